@@ -1,0 +1,3 @@
+//! The one cross-crate test binary; each concern is a module of its own.
+
+mod tidy;

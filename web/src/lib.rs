@@ -1,0 +1,14 @@
+//! System Design Playground front end: thin Yew views over `playground-core`.
+//!
+//! Views translate DOM events into typed actions and render state; every rule about diagrams and
+//! simulations lives in the core crate.
+
+pub mod app;
+pub mod shell;
+
+pub use app::App;
+
+/// Mounts the app on the document body. Called once by the binary.
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}
