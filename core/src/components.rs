@@ -1,0 +1,322 @@
+//! Node kinds: the registry the editor reads (name, category, hint, default parameters, allowed connections),
+//! the typed parameters of each kind, and — one module per kind — the state machines the engine drives.
+//!
+//! Adding a kind: a variant in [`Kind`], an entry in [`KINDS`], a params struct and a state machine in
+//! `components/<kind>.rs`, and an arm in the engine's dispatch.
+//!
+//! Components never touch the engine. A handler gets `&mut self` and a [`Ctx`] (the time, the random
+//! generator and an output buffer) and pushes [`Action`]s: forward the request, respond, or schedule the end
+//! of a service.
+
+pub mod client;
+pub mod database;
+pub mod load_balancer;
+pub mod server;
+
+use serde::{Deserialize, Serialize};
+
+use crate::request::Outcome;
+use crate::rng::SimRng;
+use crate::time::SimTime;
+
+pub use client::{Arrival, ClientParams, Keys};
+pub use load_balancer::{HealthCheck, LbParams, Strategy};
+pub use server::ServerParams;
+
+/// A node kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A traffic source.
+    Client,
+    /// Spreads calls over backends.
+    LoadBalancer,
+    /// A service with workers, a queue and a service time.
+    Server,
+    /// A server preset: a connection pool and millisecond queries.
+    Database,
+}
+
+/// The palette group a kind belongs to (one colour family each in the UI).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Where requests come from.
+    Traffic,
+    /// Routing and links.
+    Network,
+    /// Services that do work.
+    Compute,
+    /// Storage.
+    Data,
+    /// Queues and streams.
+    Messaging,
+    /// Rate limiters, breakers and friends.
+    Resilience,
+}
+
+/// What the editor needs to know about a kind.
+#[derive(Clone, Copy, Debug)]
+pub struct KindInfo {
+    /// the kind
+    pub kind: Kind,
+    /// the name used in the topology format
+    pub name: &'static str,
+    /// the palette title
+    pub title: &'static str,
+    /// palette group
+    pub category: Category,
+    /// one-line hint for the palette tooltip
+    pub hint: &'static str,
+    /// kinds an edge from this kind may point to
+    pub connects_to: &'static [Kind],
+}
+
+/// The registry, in palette order.
+pub const KINDS: &[KindInfo] = &[
+    KindInfo {
+        kind: Kind::Client,
+        name: "client",
+        title: "Client",
+        category: Category::Traffic,
+        hint: "Sends requests at a chosen rate and pattern, and measures what comes back.",
+        connects_to: &[Kind::LoadBalancer, Kind::Server, Kind::Database],
+    },
+    KindInfo {
+        kind: Kind::LoadBalancer,
+        name: "load_balancer",
+        title: "Load balancer",
+        category: Category::Network,
+        hint: "Spreads requests over its backends and stops sending to ones its health checks find dead.",
+        connects_to: &[Kind::LoadBalancer, Kind::Server, Kind::Database],
+    },
+    KindInfo {
+        kind: Kind::Server,
+        name: "server",
+        title: "Server",
+        category: Category::Compute,
+        hint: "Workers take requests from a bounded queue; each may call the next hop and wait for it.",
+        connects_to: &[Kind::LoadBalancer, Kind::Server, Kind::Database],
+    },
+    KindInfo {
+        kind: Kind::Database,
+        name: "database",
+        title: "Database",
+        category: Category::Data,
+        hint: "A connection pool in front of storage: a few milliseconds per query.",
+        connects_to: &[],
+    },
+];
+
+impl Kind {
+    /// The registry entry.
+    pub fn info(self) -> &'static KindInfo {
+        KINDS
+            .iter()
+            .find(|k| k.kind == self)
+            .expect("every kind has a registry entry")
+    }
+
+    /// The kind with this format name.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        KINDS.iter().find(|k| k.name == name).map(|k| k.kind)
+    }
+
+    /// The format name.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Whether an edge from this kind to `to` is allowed.
+    pub fn may_connect_to(self, to: Kind) -> bool {
+        self.info().connects_to.contains(&to)
+    }
+
+    /// The full default parameter object, as the editor's inspector shows it.
+    pub fn default_params(self) -> serde_json::Map<String, serde_json::Value> {
+        let value = match self {
+            Kind::Client => serde_json::to_value(ClientParams::default()),
+            Kind::LoadBalancer => serde_json::to_value(LbParams::default()),
+            Kind::Server => serde_json::to_value(ServerParams::default()),
+            Kind::Database => serde_json::to_value(database::default_params()),
+        };
+        match value.expect("default params serialise") {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("params structs serialise to objects"),
+        }
+    }
+}
+
+/// Typed parameters of a node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Params {
+    /// a client
+    Client(ClientParams),
+    /// a load balancer
+    LoadBalancer(LbParams),
+    /// a server
+    Server(ServerParams),
+    /// a database (server parameters with database defaults)
+    Database(ServerParams),
+}
+
+/// A parameter that could not be decoded or is out of range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamProblem {
+    /// the field, dotted for nested ones (`service_time.mean_ms`), empty when unknown
+    pub field: String,
+    /// what is wrong, lowercase
+    pub message: String,
+}
+
+/// Decodes `params` for `kind`: the kind's defaults overlaid with the given fields. Unknown fields and wrong
+/// types are reported with the field's name.
+pub fn parse_params(
+    kind: Kind,
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Params, ParamProblem> {
+    let mut merged = kind.default_params();
+    for (k, v) in params {
+        if !merged.contains_key(k) {
+            return Err(ParamProblem {
+                field: k.clone(),
+                message: format!("unknown parameter `{k}`"),
+            });
+        }
+        merged.insert(k.clone(), v.clone());
+    }
+    let value = serde_json::Value::Object(merged);
+    let decoded = match kind {
+        Kind::Client => serde_json::from_value(value).map(Params::Client),
+        Kind::LoadBalancer => serde_json::from_value(value).map(Params::LoadBalancer),
+        Kind::Server => serde_json::from_value(value).map(Params::Server),
+        Kind::Database => serde_json::from_value(value).map(Params::Database),
+    };
+    decoded.map_err(|e| {
+        let message = e.to_string();
+        // serde names the offending field in backticks; find which top-level parameter it belongs to.
+        let field = params
+            .keys()
+            .find(|k| message.contains(&format!("`{k}`")))
+            .cloned()
+            .unwrap_or_default();
+        ParamProblem { field, message }
+    })
+}
+
+impl Params {
+    /// Range problems (negative, non-finite, out of bounds), as `(field, message)`.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        match self {
+            Params::Client(p) => p.problems(),
+            Params::LoadBalancer(p) => p.problems(),
+            Params::Server(p) | Params::Database(p) => p.problems(),
+        }
+    }
+}
+
+/// Checks that `v` is finite and at least `min`; pushes a problem naming `field` otherwise.
+pub(crate) fn check_num(out: &mut Vec<(String, String)>, field: &str, v: f64, min: f64) {
+    if !v.is_finite() {
+        out.push((
+            field.to_string(),
+            format!("`{field}` must be a finite number"),
+        ));
+    } else if v < min {
+        if min == 0.0 {
+            out.push((
+                field.to_string(),
+                format!("`{field}` must not be negative (got {v})"),
+            ));
+        } else {
+            out.push((
+                field.to_string(),
+                format!("`{field}` must be at least {min} (got {v})"),
+            ));
+        }
+    }
+}
+
+/// Checks a probability.
+pub(crate) fn check_prob(out: &mut Vec<(String, String)>, field: &str, v: f64) {
+    check_num(out, field, v, 0.0);
+    if v.is_finite() && v > 1.0 {
+        out.push((
+            field.to_string(),
+            format!("`{field}` is a probability and must be at most 1 (got {v})"),
+        ));
+    }
+}
+
+/// Problems of a distribution parameter, with the field prefixed.
+pub(crate) fn check_dist(out: &mut Vec<(String, String)>, field: &str, d: &crate::dist::Dist) {
+    for (f, m) in d.problems() {
+        out.push((format!("{field}.{f}"), format!("`{field}`: {m}")));
+    }
+}
+
+/// Marks a path entry that holds no worker slot.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
+
+/// What a component asks the engine to do.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Action {
+    /// Send request `req` over the node's `port`-th outgoing edge; `slot` comes back with the response.
+    Forward { req: u32, port: u32, slot: u32 },
+    /// Send `req`'s response back to its caller, passing on `outcome` (the node did not cause it).
+    Respond { req: u32, outcome: Outcome },
+    /// Send `req`'s response back with an outcome this node caused (its error or its rejection).
+    Fail { req: u32, outcome: Outcome },
+    /// The service in worker `slot` (started with `token`) ends at `at`.
+    ServiceDone { at: SimTime, slot: u32, token: u32 },
+}
+
+/// What a component handler may use: the time, the random generator, and where to put its actions.
+pub(crate) struct Ctx<'a> {
+    /// now
+    pub now: SimTime,
+    /// the run's random generator
+    pub rng: &'a mut SimRng,
+    /// actions, executed by the engine in order after the handler returns
+    pub out: &'a mut Vec<Action>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registry_name_round_trips() {
+        for info in KINDS {
+            assert_eq!(Kind::from_name(info.name), Some(info.kind));
+            assert!(!info.hint.is_empty());
+            let params = info.kind.default_params();
+            assert!(parse_params(info.kind, &params).is_ok(), "{}", info.name);
+        }
+        assert_eq!(Kind::from_name("mainframe"), None);
+    }
+
+    #[test]
+    fn database_defaults_differ_from_server_defaults() {
+        let Ok(Params::Database(db)) = parse_params(Kind::Database, &serde_json::Map::new()) else {
+            panic!("database params decode")
+        };
+        assert!(db.service_time.mean_ms() < ServerParams::default().service_time.mean_ms());
+    }
+
+    #[test]
+    fn unknown_and_mistyped_params_name_their_field() {
+        let mut m = serde_json::Map::new();
+        m.insert("wrokers".into(), serde_json::json!(3));
+        assert_eq!(
+            parse_params(Kind::Server, &m).expect_err("unknown").field,
+            "wrokers"
+        );
+        let mut m = serde_json::Map::new();
+        m.insert("workers".into(), serde_json::json!("many"));
+        assert_eq!(
+            parse_params(Kind::Server, &m).expect_err("mistyped").field,
+            "workers"
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! System Design Playground core: the platform-neutral model, engine and metrics.
+//!
+//! Nothing in this crate touches the browser, a clock or an OS random source, so it builds for native and
+//! `wasm32-unknown-unknown` alike and its results are reproducible bit for bit.
+
+/// The product name shown in the page header and in the runner's output.
+pub const PRODUCT_NAME: &str = "System Design Playground";
+
+/// The crate version, shown in the page footer and reported by the runner.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod components;
+pub mod dist;
+pub mod fixtures;
+pub mod ids;
+mod metrics;
+pub mod report;
+pub mod request;
+pub mod rng;
+pub mod sim;
+pub mod time;
+pub mod topology;
+pub mod trace;
+pub mod validate;
+
+pub use components::{Category, KINDS, Kind, KindInfo, Params, parse_params};
+pub use dist::Dist;
+pub use ids::{EdgeIdx, NodeIdx, RequestId};
+pub use report::Report;
+pub use sim::{BuildError, FaultError, MemoryUse, NodeGauge, RunProgress, Sim};
+pub use time::SimTime;
+pub use topology::{Edge, Fault, FaultAction, Node, Position, Settings, Topology};
+pub use trace::{HopOutcome, HopRecord, Trace};
+pub use validate::{Diagnostic, Severity, Subject, validate};

@@ -1,0 +1,225 @@
+//! Metric accumulators: per-node counters and time-weighted levels, end-to-end outcome counters and latency
+//! histograms, and the fixed-grid time series. Only the engine writes them. Statistics cover the
+//! measurement window `[warmup, duration)`: time averages integrate over it, per-node times and end-to-end
+//! outcomes count requests that arrived (or started) inside it.
+
+use hdrhistogram::Histogram;
+
+use crate::time::SimTime;
+
+/// Highest latency the histograms resolve [ns] (about 73 minutes); longer ones are clamped to it.
+pub(crate) const HIST_MAX_NS: u64 = 1 << 42;
+
+/// The measurement window.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Window {
+    pub start: SimTime,
+    pub end: SimTime,
+}
+
+impl Window {
+    #[inline]
+    pub fn contains(&self, t: SimTime) -> bool {
+        t >= self.start && t < self.end
+    }
+
+    pub fn len(&self) -> SimTime {
+        self.end.since(self.start)
+    }
+}
+
+/// One node's accumulators.
+pub(crate) struct NodeStats {
+    pub arrivals: u64,
+    pub served: u64,
+    pub dropped: u64,
+    pub errors: u64,
+    pub workers: u32,
+    /// workers taken, now
+    pub busy: u32,
+    /// requests waiting in the queue, now
+    pub queue: u32,
+    /// requests that arrived and whose response has not left, now
+    pub in_node: u32,
+    last: SimTime,
+    busy_area: u128,
+    queue_area: u128,
+    in_node_area: u128,
+    /// busy worker-time since the last series tick [ns]
+    pub tick_busy_area: u128,
+    time_sum: u128,
+    time_count: u64,
+    hist: Histogram<u32>,
+}
+
+impl NodeStats {
+    pub fn new(workers: u32) -> NodeStats {
+        NodeStats {
+            arrivals: 0,
+            served: 0,
+            dropped: 0,
+            errors: 0,
+            workers,
+            busy: 0,
+            queue: 0,
+            in_node: 0,
+            last: SimTime::ZERO,
+            busy_area: 0,
+            queue_area: 0,
+            in_node_area: 0,
+            tick_busy_area: 0,
+            time_sum: 0,
+            time_count: 0,
+            hist: Histogram::new_with_bounds(1, HIST_MAX_NS, 2)
+                .expect("static histogram bounds are valid"),
+        }
+    }
+
+    /// Integrates the current levels up to `now`; call before any level changes.
+    #[inline]
+    pub fn advance(&mut self, now: SimTime, w: &Window) {
+        if now <= self.last {
+            return;
+        }
+        let lo = self.last.max(w.start);
+        let hi = now.min(w.end);
+        if hi > lo {
+            let dt = u128::from(hi.0 - lo.0);
+            self.busy_area += u128::from(self.busy) * dt;
+            self.queue_area += u128::from(self.queue) * dt;
+            self.in_node_area += u128::from(self.in_node) * dt;
+        }
+        self.tick_busy_area += u128::from(self.busy) * u128::from(now.0 - self.last.0);
+        self.last = now;
+    }
+
+    /// Records one request's time in this node.
+    #[inline]
+    pub fn record_time(&mut self, ns: u64) {
+        self.time_sum += u128::from(ns);
+        self.time_count += 1;
+        self.hist.saturating_record(ns.max(1));
+    }
+
+    /// The (busy, queue, in-node) areas over the window, including the stretch from the last update to `now`
+    /// at the current levels [level·ns].
+    pub fn areas_until(&self, now: SimTime, w: &Window) -> (f64, f64, f64) {
+        let lo = self.last.max(w.start);
+        let hi = now.min(w.end);
+        let dt = if hi > lo { u128::from(hi.0 - lo.0) } else { 0 };
+        (
+            (self.busy_area + u128::from(self.busy) * dt) as f64,
+            (self.queue_area + u128::from(self.queue) * dt) as f64,
+            (self.in_node_area + u128::from(self.in_node) * dt) as f64,
+        )
+    }
+
+    /// Mean time in node [ms] of requests that arrived in the window and have left.
+    pub fn mean_time_ms(&self) -> f64 {
+        if self.time_count == 0 {
+            0.0
+        } else {
+            self.time_sum as f64 / self.time_count as f64 / 1e6
+        }
+    }
+
+    /// 99th percentile of the time in node [ms].
+    pub fn p99_time_ms(&self) -> f64 {
+        if self.time_count == 0 {
+            0.0
+        } else {
+            self.hist.value_at_quantile(0.99) as f64 / 1e6
+        }
+    }
+}
+
+/// End-to-end outcome counters and latency, for requests started in the window.
+pub(crate) struct EndToEnd {
+    pub sent: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub rejected: u64,
+    pub hop_limited: u64,
+    pub lost: u64,
+    hist: Histogram<u64>,
+    sum_ns: u128,
+    /// this series interval, by event time, measured or not
+    pub tick_completed: u64,
+    pub tick_failed: u64,
+    pub tick_timed_out: u64,
+    pub tick_rejected: u64,
+    pub tick_hist: Histogram<u64>,
+}
+
+impl EndToEnd {
+    pub fn new() -> EndToEnd {
+        let h = || {
+            Histogram::new_with_bounds(1, HIST_MAX_NS, 3)
+                .expect("static histogram bounds are valid")
+        };
+        EndToEnd {
+            sent: 0,
+            completed: 0,
+            failed: 0,
+            timed_out: 0,
+            rejected: 0,
+            hop_limited: 0,
+            lost: 0,
+            hist: h(),
+            sum_ns: 0,
+            tick_completed: 0,
+            tick_failed: 0,
+            tick_timed_out: 0,
+            tick_rejected: 0,
+            tick_hist: h(),
+        }
+    }
+
+    /// A successful response reached its client `ns` after it was sent.
+    #[inline]
+    pub fn record_latency(&mut self, ns: u64) {
+        self.sum_ns += u128::from(ns);
+        self.hist.saturating_record(ns.max(1));
+    }
+
+    /// Latency summary of completed requests [ms]: mean, p50, p90, p99, p99.9, max.
+    pub fn latency_ms(&self) -> [f64; 6] {
+        let n = self.hist.len();
+        if n == 0 {
+            return [0.0; 6];
+        }
+        let q = |p: f64| self.hist.value_at_quantile(p) as f64 / 1e6;
+        [
+            self.sum_ns as f64 / n as f64 / 1e6,
+            q(0.5),
+            q(0.9),
+            q(0.99),
+            q(0.999),
+            self.hist.max() as f64 / 1e6,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_integrate_only_inside_the_window() {
+        let w = Window {
+            start: SimTime(10),
+            end: SimTime(20),
+        };
+        let mut s = NodeStats::new(2);
+        s.busy = 2;
+        s.queue = 3;
+        s.advance(SimTime(15), &w);
+        s.busy = 1;
+        s.queue = 0;
+        s.advance(SimTime(30), &w);
+        // busy: 2 workers over [10,15) + 1 over [15,20) = 15 worker-ns; queue: 3 over [10,15) = 15.
+        assert_eq!(s.areas_until(SimTime(30), &w), (15.0, 15.0, 0.0));
+        assert_eq!(s.tick_busy_area, 2 * 15 + 15);
+    }
+}

@@ -1,0 +1,310 @@
+//! The run report: end-to-end outcomes and latency, per-node statistics and the time series, as the
+//! runner prints it (table or JSON, documented in `docs/report-format.md`), plus a digest of every number
+//! for the native-versus-wasm determinism check.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything a run measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// report format version, 1
+    pub format: u32,
+    /// the seed the run used
+    pub seed: u64,
+    /// traffic duration [s]
+    pub duration_s: f64,
+    /// warm-up excluded from statistics [s]
+    pub warmup_s: f64,
+    /// simulated time reached [s]
+    pub end_s: f64,
+    /// whether the run is over (traffic ended and nothing is in flight, or the drain limit passed)
+    pub finished: bool,
+    /// end-to-end outcomes of requests started after the warm-up
+    pub requests: Requests,
+    /// end-to-end latency of completed requests [ms]
+    pub latency_ms: Latency,
+    /// completed requests per second of measured traffic time [req/s]
+    pub throughput_rps: f64,
+    /// events processed
+    pub events: u64,
+    /// wall-clock time of the run [ms]; filled by the runner, 0 from the library, not in the digest
+    pub wall_ms: f64,
+    /// per node, by id
+    pub nodes: BTreeMap<String, NodeReport>,
+    /// the fixed-grid time series
+    pub series: Series,
+}
+
+/// End-to-end counts; `sent = completed + failed + timed_out + rejected + in_flight` always.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requests {
+    /// requests clients sent
+    pub sent: u64,
+    /// successful responses received before the deadline
+    pub completed: u64,
+    /// error responses received before the deadline
+    pub failed: u64,
+    /// deadline passed first
+    pub timed_out: u64,
+    /// turned away by a full queue, received before the deadline
+    pub rejected: u64,
+    /// still unresolved
+    pub in_flight: u64,
+    /// of the failed, those stopped by the hop limit
+    pub hop_limited: u64,
+    /// messages lost on links (a lost request ends as timed out)
+    pub lost: u64,
+}
+
+/// Latency summary [ms].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    /// mean (exact, not from the histogram)
+    pub mean: f64,
+    /// median
+    pub p50: f64,
+    /// 90th percentile
+    pub p90: f64,
+    /// 99th percentile
+    pub p99: f64,
+    /// 99.9th percentile
+    pub p999: f64,
+    /// maximum
+    pub max: f64,
+}
+
+/// One node's statistics over the measurement window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeReport {
+    /// the kind's registry name
+    pub kind: String,
+    /// requests that arrived
+    pub arrivals: u64,
+    /// requests it answered successfully
+    pub served: u64,
+    /// requests it turned away (full queue) or lost by being dead
+    pub dropped: u64,
+    /// requests it failed (its error probability, no healthy backend, the hop limit, a refused link)
+    pub errors: u64,
+    /// fraction of worker time taken (serving or waiting on calls) [0..1]; 0 for nodes without workers
+    pub utilization: f64,
+    /// time-average queue length [requests]
+    pub mean_queue: f64,
+    /// time-average number of requests in the node, queued or in service or waiting on calls [requests]
+    pub mean_in_node: f64,
+    /// mean time from arrival to the response leaving [ms]
+    pub mean_time_ms: f64,
+    /// 99th percentile of that [ms]
+    pub p99_time_ms: f64,
+}
+
+/// Samples on a fixed simulated-time grid.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    /// grid spacing [s]
+    pub interval_s: f64,
+    /// node ids, in the order of each point's `nodes`
+    pub node_ids: Vec<String>,
+    /// one point per interval
+    pub points: Vec<SeriesPoint>,
+}
+
+/// One interval of the series (counts by event time, warm-up included).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// end of the interval [s]
+    pub t_s: f64,
+    /// successes received in the interval
+    pub completed: u64,
+    /// errors received in the interval
+    pub failed: u64,
+    /// deadlines passed in the interval
+    pub timed_out: u64,
+    /// rejections received in the interval
+    pub rejected: u64,
+    /// median latency of the interval's successes [ms]
+    pub p50_ms: f64,
+    /// 99th percentile of the interval's successes [ms]
+    pub p99_ms: f64,
+    /// per node, in `node_ids` order
+    pub nodes: Vec<NodeSample>,
+}
+
+/// A node at a grid point.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeSample {
+    /// queue length at the grid point [requests]
+    pub queue: u32,
+    /// requests in the node at the grid point
+    pub in_node: u32,
+    /// fraction of worker time taken during the interval [0..1]
+    pub utilization: f64,
+}
+
+/// FNV-1a, 64 bits, fed with bit patterns.
+struct Fnv(u64);
+
+impl Fnv {
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 ^= u64::from(x);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn u64(&mut self, v: u64) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn f64(&mut self, v: f64) {
+        self.u64(v.to_bits());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.bytes(s.as_bytes());
+    }
+}
+
+impl Report {
+    /// FNV-1a over the bit patterns of every number and name in a fixed order (fields as declared, nodes by
+    /// id, series in time order), leaving out `wall_ms`. Equal digests mean equal reports, bit for bit.
+    pub fn digest(&self) -> u64 {
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        h.u64(u64::from(self.format));
+        h.u64(self.seed);
+        h.f64(self.duration_s);
+        h.f64(self.warmup_s);
+        h.f64(self.end_s);
+        h.u64(u64::from(self.finished));
+        let r = &self.requests;
+        for v in [
+            r.sent,
+            r.completed,
+            r.failed,
+            r.timed_out,
+            r.rejected,
+            r.in_flight,
+            r.hop_limited,
+            r.lost,
+        ] {
+            h.u64(v);
+        }
+        let l = &self.latency_ms;
+        for v in [
+            l.mean,
+            l.p50,
+            l.p90,
+            l.p99,
+            l.p999,
+            l.max,
+            self.throughput_rps,
+        ] {
+            h.f64(v);
+        }
+        h.u64(self.events);
+        h.u64(self.nodes.len() as u64);
+        for (id, n) in &self.nodes {
+            h.str(id);
+            h.str(&n.kind);
+            for v in [n.arrivals, n.served, n.dropped, n.errors] {
+                h.u64(v);
+            }
+            for v in [
+                n.utilization,
+                n.mean_queue,
+                n.mean_in_node,
+                n.mean_time_ms,
+                n.p99_time_ms,
+            ] {
+                h.f64(v);
+            }
+        }
+        h.f64(self.series.interval_s);
+        for id in &self.series.node_ids {
+            h.str(id);
+        }
+        h.u64(self.series.points.len() as u64);
+        for p in &self.series.points {
+            h.f64(p.t_s);
+            for v in [p.completed, p.failed, p.timed_out, p.rejected] {
+                h.u64(v);
+            }
+            h.f64(p.p50_ms);
+            h.f64(p.p99_ms);
+            for s in &p.nodes {
+                h.u64(u64::from(s.queue));
+                h.u64(u64::from(s.in_node));
+                h.f64(s.utilization);
+            }
+        }
+        h.0
+    }
+
+    /// Compact JSON (the series included).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a report has string keys and finite numbers")
+    }
+
+    /// A human-readable table.
+    pub fn to_table(&self) -> String {
+        let mut s = String::new();
+        let r = &self.requests;
+        let l = &self.latency_ms;
+        let _ = writeln!(
+            s,
+            "simulated {:.3} s (traffic {:.3} s, warm-up {:.3} s), seed {}, {} events, {:.1} ms wall",
+            self.end_s, self.duration_s, self.warmup_s, self.seed, self.events, self.wall_ms
+        );
+        let _ = writeln!(
+            s,
+            "requests  sent {}  completed {}  failed {}  timed out {}  rejected {}  in flight {}",
+            r.sent, r.completed, r.failed, r.timed_out, r.rejected, r.in_flight
+        );
+        if r.hop_limited > 0 || r.lost > 0 {
+            let _ = writeln!(
+                s,
+                "          hop limit hit {}  messages lost {}",
+                r.hop_limited, r.lost
+            );
+        }
+        let _ = writeln!(
+            s,
+            "latency   mean {:.3}  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3} ms",
+            l.mean, l.p50, l.p90, l.p99, l.p999, l.max
+        );
+        let _ = writeln!(s, "throughput {:.1} req/s", self.throughput_rps);
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{:<16} {:<14} {:>10} {:>10} {:>8} {:>8} {:>6} {:>9} {:>10} {:>10}",
+            "node",
+            "kind",
+            "arrivals",
+            "served",
+            "dropped",
+            "errors",
+            "util",
+            "queue",
+            "mean ms",
+            "p99 ms"
+        );
+        for (id, n) in &self.nodes {
+            let _ = writeln!(
+                s,
+                "{:<16} {:<14} {:>10} {:>10} {:>8} {:>8} {:>5.1}% {:>9.3} {:>10.3} {:>10.3}",
+                id,
+                n.kind,
+                n.arrivals,
+                n.served,
+                n.dropped,
+                n.errors,
+                n.utilization * 100.0,
+                n.mean_queue,
+                n.mean_time_ms,
+                n.p99_time_ms
+            );
+        }
+        s
+    }
+}

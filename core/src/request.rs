@@ -1,0 +1,262 @@
+//! A request/response call as the engine carries it: who sent it, what it asks, its deadline, and the path
+//! back. Requests live in a slab and are referenced by `u32` index; the path is a small inline stack.
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::SimTime;
+
+/// What a request asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// a read
+    #[default]
+    Read,
+    /// a write
+    Write,
+}
+
+/// How a response ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// success
+    #[default]
+    Ok,
+    /// the request failed (a server error, a dead node, no backend, a refused link, the hop limit)
+    Error,
+    /// a full queue turned it away
+    Rejected,
+}
+
+/// Where the client stands on a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReqState {
+    /// the client still waits for it
+    Live,
+    /// the client gave up; the request may still be at work somewhere
+    TimedOut,
+    /// a link lost it; the client's timeout will clean up
+    Lost,
+}
+
+/// One hop on the way down: the edge taken, the worker slot the caller keeps for it, and when the request
+/// had arrived at the caller (restored when the response comes back, to measure time in node).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Hop {
+    pub edge: u32,
+    pub slot: u32,
+    pub here: SimTime,
+}
+
+const INLINE_HOPS: usize = 4;
+
+/// A stack of hops: the first few inline, deeper ones in a spill vector whose capacity is kept on reuse.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Path {
+    len: u32,
+    inline: [Hop; INLINE_HOPS],
+    spill: Vec<Hop>,
+}
+
+impl Path {
+    #[inline]
+    pub fn push(&mut self, hop: Hop) {
+        let i = self.len as usize;
+        if i < INLINE_HOPS {
+            self.inline[i] = hop;
+        } else {
+            self.spill.push(hop);
+        }
+        self.len += 1;
+    }
+
+    #[inline]
+    pub fn pop(&mut self) -> Option<Hop> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        let i = self.len as usize;
+        if i < INLINE_HOPS {
+            Some(self.inline[i])
+        } else {
+            self.spill.pop()
+        }
+    }
+
+    #[inline]
+    pub fn last(&self) -> Option<Hop> {
+        let i = self.len as usize;
+        if i == 0 {
+            None
+        } else if i <= INLINE_HOPS {
+            Some(self.inline[i - 1])
+        } else {
+            self.spill.last().copied()
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.spill.clear();
+    }
+
+    /// Bytes owned on the heap (the spill vector's capacity).
+    pub fn heap_bytes(&self) -> usize {
+        self.spill.capacity() * std::mem::size_of::<Hop>()
+    }
+}
+
+/// A request in flight.
+#[derive(Clone, Debug)]
+pub(crate) struct Request {
+    pub id: u64,
+    /// when the client sent it
+    pub start: SimTime,
+    /// when the client gives up on it
+    pub deadline: SimTime,
+    /// arrival time at the node currently holding it
+    pub here: SimTime,
+    /// the key it reads or writes
+    pub key: u64,
+    /// the originating client's node index
+    pub client: u32,
+    /// the client address it came from (what IP hashing hashes)
+    pub addr: u32,
+    /// payload size [bytes]
+    pub size: u32,
+    /// bumped every time the slab slot is reused, so stale deadline entries are recognised
+    pub generation: u32,
+    pub op: Op,
+    /// attempt number, 0 for the first try
+    pub attempt: u8,
+    /// forwards so far
+    pub hops: u8,
+    /// whether the request started inside the measurement window
+    pub measured: bool,
+    pub state: ReqState,
+    /// allocated (not on the free list)
+    pub live: bool,
+    /// the outcome its response carries while travelling back
+    pub outcome: Outcome,
+    pub path: Path,
+}
+
+impl Request {
+    fn empty() -> Request {
+        Request {
+            id: 0,
+            start: SimTime::ZERO,
+            deadline: SimTime::ZERO,
+            here: SimTime::ZERO,
+            key: 0,
+            client: 0,
+            addr: 0,
+            size: 0,
+            generation: 0,
+            op: Op::Read,
+            attempt: 0,
+            hops: 0,
+            measured: false,
+            state: ReqState::Live,
+            live: false,
+            outcome: Outcome::Ok,
+            path: Path::default(),
+        }
+    }
+}
+
+/// Requests by `u32` index, with a free list so slots (and their path capacity) are reused.
+#[derive(Debug, Default)]
+pub(crate) struct Slab {
+    pub items: Vec<Request>,
+    free: Vec<u32>,
+    live: u32,
+}
+
+impl Slab {
+    /// A fresh slot; the caller fills every field it needs (path is empty, generation already bumped).
+    #[inline]
+    pub fn alloc(&mut self) -> u32 {
+        self.live += 1;
+        let i = if let Some(i) = self.free.pop() {
+            i
+        } else {
+            self.items.push(Request::empty());
+            u32::try_from(self.items.len() - 1).expect("fewer than 4 billion requests in flight")
+        };
+        self.items[i as usize].live = true;
+        i
+    }
+
+    #[inline]
+    pub fn free(&mut self, i: u32) {
+        let r = &mut self.items[i as usize];
+        r.path.clear();
+        r.generation = r.generation.wrapping_add(1);
+        r.live = false;
+        self.free.push(i);
+        self.live -= 1;
+    }
+
+    #[inline]
+    pub fn get(&self, i: u32) -> &Request {
+        &self.items[i as usize]
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, i: u32) -> &mut Request {
+        &mut self.items[i as usize]
+    }
+
+    /// Requests currently allocated.
+    pub fn live(&self) -> u32 {
+        self.live
+    }
+
+    /// Bytes held: slots, free list and spilled paths.
+    pub fn bytes(&self) -> usize {
+        self.items.capacity() * std::mem::size_of::<Request>()
+            + self.free.capacity() * 4
+            + self
+                .items
+                .iter()
+                .map(|r| r.path.heap_bytes())
+                .sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_spills_and_unspills_in_order() {
+        let mut p = Path::default();
+        for e in 0..10 {
+            p.push(Hop {
+                edge: e,
+                slot: e,
+                here: SimTime(u64::from(e)),
+            });
+        }
+        assert_eq!(p.last().map(|h| h.edge), Some(9));
+        for e in (0..10).rev() {
+            assert_eq!(p.pop().map(|h| h.edge), Some(e));
+        }
+        assert!(p.pop().is_none());
+    }
+
+    #[test]
+    fn slab_reuses_slots_and_bumps_generation() {
+        let mut s = Slab::default();
+        let a = s.alloc();
+        let g = s.get(a).generation;
+        s.free(a);
+        let b = s.alloc();
+        assert_eq!(a, b);
+        assert_ne!(s.get(b).generation, g);
+        assert_eq!(s.live(), 1);
+    }
+}

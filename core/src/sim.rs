@@ -1,0 +1,1111 @@
+//! The discrete-event engine. One priority queue of compact events ordered by `(time, sequence)` — integer
+//! nanoseconds, FIFO among equal times — one seeded generator, requests in a slab referenced by `u32`, and
+//! components driven as state machines whose actions only the engine carries out.
+//!
+//! ```text
+//!   client ──request──> lb ──request──> server ──request──> database
+//!      ^                 │                 │                     │
+//!      └────response─────┴────response─────┴──────response───────┘
+//!   each arrow: one event, `link latency` later; a response retraces the request's path
+//! ```
+//!
+//! Stepping: [`Sim::run_until`] processes events up to a simulated time or an event budget, whichever comes
+//! first, so a browser frame never blocks; [`Sim::run_to_end`] runs headless until the traffic is over and
+//! nothing is in flight (or the drain limit passes).
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use crate::components::client::Client;
+use crate::components::load_balancer::LoadBalancer;
+use crate::components::server::Server;
+use crate::components::{Action, Ctx, Kind, NO_SLOT, Params};
+use crate::dist::Dist;
+use crate::ids::{NodeIdx, RequestId};
+use crate::metrics::{EndToEnd, NodeStats, Window};
+use crate::report::{Latency, NodeReport, NodeSample, Report, Requests, Series, SeriesPoint};
+use crate::request::{Hop, Outcome, ReqState, Slab};
+use crate::rng::SimRng;
+use crate::time::SimTime;
+use crate::topology::{FaultAction, Topology};
+use crate::trace::{HopOutcome, HopRecord, Trace};
+use crate::validate::{Diagnostic, FaultOp, Severity, compile, resolve_fault};
+
+#[derive(Clone, Copy, Debug)]
+enum Ev {
+    ClientFire { node: u32, epoch: u32 },
+    Arrive { req: u32, node: u32 },
+    RespArrive { req: u32 },
+    ServiceDone { node: u32, slot: u32, token: u32 },
+    ClientTimer { node: u32 },
+    HealthCheck { node: u32 },
+    Tick,
+    Fault { index: u32 },
+}
+
+/// A queued event; `key` packs `(time << 64) | sequence` so one integer comparison orders it.
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    key: u128,
+    ev: Ev,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    /// Reversed, so the standard max-heap pops the earliest event.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key.cmp(&self.key)
+    }
+}
+
+enum NodeRt {
+    Client(Client),
+    Server(Server),
+    Lb(LoadBalancer),
+}
+
+struct EdgeRt {
+    from: u32,
+    to: u32,
+    latency: Dist,
+    loss: f64,
+    cut: bool,
+}
+
+/// A client's pending deadlines, in sending order (its timeout is fixed, so also in deadline order).
+#[derive(Default)]
+struct Deadlines {
+    q: VecDeque<(SimTime, u32, u32)>,
+    armed: bool,
+}
+
+/// The topology could not be built into a simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuildError {
+    /// every diagnostic, errors first
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let errors: Vec<_> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        write!(f, "the topology has {} error(s)", errors.len())?;
+        for d in errors {
+            write!(f, "; {}", d.message)?;
+            if let Some(field) = &d.field {
+                write!(f, " (field `{field}`)")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// A fault could not be applied.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultError {
+    /// it names a node or edge that does not exist, or has a bad factor
+    Invalid(String),
+    /// it is scheduled before the current simulated time
+    InThePast {
+        /// when it was asked for
+        at: SimTime,
+        /// the simulation's clock
+        now: SimTime,
+    },
+}
+
+impl std::fmt::Display for FaultError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FaultError::Invalid(m) => write!(f, "invalid fault: {m}"),
+            FaultError::InThePast { at, now } => {
+                write!(
+                    f,
+                    "fault at {} ns is before the simulation clock ({} ns)",
+                    at.0, now.0
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for FaultError {}
+
+/// How far a call to [`Sim::run_until`] got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunProgress {
+    /// the simulation clock afterwards
+    pub reached: SimTime,
+    /// events processed by this call
+    pub events: u64,
+    /// whether the event budget ran out before the target time
+    pub budget_exhausted: bool,
+    /// whether the run is over
+    pub finished: bool,
+}
+
+/// A node's live state, for badges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeGauge {
+    /// not killed
+    pub alive: bool,
+    /// workers taken (0 for nodes without workers)
+    pub busy: u32,
+    /// workers (0 for nodes without workers)
+    pub workers: u32,
+    /// queue length
+    pub queue: u32,
+    /// requests in the node, including those waiting on its calls
+    pub in_node: u32,
+}
+
+/// Bytes held by the engine's main structures (from sizes and capacities).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// the request slab, its free list and spilled paths
+    pub requests: usize,
+    /// the event queue
+    pub events: usize,
+    /// the clients' deadline queues
+    pub deadlines: usize,
+    /// server queues are counted with requests referenced: `u32` per queued request
+    pub queues: usize,
+}
+
+impl MemoryUse {
+    /// The sum.
+    pub fn total(&self) -> usize {
+        self.requests + self.events + self.deadlines + self.queues
+    }
+}
+
+/// A running simulation of one topology.
+pub struct Sim {
+    now: SimTime,
+    seq: u64,
+    heap: BinaryHeap<Event>,
+    rng: SimRng,
+    seed: u64,
+    nodes: Vec<NodeRt>,
+    kinds: Vec<Kind>,
+    alive: Vec<bool>,
+    node_ids: Vec<String>,
+    node_index: BTreeMap<String, u32>,
+    edges: Vec<EdgeRt>,
+    edge_index: BTreeMap<String, u32>,
+    /// outgoing edges of node n: `out_edges[out_start[n]..out_start[n + 1]]`, in topology order
+    out_start: Vec<u32>,
+    out_edges: Vec<u32>,
+    reqs: Slab,
+    next_id: u64,
+    deadlines: Vec<Deadlines>,
+    stats: Vec<NodeStats>,
+    e2e: EndToEnd,
+    series: Series,
+    window: Window,
+    traffic_end: SimTime,
+    drain_end: SimTime,
+    series_interval: SimTime,
+    hop_limit: u8,
+    trace: Trace,
+    faults: Vec<FaultOp>,
+    actions: Vec<Action>,
+    events: u64,
+    /// requests whose client still waits (measured or not)
+    outstanding: u64,
+    finished: bool,
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim")
+            .field("now", &self.now)
+            .field("events", &self.events)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sim {
+    /// Validates `topology` and builds a simulation at time zero, seeded with `topology.settings.seed`.
+    pub fn new(topology: &Topology) -> Result<Sim, BuildError> {
+        let (model, diagnostics) = compile(topology);
+        let Some(model) = model else {
+            return Err(BuildError { diagnostics });
+        };
+        let s = &topology.settings;
+        let traffic_end = SimTime::from_secs(s.duration_s);
+        let n = model.nodes.len();
+
+        let mut out_start = Vec::with_capacity(n + 1);
+        let mut out_edges = Vec::new();
+        for i in 0..n as u32 {
+            out_start.push(out_edges.len() as u32);
+            out_edges.extend(
+                (0..model.edges.len() as u32).filter(|&e| model.edges[e as usize].from == i),
+            );
+        }
+        out_start.push(out_edges.len() as u32);
+        let ports = |i: usize| &out_edges[out_start[i] as usize..out_start[i + 1] as usize];
+
+        let mut nodes = Vec::with_capacity(n);
+        let mut stats = Vec::with_capacity(n);
+        for (i, m) in model.nodes.iter().enumerate() {
+            let p = ports(i);
+            let (rt, workers) = match &m.params {
+                Params::Client(c) => (
+                    NodeRt::Client(Client::new(c, p.len() as u32, traffic_end)),
+                    0,
+                ),
+                Params::Server(sp) | Params::Database(sp) => {
+                    let srv = Server::new(sp, p.len() as u32);
+                    let w = srv.workers();
+                    (NodeRt::Server(srv), w)
+                }
+                Params::LoadBalancer(lp) => {
+                    let names: Vec<&str> = p
+                        .iter()
+                        .map(|&e| model.nodes[model.edges[e as usize].to as usize].id.as_str())
+                        .collect();
+                    let weights: Vec<u32> =
+                        p.iter().map(|&e| model.edges[e as usize].weight).collect();
+                    (NodeRt::Lb(LoadBalancer::new(lp, &names, &weights)), 0)
+                }
+            };
+            nodes.push(rt);
+            stats.push(NodeStats::new(workers));
+        }
+        let edges = model
+            .edges
+            .iter()
+            .map(|e| EdgeRt {
+                from: e.from,
+                to: e.to,
+                latency: e.latency.clone(),
+                loss: e.loss,
+                cut: false,
+            })
+            .collect();
+        let window = Window {
+            start: SimTime::from_secs(s.warmup_s).min(traffic_end),
+            end: traffic_end,
+        };
+        let series_interval = SimTime::from_secs(s.series_interval_s);
+        let mut sim = Sim {
+            now: SimTime::ZERO,
+            seq: 0,
+            heap: BinaryHeap::new(),
+            rng: SimRng::new(s.seed),
+            seed: s.seed,
+            kinds: model.nodes.iter().map(|m| m.kind).collect(),
+            alive: vec![true; n],
+            node_ids: model.nodes.iter().map(|m| m.id.clone()).collect(),
+            node_index: model.node_index,
+            edges,
+            edge_index: model.edge_index,
+            nodes,
+            out_start,
+            out_edges,
+            reqs: Slab::default(),
+            next_id: 1,
+            deadlines: (0..n).map(|_| Deadlines::default()).collect(),
+            stats,
+            e2e: EndToEnd::new(),
+            series: Series {
+                interval_s: series_interval.as_secs(),
+                node_ids: model.nodes.iter().map(|m| m.id.clone()).collect(),
+                points: Vec::new(),
+            },
+            window,
+            traffic_end,
+            drain_end: traffic_end.add(SimTime::from_secs(s.drain_limit_s)),
+            series_interval,
+            hop_limit: s.hop_limit.min(255) as u8,
+            trace: Trace::new(s.trace_capacity),
+            faults: Vec::new(),
+            actions: Vec::with_capacity(16),
+            events: 0,
+            outstanding: 0,
+            finished: false,
+        };
+        // Initial events, in node order so ties break the same way every run.
+        for i in 0..n {
+            match &sim.nodes[i] {
+                NodeRt::Client(c) => {
+                    if let Some(t) = c.next_arrival(SimTime::ZERO, &mut sim.rng) {
+                        sim.schedule(
+                            t,
+                            Ev::ClientFire {
+                                node: i as u32,
+                                epoch: 0,
+                            },
+                        );
+                    }
+                }
+                NodeRt::Lb(lb) if lb.health.enabled => {
+                    let t = SimTime::from_ms(lb.health.interval_ms);
+                    sim.schedule(t, Ev::HealthCheck { node: i as u32 });
+                }
+                _ => {}
+            }
+        }
+        if series_interval.0 > 0 {
+            sim.schedule(series_interval, Ev::Tick);
+        }
+        for (at, op) in model.faults {
+            let index = sim.faults.len() as u32;
+            sim.faults.push(op);
+            sim.schedule(at, Ev::Fault { index });
+        }
+        Ok(sim)
+    }
+
+    // ---------------------------------------------------------------- public stepping API
+
+    /// Processes events with time ≤ `until`, at most `event_budget` of them, then stops. When the queue holds
+    /// nothing more before `until` the clock moves to `until`.
+    pub fn run_until(&mut self, until: SimTime, event_budget: u64) -> RunProgress {
+        let mut processed = 0u64;
+        let mut budget_exhausted = false;
+        while !self.finished {
+            let next = self
+                .heap
+                .peek()
+                .map_or(SimTime::MAX, |e| SimTime((e.key >> 64) as u64));
+            // Over when the traffic has ended and nothing is in flight, or when the drain limit passes.
+            let end = if self.outstanding == 0 && next > self.traffic_end {
+                Some(self.traffic_end.max(self.now))
+            } else if next > self.drain_end {
+                Some(self.drain_end.max(self.now))
+            } else {
+                None
+            };
+            if let Some(end) = end {
+                if end <= until {
+                    self.now = end;
+                    self.finished = true;
+                } else {
+                    self.now = self.now.max(until);
+                }
+                break;
+            }
+            if next > until {
+                self.now = self.now.max(until);
+                break;
+            }
+            if processed >= event_budget {
+                budget_exhausted = true;
+                break;
+            }
+            let ev = self.heap.pop().expect("peeked an event");
+            self.step(ev);
+            processed += 1;
+        }
+        RunProgress {
+            reached: self.now,
+            events: processed,
+            budget_exhausted,
+            finished: self.finished,
+        }
+    }
+
+    /// Runs until the traffic is over and nothing is in flight, or the drain limit passes.
+    pub fn run_to_end(&mut self) -> RunProgress {
+        self.run_until(SimTime::MAX, u64::MAX)
+    }
+
+    /// Whether the run is over.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// The simulation clock.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Requests whose client still waits for them.
+    pub fn outstanding(&self) -> u64 {
+        self.outstanding
+    }
+
+    /// The hop-record buffer (read its counters).
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Takes every buffered hop record, oldest first.
+    pub fn drain_trace(&mut self) -> impl Iterator<Item = HopRecord> + '_ {
+        self.trace.drain()
+    }
+
+    /// Node ids by engine index.
+    pub fn node_ids(&self) -> &[String] {
+        &self.node_ids
+    }
+
+    /// The engine index of a node id.
+    pub fn node_index(&self, id: &str) -> Option<NodeIdx> {
+        self.node_index.get(id).map(|&i| NodeIdx(i))
+    }
+
+    /// A node's live state.
+    pub fn gauge(&self, node: NodeIdx) -> NodeGauge {
+        let st = &self.stats[node.ix()];
+        NodeGauge {
+            alive: self.alive[node.ix()],
+            busy: st.busy,
+            workers: st.workers,
+            queue: st.queue,
+            in_node: st.in_node,
+        }
+    }
+
+    /// Applies a fault now (it is queued at the current time, after events already queued for it).
+    pub fn inject(&mut self, action: &FaultAction) -> Result<(), FaultError> {
+        self.schedule_fault(self.now, action)
+    }
+
+    /// Schedules a fault at `at` (not before the clock).
+    pub fn schedule_fault(&mut self, at: SimTime, action: &FaultAction) -> Result<(), FaultError> {
+        if at < self.now {
+            return Err(FaultError::InThePast { at, now: self.now });
+        }
+        let op = resolve_fault(&self.node_index, &self.edge_index, action)
+            .map_err(FaultError::Invalid)?;
+        let index = self.faults.len() as u32;
+        self.faults.push(op);
+        self.schedule(at, Ev::Fault { index });
+        Ok(())
+    }
+
+    /// Bytes held by the main structures.
+    pub fn memory(&self) -> MemoryUse {
+        MemoryUse {
+            requests: self.reqs.bytes(),
+            events: self.heap.capacity() * std::mem::size_of::<Event>(),
+            deadlines: self
+                .deadlines
+                .iter()
+                .map(|d| d.q.capacity() * std::mem::size_of::<(SimTime, u32, u32)>())
+                .sum(),
+            queues: self
+                .nodes
+                .iter()
+                .map(|n| match n {
+                    NodeRt::Server(s) => s.queue_len() as usize * 4,
+                    _ => 0,
+                })
+                .sum(),
+        }
+    }
+
+    /// Requests held in the slab (in flight anywhere, including ones their client gave up on).
+    pub fn requests_held(&self) -> u32 {
+        self.reqs.live()
+    }
+
+    // ---------------------------------------------------------------- event loop
+
+    #[inline]
+    fn schedule(&mut self, at: SimTime, ev: Ev) {
+        let key = (u128::from(at.0) << 64) | u128::from(self.seq);
+        self.seq += 1;
+        self.heap.push(Event { key, ev });
+    }
+
+    fn step(&mut self, e: Event) {
+        self.now = SimTime((e.key >> 64) as u64);
+        self.events += 1;
+        match e.ev {
+            Ev::ClientFire { node, epoch } => self.on_client_fire(node, epoch),
+            Ev::Arrive { req, node } => self.on_arrive(req, node),
+            Ev::RespArrive { req } => self.on_resp_arrive(req),
+            Ev::ServiceDone { node, slot, token } => {
+                self.touch(node);
+                let mut ctx = Ctx {
+                    now: self.now,
+                    rng: &mut self.rng,
+                    out: &mut self.actions,
+                };
+                if let NodeRt::Server(s) = &mut self.nodes[node as usize] {
+                    s.on_service_done(&mut ctx, slot, token);
+                }
+                self.run_actions(node);
+                self.set_levels(node);
+            }
+            Ev::ClientTimer { node } => self.on_client_timer(node),
+            Ev::HealthCheck { node } => self.on_health_check(node),
+            Ev::Tick => self.on_tick(),
+            Ev::Fault { index } => self.apply_fault(self.faults[index as usize]),
+        }
+    }
+
+    #[inline]
+    fn touch(&mut self, node: u32) {
+        self.stats[node as usize].advance(self.now, &self.window);
+    }
+
+    #[inline]
+    fn set_levels(&mut self, node: u32) {
+        if let NodeRt::Server(s) = &self.nodes[node as usize] {
+            let st = &mut self.stats[node as usize];
+            st.busy = s.busy();
+            st.queue = s.queue_len();
+        }
+    }
+
+    fn run_actions(&mut self, node: u32) {
+        let mut acts = std::mem::take(&mut self.actions);
+        for a in acts.drain(..) {
+            match a {
+                Action::Forward { req, port, slot } => self.forward(node, req, port, slot),
+                Action::Respond { req, outcome } => self.respond(node, req, outcome, false),
+                Action::Fail { req, outcome } => self.respond(node, req, outcome, true),
+                Action::ServiceDone { at, slot, token } => {
+                    self.schedule(at, Ev::ServiceDone { node, slot, token })
+                }
+            }
+        }
+        self.actions = acts;
+    }
+
+    #[inline]
+    fn trace_hop(&mut self, req: u32, from: u32, to: u32, arrive: SimTime, outcome: HopOutcome) {
+        if self.trace.enabled() {
+            let id = self.reqs.get(req).id;
+            self.trace.push(HopRecord {
+                request: RequestId(id),
+                from: NodeIdx(from),
+                to: NodeIdx(to),
+                depart: self.now,
+                arrive,
+                outcome,
+            });
+        }
+    }
+
+    fn on_client_fire(&mut self, node: u32, epoch: u32) {
+        let NodeRt::Client(c) = &self.nodes[node as usize] else {
+            unreachable!("client events go to clients")
+        };
+        if !self.alive[node as usize] || c.epoch != epoch {
+            return;
+        }
+        let now = self.now;
+        let nr = c.new_request(&mut self.rng);
+        let next = c.next_arrival(now, &mut self.rng);
+        let deadline = now.add(c.timeout);
+        let measured = self.window.contains(now);
+
+        let r = self.reqs.alloc();
+        let q = self.reqs.get_mut(r);
+        q.id = self.next_id;
+        q.start = now;
+        q.deadline = deadline;
+        q.here = now;
+        q.key = nr.key;
+        q.client = node;
+        q.addr = nr.addr;
+        q.size = nr.size;
+        q.op = nr.op;
+        q.attempt = 0;
+        q.hops = 0;
+        q.measured = measured;
+        q.state = ReqState::Live;
+        q.outcome = Outcome::Ok;
+        let generation = q.generation;
+        self.next_id += 1;
+        self.outstanding += 1;
+        if measured {
+            self.e2e.sent += 1;
+        }
+        let dl = &mut self.deadlines[node as usize];
+        dl.q.push_back((deadline, r, generation));
+        if !dl.armed {
+            dl.armed = true;
+            self.schedule(deadline, Ev::ClientTimer { node });
+        }
+        self.forward(node, r, nr.port, NO_SLOT);
+        if let Some(t) = next {
+            self.schedule(t, Ev::ClientFire { node, epoch });
+        }
+    }
+
+    /// Sends `req` from `from` over its `port`-th outgoing edge.
+    fn forward(&mut self, from: u32, req: u32, port: u32, slot: u32) {
+        let e = self.out_edges[(self.out_start[from as usize] + port) as usize];
+        let hop_limit = self.hop_limit;
+        let q = self.reqs.get_mut(req);
+        let here = q.here;
+        q.path.push(Hop {
+            edge: e,
+            slot,
+            here,
+        });
+        q.hops = q.hops.saturating_add(1);
+        let edge = &self.edges[e as usize];
+        let to = edge.to;
+        if q.hops > hop_limit || edge.cut {
+            // Fails at once, as if the callee had answered with an error: the hop limit stops loops, a cut
+            // link refuses the connection.
+            if q.hops > hop_limit && q.measured {
+                self.e2e.hop_limited += 1;
+            }
+            q.outcome = Outcome::Error;
+            if self.window.contains(self.now) {
+                self.stats[from as usize].errors += 1;
+            }
+            self.schedule(self.now, Ev::RespArrive { req });
+            return;
+        }
+        let lost = edge.loss > 0.0 && self.rng.chance(edge.loss);
+        let lat = edge.latency.sample(&mut self.rng, 1.0);
+        let arrive = self.now.add(lat);
+        if lost {
+            self.lose(req, from, to, arrive);
+            return;
+        }
+        self.trace_hop(req, from, to, arrive, HopOutcome::Request);
+        self.schedule(arrive, Ev::Arrive { req, node: to });
+    }
+
+    /// Sends `req`'s response from `node` back to its caller. `caused`: this node produced the outcome.
+    fn respond(&mut self, node: u32, req: u32, outcome: Outcome, caused: bool) {
+        let now = self.now;
+        let in_window = self.window.contains(now);
+        let q = self.reqs.get_mut(req);
+        let hop = q.path.last().expect("a responding node has a caller");
+        q.outcome = outcome;
+        let here = q.here;
+        let st = &mut self.stats[node as usize];
+        if self.window.contains(here) {
+            st.record_time(now.since(here).0);
+        }
+        st.in_node -= 1;
+        if in_window {
+            match (outcome, caused) {
+                (Outcome::Ok, _) => st.served += 1,
+                (Outcome::Error, true) => st.errors += 1,
+                (Outcome::Rejected, true) => st.dropped += 1,
+                _ => {}
+            }
+        }
+        let edge = &self.edges[hop.edge as usize];
+        let caller = edge.from;
+        let lost = edge.cut || (edge.loss > 0.0 && self.rng.chance(edge.loss));
+        let lat = edge.latency.sample(&mut self.rng, 1.0);
+        let arrive = now.add(lat);
+        if lost {
+            self.lose(req, node, caller, arrive);
+            return;
+        }
+        let kind = match outcome {
+            Outcome::Ok => HopOutcome::Ok,
+            Outcome::Error => HopOutcome::Error,
+            Outcome::Rejected => HopOutcome::Rejected,
+        };
+        self.trace_hop(req, node, caller, arrive, kind);
+        self.schedule(arrive, Ev::RespArrive { req });
+    }
+
+    /// A link lost `req`'s message. If its client still waits, its timeout cleans up; if it already gave
+    /// up, clean up now.
+    fn lose(&mut self, req: u32, from: u32, to: u32, arrive: SimTime) {
+        self.trace_hop(req, from, to, arrive, HopOutcome::Lost);
+        let q = self.reqs.get_mut(req);
+        if q.measured {
+            self.e2e.lost += 1;
+        }
+        let state = q.state;
+        match state {
+            ReqState::Live => self.reqs.get_mut(req).state = ReqState::Lost,
+            ReqState::TimedOut => self.unwind(req),
+            ReqState::Lost => unreachable!("a lost request sends nothing more"),
+        }
+    }
+
+    /// Releases what every node on `req`'s path holds for it, then frees it.
+    fn unwind(&mut self, req: u32) {
+        let mut acts = Vec::new();
+        while let Some(hop) = self.reqs.get_mut(req).path.pop() {
+            let node = self.edges[hop.edge as usize].from;
+            self.touch(node);
+            let mut ctx = Ctx {
+                now: self.now,
+                rng: &mut self.rng,
+                out: &mut acts,
+            };
+            match &mut self.nodes[node as usize] {
+                NodeRt::Client(_) => continue,
+                NodeRt::Server(s) => s.abandon(&mut ctx, req, hop.slot),
+                NodeRt::Lb(lb) => lb.abandon(hop.slot),
+            }
+            self.stats[node as usize].in_node -= 1;
+            for a in acts.drain(..) {
+                match a {
+                    Action::ServiceDone { at, slot, token } => {
+                        self.schedule(at, Ev::ServiceDone { node, slot, token });
+                    }
+                    other => unreachable!("abandoning only starts queued work, got {other:?}"),
+                }
+            }
+            self.set_levels(node);
+        }
+        self.reqs.free(req);
+    }
+
+    fn on_arrive(&mut self, req: u32, node: u32) {
+        self.touch(node);
+        let now = self.now;
+        let q = self.reqs.get_mut(req);
+        q.here = now;
+        let addr = q.addr;
+        let st = &mut self.stats[node as usize];
+        if self.window.contains(now) {
+            st.arrivals += 1;
+        }
+        st.in_node += 1;
+        if !self.alive[node as usize] {
+            if self.window.contains(now) {
+                st.dropped += 1;
+            }
+            self.respond(node, req, Outcome::Error, false);
+            return;
+        }
+        let mut ctx = Ctx {
+            now,
+            rng: &mut self.rng,
+            out: &mut self.actions,
+        };
+        match &mut self.nodes[node as usize] {
+            NodeRt::Server(s) => s.on_request(&mut ctx, req),
+            NodeRt::Lb(lb) => lb.on_request(&mut ctx, req, addr),
+            NodeRt::Client(_) => ctx.out.push(Action::Fail {
+                req,
+                outcome: Outcome::Error,
+            }),
+        }
+        self.run_actions(node);
+        self.set_levels(node);
+    }
+
+    fn on_resp_arrive(&mut self, req: u32) {
+        let q = self.reqs.get_mut(req);
+        let hop = q.path.pop().expect("a response retraces a hop");
+        q.here = hop.here;
+        let outcome = q.outcome;
+        let node = self.edges[hop.edge as usize].from;
+        self.touch(node);
+        if matches!(self.nodes[node as usize], NodeRt::Client(_)) {
+            self.resolve(req, outcome);
+            return;
+        }
+        let mut ctx = Ctx {
+            now: self.now,
+            rng: &mut self.rng,
+            out: &mut self.actions,
+        };
+        match &mut self.nodes[node as usize] {
+            NodeRt::Client(_) => unreachable!("handled above"),
+            NodeRt::Server(s) => s.on_response(&mut ctx, req, hop.slot, outcome),
+            NodeRt::Lb(lb) => lb.on_response(&mut ctx, req, hop.slot, outcome),
+        }
+        self.run_actions(node);
+        self.set_levels(node);
+    }
+
+    /// A response reached its client.
+    fn resolve(&mut self, req: u32, outcome: Outcome) {
+        let now = self.now;
+        let q = self.reqs.get(req);
+        let client = q.client;
+        match q.state {
+            ReqState::Live => {
+                self.outstanding -= 1;
+                let e = &mut self.e2e;
+                match outcome {
+                    Outcome::Ok => {
+                        e.tick_completed += 1;
+                        let ns = now.since(q.start).0;
+                        e.tick_hist.saturating_record(ns.max(1));
+                        if q.measured {
+                            e.completed += 1;
+                            e.record_latency(ns);
+                        }
+                    }
+                    Outcome::Error => {
+                        e.tick_failed += 1;
+                        e.failed += u64::from(q.measured);
+                    }
+                    Outcome::Rejected => {
+                        e.tick_rejected += 1;
+                        e.rejected += u64::from(q.measured);
+                    }
+                }
+            }
+            ReqState::TimedOut => {}
+            ReqState::Lost => unreachable!("a lost request has no response"),
+        }
+        self.reqs.free(req);
+        // Drop resolved entries from the front of the client's deadline queue, so its timer sleeps until
+        // the oldest request still waiting.
+        let dl = &mut self.deadlines[client as usize];
+        while let Some(&(_, r, generation)) = dl.q.front() {
+            if self.reqs.get(r).generation == generation {
+                break;
+            }
+            dl.q.pop_front();
+        }
+    }
+
+    fn on_client_timer(&mut self, node: u32) {
+        self.deadlines[node as usize].armed = false;
+        loop {
+            let Some(&(deadline, r, generation)) = self.deadlines[node as usize].q.front() else {
+                break;
+            };
+            if self.reqs.get(r).generation != generation {
+                self.deadlines[node as usize].q.pop_front();
+                continue;
+            }
+            if deadline > self.now {
+                self.deadlines[node as usize].armed = true;
+                self.schedule(deadline, Ev::ClientTimer { node });
+                break;
+            }
+            self.deadlines[node as usize].q.pop_front();
+            self.outstanding -= 1;
+            self.e2e.tick_timed_out += 1;
+            let q = self.reqs.get_mut(r);
+            if q.measured {
+                self.e2e.timed_out += 1;
+            }
+            let state = q.state;
+            self.trace_hop(r, node, node, self.now, HopOutcome::TimedOut);
+            match state {
+                ReqState::Live => self.reqs.get_mut(r).state = ReqState::TimedOut,
+                ReqState::Lost => self.unwind(r),
+                ReqState::TimedOut => unreachable!("a deadline is queued once"),
+            }
+        }
+    }
+
+    fn on_health_check(&mut self, node: u32) {
+        let (start, end) = (
+            self.out_start[node as usize] as usize,
+            self.out_start[node as usize + 1] as usize,
+        );
+        let ports = &self.out_edges[start..end];
+        let (edges, alive) = (&self.edges, &self.alive);
+        let NodeRt::Lb(lb) = &mut self.nodes[node as usize] else {
+            unreachable!("health checks belong to balancers")
+        };
+        if alive[node as usize] {
+            lb.health_check(|b| {
+                let e = &edges[ports[b as usize] as usize];
+                alive[e.to as usize] && !e.cut
+            });
+        }
+        let next = self
+            .now
+            .add(SimTime::from_ms(lb.health.interval_ms).max(SimTime(1)));
+        self.schedule(next, Ev::HealthCheck { node });
+    }
+
+    fn on_tick(&mut self) {
+        let interval = self.series_interval;
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        for i in 0..self.nodes.len() {
+            self.touch(i as u32);
+            let st = &mut self.stats[i];
+            let cap = interval.0 as f64 * f64::from(st.workers);
+            let utilization = if cap > 0.0 {
+                st.tick_busy_area as f64 / cap
+            } else {
+                0.0
+            };
+            st.tick_busy_area = 0;
+            nodes.push(NodeSample {
+                queue: st.queue,
+                in_node: st.in_node,
+                utilization,
+            });
+        }
+        let e = &mut self.e2e;
+        let q = |p: f64| {
+            if e.tick_hist.is_empty() {
+                0.0
+            } else {
+                e.tick_hist.value_at_quantile(p) as f64 / 1e6
+            }
+        };
+        let point = SeriesPoint {
+            t_s: self.now.as_secs(),
+            completed: e.tick_completed,
+            failed: e.tick_failed,
+            timed_out: e.tick_timed_out,
+            rejected: e.tick_rejected,
+            p50_ms: q(0.5),
+            p99_ms: q(0.99),
+            nodes,
+        };
+        e.tick_completed = 0;
+        e.tick_failed = 0;
+        e.tick_timed_out = 0;
+        e.tick_rejected = 0;
+        e.tick_hist.reset();
+        self.series.points.push(point);
+        self.schedule(self.now.add(interval), Ev::Tick);
+    }
+
+    fn apply_fault(&mut self, op: FaultOp) {
+        match op {
+            FaultOp::Kill(n) => {
+                if !self.alive[n as usize] {
+                    return;
+                }
+                self.touch(n);
+                self.alive[n as usize] = false;
+                let mut ctx = Ctx {
+                    now: self.now,
+                    rng: &mut self.rng,
+                    out: &mut self.actions,
+                };
+                match &mut self.nodes[n as usize] {
+                    NodeRt::Server(s) => s.kill(&mut ctx),
+                    NodeRt::Lb(lb) => lb.alive = false,
+                    NodeRt::Client(c) => {
+                        c.alive = false;
+                        c.epoch = c.epoch.wrapping_add(1);
+                    }
+                }
+                self.run_actions(n);
+                self.set_levels(n);
+            }
+            FaultOp::Revive(n) => {
+                if self.alive[n as usize] {
+                    return;
+                }
+                self.alive[n as usize] = true;
+                match &mut self.nodes[n as usize] {
+                    NodeRt::Server(s) => s.revive(),
+                    NodeRt::Lb(lb) => lb.alive = true,
+                    NodeRt::Client(c) => {
+                        c.alive = true;
+                        let epoch = c.epoch;
+                        if let Some(t) = c.next_arrival(self.now, &mut self.rng) {
+                            self.schedule(t, Ev::ClientFire { node: n, epoch });
+                        }
+                    }
+                }
+            }
+            FaultOp::Slow(n, factor) => {
+                if let NodeRt::Server(s) = &mut self.nodes[n as usize] {
+                    s.slow(factor);
+                }
+            }
+            FaultOp::Cut(e) => self.edges[e as usize].cut = true,
+            FaultOp::Heal(e) => self.edges[e as usize].cut = false,
+        }
+    }
+
+    // ---------------------------------------------------------------- report
+
+    /// Everything measured so far (call after [`Sim::run_to_end`] for the final report).
+    pub fn report(&self) -> Report {
+        let w = Window {
+            start: self.window.start,
+            end: self.window.end.min(self.now).max(self.window.start),
+        };
+        let in_flight = self
+            .reqs
+            .items
+            .iter()
+            .filter(|r| r.measured && r.live && matches!(r.state, ReqState::Live | ReqState::Lost))
+            .count() as u64;
+        let e = &self.e2e;
+        let [mean, p50, p90, p99, p999, max] = e.latency_ms();
+        let secs = w.len().as_secs();
+        let mut nodes = BTreeMap::new();
+        for (i, st) in self.stats.iter().enumerate() {
+            let (busy, queue, in_node) = st.areas_until(self.now, &w);
+            let len = w.len().0 as f64;
+            let per = |a: f64| if len > 0.0 { a / len } else { 0.0 };
+            nodes.insert(
+                self.node_ids[i].clone(),
+                NodeReport {
+                    kind: self.kinds[i].name().to_string(),
+                    arrivals: st.arrivals,
+                    served: st.served,
+                    dropped: st.dropped,
+                    errors: st.errors,
+                    utilization: if st.workers > 0 {
+                        per(busy) / f64::from(st.workers)
+                    } else {
+                        0.0
+                    },
+                    mean_queue: per(queue),
+                    mean_in_node: per(in_node),
+                    mean_time_ms: st.mean_time_ms(),
+                    p99_time_ms: st.p99_time_ms(),
+                },
+            );
+        }
+        Report {
+            format: 1,
+            seed: self.seed,
+            duration_s: self.traffic_end.as_secs(),
+            warmup_s: self.window.start.as_secs(),
+            end_s: self.now.as_secs(),
+            finished: self.finished,
+            requests: Requests {
+                sent: e.sent,
+                completed: e.completed,
+                failed: e.failed,
+                timed_out: e.timed_out,
+                rejected: e.rejected,
+                in_flight,
+                hop_limited: e.hop_limited,
+                lost: e.lost,
+            },
+            latency_ms: Latency {
+                mean,
+                p50,
+                p90,
+                p99,
+                p999,
+                max,
+            },
+            throughput_rps: if secs > 0.0 {
+                e.completed as f64 / secs
+            } else {
+                0.0
+            },
+            events: self.events,
+            wall_ms: 0.0,
+            nodes,
+            series: self.series.clone(),
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Hop records for animation: every message the engine sends (a request going down an edge, a response going
+//! back, a loss, a client's timeout) as one record in a bounded ring buffer. The UI drains it each frame;
+//! when it is not drained fast enough the oldest records are overwritten and counted. Animation never drives
+//! the simulation.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{NodeIdx, RequestId};
+use crate::time::SimTime;
+
+/// What a hop carried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HopOutcome {
+    /// a request on its way down
+    Request,
+    /// a successful response on its way back
+    Ok,
+    /// an error response on its way back
+    Error,
+    /// a rejection (full queue) on its way back
+    Rejected,
+    /// the message was lost on the link (`arrive` is when it would have arrived)
+    Lost,
+    /// the client gave up waiting (`from` = `to` = the client, `depart` = `arrive` = the deadline)
+    TimedOut,
+}
+
+/// One message between two nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HopRecord {
+    /// which request
+    pub request: RequestId,
+    /// sending node
+    pub from: NodeIdx,
+    /// receiving node
+    pub to: NodeIdx,
+    /// when it left
+    pub depart: SimTime,
+    /// when it arrives (in the future of the sim clock, for messages still on the wire)
+    pub arrive: SimTime,
+    /// what it carried
+    pub outcome: HopOutcome,
+}
+
+/// The bounded trace buffer.
+#[derive(Debug, Default)]
+pub struct Trace {
+    buf: VecDeque<HopRecord>,
+    capacity: usize,
+    overwritten: u64,
+    recorded: u64,
+}
+
+impl Trace {
+    /// A buffer keeping the latest `capacity` records; 0 disables recording.
+    pub fn new(capacity: u32) -> Trace {
+        Trace {
+            buf: VecDeque::with_capacity(capacity as usize),
+            capacity: capacity as usize,
+            overwritten: 0,
+            recorded: 0,
+        }
+    }
+
+    /// Whether records are kept at all.
+    #[inline]
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, rec: HopRecord) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.buf.len() == self.capacity {
+            self.buf.pop_front();
+            self.overwritten += 1;
+        }
+        self.buf.push_back(rec);
+        self.recorded += 1;
+    }
+
+    /// Takes every buffered record, oldest first.
+    pub fn drain(&mut self) -> std::collections::vec_deque::Drain<'_, HopRecord> {
+        self.buf.drain(..)
+    }
+
+    /// Records currently buffered.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Records dropped because the buffer was full.
+    pub fn overwritten(&self) -> u64 {
+        self.overwritten
+    }
+
+    /// Records ever pushed.
+    pub fn recorded(&self) -> u64 {
+        self.recorded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(i: u64) -> HopRecord {
+        HopRecord {
+            request: RequestId(i),
+            from: NodeIdx(0),
+            to: NodeIdx(1),
+            depart: SimTime(i),
+            arrive: SimTime(i + 1),
+            outcome: HopOutcome::Request,
+        }
+    }
+
+    #[test]
+    fn ring_keeps_the_latest_and_counts_the_overwritten() {
+        let mut t = Trace::new(3);
+        for i in 0..5 {
+            t.push(rec(i));
+        }
+        assert_eq!(t.overwritten(), 2);
+        let ids: Vec<u64> = t.drain().map(|r| r.request.0).collect();
+        assert_eq!(ids, [2, 3, 4]);
+        assert!(t.is_empty());
+        let mut off = Trace::new(0);
+        off.push(rec(1));
+        assert_eq!(off.len(), 0);
+    }
+}

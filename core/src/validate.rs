@@ -1,0 +1,494 @@
+//! Validation: a topology in, diagnostics out, each naming the node, edge, fault or setting it concerns. A
+//! half-built diagram is normal: what cannot run is an error, what runs but is probably not meant is a
+//! warning. When there are no errors, validation also yields the resolved model the engine is built from.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::components::{Kind, Params, parse_params};
+use crate::dist::Dist;
+use crate::time::SimTime;
+use crate::topology::{FORMAT_VERSION, FaultAction, LinkDefaults, Topology};
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// the diagram cannot run until this is fixed
+    Error,
+    /// it runs, but probably not as meant
+    Warning,
+}
+
+/// What a diagnostic is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    /// the document as a whole
+    Topology,
+    /// `settings`
+    Settings,
+    /// a node, by id
+    Node(String),
+    /// an edge, by id (or `from->to`)
+    Edge(String),
+    /// a scheduled fault, by position in `faults`
+    Fault(u32),
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// error or warning
+    pub severity: Severity,
+    /// the node, edge, fault or setting concerned
+    pub subject: Subject,
+    /// the field concerned, dotted for nested fields (`params.service_time.mean_ms`), if one is
+    pub field: Option<String>,
+    /// what is wrong, in lowercase prose naming the subject
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}: {}", self.message)?;
+        if let Some(field) = &self.field {
+            write!(f, " (field `{field}`)")?;
+        }
+        Ok(())
+    }
+}
+
+/// A resolved node.
+#[derive(Clone, Debug)]
+pub(crate) struct ModelNode {
+    pub id: String,
+    pub kind: Kind,
+    pub params: Params,
+}
+
+/// A resolved edge.
+#[derive(Clone, Debug)]
+pub(crate) struct ModelEdge {
+    pub from: u32,
+    pub to: u32,
+    pub latency: Dist,
+    pub loss: f64,
+    pub weight: u32,
+}
+
+/// A fault with its subject resolved to an index.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum FaultOp {
+    Kill(u32),
+    Revive(u32),
+    Slow(u32, f64),
+    Cut(u32),
+    Heal(u32),
+}
+
+/// What the engine is built from.
+#[derive(Clone, Debug)]
+pub(crate) struct Model {
+    pub nodes: Vec<ModelNode>,
+    pub edges: Vec<ModelEdge>,
+    pub node_index: BTreeMap<String, u32>,
+    pub edge_index: BTreeMap<String, u32>,
+    pub faults: Vec<(SimTime, FaultOp)>,
+}
+
+/// Every diagnostic for `t`, errors first, in a stable order.
+pub fn validate(t: &Topology) -> Vec<Diagnostic> {
+    compile(t).1
+}
+
+/// Whether any diagnostic is an error.
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(|d| d.severity == Severity::Error)
+}
+
+struct Diags(Vec<Diagnostic>);
+
+impl Diags {
+    fn err(&mut self, subject: Subject, field: Option<String>, message: String) {
+        self.0.push(Diagnostic {
+            severity: Severity::Error,
+            subject,
+            field,
+            message,
+        });
+    }
+    fn warn(&mut self, subject: Subject, field: Option<String>, message: String) {
+        self.0.push(Diagnostic {
+            severity: Severity::Warning,
+            subject,
+            field,
+            message,
+        });
+    }
+}
+
+fn article(kind: Kind) -> String {
+    kind.info().title.to_lowercase()
+}
+
+/// Validates and, when there is no error, resolves.
+pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut d = Diags(Vec::new());
+    if t.version != FORMAT_VERSION {
+        d.err(
+            Subject::Topology,
+            Some("version".into()),
+            format!(
+                "format version {} is not supported (this build reads version {FORMAT_VERSION})",
+                t.version
+            ),
+        );
+    }
+    check_settings(t, &mut d);
+
+    // Nodes.
+    let mut node_index = BTreeMap::new();
+    let mut nodes: Vec<Option<ModelNode>> = Vec::new();
+    for (i, n) in t.nodes.iter().enumerate() {
+        let subject = Subject::Node(n.id.clone());
+        if n.id.is_empty() {
+            d.err(
+                Subject::Node(format!("#{i}")),
+                Some("id".into()),
+                format!("node #{i} has an empty id"),
+            );
+        } else if node_index.insert(n.id.clone(), i as u32).is_some() {
+            d.err(
+                subject.clone(),
+                Some("id".into()),
+                format!("node id `{}` is used more than once", n.id),
+            );
+        }
+        let Some(kind) = Kind::from_name(&n.kind) else {
+            d.err(
+                subject,
+                Some("kind".into()),
+                format!("node `{}` has unknown kind `{}`", n.id, n.kind),
+            );
+            nodes.push(None);
+            continue;
+        };
+        match parse_params(kind, &n.params) {
+            Ok(params) => {
+                for (field, msg) in params.problems() {
+                    d.err(
+                        subject.clone(),
+                        Some(format!("params.{field}")),
+                        format!("{} `{}`: {msg}", article(kind), n.id),
+                    );
+                }
+                nodes.push(Some(ModelNode {
+                    id: n.id.clone(),
+                    kind,
+                    params,
+                }));
+            }
+            Err(p) => {
+                let field = if p.field.is_empty() {
+                    "params".to_string()
+                } else {
+                    format!("params.{}", p.field)
+                };
+                d.err(
+                    subject,
+                    Some(field),
+                    format!("{} `{}`: {}", article(kind), n.id, p.message),
+                );
+                nodes.push(None);
+            }
+        }
+    }
+
+    // Edges.
+    let mut edge_index = BTreeMap::new();
+    let mut edges = Vec::new();
+    let mut out_degree = vec![0u32; t.nodes.len()];
+    let mut in_degree = vec![0u32; t.nodes.len()];
+    for (i, e) in t.edges.iter().enumerate() {
+        let name = e.name();
+        let subject = Subject::Edge(name.clone());
+        if edge_index.insert(name.clone(), i as u32).is_some() {
+            d.err(
+                subject.clone(),
+                Some("id".into()),
+                format!("edge id `{name}` is used more than once"),
+            );
+        }
+        let from = node_index.get(&e.from).copied();
+        let to = node_index.get(&e.to).copied();
+        if from.is_none() {
+            d.err(
+                subject.clone(),
+                Some("from".into()),
+                format!("edge `{name}` starts at unknown node `{}`", e.from),
+            );
+        }
+        if to.is_none() {
+            d.err(
+                subject.clone(),
+                Some("to".into()),
+                format!("edge `{name}` ends at unknown node `{}`", e.to),
+            );
+        }
+        let region_differs = match (t.node(&e.from), t.node(&e.to)) {
+            (Some(a), Some(b)) => a.region != b.region,
+            _ => false,
+        };
+        let base: &LinkDefaults = if region_differs {
+            &t.settings.inter_region_link
+        } else {
+            &t.settings.link
+        };
+        let latency = e.latency.clone().unwrap_or_else(|| base.latency.clone());
+        for (f, m) in latency.problems() {
+            d.err(
+                subject.clone(),
+                Some(format!("latency.{f}")),
+                format!("edge `{name}`: latency {m}"),
+            );
+        }
+        let loss = e.loss.unwrap_or(base.loss);
+        if !(loss.is_finite() && (0.0..=1.0).contains(&loss)) {
+            d.err(
+                subject.clone(),
+                Some("loss".into()),
+                format!("edge `{name}`: `loss` must be a probability in [0, 1] (got {loss})"),
+            );
+        }
+        let weight = e.weight.unwrap_or(1);
+        if weight == 0 {
+            d.err(
+                subject.clone(),
+                Some("weight".into()),
+                format!("edge `{name}`: `weight` must be at least 1"),
+            );
+        }
+        let (Some(from), Some(to)) = (from, to) else {
+            continue;
+        };
+        let (fk, tk) = (
+            Kind::from_name(&t.nodes[from as usize].kind),
+            Kind::from_name(&t.nodes[to as usize].kind),
+        );
+        if let (Some(fk), Some(tk)) = (fk, tk) {
+            if !fk.may_connect_to(tk) {
+                d.err(
+                    subject.clone(),
+                    None,
+                    format!(
+                        "{} `{}` cannot call {} `{}`",
+                        article(fk),
+                        e.from,
+                        article(tk),
+                        e.to
+                    ),
+                );
+            }
+        }
+        if from == to {
+            d.warn(
+                subject.clone(),
+                None,
+                format!(
+                    "node `{}` calls itself; the hop limit will stop such requests",
+                    e.from
+                ),
+            );
+        }
+        out_degree[from as usize] += 1;
+        in_degree[to as usize] += 1;
+        edges.push(ModelEdge {
+            from,
+            to,
+            latency,
+            loss,
+            weight,
+        });
+    }
+
+    // Shape warnings: the half-built diagram.
+    for (i, n) in t.nodes.iter().enumerate() {
+        let Some(kind) = Kind::from_name(&n.kind) else {
+            continue;
+        };
+        let subject = Subject::Node(n.id.clone());
+        match kind {
+            Kind::Client if out_degree[i] == 0 => {
+                d.warn(subject, None, format!("client `{}` is not connected", n.id));
+            }
+            Kind::LoadBalancer if out_degree[i] == 0 => {
+                d.warn(
+                    subject,
+                    None,
+                    format!("load balancer `{}` has no backends", n.id),
+                );
+            }
+            Kind::Client => {}
+            _ if in_degree[i] == 0 => {
+                d.warn(
+                    subject,
+                    None,
+                    format!("{} `{}` receives no traffic", article(kind), n.id),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    // Faults.
+    let mut faults = Vec::new();
+    for (i, f) in t.faults.iter().enumerate() {
+        let subject = Subject::Fault(i as u32);
+        if !(f.at_s.is_finite() && f.at_s >= 0.0) {
+            d.err(
+                subject.clone(),
+                Some("at_s".into()),
+                format!("fault #{i}: `at_s` must be a finite, non-negative time"),
+            );
+        }
+        match resolve_fault(&node_index, &edge_index, &f.action) {
+            Ok(op) => faults.push((SimTime::from_secs(f.at_s), op)),
+            Err(msg) => d.err(subject, Some("action".into()), format!("fault #{i}: {msg}")),
+        }
+    }
+
+    let mut diags = d.0;
+    diags.sort_by(|a, b| a.severity.cmp(&b.severity));
+    if has_errors(&diags) {
+        return (None, diags);
+    }
+    let nodes = nodes
+        .into_iter()
+        .map(|n| n.expect("a node without errors resolved"))
+        .collect();
+    // Faults at the same instant apply in the order written.
+    faults.sort_by_key(|f| f.0);
+    (
+        Some(Model {
+            nodes,
+            edges,
+            node_index,
+            edge_index,
+            faults,
+        }),
+        diags,
+    )
+}
+
+/// Resolves a fault's node or edge name.
+pub(crate) fn resolve_fault(
+    nodes: &BTreeMap<String, u32>,
+    edges: &BTreeMap<String, u32>,
+    action: &FaultAction,
+) -> Result<FaultOp, String> {
+    let node = |id: &str| {
+        nodes
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("unknown node `{id}`"))
+    };
+    let edge = |id: &str| {
+        edges
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("unknown edge `{id}`"))
+    };
+    Ok(match action {
+        FaultAction::Kill { node: n } => FaultOp::Kill(node(n)?),
+        FaultAction::Revive { node: n } => FaultOp::Revive(node(n)?),
+        FaultAction::Slow { node: n, factor } => {
+            if !(factor.is_finite() && *factor > 0.0) {
+                return Err(format!(
+                    "slow-down `factor` must be a positive finite number (got {factor})"
+                ));
+            }
+            FaultOp::Slow(node(n)?, *factor)
+        }
+        FaultAction::CutLink { edge: e } => FaultOp::Cut(edge(e)?),
+        FaultAction::HealLink { edge: e } => FaultOp::Heal(edge(e)?),
+    })
+}
+
+fn check_settings(t: &Topology, d: &mut Diags) {
+    let s = &t.settings;
+    let mut num = |field: &str, v: f64| {
+        if !(v.is_finite() && v >= 0.0) {
+            d.err(
+                Subject::Settings,
+                Some(format!("settings.{field}")),
+                format!("setting `{field}` must be a finite, non-negative number (got {v})"),
+            );
+        }
+    };
+    num("duration_s", s.duration_s);
+    num("warmup_s", s.warmup_s);
+    num("series_interval_s", s.series_interval_s);
+    num("drain_limit_s", s.drain_limit_s);
+    num("link.loss", s.link.loss);
+    num("inter_region_link.loss", s.inter_region_link.loss);
+    if s.duration_s.is_finite() && s.duration_s > 1e7 {
+        d.err(
+            Subject::Settings,
+            Some("settings.duration_s".into()),
+            "setting `duration_s` is above 10 000 000 s".into(),
+        );
+    }
+    if s.series_interval_s > 0.0
+        && s.series_interval_s.is_finite()
+        && s.duration_s / s.series_interval_s > 1e6
+    {
+        d.err(
+            Subject::Settings,
+            Some("settings.series_interval_s".into()),
+            "setting `series_interval_s` is too small for the duration (more than a million points)".into(),
+        );
+    }
+    if s.warmup_s.is_finite()
+        && s.duration_s.is_finite()
+        && s.warmup_s >= s.duration_s
+        && s.duration_s > 0.0
+    {
+        d.warn(
+            Subject::Settings,
+            Some("settings.warmup_s".into()),
+            "the warm-up lasts the whole run, so nothing is measured".into(),
+        );
+    }
+    if s.hop_limit == 0 || s.hop_limit > 255 {
+        d.err(
+            Subject::Settings,
+            Some("settings.hop_limit".into()),
+            "setting `hop_limit` must be between 1 and 255".into(),
+        );
+    }
+    for (name, link) in [
+        ("link", &s.link),
+        ("inter_region_link", &s.inter_region_link),
+    ] {
+        for (f, m) in link.latency.problems() {
+            d.err(
+                Subject::Settings,
+                Some(format!("settings.{name}.latency.{f}")),
+                format!("setting `{name}.latency`: {m}"),
+            );
+        }
+        if link.loss > 1.0 {
+            d.err(
+                Subject::Settings,
+                Some(format!("settings.{name}.loss")),
+                format!("setting `{name}.loss` must be at most 1"),
+            );
+        }
+    }
+}
