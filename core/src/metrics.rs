@@ -34,6 +34,8 @@ pub(crate) struct NodeStats {
     pub served: u64,
     pub dropped: u64,
     pub errors: u64,
+    /// arrivals that found every worker taken and joined the queue
+    pub waited: u64,
     pub workers: u32,
     /// workers taken, now
     pub busy: u32,
@@ -59,6 +61,7 @@ impl NodeStats {
             served: 0,
             dropped: 0,
             errors: 0,
+            waited: 0,
             workers,
             busy: 0,
             queue: 0,

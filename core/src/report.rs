@@ -89,6 +89,9 @@ pub struct NodeReport {
     pub dropped: u64,
     /// requests it failed (its error probability, no healthy backend, the hop limit, a refused link)
     pub errors: u64,
+    /// arrivals that found every worker taken and waited in the queue (their share estimates the waiting
+    /// probability, Erlang C for M/M/c)
+    pub waited: u64,
     /// fraction of worker time taken (serving or waiting on calls) [0..1]; 0 for nodes without workers
     pub utilization: f64,
     /// time-average queue length [requests]
@@ -207,7 +210,7 @@ impl Report {
         for (id, n) in &self.nodes {
             h.str(id);
             h.str(&n.kind);
-            for v in [n.arrivals, n.served, n.dropped, n.errors] {
+            for v in [n.arrivals, n.served, n.dropped, n.errors, n.waited] {
                 h.u64(v);
             }
             for v in [

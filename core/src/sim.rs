@@ -195,6 +195,14 @@ impl MemoryUse {
     }
 }
 
+/// Builds `topology`, runs it to the end and reports: the headless path, and what the native-versus-wasm
+/// digest check runs on both sides.
+pub fn run(topology: &Topology) -> Result<Report, BuildError> {
+    let mut sim = Sim::new(topology)?;
+    sim.run_to_end();
+    Ok(sim.report())
+}
+
 /// A running simulation of one topology.
 pub struct Sim {
     now: SimTime,
@@ -799,7 +807,11 @@ impl Sim {
             out: &mut self.actions,
         };
         match &mut self.nodes[node as usize] {
-            NodeRt::Server(s) => s.on_request(&mut ctx, req),
+            NodeRt::Server(s) => {
+                if s.on_request(&mut ctx, req) && self.window.contains(now) {
+                    self.stats[node as usize].waited += 1;
+                }
+            }
             NodeRt::Lb(lb) => lb.on_request(&mut ctx, req, addr),
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
@@ -1060,6 +1072,7 @@ impl Sim {
                     served: st.served,
                     dropped: st.dropped,
                     errors: st.errors,
+                    waited: st.waited,
                     utilization: if st.workers > 0 {
                         per(busy) / f64::from(st.workers)
                     } else {

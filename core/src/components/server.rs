@@ -167,20 +167,23 @@ impl Server {
         }
     }
 
-    /// A request arrives.
-    pub fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32) {
+    /// A request arrives; returns whether it had to wait in the queue.
+    pub fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32) -> bool {
         if let Some(slot) = self.free.pop() {
             self.start(ctx, slot, req);
+            false
         } else if self
             .queue_cap
             .is_none_or(|cap| (self.queue.len() as u32) < cap)
         {
             self.queue.push_back(req);
+            true
         } else {
             ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Rejected,
             });
+            false
         }
     }
 

@@ -1,3 +1,4 @@
 //! The one cross-crate test binary; each concern is a module of its own.
 
+mod theory;
 mod tidy;

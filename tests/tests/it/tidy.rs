@@ -28,7 +28,9 @@ fn rust_sources() -> Vec<PathBuf> {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
@@ -80,9 +82,13 @@ fn forbidden_in(manifest: &str) -> Vec<String> {
 
 #[test]
 fn core_has_no_web_dependency() {
-    let manifest = fs::read_to_string(repo_root().join("core/Cargo.toml")).expect("core/Cargo.toml is readable");
+    let manifest = fs::read_to_string(repo_root().join("core/Cargo.toml"))
+        .expect("core/Cargo.toml is readable");
     let found = forbidden_in(&manifest);
-    assert!(found.is_empty(), "core/Cargo.toml depends on web-only crates: {found:?}");
+    assert!(
+        found.is_empty(),
+        "core/Cargo.toml depends on web-only crates: {found:?}"
+    );
 }
 
 #[test]
@@ -90,25 +96,41 @@ fn forbidden_dependency_detector_sees_every_table_form() {
     let manifest = "[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\nweb-sys = \"0.3\"\n\
                     [dev-dependencies]\nwasm_bindgen = \"0.2\"\n[target.'cfg(unix)'.dependencies]\n\
                     getrandom = \"0.4\"\n[dependencies.yew]\nversion = \"0.23\"\n";
-    assert_eq!(forbidden_in(manifest), ["web-sys", "wasm_bindgen", "getrandom", "yew"]);
+    assert_eq!(
+        forbidden_in(manifest),
+        ["web-sys", "wasm_bindgen", "getrandom", "yew"]
+    );
     assert!(forbidden_in("[dependencies]\nserde = \"1\"\nlibm = \"0.2\"\n").is_empty());
 }
 
 /// True when the file's first non-empty line is a `//!` module doc line.
 fn opens_with_module_doc(text: &str) -> bool {
-    text.lines().find(|l| !l.trim().is_empty()).is_some_and(|l| l.trim_start().starts_with("//!"))
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with("//!"))
 }
 
 #[test]
 fn every_source_file_opens_with_a_module_doc_line() {
     let sources = rust_sources();
-    assert!(sources.len() >= 3, "the tidy walk found too few files: {sources:?}");
+    assert!(
+        sources.len() >= 3,
+        "the tidy walk found too few files: {sources:?}"
+    );
     let missing: Vec<_> = sources
         .iter()
         .filter(|p| !opens_with_module_doc(&fs::read_to_string(p).unwrap_or_default()))
-        .map(|p| p.strip_prefix(repo_root()).unwrap_or(p).display().to_string())
+        .map(|p| {
+            p.strip_prefix(repo_root())
+                .unwrap_or(p)
+                .display()
+                .to_string()
+        })
         .collect();
-    assert!(missing.is_empty(), "these files lack a `//!` header line: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "these files lack a `//!` header line: {missing:?}"
+    );
 }
 
 #[test]
@@ -129,7 +151,12 @@ fn no_dbg_macro_is_left_in() {
     let offenders: Vec<_> = rust_sources()
         .into_iter()
         .filter(|p| has_dbg(&fs::read_to_string(p).unwrap_or_default()))
-        .map(|p| p.strip_prefix(repo_root()).unwrap_or(&p).display().to_string())
+        .map(|p| {
+            p.strip_prefix(repo_root())
+                .unwrap_or(&p)
+                .display()
+                .to_string()
+        })
         .collect();
     assert!(offenders.is_empty(), "`dbg!` left in: {offenders:?}");
 }
