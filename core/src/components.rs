@@ -185,23 +185,33 @@ pub fn parse_params(
         }
         merged.insert(k.clone(), v.clone());
     }
-    let value = serde_json::Value::Object(merged);
-    let decoded = match kind {
+    decode(kind, merged).map_err(|e| {
+        let message = e.to_string();
+        // serde's type errors do not name the field: find the one given field that breaks the defaults.
+        let field = params
+            .iter()
+            .find(|(k, v)| {
+                let mut one = kind.default_params();
+                one.insert((*k).clone(), (*v).clone());
+                decode(kind, one).is_err()
+            })
+            .map(|(k, _)| k.clone())
+            .unwrap_or_default();
+        ParamProblem { field, message }
+    })
+}
+
+fn decode(
+    kind: Kind,
+    map: serde_json::Map<String, serde_json::Value>,
+) -> Result<Params, serde_json::Error> {
+    let value = serde_json::Value::Object(map);
+    match kind {
         Kind::Client => serde_json::from_value(value).map(Params::Client),
         Kind::LoadBalancer => serde_json::from_value(value).map(Params::LoadBalancer),
         Kind::Server => serde_json::from_value(value).map(Params::Server),
         Kind::Database => serde_json::from_value(value).map(Params::Database),
-    };
-    decoded.map_err(|e| {
-        let message = e.to_string();
-        // serde names the offending field in backticks; find which top-level parameter it belongs to.
-        let field = params
-            .keys()
-            .find(|k| message.contains(&format!("`{k}`")))
-            .cloned()
-            .unwrap_or_default();
-        ParamProblem { field, message }
-    })
+    }
 }
 
 impl Params {

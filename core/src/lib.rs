@@ -11,6 +11,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod components;
 pub mod dist;
+pub mod editor;
+pub mod explain;
 pub mod fixtures;
 pub mod ids;
 mod metrics;

@@ -163,13 +163,14 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 Some("id".into()),
                 format!("node #{i} has an empty id"),
             );
-        } else if node_index.insert(n.id.clone(), i as u32).is_some() {
+        } else if node_index.contains_key(&n.id) {
             d.err(
                 subject.clone(),
                 Some("id".into()),
                 format!("node id `{}` is used more than once", n.id),
             );
         }
+        node_index.entry(n.id.clone()).or_insert(i as u32);
         let Some(kind) = Kind::from_name(&n.kind) else {
             d.err(
                 subject,
@@ -322,6 +323,9 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
         let Some(kind) = Kind::from_name(&n.kind) else {
             continue;
         };
+        if node_index.get(&n.id) != Some(&(i as u32)) {
+            continue; // a duplicate id: its error is enough
+        }
         let subject = Subject::Node(n.id.clone());
         match kind {
             Kind::Client if out_degree[i] == 0 => {

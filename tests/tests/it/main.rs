@@ -1,4 +1,6 @@
 //! The one cross-crate test binary; each concern is a module of its own.
 
+mod determinism;
 mod theory;
 mod tidy;
+mod validation;

@@ -1,0 +1,48 @@
+//! Keyboard shortcuts: a key press (as the browser names it) to an editor [`Action`]. `mod_key` is Ctrl on
+//! Linux and Windows, Cmd on macOS; the view decides which.
+
+use super::Action;
+
+/// The action for a key press, if it is a shortcut. Called only when focus is not in a text field.
+pub fn shortcut(key: &str, mod_key: bool, shift: bool) -> Option<Action> {
+    let lower = key.to_ascii_lowercase();
+    match (lower.as_str(), mod_key, shift) {
+        ("delete" | "backspace", false, _) => Some(Action::DeleteSelection),
+        ("escape", _, _) => Some(Action::ClearSelection),
+        ("z", true, false) => Some(Action::Undo),
+        ("z", true, true) | ("y", true, false) => Some(Action::Redo),
+        ("d", true, false) => Some(Action::Duplicate),
+        ("c", true, false) => Some(Action::Copy),
+        ("v", true, false) => Some(Action::Paste),
+        ("a", true, false) => Some(Action::SelectAll),
+        ("+" | "=", true, _) => Some(Action::ZoomBy(1.25)),
+        ("-", true, _) => Some(Action::ZoomBy(0.8)),
+        ("1", false, true) | ("!", false, true) => Some(Action::ZoomToFit),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_shortcuts_map_to_their_actions() {
+        let cases = [
+            ("Delete", false, false, Some(Action::DeleteSelection)),
+            ("Backspace", false, false, Some(Action::DeleteSelection)),
+            ("z", true, false, Some(Action::Undo)),
+            ("Z", true, true, Some(Action::Redo)),
+            ("y", true, false, Some(Action::Redo)),
+            ("d", true, false, Some(Action::Duplicate)),
+            ("c", true, false, Some(Action::Copy)),
+            ("v", true, false, Some(Action::Paste)),
+            ("!", false, true, Some(Action::ZoomToFit)),
+            ("z", false, false, None),
+            ("d", false, false, None),
+        ];
+        for (key, m, s, want) in cases {
+            assert_eq!(shortcut(key, m, s), want, "{key} mod={m} shift={s}");
+        }
+    }
+}

@@ -1,0 +1,478 @@
+//! The "why" panel: names bottlenecks and failure sources in plain words, computed from a run's report and
+//! the diagram's edges, never canned. "db1 is at 100 % utilisation and its queue grows by 340 requests/s;
+//! p99 went from 40 ms to 2.1 s since 00:12".
+//!
+//! A node is *saturated* when its workers were busy at least [`SATURATED`] of the time over the recent
+//! window. A saturated node whose callees are not saturated is the bottleneck; a saturated node that calls a
+//! saturated node is busy only because its workers wait on that callee, and is said so.
+
+use std::collections::BTreeMap;
+
+use crate::report::{Report, SeriesPoint};
+use crate::topology::Topology;
+
+/// Utilisation at or above which a node counts as saturated [0..1].
+pub const SATURATED: f64 = 0.95;
+/// Share of arrivals a node may turn away or fail before it is worth a finding [0..1].
+const NOTABLE_LOSS: f64 = 0.01;
+/// Grid points that make up "recent" (the last this many points of the series).
+const RECENT_POINTS: usize = 10;
+/// p99 counts as having degraded when it exceeds its early value by this factor.
+const DEGRADED_FACTOR: f64 = 2.0;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// the system copes; a fact worth knowing
+    Info,
+    /// something is losing requests or close to its limit
+    Warning,
+    /// the system cannot keep up
+    Critical,
+}
+
+/// One sentence of explanation, about a node or the whole system.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// how bad it is
+    pub level: Level,
+    /// the node it is about, if any (the UI links it to the canvas)
+    pub node: Option<String>,
+    /// the sentence, plain words and measured figures
+    pub text: String,
+}
+
+/// What the recent window says about one node.
+struct NodeTrend {
+    /// mean utilisation over the window [0..1]
+    utilization: f64,
+    /// least-squares slope of the queue length [requests/s]
+    queue_growth: f64,
+    /// queue length at the last point [requests]
+    queue_now: u32,
+}
+
+/// Explains a report of a run of `topology`. Findings come worst first; an empty series (a run too short for
+/// one grid point) still gets the totals-based findings.
+pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
+    let trends = node_trends(report);
+    let saturated: Vec<&str> = trends
+        .iter()
+        .filter(|(_, t)| t.utilization >= SATURATED)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let callees = |id: &str| -> Vec<&str> {
+        topology
+            .edges
+            .iter()
+            .filter(|e| e.from == id)
+            .map(|e| e.to.as_str())
+            .collect()
+    };
+    let latency = latency_change(report);
+    let mut out = Vec::new();
+
+    for &id in &saturated {
+        let t = &trends[id];
+        let busy_callees: Vec<&str> = callees(id)
+            .into_iter()
+            .filter(|c| saturated.contains(c))
+            .collect();
+        if let Some(callee) = busy_callees.first() {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.to_string()),
+                text: format!(
+                    "{id} is at {} utilisation because its workers wait on {callee}, which is saturated itself",
+                    percent(t.utilization)
+                ),
+            });
+            continue;
+        }
+        let mut text = format!(
+            "{id} is the bottleneck: it is at {} utilisation",
+            percent(t.utilization)
+        );
+        // Callers that block on it hold their workers while waiting, so the backlog may build up in a
+        // caller's queue rather than its own.
+        let piling_caller = topology
+            .edges
+            .iter()
+            .filter(|e| e.to == id && saturated.contains(&e.from.as_str()))
+            .filter_map(|e| {
+                trends
+                    .get(&e.from)
+                    .map(|c| (e.from.as_str(), c.queue_growth))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if t.queue_growth >= 1.0 {
+            text.push_str(&format!(
+                " and its queue grows by {} requests/s",
+                round_sig(t.queue_growth)
+            ));
+        } else if let Some((caller, growth)) = piling_caller.filter(|c| c.1 >= 1.0) {
+            text.push_str(&format!(
+                ", so the queue of {caller} in front of it grows by {} requests/s",
+                round_sig(growth)
+            ));
+        } else if t.queue_now > 0 {
+            text.push_str(&format!(
+                " with {} requests waiting in its queue",
+                t.queue_now
+            ));
+        }
+        if let Some(change) = &latency {
+            text.push_str(&format!("; {change}"));
+        }
+        out.push(Finding {
+            level: Level::Critical,
+            node: Some(id.to_string()),
+            text,
+        });
+    }
+
+    for (id, n) in &report.nodes {
+        if n.arrivals == 0 {
+            continue;
+        }
+        let dropped = n.dropped as f64 / n.arrivals as f64;
+        let errors = n.errors as f64 / n.arrivals as f64;
+        if dropped >= NOTABLE_LOSS {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} turned away {} of the requests it received ({} of {}): its queue was full or it was down",
+                    percent(dropped),
+                    n.dropped,
+                    n.arrivals
+                ),
+            });
+        }
+        if errors >= NOTABLE_LOSS {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} failed {} of the requests it received ({} of {})",
+                    percent(errors),
+                    n.errors,
+                    n.arrivals
+                ),
+            });
+        }
+    }
+
+    let r = &report.requests;
+    let resolved = r.sent.saturating_sub(r.in_flight);
+    if resolved > 0 && r.timed_out as f64 / resolved as f64 >= NOTABLE_LOSS {
+        out.push(Finding {
+            level: Level::Warning,
+            node: None,
+            text: format!(
+                "{} of requests timed out ({} of {}): clients gave up before a response came back",
+                percent(r.timed_out as f64 / resolved as f64),
+                r.timed_out,
+                resolved
+            ),
+        });
+    }
+
+    let busiest = trends
+        .iter()
+        .max_by(|a, b| a.1.utilization.total_cmp(&b.1.utilization));
+    if let (true, Some((id, t))) = (saturated.is_empty(), busiest) {
+        let mut text = format!(
+            "No bottleneck: the busiest node, {id}, is at {} utilisation",
+            percent(t.utilization)
+        );
+        if let Some(change) = &latency {
+            text.push_str(&format!("; yet {change}"));
+        }
+        out.push(Finding {
+            level: Level::Info,
+            node: Some(id.clone()),
+            text,
+        });
+    }
+    out.sort_by_key(|f| std::cmp::Reverse(f.level));
+    out
+}
+
+/// Recent-window trend of every node that measured some utilisation, by id.
+fn node_trends(report: &Report) -> BTreeMap<String, NodeTrend> {
+    let points = &report.series.points;
+    let recent = &points[points.len().saturating_sub(RECENT_POINTS)..];
+    let mut out = BTreeMap::new();
+    for (i, id) in report.series.node_ids.iter().enumerate() {
+        let trend = if recent.is_empty() {
+            // No grid point yet: fall back on the whole-run figures.
+            let Some(n) = report.nodes.get(id) else {
+                continue;
+            };
+            NodeTrend {
+                utilization: n.utilization,
+                queue_growth: 0.0,
+                queue_now: n.mean_queue.round() as u32,
+            }
+        } else {
+            let samples: Vec<(f64, f64, f64)> = recent
+                .iter()
+                .filter_map(|p| {
+                    p.nodes
+                        .get(i)
+                        .map(|s| (p.t_s, f64::from(s.queue), s.utilization))
+                })
+                .collect();
+            let utilization =
+                samples.iter().map(|s| s.2).sum::<f64>() / samples.len().max(1) as f64;
+            let queue_growth = slope(samples.iter().map(|s| (s.0, s.1)));
+            let queue_now = samples.last().map_or(0, |s| s.1 as u32);
+            NodeTrend {
+                utilization,
+                queue_growth,
+                queue_now,
+            }
+        };
+        // Nodes without workers (clients, load balancers) never report utilisation; leave them out.
+        let whole_run = report.nodes.get(id).map_or(0.0, |n| n.utilization);
+        if trend.utilization > 0.0 || whole_run > 0.0 {
+            out.insert(id.clone(), trend);
+        }
+    }
+    out
+}
+
+/// "p99 went from 40 ms to 2.1 s since 00:12" when the recent p99 exceeds the early p99 by
+/// [`DEGRADED_FACTOR`]; `None` when latency held steady or there are too few points to tell.
+fn latency_change(report: &Report) -> Option<String> {
+    let with_traffic: Vec<&SeriesPoint> = report
+        .series
+        .points
+        .iter()
+        .filter(|p| p.completed > 0)
+        .collect();
+    if with_traffic.len() < 4 {
+        return None;
+    }
+    let early: Vec<f64> = with_traffic.iter().take(3).map(|p| p.p99_ms).collect();
+    let baseline = median(early);
+    let now = with_traffic.last().map(|p| p.p99_ms)?;
+    if baseline <= 0.0 || now < baseline * DEGRADED_FACTOR {
+        return None;
+    }
+    let since = with_traffic
+        .iter()
+        .find(|p| p.p99_ms >= baseline * DEGRADED_FACTOR)?;
+    // A point's time is the end of its interval; the change began within that interval.
+    let start_s = (since.t_s - report.series.interval_s).max(0.0);
+    Some(format!(
+        "p99 went from {} to {} since {}",
+        duration(baseline),
+        duration(now),
+        clock(start_s)
+    ))
+}
+
+/// Least-squares slope of y over x; 0 with fewer than two distinct x.
+fn slope(points: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let pts: Vec<(f64, f64)> = points.collect();
+    let n = pts.len() as f64;
+    if pts.len() < 2 {
+        return 0.0;
+    }
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    if sxx == 0.0 { 0.0 } else { sxy / sxx }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// `0.973` → `"97 %"`; values that round to 100 but are below it stay at 99 so "100 %" means full.
+fn percent(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    let shown = if p < 100.0 && p.round() >= 100.0 {
+        99.0
+    } else {
+        p.round()
+    };
+    if p > 0.0 && shown == 0.0 {
+        "under 1 %".to_string()
+    } else {
+        format!("{shown} %")
+    }
+}
+
+/// A milliseconds figure in the unit a person would use: `40 ms`, `2.1 s`.
+fn duration(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{} s", round_sig(ms / 1000.0))
+    } else {
+        format!("{} ms", round_sig(ms))
+    }
+}
+
+/// Simulated seconds as `mm:ss`.
+fn clock(s: f64) -> String {
+    let whole = s.max(0.0).floor() as u64;
+    format!("{:02}:{:02}", whole / 60, whole % 60)
+}
+
+/// Two significant figures, without trailing zeros: 340.4 → "340", 2.14 → "2.1", 0.0123 → "0.012".
+fn round_sig(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (2 - 1 - v.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::fixtures;
+    use crate::sim::run;
+    use crate::topology::Edge;
+
+    /// client → web (plenty of capacity) → db (one worker, 12 ms at 100 req/s: ρ = 1.2, overloaded).
+    fn overloaded_db(seconds: f64) -> Topology {
+        let mut t = Topology::default();
+        t.settings.duration_s = seconds;
+        t.settings.drain_limit_s = 0.0;
+        t.nodes.push(fixtures::poisson_client("c1", 100.0));
+        t.nodes.push(fixtures::server(
+            "web",
+            64,
+            None,
+            &Dist::Constant { ms: 1.0 },
+        ));
+        t.nodes.push(fixtures::server(
+            "db1",
+            1,
+            None,
+            &Dist::Exponential { mean_ms: 12.0 },
+        ));
+        t.edges.push(Edge::new("c1", "web"));
+        t.edges.push(Edge::new("web", "db1"));
+        t
+    }
+
+    #[test]
+    fn an_overloaded_database_is_named_with_its_queue_growth_and_the_latency_change() {
+        let t = overloaded_db(30.0);
+        let report = run(&t).expect("the diagram builds");
+        let findings = explain(&t, &report);
+        let first = findings
+            .first()
+            .expect("an overloaded system gets findings");
+        assert_eq!(first.level, Level::Critical, "{findings:?}");
+        assert_eq!(first.node.as_deref(), Some("db1"), "{findings:?}");
+        // web's 64 workers all wait on db1, so the backlog builds in web's queue.
+        assert!(
+            first.text.contains("queue of web in front of it grows by"),
+            "{}",
+            first.text
+        );
+        assert!(first.text.contains("p99 went from"), "{}", first.text);
+        // Arrivals 100/s, service 83.3/s: the queue grows by about 17 requests/s.
+        let growth: f64 = first
+            .text
+            .split("grows by ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .expect("the growth figure is a number");
+        assert!(
+            (10.0..=25.0).contains(&growth),
+            "growth {growth} from {}",
+            first.text
+        );
+    }
+
+    #[test]
+    fn a_bottleneck_fed_directly_reports_its_own_queue_growth() {
+        let mut t = overloaded_db(30.0);
+        t.nodes.remove(1);
+        t.edges = vec![Edge::new("c1", "db1")];
+        let report = run(&t).expect("the diagram builds");
+        let findings = explain(&t, &report);
+        let first = &findings[0];
+        assert_eq!(first.node.as_deref(), Some("db1"), "{findings:?}");
+        let growth: f64 = first
+            .text
+            .split("its queue grows by ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .expect("the growth figure is a number");
+        // 100 arrivals/s against 83.3 services/s.
+        assert!((10.0..=25.0).contains(&growth), "{}", first.text);
+    }
+
+    #[test]
+    fn a_caller_busy_waiting_on_the_bottleneck_is_not_blamed() {
+        let mut t = overloaded_db(30.0);
+        // Give the web tier few workers so that waiting on db1 fills them.
+        t.nodes[1]
+            .params
+            .insert("workers".into(), serde_json::json!(4));
+        let report = run(&t).expect("the diagram builds");
+        let findings = explain(&t, &report);
+        let web = findings
+            .iter()
+            .find(|f| f.node.as_deref() == Some("web"))
+            .expect("web is mentioned");
+        assert!(web.text.contains("wait on db1"), "{}", web.text);
+        assert_eq!(findings[0].node.as_deref(), Some("db1"), "{findings:?}");
+    }
+
+    #[test]
+    fn a_healthy_system_names_its_busiest_node_and_no_bottleneck() {
+        let t =
+            fixtures::single_station(50.0, 1, None, Dist::Exponential { mean_ms: 10.0 }, 20.0, 7);
+        let report = run(&t).expect("the diagram builds");
+        let findings = explain(&t, &report);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].level, Level::Info);
+        assert!(
+            findings[0].text.starts_with("No bottleneck"),
+            "{}",
+            findings[0].text
+        );
+        // ρ = 0.5; the figure shown is measured, so allow sampling noise.
+        let shown: f64 = findings[0]
+            .text
+            .split("is at ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .expect("a percentage");
+        assert!((40.0..=60.0).contains(&shown), "{}", findings[0].text);
+    }
+
+    #[test]
+    fn formatting_helpers_say_what_a_person_would() {
+        assert_eq!(percent(0.973), "97 %");
+        assert_eq!(percent(0.9996), "99 %");
+        assert_eq!(percent(1.0), "100 %");
+        assert_eq!(percent(0.001), "under 1 %");
+        assert_eq!(duration(40.0), "40 ms");
+        assert_eq!(duration(2140.0), "2.1 s");
+        assert_eq!(clock(72.5), "01:12");
+        assert_eq!(round_sig(340.4), "340");
+        assert_eq!(round_sig(0.0123), "0.012");
+        assert_eq!(slope([(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)].into_iter()), 2.0);
+        assert_eq!(slope([(1.0, 1.0)].into_iter()), 0.0);
+    }
+}
