@@ -965,15 +965,15 @@ mod tests {
         }
         // While dragging, the stored position is untouched; the drawn one follows the grid.
         assert_eq!(e.doc.node(&id).expect("node").position.x, 100.0);
-        assert_eq!(e.drawn_position(e.doc.node(&id).expect("node")).x, 160.0);
+        assert_eq!(e.drawn_position(e.doc.node(&id).expect("node")).x, 140.0);
         e.apply(up(Point::new(199.0, 144.0)));
         assert_eq!(e.undo.len(), steps + 1);
         let p = e.doc.node(&id).expect("node").position;
-        assert_eq!((p.x, p.y), (160.0, 120.0));
+        assert_eq!((p.x, p.y), (140.0, 120.0));
         e.apply(Action::Undo);
         assert_eq!(e.doc.node(&id).expect("node").position.x, 100.0);
         e.apply(Action::Redo);
-        assert_eq!(e.doc.node(&id).expect("node").position.x, 160.0);
+        assert_eq!(e.doc.node(&id).expect("node").position.x, 140.0);
     }
 
     #[test]

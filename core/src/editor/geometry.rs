@@ -264,8 +264,10 @@ mod tests {
     }
 
     fn two_nodes() -> Topology {
-        let mut t = Topology::default();
-        t.nodes = vec![at("a", 0.0, 0.0), at("b", 300.0, 0.0)];
+        let mut t = Topology {
+            nodes: vec![at("a", 0.0, 0.0), at("b", 300.0, 0.0)],
+            ..Topology::default()
+        };
         let mut e = Edge::new("a", "b");
         e.id = "e1".into();
         t.edges = vec![e];
