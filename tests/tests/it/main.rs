@@ -1,6 +1,8 @@
 //! The one cross-crate test binary; each concern is a module of its own.
 
 mod determinism;
+mod engine;
+mod runner;
 mod theory;
 mod tidy;
 mod validation;

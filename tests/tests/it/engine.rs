@@ -1,0 +1,355 @@
+//! Engine behaviour end to end: the outcome counts always add up (under faults, loss, cut links, timeouts,
+//! overload and loops), faults do what the format promises, health checks take time to notice a dead
+//! backend, the hop limit stops loops, the trace is bounded and consistent, and warm-up excludes early
+//! requests.
+
+use playground_core::fixtures::{poisson_client, server};
+use playground_core::report::Report;
+use playground_core::{
+    Dist, Edge, Fault, FaultAction, HopOutcome, Node, Sim, SimTime, Topology, run,
+};
+use serde_json::json;
+
+fn assert_adds_up(r: &Report) {
+    let q = r.requests;
+    assert_eq!(
+        q.sent,
+        q.completed + q.failed + q.timed_out + q.rejected + q.in_flight,
+        "outcomes do not add up: {q:?}"
+    );
+}
+
+fn kill(at_s: f64, node: &str) -> Fault {
+    Fault {
+        at_s,
+        action: FaultAction::Kill { node: node.into() },
+    }
+}
+
+/// Client → round-robin LB (health checks every 1 s, 3 strikes) → three servers; 300 req/s, 10 ms service.
+fn three_behind_lb(health: bool) -> Topology {
+    let mut t = Topology::default();
+    t.settings.duration_s = 20.0;
+    t.settings.trace_capacity = 0;
+    t.nodes.push(
+        Node::new("c", "client")
+            .with("rate", json!(300))
+            .with("timeout_ms", json!(1000)),
+    );
+    t.nodes.push(Node::new("lb", "load_balancer").with(
+        "health_check",
+        json!({"enabled": health, "interval_ms": 1000, "unhealthy_threshold": 3}),
+    ));
+    t.edges.push(Edge::new("c", "lb"));
+    for id in ["s1", "s2", "s3"] {
+        t.nodes
+            .push(server(id, 4, Some(100), &Dist::exponential_ms(10.0)));
+        t.edges.push(Edge::new("lb", id));
+    }
+    t
+}
+
+#[test]
+fn outcomes_add_up_at_every_step_under_faults_loss_and_overload() {
+    let mut t = three_behind_lb(true);
+    t.settings.warmup_s = 2.0;
+    // Overload s3 (slow it 20×), lose messages on one link, cut another for a while, kill and revive s1.
+    t.edges[1].loss = Some(0.05);
+    t.faults = vec![
+        kill(4.0, "s1"),
+        Fault {
+            at_s: 5.0,
+            action: FaultAction::Slow {
+                node: "s3".into(),
+                factor: 20.0,
+            },
+        },
+        Fault {
+            at_s: 6.0,
+            action: FaultAction::CutLink {
+                edge: "lb->s2".into(),
+            },
+        },
+        Fault {
+            at_s: 9.0,
+            action: FaultAction::HealLink {
+                edge: "lb->s2".into(),
+            },
+        },
+        Fault {
+            at_s: 12.0,
+            action: FaultAction::Revive { node: "s1".into() },
+        },
+    ];
+    let mut sim = Sim::new(&t).expect("valid");
+    let mut step = 0;
+    while !sim
+        .run_until(SimTime::from_ms(f64::from(step) * 250.0), 5_000)
+        .finished
+    {
+        assert_adds_up(&sim.report());
+        step += 1;
+    }
+    let r = sim.report();
+    assert_adds_up(&r);
+    assert_eq!(
+        r.requests.in_flight, 0,
+        "a finished run has nothing in flight"
+    );
+    let q = r.requests;
+    assert!(
+        q.completed > 0 && q.failed > 0 && q.timed_out > 0 && q.rejected > 0 && q.lost > 0,
+        "{q:?}"
+    );
+    assert!(r.finished);
+}
+
+#[test]
+fn a_dead_backend_gets_traffic_until_health_checks_notice() {
+    let mut t = three_behind_lb(true);
+    t.faults = vec![kill(5.0, "s1")];
+    let r = run(&t).expect("valid");
+    // Probes run every second. The kill at 5 s was queued when the sim was built, so it precedes the probe
+    // of the same instant (FIFO among equal times): the probes at 5, 6 and 7 s fail and s1 is out from 7 s.
+    // Round robin sends it a third of 300/s meanwhile: about 200 requests, each failing at once.
+    let dropped = r.nodes["s1"].dropped;
+    assert!(
+        (160..=240).contains(&dropped),
+        "dropped at dead s1: {dropped}"
+    );
+    assert_eq!(r.requests.failed, dropped);
+    assert_adds_up(&r);
+
+    // Without health checks it keeps receiving a third of the traffic to the end: 15 s × 100/s.
+    let mut t = three_behind_lb(false);
+    t.faults = vec![kill(5.0, "s1")];
+    let r = run(&t).expect("valid");
+    let dropped = r.nodes["s1"].dropped;
+    assert!(
+        (1350..=1650).contains(&dropped),
+        "dropped without health checks: {dropped}"
+    );
+}
+
+#[test]
+fn a_killed_server_fails_what_it_holds_and_revives_empty() {
+    let mut t = Topology::default();
+    t.settings.duration_s = 10.0;
+    t.nodes.push(poisson_client("c", 50.0));
+    t.nodes
+        .push(server("s", 1, None, &Dist::constant_ms(100.0)));
+    t.edges.push(Edge::new("c", "s"));
+    t.faults = vec![
+        kill(3.0, "s"),
+        Fault {
+            at_s: 6.0,
+            action: FaultAction::Revive { node: "s".into() },
+        },
+    ];
+    let mut sim = Sim::new(&t).expect("valid");
+    sim.run_until(SimTime::from_ms(2999.0), u64::MAX);
+    let held = sim.gauge(sim.node_index("s").expect("s")).in_node;
+    assert!(
+        held > 10,
+        "an overloaded server holds many requests: {held}"
+    );
+    let failed_before = sim.report().requests.failed;
+    sim.run_until(SimTime::from_ms(3001.0), u64::MAX);
+    let g = sim.gauge(sim.node_index("s").expect("s"));
+    assert!(!g.alive);
+    assert_eq!(
+        (g.in_node, g.queue, g.busy),
+        (0, 0, 0),
+        "a dead server holds nothing"
+    );
+    assert!(sim.report().requests.failed >= failed_before + u64::from(held) - 1);
+    sim.run_until(SimTime::from_secs(6.5), u64::MAX);
+    assert!(sim.gauge(sim.node_index("s").expect("s")).alive);
+    sim.run_to_end();
+    assert_adds_up(&sim.report());
+}
+
+#[test]
+fn slowing_a_node_stretches_its_service_times() {
+    let make = |factor: Option<f64>| {
+        let mut t = Topology::default();
+        t.settings.duration_s = 200.0;
+        t.settings.link.latency = Dist::constant_ms(0.0);
+        t.nodes.push(poisson_client("c", 10.0));
+        t.nodes.push(server("s", 8, None, &Dist::constant_ms(10.0)));
+        t.edges.push(Edge::new("c", "s"));
+        if let Some(factor) = factor {
+            t.faults.push(Fault {
+                at_s: 0.0,
+                action: FaultAction::Slow {
+                    node: "s".into(),
+                    factor,
+                },
+            });
+        }
+        run(&t).expect("valid")
+    };
+    // Eight workers at 10 req/s hardly ever queue, so time in node is the service time.
+    let normal = make(None).nodes["s"].mean_time_ms;
+    let slow = make(Some(3.0)).nodes["s"].mean_time_ms;
+    assert!((normal - 10.0).abs() < 0.01, "{normal}");
+    assert!((slow - 30.0).abs() < 0.1, "{slow}");
+}
+
+#[test]
+fn a_cut_link_refuses_at_once_and_heals() {
+    let mut t = Topology::default();
+    t.settings.duration_s = 10.0;
+    t.nodes.push(poisson_client("c", 100.0));
+    t.nodes
+        .push(server("s", 4, None, &Dist::exponential_ms(5.0)));
+    t.edges.push(Edge::new("c", "s"));
+    t.faults = vec![
+        Fault {
+            at_s: 2.0,
+            action: FaultAction::CutLink {
+                edge: "c->s".into(),
+            },
+        },
+        Fault {
+            at_s: 4.0,
+            action: FaultAction::HealLink {
+                edge: "c->s".into(),
+            },
+        },
+    ];
+    let r = run(&t).expect("valid");
+    // Two seconds of 100 req/s are refused: about 200 failures, and the rest completes.
+    assert!((150..=250).contains(&r.requests.failed), "{:?}", r.requests);
+    assert_eq!(r.requests.timed_out, 0);
+    assert_adds_up(&r);
+}
+
+#[test]
+fn injected_faults_apply_at_the_current_time() {
+    let t = three_behind_lb(true);
+    let mut sim = Sim::new(&t).expect("valid");
+    sim.run_until(SimTime::from_secs(5.0), u64::MAX);
+    sim.inject(&FaultAction::Kill { node: "s2".into() })
+        .expect("known node");
+    assert!(
+        sim.inject(&FaultAction::Kill { node: "zz".into() })
+            .is_err()
+    );
+    assert!(
+        sim.schedule_fault(
+            SimTime::from_secs(1.0),
+            &FaultAction::Revive { node: "s2".into() }
+        )
+        .is_err()
+    );
+    sim.run_until(SimTime::from_ms(5001.0), u64::MAX);
+    assert!(!sim.gauge(sim.node_index("s2").expect("s2")).alive);
+    sim.run_to_end();
+    assert!(sim.report().nodes["s2"].dropped > 100);
+}
+
+#[test]
+fn the_hop_limit_stops_a_loop_and_counts_it() {
+    let mut t = Topology::default();
+    t.settings.duration_s = 5.0;
+    t.nodes.push(poisson_client("c", 20.0));
+    t.nodes.push(server("a", 64, None, &Dist::constant_ms(0.1)));
+    t.nodes.push(server("b", 64, None, &Dist::constant_ms(0.1)));
+    t.edges = vec![
+        Edge::new("c", "a"),
+        Edge::new("a", "b"),
+        Edge::new("b", "a"),
+    ];
+    let r = run(&t).expect("a loop is legal, only warned about");
+    assert!(r.requests.sent > 50);
+    assert_eq!(
+        r.requests.hop_limited, r.requests.sent,
+        "every request loops until the limit"
+    );
+    assert_eq!(r.requests.failed, r.requests.sent);
+    assert_adds_up(&r);
+}
+
+#[test]
+fn the_trace_is_bounded_and_consistent() {
+    let mut t = playground_core::fixtures::three_tier();
+    t.settings.trace_capacity = 1000;
+    let mut sim = Sim::new(&t).expect("valid");
+    let n = sim.node_ids().len() as u32;
+    sim.run_until(SimTime::from_secs(1.0), u64::MAX);
+    assert_eq!(sim.trace().len(), 1000);
+    assert!(sim.trace().overwritten() > 0);
+    let mut total = 0;
+    let mut requests = 0;
+    for _ in 0..50 {
+        sim.run_until(sim.now().add(SimTime::from_ms(5.0)), u64::MAX);
+        for h in sim.drain_trace() {
+            assert!(h.depart <= h.arrive && h.from.0 < n && h.to.0 < n, "{h:?}");
+            requests += usize::from(h.outcome == HopOutcome::Request);
+            total += 1;
+        }
+    }
+    assert!(total > 100 && requests > 0, "frames saw {total} hops");
+    assert!(sim.trace().is_empty());
+}
+
+#[test]
+fn stepping_reports_budget_and_finish() {
+    let t = playground_core::fixtures::mm1();
+    let mut sim = Sim::new(&t).expect("valid");
+    let p = sim.run_until(SimTime::from_secs(100.0), 10);
+    assert_eq!(p.events, 10);
+    assert!(p.budget_exhausted && !p.finished);
+    assert!(p.reached < SimTime::from_secs(1.0));
+    let p = sim.run_until(SimTime::from_secs(1.0), u64::MAX);
+    assert_eq!(p.reached, SimTime::from_secs(1.0));
+    assert!(!p.budget_exhausted);
+    let p = sim.run_to_end();
+    assert!(p.finished && sim.is_finished());
+    assert!(p.reached >= SimTime::from_secs(600.0));
+    let again = sim.run_until(SimTime::MAX, 10);
+    assert_eq!(again.events, 0);
+}
+
+#[test]
+fn warmup_excludes_early_requests_and_the_series_covers_the_run() {
+    let mut t = playground_core::fixtures::mm1();
+    t.settings.duration_s = 100.0;
+    t.settings.warmup_s = 0.0;
+    let all = run(&t).expect("valid");
+    t.settings.warmup_s = 50.0;
+    let late = run(&t).expect("valid");
+    // 80 req/s: about 8000 requests in all, 4000 after the warm-up (Poisson sd ≈ √n).
+    assert!(
+        (7_700..8_300).contains(&all.requests.sent),
+        "{}",
+        all.requests.sent
+    );
+    assert!(
+        (3_750..4_250).contains(&late.requests.sent),
+        "{}",
+        late.requests.sent
+    );
+    assert!((late.throughput_rps - 80.0).abs() < 5.0);
+    assert_eq!(late.series.points.len(), all.series.points.len());
+    assert_eq!(
+        all.series.points.len(),
+        100,
+        "one point per simulated second"
+    );
+    let series_completed: u64 = all.series.points.iter().map(|p| p.completed).sum();
+    // The series counts by event time; all but the last partial second's completions are in it.
+    assert!(all.requests.completed - series_completed < 200);
+    let u: f64 = all
+        .series
+        .points
+        .iter()
+        .map(|p| p.nodes[1].utilization)
+        .sum::<f64>()
+        / 100.0;
+    assert!(
+        (u - all.nodes["s1"].utilization).abs() < 0.01,
+        "series utilisation {u}"
+    );
+}
