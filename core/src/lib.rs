@@ -20,6 +20,7 @@ pub mod report;
 pub mod request;
 pub mod rng;
 pub mod runner;
+pub mod share;
 pub mod sim;
 pub mod time;
 pub mod topology;

@@ -49,11 +49,6 @@ impl Writer {
         self.buf.push(v as u8);
     }
 
-    /// A signed integer, zig-zag mapped so small magnitudes of either sign stay one byte.
-    pub(crate) fn zigzag(&mut self, v: i64) {
-        self.varint(zigzag(v));
-    }
-
     /// A count or index; `usize` never goes into the format as such (it differs between wasm32 and x86-64).
     pub(crate) fn len(&mut self, n: usize) {
         self.varint(n as u64);
@@ -74,12 +69,16 @@ impl Writer {
     }
 
     /// A name that often ends in a counter (`server-12`, `App 3`, `e40`): the part before a trailing canonical
-    /// decimal number as text (so the prefix is interned), then `number + 1`, or 0 when there is no number.
-    pub(crate) fn name(&mut self, s: &str) {
+    /// decimal number as text (so the prefix is interned), then 0 when there is no number, or
+    /// `zigzag(number − expected) + 1` where `expected` is one more than the previous number in the same
+    /// column. Ids the editor hands out in sequence thus become the same two bytes over and over, which deflate
+    /// reduces to almost nothing.
+    pub(crate) fn name(&mut self, s: &str, column: &mut Counter) {
         match split_counter(s) {
             Some((prefix, n)) => {
                 self.text(prefix);
-                self.varint(n + 1);
+                self.varint(zigzag(n - column.expected()) + 1);
+                column.last = n;
             }
             None => {
                 self.text(s);
@@ -157,7 +156,10 @@ impl<'a> Reader<'a> {
             .checked_add(n)
             .filter(|&end| end <= self.bytes.len())
             .ok_or_else(|| garbled("the diagram data ends early"))?;
-        let out = self.bytes.get(self.pos..end).ok_or_else(|| garbled("the diagram data ends early"))?;
+        let out = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or_else(|| garbled("the diagram data ends early"))?;
         self.pos = end;
         Ok(out)
     }
@@ -189,10 +191,6 @@ impl<'a> Reader<'a> {
         Err(garbled("a number is too large"))
     }
 
-    pub(crate) fn zigzag(&mut self) -> Result<i64, ShareError> {
-        Ok(unzigzag(self.varint()?))
-    }
-
     pub(crate) fn u32(&mut self, what: &str) -> Result<u32, ShareError> {
         u32::try_from(self.varint()?).map_err(|_| garbled(format!("{what} is out of range")))
     }
@@ -211,7 +209,8 @@ impl<'a> Reader<'a> {
     pub(crate) fn text(&mut self) -> Result<String, ShareError> {
         let h = self.varint()?;
         if h & 1 == 1 {
-            let index = usize::try_from(h >> 1).map_err(|_| garbled("a text reference is out of range"))?;
+            let index =
+                usize::try_from(h >> 1).map_err(|_| garbled("a text reference is out of range"))?;
             let s = self
                 .table
                 .get(index)
@@ -232,12 +231,18 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    pub(crate) fn name(&mut self) -> Result<String, ShareError> {
+    pub(crate) fn name(&mut self, column: &mut Counter) -> Result<String, ShareError> {
         let prefix = self.text()?;
         match self.varint()? {
             0 => Ok(prefix),
-            n => {
-                let number = (n - 1).to_string();
+            h => {
+                let n = column
+                    .expected()
+                    .checked_add(unzigzag(h - 1))
+                    .filter(|n| (0..MAX_COUNTER).contains(n))
+                    .ok_or_else(|| garbled("a name's number is out of range"))?;
+                column.last = n;
+                let number = n.to_string();
                 self.charge(number.len())?;
                 Ok(prefix + &number)
             }
@@ -313,16 +318,32 @@ pub(crate) fn decimal(x: f64) -> Option<(i64, u8)> {
     (back.to_bits() == x.to_bits()).then_some((m, scale))
 }
 
+/// Numbers at the end of names are stored as counters only below this (2^53); larger ones are rare enough to
+/// be written as text, and the bound keeps every delta within i64.
+const MAX_COUNTER: i64 = 1 << 53;
+
+/// The previous counter in a column of names (ids of nodes, labels, ids of edges, …); see [`Writer::name`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counter {
+    last: i64,
+}
+
+impl Counter {
+    fn expected(self) -> i64 {
+        self.last + 1
+    }
+}
+
 /// `s` as `(prefix, n)` when it ends in a canonical decimal number: no leading zero (so the number prints back
-/// as the same digits), and below `u64::MAX` (so `n + 1` fits).
-fn split_counter(s: &str) -> Option<(&str, u64)> {
+/// as the same digits) and below [`MAX_COUNTER`].
+fn split_counter(s: &str) -> Option<(&str, i64)> {
     let digits_start = s.len() - s.bytes().rev().take_while(u8::is_ascii_digit).count();
-    let digits = &s[digits_start..];
-    if digits.is_empty() || (digits.len() > 1 && digits.starts_with('0')) {
+    let digits = s.get(digits_start..)?;
+    if digits.is_empty() || digits.len() > 16 || (digits.len() > 1 && digits.starts_with('0')) {
         return None;
     }
-    let n: u64 = digits.parse().ok()?;
-    (n < u64::MAX).then_some((&s[..digits_start], n))
+    let n: i64 = digits.parse().ok()?;
+    (n < MAX_COUNTER).then_some((s.get(..digits_start)?, n))
 }
 
 #[cfg(test)]
@@ -368,7 +389,7 @@ mod tests {
 
     #[test]
     fn typed_floats_are_short() {
-        assert_eq!(roundtrip_f64(0.5).1, 1);
+        assert_eq!(roundtrip_f64(0.5).1, 2);
         assert_eq!(roundtrip_f64(15.0).1, 2);
         assert_eq!(roundtrip_f64(0.02).1, 1);
         assert_eq!(roundtrip_f64(f64::NAN).1, 9);
@@ -380,15 +401,37 @@ mod tests {
         assert_eq!(split_counter("7"), Some(("", 7)));
         assert_eq!(split_counter("app01"), None);
         assert_eq!(split_counter("db"), None);
-        assert_eq!(split_counter("x18446744073709551615"), None);
-        for s in ["server-12", "app01", "", "0", "a0", "e-0", "ünïcode9", "18446744073709551615"] {
-            let mut w = Writer::default();
-            w.name(s);
-            let bytes = w.into_bytes();
-            let mut r = Reader::new(&bytes, usize::MAX);
-            assert_eq!(r.name().expect("a written name reads back"), s);
-            assert!(r.finish().is_ok());
+        assert_eq!(split_counter("x9007199254740992"), None);
+        assert_eq!(
+            split_counter("x9007199254740991"),
+            Some(("x", 9_007_199_254_740_991))
+        );
+        let names = [
+            "server-12",
+            "server-13",
+            "app01",
+            "",
+            "0",
+            "a0",
+            "e-0",
+            "ünïcode9",
+            "18446744073709551615",
+            "e7",
+            "x9007199254740991",
+            "e1",
+        ];
+        let mut w = Writer::default();
+        let mut column = Counter::default();
+        for s in names {
+            w.name(s, &mut column);
         }
+        let bytes = w.into_bytes();
+        let mut r = Reader::new(&bytes, usize::MAX);
+        let mut column = Counter::default();
+        for s in names {
+            assert_eq!(r.name(&mut column).expect("a written name reads back"), s);
+        }
+        assert!(r.finish().is_ok());
     }
 
     #[test]
@@ -408,9 +451,15 @@ mod tests {
     fn varint_overflow_is_an_error_not_a_wrap() {
         let mut r = Reader::new(&[0xff; 11], usize::MAX);
         assert!(r.varint().is_err());
-        let mut r = Reader::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02], usize::MAX);
+        let mut r = Reader::new(
+            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02],
+            usize::MAX,
+        );
         assert!(r.varint().is_err());
-        let mut r = Reader::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], usize::MAX);
+        let mut r = Reader::new(
+            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+            usize::MAX,
+        );
         assert_eq!(r.varint().expect("u64::MAX fits"), u64::MAX);
     }
 
