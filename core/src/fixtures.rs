@@ -121,11 +121,13 @@ pub fn balanced(
 }
 
 /// The benchmark's three-tier scenario: Poisson client at `rate_per_s` → least-connections balancer →
-/// `servers` servers (4 workers, 2 ms exponential CPU, blocking calls) → a database pool (32 connections,
+/// `servers` servers (8 workers, 2 ms exponential CPU, blocking calls) → a database pool (32 connections,
 /// 1 ms exponential queries). Links 0.2 ms.
 pub fn three_tier_bench(rate_per_s: f64, servers: u32, duration_s: f64, seed: u64) -> Topology {
-    let mut t = Topology::default();
-    t.name = "three tier (bench)".into();
+    let mut t = Topology {
+        name: "three tier (bench)".into(),
+        ..Topology::default()
+    };
     t.settings.seed = seed;
     t.settings.duration_s = duration_s;
     t.settings.link.latency = Dist::Constant { ms: 0.2 };
@@ -144,7 +146,7 @@ pub fn three_tier_bench(rate_per_s: f64, servers: u32, duration_s: f64, seed: u6
         let id = format!("s{i}");
         t.nodes.push(server(
             &id,
-            4,
+            8,
             Some(1000),
             &Dist::Exponential { mean_ms: 2.0 },
         ));

@@ -167,6 +167,11 @@ impl Request {
     }
 }
 
+/// Bytes of one request slot in the slab (paths up to 4 hops deep stay inline).
+pub const fn request_slot_bytes() -> usize {
+    std::mem::size_of::<Request>()
+}
+
 /// Requests by `u32` index, with a free list so slots (and their path capacity) are reused.
 #[derive(Debug, Default)]
 pub(crate) struct Slab {

@@ -893,10 +893,7 @@ impl Sim {
 
     fn on_client_timer(&mut self, node: u32) {
         self.deadlines[node as usize].armed = false;
-        loop {
-            let Some(&(deadline, r, generation)) = self.deadlines[node as usize].q.front() else {
-                break;
-            };
+        while let Some(&(deadline, r, generation)) = self.deadlines[node as usize].q.front() {
             if self.reqs.get(r).generation != generation {
                 self.deadlines[node as usize].q.pop_front();
                 continue;

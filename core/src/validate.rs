@@ -282,20 +282,20 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             Kind::from_name(&t.nodes[from as usize].kind),
             Kind::from_name(&t.nodes[to as usize].kind),
         );
-        if let (Some(fk), Some(tk)) = (fk, tk) {
-            if !fk.may_connect_to(tk) {
-                d.err(
-                    subject.clone(),
-                    None,
-                    format!(
-                        "{} `{}` cannot call {} `{}`",
-                        article(fk),
-                        e.from,
-                        article(tk),
-                        e.to
-                    ),
-                );
-            }
+        if let (Some(fk), Some(tk)) = (fk, tk)
+            && !fk.may_connect_to(tk)
+        {
+            d.err(
+                subject.clone(),
+                None,
+                format!(
+                    "{} `{}` cannot call {} `{}`",
+                    article(fk),
+                    e.from,
+                    article(tk),
+                    e.to
+                ),
+            );
         }
         if from == to {
             d.warn(
@@ -368,7 +368,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
     }
 
     let mut diags = d.0;
-    diags.sort_by(|a, b| a.severity.cmp(&b.severity));
+    diags.sort_by_key(|d| d.severity);
     if has_errors(&diags) {
         return (None, diags);
     }
