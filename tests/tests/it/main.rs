@@ -3,6 +3,7 @@
 mod determinism;
 mod engine;
 mod runner;
+mod share;
 mod theory;
 mod tidy;
 mod validation;

@@ -1,0 +1,623 @@
+//! Share links across crates: round trips of the examples and of generated and arbitrary diagrams, the length
+//! budget, one named test per class of bad link, and property tests that feed the decoder arbitrary and
+//! mutated input (it must answer every one with a diagram or a `ShareError`, never a panic).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use playground_core::fixtures;
+use playground_core::share::{
+    self, Fragment, MAX_DECOMPRESSED_BYTES, MAX_LINK_CHARS, SHARE_BUDGET_CHARS, SHARE_WARN_CHARS,
+    ShareError, decode, encode, sample_diagram, share_url_fragment,
+};
+use playground_core::{Dist, Edge, Fault, FaultAction, Node, Position, Topology};
+use proptest::prelude::*;
+use serde_json::{Map, Number, Value};
+
+/// A v1 link around an arbitrary payload, compressed the way `encode` does, so tests can reach the layout
+/// parser behind the checksum.
+fn pack(payload: &[u8]) -> String {
+    format!(
+        "v1.{}",
+        URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(payload, 6))
+    )
+}
+
+/// The layout bytes inside a link made by `encode`.
+fn unpack(link: &str) -> Vec<u8> {
+    let body = link.strip_prefix("v1.").expect("a v1 link");
+    let packed = URL_SAFE_NO_PAD
+        .decode(body)
+        .expect("encode writes base64url");
+    miniz_oxide::inflate::decompress_to_vec_zlib(&packed).expect("encode writes valid zlib")
+}
+
+/// A hand-made v1 payload: version 1, no name, default settings, one node `a` of kind `server` at (0, 0)
+/// whose parameter bytes are `params` (count first), then `rest` (the edges and faults sections).
+fn one_node_payload(params: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut p = vec![
+        0x01, // topology version 1
+        0x00, // name: literal of length 0 (text table entry 0 = "")
+        0x00, // settings: nothing differs from the v1 baseline
+        0x01, // one node
+        0x02, b'a', 0x00, // id: literal "a" (entry 1), no counter
+        0x0c, b's', b'e', b'r', b'v', b'e', b'r', // kind: literal "server" (entry 2)
+        0x01, 0x00, // label: reference to entry 0 (""), no counter
+        0x01, // region: reference to entry 0
+        0x01, // grid 1
+        0x00, 0x00, // position (0, 0)
+    ];
+    p.extend_from_slice(params);
+    p.extend_from_slice(rest);
+    p
+}
+
+/// Equality that also tells −0 from 0 (and would show any float whose bits changed): `Debug` prints them apart.
+fn same(a: &Topology, b: &Topology) -> bool {
+    format!("{a:?}") == format!("{b:?}")
+}
+
+#[test]
+fn examples_round_trip_through_a_share_link() {
+    for t in [fixtures::mm1(), fixtures::mmc(), fixtures::three_tier()] {
+        let back = decode(&share_url_fragment(&t)).expect("an example's link opens");
+        assert!(same(&back, &t), "{}", t.name);
+    }
+}
+
+#[test]
+fn generated_diagrams_round_trip_at_every_size() {
+    for (nodes, edges) in [(4, 0), (10, 30), (60, 240), (200, 800), (1000, 3000)] {
+        let t = sample_diagram(nodes, edges);
+        let back = decode(&encode(&t)).expect("a generated diagram's link opens");
+        assert!(same(&back, &t), "{nodes} nodes");
+    }
+}
+
+#[test]
+fn a_60_node_240_edge_diagram_fits_the_2000_character_budget() {
+    let t = sample_diagram(60, 240);
+    assert_eq!((t.nodes.len(), t.edges.len()), (60, 240));
+    let link = share_url_fragment(&t);
+    assert!(
+        link.len() <= SHARE_BUDGET_CHARS,
+        "the 60-node link takes {} characters",
+        link.len()
+    );
+}
+
+#[test]
+fn a_200_node_diagram_stays_under_the_warning_threshold() {
+    let link = share_url_fragment(&sample_diagram(200, 800));
+    assert!(!share::is_long(&link), "{} characters", link.len());
+    assert!(link.len() <= SHARE_WARN_CHARS);
+}
+
+#[test]
+fn opening_a_link_reproduces_the_run_exactly() {
+    let t = fixtures::three_tier();
+    let back = decode(&encode(&t)).expect("the three-tier link opens");
+    let digest = |t: &Topology| {
+        let report = playground_core::run(t).expect("the three-tier example runs");
+        serde_json::to_string(&report).expect("a report serialises")
+    };
+    assert_eq!(digest(&back), digest(&t));
+}
+
+#[test]
+fn the_fragment_of_a_shared_diagram_is_recognised() {
+    let t = fixtures::mm1();
+    let hash = share_url_fragment(&t);
+    assert!(hash.starts_with("#d=v1."));
+    match Fragment::parse(&hash) {
+        Fragment::Diagram(payload) => assert!(same(&decode(&payload).expect("opens"), &t)),
+        other => panic!("expected a diagram, got {other:?}"),
+    }
+}
+
+// One named test per class of bad link: each must give its own clear error, and none may panic.
+
+#[test]
+fn truncated_link_says_cut_short_at_every_length() {
+    let link = encode(&fixtures::three_tier());
+    for cut in 1..link.len() {
+        assert_eq!(
+            decode(&link[..cut]),
+            Err(ShareError::Truncated),
+            "cut to {cut} of {} characters",
+            link.len()
+        );
+    }
+    assert_eq!(decode(""), Err(ShareError::Empty));
+    assert!(
+        ShareError::Truncated
+            .to_string()
+            .contains("cut short — copy it again in full")
+    );
+}
+
+#[test]
+fn link_with_characters_outside_base64url_is_refused() {
+    let link = encode(&fixtures::mm1());
+    for bad in ['+', '/', '=', '%', '!', 'é'] {
+        let mut altered = link.clone();
+        altered.insert(10, bad);
+        assert_eq!(
+            decode(&altered),
+            Err(ShareError::NotBase64 { at: 7 }),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn link_from_a_future_version_asks_for_a_newer_playground() {
+    let link = encode(&fixtures::mm1()).replacen("v1.", "v2.", 1);
+    let err = decode(&link).expect_err("v2 is not readable yet");
+    assert_eq!(err, ShareError::NewerVersion { version: 2 });
+    assert!(
+        err.to_string()
+            .contains("made by a newer version of the playground")
+    );
+}
+
+#[test]
+fn link_with_a_wrong_version_is_refused() {
+    let body = encode(&fixtures::mm1());
+    let body = body.trim_start_matches("v1.");
+    assert_eq!(
+        decode(&format!("v0.{body}")),
+        Err(ShareError::UnknownVersion { version: 0 })
+    );
+    for prefix in ["v01.", "v1,", "V1.", "1.", "x", "v-1."] {
+        assert_eq!(
+            decode(&format!("{prefix}{body}")),
+            Err(ShareError::NotAShareLink),
+            "{prefix}"
+        );
+    }
+}
+
+#[test]
+fn link_with_changed_characters_is_damaged() {
+    let link = encode(&fixtures::three_tier());
+    // Swap one character for another base64url character: still well-formed text, but the checksum (or the
+    // deflate stream) no longer checks out.
+    for at in [3, 4, 10, link.len() / 2, link.len() - 3] {
+        let mut bytes = link.clone().into_bytes();
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        let altered = String::from_utf8(bytes).expect("ASCII stays ASCII");
+        assert!(
+            matches!(
+                decode(&altered),
+                Err(ShareError::Damaged | ShareError::Truncated)
+            ),
+            "changed character {at}: {:?}",
+            decode(&altered)
+        );
+    }
+}
+
+#[test]
+fn link_with_garbage_appended_is_refused() {
+    let link = encode(&fixtures::three_tier());
+    assert_eq!(
+        decode(&format!("{link}AAAA")),
+        Err(ShareError::Damaged),
+        "bytes after the compressed stream"
+    );
+    assert!(matches!(
+        decode(&format!("{link}&utm_source=chat")),
+        Err(ShareError::NotBase64 { .. })
+    ));
+}
+
+#[test]
+fn garbage_after_decompression_is_refused() {
+    assert!(matches!(
+        decode(&pack(&[0xff; 12])),
+        Err(ShareError::Garbled(_))
+    ));
+    assert!(matches!(
+        decode(&pack(b"hello, world")),
+        Err(ShareError::Garbled(_))
+    ));
+    assert!(matches!(decode(&pack(&[])), Err(ShareError::Garbled(_))));
+    // A valid diagram followed by a stray byte.
+    let mut payload = unpack(&encode(&fixtures::mm1()));
+    payload.push(0);
+    let err = decode(&pack(&payload)).expect_err("trailing bytes are refused");
+    assert!(
+        err.to_string()
+            .contains("unexpected bytes follow the diagram"),
+        "{err}"
+    );
+}
+
+#[test]
+fn oversized_decompressed_payload_is_refused() {
+    let bomb = pack(&vec![0u8; MAX_DECOMPRESSED_BYTES + 1]);
+    assert!(bomb.len() < 20_000, "a zip bomb is small: {}", bomb.len());
+    assert_eq!(decode(&bomb), Err(ShareError::TooLarge));
+}
+
+#[test]
+fn payload_that_would_expand_in_memory_is_refused() {
+    // Two million nulls in a list: 2 MB of payload (under the 4 MiB cap) that would take 64 MB as JSON values.
+    let n: u32 = 2_000_000;
+    let mut params = vec![0x01, 0x02, b'x', 0x07];
+    let mut count = n;
+    while count >= 0x80 {
+        params.push((count as u8) | 0x80);
+        count >>= 7;
+    }
+    params.push(count as u8);
+    params.extend(std::iter::repeat_n(0u8, n as usize));
+    let payload = one_node_payload(&params, &[0x00, 0x00]);
+    assert!(payload.len() < MAX_DECOMPRESSED_BYTES);
+    assert_eq!(decode(&pack(&payload)), Err(ShareError::TooLarge));
+}
+
+#[test]
+fn overlong_link_is_refused_before_any_work() {
+    let link = format!("v1.{}", "A".repeat(MAX_LINK_CHARS));
+    assert!(matches!(decode(&link), Err(ShareError::TooLong { .. })));
+}
+
+#[test]
+fn hand_made_payload_is_read_as_intended() {
+    // The helper's bytes are the layout the format document describes; this keeps the other hand-made
+    // payloads honest.
+    let t = decode(&pack(&one_node_payload(&[0x00], &[0x00, 0x00]))).expect("a one-node diagram");
+    assert_eq!(t.nodes, vec![Node::new("a", "server")]);
+    assert!(t.edges.is_empty() && t.faults.is_empty());
+}
+
+#[test]
+fn invalid_topology_edge_to_a_node_index_out_of_range() {
+    // One edge from node #5 to node #0 in a one-node diagram.
+    let payload = one_node_payload(&[0x00], &[0x01, 0x05, 0x00, 0x00, 0x00]);
+    let err = decode(&pack(&payload)).expect_err("the edge points nowhere");
+    assert!(
+        matches!(&err, ShareError::InvalidTopology(m) if m.contains("node #5")),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_topology_duplicate_or_empty_ids_and_lost_positions() {
+    let dup = Topology {
+        nodes: vec![Node::new("a", "server"), Node::new("a", "database")],
+        ..Topology::default()
+    };
+    assert!(matches!(
+        decode(&encode(&dup)),
+        Err(ShareError::InvalidTopology(_))
+    ));
+    let empty = Topology {
+        nodes: vec![Node::new("", "server")],
+        ..Topology::default()
+    };
+    assert!(matches!(
+        decode(&encode(&empty)),
+        Err(ShareError::InvalidTopology(_))
+    ));
+    let mut n = Node::new("a", "server");
+    n.position.x = f64::NAN;
+    let nowhere = Topology {
+        nodes: vec![n],
+        ..Topology::default()
+    };
+    assert!(matches!(
+        decode(&encode(&nowhere)),
+        Err(ShareError::InvalidTopology(_))
+    ));
+}
+
+#[test]
+fn half_built_diagrams_still_share() {
+    // Unknown kinds, bad parameters and dangling edges are diagnostics for the editor, not link errors.
+    let t = Topology {
+        nodes: vec![
+            Node::new("c", "client").with("rate", serde_json::json!(-5)),
+            Node::new("x", "quantum_cache"),
+        ],
+        edges: vec![Edge::new("c", "nowhere")],
+        ..Topology::default()
+    };
+    assert!(!playground_core::validate(&t).is_empty());
+    assert!(same(
+        &decode(&encode(&t)).expect("a half-built diagram opens"),
+        &t
+    ));
+}
+
+#[test]
+fn every_error_message_is_lowercase_prose() {
+    let errors = [
+        ShareError::Empty,
+        ShareError::TooLong { chars: 2_000_000 },
+        ShareError::NotAShareLink,
+        ShareError::UnknownVersion { version: 0 },
+        ShareError::NewerVersion { version: 2 },
+        ShareError::NotBase64 { at: 3 },
+        ShareError::Truncated,
+        ShareError::Damaged,
+        ShareError::TooLarge,
+        ShareError::Garbled("a number is too large".into()),
+        ShareError::InvalidTopology("two nodes are called `a`".into()),
+    ];
+    for e in errors {
+        let text = e.to_string();
+        assert!(text.starts_with("this "), "{text}");
+        assert!(!text.ends_with('.'), "{text}");
+    }
+}
+
+// Property tests. Case counts keep the whole module to a few seconds in a debug build.
+
+/// Finite floats, including −0, tiny and huge magnitudes, and values a person types.
+fn float() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        any::<f64>().prop_filter("finite", |x| x.is_finite()),
+        (-100_000i64..100_000, 0u32..4).prop_map(|(m, s)| m as f64 / 10f64.powi(s as i32)),
+        Just(-0.0),
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<u64>().prop_map(|u| Value::Number(Number::from(u))),
+        any::<i64>().prop_map(|i| Value::Number(Number::from(i))),
+        float().prop_map(|x| Number::from_f64(x).map_or(Value::Null, Value::Number)),
+        ".{0,40}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(".{0,6}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+fn dist() -> impl Strategy<Value = Dist> {
+    prop_oneof![
+        float().prop_map(|ms| Dist::Constant { ms }),
+        float().prop_map(|mean_ms| Dist::Exponential { mean_ms }),
+        (float(), float()).prop_map(|(min_ms, max_ms)| Dist::Uniform { min_ms, max_ms }),
+        (float(), float()).prop_map(|(median_ms, sigma)| Dist::LogNormal { median_ms, sigma }),
+        (float(), float(), float()).prop_map(|(fast_ms, slow_ms, slow_probability)| {
+            Dist::Bimodal {
+                fast_ms,
+                slow_ms,
+                slow_probability,
+            }
+        }),
+    ]
+}
+
+/// A name: editor-style with a counter, a number alone, or anything at all.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ("[a-z_]{1,8}-?", 0u64..300).prop_map(|(p, n)| format!("{p}{n}")),
+        "[0-9]{1,20}",
+        ".{0,12}",
+    ]
+}
+
+/// Any topology the editor could hold: unique non-empty node ids, finite positions, and everything else
+/// arbitrary (unknown kinds, odd parameters, dangling edges, NaN-free but otherwise any floats).
+fn topology() -> impl Strategy<Value = Topology> {
+    let nodes =
+        prop::collection::btree_set(name().prop_filter("non-empty", |s| !s.is_empty()), 0..8)
+            .prop_flat_map(|ids| {
+                let n = ids.len();
+                (
+                    Just(ids.into_iter().collect::<Vec<_>>()),
+                    prop::collection::vec(
+                        (
+                            prop_oneof!["client", "server", "database", "load_balancer", ".{0,8}"],
+                            name(),
+                            ".{0,4}",
+                            float(),
+                            float(),
+                            prop::collection::btree_map("[a-z_]{1,10}", json_value(), 0..4),
+                        ),
+                        n,
+                    ),
+                )
+            })
+            .prop_map(|(ids, rest)| {
+                ids.into_iter()
+                    .zip(rest)
+                    .map(|(id, (kind, label, region, x, y, params))| Node {
+                        id,
+                        kind,
+                        label,
+                        position: Position { x, y },
+                        region,
+                        params: params.into_iter().collect(),
+                    })
+                    .collect::<Vec<_>>()
+            });
+    nodes.prop_flat_map(|nodes| {
+        let ids: Vec<String> = nodes.iter().map(|n| n.id.clone()).collect();
+        let node_ref = if ids.is_empty() {
+            name().boxed()
+        } else {
+            prop_oneof![4 => prop::sample::select(ids), 1 => name()].boxed()
+        };
+        let edge = (
+            node_ref.clone(),
+            node_ref.clone(),
+            prop_oneof![Just(String::new()), name()],
+            prop::option::of(dist()),
+            prop::option::of(float()),
+            prop::option::of(any::<u32>()),
+        )
+            .prop_map(|(from, to, id, latency, loss, weight)| Edge {
+                id,
+                from,
+                to,
+                latency,
+                loss,
+                weight,
+            });
+        let action = prop_oneof![
+            node_ref.clone().prop_map(|node| FaultAction::Kill { node }),
+            node_ref
+                .clone()
+                .prop_map(|node| FaultAction::Revive { node }),
+            (node_ref, float()).prop_map(|(node, factor)| FaultAction::Slow { node, factor }),
+            name().prop_map(|edge| FaultAction::CutLink { edge }),
+            name().prop_map(|edge| FaultAction::HealLink { edge }),
+        ];
+        let settings = (
+            any::<u64>(),
+            float(),
+            float(),
+            any::<u32>(),
+            prop::option::of((dist(), float())),
+        );
+        (
+            Just(nodes),
+            prop::collection::vec(edge, 0..10),
+            prop::collection::vec((float(), action), 0..4),
+            settings,
+            ".{0,20}",
+            0u32..3,
+        )
+            .prop_map(
+                |(
+                    nodes,
+                    edges,
+                    faults,
+                    (seed, duration_s, loss, hop_limit, link),
+                    name,
+                    version,
+                )| {
+                    let mut t = Topology {
+                        version,
+                        name,
+                        nodes,
+                        edges,
+                        faults: faults
+                            .into_iter()
+                            .map(|(at_s, action)| Fault { at_s, action })
+                            .collect(),
+                        ..Topology::default()
+                    };
+                    t.settings.seed = seed;
+                    t.settings.duration_s = duration_s;
+                    t.settings.inter_region_link.loss = loss;
+                    t.settings.hop_limit = hop_limit;
+                    if let Some((latency, loss)) = link {
+                        t.settings.link.latency = latency;
+                        t.settings.link.loss = loss;
+                    }
+                    t
+                },
+            )
+    })
+}
+
+/// Links to mutate: real diagrams of a few shapes.
+fn valid_links() -> Vec<String> {
+    vec![
+        encode(&fixtures::three_tier()),
+        encode(&fixtures::mm1()),
+        encode(&sample_diagram(12, 30)),
+    ]
+}
+
+/// Whatever `decode` accepts must itself survive a round trip: the decoder never hands the UI something the
+/// encoder cannot carry.
+fn check_decoder(input: &str) -> Result<(), TestCaseError> {
+    if let Ok(t) = decode(input) {
+        let again = decode(&encode(&t));
+        prop_assert!(again.as_ref().is_ok_and(|b| same(b, &t)), "{again:?}");
+    }
+    Ok(())
+}
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config(200))]
+
+    #[test]
+    fn arbitrary_topologies_round_trip_bit_for_bit(t in topology()) {
+        let back = decode(&encode(&t));
+        prop_assert!(back.as_ref().is_ok_and(|b| same(b, &t)), "{back:?}");
+    }
+
+    #[test]
+    fn arbitrary_strings_never_panic_the_decoder(s in ".{0,200}") {
+        check_decoder(&s)?;
+        check_decoder(&format!("v1.{s}"))?;
+        check_decoder(&format!("#d=v1.{s}"))?;
+        let _ = Fragment::parse(&s);
+    }
+
+    #[test]
+    fn arbitrary_base64_never_panics_the_decoder(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        check_decoder(&format!("v1.{}", URL_SAFE_NO_PAD.encode(&bytes)))?;
+    }
+
+    #[test]
+    fn arbitrary_compressed_payloads_never_panic_the_decoder(
+        bytes in prop::collection::vec(any::<u8>(), 0..300),
+    ) {
+        check_decoder(&pack(&bytes))?;
+    }
+
+    #[test]
+    fn mutated_links_never_panic_the_decoder(
+        which in 0usize..3,
+        cut in any::<prop::sample::Index>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), 0u8..8), 0..4),
+        garbage in ".{0,12}",
+    ) {
+        let links = valid_links();
+        let link = links[which].clone();
+        let mut bytes = link.into_bytes();
+        for (at, bit) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] ^= 1 << bit;
+        }
+        let flipped = String::from_utf8_lossy(&bytes).into_owned();
+        check_decoder(&flipped)?;
+        let truncated: String = flipped.chars().take(cut.index(flipped.len() + 1)).collect();
+        check_decoder(&truncated)?;
+        check_decoder(&format!("{flipped}{garbage}"))?;
+    }
+
+    #[test]
+    fn mutated_payloads_never_panic_the_decoder(
+        which in 0usize..3,
+        cut in any::<prop::sample::Index>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        extra in prop::collection::vec(any::<u8>(), 0..8),
+    ) {
+        // Behind the checksum: the layout parser itself must refuse nonsense without panicking.
+        let mut payload = unpack(&valid_links()[which]);
+        for (at, value) in flips {
+            let i = at.index(payload.len());
+            payload[i] = value;
+        }
+        check_decoder(&pack(&payload))?;
+        let mut longer = payload.clone();
+        longer.extend_from_slice(&extra);
+        check_decoder(&pack(&longer))?;
+        payload.truncate(cut.index(payload.len() + 1));
+        check_decoder(&pack(&payload))?;
+    }
+}
