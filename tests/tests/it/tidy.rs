@@ -61,12 +61,10 @@ fn dependency_names(manifest: &str) -> Vec<String> {
             }
             continue;
         }
-        if in_deps {
-            if let Some((name, _)) = line.split_once('=') {
-                let name = name.trim();
-                if !name.is_empty() && !name.starts_with('#') {
-                    names.push(name.trim_matches('"').to_string());
-                }
+        if let (true, Some((name, _))) = (in_deps, line.split_once('=')) {
+            let name = name.trim();
+            if !name.is_empty() && !name.starts_with('#') {
+                names.push(name.trim_matches('"').to_string());
             }
         }
     }
