@@ -1,6 +1,7 @@
 //! Realistic generated diagrams of any size, for measuring share-link length and for round-trip tests: the
-//! kinds in sensible proportions, editor-style ids (`server-12`), some labels, a few non-default parameters
-//! and link overrides, positions snapped to a 20 px grid. Deterministic: the same sizes give the same diagram.
+//! kinds in sensible proportions, ids, labels and edge ids as the editor hands them out (`lb2`, `Server 3`,
+//! `client1-lb1`), one node in three renamed by hand, a few non-default parameters and link overrides,
+//! positions on the editor's 20 px grid. Deterministic: the same sizes give the same diagram.
 
 use serde_json::json;
 
@@ -44,36 +45,52 @@ pub fn sample_diagram(nodes: usize, edges: usize) -> Topology {
     t.settings.warmup_s = 10.0;
 
     // Columns left to right: clients, load balancers, servers, databases; rows 120 px apart.
-    let columns: [(&str, usize, &[&str]); 4] = [
+    // (kind, id prefix, default label, count, names people give such nodes)
+    type Column<'a> = (&'a str, &'a str, &'a str, usize, &'a [&'a str]);
+    let columns: [Column; 4] = [
         (
             "client",
+            "client",
+            "Client",
             clients,
             &["Web users", "Mobile app", "Partner API"],
         ),
-        ("load_balancer", lbs, &["Edge LB", "Internal LB"]),
+        (
+            "load_balancer",
+            "lb",
+            "Load balancer",
+            lbs,
+            &["Edge LB", "Internal LB"],
+        ),
         (
             "server",
+            "server",
+            "Server",
             servers,
-            &["Orders API", "Auth", "Catalog", "Search", "Checkout"],
+            &["Orders API", "Auth", "Catalog", "Search"],
         ),
-        ("database", dbs, &["Orders DB", "Users DB", "Cache"]),
+        (
+            "database",
+            "db",
+            "Database",
+            dbs,
+            &["Orders DB", "Users DB", "Sessions"],
+        ),
     ];
-    let mut counter = 0;
-    for (column, (kind, count, labels)) in columns.iter().enumerate() {
+    for (column, (kind, prefix, title, count, names)) in columns.iter().enumerate() {
         for row in 0..*count {
-            counter += 1;
-            let mut n = Node::new(&format!("{kind}-{counter}"), kind);
+            let mut n = Node::new(&format!("{prefix}{}", row + 1), kind);
+            // On the editor's 20 px grid, a little off a perfect column as after hand placement.
             n.position = Position {
-                x: (60 + 240 * column) as f64,
+                x: (60 + 240 * column + 20 * rng.below(3)) as f64,
                 y: (60 + 120 * row) as f64,
             };
-            // Two nodes in three get a label; the rest show their id, as in the editor.
-            if rng.below(3) != 0 {
-                n.label = match rng.below(2) {
-                    0 => labels[rng.below(labels.len())].to_string(),
-                    _ => format!("{} {}", labels[rng.below(labels.len())], row + 1),
-                };
-            }
+            // The editor labels a new node `<Title> <n>`; one in three is renamed by hand.
+            n.label = if rng.below(3) == 0 {
+                format!("{} {}", names[rng.below(names.len())], row + 1)
+            } else {
+                format!("{title} {}", row + 1)
+            };
             if rng.below(8) == 0 {
                 n.region = "eu-west".into();
             }
@@ -116,7 +133,8 @@ pub fn sample_diagram(nodes: usize, edges: usize) -> Topology {
             continue;
         }
         let mut e = Edge::new(&t.nodes[from].id, &t.nodes[to].id);
-        e.id = format!("e{}", t.edges.len() + 1);
+        // The editor names an edge `<from>-<to>`.
+        e.id = format!("{}-{}", e.from, e.to);
         if rng.below(12) == 0 {
             e.latency = Some(Dist::Constant {
                 ms: (1 + rng.below(20)) as f64,

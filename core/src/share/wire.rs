@@ -70,15 +70,15 @@ impl Writer {
 
     /// A name that often ends in a counter (`server-12`, `App 3`, `e40`): the part before a trailing canonical
     /// decimal number as text (so the prefix is interned), then 0 when there is no number, or
-    /// `zigzag(number − expected) + 1` where `expected` is one more than the previous number in the same
-    /// column. Ids the editor hands out in sequence thus become the same two bytes over and over, which deflate
-    /// reduces to almost nothing.
+    /// `zigzag(number − expected) + 1` where `expected` is one more than the previous number with the same
+    /// prefix in the same column. Ids and labels the editor hands out per kind (`server1`, `lb1`, `server2`,
+    /// `Server 2`) thus become the same two bytes over and over, which deflate reduces to almost nothing.
     pub(crate) fn name(&mut self, s: &str, column: &mut Counter) {
         match split_counter(s) {
             Some((prefix, n)) => {
                 self.text(prefix);
-                self.varint(zigzag(n - column.expected()) + 1);
-                column.last = n;
+                self.varint(zigzag(n - column.expected(prefix)) + 1);
+                column.record(prefix, n);
             }
             None => {
                 self.text(s);
@@ -237,11 +237,13 @@ impl<'a> Reader<'a> {
             0 => Ok(prefix),
             h => {
                 let n = column
-                    .expected()
+                    .expected(&prefix)
                     .checked_add(unzigzag(h - 1))
                     .filter(|n| (0..MAX_COUNTER).contains(n))
                     .ok_or_else(|| garbled("a name's number is out of range"))?;
-                column.last = n;
+                // The column remembers each prefix once; account for that copy too.
+                self.charge(prefix.len())?;
+                column.record(&prefix, n);
                 let number = n.to_string();
                 self.charge(number.len())?;
                 Ok(prefix + &number)
@@ -322,15 +324,26 @@ pub(crate) fn decimal(x: f64) -> Option<(i64, u8)> {
 /// be written as text, and the bound keeps every delta within i64.
 const MAX_COUNTER: i64 = 1 << 53;
 
-/// The previous counter in a column of names (ids of nodes, labels, ids of edges, …); see [`Writer::name`].
-#[derive(Clone, Copy, Debug, Default)]
+/// The last counter seen for each prefix in a column of names (node ids, labels, edge ids, …); see
+/// [`Writer::name`].
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Counter {
-    last: i64,
+    last: BTreeMap<String, i64>,
 }
 
 impl Counter {
-    fn expected(self) -> i64 {
-        self.last + 1
+    /// One more than the last number seen after `prefix`, or 1 for a prefix not seen yet.
+    fn expected(&self, prefix: &str) -> i64 {
+        self.last.get(prefix).map_or(1, |n| n + 1)
+    }
+
+    fn record(&mut self, prefix: &str, n: i64) {
+        match self.last.get_mut(prefix) {
+            Some(last) => *last = n,
+            None => {
+                self.last.insert(prefix.to_string(), n);
+            }
+        }
     }
 }
 
@@ -432,6 +445,22 @@ mod tests {
             assert_eq!(r.name(&mut column).expect("a written name reads back"), s);
         }
         assert!(r.finish().is_ok());
+    }
+
+    #[test]
+    fn counters_run_per_prefix_so_interleaved_editor_ids_repeat_the_same_bytes() {
+        let mut w = Writer::default();
+        let mut column = Counter::default();
+        for id in ["server1", "lb1", "server2", "lb2", "server3", "lb3"] {
+            w.name(id, &mut column);
+        }
+        let bytes = w.into_bytes();
+        // After the two literals, every name is "reference, counter as expected" = the same pair of bytes
+        // per prefix.
+        assert_eq!(
+            &bytes[bytes.len() - 8..],
+            &[0x01, 0x01, 0x03, 0x01, 0x01, 0x01, 0x03, 0x01]
+        );
     }
 
     #[test]

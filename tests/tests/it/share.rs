@@ -551,7 +551,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 proptest! {
-    #![proptest_config(config(200))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn arbitrary_topologies_round_trip_bit_for_bit(t in topology()) {
