@@ -19,12 +19,12 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-/** Serves `dist/` on a free loopback port; resolves to { url, close }. */
-export async function serveDist() {
+/** Serves `dir` (default `dist/`) on a free loopback port; resolves to { url, close }. */
+export async function serveDist(dir = DIST) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(DIST)) {
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dir)) {
       res.writeHead(403).end();
       return;
     }
@@ -76,4 +76,48 @@ export async function screenshot(page, name) {
   const path = join(SHOTS, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+/** The localStorage key the editor autosaves to (core's `editor::storage::STORAGE_KEY`). */
+export const STORAGE_KEY = 'sdp.diagram.v1';
+
+/** Centre of an element's bounding box, in page pixels. */
+export async function centre(locator) {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error(`no box for ${locator}`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** A real pointer drag with the mouse: press at `from`, move in `steps` steps, release at `to`. */
+export async function drag(page, from, to, { steps = 12, shift = false } = {}) {
+  if (shift) await page.keyboard.down('Shift');
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps });
+  await page.mouse.up();
+  if (shift) await page.keyboard.up('Shift');
+}
+
+/** Opens the page with `doc` (a topology object) as the autosaved diagram. */
+export async function openWithDiagram(browser, url, doc, options) {
+  const opened = await openPage(browser, url, options);
+  await opened.page.evaluate(([k, v]) => localStorage.setItem(k, v), [STORAGE_KEY, JSON.stringify(doc)]);
+  await opened.page.reload();
+  await opened.page.locator('[data-node-id]').first().waitFor({ timeout: 15000 });
+  return opened;
+}
+
+/** A diagram of `n` nodes on a grid: clients feeding load balancers, servers and databases, each calling the next. */
+export function gridDiagram(n, { cols = 5, dx = 200, dy = 100 } = {}) {
+  const kinds = ['client', 'load_balancer', 'server', 'database'];
+  const nodes = [];
+  const edges = [];
+  for (let i = 0; i < n; i++) {
+    const col = i % cols;
+    const row = Math.floor(i / cols);
+    const kind = col === 0 ? 'client' : col === cols - 1 ? 'database' : kinds[Math.min(col, 2)];
+    nodes.push({ id: `n${i}`, kind, label: `${kind.replace('_', ' ')} ${i}`, position: { x: 40 + col * dx, y: 40 + row * dy } });
+    if (col > 0) edges.push({ id: `e${i}`, from: `n${i - 1}`, to: `n${i}` });
+  }
+  return { version: 1, name: `Grid of ${n}`, nodes, edges };
 }

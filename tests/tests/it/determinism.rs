@@ -5,9 +5,6 @@
 
 use playground_core::{Sim, SimTime, fixtures, run};
 
-/// `Report::digest()` of `fixtures::three_tier()` as the native build computes it. Re-pin only on purpose.
-const THREE_TIER_DIGEST: u64 = 10_855_484_751_265_366_448;
-
 #[test]
 fn same_seed_same_report_other_seed_other_report() {
     let t = fixtures::three_tier();
@@ -27,7 +24,7 @@ fn three_tier_digest_is_pinned() {
     let r = run(&fixtures::three_tier()).expect("valid");
     assert_eq!(
         r.digest(),
-        THREE_TIER_DIGEST,
+        fixtures::THREE_TIER_DIGEST,
         "three-tier digest changed; report: {}",
         r.to_table()
     );
