@@ -1,21 +1,212 @@
-//! The root component: lays out the product shell.
+//! The root component: owns the editor reducer, shares it by context, turns document-level pointer and key
+//! events into editor actions, and autosaves the diagram to `localStorage` as an effect.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use playground_core::editor::storage::{self, STORAGE_KEY};
+use playground_core::editor::{Action, Input, Tone, keys};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::shell::{CanvasArea, Header, InspectorArea, MetricsArea, PaletteArea};
+use crate::canvas::CanvasArea;
+use crate::inspector::InspectorArea;
+use crate::palette::PaletteArea;
+use crate::shell::{Header, MetricsArea};
+use crate::state::{CanvasBox, Handle, State, local_storage};
+
+/// Whether a key event belongs to a text control (where Backspace and Ctrl+Z mean text editing).
+fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
+    let Some(el) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return false;
+    };
+    matches!(
+        el.tag_name().to_ascii_uppercase().as_str(),
+        "INPUT" | "SELECT" | "TEXTAREA"
+    ) || el.is_content_editable()
+}
 
 /// The whole page: header on top, palette left, canvas centre, inspector right, metrics below.
 #[component]
 pub fn App() -> Html {
+    let state: Handle = use_reducer(State::restore);
+    let canvas = use_memo((), |_| CanvasBox::default());
+    let canvas: CanvasBox = (*canvas).clone();
+
+    // Pointer moves and releases are followed on the whole document, so a drag that leaves the canvas (or
+    // starts on the palette) keeps working; keys are shortcuts unless typed into a field.
+    {
+        let dispatcher = state.dispatcher();
+        let canvas = canvas.clone();
+        use_effect_with((), move |_| {
+            let doc = gloo::utils::document();
+            let pointer = |name: &'static str, up: bool| {
+                let d = dispatcher.clone();
+                let canvas = canvas.clone();
+                EventListener::new(&doc, name, move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::PointerEvent>() else {
+                        return;
+                    };
+                    let (at, over_canvas) =
+                        canvas.local(f64::from(e.client_x()), f64::from(e.client_y()));
+                    let pointer = e.pointer_id();
+                    d.dispatch(Action::Pointer(if up {
+                        Input::Up {
+                            at,
+                            pointer,
+                            over_canvas,
+                        }
+                    } else {
+                        Input::Move {
+                            at,
+                            pointer,
+                            over_canvas,
+                        }
+                    }));
+                })
+            };
+            let mv = pointer("pointermove", false);
+            let up = pointer("pointerup", true);
+            let cancel = {
+                let d = dispatcher.clone();
+                EventListener::new(&doc, "pointercancel", move |_| {
+                    d.dispatch(Action::Pointer(Input::Cancel))
+                })
+            };
+            let key = {
+                let d = dispatcher.clone();
+                EventListener::new_with_options(
+                    &doc,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                            return;
+                        };
+                        if typing_in_field(e) {
+                            return;
+                        }
+                        if let Some(action) =
+                            keys::shortcut(&e.key(), e.ctrl_key() || e.meta_key(), e.shift_key())
+                        {
+                            e.prevent_default();
+                            d.dispatch(action);
+                        }
+                    },
+                )
+            };
+            // Wheel and trackpad pinch over the canvas zoom; the listener is not passive so the page itself
+            // does not zoom or scroll. It sits on the document, so it survives any re-creation of the SVG.
+            let wheel = {
+                let d = dispatcher.clone();
+                let canvas = canvas.clone();
+                EventListener::new_with_options(
+                    &doc,
+                    "wheel",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        let Some(e) = e.dyn_ref::<web_sys::WheelEvent>() else {
+                            return;
+                        };
+                        let target = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                        let Some(svg) = canvas.svg.get() else {
+                            return;
+                        };
+                        if !svg.contains(target.as_ref()) {
+                            return;
+                        }
+                        e.prevent_default();
+                        canvas.measure();
+                        let (at, _) =
+                            canvas.local(f64::from(e.client_x()), f64::from(e.client_y()));
+                        // Line-mode deltas (Firefox) are lines of about 16 px; trackpad pinches arrive as ctrl+wheel
+                        // with small deltas, so they are amplified.
+                        let unit = if e.delta_mode() == 1 { 16.0 } else { 1.0 };
+                        let boost = if e.ctrl_key() { 4.0 } else { 1.0 };
+                        d.dispatch(Action::Pointer(Input::Wheel {
+                            at,
+                            delta_y: e.delta_y() * unit * boost,
+                        }));
+                    },
+                )
+            };
+            let resize = {
+                let d = dispatcher.clone();
+                let canvas = canvas.clone();
+                EventListener::new(&gloo::utils::window(), "resize", move |_| {
+                    if let Some((width, height)) = canvas.measure() {
+                        d.dispatch(Action::Resize { width, height });
+                    }
+                })
+            };
+            move || drop((mv, up, cancel, key, wheel, resize))
+        });
+    }
+
+    // Autosave after every change of the diagram (not on open: an untouched example is not "saved work").
+    {
+        let failed = use_mut_ref(|| Cell::new(false));
+        let doc = Rc::clone(&state.ed.doc);
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.ed.revision, move |rev| {
+            if *rev > 0 {
+                let saved =
+                    local_storage().map(|s| s.set_item(STORAGE_KEY, &storage::encode(&doc)));
+                let ok = matches!(saved, Some(Ok(())));
+                let was_failing = failed.borrow().replace(!ok);
+                if !ok && !was_failing {
+                    dispatcher.dispatch(Action::Notify {
+                        tone: Tone::Error,
+                        text: "Could not save to this browser's storage (full or blocked). Your work stays in this tab; \
+                               it will be lost on reload."
+                            .into(),
+                    });
+                } else if ok && was_failing {
+                    dispatcher.dispatch(Action::Notify {
+                        tone: Tone::Info,
+                        text: "Saving works again.".into(),
+                    });
+                }
+            }
+        });
+    }
+
+    // Messages fade after a while; errors stay longer.
+    {
+        let notice = state.ed.notice.as_ref().map(|n| (n.serial, n.tone));
+        let dispatcher = state.dispatcher();
+        use_effect_with(notice, move |notice| {
+            let timer = notice.map(|(serial, tone)| {
+                let ms = match tone {
+                    Tone::Refused => 4_000,
+                    Tone::Info => 9_000,
+                    Tone::Error => 15_000,
+                };
+                gloo::timers::callback::Timeout::new(ms, move || {
+                    dispatcher.dispatch(Action::DismissNotice(serial))
+                })
+            });
+            move || drop(timer)
+        });
+    }
+
     html! {
-        <div class="app" data-testid="app">
-            <Header />
-            <div class="workspace">
-                <PaletteArea />
-                <CanvasArea />
-                <InspectorArea />
-            </div>
-            <MetricsArea />
-        </div>
+        <ContextProvider<Handle> context={state}>
+            <ContextProvider<CanvasBox> context={canvas}>
+                <div class="app" data-testid="app">
+                    <Header />
+                    <div class="workspace">
+                        <PaletteArea />
+                        <CanvasArea />
+                        <InspectorArea />
+                    </div>
+                    <MetricsArea />
+                </div>
+            </ContextProvider<CanvasBox>>
+        </ContextProvider<Handle>>
     }
 }

@@ -4,7 +4,12 @@
 //! simulations lives in the core crate.
 
 pub mod app;
+pub mod canvas;
+pub mod icons;
+pub mod inspector;
+pub mod palette;
 pub mod shell;
+pub mod state;
 
 pub use app::App;
 

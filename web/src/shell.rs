@@ -1,10 +1,59 @@
-//! The fixed regions of the page (header, palette, canvas, inspector, metrics) and their empty states.
+//! The fixed regions of the page that are not the editor proper: the top bar (name, diagram commands) and
+//! the metrics panel with its empty state.
 
+use playground_core::editor::Action;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Top bar: product name and version.
+use crate::state::Handle;
+
+/// Top bar: product name, diagram name, New, Undo, Redo, Zoom to fit.
 #[component]
 pub fn Header() -> Html {
+    let state = use_context::<Handle>();
+    let tools = state.map(|state| {
+        let act = |a: Action| {
+            let state = state.clone();
+            Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
+        };
+        let rename = {
+            let state = state.clone();
+            Callback::from(move |e: Event| {
+                let value = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    .map(|i| i.value());
+                if let Some(v) = value {
+                    state.dispatch(Action::Rename(v));
+                }
+            })
+        };
+        let ed = &state.ed;
+        html! {
+            <div class="toolbar">
+                <input class="diagram-name" type="text" data-field="name" aria-label="Diagram name"
+                    placeholder="Untitled diagram" value={ed.doc.name.clone()} onchange={rename} />
+                <div class="toolbar-buttons" role="toolbar" aria-label="Diagram">
+                    <button type="button" class="btn" data-action="new" title="New diagram (asks first)" onclick={act(Action::AskNew)}>
+                        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 3h8l4 4v14H6z M14 3v4h4 M12 11v6 M9 14h6" /></svg>
+                        { "New" }
+                    </button>
+                    <button type="button" class="btn" data-action="undo" title="Undo (Ctrl+Z)" disabled={!ed.can_undo()} onclick={act(Action::Undo)}>
+                        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M9 14L4 9l5-5 M4 9h11a5 5 0 0 1 0 10h-4" /></svg>
+                        { "Undo" }
+                    </button>
+                    <button type="button" class="btn" data-action="redo" title="Redo (Ctrl+Shift+Z or Ctrl+Y)" disabled={!ed.can_redo()} onclick={act(Action::Redo)}>
+                        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M15 14l5-5-5-5 M20 9H9a5 5 0 0 0 0 10h4" /></svg>
+                        { "Redo" }
+                    </button>
+                    <button type="button" class="btn" data-action="fit" title="Zoom to fit (Shift+1)" onclick={act(Action::ZoomToFit)}>
+                        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 9V4h5 M15 4h5v5 M20 15v5h-5 M9 20H4v-5" /></svg>
+                        { "Fit" }
+                    </button>
+                </div>
+            </div>
+        }
+    });
     html! {
         <header class="topbar" data-region="header">
             <div class="brand">
@@ -17,50 +66,8 @@ pub fn Header() -> Html {
                 <h1 class="brand-name">{ playground_core::PRODUCT_NAME }</h1>
                 <span class="brand-version">{ format!("v{}", playground_core::VERSION) }</span>
             </div>
+            { for tools }
         </header>
-    }
-}
-
-/// Left column: the component palette.
-#[component]
-pub fn PaletteArea() -> Html {
-    html! {
-        <aside class="panel palette" data-region="palette" aria-label="Component palette">
-            <h2 class="panel-title">{ "Components" }</h2>
-            <p class="empty-hint">{ "Clients, DNS, load balancers, servers, caches, databases and queues will be listed here." }</p>
-        </aside>
-    }
-}
-
-/// Centre: the diagram canvas, an SVG with a dotted grid.
-#[component]
-pub fn CanvasArea() -> Html {
-    html! {
-        <main class="canvas-area" data-region="canvas">
-            <svg class="canvas" data-layer="diagram" role="img" aria-label="Diagram canvas">
-                <defs>
-                    <pattern id="grid-dots" width="20" height="20" patternUnits="userSpaceOnUse">
-                        <circle cx="1" cy="1" r="1" class="grid-dot" />
-                    </pattern>
-                </defs>
-                <rect class="canvas-bg" width="100%" height="100%" fill="url(#grid-dots)" />
-            </svg>
-            <div class="canvas-empty">
-                <p class="canvas-empty-title">{ "An empty diagram" }</p>
-                <p class="canvas-empty-text">{ "Components placed here become a system you can run." }</p>
-            </div>
-        </main>
-    }
-}
-
-/// Right column: parameters of the selected node or edge.
-#[component]
-pub fn InspectorArea() -> Html {
-    html! {
-        <aside class="panel inspector" data-region="inspector" aria-label="Inspector">
-            <h2 class="panel-title">{ "Inspector" }</h2>
-            <p class="empty-hint">{ "Nothing selected." }</p>
-        </aside>
     }
 }
 

@@ -9,8 +9,14 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// Mounts the app into a fresh element and waits for Yew to finish rendering.
 async fn mount() -> web_sys::Element {
     let document = gloo::utils::document();
-    let root = document.create_element("div").expect("a div can be created");
-    document.body().expect("the test page has a body").append_child(&root).expect("append works");
+    let root = document
+        .create_element("div")
+        .expect("a div can be created");
+    document
+        .body()
+        .expect("the test page has a body")
+        .append_child(&root)
+        .expect("append works");
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     root
@@ -23,7 +29,10 @@ async fn app_mounts_every_region_of_the_shell() {
         let found = root
             .query_selector(&format!("[data-region=\"{region}\"]"))
             .expect("the selector is valid");
-        assert!(found.is_some(), "region {region} is missing from the mounted app");
+        assert!(
+            found.is_some(),
+            "region {region} is missing from the mounted app"
+        );
     }
     let svg = root.query_selector("svg.canvas").expect("valid selector");
     assert!(svg.is_some(), "the canvas is an SVG element");
@@ -32,6 +41,12 @@ async fn app_mounts_every_region_of_the_shell() {
 #[wasm_bindgen_test]
 async fn header_names_the_product() {
     let root = mount().await;
-    let title = root.query_selector(".brand-name").expect("valid selector").expect("a title is rendered");
-    assert_eq!(title.text_content().as_deref(), Some(playground_core::PRODUCT_NAME));
+    let title = root
+        .query_selector(".brand-name")
+        .expect("valid selector")
+        .expect("a title is rendered");
+    assert_eq!(
+        title.text_content().as_deref(),
+        Some(playground_core::PRODUCT_NAME)
+    );
 }

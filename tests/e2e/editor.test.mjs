@@ -1,0 +1,185 @@
+// End-to-end: the diagram editor with real pointer events in headless Chromium — drop from the palette,
+// connect, edit a parameter, undo/redo, reload, a refused connection, corrupted storage, and screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  serveDist, launch, openPage, screenshot, centre, drag, openWithDiagram, gridDiagram, STORAGE_KEY,
+} from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const palette = (page, kind) => page.locator(`[data-region="palette"] [data-kind="${kind}"]`);
+const node = (page, id) => page.locator(`[data-node-id="${id}"]`);
+
+/** Drags a palette item to a point of the canvas given relative to the canvas's top-left corner. */
+async function dropFromPalette(page, kind, x, y) {
+  const canvas = await page.locator('svg.canvas').boundingBox();
+  await drag(page, await centre(palette(page, kind)), { x: canvas.x + x, y: canvas.y + y }, { steps: 15 });
+}
+
+async function connect(page, fromId, toId) {
+  await drag(page, await centre(node(page, fromId).locator('.node-port')), await centre(node(page, toId).locator('.node-card')));
+}
+
+/** Clicks an empty spot of the canvas (clears the selection, moves keyboard focus off any field). */
+async function clickBackground(page) {
+  const canvas = await page.locator('svg.canvas').boundingBox();
+  await page.mouse.click(canvas.x + canvas.width - 30, canvas.y + 30);
+}
+
+test('a newcomer gets the example and a hint; every kind is in the palette', async () => {
+  const { context, page, errors } = await openPage(browser, server.url);
+  await node(page, 'users').waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('[data-node-id]').count(), 5);
+  assert.equal(await page.locator('[data-edge-id]').count(), 5);
+  assert.match(await page.locator('.notice').textContent(), /drag components in/i);
+  for (const kind of ['client', 'load_balancer', 'server', 'database']) {
+    assert.equal(await palette(page, kind).count(), 1, kind);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('build, connect, edit, undo, redo and reload with real pointer events', async () => {
+  const { context, page, errors } = await openPage(browser, server.url);
+  await node(page, 'users').waitFor({ timeout: 15000 });
+
+  // New asks first; discarding leaves an empty canvas with a hint.
+  await page.locator('[data-action="new"]').click();
+  await page.locator('[data-action="confirm-new"]').click();
+  assert.equal(await page.locator('[data-node-id]').count(), 0);
+  assert.ok(await page.locator('.canvas-empty').isVisible());
+
+  await dropFromPalette(page, 'client', 150, 200);
+  await dropFromPalette(page, 'server', 450, 200);
+  await node(page, 'client1').waitFor();
+  await node(page, 'server1').waitFor();
+  assert.equal(await page.locator('[data-node-id]').count(), 2);
+
+  await connect(page, 'client1', 'server1');
+  await page.locator('[data-edge-id="client1-server1"]').waitFor({ state: 'attached' });
+  // The edge has an arrowhead.
+  assert.match(await page.locator('[data-edge-id="client1-server1"] .edge-line').getAttribute('marker-end'), /arrow/);
+
+  // Select the server and change its workers; an invalid value is refused and not stored.
+  await page.mouse.click(...Object.values(await centre(node(page, 'server1').locator('.node-label'))));
+  const workers = page.locator('[data-region="inspector"] [data-param="workers"]');
+  assert.equal(await workers.inputValue(), '4');
+  await workers.fill('0');
+  await workers.press('Enter');
+  await page.locator('.field-error').waitFor();
+  await workers.fill('8');
+  await workers.press('Enter');
+  await page.locator('.field-error').waitFor({ state: 'detached' });
+  const saved = () => page.evaluate((k) => JSON.parse(localStorage.getItem(k)), STORAGE_KEY);
+  const serverParams = async () => (await saved()).nodes.find((n) => n.id === 'server1').params;
+  assert.equal((await serverParams()).workers, 8);
+
+  // A drag of the card is one undo step.
+  const before = await node(page, 'server1').getAttribute('transform');
+  const c = await centre(node(page, 'server1').locator('.node-label'));
+  await drag(page, c, { x: c.x + 100, y: c.y + 60 }, { steps: 20 });
+  assert.notEqual(await node(page, 'server1').getAttribute('transform'), before);
+  await page.locator('[data-action="undo"]').click();
+  assert.equal(await node(page, 'server1').getAttribute('transform'), before);
+
+  // Undo the parameter change with the keyboard, then redo it.
+  await clickBackground(page);
+  await page.keyboard.press('Control+z');
+  assert.equal((await serverParams()).workers, undefined);
+  await page.keyboard.press('Control+Shift+z');
+  assert.equal((await serverParams()).workers, 8);
+
+  // Reload: the same diagram.
+  await page.reload();
+  await node(page, 'server1').waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('[data-node-id]').count(), 2);
+  assert.equal(await page.locator('[data-edge-id="client1-server1"]').count(), 1);
+  await page.mouse.click(...Object.values(await centre(node(page, 'server1').locator('.node-label'))));
+  assert.equal(await page.locator('[data-param="workers"]').inputValue(), '8');
+
+  // A database may not call a client: refused on the spot, with the reason.
+  await dropFromPalette(page, 'database', 450, 360);
+  await node(page, 'db1').waitFor();
+  await connect(page, 'db1', 'client1');
+  const refusal = page.locator('.notice.refused');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /Database cannot call a client/);
+  assert.equal(await page.locator('[data-edge-id]').count(), 1);
+
+  // Delete removes the selected node and its edges; Ctrl+D duplicates.
+  await page.mouse.click(...Object.values(await centre(node(page, 'client1').locator('.node-label'))));
+  await page.keyboard.press('Control+d');
+  await node(page, 'client2').waitFor();
+  await page.keyboard.press('Delete');
+  assert.equal(await node(page, 'client2').count(), 0);
+
+  assert.deepEqual(errors, [], errors.join('\n'));
+  await context.close();
+});
+
+test('rubber band selection, copy and paste, zoom to fit', async () => {
+  const { context, page, errors } = await openWithDiagram(browser, server.url, gridDiagram(6, { cols: 3 }));
+  const canvas = await page.locator('svg.canvas').boundingBox();
+  await page.locator('[data-action="fit"]').click();
+  // Shift-drag a band around everything.
+  await drag(page, { x: canvas.x + 5, y: canvas.y + 5 }, { x: canvas.x + canvas.width - 5, y: canvas.y + canvas.height - 40 }, { shift: true });
+  assert.equal(await page.locator('.node.selected').count(), 6);
+  await page.keyboard.press('Control+c');
+  await page.keyboard.press('Control+v');
+  assert.equal(await page.locator('[data-node-id]').count(), 12);
+  assert.equal(await page.locator('.node.selected').count(), 6);
+  // Wheel zooms about the pointer.
+  const zoom0 = await page.locator('.zoom-level').textContent();
+  await page.mouse.move(canvas.x + 200, canvas.y + 200);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction((z) => document.querySelector(".zoom-level")?.textContent !== z, zoom0, { timeout: 3000 }).catch(async (e) => { throw new Error(`zoom stayed ${zoom0}; now ${await page.locator(".zoom-level").textContent()}`); });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a corrupted saved diagram gives a message and the example, not a crash', async () => {
+  const { context, page, errors } = await openPage(browser, server.url);
+  await page.evaluate((k) => localStorage.setItem(k, '{"nodes": [ broken'), STORAGE_KEY);
+  await page.reload();
+  await node(page, 'users').waitFor({ timeout: 15000 });
+  assert.match(await page.locator('.notice.error').textContent(), /could not be read/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('problems are listed and clicking one selects its node', async () => {
+  const doc = gridDiagram(2, { cols: 2 });
+  doc.nodes.push({ id: 'lonely', kind: 'server', position: { x: 40, y: 300 }, params: { workers: 0 } });
+  const { context, page } = await openWithDiagram(browser, server.url, doc);
+  const problem = page.locator('.problem[data-subject="lonely"]').first();
+  await problem.waitFor();
+  assert.equal(await node(page, 'lonely').locator('.node-mark').count(), 1);
+  await problem.click();
+  assert.match(await node(page, 'lonely').getAttribute('class'), /selected/);
+  await context.close();
+});
+
+for (const colorScheme of ['light', 'dark']) {
+  test(`screenshot of a ten-node diagram (${colorScheme})`, async () => {
+    const { context, page, errors } = await openWithDiagram(browser, server.url, gridDiagram(10), { colorScheme });
+    await page.mouse.click(...Object.values(await centre(node(page, 'n2').locator('.node-label'))));
+    await page.locator('[data-param="workers"]').waitFor();
+    const size = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+    assert.ok(size[0] <= 1280 && size[1] <= 800, `page scrolls: ${size}`);
+    console.log(`# screenshot: ${await screenshot(page, `editor-${colorScheme}`)}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}

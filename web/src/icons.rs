@@ -1,0 +1,69 @@
+//! Line icons for component kinds (24 × 24, stroked), with a fallback per category so a new kind still gets
+//! one.
+
+use playground_core::Category;
+use yew::prelude::*;
+
+/// Path data for a kind's icon.
+pub fn path(kind: &str, category: Option<Category>) -> &'static str {
+    match kind {
+        "client" => "M3 4h18v12H3z M8 20h8 M12 16v4",
+        "load_balancer" => {
+            "M2 12h6 M8 12l5-6h5 M8 12l5 6h5 M8 12h10 M18 4l3 2-3 2 M18 16l3 2-3 2 M18 10l3 2-3 2"
+        }
+        "server" => "M4 3h16v7H4z M4 14h16v7H4z M8 6.5h.01 M8 17.5h.01 M12 6.5h5 M12 17.5h5",
+        "database" => {
+            "M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3z M4 6v12c0 1.7 3.6 3 8 3s8-1.3 8-3V6 \
+             M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3"
+        }
+        "cache" => "M13 2L4 14h7l-1 8 9-12h-7z",
+        "queue" | "message_queue" => "M3 7h4v10H3z M10 7h4v10h-4z M17 7h4v10h-4z",
+        "dns" => {
+            "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M3 12h18 M12 3c3 3 3 15 0 18 M12 3c-3 3-3 15 0 18"
+        }
+        _ => match category {
+            Some(Category::Traffic) => {
+                "M12 4a4 4 0 1 0 0 8a4 4 0 1 0 0-8z M4 21c0-4 4-6 8-6s8 2 8 6"
+            }
+            Some(Category::Network) => {
+                "M5 12a2 2 0 1 0 0 .01z M19 5a2 2 0 1 0 0 .01z M19 19a2 2 0 1 0 0 .01z M7 11l10-5 M7 13l10 5"
+            }
+            Some(Category::Data) => "M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3v12c0 1.7-3.6 3-8 3s-8-1.3-8-3z",
+            Some(Category::Messaging) => "M3 5h18v14H3z M3 5l9 7 9-7",
+            Some(Category::Resilience) => "M12 3l8 3v6c0 5-4 8-8 9-4-1-8-4-8-9V6z",
+            _ => "M6 6h12v12H6z M9 2v4 M15 2v4 M9 18v4 M15 18v4 M2 9h4 M2 15h4 M18 9h4 M18 15h4",
+        },
+    }
+}
+
+/// The CSS class of a category's colour family.
+pub fn category_class(c: Option<Category>) -> &'static str {
+    match c {
+        Some(Category::Traffic) => "cat-traffic",
+        Some(Category::Network) => "cat-network",
+        Some(Category::Compute) => "cat-compute",
+        Some(Category::Data) => "cat-data",
+        Some(Category::Messaging) => "cat-messaging",
+        Some(Category::Resilience) => "cat-resilience",
+        None => "cat-unknown",
+    }
+}
+
+/// A standalone icon (palette, inspector).
+#[derive(Properties, PartialEq)]
+pub struct IconProps {
+    /// kind name
+    pub kind: AttrValue,
+    /// its category
+    pub category: Option<Category>,
+}
+
+/// An inline SVG icon.
+#[component]
+pub fn Icon(props: &IconProps) -> Html {
+    html! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+            <path d={path(&props.kind, props.category)} />
+        </svg>
+    }
+}

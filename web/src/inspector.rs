@@ -1,0 +1,254 @@
+//! Right column: the selected node's or edge's label and parameters, each with the control the core's
+//! schema gives it, and the diagram's problems (core validation), each selecting what it concerns.
+
+use playground_core::editor::schema::{self, Control, EditValue, Field, FieldValue};
+use playground_core::editor::{Action, FieldError, Target, display, edge_defaults, edge_params};
+use playground_core::{Kind, Severity, Subject};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::icons::{Icon, category_class};
+use crate::state::Handle;
+
+/// The value of the `<input>` or `<select>` an event came from.
+fn event_value(e: &Event) -> Option<String> {
+    let target = e.target()?;
+    if let Some(i) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        return Some(i.value());
+    }
+    target
+        .dyn_ref::<web_sys::HtmlSelectElement>()
+        .map(web_sys::HtmlSelectElement::value)
+}
+
+fn event_checked(e: &Event) -> Option<bool> {
+    e.target()?
+        .dyn_ref::<web_sys::HtmlInputElement>()
+        .map(web_sys::HtmlInputElement::checked)
+}
+
+fn error_for<'a>(err: &'a Option<FieldError>, target: &Target, path: &str) -> Option<&'a str> {
+    err.as_ref()
+        .filter(|e| e.target == *target && e.path == path)
+        .map(|e| e.message.as_str())
+}
+
+fn field_row(state: &Handle, target: &Target, f: &Field) -> Html {
+    let path = f.path.clone();
+    let error = error_for(&state.ed.field_error, target, &f.path);
+    let id = format!("f-{}", f.path.replace('.', "-"));
+    let dispatch_text = {
+        let state = state.clone();
+        let target = target.clone();
+        let path = path.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = event_value(&e) {
+                state.dispatch(Action::SetParam {
+                    target: target.clone(),
+                    path: path.clone(),
+                    value: EditValue::Text(v),
+                });
+            }
+        })
+    };
+    let control = match (&f.control, &f.value) {
+        (Control::Toggle, FieldValue::Bool(b)) => {
+            let state = state.clone();
+            let target = target.clone();
+            let path = path.clone();
+            let change = Callback::from(move |e: Event| {
+                if let Some(v) = event_checked(&e) {
+                    state.dispatch(Action::SetParam {
+                        target: target.clone(),
+                        path: path.clone(),
+                        value: EditValue::Bool(v),
+                    });
+                }
+            });
+            html! {
+                <label class="toggle">
+                    <input id={id.clone()} type="checkbox" role="switch" data-param={f.path.clone()} checked={*b} onchange={change} />
+                    <span class="toggle-track" aria-hidden="true"></span>
+                </label>
+            }
+        }
+        (Control::Choice { choices }, FieldValue::Text(v)) => html! {
+            <select id={id.clone()} data-param={f.path.clone()} onchange={dispatch_text}>
+                { for choices.iter().map(|c| html! {
+                    <option value={c.clone()} selected={c == v}>{ schema::humanize(c) }</option>
+                }) }
+            </select>
+        },
+        (
+            Control::Number {
+                unit,
+                integer,
+                empty_means,
+            },
+            FieldValue::Text(v),
+        ) => html! {
+            <span class="number">
+                <input id={id.clone()} type="text" inputmode={if *integer { "numeric" } else { "decimal" }}
+                    data-param={f.path.clone()} value={v.clone()} placeholder={empty_means.unwrap_or("")}
+                    aria-invalid={if error.is_some() { "true" } else { "false" }}
+                    onchange={dispatch_text} />
+                if !unit.is_empty() { <span class="unit">{ *unit }</span> }
+            </span>
+        },
+        _ => html! {},
+    };
+    html! {
+        <div class={classes!("field", format!("depth-{}", f.depth.min(3)), error.is_some().then_some("invalid"))}>
+            <label class="field-label" for={id}>{ &f.label }</label>
+            { control }
+            if let Some(msg) = error {
+                <p class="field-error" role="alert">{ msg }</p>
+            }
+        </div>
+    }
+}
+
+fn node_panel(state: &Handle, id: &str) -> Html {
+    let Some(n) = state.ed.doc.node(id) else {
+        return html! {};
+    };
+    let target = Target::Node(id.to_string());
+    let kind = Kind::from_name(&n.kind);
+    let info = kind.map(|k| k.info());
+    let rename = {
+        let state = state.clone();
+        let node = id.to_string();
+        Callback::from(move |e: Event| {
+            if let Some(label) = event_value(&e) {
+                state.dispatch(Action::SetLabel {
+                    node: node.clone(),
+                    label,
+                });
+            }
+        })
+    };
+    let label_error = error_for(&state.ed.field_error, &target, "label");
+    let fields = kind
+        .map(|k| schema::fields(&k.default_params(), &n.params))
+        .unwrap_or_default();
+    html! {
+        <div class="inspect" key={format!("node:{id}")}>
+            <div class={classes!("inspect-head", category_class(info.map(|i| i.category)))}>
+                <span class="inspect-icon"><Icon kind={n.kind.clone()} category={info.map(|i| i.category)} /></span>
+                <div>
+                    <p class="inspect-kind">{ info.map(|i| i.title).unwrap_or("Unknown kind") }</p>
+                    <p class="inspect-id">{ format!("id {}", n.id) }</p>
+                </div>
+            </div>
+            if let Some(i) = info { <p class="inspect-hint">{ i.hint }</p> }
+            <div class={classes!("field", label_error.is_some().then_some("invalid"))}>
+                <label class="field-label" for="f-label">{ "Label" }</label>
+                <input id="f-label" type="text" data-field="label" value={n.label.clone()} placeholder={n.id.clone()} onchange={rename} />
+                if let Some(msg) = label_error { <p class="field-error" role="alert">{ msg }</p> }
+            </div>
+            if kind.is_none() {
+                <p class="empty-hint">{ format!("This build has no component kind `{}`; its parameters cannot be edited.", n.kind) }</p>
+            }
+            <h3 class="inspect-section">{ "Parameters" }</h3>
+            { for fields.iter().map(|f| field_row(state, &target, f)) }
+        </div>
+    }
+}
+
+fn edge_panel(state: &Handle, name: &str) -> Html {
+    let doc = &state.ed.doc;
+    let Some(e) = doc.edges.iter().find(|e| e.name() == name) else {
+        return html! {};
+    };
+    let target = Target::Edge(name.to_string());
+    let label = |id: &str| {
+        doc.node(id)
+            .map(|n| display(n).to_string())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let fields = schema::fields(&edge_defaults(), &edge_params(e));
+    html! {
+        <div class="inspect" key={format!("edge:{name}")}>
+            <div class="inspect-head">
+                <div>
+                    <p class="inspect-kind">{ "Connection" }</p>
+                    <p class="inspect-id">{ format!("{} → {}", label(&e.from), label(&e.to)) }</p>
+                </div>
+            </div>
+            <p class="inspect-hint">{ "Requests travel along the arrow; responses come back the same way. Empty fields use the diagram's link defaults." }</p>
+            <h3 class="inspect-section">{ "Link" }</h3>
+            { for fields.iter().map(|f| field_row(state, &target, f)) }
+        </div>
+    }
+}
+
+fn problems(state: &Handle) -> Html {
+    let diags = &state.ed.diagnostics;
+    if diags.is_empty() {
+        return html! {
+            <section class="problems" aria-label="Problems">
+                <h2 class="panel-title">{ "Problems" }</h2>
+                <p class="empty-hint ok">{ "None: this diagram can run." }</p>
+            </section>
+        };
+    }
+    html! {
+        <section class="problems" aria-label="Problems">
+            <h2 class="panel-title">{ format!("Problems ({})", diags.len()) }</h2>
+            <ul class="problem-list">
+            { for diags.iter().map(|d| {
+                let target = match &d.subject {
+                    Subject::Node(id) => Some(Target::Node(id.clone())),
+                    Subject::Edge(id) => Some(Target::Edge(id.clone())),
+                    _ => None,
+                };
+                let click = {
+                    let state = state.clone();
+                    let target = target.clone();
+                    Callback::from(move |_: MouseEvent| {
+                        if let Some(t) = target.clone() {
+                            state.dispatch(Action::SelectOnly(t));
+                        }
+                    })
+                };
+                let sev = if d.severity == Severity::Error { "error" } else { "warning" };
+                html! {
+                    <li>
+                        <button type="button" class={classes!("problem", sev)} onclick={click} disabled={target.is_none()}
+                            data-subject={match &d.subject { Subject::Node(id) | Subject::Edge(id) => id.clone(), _ => String::new() }}>
+                            <span class="problem-dot" aria-label={sev}></span>
+                            <span>{ &d.message }</span>
+                        </button>
+                    </li>
+                }
+            }) }
+            </ul>
+        </section>
+    }
+}
+
+/// Right column: parameters of the selected node or edge, then the diagram's problems.
+#[component]
+pub fn InspectorArea() -> Html {
+    let Some(state) = use_context::<Handle>() else {
+        return html! {};
+    };
+    let sel = &state.ed.selection;
+    let body = match sel.single() {
+        Some(Target::Node(id)) => node_panel(&state, &id),
+        Some(Target::Edge(name)) => edge_panel(&state, &name),
+        None if sel.is_empty() => html! {
+            <p class="empty-hint">{ "Nothing selected. Click a component or a connection to edit it." }</p>
+        },
+        None => html! {
+            <p class="empty-hint">{ format!("{} components and {} connections selected. Delete removes them; Ctrl+D duplicates.", sel.nodes.len(), sel.edges.len()) }</p>
+        },
+    };
+    html! {
+        <aside class="panel inspector" data-region="inspector" aria-label="Inspector">
+            <h2 class="panel-title">{ "Inspector" }</h2>
+            { body }
+            { problems(&state) }
+        </aside>
+    }
+}
