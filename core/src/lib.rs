@@ -9,6 +9,7 @@ pub const PRODUCT_NAME: &str = "System Design Playground";
 /// The crate version, shown in the page footer and reported by the runner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod animation;
 pub mod components;
 pub mod dist;
 pub mod editor;
