@@ -51,6 +51,9 @@ fn field_row(state: &Handle, target: &Target, f: &Field) -> Html {
             }
         })
     };
+    if f.control == Control::Group {
+        return html! { <h4 class="field-group">{ &f.label }</h4> };
+    }
     let control = match (&f.control, &f.value) {
         (Control::Toggle, FieldValue::Bool(b)) => {
             let state = state.clone();

@@ -7,7 +7,7 @@ use crate::topology::{Position, Topology};
 /// Grid spacing for snapping [px], default 20 (matches the dotted background).
 pub const GRID: f64 = 20.0;
 /// Width of a node card [px].
-pub const NODE_W: f64 = 140.0;
+pub const NODE_W: f64 = 150.0;
 /// Height of a node card [px].
 pub const NODE_H: f64 = 56.0;
 /// Radius of the output port drawn on a card's right edge [px].

@@ -19,6 +19,8 @@ pub enum Control {
     },
     /// An on/off switch.
     Toggle,
+    /// A heading for the fields of a nested object (`health_check`); it edits nothing itself.
+    Group,
     /// One of a few named values (a strategy, a distribution's type, …).
     Choice {
         /// the values, in display order
@@ -280,6 +282,9 @@ fn push_fields(
                     Control::Choice { choices },
                     FieldValue::Text(tag.to_string()),
                 ));
+            }
+            if tag.is_none() {
+                out.push(field(Control::Group, FieldValue::Text(String::new())));
             }
             let default_obj = default.as_object();
             for (k, v) in obj {
