@@ -1182,6 +1182,20 @@ mod tests {
     }
 
     #[test]
+    fn a_release_lost_outside_the_window_does_not_leave_the_tool_stuck() {
+        let mut e = ed();
+        let a = add(&mut e, Kind::Server, 0.0, 0.0);
+        e.apply(down(Point::new(20.0, 20.0)));
+        e.apply(mv(Point::new(120.0, 20.0)));
+        // No release: the next press starts a new gesture (here a pan of the background).
+        e.apply(down(Point::new(500.0, 500.0)));
+        assert!(matches!(e.tool, Tool::Pan { .. }));
+        e.apply(up(Point::new(500.0, 500.0)));
+        assert_eq!(e.tool, Tool::Idle);
+        assert_eq!(e.doc.node(&a).expect("node").position.x, 0.0);
+    }
+
+    #[test]
     fn new_diagram_asks_first_and_can_be_undone() {
         let mut e = ed();
         add(&mut e, Kind::Server, 0.0, 0.0);

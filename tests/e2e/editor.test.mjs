@@ -159,6 +159,41 @@ test('a corrupted saved diagram gives a message and the example, not a crash', a
   await context.close();
 });
 
+test('full storage gives a message and the work stays in memory', async () => {
+  const { context, page, errors } = await openPage(browser, server.url);
+  await node(page, 'users').waitFor({ timeout: 15000 });
+  await page.evaluate(() => {
+    Storage.prototype.setItem = () => {
+      throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
+    };
+  });
+  await palette(page, 'server').click();
+  await node(page, 'server1').waitFor();
+  assert.match(await page.locator('.notice.error').textContent(), /Could not save/);
+  assert.equal(await page.locator('[data-node-id]').count(), 6);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('keyboard: Tab reaches the cards, Enter selects, Delete deletes, Ctrl+Z restores', async () => {
+  const { context, page } = await openPage(browser, server.url);
+  await node(page, 'users').waitFor({ timeout: 15000 });
+  await node(page, 'users').focus();
+  assert.match(await node(page, 'users').getAttribute('aria-label'), /Client Users/);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  assert.match(await node(page, 'lb').getAttribute('class'), /selected/);
+  assert.equal(await page.locator('[data-region="inspector"] [data-param="strategy"]').count(), 1);
+  await page.keyboard.press('Delete');
+  assert.equal(await node(page, 'lb').count(), 0);
+  assert.equal(await page.locator('[data-edge-id]').count(), 2);
+  await page.keyboard.press('Control+y');
+  await page.keyboard.press('Control+z');
+  assert.equal(await node(page, 'lb').count(), 1);
+  assert.equal(await page.locator('[data-edge-id]').count(), 5);
+  await context.close();
+});
+
 test('problems are listed and clicking one selects its node', async () => {
   const doc = gridDiagram(2, { cols: 2 });
   doc.nodes.push({ id: 'lonely', kind: 'server', position: { x: 40, y: 300 }, params: { workers: 0 } });

@@ -149,6 +149,15 @@ fn drop_corner(view: &Viewport, at: Point) -> Point {
 /// One step of the machine: the next tool and what the editor should do.
 pub fn step(ed: &Editor, input: Input) -> (Tool, Vec<Action>) {
     let view = ed.viewport;
+    // A press while a gesture is still under way means its release was lost (it happened outside the
+    // window): abandon that gesture and start afresh, rather than staying stuck in it. The one exception is
+    // a second finger joining a pan, which starts a pinch.
+    let second_finger = matches!((&ed.tool, &input), (Tool::Pan { pointer: first, .. }, Input::Down { pointer, .. }) if pointer != first);
+    if matches!(input, Input::Down { .. }) && ed.tool != Tool::Idle && !second_finger {
+        let mut fresh = ed.clone();
+        fresh.tool = Tool::Idle;
+        return step(&fresh, input);
+    }
     match (&ed.tool, input) {
         (_, Input::Cancel) => (Tool::Idle, vec![]),
         (tool, Input::Wheel { at, delta_y }) => {
