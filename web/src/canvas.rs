@@ -89,7 +89,7 @@ pub fn NodeView(p: &NodeProps) -> Html {
                 <rect class="node-icon-bg" x="-4" y="-4" width="32" height="32" rx="8" />
                 <path d={icon_path(&p.kind, p.category)} />
             </g>
-            <text class="node-label" x="50" y="25">{ fit_label(&p.label, 14) }</text>
+            <text class="node-label" x="50" y="25">{ fit_label(&p.label, 13) }</text>
             <text class="node-kind" x="50" y="42">{ fit_label(&p.title, 16) }</text>
             // Every card has an output port, even a kind that calls nothing: trying it explains why.
             <circle class="node-port" cx={NODE_W.to_string()} cy={(NODE_H / 2.0).to_string()} r={PORT_R.to_string()}>

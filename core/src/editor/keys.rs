@@ -2,6 +2,7 @@
 //! Linux and Windows, Cmd on macOS; the view decides which.
 
 use super::Action;
+use super::geometry::{GRID, Point};
 
 /// The action for a key press, if it is a shortcut. Called only when focus is not in a text field.
 pub fn shortcut(key: &str, mod_key: bool, shift: bool) -> Option<Action> {
@@ -18,6 +19,19 @@ pub fn shortcut(key: &str, mod_key: bool, shift: bool) -> Option<Action> {
         ("+" | "=", true, _) => Some(Action::ZoomBy(1.25)),
         ("-", true, _) => Some(Action::ZoomBy(0.8)),
         ("1", false, true) | ("!", false, true) => Some(Action::ZoomToFit),
+        // Arrows nudge the selected cards one grid step (five with Shift), so cards can be placed without a mouse.
+        ("arrowleft" | "arrowright" | "arrowup" | "arrowdown", false, _) => {
+            let step = if shift { 5.0 * GRID } else { GRID };
+            let (x, y) = match lower.as_str() {
+                "arrowleft" => (-step, 0.0),
+                "arrowright" => (step, 0.0),
+                "arrowup" => (0.0, -step),
+                _ => (0.0, step),
+            };
+            Some(Action::MoveNodes {
+                delta: Point::new(x, y),
+            })
+        }
         _ => None,
     }
 }
@@ -38,6 +52,22 @@ mod tests {
             ("c", true, false, Some(Action::Copy)),
             ("v", true, false, Some(Action::Paste)),
             ("!", false, true, Some(Action::ZoomToFit)),
+            (
+                "ArrowRight",
+                false,
+                false,
+                Some(Action::MoveNodes {
+                    delta: Point::new(GRID, 0.0),
+                }),
+            ),
+            (
+                "ArrowUp",
+                false,
+                true,
+                Some(Action::MoveNodes {
+                    delta: Point::new(0.0, -5.0 * GRID),
+                }),
+            ),
             ("z", false, false, None),
             ("d", false, false, None),
         ];
