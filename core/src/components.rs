@@ -8,6 +8,7 @@
 //! generator and an output buffer) and pushes [`Action`]s: forward the request, respond, or schedule the end
 //! of a service.
 
+pub mod cache;
 pub mod client;
 pub mod database;
 pub mod load_balancer;
@@ -15,10 +16,11 @@ pub mod server;
 
 use serde::{Deserialize, Serialize};
 
-use crate::request::Outcome;
+use crate::request::{Op, Outcome};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 
+pub use cache::{CacheParams, Eviction, Pattern};
 pub use client::{Arrival, ClientParams, Keys};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use server::ServerParams;
@@ -35,6 +37,8 @@ pub enum Kind {
     Server,
     /// A server preset: a connection pool and millisecond queries.
     Database,
+    /// A key store with capacity, eviction and TTL in front of a database.
+    Cache,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -80,7 +84,12 @@ pub const KINDS: &[KindInfo] = &[
         title: "Client",
         category: Category::Traffic,
         hint: "Sends requests at a chosen rate and pattern, and measures what comes back.",
-        connects_to: &[Kind::LoadBalancer, Kind::Server, Kind::Database],
+        connects_to: &[
+            Kind::LoadBalancer,
+            Kind::Server,
+            Kind::Database,
+            Kind::Cache,
+        ],
     },
     KindInfo {
         kind: Kind::LoadBalancer,
@@ -88,7 +97,12 @@ pub const KINDS: &[KindInfo] = &[
         title: "Load balancer",
         category: Category::Network,
         hint: "Spreads requests over its backends and stops sending to ones its health checks find dead.",
-        connects_to: &[Kind::LoadBalancer, Kind::Server, Kind::Database],
+        connects_to: &[
+            Kind::LoadBalancer,
+            Kind::Server,
+            Kind::Database,
+            Kind::Cache,
+        ],
     },
     KindInfo {
         kind: Kind::Server,
@@ -96,7 +110,12 @@ pub const KINDS: &[KindInfo] = &[
         title: "Server",
         category: Category::Compute,
         hint: "Workers take requests from a bounded queue; each may call the next hop and wait for it.",
-        connects_to: &[Kind::LoadBalancer, Kind::Server, Kind::Database],
+        connects_to: &[
+            Kind::LoadBalancer,
+            Kind::Server,
+            Kind::Database,
+            Kind::Cache,
+        ],
     },
     KindInfo {
         kind: Kind::Database,
@@ -105,6 +124,15 @@ pub const KINDS: &[KindInfo] = &[
         category: Category::Data,
         hint: "A connection pool in front of storage: a few milliseconds per query.",
         connects_to: &[],
+    },
+    KindInfo {
+        kind: Kind::Cache,
+        name: "cache",
+        title: "Cache",
+        category: Category::Data,
+        hint: "Keeps hot keys in memory in front of a database: hits are fast, misses pay the database; \
+               capacity, eviction and TTL decide the hit ratio.",
+        connects_to: &[Kind::Database, Kind::Server, Kind::LoadBalancer],
     },
 ];
 
@@ -139,6 +167,7 @@ impl Kind {
             Kind::LoadBalancer => serde_json::to_value(LbParams::default()),
             Kind::Server => serde_json::to_value(ServerParams::default()),
             Kind::Database => serde_json::to_value(database::default_params()),
+            Kind::Cache => serde_json::to_value(CacheParams::default()),
         };
         match value.expect("default params serialise") {
             serde_json::Value::Object(map) => map,
@@ -158,6 +187,8 @@ pub enum Params {
     Server(ServerParams),
     /// a database (server parameters with database defaults)
     Database(ServerParams),
+    /// a cache
+    Cache(CacheParams),
 }
 
 /// A parameter that could not be decoded or is out of range.
@@ -211,6 +242,7 @@ fn decode(
         Kind::LoadBalancer => serde_json::from_value(value).map(Params::LoadBalancer),
         Kind::Server => serde_json::from_value(value).map(Params::Server),
         Kind::Database => serde_json::from_value(value).map(Params::Database),
+        Kind::Cache => serde_json::from_value(value).map(Params::Cache),
     }
 }
 
@@ -221,6 +253,7 @@ impl Params {
             Params::Client(p) => p.problems(),
             Params::LoadBalancer(p) => p.problems(),
             Params::Server(p) | Params::Database(p) => p.problems(),
+            Params::Cache(p) => p.problems(),
         }
     }
 }
@@ -277,8 +310,20 @@ pub(crate) enum Action {
     Respond { req: u32, outcome: Outcome },
     /// Send `req`'s response back with an outcome this node caused (its error or its rejection).
     Fail { req: u32, outcome: Outcome },
-    /// The service in worker `slot` (started with `token`) ends at `at`.
+    /// The service in worker `slot` (started with `token`) ends at `at`; for a cache, any timer.
     ServiceDone { at: SimTime, slot: u32, token: u32 },
+    /// A cache answers `req` from an entry holding `version` (the engine checks it for staleness).
+    Hit { req: u32, version: u64 },
+    /// Start a request of the node's own (a cache's flush or refresh) for `key` over `port`; its response
+    /// comes back to the node with `slot`.
+    Spawn {
+        key: u64,
+        op: Op,
+        port: u32,
+        slot: u32,
+    },
+    /// A request the node started itself is answered and done: free it.
+    Absorb { req: u32 },
 }
 
 /// What a component handler may use: the time, the random generator, and where to put its actions.

@@ -101,6 +101,38 @@ pub fn tandem(rate_per_s: f64, mean_ms: &[f64], duration_s: f64, seed: u64) -> T
     t
 }
 
+/// Client → cache alone (a memo cache: a miss stores the key at once), every request a read of a key drawn
+/// from `keys` (`{"type": "zipf", …}` or `{"type": "uniform", …}`), zero hit and miss time, zero-latency
+/// links: the setting of the hit-ratio approximations. `cache` holds extra cache parameters (`capacity`,
+/// `eviction`, `ttl_ms`, …). Warm-up 1 s.
+pub fn read_cache(
+    keys: serde_json::Value,
+    cache: serde_json::Value,
+    rate_per_s: f64,
+    duration_s: f64,
+    seed: u64,
+) -> Topology {
+    let mut t = ideal(duration_s, 1.0, seed);
+    t.name = "read cache".into();
+    t.settings.series_interval_s = 0.0;
+    let mut c = Node::new("cache", "cache")
+        .with("hit_time", json!({"type": "constant", "ms": 0}))
+        .with("miss_time", json!({"type": "constant", "ms": 0}));
+    if let serde_json::Value::Object(m) = cache {
+        for (k, v) in m {
+            c = c.with(&k, v);
+        }
+    }
+    t.nodes = vec![
+        poisson_client("c", rate_per_s)
+            .with("keys", keys)
+            .with("read_fraction", json!(1.0)),
+        c,
+    ];
+    t.edges = vec![Edge::new("c", "cache")];
+    t
+}
+
 /// Client → load balancer with `strategy` → `n` single-worker exponential servers (unbounded queues).
 pub fn balanced(
     rate_per_s: f64,

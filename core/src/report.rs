@@ -102,6 +102,56 @@ pub struct NodeReport {
     pub mean_time_ms: f64,
     /// 99th percentile of that [ms]
     pub p99_time_ms: f64,
+    /// cache statistics (caches only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheReport>,
+}
+
+/// A cache's statistics over the measurement window. Reads are hits or misses; writes are neither.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CacheReport {
+    /// reads answered from a live entry
+    pub hits: u64,
+    /// reads that found no live entry (absent, evicted or expired)
+    pub misses: u64,
+    /// hits ÷ (hits + misses) [0..1]; 0 without reads
+    pub hit_ratio: f64,
+    /// live entries removed to make room
+    pub evictions: u64,
+    /// entries found expired by a read, or removed expired to make room
+    pub expirations: u64,
+    /// hits whose value was older than the database's (a write had committed since it was loaded)
+    pub stale_reads: u64,
+    /// write-behind: acknowledged writes lost because the cache crashed before flushing them
+    pub lost_writes: u64,
+    /// misses that waited for another request's database read of the same key (`coalesce`)
+    pub coalesced: u64,
+    /// background reloads started by refresh-ahead
+    pub refreshes: u64,
+    /// entries held at the end
+    pub entries: u64,
+}
+
+impl CacheReport {
+    pub(crate) fn new(c: &crate::components::cache::CacheCounters, entries: u32) -> CacheReport {
+        let reads = c.hits + c.misses;
+        CacheReport {
+            hits: c.hits,
+            misses: c.misses,
+            hit_ratio: if reads > 0 {
+                c.hits as f64 / reads as f64
+            } else {
+                0.0
+            },
+            evictions: c.evictions,
+            expirations: c.expirations,
+            stale_reads: c.stale_reads,
+            lost_writes: c.lost_writes,
+            coalesced: c.coalesced,
+            refreshes: c.refreshes,
+            entries: u64::from(entries),
+        }
+    }
 }
 
 /// Samples on a fixed simulated-time grid.
@@ -222,6 +272,23 @@ impl Report {
             ] {
                 h.f64(v);
             }
+            // Only caches add to the digest, so diagrams without one keep their pinned digests.
+            if let Some(c) = &n.cache {
+                for v in [
+                    c.hits,
+                    c.misses,
+                    c.evictions,
+                    c.expirations,
+                    c.stale_reads,
+                    c.lost_writes,
+                    c.coalesced,
+                    c.refreshes,
+                    c.entries,
+                ] {
+                    h.u64(v);
+                }
+                h.f64(c.hit_ratio);
+            }
         }
         h.f64(self.series.interval_s);
         for id in &self.series.node_ids {
@@ -307,6 +374,46 @@ impl Report {
                 n.mean_time_ms,
                 n.p99_time_ms
             );
+        }
+        let caches: Vec<_> = self
+            .nodes
+            .iter()
+            .filter_map(|(id, n)| n.cache.map(|c| (id, c)))
+            .collect();
+        if !caches.is_empty() {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "{:<16} {:>10} {:>10} {:>7} {:>9} {:>8} {:>7} {:>6} {:>9} {:>8} {:>8}",
+                "cache",
+                "hits",
+                "misses",
+                "hit %",
+                "evictions",
+                "expired",
+                "stale",
+                "lost",
+                "coalesced",
+                "refresh",
+                "entries"
+            );
+            for (id, c) in caches {
+                let _ = writeln!(
+                    s,
+                    "{:<16} {:>10} {:>10} {:>6.1}% {:>9} {:>8} {:>7} {:>6} {:>9} {:>8} {:>8}",
+                    id,
+                    c.hits,
+                    c.misses,
+                    c.hit_ratio * 100.0,
+                    c.evictions,
+                    c.expirations,
+                    c.stale_reads,
+                    c.lost_writes,
+                    c.coalesced,
+                    c.refreshes,
+                    c.entries
+                );
+            }
         }
         s
     }

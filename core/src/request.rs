@@ -140,6 +140,10 @@ pub(crate) struct Request {
     pub live: bool,
     /// the outcome its response carries while travelling back
     pub outcome: Outcome,
+    /// started by a node (a cache's flush or refresh), not a client: no deadline, answered to that node
+    pub internal: bool,
+    /// the version of the value its response carries (a key's committed writes, stamped by a database)
+    pub version: u64,
     pub path: Path,
 }
 
@@ -162,6 +166,8 @@ impl Request {
             state: ReqState::Live,
             live: false,
             outcome: Outcome::Ok,
+            internal: false,
+            version: 0,
             path: Path::default(),
         }
     }

@@ -16,6 +16,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
+use crate::components::cache::{Cache, DIRTY};
 use crate::components::client::Client;
 use crate::components::load_balancer::LoadBalancer;
 use crate::components::server::Server;
@@ -23,8 +24,10 @@ use crate::components::{Action, Ctx, Kind, NO_SLOT, Params};
 use crate::dist::Dist;
 use crate::ids::{NodeIdx, RequestId};
 use crate::metrics::{EndToEnd, NodeStats, Window};
-use crate::report::{Latency, NodeReport, NodeSample, Report, Requests, Series, SeriesPoint};
-use crate::request::{Hop, Outcome, ReqState, Slab};
+use crate::report::{
+    CacheReport, Latency, NodeReport, NodeSample, Report, Requests, Series, SeriesPoint,
+};
+use crate::request::{Hop, Op, Outcome, ReqState, Slab};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 use crate::topology::{FaultAction, Topology};
@@ -72,6 +75,8 @@ enum NodeRt {
     Client(Client),
     Server(Server),
     Lb(LoadBalancer),
+    /// boxed: a cache's state is twice the size of the other kinds', and nodes are visited on every event
+    Cache(Box<Cache>),
 }
 
 struct EdgeRt {
@@ -238,6 +243,10 @@ pub struct Sim {
     /// requests whose client still waits (measured or not)
     outstanding: u64,
     finished: bool,
+    /// whether databases stamp versions (only when the diagram has a cache, so others pay nothing)
+    track_versions: bool,
+    /// committed writes per key, over all databases: the version a database read returns
+    versions: BTreeMap<u64, u64>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -293,6 +302,17 @@ impl Sim {
                     let weights: Vec<u32> =
                         p.iter().map(|&e| model.edges[e as usize].weight).collect();
                     (NodeRt::Lb(LoadBalancer::new(lp, &names, &weights)), 0)
+                }
+                Params::Cache(cp) => {
+                    let start = SimTime::from_secs(s.warmup_s).min(traffic_end);
+                    (
+                        NodeRt::Cache(Box::new(Cache::new(
+                            cp,
+                            p.len() as u32,
+                            (start, traffic_end),
+                        ))),
+                        0,
+                    )
                 }
             };
             nodes.push(rt);
@@ -350,7 +370,20 @@ impl Sim {
             events: 0,
             outstanding: 0,
             finished: false,
+            track_versions: model.nodes.iter().any(|m| m.kind == Kind::Cache),
+            versions: BTreeMap::new(),
         };
+        // Warm caches (no random draws: a warm set never exceeds the capacity).
+        for node in &mut sim.nodes {
+            if let NodeRt::Cache(c) = node {
+                let mut ctx = Ctx {
+                    now: SimTime::ZERO,
+                    rng: &mut sim.rng,
+                    out: &mut sim.actions,
+                };
+                c.warm(&mut ctx);
+            }
+        }
         // Initial events, in node order so ties break the same way every run.
         for i in 0..n {
             match &sim.nodes[i] {
@@ -556,8 +589,12 @@ impl Sim {
                     rng: &mut self.rng,
                     out: &mut self.actions,
                 };
-                if let NodeRt::Server(s) = &mut self.nodes[node as usize] {
-                    s.on_service_done(&mut ctx, slot, token);
+                match &mut self.nodes[node as usize] {
+                    NodeRt::Server(s) => {
+                        s.on_service_done(&mut ctx, slot, token);
+                    }
+                    NodeRt::Cache(c) => c.on_timer(&mut ctx, slot, token),
+                    _ => {}
                 }
                 self.run_actions(node);
                 self.set_levels(node);
@@ -593,6 +630,24 @@ impl Sim {
                 Action::ServiceDone { at, slot, token } => {
                     self.schedule(at, Ev::ServiceDone { node, slot, token })
                 }
+                Action::Hit { req, version } => {
+                    let key = self.reqs.get(req).key;
+                    let truth = self.versions.get(&key).copied().unwrap_or(0);
+                    if let NodeRt::Cache(c) = &mut self.nodes[node as usize]
+                        && version != DIRTY
+                        && version < truth
+                    {
+                        c.count_stale(self.now);
+                    }
+                    self.respond(node, req, Outcome::Ok, false);
+                }
+                Action::Spawn {
+                    key,
+                    op,
+                    port,
+                    slot,
+                } => self.spawn(node, key, op, port, slot),
+                Action::Absorb { req } => self.reqs.free(req),
             }
         }
         self.actions = acts;
@@ -642,6 +697,8 @@ impl Sim {
         q.measured = measured;
         q.state = ReqState::Live;
         q.outcome = Outcome::Ok;
+        q.internal = false;
+        q.version = 0;
         let generation = q.generation;
         self.next_id += 1;
         self.outstanding += 1;
@@ -658,6 +715,31 @@ impl Sim {
         if let Some(t) = next {
             self.schedule(t, Ev::ClientFire { node, epoch });
         }
+    }
+
+    /// Starts a request of `node`'s own (no client, no deadline) and sends it over `port`.
+    fn spawn(&mut self, node: u32, key: u64, op: Op, port: u32, slot: u32) {
+        let now = self.now;
+        let r = self.reqs.alloc();
+        let q = self.reqs.get_mut(r);
+        q.id = self.next_id;
+        q.start = now;
+        q.deadline = SimTime::MAX;
+        q.here = now;
+        q.key = key;
+        q.client = node;
+        q.addr = 0;
+        q.size = 0;
+        q.op = op;
+        q.attempt = 0;
+        q.hops = 0;
+        q.measured = false;
+        q.state = ReqState::Live;
+        q.outcome = Outcome::Ok;
+        q.internal = true;
+        q.version = 0;
+        self.next_id += 1;
+        self.forward(node, r, port, slot);
     }
 
     /// Sends `req` from `from` over its `port`-th outgoing edge.
@@ -705,6 +787,16 @@ impl Sim {
         let q = self.reqs.get_mut(req);
         let hop = q.path.last().expect("a responding node has a caller");
         q.outcome = outcome;
+        if self.track_versions
+            && outcome == Outcome::Ok
+            && self.kinds[node as usize] == Kind::Database
+        {
+            let v = self.versions.entry(q.key).or_insert(0);
+            if q.op == Op::Write {
+                *v += 1;
+            }
+            q.version = *v;
+        }
         let here = q.here;
         let st = &mut self.stats[node as usize];
         if self.window.contains(here) {
@@ -745,8 +837,10 @@ impl Sim {
         if q.measured {
             self.e2e.lost += 1;
         }
-        let state = q.state;
+        let (state, internal) = (q.state, q.internal);
         match state {
+            // Nobody times out a node's own request: release it now.
+            ReqState::Live if internal => self.unwind(req),
             ReqState::Live => self.reqs.get_mut(req).state = ReqState::Lost,
             ReqState::TimedOut => self.unwind(req),
             ReqState::Lost => unreachable!("a lost request sends nothing more"),
@@ -764,17 +858,32 @@ impl Sim {
                 rng: &mut self.rng,
                 out: &mut acts,
             };
-            match &mut self.nodes[node as usize] {
+            let internal_origin = match &mut self.nodes[node as usize] {
                 NodeRt::Client(_) => continue,
-                NodeRt::Server(s) => s.abandon(&mut ctx, req, hop.slot),
-                NodeRt::Lb(lb) => lb.abandon(hop.slot),
+                NodeRt::Server(s) => {
+                    s.abandon(&mut ctx, req, hop.slot);
+                    false
+                }
+                NodeRt::Lb(lb) => {
+                    lb.abandon(hop.slot);
+                    false
+                }
+                NodeRt::Cache(c) => {
+                    c.abandon(&mut ctx, hop.slot);
+                    // A cache's own request was never counted in the cache.
+                    self.reqs.get(req).internal && self.reqs.get(req).path.last().is_none()
+                }
+            };
+            if !internal_origin {
+                self.stats[node as usize].in_node -= 1;
             }
-            self.stats[node as usize].in_node -= 1;
             for a in acts.drain(..) {
                 match a {
                     Action::ServiceDone { at, slot, token } => {
                         self.schedule(at, Ev::ServiceDone { node, slot, token });
                     }
+                    // A cache fails the requests that waited on a lost fetch.
+                    Action::Fail { req: w, outcome } => self.respond(node, w, outcome, true),
                     other => unreachable!("abandoning only starts queued work, got {other:?}"),
                 }
             }
@@ -788,7 +897,7 @@ impl Sim {
         let now = self.now;
         let q = self.reqs.get_mut(req);
         q.here = now;
-        let addr = q.addr;
+        let (addr, key, op) = (q.addr, q.key, q.op);
         let st = &mut self.stats[node as usize];
         if self.window.contains(now) {
             st.arrivals += 1;
@@ -813,6 +922,7 @@ impl Sim {
                 }
             }
             NodeRt::Lb(lb) => lb.on_request(&mut ctx, req, addr),
+            NodeRt::Cache(c) => c.on_request(&mut ctx, req, key, op),
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
@@ -826,7 +936,7 @@ impl Sim {
         let q = self.reqs.get_mut(req);
         let hop = q.path.pop().expect("a response retraces a hop");
         q.here = hop.here;
-        let outcome = q.outcome;
+        let (outcome, version) = (q.outcome, q.version);
         let node = self.edges[hop.edge as usize].from;
         self.touch(node);
         if matches!(self.nodes[node as usize], NodeRt::Client(_)) {
@@ -842,6 +952,7 @@ impl Sim {
             NodeRt::Client(_) => unreachable!("handled above"),
             NodeRt::Server(s) => s.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Lb(lb) => lb.on_response(&mut ctx, req, hop.slot, outcome),
+            NodeRt::Cache(c) => c.on_response(&mut ctx, req, hop.slot, outcome, version),
         }
         self.run_actions(node);
         self.set_levels(node);
@@ -1004,6 +1115,7 @@ impl Sim {
                 match &mut self.nodes[n as usize] {
                     NodeRt::Server(s) => s.kill(&mut ctx),
                     NodeRt::Lb(lb) => lb.alive = false,
+                    NodeRt::Cache(c) => c.kill(&mut ctx),
                     NodeRt::Client(c) => {
                         c.alive = false;
                         c.epoch = c.epoch.wrapping_add(1);
@@ -1019,6 +1131,14 @@ impl Sim {
                 self.alive[n as usize] = true;
                 match &mut self.nodes[n as usize] {
                     NodeRt::Server(s) => s.revive(),
+                    NodeRt::Cache(c) => {
+                        let mut ctx = Ctx {
+                            now: self.now,
+                            rng: &mut self.rng,
+                            out: &mut self.actions,
+                        };
+                        c.revive(&mut ctx);
+                    }
                     NodeRt::Lb(lb) => lb.alive = true,
                     NodeRt::Client(c) => {
                         c.alive = true;
@@ -1079,6 +1199,10 @@ impl Sim {
                     mean_in_node: per(in_node),
                     mean_time_ms: st.mean_time_ms(),
                     p99_time_ms: st.p99_time_ms(),
+                    cache: match &self.nodes[i] {
+                        NodeRt::Cache(c) => Some(CacheReport::new(&c.counters, c.entries())),
+                        _ => None,
+                    },
                 },
             );
         }
