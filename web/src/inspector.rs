@@ -78,7 +78,7 @@ fn field_row(state: &Handle, target: &Target, f: &Field) -> Html {
         (Control::Choice { choices }, FieldValue::Text(v)) => html! {
             <select id={id.clone()} data-param={f.path.clone()} onchange={dispatch_text}>
                 { for choices.iter().map(|c| html! {
-                    <option value={c.clone()} selected={c == v}>{ schema::humanize(c) }</option>
+                    <option value={c.clone()} selected={c == v}>{ schema::choice_label(c) }</option>
                 }) }
             </select>
         },

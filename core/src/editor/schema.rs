@@ -75,17 +75,42 @@ const KEYS_VARIANTS: &[&str] = &["uniform", "zipf"];
 pub const DEFAULT_CHOICE: &str = "default";
 
 /// Values of string parameters, by parameter name.
-const STRING_CHOICES: &[(&str, &[&str])] = &[(
-    "strategy",
-    &[
-        "round_robin",
-        "weighted_round_robin",
-        "least_connections",
-        "ip_hash",
-        "random",
-        "power_of_two",
-    ],
-)];
+const STRING_CHOICES: &[(&str, &[&str])] = &[
+    (
+        "strategy",
+        &[
+            "round_robin",
+            "weighted_round_robin",
+            "least_connections",
+            "ip_hash",
+            "random",
+            "power_of_two",
+        ],
+    ),
+    ("eviction", &["lru", "lfu", "fifo", "random"]),
+    (
+        "pattern",
+        &[
+            "cache_aside",
+            "read_through",
+            "write_through",
+            "write_around",
+            "write_behind",
+        ],
+    ),
+];
+
+/// Display names of choices that are acronyms or need more than capitalisation.
+const CHOICE_LABELS: &[(&str, &str)] = &[
+    ("lru", "LRU (least recently used)"),
+    ("lfu", "LFU (least frequently used)"),
+    ("fifo", "FIFO (oldest first)"),
+    ("ip_hash", "IP hash"),
+    ("power_of_two", "Power of two choices"),
+    ("log_normal", "Log-normal"),
+    ("zipf", "Zipf (hot keys)"),
+    (DEFAULT_CHOICE, "Default (from settings)"),
+];
 
 /// Labels by parameter name; others are derived from the name.
 const LABELS: &[(&str, &str)] = &[
@@ -146,12 +171,15 @@ const ORDER: &[&str] = &[
 /// Parameters whose `null` default means something, with the word shown in the empty box.
 const EMPTY_MEANS: &[(&str, &str)] = &[
     ("queue_capacity", "unbounded"),
+    ("capacity", "unlimited"),
+    ("ttl_ms", "forever"),
+    ("refresh_ahead", "off"),
     ("loss", "default"),
     ("weight", "1"),
 ];
 
 /// Parameters that are whole numbers even when their default is `null`.
-const INTEGERS: &[&str] = &["queue_capacity", "weight"];
+const INTEGERS: &[&str] = &["queue_capacity", "capacity", "weight"];
 
 /// The unit of a parameter, from its name (the params structs document `[ms]`, `[s]`, `[req/s]`, …).
 pub fn unit(name: &str) -> &'static str {
@@ -160,7 +188,7 @@ pub fn unit(name: &str) -> &'static str {
         "size_bytes" => "bytes",
         "speed" => "×",
         "ms" => "ms",
-        "read_fraction" | "amplitude" | "loss" => "0–1",
+        "read_fraction" | "amplitude" | "loss" | "refresh_ahead" => "0–1",
         _ if name.ends_with("_ms") => "ms",
         _ if name.ends_with("_s") => "s",
         _ if name.ends_with("probability") => "0–1",
@@ -174,6 +202,14 @@ pub fn label(name: &str) -> String {
         return (*l).to_string();
     }
     humanize(name.trim_end_matches("_ms").trim_end_matches("_s"))
+}
+
+/// How a choice is shown: `round_robin` → `Round robin`, `lru` → `LRU (least recently used)`.
+pub fn choice_label(choice: &str) -> String {
+    match CHOICE_LABELS.iter().find(|(c, _)| *c == choice) {
+        Some((_, l)) => (*l).to_string(),
+        None => humanize(choice),
+    }
 }
 
 /// `round_robin` → `Round robin`.
@@ -669,5 +705,7 @@ mod tests {
                 .any(|f| f.path == "on" && f.control == Control::Toggle)
         );
         assert_eq!(label("fancy_ms"), "Fancy");
+        assert_eq!(choice_label("lru"), "LRU (least recently used)");
+        assert_eq!(choice_label("round_robin"), "Round robin");
     }
 }
