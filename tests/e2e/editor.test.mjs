@@ -194,6 +194,37 @@ test('keyboard: Tab reaches the cards, Enter selects, Delete deletes, Ctrl+Z res
   await context.close();
 });
 
+test('touch: one finger drags a card, two fingers pinch-zoom', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url);
+  await node(page, 'users').waitFor({ timeout: 15000 });
+  const cdp = await context.newCDPSession(page);
+  const touch = (type, points) =>
+    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map(([x, y, id]) => ({ x, y, id })) });
+  // One finger on a card moves it.
+  const before = await node(page, 'users').getAttribute('transform');
+  const u = await centre(node(page, 'users').locator('.node-label'));
+  await touch('touchStart', [[u.x, u.y, 0]]);
+  for (let i = 1; i <= 10; i++) await touch('touchMove', [[u.x + i * 8, u.y + i * 6, 0]]);
+  await touch('touchEnd', []);
+  assert.notEqual(await node(page, 'users').getAttribute('transform'), before);
+  // Two fingers on the background spread apart: the view zooms in.
+  const c = await page.locator('svg.canvas').boundingBox();
+  const zoom = () => page.locator('g.world').getAttribute('transform');
+  const z0 = await zoom();
+  await touch('touchStart', [[c.x + 300, c.y + 60, 0]]);
+  await touch('touchStart', [[c.x + 300, c.y + 60, 0], [c.x + 400, c.y + 60, 1]]);
+  for (let i = 1; i <= 10; i++) await touch('touchMove', [[c.x + 300, c.y + 60, 0], [c.x + 400 + i * 10, c.y + 60, 1]]);
+  await touch('touchEnd', []);
+  const scale = (t) => Number(/scale\(([\d.]+)\)/.exec(t)[1]);
+  assert.ok(scale(await zoom()) > scale(z0) * 1.5, `${z0} -> ${await zoom()}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('problems are listed and clicking one selects its node', async () => {
   const doc = gridDiagram(2, { cols: 2 });
   doc.nodes.push({ id: 'lonely', kind: 'server', position: { x: 40, y: 300 }, params: { workers: 0 } });
