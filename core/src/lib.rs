@@ -17,6 +17,7 @@ pub mod explain;
 pub mod fixtures;
 pub mod ids;
 mod metrics;
+pub mod regions;
 pub mod report;
 pub mod request;
 pub mod rng;

@@ -147,6 +147,8 @@ pub(crate) struct EndToEnd {
     pub lost: u64,
     hist: Histogram<u64>,
     sum_ns: u128,
+    /// time on links of the completed measured requests [ns]
+    pub net_sum_ns: u128,
     /// this series interval, by event time, measured or not
     pub tick_completed: u64,
     pub tick_failed: u64,
@@ -171,6 +173,7 @@ impl EndToEnd {
             lost: 0,
             hist: h(),
             sum_ns: 0,
+            net_sum_ns: 0,
             tick_completed: 0,
             tick_failed: 0,
             tick_timed_out: 0,
@@ -184,6 +187,16 @@ impl EndToEnd {
     pub fn record_latency(&mut self, ns: u64) {
         self.sum_ns += u128::from(ns);
         self.hist.saturating_record(ns.max(1));
+    }
+
+    /// Mean time on links of completed requests [ms] (0 without any).
+    pub fn network_mean_ms(&self) -> f64 {
+        let n = self.hist.len();
+        if n == 0 {
+            0.0
+        } else {
+            self.net_sum_ns as f64 / n as f64 / 1e6
+        }
     }
 
     /// Latency summary of completed requests [ms]: mean, p50, p90, p99, p99.9, max.

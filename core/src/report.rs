@@ -74,6 +74,10 @@ pub struct Latency {
     pub p999: f64,
     /// maximum
     pub max: f64,
+    /// of the mean, the time on links (request and response legs, every hop) [ms]: network latency
+    pub network_mean: f64,
+    /// of the mean, the time inside nodes (queueing, service, cache lookups): `mean − network_mean` [ms]
+    pub in_nodes_mean: f64,
 }
 
 /// One node's statistics over the measurement window.
@@ -251,6 +255,8 @@ impl Report {
             l.p99,
             l.p999,
             l.max,
+            l.network_mean,
+            l.in_nodes_mean,
             self.throughput_rps,
         ] {
             h.f64(v);
@@ -342,6 +348,11 @@ impl Report {
             s,
             "latency   mean {:.3}  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3} ms",
             l.mean, l.p50, l.p90, l.p99, l.p999, l.max
+        );
+        let _ = writeln!(
+            s,
+            "          of the mean: network {:.3} ms, in nodes {:.3} ms",
+            l.network_mean, l.in_nodes_mean
         );
         let _ = writeln!(s, "throughput {:.1} req/s", self.throughput_rps);
         let _ = writeln!(s);

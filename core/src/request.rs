@@ -144,6 +144,8 @@ pub(crate) struct Request {
     pub internal: bool,
     /// the version of the value its response carries (a key's committed writes, stamped by a database)
     pub version: u64,
+    /// time spent on links so far, request and response legs [ns]
+    pub net: u64,
     pub path: Path,
 }
 
@@ -168,6 +170,7 @@ impl Request {
             outcome: Outcome::Ok,
             internal: false,
             version: 0,
+            net: 0,
             path: Path::default(),
         }
     }

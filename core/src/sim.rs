@@ -699,6 +699,7 @@ impl Sim {
         q.outcome = Outcome::Ok;
         q.internal = false;
         q.version = 0;
+        q.net = 0;
         let generation = q.generation;
         self.next_id += 1;
         self.outstanding += 1;
@@ -738,6 +739,7 @@ impl Sim {
         q.outcome = Outcome::Ok;
         q.internal = true;
         q.version = 0;
+        q.net = 0;
         self.next_id += 1;
         self.forward(node, r, port, slot);
     }
@@ -771,6 +773,7 @@ impl Sim {
         }
         let lost = edge.loss > 0.0 && self.rng.chance(edge.loss);
         let lat = edge.latency.sample(&mut self.rng, 1.0);
+        q.net += lat.0;
         let arrive = self.now.add(lat);
         if lost {
             self.lose(req, from, to, arrive);
@@ -815,6 +818,7 @@ impl Sim {
         let caller = edge.from;
         let lost = edge.cut || (edge.loss > 0.0 && self.rng.chance(edge.loss));
         let lat = edge.latency.sample(&mut self.rng, 1.0);
+        self.reqs.get_mut(req).net += lat.0;
         let arrive = now.add(lat);
         if lost {
             self.lose(req, node, caller, arrive);
@@ -975,6 +979,7 @@ impl Sim {
                         if q.measured {
                             e.completed += 1;
                             e.record_latency(ns);
+                            e.net_sum_ns += u128::from(q.net);
                         }
                     }
                     Outcome::Error => {
@@ -1224,6 +1229,12 @@ impl Sim {
                 lost: e.lost,
             },
             latency_ms: Latency {
+                network_mean: e.network_mean_ms(),
+                in_nodes_mean: if e.completed > 0 {
+                    mean - e.network_mean_ms()
+                } else {
+                    0.0
+                },
                 mean,
                 p50,
                 p90,

@@ -242,16 +242,24 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 format!("edge `{name}` ends at unknown node `{}`", e.to),
             );
         }
-        let region_differs = match (t.node(&e.from), t.node(&e.to)) {
-            (Some(a), Some(b)) => a.region != b.region,
-            _ => false,
+        let (region_differs, table) = match (t.node(&e.from), t.node(&e.to)) {
+            (Some(a), Some(b)) => (
+                a.region != b.region,
+                crate::regions::link_latency(&a.region, &b.region),
+            ),
+            _ => (false, None),
         };
         let base: &LinkDefaults = if region_differs {
             &t.settings.inter_region_link
         } else {
             &t.settings.link
         };
-        let latency = e.latency.clone().unwrap_or_else(|| base.latency.clone());
+        // An edge's own latency wins; then the region table (two different known regions); then the settings.
+        let latency = e
+            .latency
+            .clone()
+            .or(table)
+            .unwrap_or_else(|| base.latency.clone());
         for (f, m) in latency.problems() {
             d.err(
                 subject.clone(),

@@ -3,6 +3,7 @@
 mod cache;
 mod determinism;
 mod engine;
+mod regions;
 mod runner;
 mod share;
 mod theory;
