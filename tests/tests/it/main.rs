@@ -3,6 +3,7 @@
 mod cache;
 mod determinism;
 mod engine;
+mod examples;
 mod regions;
 mod runner;
 mod share;

@@ -1,0 +1,82 @@
+//! Every diagram in `examples/`: it parses, validates without a diagnostic, survives a share link, runs to
+//! the end with traffic completing, and each cache example's cache reports what its pattern is about.
+
+use playground_core::share::{decode, share_url_fragment};
+use playground_core::{Report, Topology, run, validate};
+use playground_tests::repo_root;
+
+fn examples() -> Vec<(String, Topology)> {
+    let dir = repo_root().join("examples");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples/ is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("an example is readable");
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let t = Topology::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, t)
+        })
+        .collect()
+}
+
+fn report(name: &str) -> Report {
+    let (_, t) = examples()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("example {name} exists"));
+    run(&t).expect("examples are valid")
+}
+
+fn cache(r: &Report) -> playground_core::report::CacheReport {
+    r.nodes
+        .get("cache")
+        .and_then(|n| n.cache)
+        .expect("the example has a cache node")
+}
+
+#[test]
+fn every_example_validates_cleanly_and_survives_a_share_link() {
+    let all = examples();
+    assert!(all.len() >= 12, "{} examples", all.len());
+    for (name, t) in all {
+        let d = validate(&t);
+        assert!(d.is_empty(), "{name}: {d:?}");
+        let back = decode(&share_url_fragment(&t)).expect("an example's link opens");
+        assert_eq!(format!("{back:?}"), format!("{t:?}"), "{name}");
+    }
+}
+
+#[test]
+fn cache_pattern_examples_show_their_pattern() {
+    let aside = cache(&report("cache-aside"));
+    assert!(aside.hit_ratio > 0.4 && aside.evictions > 0, "{aside:?}");
+    let behind = cache(&report("write-behind"));
+    assert!(behind.lost_writes > 0, "{behind:?}");
+    let ahead = cache(&report("refresh-ahead"));
+    assert!(ahead.refreshes > 0, "{ahead:?}");
+    let stampede = report("cache-stampede");
+    assert!(cache(&stampede).expirations > 0);
+    let warm = cache(&report("cache-warming"));
+    assert!(warm.hit_ratio > cache(&report("read-through")).hit_ratio);
+}
+
+#[test]
+fn the_multi_region_example_splits_network_from_node_time() {
+    let r = report("multi-region");
+    assert_eq!(r.requests.completed, r.requests.sent);
+    // Half the requests cross the Atlantic twice (app-eu → db in us-east): about 35 ms of network each on
+    // average; the in-node time includes app-eu's worker waiting on that call.
+    assert!(
+        (25.0..50.0).contains(&r.latency_ms.network_mean),
+        "{:?}",
+        r.latency_ms
+    );
+}
