@@ -339,11 +339,32 @@ impl Editor {
             Action::AddNodeInView(kind) => {
                 let (w, h) = self.canvas;
                 let c = self.viewport.to_world(Point::new(w / 2.0, h / 2.0));
-                let at = Position {
-                    x: c.x - geometry::NODE_W / 2.0,
-                    y: c.y - geometry::NODE_H / 2.0,
+                let centre = Point::new(c.x - geometry::NODE_W / 2.0, c.y - geometry::NODE_H / 2.0);
+                // The first free grid spot going down, then up, from the centre, so a new card never hides one.
+                let free = |p: &Point| {
+                    let spot = geometry::snap_position(*p);
+                    let r = (
+                        Point::new(spot.x - 10.0, spot.y - 10.0),
+                        Point::new(
+                            spot.x + geometry::NODE_W + 10.0,
+                            spot.y + geometry::NODE_H + 10.0,
+                        ),
+                    );
+                    !self
+                        .doc
+                        .nodes
+                        .iter()
+                        .any(|n| geometry::card_meets_rect(n.position, r))
                 };
-                self.apply(Action::AddNode { kind, at })
+                let at = (0..12)
+                    .flat_map(|k| [f64::from(k), -f64::from(k)])
+                    .map(|k| Point::new(centre.x, centre.y + k * 80.0))
+                    .find(free)
+                    .unwrap_or(centre);
+                self.apply(Action::AddNode {
+                    kind,
+                    at: Position { x: at.x, y: at.y },
+                })
             }
             Action::MoveNodes { delta } => {
                 let d = Point::new(geometry::snap(delta.x), geometry::snap(delta.y));
@@ -1179,6 +1200,16 @@ mod tests {
         assert!((e.viewport.zoom - (z * 2.0).min(geometry::MAX_ZOOM)).abs() < 1e-9);
         assert_eq!(e.revision, rev);
         assert!(!e.apply(Action::ZoomToFit) || e.viewport.zoom <= 1.5);
+    }
+
+    #[test]
+    fn a_card_added_in_view_lands_on_a_free_spot() {
+        let mut e = ed();
+        e.apply(Action::AddNodeInView(Kind::Server));
+        e.apply(Action::AddNodeInView(Kind::Server));
+        let (a, b) = (e.doc.nodes[0].position, e.doc.nodes[1].position);
+        assert_eq!(a.x, b.x);
+        assert!((a.y - b.y).abs() >= geometry::NODE_H, "{a:?} {b:?}");
     }
 
     #[test]

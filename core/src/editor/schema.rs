@@ -102,13 +102,13 @@ const STRING_CHOICES: &[(&str, &[&str])] = &[
 
 /// Display names of choices that are acronyms or need more than capitalisation.
 const CHOICE_LABELS: &[(&str, &str)] = &[
-    ("lru", "LRU (least recently used)"),
-    ("lfu", "LFU (least frequently used)"),
-    ("fifo", "FIFO (oldest first)"),
+    ("lru", "LRU"),
+    ("lfu", "LFU"),
+    ("fifo", "FIFO"),
     ("ip_hash", "IP hash"),
     ("power_of_two", "Power of two choices"),
     ("log_normal", "Log-normal"),
-    ("zipf", "Zipf (hot keys)"),
+    ("zipf", "Zipf"),
     (DEFAULT_CHOICE, "Default (from settings)"),
 ];
 
@@ -204,7 +204,7 @@ pub fn label(name: &str) -> String {
     humanize(name.trim_end_matches("_ms").trim_end_matches("_s"))
 }
 
-/// How a choice is shown: `round_robin` → `Round robin`, `lru` → `LRU (least recently used)`.
+/// How a choice is shown: `round_robin` → `Round robin`, `lru` → `LRU`.
 pub fn choice_label(choice: &str) -> String {
     match CHOICE_LABELS.iter().find(|(c, _)| *c == choice) {
         Some((_, l)) => (*l).to_string(),
@@ -705,7 +705,7 @@ mod tests {
                 .any(|f| f.path == "on" && f.control == Control::Toggle)
         );
         assert_eq!(label("fancy_ms"), "Fancy");
-        assert_eq!(choice_label("lru"), "LRU (least recently used)");
+        assert_eq!(choice_label("lru"), "LRU");
         assert_eq!(choice_label("round_robin"), "Round robin");
     }
 }
