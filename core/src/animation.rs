@@ -91,7 +91,8 @@ impl Flights {
             while self.active.len() > self.max_dots {
                 self.stride = self.stride.saturating_mul(2);
                 let stride = self.stride;
-                self.active.retain(|r| mix(r.request.0).is_multiple_of(stride));
+                self.active
+                    .retain(|r| mix(r.request.0).is_multiple_of(stride));
             }
         }
         // Traffic fell: show more of it again. Each halving doubles the expected number of dots; halving
