@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod client;
 pub mod database;
+pub mod dns;
 pub mod load_balancer;
 pub mod server;
 
@@ -22,6 +23,7 @@ use crate::time::SimTime;
 
 pub use cache::{CacheParams, Eviction, Pattern};
 pub use client::{Arrival, ClientParams, Keys};
+pub use dns::{DnsResolverParams, DnsRole, DnsServerParams, Record, RecordType};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use server::ServerParams;
 
@@ -39,6 +41,10 @@ pub enum Kind {
     Database,
     /// A key store with capacity, eviction and TTL in front of a database.
     Cache,
+    /// A recursive DNS resolver with a TTL cache.
+    DnsResolver,
+    /// A root, TLD or authoritative name server.
+    DnsServer,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -89,6 +95,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Server,
             Kind::Database,
             Kind::Cache,
+            Kind::DnsResolver,
         ],
     },
     KindInfo {
@@ -134,6 +141,24 @@ pub const KINDS: &[KindInfo] = &[
                capacity, eviction and TTL decide the hit ratio.",
         connects_to: &[Kind::Database, Kind::Server, Kind::LoadBalancer],
     },
+    KindInfo {
+        kind: Kind::DnsResolver,
+        name: "dns_resolver",
+        title: "DNS resolver",
+        category: Category::Network,
+        hint: "Turns a hostname into an address: answers from its cache until the TTL runs out, \
+               otherwise asks root, TLD and authoritative servers in turn.",
+        connects_to: &[Kind::DnsServer],
+    },
+    KindInfo {
+        kind: Kind::DnsServer,
+        name: "dns_server",
+        title: "Name server",
+        category: Category::Network,
+        hint: "A root, TLD or authoritative DNS server; the authoritative one holds the records \
+               (A, AAAA, CNAME, MX) and their TTLs.",
+        connects_to: &[],
+    },
 ];
 
 impl Kind {
@@ -168,6 +193,8 @@ impl Kind {
             Kind::Server => serde_json::to_value(ServerParams::default()),
             Kind::Database => serde_json::to_value(database::default_params()),
             Kind::Cache => serde_json::to_value(CacheParams::default()),
+            Kind::DnsResolver => serde_json::to_value(DnsResolverParams::default()),
+            Kind::DnsServer => serde_json::to_value(DnsServerParams::default()),
         };
         match value.expect("default params serialise") {
             serde_json::Value::Object(map) => map,
@@ -189,6 +216,10 @@ pub enum Params {
     Database(ServerParams),
     /// a cache
     Cache(CacheParams),
+    /// a DNS resolver
+    DnsResolver(DnsResolverParams),
+    /// a name server
+    DnsServer(DnsServerParams),
 }
 
 /// A parameter that could not be decoded or is out of range.
@@ -243,6 +274,8 @@ fn decode(
         Kind::Server => serde_json::from_value(value).map(Params::Server),
         Kind::Database => serde_json::from_value(value).map(Params::Database),
         Kind::Cache => serde_json::from_value(value).map(Params::Cache),
+        Kind::DnsResolver => serde_json::from_value(value).map(Params::DnsResolver),
+        Kind::DnsServer => serde_json::from_value(value).map(Params::DnsServer),
     }
 }
 
@@ -254,6 +287,8 @@ impl Params {
             Params::LoadBalancer(p) => p.problems(),
             Params::Server(p) | Params::Database(p) => p.problems(),
             Params::Cache(p) => p.problems(),
+            Params::DnsResolver(p) => p.problems(),
+            Params::DnsServer(p) => p.problems(),
         }
     }
 }
@@ -324,6 +359,8 @@ pub(crate) enum Action {
     },
     /// A request the node started itself is answered and done: free it.
     Absorb { req: u32 },
+    /// A resolver answers a lookup with `value` (a packed TTL and GeoDNS flag, see `dns::pack`).
+    Answer { req: u32, value: u64 },
 }
 
 /// What a component handler may use: the time, the random generator, and where to put its actions.

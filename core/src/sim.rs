@@ -18,9 +18,10 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use crate::components::cache::{Cache, DIRTY};
 use crate::components::client::Client;
+use crate::components::dns::{self, DnsRole, Resolver};
 use crate::components::load_balancer::LoadBalancer;
 use crate::components::server::Server;
-use crate::components::{Action, Ctx, Kind, NO_SLOT, Params};
+use crate::components::{Action, Ctx, Kind, NO_SLOT, Params, ServerParams};
 use crate::dist::Dist;
 use crate::ids::{NodeIdx, RequestId};
 use crate::metrics::{EndToEnd, NodeStats, Window};
@@ -77,6 +78,25 @@ enum NodeRt {
     Lb(LoadBalancer),
     /// boxed: a cache's state is twice the size of the other kinds', and nodes are visited on every event
     Cache(Box<Cache>),
+    Resolver(Box<Resolver>),
+}
+
+/// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
+struct ClientDns {
+    /// the resolver's port
+    port: u32,
+    /// the hostname's key
+    key: u64,
+    /// the cached answer is good until then
+    expires: SimTime,
+    /// the cached answer is a GeoDNS one
+    geo: bool,
+    /// of the client's other ports, the one whose target is nearest the client's region
+    nearest: u32,
+    /// requests waiting for the lookup, with the port each drew
+    pending: Vec<(u32, u32)>,
+    in_flight: bool,
+    counters: crate::components::cache::CacheCounters,
 }
 
 struct EdgeRt {
@@ -247,6 +267,8 @@ pub struct Sim {
     track_versions: bool,
     /// committed writes per key, over all databases: the version a database read returns
     versions: BTreeMap<u64, u64>,
+    /// per node: a client's DNS state (clients with an edge to a resolver)
+    dns: Vec<Option<ClientDns>>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -282,13 +304,80 @@ impl Sim {
 
         let mut nodes = Vec::with_capacity(n);
         let mut stats = Vec::with_capacity(n);
+        let mut dns_state = Vec::with_capacity(n);
+        let target = |e: u32| &model.nodes[model.edges[e as usize].to as usize];
+        let region_of = |id: &str| topology.node(id).map_or("", |n| n.region.as_str());
+        let role = |e: u32| match &target(e).params {
+            Params::DnsServer(d) => Some(d.role),
+            _ => None,
+        };
         for (i, m) in model.nodes.iter().enumerate() {
             let p = ports(i);
+            let mut client_dns = None;
             let (rt, workers) = match &m.params {
-                Params::Client(c) => (
-                    NodeRt::Client(Client::new(c, p.len() as u32, traffic_end)),
-                    0,
-                ),
+                Params::Client(c) => {
+                    let mut client = Client::new(c, p.len() as u32, traffic_end);
+                    let resolver = p.iter().position(|&e| target(e).kind == Kind::DnsResolver);
+                    if let Some(rp) = resolver.filter(|_| p.len() > 1) {
+                        client.resolver_port = Some(rp as u32);
+                        let service: Vec<u32> =
+                            (0..p.len() as u32).filter(|&i| i as usize != rp).collect();
+                        let nearest = crate::regions::nearest(
+                            region_of(&m.id),
+                            service
+                                .iter()
+                                .map(|&i| region_of(&target(p[i as usize]).id)),
+                        )
+                        .map_or(service[0], |k| service[k]);
+                        client_dns = Some(ClientDns {
+                            port: rp as u32,
+                            key: dns::name_key(&c.hostname),
+                            expires: SimTime::ZERO,
+                            geo: false,
+                            nearest,
+                            pending: Vec::new(),
+                            in_flight: false,
+                            counters: Default::default(),
+                        });
+                    }
+                    (NodeRt::Client(client), 0)
+                }
+                Params::DnsServer(d) => {
+                    let sp = ServerParams {
+                        workers: 64,
+                        queue_capacity: None,
+                        service_time: d.service_time.clone(),
+                        error_probability: 0.0,
+                        speed: 1.0,
+                        blocking_calls: true,
+                    };
+                    let srv = Server::new(&sp, 0);
+                    let w = srv.workers();
+                    (NodeRt::Server(srv), w)
+                }
+                Params::DnsResolver(rp) => {
+                    let roles: Vec<Option<DnsRole>> = p.iter().map(|&e| role(e)).collect();
+                    let records: Vec<_> = p
+                        .iter()
+                        .filter(|&&e| role(e) == Some(DnsRole::Authoritative))
+                        .filter_map(|&e| match &target(e).params {
+                            // Checked by validation, so an error here cannot happen; it would mean no records.
+                            Params::DnsServer(d) => dns::parse_records(&d.records).ok(),
+                            _ => None,
+                        })
+                        .flatten()
+                        .collect();
+                    let start = SimTime::from_secs(s.warmup_s).min(traffic_end);
+                    (
+                        NodeRt::Resolver(Box::new(Resolver::new(
+                            rp,
+                            &roles,
+                            dns::compile_zone(&records),
+                            (start, traffic_end),
+                        ))),
+                        0,
+                    )
+                }
                 Params::Server(sp) | Params::Database(sp) => {
                     let srv = Server::new(sp, p.len() as u32);
                     let w = srv.workers();
@@ -317,6 +406,7 @@ impl Sim {
             };
             nodes.push(rt);
             stats.push(NodeStats::new(workers));
+            dns_state.push(client_dns);
         }
         let edges = model
             .edges
@@ -372,6 +462,7 @@ impl Sim {
             finished: false,
             track_versions: model.nodes.iter().any(|m| m.kind == Kind::Cache),
             versions: BTreeMap::new(),
+            dns: dns_state,
         };
         // Warm caches (no random draws: a warm set never exceeds the capacity).
         for node in &mut sim.nodes {
@@ -594,6 +685,7 @@ impl Sim {
                         s.on_service_done(&mut ctx, slot, token);
                     }
                     NodeRt::Cache(c) => c.on_timer(&mut ctx, slot, token),
+                    NodeRt::Resolver(r) => r.on_timer(&mut ctx, slot, token),
                     _ => {}
                 }
                 self.run_actions(node);
@@ -648,6 +740,10 @@ impl Sim {
                     slot,
                 } => self.spawn(node, key, op, port, slot),
                 Action::Absorb { req } => self.reqs.free(req),
+                Action::Answer { req, value } => {
+                    self.reqs.get_mut(req).version = value;
+                    self.respond(node, req, Outcome::Ok, false);
+                }
             }
         }
         self.actions = acts;
@@ -712,9 +808,62 @@ impl Sim {
             dl.armed = true;
             self.schedule(deadline, Ev::ClientTimer { node });
         }
-        self.forward(node, r, nr.port, NO_SLOT);
+        self.send_resolved(node, r, nr.port);
         if let Some(t) = next {
             self.schedule(t, Ev::ClientFire { node, epoch });
+        }
+    }
+
+    /// Sends client `node`'s new request `r` over `port`, once its hostname is resolved: at once when the
+    /// client's DNS cache holds a live answer (or it has no resolver), else after a lookup.
+    fn send_resolved(&mut self, node: u32, r: u32, port: u32) {
+        let now = self.now;
+        let counting = self.window.contains(now);
+        let Some(d) = self.dns[node as usize].as_mut() else {
+            self.forward(node, r, port, NO_SLOT);
+            return;
+        };
+        if now < d.expires {
+            d.counters.hits += u64::from(counting);
+            let port = if d.geo { d.nearest } else { port };
+            self.forward(node, r, port, NO_SLOT);
+            return;
+        }
+        d.counters.misses += u64::from(counting);
+        d.pending.push((r, port));
+        if d.in_flight {
+            d.counters.coalesced += u64::from(counting);
+            return;
+        }
+        d.in_flight = true;
+        let (key, rport) = (d.key, d.port);
+        self.spawn(node, key, Op::Read, rport, NO_SLOT);
+    }
+
+    /// The answer to client `node`'s lookup (`None`: it failed): cache it and send the waiting requests, or
+    /// fail them.
+    fn on_dns_answer(&mut self, node: u32, answer: Option<u64>) {
+        let now = self.now;
+        let Some(d) = self.dns[node as usize].as_mut() else {
+            return;
+        };
+        d.in_flight = false;
+        let pending = std::mem::take(&mut d.pending);
+        if let Some(v) = answer {
+            let (ttl, geo) = dns::unpack(v);
+            d.expires = now.add(ttl);
+            d.geo = geo;
+        }
+        let (geo, nearest) = (d.geo, d.nearest);
+        for (r, port) in pending {
+            let q = self.reqs.get(r);
+            if q.state == ReqState::TimedOut {
+                self.reqs.free(r);
+            } else if answer.is_some() {
+                self.forward(node, r, if geo { nearest } else { port }, NO_SLOT);
+            } else {
+                self.resolve(r, Outcome::Error);
+            }
         }
     }
 
@@ -843,8 +992,14 @@ impl Sim {
         }
         let (state, internal) = (q.state, q.internal);
         match state {
-            // Nobody times out a node's own request: release it now.
-            ReqState::Live if internal => self.unwind(req),
+            // Nobody times out a node's own request: release it now; a client's lookup fails its waiters.
+            ReqState::Live if internal => {
+                let origin = self.reqs.get(req).client;
+                self.unwind(req);
+                if matches!(self.nodes[origin as usize], NodeRt::Client(_)) {
+                    self.on_dns_answer(origin, None);
+                }
+            }
             ReqState::Live => self.reqs.get_mut(req).state = ReqState::Lost,
             ReqState::TimedOut => self.unwind(req),
             ReqState::Lost => unreachable!("a lost request sends nothing more"),
@@ -870,6 +1025,10 @@ impl Sim {
                 }
                 NodeRt::Lb(lb) => {
                     lb.abandon(hop.slot);
+                    false
+                }
+                NodeRt::Resolver(r) => {
+                    r.abandon(hop.slot);
                     false
                 }
                 NodeRt::Cache(c) => {
@@ -927,6 +1086,7 @@ impl Sim {
             }
             NodeRt::Lb(lb) => lb.on_request(&mut ctx, req, addr),
             NodeRt::Cache(c) => c.on_request(&mut ctx, req, key, op),
+            NodeRt::Resolver(r) => r.on_request(&mut ctx, req, key),
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
@@ -944,7 +1104,12 @@ impl Sim {
         let node = self.edges[hop.edge as usize].from;
         self.touch(node);
         if matches!(self.nodes[node as usize], NodeRt::Client(_)) {
-            self.resolve(req, outcome);
+            if self.reqs.get(req).internal {
+                self.reqs.free(req);
+                self.on_dns_answer(node, (outcome == Outcome::Ok).then_some(version));
+            } else {
+                self.resolve(req, outcome);
+            }
             return;
         }
         let mut ctx = Ctx {
@@ -957,6 +1122,7 @@ impl Sim {
             NodeRt::Server(s) => s.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Lb(lb) => lb.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Cache(c) => c.on_response(&mut ctx, req, hop.slot, outcome, version),
+            NodeRt::Resolver(r) => r.on_response(&mut ctx, req, hop.slot, outcome),
         }
         self.run_actions(node);
         self.set_levels(node);
@@ -1121,6 +1287,7 @@ impl Sim {
                     NodeRt::Server(s) => s.kill(&mut ctx),
                     NodeRt::Lb(lb) => lb.alive = false,
                     NodeRt::Cache(c) => c.kill(&mut ctx),
+                    NodeRt::Resolver(r) => r.kill(&mut ctx),
                     NodeRt::Client(c) => {
                         c.alive = false;
                         c.epoch = c.epoch.wrapping_add(1);
@@ -1136,6 +1303,7 @@ impl Sim {
                 self.alive[n as usize] = true;
                 match &mut self.nodes[n as usize] {
                     NodeRt::Server(s) => s.revive(),
+                    NodeRt::Resolver(r) => r.revive(),
                     NodeRt::Cache(c) => {
                         let mut ctx = Ctx {
                             now: self.now,
@@ -1204,8 +1372,15 @@ impl Sim {
                     mean_in_node: per(in_node),
                     mean_time_ms: st.mean_time_ms(),
                     p99_time_ms: st.p99_time_ms(),
-                    cache: match &self.nodes[i] {
-                        NodeRt::Cache(c) => Some(CacheReport::new(&c.counters, c.entries())),
+                    cache: match (&self.nodes[i], &self.dns[i]) {
+                        (NodeRt::Cache(c), _) => Some(CacheReport::new(&c.counters, c.entries())),
+                        (NodeRt::Resolver(r), _) => {
+                            Some(CacheReport::new(&r.counters, r.entries()))
+                        }
+                        (NodeRt::Client(_), Some(d)) => Some(CacheReport::new(
+                            &d.counters,
+                            u32::from(now_live(d, self.now)),
+                        )),
                         _ => None,
                     },
                 },
@@ -1253,4 +1428,9 @@ impl Sim {
             series: self.series.clone(),
         }
     }
+}
+
+/// Whether a client's DNS cache holds a live answer at `now`.
+fn now_live(d: &ClientDns, now: SimTime) -> bool {
+    now < d.expires
 }

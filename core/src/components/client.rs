@@ -28,6 +28,9 @@ pub struct ClientParams {
     pub timeout_ms: f64,
     /// request size [bytes], default 1024
     pub size_bytes: u32,
+    /// the name a client with an edge to a DNS resolver resolves before sending (and again when the answer's
+    /// TTL runs out), default `www.example.com`
+    pub hostname: String,
 }
 
 impl Default for ClientParams {
@@ -40,6 +43,7 @@ impl Default for ClientParams {
             addresses: 1000,
             timeout_ms: 30_000.0,
             size_bytes: 1024,
+            hostname: "www.example.com".into(),
         }
     }
 }
@@ -196,6 +200,8 @@ pub(crate) struct Client {
     pub timeout: SimTime,
     size: u32,
     ports: u32,
+    /// the port of the DNS resolver, which requests never take
+    pub resolver_port: Option<u32>,
     /// traffic stops here
     end: SimTime,
     pub alive: bool,
@@ -218,6 +224,7 @@ impl Client {
             timeout: SimTime::from_ms(p.timeout_ms),
             size: p.size_bytes,
             ports,
+            resolver_port: None,
             end,
             alive: true,
             epoch: 0,
@@ -318,11 +325,15 @@ impl Client {
             Op::Write
         };
         let addr = rng.below(u64::from(self.addresses)) as u32;
-        let port = if self.ports > 1 {
-            rng.below(u64::from(self.ports)) as u32
+        let service = self.ports - u32::from(self.resolver_port.is_some());
+        let mut port = if service > 1 {
+            rng.below(u64::from(service)) as u32
         } else {
             0
         };
+        if self.resolver_port.is_some_and(|r| port >= r) {
+            port += 1;
+        }
         NewRequest {
             key,
             op,

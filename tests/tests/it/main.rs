@@ -2,6 +2,7 @@
 
 mod cache;
 mod determinism;
+mod dns;
 mod engine;
 mod examples;
 mod regions;
