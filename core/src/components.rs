@@ -45,6 +45,8 @@ pub enum Kind {
     DnsResolver,
     /// A root, TLD or authoritative name server.
     DnsServer,
+    /// A CDN edge: a cache for static content near the users, pulling from its origin on a miss.
+    CdnEdge,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -96,6 +98,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Database,
             Kind::Cache,
             Kind::DnsResolver,
+            Kind::CdnEdge,
         ],
     },
     KindInfo {
@@ -159,6 +162,20 @@ pub const KINDS: &[KindInfo] = &[
                (A, AAAA, CNAME, MX) and their TTLs.",
         connects_to: &[],
     },
+    KindInfo {
+        kind: Kind::CdnEdge,
+        name: "cdn_edge",
+        title: "CDN edge",
+        category: Category::Network,
+        hint: "Serves static content from a cache close to the users; a miss pulls it from the origin \
+               far away. Clients send static requests to their nearest edge.",
+        connects_to: &[
+            Kind::Server,
+            Kind::LoadBalancer,
+            Kind::Database,
+            Kind::Cache,
+        ],
+    },
 ];
 
 impl Kind {
@@ -195,6 +212,7 @@ impl Kind {
             Kind::Cache => serde_json::to_value(CacheParams::default()),
             Kind::DnsResolver => serde_json::to_value(DnsResolverParams::default()),
             Kind::DnsServer => serde_json::to_value(DnsServerParams::default()),
+            Kind::CdnEdge => serde_json::to_value(cache::cdn_defaults()),
         };
         match value.expect("default params serialise") {
             serde_json::Value::Object(map) => map,
@@ -220,6 +238,8 @@ pub enum Params {
     DnsResolver(DnsResolverParams),
     /// a name server
     DnsServer(DnsServerParams),
+    /// a CDN edge (cache parameters with CDN defaults)
+    CdnEdge(CacheParams),
 }
 
 /// A parameter that could not be decoded or is out of range.
@@ -276,6 +296,7 @@ fn decode(
         Kind::Cache => serde_json::from_value(value).map(Params::Cache),
         Kind::DnsResolver => serde_json::from_value(value).map(Params::DnsResolver),
         Kind::DnsServer => serde_json::from_value(value).map(Params::DnsServer),
+        Kind::CdnEdge => serde_json::from_value(value).map(Params::CdnEdge),
     }
 }
 
@@ -286,7 +307,7 @@ impl Params {
             Params::Client(p) => p.problems(),
             Params::LoadBalancer(p) => p.problems(),
             Params::Server(p) | Params::Database(p) => p.problems(),
-            Params::Cache(p) => p.problems(),
+            Params::Cache(p) | Params::CdnEdge(p) => p.problems(),
             Params::DnsResolver(p) => p.problems(),
             Params::DnsServer(p) => p.problems(),
         }

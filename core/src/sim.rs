@@ -317,18 +317,30 @@ impl Sim {
             let (rt, workers) = match &m.params {
                 Params::Client(c) => {
                     let mut client = Client::new(c, p.len() as u32, traffic_end);
-                    let resolver = p.iter().position(|&e| target(e).kind == Kind::DnsResolver);
-                    if let Some(rp) = resolver.filter(|_| p.len() > 1) {
-                        client.resolver_port = Some(rp as u32);
-                        let service: Vec<u32> =
-                            (0..p.len() as u32).filter(|&i| i as usize != rp).collect();
-                        let nearest = crate::regions::nearest(
+                    let kind_at = |i: usize| target(p[i]).kind;
+                    let resolver = (0..p.len()).find(|&i| kind_at(i) == Kind::DnsResolver);
+                    let cdns: Vec<u32> = (0..p.len() as u32)
+                        .filter(|&i| kind_at(i as usize) == Kind::CdnEdge)
+                        .collect();
+                    let service: Vec<u32> = (0..p.len() as u32)
+                        .filter(|&i| {
+                            !matches!(kind_at(i as usize), Kind::DnsResolver | Kind::CdnEdge)
+                        })
+                        .collect();
+                    let nearest_of = |ports: &[u32]| {
+                        crate::regions::nearest(
                             region_of(&m.id),
-                            service
-                                .iter()
-                                .map(|&i| region_of(&target(p[i as usize]).id)),
+                            ports.iter().map(|&i| region_of(&target(p[i as usize]).id)),
                         )
-                        .map_or(service[0], |k| service[k]);
+                        .map(|k| ports[k])
+                    };
+                    if !cdns.is_empty() {
+                        client.cdn_port = nearest_of(&cdns);
+                    }
+                    if service.len() < p.len() {
+                        client.service_ports = Some(service.clone());
+                    }
+                    if let (Some(rp), Some(nearest)) = (resolver, nearest_of(&service)) {
                         client_dns = Some(ClientDns {
                             port: rp as u32,
                             key: dns::name_key(&c.hostname),
@@ -392,7 +404,7 @@ impl Sim {
                         p.iter().map(|&e| model.edges[e as usize].weight).collect();
                     (NodeRt::Lb(LoadBalancer::new(lp, &names, &weights)), 0)
                 }
-                Params::Cache(cp) => {
+                Params::Cache(cp) | Params::CdnEdge(cp) => {
                     let start = SimTime::from_secs(s.warmup_s).min(traffic_end);
                     (
                         NodeRt::Cache(Box::new(Cache::new(
@@ -460,7 +472,10 @@ impl Sim {
             events: 0,
             outstanding: 0,
             finished: false,
-            track_versions: model.nodes.iter().any(|m| m.kind == Kind::Cache),
+            track_versions: model
+                .nodes
+                .iter()
+                .any(|m| matches!(m.kind, Kind::Cache | Kind::CdnEdge)),
             versions: BTreeMap::new(),
             dns: dns_state,
         };
@@ -808,7 +823,11 @@ impl Sim {
             dl.armed = true;
             self.schedule(deadline, Ev::ClientTimer { node });
         }
-        self.send_resolved(node, r, nr.port);
+        if nr.is_static {
+            self.forward(node, r, nr.port, NO_SLOT);
+        } else {
+            self.send_resolved(node, r, nr.port);
+        }
         if let Some(t) = next {
             self.schedule(t, Ev::ClientFire { node, epoch });
         }

@@ -100,6 +100,19 @@ impl Default for CacheParams {
     }
 }
 
+/// CDN edge defaults: 100 000 objects, LRU, a one-hour TTL, read-through (origin pull), 1 ms to serve a hit
+/// or find a miss (a bigger object store than an in-memory cache).
+pub fn cdn_defaults() -> CacheParams {
+    CacheParams {
+        capacity: Some(100_000),
+        ttl_ms: Some(3_600_000.0),
+        hit_time: Dist::Constant { ms: 1.0 },
+        miss_time: Dist::Constant { ms: 1.0 },
+        pattern: Pattern::ReadThrough,
+        ..CacheParams::default()
+    }
+}
+
 impl CacheParams {
     /// Range problems as `(field, message)`.
     pub fn problems(&self) -> Vec<(String, String)> {

@@ -31,6 +31,9 @@ pub struct ClientParams {
     /// the name a client with an edge to a DNS resolver resolves before sending (and again when the answer's
     /// TTL runs out), default `www.example.com`
     pub hostname: String,
+    /// share of requests for static content (reads of keys in a space of their own, drawn from the same key
+    /// law); they go to the nearest CDN edge the client connects to [0..1], default 0
+    pub static_fraction: f64,
 }
 
 impl Default for ClientParams {
@@ -44,6 +47,7 @@ impl Default for ClientParams {
             timeout_ms: 30_000.0,
             size_bytes: 1024,
             hostname: "www.example.com".into(),
+            static_fraction: 0.0,
         }
     }
 }
@@ -117,6 +121,7 @@ impl ClientParams {
         let mut out = Vec::new();
         check_num(&mut out, "rate", self.rate, 0.0);
         check_prob(&mut out, "read_fraction", self.read_fraction);
+        check_prob(&mut out, "static_fraction", self.static_fraction);
         check_num(&mut out, "timeout_ms", self.timeout_ms, 0.0);
         if self.timeout_ms.is_finite() && self.timeout_ms <= 0.0 {
             out.push(("timeout_ms".into(), "`timeout_ms` must be positive".into()));
@@ -174,6 +179,9 @@ impl ClientParams {
     }
 }
 
+/// Static content's keys carry this bit, so they never collide with the keys of ordinary requests.
+pub const STATIC_KEY_BIT: u64 = 1 << 63;
+
 enum KeySampler {
     Uniform(u64),
     Zipf(Zipf),
@@ -188,6 +196,8 @@ pub(crate) struct NewRequest {
     pub size: u32,
     /// which outgoing edge to send it on
     pub port: u32,
+    /// a request for static content (it goes to a CDN edge, whose name needs no lookup here)
+    pub is_static: bool,
 }
 
 /// The client's state machine.
@@ -200,8 +210,11 @@ pub(crate) struct Client {
     pub timeout: SimTime,
     size: u32,
     ports: u32,
-    /// the port of the DNS resolver, which requests never take
-    pub resolver_port: Option<u32>,
+    /// the ports ordinary requests may take, when not all (a DNS resolver and CDN edges are left out)
+    pub service_ports: Option<Vec<u32>>,
+    /// the nearest CDN edge's port, where static requests go
+    pub cdn_port: Option<u32>,
+    static_fraction: f64,
     /// traffic stops here
     end: SimTime,
     pub alive: bool,
@@ -224,7 +237,9 @@ impl Client {
             timeout: SimTime::from_ms(p.timeout_ms),
             size: p.size_bytes,
             ports,
-            resolver_port: None,
+            service_ports: None,
+            cdn_port: None,
+            static_fraction: p.static_fraction,
             end,
             alive: true,
             epoch: 0,
@@ -325,21 +340,35 @@ impl Client {
             Op::Write
         };
         let addr = rng.below(u64::from(self.addresses)) as u32;
-        let service = self.ports - u32::from(self.resolver_port.is_some());
-        let mut port = if service > 1 {
-            rng.below(u64::from(service)) as u32
-        } else {
-            0
+        let is_static = self.static_fraction > 0.0 && rng.chance(self.static_fraction);
+        let pick = |rng: &mut SimRng, n: u32| {
+            if n > 1 {
+                rng.below(u64::from(n)) as u32
+            } else {
+                0
+            }
         };
-        if self.resolver_port.is_some_and(|r| port >= r) {
-            port += 1;
-        }
+        let (key, op, port) = match (&self.service_ports, is_static) {
+            (_, true) => (
+                key | STATIC_KEY_BIT,
+                Op::Read,
+                match self.cdn_port {
+                    Some(p) => p,
+                    None => pick(rng, self.ports),
+                },
+            ),
+            (Some(list), false) if !list.is_empty() => {
+                (key, op, list[pick(rng, list.len() as u32) as usize])
+            }
+            _ => (key, op, pick(rng, self.ports)),
+        };
         NewRequest {
             key,
             op,
             addr,
             size: self.size,
             port,
+            is_static,
         }
     }
 }

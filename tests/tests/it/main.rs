@@ -1,6 +1,7 @@
 //! The one cross-crate test binary; each concern is a module of its own.
 
 mod cache;
+mod cdn;
 mod determinism;
 mod dns;
 mod engine;
