@@ -80,3 +80,34 @@ fn the_multi_region_example_splits_network_from_node_time() {
         r.latency_ms
     );
 }
+
+#[test]
+fn the_dns_example_resolves_through_a_cname_and_re_resolves_after_the_ttl() {
+    let r = report("dns");
+    let arrivals = |id: &str| r.nodes.get(id).map_or(0, |n| n.arrivals);
+    // 120 s with a 30 s TTL: four walks, each with two authoritative lookups (the CNAME).
+    assert_eq!(arrivals("root"), 4);
+    assert_eq!(arrivals("auth"), 2 * arrivals("root"));
+    assert_eq!(r.requests.completed, r.requests.sent);
+}
+
+#[test]
+fn the_global_example_serves_static_content_from_the_nearest_edge() {
+    let r = report("global");
+    let n = |id: &str| &r.nodes[id];
+    // Each region's users reach their own edge; Asia has no app, so GeoDNS sends it to Europe's.
+    assert!(n("cdn-ap").arrivals > 0 && n("cdn-eu").arrivals > 0 && n("cdn-us").arrivals > 0);
+    assert_eq!(
+        n("app-us").arrivals + n("app-eu").arrivals,
+        n("db").arrivals
+    );
+    assert!(
+        n("auth").arrivals >= 2,
+        "the 20 s geo record is looked up again"
+    );
+    let pulls: u64 = ["cdn-us", "cdn-eu", "cdn-ap"]
+        .iter()
+        .map(|id| n(id).cache.map_or(0, |c| c.misses))
+        .sum();
+    assert!(n("origin").arrivals >= pulls - 3 && n("origin").arrivals <= pulls + 3);
+}
