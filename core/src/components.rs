@@ -140,8 +140,8 @@ pub const KINDS: &[KindInfo] = &[
         name: "cache",
         title: "Cache",
         category: Category::Data,
-        hint: "Keeps hot keys in memory in front of a database: hits are fast, misses pay the database; \
-               capacity, eviction and TTL decide the hit ratio.",
+        hint: "Stores frequently accessed data in memory in front of a database; its capacity, eviction \
+               policy (LRU, LFU, FIFO) and TTL decide how often it hits.",
         connects_to: &[Kind::Database, Kind::Server, Kind::LoadBalancer],
     },
     KindInfo {
@@ -149,17 +149,17 @@ pub const KINDS: &[KindInfo] = &[
         name: "dns_resolver",
         title: "DNS resolver",
         category: Category::Network,
-        hint: "Turns a hostname into an address: answers from its cache until the TTL runs out, \
-               otherwise asks root, TLD and authoritative servers in turn.",
+        hint: "Maps a domain name to an IP address: answers from its cache until the TTL expires, \
+               otherwise asks the root, TLD and authoritative nameservers in turn.",
         connects_to: &[Kind::DnsServer],
     },
     KindInfo {
         kind: Kind::DnsServer,
         name: "dns_server",
-        title: "Name server",
+        title: "DNS nameserver",
         category: Category::Network,
-        hint: "A root, TLD or authoritative DNS server; the authoritative one holds the records \
-               (A, AAAA, CNAME, MX) and their TTLs.",
+        hint: "A root, top-level domain (TLD) or authoritative nameserver; the authoritative one holds \
+               the A, AAAA, CNAME and MX records.",
         connects_to: &[],
     },
     KindInfo {
@@ -167,8 +167,8 @@ pub const KINDS: &[KindInfo] = &[
         name: "cdn_edge",
         title: "CDN edge",
         category: Category::Network,
-        hint: "Serves static content from a cache close to the users; a miss pulls it from the origin \
-               far away. Clients send static requests to their nearest edge.",
+        hint: "Delivers static content (images, scripts, videos) from a server near the users; a miss \
+               fetches it from the origin, however far away.",
         connects_to: &[
             Kind::Server,
             Kind::LoadBalancer,

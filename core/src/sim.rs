@@ -874,11 +874,13 @@ impl Sim {
             d.geo = geo;
         }
         let (geo, nearest) = (d.geo, d.nearest);
+        // A client killed while its lookup was out fails what waited for it.
+        let alive = self.alive[node as usize];
         for (r, port) in pending {
             let q = self.reqs.get(r);
             if q.state == ReqState::TimedOut {
                 self.reqs.free(r);
-            } else if answer.is_some() {
+            } else if answer.is_some() && alive {
                 self.forward(node, r, if geo { nearest } else { port }, NO_SLOT);
             } else {
                 self.resolve(r, Outcome::Error);
