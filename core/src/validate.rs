@@ -347,6 +347,16 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 );
             }
             Kind::Client => {}
+            Kind::DnsResolver if in_degree[i] > 0 && !reaches_authoritative(t, &n.id) => {
+                d.warn(
+                    subject,
+                    None,
+                    format!(
+                        "dns resolver `{}` has no authoritative nameserver: its lookups fail",
+                        n.id
+                    ),
+                );
+            }
             _ if in_degree[i] == 0 => {
                 d.warn(
                     subject,
@@ -503,4 +513,17 @@ fn check_settings(t: &Topology, d: &mut Diags) {
             );
         }
     }
+}
+
+/// Whether the resolver `id` has an edge to an authoritative nameserver.
+fn reaches_authoritative(t: &Topology, id: &str) -> bool {
+    t.edges.iter().filter(|e| e.from == id).any(|e| {
+        t.node(&e.to).is_some_and(|n| {
+            n.kind == "dns_server"
+                && matches!(
+                    parse_params(Kind::DnsServer, &n.params),
+                    Ok(Params::DnsServer(p)) if p.role == crate::components::DnsRole::Authoritative
+                )
+        })
+    })
 }

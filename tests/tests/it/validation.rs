@@ -335,3 +335,34 @@ fn no_mutation_of_an_example_panics() {
         "too few mutations survived validation to exercise the engine: {ran}"
     );
 }
+
+#[test]
+fn a_resolver_without_an_authoritative_nameserver_is_warned_about() {
+    use Severity::Warning;
+    let t = topo(
+        vec![
+            Node::new("c1", "client"),
+            Node::new("s1", "server"),
+            Node::new("r1", "dns_resolver"),
+            Node::new("root", "dns_server").with("role", json!("root")),
+        ],
+        vec![
+            Edge::new("c1", "s1"),
+            Edge::new("c1", "r1"),
+            Edge::new("r1", "root"),
+        ],
+    );
+    check(
+        &t,
+        &[(
+            Warning,
+            node("r1"),
+            None,
+            "dns resolver `r1` has no authoritative nameserver: its lookups fail",
+        )],
+    );
+    let mut fixed = t.clone();
+    fixed.nodes.push(Node::new("auth", "dns_server"));
+    fixed.edges.push(Edge::new("r1", "auth"));
+    check(&fixed, &[]);
+}
