@@ -108,3 +108,46 @@ fn warnings_are_reported_but_do_not_stop_the_run() {
         ["t.json: warning: load balancer `lb1` has no backends"]
     );
 }
+
+#[test]
+fn cache_and_latency_split_fields_reach_the_json_and_the_table() {
+    let text =
+        std::fs::read_to_string(playground_tests::repo_root().join("examples/cache-aside.json"))
+            .expect("the example is readable");
+    let out = run_text(&args(true), &text).expect("the example runs");
+    let v: Value =
+        serde_json::from_str(&format_report(&out.report, true)).expect("one JSON object");
+    for path in ["/latency_ms/network_mean", "/latency_ms/in_nodes_mean"] {
+        assert!(
+            v.pointer(path).is_some_and(Value::is_number),
+            "missing {path}"
+        );
+    }
+    for field in [
+        "hits",
+        "misses",
+        "hit_ratio",
+        "evictions",
+        "expirations",
+        "stale_reads",
+        "lost_writes",
+        "coalesced",
+        "refreshes",
+        "entries",
+    ] {
+        let path = format!("/nodes/cache/cache/{field}");
+        assert!(
+            v.pointer(&path).is_some_and(Value::is_number),
+            "missing {path}"
+        );
+    }
+    assert!(
+        v.pointer("/nodes/db/cache").is_none(),
+        "only caches carry the block"
+    );
+    let table = format_report(&out.report, false);
+    assert!(
+        table.contains("hit %") && table.contains("network"),
+        "{table}"
+    );
+}
