@@ -1,0 +1,223 @@
+//! The built-in scenarios of the gallery: each a diagram (`examples/scenarios/<name>.json`, compiled in) plus
+//! a title, the curriculum topic it teaches, a short explanation, what to try and what to watch.
+//!
+//! A scenario that compares variants puts them side by side in one diagram (one client per variant feeding
+//! its own copy of the system), so one run shows the contrast. Every claim a text makes is checked by a
+//! named test in `tests/tests/it/scenarios.rs` that runs the diagram headless.
+
+use crate::topology::Topology;
+
+/// One gallery entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    /// URL slug, unique: the page opens it from `#scenario=<name>`
+    pub name: &'static str,
+    /// card title
+    pub title: &'static str,
+    /// the curriculum chapter it teaches
+    pub topic: &'static str,
+    /// what the diagram shows and why, at most three sentences
+    pub explanation: &'static str,
+    /// changes to make and rerun (2–4)
+    pub try_this: &'static [&'static str],
+    /// what to look at in the metrics and "why" panels (2–4)
+    pub watch: &'static [&'static str],
+    /// the diagram, topology format v1
+    json: &'static str,
+}
+
+impl Scenario {
+    /// The scenario's diagram as shipped, in topology format v1.
+    pub fn json(&self) -> &'static str {
+        self.json
+    }
+
+    /// The scenario's diagram.
+    pub fn topology(&self) -> Topology {
+        Topology::from_json(self.json)
+            .expect("a built-in scenario parses (checked by tests/it/scenarios.rs)")
+    }
+}
+
+/// Every built-in scenario, in gallery order.
+pub fn all() -> &'static [Scenario] {
+    SCENARIOS
+}
+
+/// The scenario with URL slug `name`, if there is one.
+pub fn by_name(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "client-server",
+        title: "Client-server basics",
+        topic: "Basic client-server model",
+        explanation: "A browser (the client) sends requests to one web server, which does the work and \
+            sends a response back. Each request crosses the network twice, 20 ms there and 20 ms back, so \
+            about 40 ms of its roughly 60 ms is network latency and the rest is server latency. The server \
+            has 4 workers and is busy about a quarter of the time.",
+        try_this: &[
+            "Change the link latency in the settings to 5 ms and compare the network share again.",
+            "Raise the browser's rate from 50 to 150 requests per second and watch the server's \
+             utilisation and latency.",
+        ],
+        watch: &[
+            "The latency split in the metrics panel: network versus in nodes.",
+            "The web server's utilisation, about 25 %.",
+        ],
+        json: include_str!("../../examples/scenarios/client-server.json"),
+    },
+    Scenario {
+        name: "dns-ttl",
+        title: "DNS with a short and a long TTL",
+        topic: "Networking: DNS",
+        explanation: "Before its first request a browser asks a resolver, which walks root, TLD and \
+            authoritative servers (about 90 ms here); the answer is then cached in the browser and the resolver \
+            for its TTL (time to live). With a 5 s TTL the answer runs out 12 times a minute, and each time the \
+            requests behind it wait for a new lookup. With a 300 s TTL the name is looked up once in the run.",
+        try_this: &[
+            "Change the short TTL (the last number of the authoritative server's record) to 1 s and count \
+             its lookups.",
+            "Raise a client's rate and see whether the number of lookups changes.",
+        ],
+        watch: &[
+            "Arrivals at each authoritative server: one per lookup.",
+            "The DNS cache of each Users card: its misses are requests that waited for a lookup.",
+            "The resolver's mean time: what one lookup costs.",
+        ],
+        json: include_str!("../../examples/scenarios/dns-ttl.json"),
+    },
+    Scenario {
+        name: "multi-region",
+        title: "Multi-region latency with GeoDNS and a CDN",
+        topic: "Latency: physical distance",
+        explanation: "Users in the US, Europe and Asia resolve the site through GeoDNS, which answers each \
+            with the app in their own region, so dynamic requests never cross an ocean. Static files (60 % \
+            of requests) come from the CDN edge in the user's region, which answers three in four or more \
+            from its cache (the busier the edge, the more), and only misses travel to the origin in us-east. A miss is cheap near the origin and slow far from it: \
+            the Asian edge's mean time is over ten times the US edge's.",
+        try_this: &[
+            "Delete `geo` from the GeoDNS server's record: requests spread over all three regions and the \
+             network part of the mean latency grows about sixfold.",
+            "Set the clients' static fraction to 0.9 and compare the origin's arrivals.",
+        ],
+        watch: &[
+            "Arrivals at each app: only its own region's users, in the ratio 150 : 100 : 50.",
+            "Each CDN edge's hit ratio and mean time.",
+            "The network part of the mean latency in the metrics panel.",
+        ],
+        json: include_str!("../../examples/scenarios/multi-region.json"),
+    },
+    Scenario {
+        name: "load-balancing",
+        title: "Load-balancing algorithms on uneven servers",
+        topic: "Load balancing",
+        explanation: "Four copies of one system get the same traffic and differ only in the load balancer's \
+            algorithm; each has a fast, a medium and a slow server (speeds 2, 1 and 0.5). Round robin and \
+            random split requests evenly, so the slow server is overloaded, queues up and rejects requests. \
+            Least connections and power of two choices send it fewer requests and keep p99 several times \
+            lower.",
+        try_this: &[
+            "Set every server's speed to 1 and compare the four balancers' p99 again.",
+            "Lower each client's rate to 200 requests per second and see which algorithms still differ.",
+        ],
+        watch: &[
+            "Per-node p99 of each load balancer: the time its requests took.",
+            "The slow servers: utilisation, queue and dropped requests.",
+        ],
+        json: include_str!("../../examples/scenarios/load-balancing.json"),
+    },
+    Scenario {
+        name: "cache-patterns",
+        title: "Cache-aside vs write-through vs write-behind",
+        topic: "Caching patterns",
+        explanation: "Three copies of an app with a cache in front of its database get 70 % reads and 30 % \
+            writes on skewed keys. Cache-aside deletes a key on every write and hits least; write-through \
+            stores the new value and hits more; write-behind also answers writes from the cache alone, so \
+            it is fastest and sends the database the fewest requests. The price: its cache crashes at \
+            45.5 s and the writes it had not yet flushed are lost.",
+        try_this: &[
+            "Raise every client's read fraction to 0.95 and compare the hit ratios again.",
+            "Set the write-behind cache's flush interval to 5000 ms and count the lost writes.",
+        ],
+        watch: &[
+            "The hit ratio of each cache.",
+            "Per-node mean time of each app server, and arrivals at each database.",
+            "Lost writes on the write-behind cache.",
+        ],
+        json: include_str!("../../examples/scenarios/cache-patterns.json"),
+    },
+    Scenario {
+        name: "eviction-policies",
+        title: "Eviction policies under skewed keys",
+        topic: "Caching: eviction policies",
+        explanation: "Four caches of 500 entries sit in front of identical databases, read on 10 000 keys of \
+            which a few are far more popular than the rest (a Zipf law). LFU keeps the most requested keys \
+            and hits most, LRU comes second, and FIFO and random evict popular keys as readily as rare ones \
+            and hit least. Every miss is a database read, so the database behind LFU does the least work.",
+        try_this: &[
+            "Raise every cache's capacity to 2000 entries and compare the hit ratios again.",
+            "Change the clients' keys to uniform and see whether the policy still matters.",
+        ],
+        watch: &[
+            "The hit ratio of each cache.",
+            "Arrivals at each database: one per miss.",
+        ],
+        json: include_str!("../../examples/scenarios/eviction-policies.json"),
+    },
+    Scenario {
+        name: "vertical-vs-horizontal",
+        title: "Vertical vs horizontal scaling",
+        topic: "Scaling: vertical and horizontal",
+        explanation: "Both sides have the same total capacity: one big server with a CPU four times as \
+            fast (vertical scaling), or four small servers behind a load balancer (horizontal scaling). At \
+            the same load both are about 75 % busy and serve the same throughput. The big server finishes \
+            each request four times sooner, so its p99 is under half the cluster's.",
+        try_this: &[
+            "Add a fault that kills one small server at 30 s, then one that kills the big server instead: \
+             which side keeps serving?",
+            "Raise both clients' rate to 380 requests per second and compare p99 close to full load.",
+        ],
+        watch: &[
+            "Per-node p99: the big server versus the load balancer in front of the small ones.",
+            "Utilisation of the big server and of each small server.",
+        ],
+        json: include_str!("../../examples/scenarios/vertical-vs-horizontal.json"),
+    },
+    Scenario {
+        name: "server-failure",
+        title: "A server dies behind a health-checked load balancer",
+        topic: "Load balancing: health checks",
+        explanation: "App server 2 dies at 20 s. The load balancer keeps sending it a third of the \
+            requests, which fail, until three health checks a second apart have failed; then it routes \
+            around it and the other two servers carry the load at the same throughput. At 40 s the server \
+            comes back and rejoins after two good checks.",
+        try_this: &[
+            "Set the health check's unhealthy threshold to 1 and compare how long the errors last.",
+            "Set the health check interval to 5000 ms and count the failed requests again.",
+        ],
+        watch: &[
+            "Failed requests in the time series: a burst of about two seconds after 20 s, then none.",
+            "Throughput before, during and after the failure.",
+            "App server 2's utilisation falling to zero and coming back after 40 s.",
+        ],
+        json: include_str!("../../examples/scenarios/server-failure.json"),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_parse_and_are_found_by_their_slug() {
+        for s in all() {
+            assert!(Topology::from_json(s.json).is_ok(), "{}", s.name);
+            assert_eq!(by_name(s.name), Some(s));
+        }
+        assert_eq!(by_name(""), None);
+        assert_eq!(by_name("Client-Server"), None, "slugs are exact");
+    }
+}
