@@ -25,6 +25,8 @@ const node = (page, id) => page.locator(`[data-node-id="${id}"]`);
 /** Drags a palette item to a point of the canvas given relative to the canvas's top-left corner. */
 async function dropFromPalette(page, kind, x, y) {
   const canvas = await page.locator('svg.canvas').boundingBox();
+  // The palette scrolls once it holds more kinds than fit; bring the item into view as a person would.
+  await palette(page, kind).scrollIntoViewIfNeeded();
   await drag(page, await centre(palette(page, kind)), { x: canvas.x + x, y: canvas.y + y }, { steps: 15 });
 }
 

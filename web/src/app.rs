@@ -1,7 +1,7 @@
 //! The root component: owns the editor reducer, shares it by context, turns document-level pointer and key
 //! events into editor actions, and autosaves the diagram to `localStorage` as an effect.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
@@ -12,9 +12,11 @@ use yew::prelude::*;
 
 use crate::canvas::CanvasArea;
 use crate::inspector::InspectorArea;
+use crate::live::MetricsArea;
 use crate::palette::PaletteArea;
-use crate::shell::{Header, MetricsArea};
-use crate::state::{CanvasBox, Handle, State, local_storage};
+use crate::run::{Cmd, Live, RunCtx, Snap, request_frame, start_loop};
+use crate::shell::Header;
+use crate::state::{CanvasBox, Handle, State, TrafficCanvas, local_storage};
 
 /// Whether a key event belongs to a text control (where Backspace and Ctrl+Z mean text editing).
 fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
@@ -194,8 +196,72 @@ pub fn App() -> Html {
         });
     }
 
+    // The running simulation, outside the render cycle; the frame loop publishes summaries into `snap`.
+    let live: Rc<RefCell<Live>> = use_mut_ref(|| Live::new(Rc::clone(&state.ed.doc)));
+    let snap = use_state(|| Rc::new(Snap::default()));
+    {
+        let live = Rc::clone(&live);
+        let set = snap.setter();
+        use_effect_with((), move |_| {
+            start_loop(&live, set.clone());
+            let first = live.try_borrow_mut().ok().map(|mut l| l.snap());
+            if let Some(s) = first {
+                set.set(Rc::new(s));
+            }
+        });
+    }
+    let cmd = {
+        let live = Rc::clone(&live);
+        let set = snap.setter();
+        use_callback((), move |c: Cmd, _| {
+            let s = live.try_borrow_mut().ok().map(|mut l| {
+                l.command(c);
+                l.snap()
+            });
+            request_frame(&live);
+            if let Some(s) = s {
+                set.set(Rc::new(s));
+            }
+        })
+    };
+    // The diagram or the view changed: the run re-lays out its dots, or restarts when the simulation differs.
+    {
+        let live = Rc::clone(&live);
+        let set = snap.setter();
+        let doc = Rc::clone(&state.ed.doc);
+        let viewport = state.ed.viewport;
+        let key = (
+            state.ed.revision,
+            viewport.pan.x.to_bits(),
+            viewport.pan.y.to_bits(),
+            viewport.zoom.to_bits(),
+            state.ed.canvas.0.to_bits(),
+            state.ed.canvas.1.to_bits(),
+        );
+        use_effect_with(key, move |_| {
+            let s = live
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut l| l.set_doc(doc, viewport).then(|| l.snap()));
+            request_frame(&live);
+            if let Some(s) = s {
+                set.set(Rc::new(s));
+            }
+        });
+    }
+    let run = RunCtx {
+        snap: (*snap).clone(),
+        cmd,
+    };
+    let traffic = live
+        .try_borrow()
+        .map(|l| l.canvas.clone())
+        .unwrap_or_default();
+
     html! {
         <ContextProvider<Handle> context={state}>
+        <ContextProvider<RunCtx> context={run}>
+        <ContextProvider<TrafficCanvas> context={TrafficCanvas(traffic)}>
             <ContextProvider<CanvasBox> context={canvas}>
                 <div class="app" data-testid="app">
                     <Header />
@@ -207,6 +273,8 @@ pub fn App() -> Html {
                     <MetricsArea />
                 </div>
             </ContextProvider<CanvasBox>>
+        </ContextProvider<TrafficCanvas>>
+        </ContextProvider<RunCtx>>
         </ContextProvider<Handle>>
     }
 }

@@ -8,7 +8,9 @@ use playground_core::{Category, Kind, Severity};
 use yew::prelude::*;
 
 use crate::icons::{category_class, path as icon_path};
-use crate::state::{CanvasBox, Handle};
+use crate::live::TrafficLegend;
+use crate::run::{Badge, RunCtx};
+use crate::state::{CanvasBox, Handle, TrafficCanvas};
 
 /// Props of one node card.
 #[derive(Properties, PartialEq)]
@@ -33,6 +35,9 @@ pub struct NodeProps {
     pub mark: Option<Severity>,
     /// select this node alone (keyboard)
     pub on_select: Callback<String>,
+    /// live state while a run exists
+    #[prop_or_default]
+    pub badge: Option<Badge>,
 }
 
 /// Shortens a label to what fits on a card.
@@ -77,8 +82,52 @@ pub fn NodeView(p: &NodeProps) -> Html {
             None => "",
         }
     );
+    // Live badges: a utilisation ring, the queue length and the error count; a red outline when saturated
+    // or dead.
+    let badge = p.badge.map(|b| {
+        let r = 9.0;
+        let circ = 2.0 * std::f64::consts::PI * r;
+        let cx = NODE_W - 20.0;
+        let cy = NODE_H - 17.0;
+        let title = format!(
+            "utilisation {:.0} % · queue {} · errors {}{}",
+            b.util * 100.0,
+            b.queue,
+            b.errors,
+            if b.dead { " · dead" } else if b.saturated { " · saturated" } else { "" }
+        );
+        html! {
+            <g class="node-badges" data-util={format!("{:.2}", b.util)} data-queue={b.queue.to_string()} data-errors={b.errors.to_string()}>
+                <title>{ title }</title>
+                if b.has_workers {
+                    <circle class="ring-bg" cx={cx.to_string()} cy={cy.to_string()} r={r.to_string()} />
+                    <circle class="ring" cx={cx.to_string()} cy={cy.to_string()} r={r.to_string()}
+                        stroke-dasharray={format!("{:.2} {:.2}", b.util.clamp(0.0, 1.0) * circ, circ)}
+                        transform={format!("rotate(-90 {cx} {cy})")} />
+                }
+                if b.queue > 0 {
+                    <text class="badge-queue" x={(cx - 14.0).to_string()} y={(cy + 4.0).to_string()}>{ format!("q{}", b.queue) }</text>
+                }
+                if b.errors > 0 {
+                    <text class="badge-errors" x="50" y={(NODE_H - 4.0).to_string()}>{ format!("{} err", b.errors) }</text>
+                }
+                if b.dead {
+                    <text class="badge-dead" x={cx.to_string()} y={(cy + 4.0).to_string()}>{ "✕" }</text>
+                }
+            </g>
+        }
+    });
+    let live_class = p.badge.and_then(|b| {
+        if b.dead {
+            Some("dead")
+        } else if b.saturated {
+            Some("saturated")
+        } else {
+            None
+        }
+    });
     html! {
-        <g class={classes!("node", category_class(p.category), p.selected.then_some("selected"))}
+        <g class={classes!("node", category_class(p.category), p.selected.then_some("selected"), live_class)}
             data-node-id={p.id.clone()} data-kind={p.kind.clone()}
             transform={format!("translate({} {})", p.x, p.y)}
             tabindex="0" role="button" aria-label={aria} aria-pressed={if p.selected { "true" } else { "false" }}
@@ -96,6 +145,7 @@ pub fn NodeView(p: &NodeProps) -> Html {
                 <title>{ "Drag to another component to connect" }</title>
             </circle>
             { for mark }
+            { for badge }
         </g>
     }
 }
@@ -113,6 +163,9 @@ pub struct EdgeProps {
     pub name: AttrValue,
     /// select this edge alone (keyboard)
     pub on_select: Callback<String>,
+    /// share of the busiest edge's traffic while running [0..1]
+    #[prop_or_default]
+    pub load: Option<f64>,
 }
 
 /// A directed edge: a smooth curve with an arrowhead.
@@ -137,7 +190,8 @@ pub fn EdgeView(p: &EdgeProps) -> Html {
         <g class={classes!("edge", p.selected.then_some("selected"))} data-edge-id={p.id.clone()}
             tabindex="0" role="button" aria-label={p.name.clone()} onkeydown={keydown}>
             <path class="edge-hit" d={p.d.clone()} />
-            <path class="edge-line" d={p.d.clone()} marker-end={marker} />
+            <path class="edge-line" d={p.d.clone()} marker-end={marker}
+                style={p.load.map(|l| format!("stroke-width:{:.1}px", 1.5 + 4.5 * l.clamp(0.0, 1.0)))} />
         </g>
     }
 }
@@ -147,6 +201,8 @@ pub fn EdgeView(p: &EdgeProps) -> Html {
 pub fn CanvasArea() -> Html {
     let state = use_context::<Handle>();
     let canvas = use_context::<CanvasBox>().unwrap_or_default();
+    let run = use_context::<RunCtx>();
+    let traffic = use_context::<TrafficCanvas>().unwrap_or_default();
     let dispatcher = state.as_ref().map(|s| s.dispatcher());
 
     let on_node_select = use_callback(dispatcher.clone(), |id: String, d| {
@@ -204,10 +260,11 @@ pub fn CanvasArea() -> Html {
         let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
         let name = e.name();
         let selected = ed.selection.edges.contains(&name);
+        let load = run.as_ref().and_then(|r| r.snap.edge_load.get(&name).copied());
         Some(html! {
             <EdgeView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} selected={selected}
                 name={format!("Connection from {} to {}", display(a), display(b))}
-                on_select={on_edge_select.clone()} />
+                on_select={on_edge_select.clone()} load={load} />
         })
     });
     let nodes = doc.nodes.iter().map(|n| {
@@ -219,7 +276,8 @@ pub fn CanvasArea() -> Html {
                 title={info.map(|i| i.title).unwrap_or("Unknown kind")}
                 label={display(n).to_string()} category={info.map(|i| i.category)}
                 x={pos.x} y={pos.y} selected={ed.selection.nodes.contains(&n.id)}
-                mark={ed.marks.get(&n.id).copied()} on_select={on_node_select.clone()} />
+                mark={ed.marks.get(&n.id).copied()} on_select={on_node_select.clone()}
+                badge={run.as_ref().and_then(|r| r.snap.badges.get(&n.id).copied())} />
         }
     });
 
@@ -325,13 +383,13 @@ pub fn CanvasArea() -> Html {
                         patternTransform={v.transform()}>
                         <circle cx="1" cy="1" r="1" class="grid-dot" />
                     </pattern>
-                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" orient="auto-start-reverse">
                         <path class="arrow-head" d="M0 0 L10 5 L0 10 z" />
                     </marker>
-                    <marker id="arrow-selected" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <marker id="arrow-selected" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" orient="auto-start-reverse">
                         <path class="arrow-head selected" d="M0 0 L10 5 L0 10 z" />
                     </marker>
-                    <marker id="arrow-draft" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <marker id="arrow-draft" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" orient="auto-start-reverse">
                         <path class="arrow-head draft" d="M0 0 L10 5 L0 10 z" />
                     </marker>
                 </defs>
@@ -342,6 +400,7 @@ pub fn CanvasArea() -> Html {
                     { for overlay }
                 </g>
             </svg>
+            <canvas class="traffic" data-layer="traffic" ref={traffic.0.clone()} aria-hidden="true" />
             // One stable wrapper: overlays coming and going must not make Yew rebuild the SVG beside them.
             <div class="canvas-overlays">
                 if doc.nodes.is_empty() {
@@ -350,6 +409,7 @@ pub fn CanvasArea() -> Html {
                         <p class="canvas-empty-text">{ "Drag a client, a load balancer, servers and a database in from the left, then connect them." }</p>
                     </div>
                 }
+                <TrafficLegend />
                 { for notice }
                 { for confirm }
             </div>

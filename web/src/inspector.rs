@@ -8,6 +8,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::icons::{Icon, category_class};
+use crate::live::fault_buttons;
+use crate::run::RunCtx;
 use crate::state::Handle;
 
 /// The value of the `<input>` or `<select>` an event came from.
@@ -236,7 +238,16 @@ pub fn InspectorArea() -> Html {
     let Some(state) = use_context::<Handle>() else {
         return html! {};
     };
+    let run = use_context::<RunCtx>();
     let sel = &state.ed.selection;
+    let faults = run.as_ref().and_then(|run| {
+        let target = sel.single()?;
+        let edge = match &target {
+            Target::Edge(name) => state.ed.doc.edges.iter().find(|e| e.name() == *name),
+            Target::Node(_) => None,
+        };
+        Some(fault_buttons(run, &target, edge))
+    });
     let body = match sel.single() {
         Some(Target::Node(id)) => node_panel(&state, &id),
         Some(Target::Edge(name)) => edge_panel(&state, &name),
@@ -250,6 +261,7 @@ pub fn InspectorArea() -> Html {
     html! {
         <aside class="panel inspector" data-region="inspector" aria-label="Inspector">
             <h2 class="panel-title">{ "Inspector" }</h2>
+            { for faults }
             { body }
             { problems(&state) }
         </aside>

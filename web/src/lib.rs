@@ -7,7 +7,9 @@ pub mod app;
 pub mod canvas;
 pub mod icons;
 pub mod inspector;
+pub mod live;
 pub mod palette;
+pub mod run;
 pub mod shell;
 pub mod state;
 

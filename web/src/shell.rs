@@ -1,10 +1,10 @@
-//! The fixed regions of the page that are not the editor proper: the top bar (name, diagram commands) and
-//! the metrics panel with its empty state.
+//! The top bar: product name, diagram name, diagram commands and the run controls.
 
 use playground_core::editor::Action;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::live::RunControls;
 use crate::state::Handle;
 
 /// Top bar: product name, diagram name, New, Undo, Redo, Zoom to fit.
@@ -36,19 +36,19 @@ pub fn Header() -> Html {
                 <div class="toolbar-buttons" role="toolbar" aria-label="Diagram">
                     <button type="button" class="btn" data-action="new" title="New diagram (asks first)" onclick={act(Action::AskNew)}>
                         <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 3h8l4 4v14H6z M14 3v4h4 M12 11v6 M9 14h6" /></svg>
-                        { "New" }
+                        <span class="btn-text">{ "New" }</span>
                     </button>
                     <button type="button" class="btn" data-action="undo" title="Undo (Ctrl+Z)" disabled={!ed.can_undo()} onclick={act(Action::Undo)}>
                         <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M9 14L4 9l5-5 M4 9h11a5 5 0 0 1 0 10h-4" /></svg>
-                        { "Undo" }
+                        <span class="btn-text">{ "Undo" }</span>
                     </button>
                     <button type="button" class="btn" data-action="redo" title="Redo (Ctrl+Shift+Z or Ctrl+Y)" disabled={!ed.can_redo()} onclick={act(Action::Redo)}>
                         <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M15 14l5-5-5-5 M20 9H9a5 5 0 0 0 0 10h4" /></svg>
-                        { "Redo" }
+                        <span class="btn-text">{ "Redo" }</span>
                     </button>
                     <button type="button" class="btn" data-action="fit" title="Zoom to fit (Shift+1)" onclick={act(Action::ZoomToFit)}>
                         <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 9V4h5 M15 4h5v5 M20 15v5h-5 M9 20H4v-5" /></svg>
-                        { "Fit" }
+                        <span class="btn-text">{ "Fit" }</span>
                     </button>
                 </div>
             </div>
@@ -67,17 +67,7 @@ pub fn Header() -> Html {
                 <span class="brand-version">{ format!("v{}", playground_core::VERSION) }</span>
             </div>
             { for tools }
+            <RunControls />
         </header>
-    }
-}
-
-/// Bottom panel: end-to-end figures and charts of a run.
-#[component]
-pub fn MetricsArea() -> Html {
-    html! {
-        <section class="metrics" data-region="metrics" aria-label="Metrics">
-            <h2 class="panel-title">{ "Metrics" }</h2>
-            <p class="empty-hint">{ "Latency percentiles, throughput and errors appear here during a run." }</p>
-        </section>
     }
 }

@@ -100,3 +100,7 @@ impl CanvasBox {
         (p, p.x >= 0.0 && p.y >= 0.0 && p.x <= w && p.y <= h)
     }
 }
+
+/// The traffic `<canvas>` the run draws on (its element is set when the canvas area mounts).
+#[derive(Clone, Default, PartialEq)]
+pub struct TrafficCanvas(pub NodeRef);

@@ -1,0 +1,135 @@
+// End-to-end: the simulation running in the page — the three-tier example runs, requests move on the traffic
+// canvas, the metrics panel fills, killing a server shows errors, and the final p99 and throughput equal
+// what the native runner prints for the same diagram and seed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveDist, launch, openWithDiagram, screenshot, ROOT } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const THREE_TIER = join(ROOT, 'examples', 'three-tier.json');
+// The saved format is the topology JSON itself (core/src/editor/storage.rs: `encode` writes compact topology JSON).
+const threeTier = () => JSON.parse(readFileSync(THREE_TIER, 'utf8'));
+const metric = (page, key) => page.locator(`[data-metric="${key}"]`).textContent();
+const status = (page) => page.locator('.run-controls').getAttribute('data-status');
+
+async function setSpeed(page, speed) {
+  await page.locator('[data-field="speed"]').selectOption(String(speed));
+}
+
+test('the three-tier example runs: requests move on the traffic canvas and the metrics panel fills', async () => {
+  // Its links take 0.3–0.7 ms, so at a watchable speed a request is on a wire for a sliver of a frame; the
+  // same diagram with 40 ms links shows requests crossing at 1x.
+  const doc = threeTier();
+  doc.settings.link.latency = { type: 'constant', ms: 40 };
+  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  assert.equal(await status(page), 'idle');
+  await page.locator('[data-action="run"]').click();
+  await page.locator('[data-action="pause"]').waitFor({ timeout: 5000 });
+
+  // Requests move: the traffic canvas is not blank and differs between two frames.
+  const canvas = page.locator('canvas[data-layer="traffic"]');
+  await page.waitForTimeout(1000);
+  const a = await canvas.evaluate((c) => c.toDataURL());
+  await page.waitForTimeout(100);
+  const b = await canvas.evaluate((c) => c.toDataURL());
+  assert.notEqual(a, b, 'the traffic canvas did not change between frames');
+  const painted = await canvas.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  assert.ok(painted > 20, `only ${painted} pixels drawn on the traffic canvas`);
+  assert.match(await page.locator('.legend-shown').textContent(), /requests? shown/);
+
+  // The metrics panel fills.
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric="completed"]')?.textContent) > 0, null, { timeout: 10000 });
+  assert.ok(Number(await metric(page, 'sim_time')) > 0);
+  assert.ok(Number(await metric(page, 'p99')) > 40, 'p99 includes the 40 ms links');
+  await page.waitForFunction(() => document.querySelectorAll('.chart polyline').length >= 4, null, { timeout: 10000 });
+  const shot = await screenshot(page, 'run-three-tier');
+  console.log(`# screenshot: ${shot}`);
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});
+
+test('the final p99 and throughput in the page equal the native runner for the same diagram and seed', async () => {
+  const { context, page, errors } = await openWithDiagram(browser, server.url, threeTier());
+  await setSpeed(page, 1000);
+  await page.locator('[data-action="run"]').click();
+  await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'finished', null, { timeout: 60000 });
+  const native = JSON.parse(execFileSync('cargo', ['run', '-q', '--release', '--bin', 'playground', '--', 'run', THREE_TIER, '--json'], {
+    cwd: ROOT, encoding: 'utf8', timeout: 900000,
+  }));
+  assert.equal(await page.locator('[data-field="seed"]').inputValue(), String(native.seed));
+  // The page prints latency with 2 decimals and throughput with 1 (Rust `{:.2}` / `{:.1}`).
+  assert.equal(await metric(page, 'p99'), native.latency_ms.p99.toFixed(2));
+  assert.equal(await metric(page, 'p50'), native.latency_ms.p50.toFixed(2));
+  assert.equal(await metric(page, 'p90'), native.latency_ms.p90.toFixed(2));
+  assert.equal(await metric(page, 'throughput'), native.throughput_rps.toFixed(1));
+  assert.equal(await metric(page, 'completed'), String(native.requests.completed));
+  assert.equal(await metric(page, 'failed'), String(native.requests.failed));
+  assert.equal(await metric(page, 'timed_out'), String(native.requests.timed_out));
+  assert.equal(await metric(page, 'rejected'), String(native.requests.rejected));
+  assert.equal(await metric(page, 'sim_time'), native.end_s.toFixed(2));
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});
+
+test('killing a server while running shows it dead and errors appear', async () => {
+  const { context, page, errors } = await openWithDiagram(browser, server.url, threeTier());
+  await setSpeed(page, 5);
+  await page.locator('[data-action="run"]').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric="completed"]')?.textContent) > 50, null, { timeout: 10000 });
+  await page.locator('[data-node-id="app1"] .node-label').click();
+  await page.locator('[data-action="kill"]').click();
+  await page.locator('[data-node-id="app1"].dead').waitFor({ timeout: 5000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric="failed"]')?.textContent) > 0, null, { timeout: 10000 });
+  assert.match(await page.locator('.fault-count').textContent(), /1 fault applied/);
+  await page.locator('[data-action="revive"]').click();
+  await page.waitForFunction(() => !document.querySelector('[data-node-id="app1"]').classList.contains('dead'), null, { timeout: 5000 });
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});
+
+test('an invalid diagram says what to fix next to Run instead of crashing; pause, step and reset work', async () => {
+  const doc = threeTier();
+  // Two nodes of a kind the engine does not know: two errors.
+  doc.nodes[2].kind = 'teleporter';
+  doc.nodes[3].kind = 'teleporter';
+  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  await page.locator('[data-action="run"]').click();
+  const problem = await page.locator('[data-run-problem]').textContent();
+  assert.equal(problem, 'Fix 2 problems before running');
+  assert.equal(await status(page), 'idle');
+  await context.close();
+
+  const opened = await openWithDiagram(browser, server.url, threeTier());
+  const p = opened.page;
+  await p.locator('[data-action="step"]').click();
+  assert.equal(await status(p), 'paused');
+  const t1 = Number(await metric(p, 'sim_time'));
+  await p.locator('[data-action="step"]').click();
+  const t2 = Number(await metric(p, 'sim_time'));
+  assert.ok(t2 > t1 || (t1 === 0 && t2 > 0), `step advanced ${t1} -> ${t2}`);
+  await p.locator('[data-action="reset"]').click();
+  assert.equal(await status(p), 'idle');
+  assert.equal(await metric(p, 'sim_time'), '0.00');
+  assert.deepEqual([...errors, ...opened.errors], []);
+  await opened.context.close();
+});

@@ -1,0 +1,441 @@
+//! Views of the running simulation: the run controls in the top bar, the traffic legend, the metrics panel
+//! (figures, charts over simulated time, the selected node's statistics, the "why" findings) and the fault
+//! buttons the inspector shows while a run exists. They read the run's [`Snap`] and send [`Cmd`]s.
+
+use playground_core::editor::{Action, Target};
+use playground_core::explain::Level;
+use playground_core::playback::{MAX_SPEED, MIN_SPEED};
+use playground_core::report::{Report, Series};
+use playground_core::{Edge, FaultAction};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::run::{Cmd, OUTCOME_COLOURS, RunCtx, Snap, Status};
+use crate::state::Handle;
+
+/// Speeds offered [× real time].
+const SPEEDS: [f64; 10] = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 500.0, 1000.0];
+
+fn input_value(e: &Event) -> Option<String> {
+    let t = e.target()?;
+    if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
+        return Some(i.value());
+    }
+    t.dyn_ref::<web_sys::HtmlSelectElement>()
+        .map(web_sys::HtmlSelectElement::value)
+}
+
+fn speed_label(s: f64) -> String {
+    if s < 1.0 {
+        format!("{s}×")
+    } else {
+        format!("{s:.0}×")
+    }
+}
+
+/// Run, pause, step, reset, speed, seed and duration, with the run's state and any reason it cannot run.
+#[component]
+pub fn RunControls() -> Html {
+    let Some(run) = use_context::<RunCtx>() else {
+        return html! {};
+    };
+    let s = &run.snap;
+    let send = |c: Cmd| {
+        let cmd = run.cmd.clone();
+        Callback::from(move |_: MouseEvent| cmd.emit(c.clone()))
+    };
+    let on_speed = {
+        let cmd = run.cmd.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = input_value(&e).and_then(|v| v.parse::<f64>().ok()) {
+                cmd.emit(Cmd::Speed(v.clamp(MIN_SPEED, MAX_SPEED)));
+            }
+        })
+    };
+    let on_seed = {
+        let cmd = run.cmd.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = input_value(&e).and_then(|v| v.trim().parse::<u64>().ok()) {
+                cmd.emit(Cmd::Seed(v));
+            }
+        })
+    };
+    let on_duration = {
+        let cmd = run.cmd.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = input_value(&e).and_then(|v| v.trim().parse::<f64>().ok()) {
+                cmd.emit(Cmd::Duration(v));
+            }
+        })
+    };
+    let running = s.status == Status::Running;
+    let status = match s.status {
+        Status::Idle => "Ready".to_string(),
+        Status::Running => "Running".into(),
+        Status::Paused => "Paused".into(),
+        Status::Finished => "Finished".into(),
+    };
+    let speed_options = SPEEDS.iter().map(|&v| {
+        html! { <option value={v.to_string()} selected={(v - s.speed).abs() < 1e-9}>{ speed_label(v) }</option> }
+    });
+    html! {
+        <div class="run-controls" role="toolbar" aria-label="Simulation" data-status={s.status.word()}>
+            if running {
+                <button type="button" class="btn primary" data-action="pause" title="Pause the run" onclick={send(Cmd::Pause)}>
+                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5v14 M16 5v14" /></svg>
+                    { "Pause" }
+                </button>
+            } else {
+                <button type="button" class="btn primary" data-action="run" title="Run the simulation (from the start after it ends)" onclick={send(Cmd::Run)}>
+                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M7 4l12 8-12 8z" /></svg>
+                    { "Run" }
+                </button>
+            }
+            <button type="button" class="btn icon-only" data-action="step" title="Step: advance one frame of simulated time, then pause" aria-label="Step" onclick={send(Cmd::Step)}>
+                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 5l9 7-9 7z M18 5v14" /></svg>
+            </button>
+            <button type="button" class="btn icon-only" data-action="reset" title="Reset: back to time zero, forgetting applied faults" aria-label="Reset" onclick={send(Cmd::Reset)}>
+                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12a8 8 0 1 0 3-6.2 M4 4v5h5" /></svg>
+            </button>
+            <label class="run-field" title="Speed: simulated time per real second">
+                <select data-field="speed" aria-label="Speed" onchange={on_speed}>{ for speed_options }</select>
+            </label>
+            <label class="run-field" title="Seed of the run's random generator: the same seed gives the same run">
+                <span class="run-field-label">{ "seed" }</span>
+                <input type="number" min="0" class="run-seed" data-field="seed" aria-label="Seed" value={s.seed.to_string()} onchange={on_seed} />
+            </label>
+            <label class="run-field" title="How long clients send traffic [s of simulated time]">
+                <input type="number" min="1" class="run-duration" data-field="duration" aria-label="Duration in seconds" value={format!("{}", s.duration_s)} onchange={on_duration} />
+                <span class="run-field-label">{ "s" }</span>
+            </label>
+            <span class="run-status" title="Editing the diagram restarts the run with the same seed, so what is on screen is always reproducible.">
+                <span class="run-state">{ status }
+                    if let Some(a) = s.achieved {
+                        <span class="run-behind" data-achieved={format!("{a:.3}")}>{ format!(" · {} achieved", speed_label_f(a)) }</span>
+                    }
+                </span>
+                <span>{ "t = " }<span data-metric="sim_time">{ format!("{:.2}", s.now.as_secs()) }</span>{ " s" }</span>
+            </span>
+            if let Some(p) = &s.problem {
+                <span class="run-problem" role="alert" data-run-problem="">{ p }</span>
+            }
+        </div>
+    }
+}
+
+fn speed_label_f(a: f64) -> String {
+    if a < 10.0 {
+        format!("{a:.1}×")
+    } else {
+        format!("{a:.0}×")
+    }
+}
+
+/// The traffic legend and the share of requests drawn, over the canvas while a run exists.
+#[component]
+pub fn TrafficLegend() -> Html {
+    let Some(run) = use_context::<RunCtx>() else {
+        return html! {};
+    };
+    let s = &run.snap;
+    if s.status == Status::Idle {
+        return html! {};
+    }
+    let items = OUTCOME_COLOURS.iter().map(|(_, colour, word)| {
+        html! { <span class="legend-item"><span class="legend-dot" style={format!("background:{colour}")} />{ *word }</span> }
+    });
+    let shown = if s.shown_fraction >= 1.0 {
+        "every request shown".to_string()
+    } else {
+        format!("1 in {:.0} requests shown", 1.0 / s.shown_fraction)
+    };
+    html! {
+        <div class="traffic-legend" aria-label="Traffic legend">
+            { for items }
+            <span class="legend-shown" data-shown-fraction={format!("{}", s.shown_fraction)}>{ shown }</span>
+            if s.restarted {
+                <span class="legend-note">{ "Diagram changed: run restarted, same seed" }</span>
+            }
+        </div>
+    }
+}
+
+/// One figure: the plain number in the `data-metric` element, the unit beside it.
+fn figure(key: &'static str, label: &'static str, value: String, unit: &'static str) -> Html {
+    html! {
+        <div class="figure">
+            <span class="figure-label">{ label }</span>
+            <span class="figure-value"><span data-metric={key}>{ value }</span><span class="figure-unit">{ unit }</span></span>
+        </div>
+    }
+}
+
+/// A small chart: one polyline per series over simulated time, scaled to the largest value.
+fn chart(title: String, lines: Vec<(&'static str, Vec<(f64, f64)>)>, unit: &'static str) -> Html {
+    const W: f64 = 200.0;
+    const H: f64 = 64.0;
+    let t_max = lines
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| q.0))
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let y_max = lines
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| q.1))
+        .fold(0.0_f64, f64::max);
+    let scale = if y_max > 0.0 { y_max } else { 1.0 };
+    let polylines = lines.iter().map(|(class, pts)| {
+        let points: String = pts
+            .iter()
+            .map(|(t, y)| format!("{:.1},{:.1} ", t / t_max * W, H - y / scale * (H - 4.0)))
+            .collect();
+        html! { <polyline class={classes!("chart-line", *class)} points={points} /> }
+    });
+    html! {
+        <figure class="chart">
+            <figcaption>{ title }<span class="chart-max">{ format!("max {} {unit}", short(y_max)) }</span></figcaption>
+            <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label="chart">
+                <line class="chart-axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()} />
+                { for polylines }
+            </svg>
+        </figure>
+    }
+}
+
+fn short(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn series_lines(series: &Series) -> [Vec<(f64, f64)>; 4] {
+    let dt = series.interval_s.max(1e-9);
+    let mut p50 = Vec::new();
+    let mut p99 = Vec::new();
+    let mut thr = Vec::new();
+    let mut err = Vec::new();
+    for p in &series.points {
+        p50.push((p.t_s, p.p50_ms));
+        p99.push((p.t_s, p.p99_ms));
+        thr.push((p.t_s, p.completed as f64 / dt));
+        err.push((p.t_s, (p.failed + p.timed_out + p.rejected) as f64 / dt));
+    }
+    [p50, p99, thr, err]
+}
+
+fn node_lines(series: &Series, id: &str) -> Option<[Vec<(f64, f64)>; 2]> {
+    let i = series.node_ids.iter().position(|n| n == id)?;
+    let mut q = Vec::new();
+    let mut u = Vec::new();
+    for p in &series.points {
+        let s = p.nodes.get(i)?;
+        q.push((p.t_s, f64::from(s.queue)));
+        u.push((p.t_s, s.utilization * 100.0));
+    }
+    Some([q, u])
+}
+
+fn figures(r: Option<&Report>) -> Html {
+    let lat = |f: fn(&Report) -> f64| r.map_or("–".to_string(), |r| format!("{:.2}", f(r)));
+    let count = |f: fn(&Report) -> u64| r.map_or("–".to_string(), |r| f(r).to_string());
+    html! {
+        <div class="figures">
+            { figure("p50", "p50", lat(|r| r.latency_ms.p50), "ms") }
+            { figure("p90", "p90", lat(|r| r.latency_ms.p90), "ms") }
+            { figure("p99", "p99", lat(|r| r.latency_ms.p99), "ms") }
+            { figure("throughput", "throughput", r.map_or("–".to_string(), |r| format!("{:.1}", r.throughput_rps)), "req/s") }
+            { figure("completed", "succeeded", count(|r| r.requests.completed), "") }
+            { figure("failed", "errors", count(|r| r.requests.failed), "") }
+            { figure("timed_out", "timed out", count(|r| r.requests.timed_out), "") }
+            { figure("rejected", "rejected", count(|r| r.requests.rejected), "") }
+        </div>
+    }
+}
+
+/// Bottom panel: end-to-end figures, charts over simulated time, the selected node, and the "why" findings.
+#[component]
+pub fn MetricsArea() -> Html {
+    let run = use_context::<RunCtx>();
+    let state = use_context::<Handle>();
+    let Some(run) = run else {
+        return html! { <section class="metrics" data-region="metrics" aria-label="Metrics" /> };
+    };
+    let s: &Snap = &run.snap;
+    let report = s.report.as_deref();
+    let selected = state
+        .as_ref()
+        .and_then(|st| match st.ed.selection.single() {
+            Some(Target::Node(id)) => Some(id),
+            _ => None,
+        });
+    let charts = report.map(|r| {
+        let [p50, p99, thr, err] = series_lines(&r.series);
+        let node = selected.as_ref().and_then(|id| {
+            let [q, u] = node_lines(&r.series, id)?;
+            Some(html! {
+                <>
+                    { chart(format!("{id}: queue"), vec![("c-queue", q)], "req") }
+                    { chart(format!("{id}: utilisation"), vec![("c-util", u)], "%") }
+                </>
+            })
+        });
+        html! {
+            <div class="charts">
+                { chart("latency p50 / p99".into(), vec![("c-p50", p50), ("c-p99", p99)], "ms") }
+                { chart("throughput".into(), vec![("c-thr", thr)], "req/s") }
+                { chart("errors".into(), vec![("c-err", err)], "/s") }
+                { for node }
+            </div>
+        }
+    });
+    let breakdown = report.map(|r| {
+        let q = &r.requests;
+        let done = q.completed + q.failed + q.timed_out + q.rejected;
+        let pct = |v: u64| {
+            if done == 0 {
+                0.0
+            } else {
+                v as f64 * 100.0 / done as f64
+            }
+        };
+        html! {
+            <p class="breakdown">
+                { format!("{} sent · {:.1} % ok · {:.1} % errors · {:.1} % timed out · {:.1} % rejected · {} lost · {} in flight",
+                    q.sent, pct(q.completed), pct(q.failed), pct(q.timed_out), pct(q.rejected), q.lost, q.in_flight) }
+            </p>
+        }
+    });
+    html! {
+        <section class="metrics" data-region="metrics" aria-label="Metrics" data-status={s.status.word()}>
+            <div class="metrics-main">
+                <div class="metrics-head">
+                    <h2 class="panel-title">{ "Metrics" }</h2>
+                    if report.is_none() {
+                        <span class="empty-hint">{ "Press Run: latency percentiles, throughput and errors appear here. (p95 is not shown: the engine reports p50, p90, p99 and p99.9.)" }</span>
+                    }
+                    { for breakdown }
+                </div>
+                { figures(report) }
+                { for charts }
+            </div>
+            <WhyPanel />
+        </section>
+    }
+}
+
+/// The "why" findings: worst first; clicking one that names a node selects it.
+#[component]
+fn WhyPanel() -> Html {
+    let run = use_context::<RunCtx>();
+    let state = use_context::<Handle>();
+    let (Some(run), Some(state)) = (run, state) else {
+        return html! {};
+    };
+    let items = run.snap.findings.iter().map(|f| {
+        let level = match f.level {
+            Level::Critical => "critical",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        };
+        let onclick = f.node.clone().map(|id| {
+            let state = state.clone();
+            Callback::from(move |_: MouseEvent| state.dispatch(Action::SelectOnly(Target::Node(id.clone()))))
+        });
+        html! {
+            <li class={classes!("finding", level)} data-level={level}>
+                if let Some(onclick) = onclick {
+                    <button type="button" class="finding-link" data-finding-node={f.node.clone().unwrap_or_default()} {onclick}>{ &f.text }</button>
+                } else {
+                    <span>{ &f.text }</span>
+                }
+            </li>
+        }
+    });
+    html! {
+        <aside class="why" data-panel="why" aria-label="Why">
+            <h2 class="panel-title">{ "Why" }</h2>
+            if run.snap.findings.is_empty() {
+                <p class="empty-hint">{ "Bottlenecks and losses are explained here during a run." }</p>
+            } else {
+                <ul class="findings">{ for items }</ul>
+            }
+        </aside>
+    }
+}
+
+/// Fault buttons for the selected node or edge while a run exists.
+pub fn fault_buttons(run: &RunCtx, target: &Target, edge: Option<&Edge>) -> Html {
+    if run.snap.status == Status::Idle {
+        return html! {
+            <p class="empty-hint fault-hint" data-faults-idle="">{ "Faults (kill, slow down, cut a link) can be applied here while a run exists." }</p>
+        };
+    }
+    let send = |a: FaultAction| {
+        let cmd = run.cmd.clone();
+        Callback::from(move |_: MouseEvent| cmd.emit(Cmd::Fault(a.clone())))
+    };
+    let applied = run.snap.faults.len();
+    let buttons = match target {
+        Target::Node(id) => {
+            let dead = run.snap.badges.get(id).is_some_and(|b| b.dead);
+            let node = id.clone();
+            html! {
+                <>
+                    if dead {
+                        <button type="button" class="btn" data-action="revive" onclick={send(FaultAction::Revive { node: node.clone() })}>{ "Revive" }</button>
+                    } else {
+                        <button type="button" class="btn" data-action="kill" onclick={send(FaultAction::Kill { node: node.clone() })}>{ "Kill" }</button>
+                    }
+                    <button type="button" class="btn" data-action="slow" title="Service times ×10" onclick={send(FaultAction::Slow { node: node.clone(), factor: 10.0 })}>{ "Slow ×10" }</button>
+                    <button type="button" class="btn" data-action="speed-up" title="Service times back to normal" onclick={send(FaultAction::Slow { node, factor: 1.0 })}>{ "Normal speed" }</button>
+                </>
+            }
+        }
+        Target::Edge(_) => {
+            let Some(e) = edge else {
+                return html! {};
+            };
+            let name = e.name();
+            html! {
+                <>
+                    <button type="button" class="btn" data-action="cut" onclick={send(FaultAction::CutLink { edge: name.clone() })}>{ "Cut link" }</button>
+                    <button type="button" class="btn" data-action="heal" onclick={send(FaultAction::HealLink { edge: name })}>{ "Heal link" }</button>
+                </>
+            }
+        }
+    };
+    let stats = match (target, run.snap.report.as_deref()) {
+        (Target::Node(id), Some(r)) => r.nodes.get(id).map(|n| {
+            let rows = [
+                ("arrivals", n.arrivals.to_string()),
+                ("served", n.served.to_string()),
+                ("errors", n.errors.to_string()),
+                ("dropped", n.dropped.to_string()),
+                ("utilisation", format!("{:.1} %", n.utilization * 100.0)),
+                ("mean queue", format!("{:.2}", n.mean_queue)),
+                ("mean time", format!("{:.2} ms", n.mean_time_ms)),
+                ("p99 time", format!("{:.2} ms", n.p99_time_ms)),
+            ];
+            html! {
+                <dl class="node-stats" data-node-stats={id.clone()}>
+                    { for rows.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
+                </dl>
+            }
+        }),
+        _ => None,
+    };
+    html! {
+        <div class="faults" data-faults="">
+            <h3 class="field-group">{ "Faults (now, replayed on restart)" }</h3>
+            <div class="fault-buttons">{ buttons }</div>
+            if applied > 0 {
+                <p class="fault-count">{ format!("{applied} fault{} applied; Reset forgets them.", if applied == 1 { "" } else { "s" }) }</p>
+            }
+            { for stats }
+        </div>
+    }
+}

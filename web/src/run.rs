@@ -1,0 +1,673 @@
+//! The simulation running in the page. The `Sim` lives outside the render cycle in a [`Live`] cell that the
+//! animation-frame loop advances (pacing from `core::playback`), draws the traffic canvas from, and
+//! summarises a few times a second into an immutable [`Snap`] that views render. Commands ([`Cmd`]) come
+//! from the controls and the inspector; diagram edits restart the run with the same seed and replay the
+//! faults applied so far, so what is on screen is always reproducible.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use playground_core::animation::{DEFAULT_MAX_DOTS, Dot, Flights};
+use playground_core::editor::geometry::{self, NODE_H, NODE_W, Point, Viewport};
+use playground_core::explain::{Finding, explain};
+use playground_core::playback::Pacer;
+use playground_core::{
+    FaultAction, HopOutcome, NodeGauge, Report, Severity, Sim, SimTime, Topology,
+};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use yew::prelude::*;
+
+/// The frame callback handed to `requestAnimationFrame` (one, reused every frame).
+type FrameFn = Closure<dyn FnMut(f64)>;
+
+/// Wall time between two summaries while running [ms].
+const PUBLISH_MS: f64 = 200.0;
+
+/// Where the run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// no simulation built
+    Idle,
+    /// advancing every frame
+    Running,
+    /// built, not advancing
+    Paused,
+    /// the run reached its end
+    Finished,
+}
+
+impl Status {
+    /// The word tests and styles read (`data-status`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Finished => "finished",
+        }
+    }
+}
+
+/// A node's live badge.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Badge {
+    /// workers busy / workers [0..1] (0 for kinds without workers)
+    pub util: f64,
+    /// waiting requests
+    pub queue: u32,
+    /// errors and drops counted at the node so far
+    pub errors: u64,
+    /// killed
+    pub dead: bool,
+    /// every worker busy with a queue waiting
+    pub saturated: bool,
+    /// the kind has workers (else no utilisation ring)
+    pub has_workers: bool,
+}
+
+/// What the views render of the run: replaced as a whole (a new `Rc`) on each summary.
+#[derive(Clone, Debug)]
+pub struct Snap {
+    /// changes with every summary (views compare it)
+    pub serial: u64,
+    /// where the run is
+    pub status: Status,
+    /// why Run is refused ("Fix 2 problems before running"), or a fault that could not be applied
+    pub problem: Option<String>,
+    /// the simulation clock
+    pub now: SimTime,
+    /// the report so far (the final one once finished)
+    pub report: Option<Rc<Report>>,
+    /// the "why" findings for the report
+    pub findings: Rc<Vec<Finding>>,
+    /// per node id
+    pub badges: Rc<BTreeMap<String, Badge>>,
+    /// per edge name: share of the busiest edge's messages since the last summary [0..1]
+    pub edge_load: Rc<BTreeMap<String, f64>>,
+    /// chosen speed [× real time]
+    pub speed: f64,
+    /// speed achieved over the last second, when slower than chosen [× real time]
+    pub achieved: Option<f64>,
+    /// share of requests drawn on the traffic layer [0..1]
+    pub shown_fraction: f64,
+    /// seed of the run (the diagram's unless overridden)
+    pub seed: u64,
+    /// traffic duration of the run [s]
+    pub duration_s: f64,
+    /// faults applied by hand, replayed on restart
+    pub faults: Rc<Vec<(SimTime, FaultAction)>>,
+    /// the diagram changed and the run restarted (cleared by the next command)
+    pub restarted: bool,
+}
+
+impl PartialEq for Snap {
+    fn eq(&self, other: &Self) -> bool {
+        self.serial == other.serial
+    }
+}
+
+impl Default for Snap {
+    fn default() -> Snap {
+        Snap {
+            serial: 0,
+            status: Status::Idle,
+            problem: None,
+            now: SimTime::ZERO,
+            report: None,
+            findings: Rc::default(),
+            badges: Rc::default(),
+            edge_load: Rc::default(),
+            speed: 1.0,
+            achieved: None,
+            shown_fraction: 1.0,
+            seed: 1,
+            duration_s: 60.0,
+            faults: Rc::default(),
+            restarted: false,
+        }
+    }
+}
+
+/// A command from a control.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cmd {
+    /// start or resume (from the start after the end)
+    Run,
+    /// stop advancing
+    Pause,
+    /// advance one frame's worth of simulated time at the chosen speed, then pause
+    Step,
+    /// drop the run and the recorded faults
+    Reset,
+    /// chosen speed [× real time]
+    Speed(f64),
+    /// seed (restarts a built run)
+    Seed(u64),
+    /// traffic duration [s] (restarts a built run)
+    Duration(f64),
+    /// apply a fault now and record it
+    Fault(FaultAction),
+}
+
+/// The run as views see it: the last summary and a way to send commands.
+#[derive(Clone)]
+pub struct RunCtx {
+    /// the last summary
+    pub snap: Rc<Snap>,
+    /// send a command
+    pub cmd: Callback<Cmd>,
+}
+
+impl PartialEq for RunCtx {
+    fn eq(&self, other: &Self) -> bool {
+        self.snap == other.snap
+    }
+}
+
+/// Dot colours by outcome (the legend's CSS uses the same values).
+pub const OUTCOME_COLOURS: [(HopOutcome, &str, &str); 6] = [
+    (HopOutcome::Request, "#4f6bed", "request"),
+    (HopOutcome::Ok, "#12a150", "success"),
+    (HopOutcome::Error, "#d92d20", "error"),
+    (HopOutcome::TimedOut, "#9e77ed", "timeout"),
+    (HopOutcome::Rejected, "#dc8a00", "rejected"),
+    (HopOutcome::Lost, "#667085", "lost"),
+];
+
+/// The diagram without what the simulation ignores (name, labels, positions): equal keys, equal runs.
+fn sim_key(doc: &Topology) -> Topology {
+    let mut t = doc.clone();
+    t.name.clear();
+    for n in &mut t.nodes {
+        n.label.clear();
+        n.position = Default::default();
+    }
+    t
+}
+
+/// The running simulation and everything the frame loop needs; lives in an `Rc<RefCell<_>>` outside
+/// rendering.
+pub struct Live {
+    doc: Rc<Topology>,
+    key: Option<Topology>,
+    sim: Option<Sim>,
+    flights: Flights,
+    pacer: Pacer,
+    status: Status,
+    faults: Vec<(SimTime, FaultAction)>,
+    seed: Option<u64>,
+    duration_s: Option<f64>,
+    problem: Option<String>,
+    restarted: bool,
+    serial: u64,
+    last_publish_ms: f64,
+    report: Option<Rc<Report>>,
+    findings: Rc<Vec<Finding>>,
+    dots: Vec<Dot>,
+    /// per engine node index: card position (world px)
+    positions: Vec<Option<(f64, f64)>>,
+    /// (from, to) engine indices → the edge's curve and whether the message runs it backwards
+    curves: BTreeMap<(u32, u32), ([Point; 4], bool)>,
+    /// (from, to) engine indices → edge name, for load
+    edge_names: BTreeMap<(u32, u32), String>,
+    /// messages per (from, to) since the last summary
+    hops: BTreeMap<(u32, u32), u64>,
+    viewport: Viewport,
+    /// the `<canvas data-layer="traffic">`
+    pub canvas: NodeRef,
+    ctx2d: Option<web_sys::CanvasRenderingContext2d>,
+    frame: Option<Rc<FrameFn>>,
+    frame_pending: bool,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+impl Live {
+    /// No run yet, on `doc`.
+    pub fn new(doc: Rc<Topology>) -> Live {
+        Live {
+            doc,
+            key: None,
+            sim: None,
+            flights: Flights::new(DEFAULT_MAX_DOTS),
+            pacer: Pacer::new(1.0),
+            status: Status::Idle,
+            faults: Vec::new(),
+            seed: None,
+            duration_s: None,
+            problem: None,
+            restarted: false,
+            serial: 0,
+            last_publish_ms: 0.0,
+            report: None,
+            findings: Rc::default(),
+            dots: Vec::new(),
+            positions: Vec::new(),
+            curves: BTreeMap::new(),
+            edge_names: BTreeMap::new(),
+            hops: BTreeMap::new(),
+            viewport: Viewport::default(),
+            canvas: NodeRef::default(),
+            ctx2d: None,
+            frame: None,
+            frame_pending: false,
+        }
+    }
+
+    fn topology(&self) -> Topology {
+        let mut t = (*self.doc).clone();
+        if let Some(s) = self.seed {
+            t.settings.seed = s;
+        }
+        if let Some(d) = self.duration_s {
+            t.settings.duration_s = d;
+        }
+        t
+    }
+
+    /// Builds the simulation from the current diagram and replays the recorded faults.
+    fn build(&mut self) -> bool {
+        let topo = self.topology();
+        self.flights.clear();
+        self.hops.clear();
+        self.pacer.pause();
+        self.report = None;
+        self.findings = Rc::default();
+        match Sim::new(&topo) {
+            Ok(mut sim) => {
+                // A fault naming something deleted since no longer applies; the rest replay in order.
+                self.faults
+                    .retain(|(at, f)| sim.schedule_fault(*at, f).is_ok());
+                self.sim = Some(sim);
+                self.key = Some(sim_key(&self.doc));
+                self.problem = None;
+                self.layout_indices();
+                true
+            }
+            Err(e) => {
+                let n = e
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count()
+                    .max(1);
+                self.problem = Some(format!(
+                    "Fix {n} problem{} before running",
+                    if n == 1 { "" } else { "s" }
+                ));
+                self.sim = None;
+                self.key = None;
+                self.status = Status::Idle;
+                false
+            }
+        }
+    }
+
+    /// Recomputes where messages travel (card positions and edge curves by engine index).
+    fn layout_indices(&mut self) {
+        self.positions.clear();
+        self.curves.clear();
+        self.edge_names.clear();
+        let Some(sim) = &self.sim else {
+            return;
+        };
+        let doc = &self.doc;
+        self.positions = sim
+            .node_ids()
+            .iter()
+            .map(|id| doc.node(id).map(|n| (n.position.x, n.position.y)))
+            .collect();
+        for e in &doc.edges {
+            let (Some(a), Some(b)) = (sim.node_index(&e.from), sim.node_index(&e.to)) else {
+                continue;
+            };
+            let (Some(na), Some(nb)) = (doc.node(&e.from), doc.node(&e.to)) else {
+                continue;
+            };
+            let c = geometry::edge_curve(na.position, nb.position);
+            self.curves.insert((a.0, b.0), (c, false));
+            self.curves.entry((b.0, a.0)).or_insert((c, true));
+            self.edge_names.insert((a.0, b.0), e.name());
+        }
+    }
+
+    /// The diagram or its view changed: restart when the simulation would differ, else just re-lay out.
+    pub fn set_doc(&mut self, doc: Rc<Topology>, viewport: Viewport) -> bool {
+        self.viewport = viewport;
+        if Rc::ptr_eq(&doc, &self.doc) {
+            self.draw();
+            return false;
+        }
+        self.doc = doc;
+        let changed = self.key.as_ref().is_some_and(|k| *k != sim_key(&self.doc));
+        if self.sim.is_some() && changed {
+            let was = self.status;
+            if self.build() {
+                self.restarted = true;
+                self.status = match was {
+                    Status::Paused => Status::Paused,
+                    _ => Status::Running,
+                };
+            }
+        } else {
+            self.layout_indices();
+        }
+        self.draw();
+        true
+    }
+
+    /// Applies a command; returns whether the frame loop should run.
+    pub fn command(&mut self, cmd: Cmd) {
+        self.restarted = false;
+        match cmd {
+            Cmd::Run => {
+                if matches!(self.status, Status::Running) {
+                    return;
+                }
+                if (self.sim.is_none() || self.status == Status::Finished) && !self.build() {
+                    return;
+                }
+                self.status = Status::Running;
+                self.pacer.pause();
+            }
+            Cmd::Pause => {
+                if self.status == Status::Running {
+                    self.status = Status::Paused;
+                    self.pacer.pause();
+                }
+            }
+            Cmd::Step => {
+                if (self.sim.is_none() || self.status == Status::Finished) && !self.build() {
+                    return;
+                }
+                self.status = Status::Paused;
+                self.pacer.pause();
+                let span = self.pacer.step_span();
+                let budget = self.pacer.budget();
+                if let Some(sim) = &mut self.sim {
+                    let target = SimTime(sim.now().0.saturating_add(span.0));
+                    let p = sim.run_until(target, budget);
+                    if p.finished {
+                        self.status = Status::Finished;
+                    }
+                }
+                self.ingest();
+                self.draw();
+            }
+            Cmd::Reset => {
+                self.sim = None;
+                self.key = None;
+                self.status = Status::Idle;
+                self.faults.clear();
+                self.flights.clear();
+                self.hops.clear();
+                self.report = None;
+                self.findings = Rc::default();
+                self.problem = None;
+                self.draw();
+            }
+            Cmd::Speed(s) => self.pacer.set_speed(s),
+            Cmd::Seed(s) => {
+                self.seed = Some(s);
+                self.restart_if_built();
+            }
+            Cmd::Duration(d) => {
+                if d.is_finite() && d > 0.0 {
+                    self.duration_s = Some(d);
+                    self.restart_if_built();
+                }
+            }
+            Cmd::Fault(action) => {
+                let Some(sim) = &mut self.sim else {
+                    self.problem = Some("Start a run to apply a fault".into());
+                    return;
+                };
+                let at = sim.now();
+                match sim.inject(&action) {
+                    Ok(()) => {
+                        self.faults.push((at, action));
+                        self.problem = None;
+                    }
+                    Err(e) => self.problem = Some(format!("Could not apply: {e}")),
+                }
+            }
+        }
+    }
+
+    fn restart_if_built(&mut self) {
+        if self.sim.is_some() {
+            let was = self.status;
+            if self.build() {
+                self.status = if was == Status::Paused {
+                    Status::Paused
+                } else {
+                    Status::Running
+                };
+            }
+        }
+    }
+
+    /// Whether the frame loop has work.
+    pub fn running(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    /// Takes the engine's new hop records into the animation and the per-edge counts.
+    fn ingest(&mut self) {
+        let Some(sim) = &mut self.sim else {
+            return;
+        };
+        let now = sim.now();
+        let hops = &mut self.hops;
+        let records = sim.drain_trace().inspect(|r| {
+            if r.outcome == HopOutcome::Request {
+                *hops.entry((r.from.0, r.to.0)).or_insert(0) += 1;
+            }
+        });
+        self.flights.ingest(records, now);
+    }
+
+    /// One animation frame at wall time `wall_ms`; returns a summary when one is due.
+    pub fn frame(&mut self, wall_ms: f64) -> Option<Snap> {
+        self.frame_pending = false;
+        if self.status != Status::Running {
+            return None;
+        }
+        let sim = self.sim.as_mut()?;
+        let before = sim.now();
+        let target = self.pacer.target(wall_ms, before);
+        let t0 = now_ms();
+        let p = sim.run_until(target, self.pacer.budget());
+        let cost = now_ms() - t0;
+        self.pacer
+            .record(before, p.reached, p.events, p.budget_exhausted, cost);
+        self.ingest();
+        self.draw();
+        if p.finished {
+            self.status = Status::Finished;
+        }
+        let due = p.finished || wall_ms - self.last_publish_ms >= PUBLISH_MS;
+        due.then(|| {
+            self.last_publish_ms = wall_ms;
+            self.snap()
+        })
+    }
+
+    /// The summary views render.
+    pub fn snap(&mut self) -> Snap {
+        self.serial += 1;
+        let mut badges = BTreeMap::new();
+        let mut edge_load = BTreeMap::new();
+        if let Some(sim) = &self.sim {
+            let report = Rc::new(sim.report());
+            // Findings cost a pass over the series; a few times a second is plenty.
+            self.findings = Rc::new(explain(&self.doc, &report));
+            for (i, id) in sim.node_ids().iter().enumerate() {
+                let g: NodeGauge = sim.gauge(playground_core::NodeIdx(i as u32));
+                let errors = report.nodes.get(id).map_or(0, |n| n.errors + n.dropped);
+                let util = if g.workers > 0 {
+                    f64::from(g.busy) / f64::from(g.workers)
+                } else {
+                    0.0
+                };
+                badges.insert(
+                    id.clone(),
+                    Badge {
+                        util,
+                        queue: g.queue,
+                        errors,
+                        dead: !g.alive,
+                        saturated: g.workers > 0 && g.busy >= g.workers && g.queue > 0,
+                        has_workers: g.workers > 0,
+                    },
+                );
+            }
+            let max = self.hops.values().copied().max().unwrap_or(0);
+            if max > 0 {
+                for (pair, name) in &self.edge_names {
+                    let n = self.hops.get(pair).copied().unwrap_or(0);
+                    edge_load.insert(name.clone(), n as f64 / max as f64);
+                }
+            }
+            self.hops.clear();
+            self.report = Some(report);
+        }
+        let topo_settings = self.topology().settings;
+        Snap {
+            serial: self.serial,
+            status: self.status,
+            problem: self.problem.clone(),
+            now: self.sim.as_ref().map_or(SimTime::ZERO, Sim::now),
+            report: self.report.clone(),
+            findings: Rc::clone(&self.findings),
+            badges: Rc::new(badges),
+            edge_load: Rc::new(edge_load),
+            speed: self.pacer.speed(),
+            achieved: self.pacer.behind().then(|| self.pacer.achieved()).flatten(),
+            shown_fraction: self.flights.shown_fraction(),
+            seed: topo_settings.seed,
+            duration_s: topo_settings.duration_s,
+            faults: Rc::new(self.faults.clone()),
+            restarted: self.restarted,
+        }
+    }
+
+    /// Draws the dots in flight on the traffic canvas (cleared when there is no run).
+    fn draw(&mut self) {
+        let Some(canvas) = self.canvas.cast::<web_sys::HtmlCanvasElement>() else {
+            return;
+        };
+        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let (cw, ch) = (canvas.client_width().max(0), canvas.client_height().max(0));
+        let (pw, ph) = (
+            (f64::from(cw) * dpr).round() as u32,
+            (f64::from(ch) * dpr).round() as u32,
+        );
+        if canvas.width() != pw || canvas.height() != ph {
+            canvas.set_width(pw);
+            canvas.set_height(ph);
+        }
+        if self.ctx2d.is_none() {
+            self.ctx2d = canvas
+                .get_context("2d")
+                .ok()
+                .flatten()
+                .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+        }
+        let Some(ctx) = &self.ctx2d else {
+            return;
+        };
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
+        let Some(sim) = &self.sim else {
+            return;
+        };
+        let now = sim.now();
+        self.flights.dots_at(now, &mut self.dots);
+        let v = self.viewport;
+        let _ = ctx.set_transform(
+            dpr * v.zoom,
+            0.0,
+            0.0,
+            dpr * v.zoom,
+            dpr * v.pan.x,
+            dpr * v.pan.y,
+        );
+        let r = 4.0;
+        for (outcome, colour, _) in OUTCOME_COLOURS {
+            ctx.set_fill_style_str(colour);
+            ctx.begin_path();
+            let mut any = false;
+            for d in self.dots.iter().filter(|d| d.outcome == outcome) {
+                let at = if d.from == d.to {
+                    // A client's timeout: a marker on its card.
+                    self.positions
+                        .get(d.from.0 as usize)
+                        .copied()
+                        .flatten()
+                        .map(|(x, y)| Point::new(x + NODE_W - 14.0, y + NODE_H - 10.0))
+                } else {
+                    self.curves.get(&(d.from.0, d.to.0)).map(|(c, back)| {
+                        let t = if *back { 1.0 - d.progress } else { d.progress };
+                        geometry::bezier_at(c, t)
+                    })
+                };
+                let Some(p) = at else {
+                    continue;
+                };
+                ctx.move_to(p.x + r, p.y);
+                let _ = ctx.arc(p.x, p.y, r, 0.0, std::f64::consts::TAU);
+                any = true;
+            }
+            if any {
+                ctx.fill();
+            }
+        }
+    }
+}
+
+/// Creates the run state for `doc` and the frame loop that advances it, publishing summaries with `set`.
+pub fn start_loop(live: &Rc<RefCell<Live>>, set: UseStateSetter<Rc<Snap>>) {
+    let weak = Rc::downgrade(live);
+    let frame = Closure::<dyn FnMut(f64)>::new(move |ts: f64| {
+        let Some(live) = weak.upgrade() else {
+            return;
+        };
+        let snap = match live.try_borrow_mut() {
+            Ok(mut l) => l.frame(ts),
+            Err(_) => None,
+        };
+        request_frame(&live);
+        if let Some(s) = snap {
+            set.set(Rc::new(s));
+        }
+    });
+    if let Ok(mut l) = live.try_borrow_mut() {
+        l.frame = Some(Rc::new(frame));
+    }
+}
+
+/// Asks for the next animation frame when running and none is pending.
+pub fn request_frame(live: &Rc<RefCell<Live>>) {
+    let Ok(mut l) = live.try_borrow_mut() else {
+        return;
+    };
+    if !l.running() || l.frame_pending {
+        return;
+    }
+    let Some(f) = l.frame.clone() else {
+        return;
+    };
+    if let Some(w) = web_sys::window()
+        && w.request_animation_frame(f.as_ref().as_ref().unchecked_ref())
+            .is_ok()
+    {
+        l.frame_pending = true;
+    }
+}
