@@ -8,6 +8,7 @@ mod engine;
 mod examples;
 mod regions;
 mod runner;
+mod scenarios;
 mod share;
 mod theory;
 mod tidy;
