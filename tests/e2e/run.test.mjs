@@ -8,6 +8,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveDist, launch, openWithDiagram, screenshot, ROOT } from './support.mjs';
 
+/** Records requestAnimationFrame intervals into `window.__frames` until `window.__stop`. */
+const recordFrames = (page) => page.evaluate(() => {
+  window.__frames = [];
+  let last = performance.now();
+  const tick = (t) => {
+    window.__frames.push(t - last);
+    last = t;
+    if (!window.__stop) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+});
+const stopFrames = (page) => page.evaluate(() => {
+  window.__stop = true;
+  return [...window.__frames].sort((a, b) => a - b);
+});
+
 let server;
 let browser;
 
@@ -132,4 +148,67 @@ test('an invalid diagram says what to fix next to Run instead of crashing; pause
   assert.equal(await metric(p, 'sim_time'), '0.00');
   assert.deepEqual([...errors, ...opened.errors], []);
   await opened.context.close();
+});
+
+test('a client at 1 M req/s feeding a cycle keeps the tab responsive and shows the speed achieved', async () => {
+  const doc = {
+    version: 1,
+    name: 'Flood with a cycle',
+    settings: { seed: 7, duration_s: 30 },
+    nodes: [
+      { id: 'c', kind: 'client', position: { x: 40, y: 200 }, params: { rate: 1000000 } },
+      { id: 'lb', kind: 'load_balancer', position: { x: 260, y: 200 } },
+      { id: 'lb2', kind: 'load_balancer', position: { x: 480, y: 100 } },
+      { id: 's', kind: 'server', position: { x: 480, y: 300 } },
+    ],
+    edges: [
+      { id: 'c-lb', from: 'c', to: 'lb' },
+      { id: 'lb-lb2', from: 'lb', to: 'lb2' },
+      { id: 'lb2-lb', from: 'lb2', to: 'lb' },
+      { id: 'lb-s', from: 'lb', to: 's' },
+    ],
+  };
+  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  await setSpeed(page, 1000);
+  await recordFrames(page);
+  await page.locator('[data-action="run"]').click();
+  await page.waitForTimeout(3000);
+  const frames = await stopFrames(page);
+  const p95 = frames[Math.floor(frames.length * 0.95)];
+  assert.ok(frames.length > 60, `only ${frames.length} frames in 3 s`);
+  assert.ok(p95 < 60, `frame time p95 ${p95.toFixed(1)} ms`);
+  // It cannot keep up with 1000x, and says how fast it really goes.
+  const achieved = Number(await page.locator('[data-achieved]').getAttribute('data-achieved'));
+  assert.ok(achieved > 0 && achieved < 900, `achieved ${achieved}`);
+  assert.ok(Number(await page.locator('.legend-shown').getAttribute('data-shown-fraction')) < 1, 'a sample is drawn');
+  await page.locator('[data-action="pause"]').click();
+  assert.equal(await status(page), 'paused');
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});
+
+test('the why panel names the bottleneck and clicking it selects the node (screenshots, light and dark)', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    // Three servers of 4 workers at about 15 ms serve some 800 req/s: 1,000 req/s is too many.
+    const doc = threeTier();
+    doc.nodes[0].params.rate = 1000;
+    doc.settings.link.latency = { type: 'constant', ms: 5 };
+    const { context, page, errors } = await openWithDiagram(browser, server.url, doc, { colorScheme });
+    await setSpeed(page, 2);
+    await page.locator('[data-action="run"]').click();
+    const finding = page.locator('[data-panel="why"] .finding.critical [data-finding-node]').first();
+    await finding.waitFor({ timeout: 20000 });
+    assert.match(await finding.textContent(), /bottleneck/);
+    const id = await finding.getAttribute('data-finding-node');
+    await finding.click();
+    assert.equal(await page.locator(`[data-node-id="${id}"]`).getAttribute('aria-pressed'), 'true');
+    await page.locator(`[data-node-stats="${id}"]`).waitFor();
+    await page.locator(`[data-node-id="${id}"].saturated, [data-node-id="${id}"].dead`).waitFor({ timeout: 5000 });
+    const shot = await screenshot(page, `why-bottleneck-${colorScheme}`);
+    console.log(`# screenshot: ${shot}`);
+    const size = await page.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
+    assert.ok(size.w <= 1280 && size.h <= 800, `page scrolls while running: ${JSON.stringify(size)}`);
+    assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+    await context.close();
+  }
 });

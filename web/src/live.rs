@@ -152,7 +152,7 @@ pub fn TrafficLegend() -> Html {
     html! {
         <div class="traffic-legend" aria-label="Traffic legend">
             { for items }
-            <span class="legend-shown" data-shown-fraction={format!("{}", s.shown_fraction)}>{ shown }</span>
+            <span class="legend-shown" data-shown-fraction={format!("{}", s.shown_fraction)} data-dots={s.dots.to_string()} data-work-ms={format!("{:.2}", s.work_ms)}>{ shown }</span>
             if s.restarted {
                 <span class="legend-note">{ "Diagram changed: run restarted, same seed" }</span>
             }
@@ -317,7 +317,11 @@ pub fn MetricsArea() -> Html {
                     if report.is_none() {
                         <span class="empty-hint">{ "Press Run: latency percentiles, throughput and errors appear here. (p95 is not shown: the engine reports p50, p90, p99 and p99.9.)" }</span>
                     }
-                    { for breakdown }
+                    if let Some(r) = report.filter(|r| s.now.as_secs() < r.warmup_s) {
+                        <span class="warmup-note" data-warmup="">{ format!("Warming up: figures count requests sent after {} s (the diagram's warm-up); the charts show everything.", r.warmup_s) }</span>
+                    } else {
+                        { for breakdown }
+                    }
                 </div>
                 { figures(report) }
                 { for charts }

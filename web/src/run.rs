@@ -92,6 +92,10 @@ pub struct Snap {
     pub achieved: Option<f64>,
     /// share of requests drawn on the traffic layer [0..1]
     pub shown_fraction: f64,
+    /// dots drawn in the last frame
+    pub dots: usize,
+    /// wall time the last frames spent simulating and drawing, smoothed [ms]
+    pub work_ms: f64,
     /// seed of the run (the diagram's unless overridden)
     pub seed: u64,
     /// traffic duration of the run [s]
@@ -122,6 +126,8 @@ impl Default for Snap {
             speed: 1.0,
             achieved: None,
             shown_fraction: 1.0,
+            dots: 0,
+            work_ms: 0.0,
             seed: 1,
             duration_s: 60.0,
             faults: Rc::default(),
@@ -220,6 +226,10 @@ pub struct Live {
     ctx2d: Option<web_sys::CanvasRenderingContext2d>,
     frame: Option<Rc<FrameFn>>,
     frame_pending: bool,
+    /// smoothed wall cost of a frame's simulating and drawing [ms]
+    work_ms: f64,
+    /// of which drawing [ms]
+    draw_ms: f64,
 }
 
 fn now_ms() -> f64 {
@@ -257,6 +267,8 @@ impl Live {
             ctx2d: None,
             frame: None,
             frame_pending: false,
+            work_ms: 0.0,
+            draw_ms: 0.0,
         }
     }
 
@@ -488,7 +500,11 @@ impl Live {
         self.pacer
             .record(before, p.reached, p.events, p.budget_exhausted, cost);
         self.ingest();
+        let t1 = now_ms();
         self.draw();
+        let t2 = now_ms();
+        self.work_ms = 0.9 * self.work_ms + 0.1 * (t2 - t0);
+        self.draw_ms = 0.9 * self.draw_ms + 0.1 * (t2 - t1);
         if p.finished {
             self.status = Status::Finished;
         }
@@ -551,6 +567,8 @@ impl Live {
             speed: self.pacer.speed(),
             achieved: self.pacer.behind().then(|| self.pacer.achieved()).flatten(),
             shown_fraction: self.flights.shown_fraction(),
+            dots: self.dots.len(),
+            work_ms: self.work_ms,
             seed: topo_settings.seed,
             duration_s: topo_settings.duration_s,
             faults: Rc::new(self.faults.clone()),
@@ -599,7 +617,7 @@ impl Live {
             dpr * v.pan.x,
             dpr * v.pan.y,
         );
-        let r = 4.0;
+        let r = 3.5;
         for (outcome, colour, _) in OUTCOME_COLOURS {
             ctx.set_fill_style_str(colour);
             ctx.begin_path();
@@ -621,8 +639,8 @@ impl Live {
                 let Some(p) = at else {
                     continue;
                 };
-                ctx.move_to(p.x + r, p.y);
-                let _ = ctx.arc(p.x, p.y, r, 0.0, std::f64::consts::TAU);
+                // Squares of the dot's size: a software rasteriser fills 2,000 of them far faster than arcs.
+                ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r);
                 any = true;
             }
             if any {

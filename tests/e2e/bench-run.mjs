@@ -1,0 +1,61 @@
+// Live-run benchmark in headless Chromium: opens the release build (dist/, from `trunk build --release`) with a
+// generated 100-node diagram whose links take 50 ms, so about 2,000 sampled requests are on the wires at once,
+// runs it at 1x and reports requestAnimationFrame intervals (frame time: simulation, canvas drawing and the
+// summaries views render) and the dots drawn. Not part of the test suite (the name does not match *.test.mjs):
+// it measures, it does not judge.
+// Usage: export PATH=$PWD/node_modules/.bin:$PATH; trunk build --release; node tests/e2e/bench-run.mjs
+import { serveDist, launch, openWithDiagram, gridDiagram } from './support.mjs';
+
+const NODES = 100;
+const SECONDS = 8;
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+const server = await serveDist();
+const browser = await launch();
+try {
+  const doc = gridDiagram(NODES, { cols: 5, dx: 200, dy: 80 });
+  doc.settings = { seed: 1, duration_s: 600, link: { latency: { type: 'constant', ms: 50 } } };
+  for (const n of doc.nodes) {
+    if (n.kind === 'client') n.params = { rate: 600 };
+    if (n.kind === 'server') n.params = { workers: 64, queue_capacity: 1000, service_time: { type: 'constant', ms: 2 } };
+    if (n.kind === 'database') n.params = { workers: 64, service_time: { type: 'constant', ms: 2 } };
+  }
+  const { page, errors } = await openWithDiagram(browser, server.url, doc);
+  await page.locator('[data-action="run"]').click();
+  // Let the wires fill before measuring.
+  await page.waitForTimeout(2000);
+  await page.evaluate(() => {
+    window.__frames = [];
+    window.__dots = [];
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      const d = document.querySelector('.legend-shown');
+      if (d) window.__dots.push(Number(d.dataset.dots));
+      if (d) (window.__work ??= []).push(Number(d.dataset.workMs));
+      if (!window.__stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.waitForTimeout(SECONDS * 1000);
+  const { frames, dots, work } = await page.evaluate(() => {
+    window.__stop = true;
+    return { frames: window.__frames.slice(2), dots: window.__dots, work: window.__work ?? [] };
+  });
+  const shown = await page.locator('.legend-shown').textContent();
+  const t = await page.locator('[data-metric="sim_time"]').textContent();
+  const achieved = await page.locator('[data-achieved]').count() ? await page.locator('[data-achieved]').getAttribute('data-achieved') : 'kept up';
+  console.log(`chromium ${browser.version()}, ${NODES} nodes, ${doc.edges.length} edges, speed 1x, ${frames.length} frames over ${SECONDS} s, sim clock ${t} s, achieved: ${achieved}`);
+  console.log(`dots drawn per frame (summaries): p50 ${pct(dots, 50)}, max ${Math.max(...dots)}; ${shown}`);
+  console.log(`frame time (rAF interval): p50 ${pct(frames, 50).toFixed(1)} ms, p95 ${pct(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms, ${frames.filter((f) => f > 20).length} frames over 20 ms`);
+  console.log(`simulate + draw per frame (smoothed, from the summaries): p50 ${pct(work, 50).toFixed(2)} ms, p95 ${pct(work, 95).toFixed(2)} ms`);
+  if (errors.length) console.log(`console errors: ${errors.join('\n')}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
