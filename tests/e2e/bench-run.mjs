@@ -38,14 +38,15 @@ try {
       const d = document.querySelector('.legend-shown');
       if (d) window.__dots.push(Number(d.dataset.dots));
       if (d) (window.__work ??= []).push(Number(d.dataset.workMs));
+      if (d) (window.__summary ??= []).push(Number(d.dataset.summaryMs));
       if (!window.__stop) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
   });
   await page.waitForTimeout(SECONDS * 1000);
-  const { frames, dots, work } = await page.evaluate(() => {
+  const { frames, dots, work, summary } = await page.evaluate(() => {
     window.__stop = true;
-    return { frames: window.__frames.slice(2), dots: window.__dots, work: window.__work ?? [] };
+    return { frames: window.__frames.slice(2), dots: window.__dots, work: window.__work ?? [], summary: window.__summary ?? [] };
   });
   const shown = await page.locator('.legend-shown').textContent();
   const t = await page.locator('[data-metric="sim_time"]').textContent();
@@ -54,6 +55,7 @@ try {
   console.log(`dots drawn per frame (summaries): p50 ${pct(dots, 50)}, max ${Math.max(...dots)}; ${shown}`);
   console.log(`frame time (rAF interval): p50 ${pct(frames, 50).toFixed(1)} ms, p95 ${pct(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms, ${frames.filter((f) => f > 20).length} frames over 20 ms`);
   console.log(`simulate + draw per frame (smoothed, from the summaries): p50 ${pct(work, 50).toFixed(2)} ms, p95 ${pct(work, 95).toFixed(2)} ms`);
+  console.log(`summary (report, findings, badges; then Yew renders it) per ${'400 ms'}: p50 ${pct(summary, 50).toFixed(2)} ms, max ${Math.max(...summary).toFixed(2)} ms`);
   if (errors.length) console.log(`console errors: ${errors.join('\n')}`);
 } finally {
   await browser.close();

@@ -109,7 +109,7 @@ pub fn NodeView(p: &NodeProps) -> Html {
                     <text class="badge-queue" x={(cx - 14.0).to_string()} y={(cy + 4.0).to_string()}>{ format!("q{}", b.queue) }</text>
                 }
                 if b.errors > 0 {
-                    <text class="badge-errors" x="50" y={(NODE_H - 4.0).to_string()}>{ format!("{} err", b.errors) }</text>
+                    <text class="badge-errors" x={(NODE_W - 34.0).to_string()} y="14">{ format!("✕{}", b.errors) }<title>{ "errors and rejections at this node" }</title></text>
                 }
                 if b.dead {
                     <text class="badge-dead" x={cx.to_string()} y={(cy + 4.0).to_string()}>{ "✕" }</text>

@@ -152,7 +152,7 @@ pub fn TrafficLegend() -> Html {
     html! {
         <div class="traffic-legend" aria-label="Traffic legend">
             { for items }
-            <span class="legend-shown" data-shown-fraction={format!("{}", s.shown_fraction)} data-dots={s.dots.to_string()} data-work-ms={format!("{:.2}", s.work_ms)}>{ shown }</span>
+            <span class="legend-shown" data-shown-fraction={format!("{}", s.shown_fraction)} data-dots={s.dots.to_string()} data-work-ms={format!("{:.2}", s.work_ms)} data-summary-ms={format!("{:.2}", s.summary_ms)}>{ shown }</span>
             if s.restarted {
                 <span class="legend-note">{ "Diagram changed: run restarted, same seed" }</span>
             }

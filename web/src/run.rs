@@ -22,8 +22,9 @@ use yew::prelude::*;
 /// The frame callback handed to `requestAnimationFrame` (one, reused every frame).
 type FrameFn = Closure<dyn FnMut(f64)>;
 
-/// Wall time between two summaries while running [ms].
-const PUBLISH_MS: f64 = 200.0;
+/// Wall time between two summaries while running [ms]: each re-renders the badges, edges and panels, which
+/// costs a frame or so on a 100-node diagram, so a few per second.
+const PUBLISH_MS: f64 = 400.0;
 
 /// Where the run is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +97,8 @@ pub struct Snap {
     pub dots: usize,
     /// wall time the last frames spent simulating and drawing, smoothed [ms]
     pub work_ms: f64,
+    /// wall time the previous summary took to compute (report, findings, badges) [ms]
+    pub summary_ms: f64,
     /// seed of the run (the diagram's unless overridden)
     pub seed: u64,
     /// traffic duration of the run [s]
@@ -128,6 +131,7 @@ impl Default for Snap {
             shown_fraction: 1.0,
             dots: 0,
             work_ms: 0.0,
+            summary_ms: 0.0,
             seed: 1,
             duration_s: 60.0,
             faults: Rc::default(),
@@ -230,6 +234,8 @@ pub struct Live {
     work_ms: f64,
     /// of which drawing [ms]
     draw_ms: f64,
+    /// wall cost of the last summary (report, findings, badges) [ms]
+    summary_ms: f64,
 }
 
 fn now_ms() -> f64 {
@@ -269,6 +275,7 @@ impl Live {
             frame_pending: false,
             work_ms: 0.0,
             draw_ms: 0.0,
+            summary_ms: 0.0,
         }
     }
 
@@ -511,7 +518,11 @@ impl Live {
         let due = p.finished || wall_ms - self.last_publish_ms >= PUBLISH_MS;
         due.then(|| {
             self.last_publish_ms = wall_ms;
-            self.snap()
+            let t = now_ms();
+            let mut snap = self.snap();
+            self.summary_ms = now_ms() - t;
+            snap.summary_ms = self.summary_ms;
+            snap
         })
     }
 
@@ -527,8 +538,9 @@ impl Live {
             for (i, id) in sim.node_ids().iter().enumerate() {
                 let g: NodeGauge = sim.gauge(playground_core::NodeIdx(i as u32));
                 let errors = report.nodes.get(id).map_or(0, |n| n.errors + n.dropped);
+                // Quantised to what the ring can show (5 %), so an unchanged badge does not re-render its card.
                 let util = if g.workers > 0 {
-                    f64::from(g.busy) / f64::from(g.workers)
+                    (f64::from(g.busy) / f64::from(g.workers) * 20.0).round() / 20.0
                 } else {
                     0.0
                 };
@@ -548,7 +560,8 @@ impl Live {
             if max > 0 {
                 for (pair, name) in &self.edge_names {
                     let n = self.hops.get(pair).copied().unwrap_or(0);
-                    edge_load.insert(name.clone(), n as f64 / max as f64);
+                    // Tenths: a thickness change smaller than that is not visible and would cost a repaint.
+                    edge_load.insert(name.clone(), (n as f64 / max as f64 * 10.0).round() / 10.0);
                 }
             }
             self.hops.clear();
@@ -569,6 +582,7 @@ impl Live {
             shown_fraction: self.flights.shown_fraction(),
             dots: self.dots.len(),
             work_ms: self.work_ms,
+            summary_ms: self.summary_ms,
             seed: topo_settings.seed,
             duration_s: topo_settings.duration_s,
             faults: Rc::new(self.faults.clone()),
