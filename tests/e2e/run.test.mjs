@@ -119,6 +119,14 @@ test('killing a server while running shows it dead and errors appear', async () 
   assert.match(await page.locator('.fault-count').textContent(), /1 fault applied/);
   await page.locator('[data-action="revive"]').click();
   await page.waitForFunction(() => !document.querySelector('[data-node-id="app1"]').classList.contains('dead'), null, { timeout: 5000 });
+  // Cutting a link and healing it are recorded the same way.
+  // A straight edge's path has a zero-height box, which Playwright calls invisible: click its middle.
+  const edge = await page.locator('[data-edge-id="lb-app2"] .edge-hit').boundingBox();
+  await page.mouse.click(edge.x + edge.width / 2, edge.y + edge.height / 2);
+  await page.locator('[data-action="cut"]').click();
+  await page.locator('[data-action="heal"]').click();
+  assert.match(await page.locator('.fault-count').textContent(), /4 faults applied/);
+  assert.equal(await page.locator('[data-run-problem]').count(), 0);
   assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
   await context.close();
 });
@@ -211,4 +219,34 @@ test('the why panel names the bottleneck and clicking it selects the node (scree
     assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
     await context.close();
   }
+});
+
+test('editing the diagram while running restarts the run with the same seed; moving a card does not', async () => {
+  const { context, page, errors } = await openWithDiagram(browser, server.url, threeTier());
+  await setSpeed(page, 5);
+  await page.locator('[data-action="run"]').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric="sim_time"]')?.textContent) > 3, null, { timeout: 10000 });
+
+  // Dragging a card changes only the picture: the run goes on.
+  const label = page.locator('[data-node-id="db"] .node-label');
+  const box = await label.boundingBox();
+  await page.mouse.move(box.x + 10, box.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 40, box.y + 60, { steps: 5 });
+  await page.mouse.up();
+  assert.ok(Number(await metric(page, 'sim_time')) > 3, 'moving a card restarted the run');
+  assert.equal(await page.locator('.legend-note').count(), 0);
+
+  // Changing a parameter restarts from zero with the same seed, and says so.
+  await page.locator('[data-node-id="app1"] .node-label').click();
+  const workers = page.locator('[data-param="workers"]');
+  await workers.fill('6');
+  await workers.press('Enter');
+  await page.locator('.legend-note').waitFor({ timeout: 5000 });
+  assert.match(await page.locator('.legend-note').textContent(), /restarted, same seed/);
+  assert.ok(Number(await metric(page, 'sim_time')) < 3, 'the run did not restart');
+  assert.equal(await status(page), 'running');
+  assert.equal(await page.locator('[data-field="seed"]').inputValue(), '42');
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
 });
