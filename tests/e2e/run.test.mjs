@@ -184,7 +184,10 @@ test('a client at 1 M req/s feeding a cycle keeps the tab responsive and shows t
   const frames = await stopFrames(page);
   const p95 = frames[Math.floor(frames.length * 0.95)];
   assert.ok(frames.length > 60, `only ${frames.length} frames in 3 s`);
-  assert.ok(p95 < 60, `frame time p95 ${p95.toFixed(1)} ms`);
+  // A frozen tab shows frames of seconds; the budget keeps frames near the refresh interval (the bound leaves
+  // room for a machine shared with other builds).
+  assert.ok(p95 < 100, `frame time p95 ${p95.toFixed(1)} ms`);
+  assert.ok(frames[frames.length - 1] < 1000, `longest frame ${frames[frames.length - 1].toFixed(0)} ms`);
   // It cannot keep up with 1000x, and says how fast it really goes.
   const achieved = Number(await page.locator('[data-achieved]').getAttribute('data-achieved'));
   assert.ok(achieved > 0 && achieved < 900, `achieved ${achieved}`);
