@@ -3,30 +3,14 @@
 #![cfg(target_arch = "wasm32")]
 
 use playground_core::KINDS;
-use playground_web::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
-wasm_bindgen_test_configure!(run_in_browser);
+mod common;
 
-/// Mounts the app into a fresh element on an empty `localStorage` and waits for Yew to render.
-async fn mount() -> web_sys::Element {
-    if let Some(s) = playground_web::state::local_storage() {
-        s.clear().expect("storage can be cleared");
-    }
-    let document = gloo::utils::document();
-    let root = document
-        .create_element("div")
-        .expect("a div can be created");
-    document
-        .body()
-        .expect("the test page has a body")
-        .append_child(&root)
-        .expect("append works");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
+use common::mount;
+
+wasm_bindgen_test_configure!(run_in_browser);
 
 fn count(root: &web_sys::Element, selector: &str) -> u32 {
     root.query_selector_all(selector)

@@ -1,26 +1,13 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the app mounts and shows the product shell.
 #![cfg(target_arch = "wasm32")]
 
-use playground_web::App;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
-wasm_bindgen_test_configure!(run_in_browser);
+mod common;
 
-/// Mounts the app into a fresh element and waits for Yew to finish rendering.
-async fn mount() -> web_sys::Element {
-    let document = gloo::utils::document();
-    let root = document
-        .create_element("div")
-        .expect("a div can be created");
-    document
-        .body()
-        .expect("the test page has a body")
-        .append_child(&root)
-        .expect("append works");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
+use common::mount;
+
+wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn app_mounts_every_region_of_the_shell() {
