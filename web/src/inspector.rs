@@ -12,6 +12,48 @@ use crate::live::fault_buttons;
 use crate::run::RunCtx;
 use crate::state::Handle;
 
+/// Props of [`TextField`].
+#[derive(Properties, PartialEq)]
+struct TextFieldProps {
+    id: AttrValue,
+    /// the stored value; written into the field only when it changes
+    value: AttrValue,
+    #[prop_or_default]
+    placeholder: AttrValue,
+    #[prop_or_default]
+    inputmode: Option<AttrValue>,
+    #[prop_or_default]
+    param: Option<AttrValue>,
+    #[prop_or_default]
+    field: Option<AttrValue>,
+    #[prop_or_default]
+    invalid: bool,
+    onchange: Callback<Event>,
+}
+
+/// A text `<input>` that shows the stored value but is not re-written on every render: while a run is on,
+/// the page re-renders every few hundred milliseconds, and a controlled input would throw away what the
+/// person is typing. The DOM value is set only when the stored value itself changes.
+#[component]
+fn TextField(props: &TextFieldProps) -> Html {
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with(props.value.clone(), move |value| {
+            if let Some(input) = node.cast::<web_sys::HtmlInputElement>() {
+                input.set_value(value);
+            }
+        });
+    }
+    html! {
+        <input ref={node} id={props.id.clone()} type="text" inputmode={props.inputmode.clone()}
+            data-param={props.param.clone()} data-field={props.field.clone()}
+            placeholder={props.placeholder.clone()}
+            aria-invalid={if props.invalid { "true" } else { "false" }}
+            onchange={props.onchange.clone()} />
+    }
+}
+
 /// The value of the `<input>` or `<select>` an event came from.
 fn event_value(e: &Event) -> Option<String> {
     let target = e.target()?;
@@ -93,10 +135,9 @@ fn field_row(state: &Handle, target: &Target, f: &Field) -> Html {
             FieldValue::Text(v),
         ) => html! {
             <span class="number">
-                <input id={id.clone()} type="text" inputmode={if *integer { "numeric" } else { "decimal" }}
-                    data-param={f.path.clone()} value={v.clone()} placeholder={empty_means.unwrap_or("")}
-                    aria-invalid={if error.is_some() { "true" } else { "false" }}
-                    onchange={dispatch_text} />
+                <TextField id={id.clone()} inputmode={if *integer { "numeric" } else { "decimal" }}
+                    param={f.path.clone()} value={v.clone()} placeholder={empty_means.unwrap_or("")}
+                    invalid={error.is_some()} onchange={dispatch_text} />
                 if !unit.is_empty() { <span class="unit">{ *unit }</span> }
             </span>
         },
@@ -148,7 +189,8 @@ fn node_panel(state: &Handle, id: &str) -> Html {
             if let Some(i) = info { <p class="inspect-hint">{ i.hint }</p> }
             <div class={classes!("field", label_error.is_some().then_some("invalid"))}>
                 <label class="field-label" for="f-label">{ "Label" }</label>
-                <input id="f-label" type="text" data-field="label" value={n.label.clone()} placeholder={n.id.clone()} onchange={rename} />
+                <TextField id="f-label" field="label" value={n.label.clone()} placeholder={n.id.clone()}
+                    invalid={label_error.is_some()} onchange={rename} />
                 if let Some(msg) = label_error { <p class="field-error" role="alert">{ msg }</p> }
             </div>
             if kind.is_none() {
