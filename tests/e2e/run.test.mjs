@@ -253,3 +253,22 @@ test('editing the diagram while running restarts the run with the same seed; mov
   assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
   await context.close();
 });
+
+test('regression: a value being typed in the inspector is not reset by the running page', async () => {
+  // The page re-renders every 400 ms while running; a controlled input used to put the stored value back.
+  const { context, page, errors } = await openWithDiagram(browser, server.url, threeTier());
+  await page.locator('[data-action="run"]').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric="sim_time"]')?.textContent) > 0.5, null, { timeout: 10000 });
+  await page.locator('[data-node-id="app1"] .node-label').click();
+  const workers = page.locator('[data-param="workers"]');
+  await workers.click();
+  await workers.press('End');
+  await workers.press('Backspace');
+  await workers.type('6');
+  await page.waitForTimeout(1500);
+  assert.equal(await workers.inputValue(), '6', 'the typed value was replaced while the run went on');
+  await workers.press('Enter');
+  await page.locator('.legend-note').waitFor({ timeout: 5000 });
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});
