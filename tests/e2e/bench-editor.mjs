@@ -4,15 +4,10 @@
 // + Yew render, measured from the capture-phase listener to a microtask queued after Yew's). Not part of the
 // test suite (the name does not match *.test.mjs): it measures, it does not judge.
 // Usage: export PATH=$PWD/node_modules/.bin:$PATH; trunk build --release; node tests/e2e/bench-editor.mjs
-import { serveDist, launch, openWithDiagram, gridDiagram, centre } from './support.mjs';
+import { serveDist, launch, openWithDiagram, gridDiagram, centre, percentile as pct } from './support.mjs';
 
 const NODES = 200;
 const MOVES = 600;
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 const server = await serveDist();
 const browser = await launch();

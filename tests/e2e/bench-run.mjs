@@ -4,15 +4,10 @@
 // summaries views render) and the dots drawn. Not part of the test suite (the name does not match *.test.mjs):
 // it measures, it does not judge.
 // Usage: export PATH=$PWD/node_modules/.bin:$PATH; trunk build --release; node tests/e2e/bench-run.mjs
-import { serveDist, launch, openWithDiagram, gridDiagram } from './support.mjs';
+import { serveDist, launch, openWithDiagram, gridDiagram, percentile as pct } from './support.mjs';
 
 const NODES = 100;
 const SECONDS = 8;
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 const server = await serveDist();
 const browser = await launch();

@@ -121,3 +121,9 @@ export function gridDiagram(n, { cols = 5, dx = 200, dy = 100 } = {}) {
   }
   return { version: 1, name: `Grid of ${n}`, nodes, edges };
 }
+
+/** The `p`-th percentile (0–100) of `xs`, nearest rank; the benchmark scripts report frame times with it. */
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}

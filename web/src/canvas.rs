@@ -51,19 +51,22 @@ fn fit_label(s: &str, max: usize) -> String {
     }
 }
 
+/// Enter or Space on a focused card or edge selects it, like a click.
+fn select_on_enter(on_select: &Callback<String>, id: &str) -> Callback<KeyboardEvent> {
+    let on_select = on_select.clone();
+    let id = id.to_string();
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on_select.emit(id.clone());
+        }
+    })
+}
+
 /// A node card.
 #[component]
 pub fn NodeView(p: &NodeProps) -> Html {
-    let keydown = {
-        let on_select = p.on_select.clone();
-        let id = p.id.to_string();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                on_select.emit(id.clone());
-            }
-        })
-    };
+    let keydown = select_on_enter(&p.on_select, &p.id);
     let mark = p.mark.map(|s| {
         let (class, word) = match s {
             Severity::Error => ("node-mark error", "has an error"),
@@ -171,16 +174,7 @@ pub struct EdgeProps {
 /// A directed edge: a smooth curve with an arrowhead.
 #[component]
 pub fn EdgeView(p: &EdgeProps) -> Html {
-    let keydown = {
-        let on_select = p.on_select.clone();
-        let id = p.id.to_string();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                on_select.emit(id.clone());
-            }
-        })
-    };
+    let keydown = select_on_enter(&p.on_select, &p.id);
     let marker = if p.selected {
         "url(#arrow-selected)"
     } else {
