@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serveDist, launch, openPage, screenshot, centre, drag, openWithDiagram, gridDiagram, STORAGE_KEY,
+  serveDist, launch, openPage, screenshot, centre, drag, openWithDiagram, gridDiagram, STORAGE_KEY, countBecomes,
 } from './support.mjs';
 
 let server;
@@ -187,12 +187,12 @@ test('keyboard: Tab reaches the cards, Enter selects, Delete deletes, Ctrl+Z res
   assert.match(await node(page, 'lb').getAttribute('class'), /selected/);
   assert.equal(await page.locator('[data-region="inspector"] [data-param="strategy"]').count(), 1);
   await page.keyboard.press('Delete');
-  assert.equal(await node(page, 'lb').count(), 0);
-  assert.equal(await page.locator('[data-edge-id]').count(), 2);
+  assert.equal(await countBecomes(node(page, 'lb'), 0), 0);
+  assert.equal(await countBecomes(page.locator('[data-edge-id]'), 2), 2);
   await page.keyboard.press('Control+y');
   await page.keyboard.press('Control+z');
-  assert.equal(await node(page, 'lb').count(), 1);
-  assert.equal(await page.locator('[data-edge-id]').count(), 5);
+  assert.equal(await countBecomes(node(page, 'lb'), 1), 1);
+  assert.equal(await countBecomes(page.locator('[data-edge-id]'), 5), 5);
   await context.close();
 });
 

@@ -127,3 +127,14 @@ export function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
+
+/** Waits until `locator` matches exactly `n` elements (the page renders after an event, not during it). */
+export async function countBecomes(locator, n, timeout = 5000) {
+  const until = Date.now() + timeout;
+  let last = await locator.count();
+  while (last !== n && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 25));
+    last = await locator.count();
+  }
+  return last;
+}
