@@ -178,7 +178,7 @@ test('full storage gives a message and the work stays in memory', async () => {
 });
 
 test('keyboard: Tab reaches the cards, Enter selects, Delete deletes, Ctrl+Z restores', async () => {
-  const { context, page } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(browser, server.url);
   await node(page, 'users').waitFor({ timeout: 15000 });
   await node(page, 'users').focus();
   assert.match(await node(page, 'users').getAttribute('aria-label'), /Client Users/);
@@ -191,8 +191,9 @@ test('keyboard: Tab reaches the cards, Enter selects, Delete deletes, Ctrl+Z res
   assert.equal(await countBecomes(page.locator('[data-edge-id]'), 2), 2);
   await page.keyboard.press('Control+y');
   await page.keyboard.press('Control+z');
-  assert.equal(await countBecomes(node(page, 'lb'), 1), 1);
+  assert.equal(await countBecomes(node(page, 'lb'), 1), 1, `undo did not restore lb; page errors: ${errors}`);
   assert.equal(await countBecomes(page.locator('[data-edge-id]'), 5), 5);
+  assert.deepEqual(errors, []);
   await context.close();
 });
 
