@@ -3,11 +3,50 @@
 // runs it at 1x and reports requestAnimationFrame intervals (frame time: simulation, canvas drawing and the
 // summaries views render) and the dots drawn. Not part of the test suite (the name does not match *.test.mjs):
 // it measures, it does not judge.
-// Usage: export PATH=$PWD/node_modules/.bin:$PATH; trunk build --release; node tests/e2e/bench-run.mjs
+// Usage: export PATH=$PWD/node_modules/.bin:$PATH; trunk build --release; node tests/e2e/bench-run.mjs [--profile]
+// With --profile it also records a Chromium trace of the measured seconds (CDP Tracing, devtools.timeline) and
+// prints where the renderer's main thread spent its time (script, style, layout, paint, ...), so a slow frame
+// can be attributed before anything is changed.
 import { serveDist, launch, openWithDiagram, gridDiagram, percentile as pct } from './support.mjs';
 
 const NODES = 100;
 const SECONDS = 8;
+const PROFILE = process.argv.includes('--profile');
+
+/** Main-thread time by trace event name, counting only events not nested in another counted one. */
+function mainThreadTotals(events) {
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return [];
+  const xs = events
+    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const WANTED = new Set(['FunctionCall', 'FireAnimationFrame', 'TimerFire', 'UpdateLayoutTree', 'Layout',
+    'PrePaint', 'Paint', 'PaintImage', 'Layerize', 'UpdateLayer', 'CompositeLayers', 'Commit', 'RasterTask',
+    'MajorGC', 'MinorGC', 'V8.GC_SCAVENGER', 'ParseHTML', 'EventDispatch', 'RunMicrotasks', 'HitTest']);
+  const totals = new Map();
+  const tasks = xs.filter((e) => e.name === 'RunTask');
+  for (const e of xs) {
+    if (!WANTED.has(e.name)) continue;
+    totals.set(e.name, (totals.get(e.name) ?? 0) + e.dur / 1000);
+  }
+  const busy = tasks.reduce((a, e) => a + e.dur / 1000, 0);
+  const long = tasks.filter((e) => e.dur > 16_700).length;
+  if (process.env.PROFILE_DETAIL) {
+    for (const t of tasks.filter((e) => e.dur > 16_700)) {
+      const inner = xs.filter((e) => e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && WANTED.has(e.name));
+      console.log(`long task ${(t.dur / 1000).toFixed(1)} ms: ${inner.map((e) => `${e.name} ${(e.dur / 1000).toFixed(1)}`).join(', ')}`);
+      for (const e of inner.filter((e) => e.name === 'Layout')) console.log(`  layout ${JSON.stringify(e.args)}`);
+    }
+    const threads = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
+    const per = new Map();
+    for (const e of events) if (e.ph === 'X' && e.dur && ['RunTask', 'ThreadControllerImpl::RunTask'].includes(e.name)) {
+      const k = threads.get(`${e.pid}:${e.tid}`) ?? `${e.pid}:${e.tid}`;
+      per.set(k, (per.get(k) ?? 0) + e.dur / 1000);
+    }
+    console.log([...per].map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join('; '));
+  }
+  return { busy, long, totals: [...totals].sort((a, b) => b[1] - a[1]) };
+}
 
 const server = await serveDist();
 const browser = await launch();
@@ -23,6 +62,15 @@ try {
   await page.locator('[data-action="run"]').click();
   // Let the wires fill before measuring.
   await page.waitForTimeout(2000);
+  const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
+  const traced = [];
+  if (cdp) {
+    cdp.on('Tracing.dataCollected', ({ value }) => traced.push(...value));
+    await cdp.send('Tracing.start', {
+      transferMode: 'ReportEvents',
+      traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8'] },
+    });
+  }
   await page.evaluate(() => {
     window.__frames = [];
     window.__dots = [];
@@ -43,6 +91,14 @@ try {
     window.__stop = true;
     return { frames: window.__frames.slice(2), dots: window.__dots, work: window.__work ?? [], summary: window.__summary ?? [] };
   });
+  if (cdp) {
+    const done = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
+    await cdp.send('Tracing.end');
+    await done;
+    const { busy, long, totals } = mainThreadTotals(traced);
+    console.log(`renderer main thread (trace): busy ${busy.toFixed(0)} ms of ${SECONDS * 1000} ms, ${long} tasks over 16.7 ms`);
+    for (const [name, ms] of totals) console.log(`  ${name}: ${ms.toFixed(0)} ms`);
+  }
   const shown = await page.locator('.legend-shown').textContent();
   const t = await page.locator('[data-metric="sim_time"]').textContent();
   const achieved = await page.locator('[data-achieved]').count() ? await page.locator('[data-achieved]').getAttribute('data-achieved') : 'kept up';

@@ -13,6 +13,7 @@ use yew::prelude::*;
 use crate::canvas::CanvasArea;
 use crate::inspector::InspectorArea;
 use crate::live::MetricsArea;
+use crate::overlay::CardStates;
 use crate::palette::PaletteArea;
 use crate::run::{Cmd, Live, RunCtx, Snap, request_frame, start_loop};
 use crate::shell::Header;
@@ -249,6 +250,7 @@ pub fn App() -> Html {
             }
         });
     }
+    let card_states = CardStates::from_badges(&snap.badges);
     let run = RunCtx {
         snap: (*snap).clone(),
         cmd,
@@ -261,6 +263,7 @@ pub fn App() -> Html {
     html! {
         <ContextProvider<Handle> context={state}>
         <ContextProvider<RunCtx> context={run}>
+        <ContextProvider<CardStates> context={card_states}>
         <ContextProvider<TrafficCanvas> context={TrafficCanvas(traffic)}>
             <ContextProvider<CanvasBox> context={canvas}>
                 <div class="app" data-testid="app">
@@ -274,6 +277,7 @@ pub fn App() -> Html {
                 </div>
             </ContextProvider<CanvasBox>>
         </ContextProvider<TrafficCanvas>>
+        </ContextProvider<CardStates>>
         </ContextProvider<RunCtx>>
         </ContextProvider<Handle>>
     }

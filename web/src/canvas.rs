@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::icons::{category_class, path as icon_path};
 use crate::live::TrafficLegend;
-use crate::run::{Badge, RunCtx};
+use crate::overlay::{CardStates, LiveOverlay};
 use crate::state::{CanvasBox, Handle, TrafficCanvas};
 
 /// Props of one node card.
@@ -35,9 +35,9 @@ pub struct NodeProps {
     pub mark: Option<Severity>,
     /// select this node alone (keyboard)
     pub on_select: Callback<String>,
-    /// live state while a run exists
+    /// outline while a run exists (`dead`, `saturated`); the badges are drawn by `overlay::LiveOverlay`
     #[prop_or_default]
-    pub badge: Option<Badge>,
+    pub live: Option<&'static str>,
 }
 
 /// Shortens a label to what fits on a card.
@@ -85,50 +85,7 @@ pub fn NodeView(p: &NodeProps) -> Html {
             None => "",
         }
     );
-    // Live badges: a utilisation ring, the queue length and the error count; a red outline when saturated
-    // or dead.
-    let badge = p.badge.map(|b| {
-        let r = 9.0;
-        let circ = 2.0 * std::f64::consts::PI * r;
-        let cx = NODE_W - 20.0;
-        let cy = NODE_H - 17.0;
-        let title = format!(
-            "utilisation {:.0} % · queue {} · errors {}{}",
-            b.util * 100.0,
-            b.queue,
-            b.errors,
-            if b.dead { " · dead" } else if b.saturated { " · saturated" } else { "" }
-        );
-        html! {
-            <g class="node-badges" data-util={format!("{:.2}", b.util)} data-queue={b.queue.to_string()} data-errors={b.errors.to_string()}>
-                <title>{ title }</title>
-                if b.has_workers {
-                    <circle class="ring-bg" cx={cx.to_string()} cy={cy.to_string()} r={r.to_string()} />
-                    <circle class="ring" cx={cx.to_string()} cy={cy.to_string()} r={r.to_string()}
-                        stroke-dasharray={format!("{:.2} {:.2}", b.util.clamp(0.0, 1.0) * circ, circ)}
-                        transform={format!("rotate(-90 {cx} {cy})")} />
-                }
-                if b.queue > 0 {
-                    <text class="badge-queue" x={(cx - 14.0).to_string()} y={(cy + 4.0).to_string()}>{ format!("q{}", b.queue) }</text>
-                }
-                if b.errors > 0 {
-                    <text class="badge-errors" x={(NODE_W - 34.0).to_string()} y="14">{ format!("✕{}", b.errors) }<title>{ "errors and rejections at this node" }</title></text>
-                }
-                if b.dead {
-                    <text class="badge-dead" x={cx.to_string()} y={(cy + 4.0).to_string()}>{ "✕" }</text>
-                }
-            </g>
-        }
-    });
-    let live_class = p.badge.and_then(|b| {
-        if b.dead {
-            Some("dead")
-        } else if b.saturated {
-            Some("saturated")
-        } else {
-            None
-        }
-    });
+    let live_class = p.live;
     html! {
         <g class={classes!("node", category_class(p.category), p.selected.then_some("selected"), live_class)}
             data-node-id={p.id.clone()} data-kind={p.kind.clone()}
@@ -148,7 +105,6 @@ pub fn NodeView(p: &NodeProps) -> Html {
                 <title>{ "Drag to another component to connect" }</title>
             </circle>
             { for mark }
-            { for badge }
         </g>
     }
 }
@@ -166,9 +122,6 @@ pub struct EdgeProps {
     pub name: AttrValue,
     /// select this edge alone (keyboard)
     pub on_select: Callback<String>,
-    /// share of the busiest edge's traffic while running [0..1]
-    #[prop_or_default]
-    pub load: Option<f64>,
 }
 
 /// A directed edge: a smooth curve with an arrowhead.
@@ -184,8 +137,7 @@ pub fn EdgeView(p: &EdgeProps) -> Html {
         <g class={classes!("edge", p.selected.then_some("selected"))} data-edge-id={p.id.clone()}
             tabindex="0" role="button" aria-label={p.name.clone()} onkeydown={keydown}>
             <path class="edge-hit" d={p.d.clone()} />
-            <path class="edge-line" d={p.d.clone()} marker-end={marker}
-                style={p.load.map(|l| format!("stroke-width:{:.1}px", 1.5 + 4.5 * l.clamp(0.0, 1.0)))} />
+            <path class="edge-line" d={p.d.clone()} marker-end={marker} />
         </g>
     }
 }
@@ -195,7 +147,8 @@ pub fn EdgeView(p: &EdgeProps) -> Html {
 pub fn CanvasArea() -> Html {
     let state = use_context::<Handle>();
     let canvas = use_context::<CanvasBox>().unwrap_or_default();
-    let run = use_context::<RunCtx>();
+    // Not the run's summaries: those re-render only the overlay; cards take just their outline.
+    let card_states = use_context::<CardStates>().unwrap_or_default();
     let traffic = use_context::<TrafficCanvas>().unwrap_or_default();
     let dispatcher = state.as_ref().map(|s| s.dispatcher());
 
@@ -254,11 +207,10 @@ pub fn CanvasArea() -> Html {
         let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
         let name = e.name();
         let selected = ed.selection.edges.contains(&name);
-        let load = run.as_ref().and_then(|r| r.snap.edge_load.get(&name).copied());
         Some(html! {
             <EdgeView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} selected={selected}
                 name={format!("Connection from {} to {}", display(a), display(b))}
-                on_select={on_edge_select.clone()} load={load} />
+                on_select={on_edge_select.clone()} />
         })
     });
     let nodes = doc.nodes.iter().map(|n| {
@@ -271,7 +223,7 @@ pub fn CanvasArea() -> Html {
                 label={display(n).to_string()} category={info.map(|i| i.category)}
                 x={pos.x} y={pos.y} selected={ed.selection.nodes.contains(&n.id)}
                 mark={ed.marks.get(&n.id).copied()} on_select={on_node_select.clone()}
-                badge={run.as_ref().and_then(|r| r.snap.badges.get(&n.id).copied())} />
+                live={card_states.0.get(&n.id).copied()} />
         }
     });
 
@@ -394,6 +346,7 @@ pub fn CanvasArea() -> Html {
                     { for overlay }
                 </g>
             </svg>
+            <LiveOverlay />
             <canvas class="traffic" data-layer="traffic" ref={traffic.0.clone()} aria-hidden="true" />
             // One stable wrapper: overlays coming and going must not make Yew rebuild the SVG beside them.
             <div class="canvas-overlays">

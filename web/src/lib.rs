@@ -8,6 +8,7 @@ pub mod canvas;
 pub mod icons;
 pub mod inspector;
 pub mod live;
+pub mod overlay;
 pub mod palette;
 pub mod run;
 pub mod shell;

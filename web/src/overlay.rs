@@ -1,0 +1,152 @@
+//! The run's live marks over the diagram: each card's badges (utilisation ring, queue, errors, dead) and each
+//! connection's load band, in an SVG layer of their own above the diagram. Summaries change them a few times a
+//! second; kept out of the diagram's SVG, a change re-lays out and repaints only this small layer, not the 100
+//! cards with their text (measured in BENCHMARKS.md, "Live run (Chromium)"). The cards only take the rare
+//! `dead`/`saturated` outline, through [`CardStates`].
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use playground_core::editor::geometry::{self, NODE_H, NODE_W};
+use yew::prelude::*;
+
+use crate::run::{Badge, RunCtx};
+use crate::state::Handle;
+
+/// Per node id, the outline a card takes while running (`dead` or `saturated`); equal by content, so the
+/// canvas re-renders only when some card's outline changes, not on every summary.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CardStates(pub Rc<BTreeMap<String, &'static str>>);
+
+impl CardStates {
+    /// The outlines the badges call for.
+    pub fn from_badges(badges: &BTreeMap<String, Badge>) -> CardStates {
+        CardStates(Rc::new(
+            badges
+                .iter()
+                .filter_map(|(id, b)| {
+                    let class = if b.dead {
+                        "dead"
+                    } else if b.saturated {
+                        "saturated"
+                    } else {
+                        return None;
+                    };
+                    Some((id.clone(), class))
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// Props of one card's badges.
+#[derive(Properties, PartialEq)]
+pub struct BadgeProps {
+    /// node id
+    pub id: AttrValue,
+    /// the card's top-left corner (world px)
+    pub x: f64,
+    /// the card's top-left corner (world px)
+    pub y: f64,
+    /// what to show
+    pub badge: Badge,
+}
+
+/// A card's live badges: a utilisation ring, the queue length, the error count, a cross when dead.
+#[component]
+pub fn BadgeView(p: &BadgeProps) -> Html {
+    let b = p.badge;
+    let r = 9.0;
+    let circ = 2.0 * std::f64::consts::PI * r;
+    let cx = NODE_W - 20.0;
+    let cy = NODE_H - 17.0;
+    let title = format!(
+        "utilisation {:.0} % · queue {} · errors {}{}",
+        b.util * 100.0,
+        b.queue,
+        b.errors,
+        if b.dead {
+            " · dead"
+        } else if b.saturated {
+            " · saturated"
+        } else {
+            ""
+        }
+    );
+    html! {
+        <g class={classes!("node-badges", b.saturated.then_some("saturated"))} data-badge-for={p.id.clone()}
+            transform={format!("translate({} {})", p.x, p.y)}
+            data-util={format!("{:.2}", b.util)} data-queue={b.queue.to_string()} data-errors={b.errors.to_string()}>
+            <title>{ title }</title>
+            if b.has_workers {
+                <circle class="ring-bg" cx={cx.to_string()} cy={cy.to_string()} r={r.to_string()} />
+                <circle class="ring" cx={cx.to_string()} cy={cy.to_string()} r={r.to_string()}
+                    stroke-dasharray={format!("{:.2} {:.2}", b.util.clamp(0.0, 1.0) * circ, circ)}
+                    transform={format!("rotate(-90 {cx} {cy})")} />
+            }
+            if b.queue > 0 {
+                <text class="badge-queue" x={(cx - 14.0).to_string()} y={(cy + 4.0).to_string()}>{ format!("q{}", b.queue) }</text>
+            }
+            if b.errors > 0 {
+                <text class="badge-errors" x={(NODE_W - 34.0).to_string()} y="14">{ format!("✕{}", b.errors) }</text>
+            }
+            if b.dead {
+                <text class="badge-dead" x={cx.to_string()} y={(cy + 4.0).to_string()}>{ "✕" }</text>
+            }
+        </g>
+    }
+}
+
+/// Props of one connection's load band.
+#[derive(Properties, PartialEq)]
+pub struct LoadProps {
+    /// edge name
+    pub id: AttrValue,
+    /// SVG path data
+    pub d: AttrValue,
+    /// share of the busiest connection's messages since the last summary [0..1]
+    pub load: f64,
+}
+
+/// A translucent band along a connection, as wide as its share of the busiest connection's traffic.
+#[component]
+pub fn LoadView(p: &LoadProps) -> Html {
+    html! {
+        <path class="edge-load" data-load-for={p.id.clone()} data-load={format!("{:.1}", p.load)} d={p.d.clone()}
+            style={format!("stroke-width:{:.1}px", 1.0 + 5.0 * p.load.clamp(0.0, 1.0))} />
+    }
+}
+
+/// The layer of live marks over the canvas (nothing without a run).
+#[component]
+pub fn LiveOverlay() -> Html {
+    let (Some(state), Some(run)) = (use_context::<Handle>(), use_context::<RunCtx>()) else {
+        return html! {};
+    };
+    let snap = &run.snap;
+    if snap.badges.is_empty() && snap.edge_load.is_empty() {
+        return html! {};
+    }
+    let ed = &state.ed;
+    let doc = &ed.doc;
+    let loads = doc.edges.iter().filter_map(|e| {
+        let name = e.name();
+        let load = snap.edge_load.get(&name).copied().filter(|l| *l > 0.0)?;
+        let (a, b) = (doc.node(&e.from)?, doc.node(&e.to)?);
+        let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
+        Some(html! { <LoadView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} load={load} /> })
+    });
+    let badges = doc.nodes.iter().filter_map(|n| {
+        let badge = snap.badges.get(&n.id).copied()?;
+        let pos = ed.drawn_position(n);
+        Some(html! { <BadgeView key={n.id.clone()} id={n.id.clone()} x={pos.x} y={pos.y} badge={badge} /> })
+    });
+    html! {
+        <svg class="live-layer" data-layer="live" aria-hidden="true">
+            <g transform={ed.viewport.transform()}>
+                <g class="edge-loads">{ for loads }</g>
+                <g class="badges">{ for badges }</g>
+            </g>
+        </svg>
+    }
+}
