@@ -199,17 +199,18 @@ impl EndToEnd {
         }
     }
 
-    /// Latency summary of completed requests [ms]: mean, p50, p90, p99, p99.9, max.
-    pub fn latency_ms(&self) -> [f64; 6] {
+    /// Latency summary of completed requests [ms]: mean, p50, p90, p95, p99, p99.9, max.
+    pub fn latency_ms(&self) -> [f64; 7] {
         let n = self.hist.len();
         if n == 0 {
-            return [0.0; 6];
+            return [0.0; 7];
         }
         let q = |p: f64| self.hist.value_at_quantile(p) as f64 / 1e6;
         [
             self.sum_ns as f64 / n as f64 / 1e6,
             q(0.5),
             q(0.9),
+            q(0.95),
             q(0.99),
             q(0.999),
             self.hist.max() as f64 / 1e6,
@@ -220,6 +221,24 @@ impl EndToEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latency_summary_has_each_percentile_in_its_place() {
+        let mut e = EndToEnd::new();
+        // 1 ms, 2 ms, ... 1000 ms: the q-quantile is q × 1000 ms, to the histogram's 3 significant digits.
+        for ms in 1..=1000u64 {
+            e.record_latency(ms * 1_000_000);
+        }
+        let [mean, p50, p90, p95, p99, p999, max] = e.latency_ms();
+        let near = |got: f64, want: f64| (got - want).abs() <= want * 2e-3;
+        assert!(near(mean, 500.5), "mean {mean}");
+        assert!(near(p50, 500.0), "p50 {p50}");
+        assert!(near(p90, 900.0), "p90 {p90}");
+        assert!(near(p95, 950.0), "p95 {p95}");
+        assert!(near(p99, 990.0), "p99 {p99}");
+        assert!(near(p999, 999.0), "p99.9 {p999}");
+        assert!(near(max, 1000.0), "max {max}");
+    }
 
     #[test]
     fn levels_integrate_only_inside_the_window() {

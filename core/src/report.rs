@@ -68,6 +68,8 @@ pub struct Latency {
     pub p50: f64,
     /// 90th percentile
     pub p90: f64,
+    /// 95th percentile
+    pub p95: f64,
     /// 99th percentile
     pub p99: f64,
     /// 99.9th percentile
@@ -184,6 +186,8 @@ pub struct SeriesPoint {
     pub rejected: u64,
     /// median latency of the interval's successes [ms]
     pub p50_ms: f64,
+    /// 95th percentile of the interval's successes [ms]
+    pub p95_ms: f64,
     /// 99th percentile of the interval's successes [ms]
     pub p99_ms: f64,
     /// per node, in `node_ids` order
@@ -252,6 +256,7 @@ impl Report {
             l.mean,
             l.p50,
             l.p90,
+            l.p95,
             l.p99,
             l.p999,
             l.max,
@@ -307,6 +312,7 @@ impl Report {
                 h.u64(v);
             }
             h.f64(p.p50_ms);
+            h.f64(p.p95_ms);
             h.f64(p.p99_ms);
             for s in &p.nodes {
                 h.u64(u64::from(s.queue));
@@ -346,8 +352,8 @@ impl Report {
         }
         let _ = writeln!(
             s,
-            "latency   mean {:.3}  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3} ms",
-            l.mean, l.p50, l.p90, l.p99, l.p999, l.max
+            "latency   mean {:.3}  p50 {:.3}  p90 {:.3}  p95 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3} ms",
+            l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max
         );
         let _ = writeln!(
             s,

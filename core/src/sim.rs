@@ -1279,6 +1279,7 @@ impl Sim {
             timed_out: e.tick_timed_out,
             rejected: e.tick_rejected,
             p50_ms: q(0.5),
+            p95_ms: q(0.95),
             p99_ms: q(0.99),
             nodes,
         };
@@ -1368,7 +1369,7 @@ impl Sim {
             .filter(|r| r.measured && r.live && matches!(r.state, ReqState::Live | ReqState::Lost))
             .count() as u64;
         let e = &self.e2e;
-        let [mean, p50, p90, p99, p999, max] = e.latency_ms();
+        let [mean, p50, p90, p95, p99, p999, max] = e.latency_ms();
         let secs = w.len().as_secs();
         let mut nodes = BTreeMap::new();
         for (i, st) in self.stats.iter().enumerate() {
@@ -1434,6 +1435,7 @@ impl Sim {
                 mean,
                 p50,
                 p90,
+                p95,
                 p99,
                 p999,
                 max,

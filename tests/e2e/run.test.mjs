@@ -96,7 +96,7 @@ test('the final p99 and throughput in the page equal the native runner for the s
   // The page prints latency with 2 decimals and throughput with 1 (Rust `{:.2}` / `{:.1}`).
   assert.equal(await metric(page, 'p99'), native.latency_ms.p99.toFixed(2));
   assert.equal(await metric(page, 'p50'), native.latency_ms.p50.toFixed(2));
-  assert.equal(await metric(page, 'p90'), native.latency_ms.p90.toFixed(2));
+  assert.equal(await metric(page, 'p95'), native.latency_ms.p95.toFixed(2));
   assert.equal(await metric(page, 'throughput'), native.throughput_rps.toFixed(1));
   assert.equal(await metric(page, 'completed'), String(native.requests.completed));
   assert.equal(await metric(page, 'failed'), String(native.requests.failed));

@@ -212,19 +212,21 @@ fn short(v: f64) -> String {
     }
 }
 
-fn series_lines(series: &Series) -> [Vec<(f64, f64)>; 4] {
+fn series_lines(series: &Series) -> [Vec<(f64, f64)>; 5] {
     let dt = series.interval_s.max(1e-9);
     let mut p50 = Vec::new();
+    let mut p95 = Vec::new();
     let mut p99 = Vec::new();
     let mut thr = Vec::new();
     let mut err = Vec::new();
     for p in &series.points {
         p50.push((p.t_s, p.p50_ms));
+        p95.push((p.t_s, p.p95_ms));
         p99.push((p.t_s, p.p99_ms));
         thr.push((p.t_s, p.completed as f64 / dt));
         err.push((p.t_s, (p.failed + p.timed_out + p.rejected) as f64 / dt));
     }
-    [p50, p99, thr, err]
+    [p50, p95, p99, thr, err]
 }
 
 fn node_lines(series: &Series, id: &str) -> Option<[Vec<(f64, f64)>; 2]> {
@@ -245,7 +247,7 @@ fn figures(r: Option<&Report>) -> Html {
     html! {
         <div class="figures">
             { figure("p50", "p50", lat(|r| r.latency_ms.p50), "ms") }
-            { figure("p90", "p90", lat(|r| r.latency_ms.p90), "ms") }
+            { figure("p95", "p95", lat(|r| r.latency_ms.p95), "ms") }
             { figure("p99", "p99", lat(|r| r.latency_ms.p99), "ms") }
             { figure("throughput", "throughput", r.map_or("–".to_string(), |r| format!("{:.1}", r.throughput_rps)), "req/s") }
             { figure("completed", "succeeded", count(|r| r.requests.completed), "") }
@@ -273,7 +275,7 @@ pub fn MetricsArea() -> Html {
             _ => None,
         });
     let charts = report.map(|r| {
-        let [p50, p99, thr, err] = series_lines(&r.series);
+        let [p50, p95, p99, thr, err] = series_lines(&r.series);
         let node = selected.as_ref().and_then(|id| {
             let [q, u] = node_lines(&r.series, id)?;
             Some(html! {
@@ -285,7 +287,7 @@ pub fn MetricsArea() -> Html {
         });
         html! {
             <div class="charts">
-                { chart("latency p50 / p99".into(), vec![("c-p50", p50), ("c-p99", p99)], "ms") }
+                { chart("latency p50 / p95 / p99".into(), vec![("c-p50", p50), ("c-p95", p95), ("c-p99", p99)], "ms") }
                 { chart("throughput".into(), vec![("c-thr", thr)], "req/s") }
                 { chart("errors".into(), vec![("c-err", err)], "/s") }
                 { for node }
@@ -315,7 +317,7 @@ pub fn MetricsArea() -> Html {
                 <div class="metrics-head">
                     <h2 class="panel-title">{ "Metrics" }</h2>
                     if report.is_none() {
-                        <span class="empty-hint">{ "Press Run: latency percentiles, throughput and errors appear here. (p95 is not shown: the engine reports p50, p90, p99 and p99.9.)" }</span>
+                        <span class="empty-hint">{ "Press Run: latency percentiles, throughput and errors appear here." }</span>
                     }
                     if let Some(r) = report.filter(|r| s.now.as_secs() < r.warmup_s) {
                         <span class="warmup-note" data-warmup="">{ format!("Warming up: figures count requests sent after {} s (the diagram's warm-up); the charts show everything.", r.warmup_s) }</span>

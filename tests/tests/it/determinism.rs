@@ -70,6 +70,12 @@ fn the_digest_sees_every_kind_of_number() {
     r.latency_ms.p999 = f64::from_bits(r.latency_ms.p999.to_bits() ^ 1);
     assert_ne!(r.digest(), base.digest());
     let mut r = base.clone();
+    r.latency_ms.p95 = f64::from_bits(r.latency_ms.p95.to_bits() ^ 1);
+    assert_ne!(r.digest(), base.digest());
+    let mut r = base.clone();
+    r.series.points[3].p95_ms += 1e-9;
+    assert_ne!(r.digest(), base.digest());
+    let mut r = base.clone();
     r.nodes.get_mut("s1").expect("node").waited += 1;
     assert_ne!(r.digest(), base.digest());
     let mut r = base.clone();

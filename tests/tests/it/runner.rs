@@ -30,6 +30,7 @@ fn json_output_has_the_documented_fields() {
         "/latency_ms/mean",
         "/latency_ms/p50",
         "/latency_ms/p90",
+        "/latency_ms/p95",
         "/latency_ms/p99",
         "/latency_ms/p999",
         "/latency_ms/max",
@@ -76,7 +77,10 @@ fn overrides_change_the_run_and_the_table_reads() {
     assert_ne!(a.report.digest(), b.report.digest());
     let table = format_report(&a.report, false);
     assert!(
-        table.contains("latency") && table.contains("s1") && table.contains("server"),
+        table.contains("latency")
+            && table.contains(" p95 ")
+            && table.contains("s1")
+            && table.contains("server"),
         "{table}"
     );
 }
