@@ -842,6 +842,7 @@ fn remove(doc: &mut Topology, sel: &Selection) {
     doc.faults.retain(|f| match &f.action {
         F::Kill { node } | F::Revive { node } | F::Slow { node, .. } => !sel.nodes.contains(node),
         F::CutLink { edge } | F::HealLink { edge } => !gone_edges.contains(edge),
+        F::Spike { .. } => true,
     });
 }
 

@@ -258,6 +258,8 @@ pub struct Sim {
     hop_limit: u8,
     trace: Trace,
     faults: Vec<FaultOp>,
+    /// traffic spikes in force: (index of the spike in `faults`, rate factor)
+    spikes: Vec<(u32, f64)>,
     actions: Vec<Action>,
     events: u64,
     /// requests whose client still waits (measured or not)
@@ -468,6 +470,7 @@ impl Sim {
             hop_limit: s.hop_limit.min(255) as u8,
             trace: Trace::new(s.trace_capacity),
             faults: Vec::new(),
+            spikes: Vec::new(),
             actions: Vec::with_capacity(16),
             events: 0,
             outstanding: 0,
@@ -709,7 +712,7 @@ impl Sim {
             Ev::ClientTimer { node } => self.on_client_timer(node),
             Ev::HealthCheck { node } => self.on_health_check(node),
             Ev::Tick => self.on_tick(),
-            Ev::Fault { index } => self.apply_fault(self.faults[index as usize]),
+            Ev::Fault { index } => self.apply_fault(index, self.faults[index as usize]),
         }
     }
 
@@ -1292,7 +1295,7 @@ impl Sim {
         self.schedule(self.now.add(interval), Ev::Tick);
     }
 
-    fn apply_fault(&mut self, op: FaultOp) {
+    fn apply_fault(&mut self, index: u32, op: FaultOp) {
         match op {
             FaultOp::Kill(n) => {
                 if !self.alive[n as usize] {
@@ -1351,6 +1354,45 @@ impl Sim {
             }
             FaultOp::Cut(e) => self.edges[e as usize].cut = true,
             FaultOp::Heal(e) => self.edges[e as usize].cut = false,
+            FaultOp::Spike { factor, duration } => {
+                self.spikes.push((index, factor));
+                let end = self.faults.len() as u32;
+                self.faults.push(FaultOp::SpikeEnd(index));
+                self.schedule(self.now.add(duration), Ev::Fault { index: end });
+                self.set_boost();
+            }
+            FaultOp::SpikeEnd(start) => {
+                self.spikes.retain(|(i, _)| *i != start);
+                self.set_boost();
+            }
+        }
+    }
+
+    /// Gives every client the product of the spikes in force as its rate multiplier, and redraws the next
+    /// arrival of each live one from now at the new rate (the pending one, drawn at the old rate, is dropped by
+    /// the epoch). For Poisson arrivals this is exact: the process is memoryless.
+    fn set_boost(&mut self) {
+        let boost = self.spikes.iter().map(|(_, f)| f).product::<f64>();
+        for n in 0..self.nodes.len() {
+            let alive = self.alive[n];
+            let NodeRt::Client(c) = &mut self.nodes[n] else {
+                continue;
+            };
+            c.boost = boost;
+            c.epoch = c.epoch.wrapping_add(1);
+            if !alive {
+                continue;
+            }
+            let epoch = c.epoch;
+            if let Some(t) = c.next_arrival(self.now, &mut self.rng) {
+                self.schedule(
+                    t,
+                    Ev::ClientFire {
+                        node: n as u32,
+                        epoch,
+                    },
+                );
+            }
         }
     }
 

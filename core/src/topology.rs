@@ -273,4 +273,12 @@ pub enum FaultAction {
         /// edge id (or `from->to`)
         edge: String,
     },
+    /// A traffic spike: every client sends `factor` times its rate for `duration_s` seconds from the fault's
+    /// time, then returns to its own rate.
+    Spike {
+        /// rate multiplier [> 0], e.g. 5
+        factor: f64,
+        /// how long the spike lasts [s of simulated time, > 0]
+        duration_s: f64,
+    },
 }

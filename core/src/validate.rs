@@ -90,6 +90,13 @@ pub(crate) enum FaultOp {
     Slow(u32, f64),
     Cut(u32),
     Heal(u32),
+    /// every client's rate × factor for the duration
+    Spike {
+        factor: f64,
+        duration: SimTime,
+    },
+    /// the end of the spike that is fault number `.0` of the sim's list
+    SpikeEnd(u32),
 }
 
 /// What the engine is built from.
@@ -439,6 +446,22 @@ pub(crate) fn resolve_fault(
         }
         FaultAction::CutLink { edge: e } => FaultOp::Cut(edge(e)?),
         FaultAction::HealLink { edge: e } => FaultOp::Heal(edge(e)?),
+        FaultAction::Spike { factor, duration_s } => {
+            if !(factor.is_finite() && *factor > 0.0) {
+                return Err(format!(
+                    "spike `factor` must be a positive finite number (got {factor})"
+                ));
+            }
+            if !(duration_s.is_finite() && *duration_s > 0.0) {
+                return Err(format!(
+                    "spike `duration_s` must be a positive finite number of seconds (got {duration_s})"
+                ));
+            }
+            FaultOp::Spike {
+                factor: *factor,
+                duration: SimTime::from_secs(*duration_s),
+            }
+        }
     })
 }
 

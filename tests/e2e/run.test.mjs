@@ -5,8 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDist, launch, openWithDiagram, screenshot, ROOT } from './support.mjs';
+import { serveDist, launch, openWithDiagram, screenshot, ROOT, SHOTS } from './support.mjs';
 
 /** Records requestAnimationFrame intervals into `window.__frames` until `window.__stop`. */
 const recordFrames = (page) => page.evaluate(() => {
@@ -269,6 +270,50 @@ test('regression: a value being typed in the inspector is not reset by the runni
   assert.equal(await workers.inputValue(), '6', 'the typed value was replaced while the run went on');
   await workers.press('Enter');
   await page.locator('.legend-note').waitFor({ timeout: 5000 });
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});
+
+test('a traffic spike multiplies the clients\' sending for its window and replays like a planned fault', async () => {
+  // Constant 100 req/s for 20 s with the spike (×5 for 10 s) applied while running: about 2,000 + 4,000 sent.
+  const doc = {
+    version: 1,
+    name: 'spike',
+    settings: { seed: 7, duration_s: 20, warmup_s: 0 },
+    nodes: [
+      { id: 'c', kind: 'client', position: { x: 40, y: 200 }, params: { rate: 100, arrival: { type: 'constant' } } },
+      { id: 's', kind: 'server', position: { x: 300, y: 200 }, params: { workers: 64 } },
+    ],
+    edges: [{ from: 'c', to: 's' }],
+  };
+  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  assert.ok(await page.locator('[data-action="spike"]').isDisabled(), 'no spike before a run exists');
+  await setSpeed(page, 2);
+  await page.locator('[data-action="run"]').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric="sim_time"]')?.textContent) > 1, null, { timeout: 10000 });
+  await page.locator('[data-action="spike"]').click();
+  const spike = page.locator('[data-spike-at-ns]');
+  await spike.waitFor({ timeout: 5000 });
+  const atNs = Number(await spike.getAttribute('data-spike-at-ns'));
+  assert.equal(Number(await spike.getAttribute('data-spike-until')), Number((atNs / 1e9 + 10).toFixed(2)));
+  await screenshot(page, 'run-spike');
+  await setSpeed(page, 1000);
+  await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'finished', null, { timeout: 60000 });
+  assert.equal(await spike.count(), 0, 'the spike note goes when the spike ends');
+  const sent = Number((await page.locator('.breakdown').textContent()).match(/^(\d+) sent/)[1]);
+  assert.ok(sent > 5900 && sent < 6100, `sent ${sent}: 100 req/s for 20 s plus 400 req/s more for 10 s`);
+
+  // The same diagram with the spike written in as a fault at that time gives the same numbers natively.
+  const planned = { ...doc, faults: [{ at_s: atNs / 1e9, action: { type: 'spike', factor: 5, duration_s: 10 } }] };
+  const file = join(SHOTS, 'spike-planned.json');
+  await mkdir(SHOTS, { recursive: true });
+  await writeFile(file, JSON.stringify(planned));
+  const native = JSON.parse(execFileSync('cargo', ['run', '-q', '--release', '--bin', 'playground', '--', 'run', file, '--json'], {
+    cwd: ROOT, encoding: 'utf8', timeout: 900000,
+  }));
+  assert.equal(sent, native.requests.sent);
+  assert.equal(await metric(page, 'completed'), String(native.requests.completed));
+  assert.equal(await metric(page, 'p95'), native.latency_ms.p95.toFixed(2));
   assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
   await context.close();
 });

@@ -6,12 +6,30 @@ use playground_core::editor::{Action, Target};
 use playground_core::explain::Level;
 use playground_core::playback::{MAX_SPEED, MIN_SPEED};
 use playground_core::report::{Report, Series};
-use playground_core::{Edge, FaultAction};
+use playground_core::{Edge, FaultAction, SimTime};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::run::{Cmd, OUTCOME_COLOURS, RunCtx, Snap, Status};
 use crate::state::Handle;
+
+/// The traffic spike the control applies: every client × this rate …
+pub const SPIKE_FACTOR: f64 = 5.0;
+/// … for this long [s of simulated time].
+pub const SPIKE_S: f64 = 10.0;
+
+/// The latest traffic spike still in force at the run's clock: when it was applied and when it ends [s].
+fn spike_in_force(s: &Snap) -> Option<(SimTime, f64)> {
+    let now = s.now.as_secs();
+    s.faults
+        .iter()
+        .rev()
+        .filter_map(|(at, f)| match f {
+            FaultAction::Spike { duration_s, .. } => Some((*at, at.as_secs() + duration_s)),
+            _ => None,
+        })
+        .find(|(_, end)| *end > now)
+}
 
 /// Speeds offered [× real time].
 const SPEEDS: [f64; 10] = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 500.0, 1000.0];
@@ -97,6 +115,14 @@ pub fn RunControls() -> Html {
             <button type="button" class="btn icon-only" data-action="reset" title="Reset: back to time zero, forgetting applied faults" aria-label="Reset" onclick={send(Cmd::Reset)}>
                 <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12a8 8 0 1 0 3-6.2 M4 4v5h5" /></svg>
             </button>
+            <button type="button" class="btn" data-action="spike" disabled={s.status == Status::Idle}
+                title={format!("Traffic spike: every client sends {SPIKE_FACTOR}× its rate for {SPIKE_S} s of simulated time, from now (replayed on restart)")}
+                onclick={send(Cmd::Fault(FaultAction::Spike { factor: SPIKE_FACTOR, duration_s: SPIKE_S }))}>
+                { format!("Spike ×{SPIKE_FACTOR}") }
+            </button>
+            if let Some((at, end)) = spike_in_force(s) {
+                <span class="run-spike" data-spike-at-ns={at.0.to_string()} data-spike-until={format!("{end:.2}")}>{ format!("spike until {end:.1} s") }</span>
+            }
             <label class="run-field" title="Speed: simulated time per real second">
                 <select data-field="speed" aria-label="Speed" onchange={on_speed}>{ for speed_options }</select>
             </label>

@@ -218,8 +218,10 @@ pub(crate) struct Client {
     /// traffic stops here
     end: SimTime,
     pub alive: bool,
-    /// bumped on kill, so a pending arrival event from before is ignored
+    /// bumped on kill and on a change of `boost`, so a pending arrival event from before is ignored
     pub epoch: u32,
+    /// rate multiplier of the traffic spikes in force (1 without any)
+    pub boost: f64,
 }
 
 impl Client {
@@ -243,11 +245,17 @@ impl Client {
             end,
             alive: true,
             epoch: 0,
+            boost: 1.0,
         }
     }
 
-    /// The rate at time `t` [req/s].
+    /// The rate at time `t` [req/s], spikes included.
     fn rate_at(&self, t: SimTime) -> f64 {
+        self.boost * self.base_rate_at(t)
+    }
+
+    /// The rate at time `t` without spikes [req/s].
+    fn base_rate_at(&self, t: SimTime) -> f64 {
         match self.arrival {
             Arrival::Ramp { to_rate } => {
                 let f = if self.end.0 == 0 {
@@ -274,36 +282,40 @@ impl Client {
             return None;
         }
         let secs = |s: f64| SimTime(f64_to_nanos(s * NANOS_PER_SEC as f64).max(1));
+        // A spike scales every arrival process alike (× 1 leaves each draw exactly as without spikes).
+        let rate = self.rate * self.boost;
         let t = match self.arrival {
             Arrival::Poisson => {
-                if self.rate <= 0.0 {
+                if rate <= 0.0 {
                     return None;
                 }
-                now.add(secs(exponential(rng, 1.0 / self.rate)))
+                now.add(secs(exponential(rng, 1.0 / rate)))
             }
             Arrival::Constant => {
-                if self.rate <= 0.0 {
+                if rate <= 0.0 {
                     return None;
                 }
-                now.add(secs(1.0 / self.rate))
+                now.add(secs(1.0 / rate))
             }
             Arrival::Bursty { on_s, off_s } => {
-                if self.rate <= 0.0 {
+                if rate <= 0.0 {
                     return None;
                 }
                 let cycle = SimTime::from_secs(on_s + off_s).0.max(1);
                 let on = SimTime::from_secs(on_s).0;
-                let mut t = now.add(secs(exponential(rng, 1.0 / self.rate)));
+                let mut t = now.add(secs(exponential(rng, 1.0 / rate)));
                 // Memorylessness: a gap landing in a silence restarts at the next burst.
                 while t.0 % cycle >= on && t < self.end {
                     let next_burst = SimTime((t.0 / cycle + 1) * cycle);
-                    t = next_burst.add(secs(exponential(rng, 1.0 / self.rate)));
+                    t = next_burst.add(secs(exponential(rng, 1.0 / rate)));
                 }
                 t
             }
-            Arrival::Ramp { to_rate } => self.thinned(now, rng, self.rate.max(to_rate))?,
+            Arrival::Ramp { to_rate } => {
+                self.thinned(now, rng, self.boost * self.rate.max(to_rate))?
+            }
             Arrival::Diurnal { amplitude, .. } => {
-                self.thinned(now, rng, self.rate * (1.0 + amplitude))?
+                self.thinned(now, rng, rate * (1.0 + amplitude))?
             }
         };
         (t < self.end).then_some(t)

@@ -127,6 +127,11 @@ pub(crate) fn encode(t: &Topology) -> Vec<u8> {
                 w.byte(4);
                 w.name(edge, &mut edge_names);
             }
+            FaultAction::Spike { factor, duration_s } => {
+                w.byte(5);
+                w.f64(*factor);
+                w.f64(*duration_s);
+            }
         }
     }
     w.into_bytes()
@@ -164,6 +169,10 @@ pub(crate) fn decode(bytes: &[u8], budget: usize) -> Result<Topology, ShareError
             },
             4 => FaultAction::HealLink {
                 edge: r.name(&mut edge_names)?,
+            },
+            5 => FaultAction::Spike {
+                factor: r.f64()?,
+                duration_s: r.f64()?,
             },
             tag => return Err(garbled(format!("unknown fault type {tag}"))),
         };

@@ -353,3 +353,94 @@ fn warmup_excludes_early_requests_and_the_series_covers_the_run() {
         "series utilisation {u}"
     );
 }
+
+/// Requests sent so far (warm-up 0, so every request counts).
+fn sent_at(sim: &mut Sim, s: f64) -> u64 {
+    sim.run_until(SimTime::from_secs(s), u64::MAX);
+    sim.report().requests.sent
+}
+
+fn spike_diagram(arrival: serde_json::Value) -> Topology {
+    let mut t = Topology::default();
+    t.settings.duration_s = 40.0;
+    t.settings.warmup_s = 0.0;
+    t.nodes.push(
+        Node::new("c", "client")
+            .with("rate", json!(100.0))
+            .with("arrival", arrival),
+    );
+    t.nodes
+        .push(server("s", 64, None, &Dist::exponential_ms(1.0)));
+    t.edges.push(Edge::new("c", "s"));
+    t
+}
+
+#[test]
+fn a_traffic_spike_multiplies_arrivals_for_exactly_its_window() {
+    // Constant arrivals make the count exact: 100 req/s, then ×5 from 10 s to 20 s, then 100 req/s again.
+    let t = spike_diagram(json!({"type": "constant"}));
+    let mut sim = Sim::new(&t).expect("valid");
+    let before = sent_at(&mut sim, 10.0);
+    sim.inject(&FaultAction::Spike {
+        factor: 5.0,
+        duration_s: 10.0,
+    })
+    .expect("a valid spike");
+    let during = sent_at(&mut sim, 20.0) - before;
+    let after = sent_at(&mut sim, 30.0) - before - during;
+    assert!((999..=1001).contains(&before), "before {before}");
+    assert!((4999..=5001).contains(&during), "during {during}");
+    assert!((999..=1001).contains(&after), "after {after}");
+    sim.run_to_end();
+    assert_adds_up(&sim.report());
+
+    // Poisson: the same shape in expectation (5,000 ± 4σ ≈ 283 in the window).
+    let t = spike_diagram(json!({"type": "poisson"}));
+    let mut sim = Sim::new(&t).expect("valid");
+    let before = sent_at(&mut sim, 10.0);
+    sim.inject(&FaultAction::Spike {
+        factor: 5.0,
+        duration_s: 10.0,
+    })
+    .expect("a valid spike");
+    let during = sent_at(&mut sim, 20.0) - before;
+    let after = sent_at(&mut sim, 30.0) - before - during;
+    assert!((4717..=5283).contains(&during), "during {during}");
+    assert!((873..=1127).contains(&after), "after {after}");
+}
+
+#[test]
+fn a_spike_is_replayable_and_checked() {
+    // Injected at 10 s while running, or written in the diagram at 10 s: the same run, bit for bit.
+    let mut t = spike_diagram(json!({"type": "poisson"}));
+    let mut live = Sim::new(&t).expect("valid");
+    live.run_until(SimTime::from_secs(10.0), u64::MAX);
+    let spike = FaultAction::Spike {
+        factor: 5.0,
+        duration_s: 10.0,
+    };
+    live.inject(&spike).expect("a valid spike");
+    live.run_to_end();
+    t.faults = vec![Fault {
+        at_s: 10.0,
+        action: spike,
+    }];
+    let planned = run(&t).expect("valid");
+    assert_eq!(live.report().digest(), planned.digest());
+    // Without the spike the run differs.
+    t.faults.clear();
+    assert_ne!(run(&t).expect("valid").digest(), planned.digest());
+    for bad in [
+        FaultAction::Spike {
+            factor: 0.0,
+            duration_s: 10.0,
+        },
+        FaultAction::Spike {
+            factor: 5.0,
+            duration_s: f64::NAN,
+        },
+    ] {
+        let err = live.inject(&bad).expect_err("refused");
+        assert!(err.to_string().contains("spike"), "{err}");
+    }
+}

@@ -473,6 +473,8 @@ fn topology() -> impl Strategy<Value = Topology> {
             (node_ref, float()).prop_map(|(node, factor)| FaultAction::Slow { node, factor }),
             name().prop_map(|edge| FaultAction::CutLink { edge }),
             name().prop_map(|edge| FaultAction::HealLink { edge }),
+            (float(), float())
+                .prop_map(|(factor, duration_s)| FaultAction::Spike { factor, duration_s }),
         ];
         let settings = (
             any::<u64>(),
