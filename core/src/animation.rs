@@ -9,7 +9,7 @@
 
 use crate::ids::NodeIdx;
 use crate::time::SimTime;
-use crate::trace::{HopOutcome, HopRecord};
+use crate::trace::{HopClass, HopOutcome, HopRecord};
 
 /// Dots the page draws at most by default.
 pub const DEFAULT_MAX_DOTS: usize = 2_000;
@@ -25,6 +25,8 @@ pub struct Dot {
     pub progress: f64,
     /// what it carries (a request going down, or a response of some outcome going back)
     pub outcome: HopOutcome,
+    /// whose traffic (a client's, a DNS lookup, a node's own request)
+    pub class: HopClass,
 }
 
 /// Hops currently on a wire, sampled to at most `max_dots`.
@@ -137,6 +139,7 @@ impl Flights {
                 to: r.to,
                 progress,
                 outcome: r.outcome,
+                class: r.class,
             });
         }
     }
@@ -177,6 +180,7 @@ mod tests {
             depart: SimTime::from_nanos(depart_ms * 1_000_000),
             arrive: SimTime::from_nanos(arrive_ms * 1_000_000),
             outcome,
+            class: HopClass::Client,
         }
     }
 

@@ -38,5 +38,5 @@ pub use report::Report;
 pub use sim::{BuildError, FaultError, MemoryUse, NodeGauge, RunProgress, Sim, run};
 pub use time::SimTime;
 pub use topology::{Edge, Fault, FaultAction, Node, Position, Settings, Topology};
-pub use trace::{HopOutcome, HopRecord, Trace};
+pub use trace::{HopClass, HopOutcome, HopRecord, Trace};
 pub use validate::{Diagnostic, Severity, Subject, validate};

@@ -142,6 +142,8 @@ pub(crate) struct Request {
     pub outcome: Outcome,
     /// started by a node (a cache's flush or refresh), not a client: no deadline, answered to that node
     pub internal: bool,
+    /// a cache answered it from its store (its response hops are traced as cache hits)
+    pub cache_hit: bool,
     /// the version of the value its response carries (a key's committed writes, stamped by a database)
     pub version: u64,
     /// time spent on links so far, request and response legs [ns]
@@ -169,6 +171,7 @@ impl Request {
             live: false,
             outcome: Outcome::Ok,
             internal: false,
+            cache_hit: false,
             version: 0,
             net: 0,
             path: Path::default(),
@@ -208,6 +211,7 @@ impl Slab {
     pub fn free(&mut self, i: u32) {
         let r = &mut self.items[i as usize];
         r.path.clear();
+        r.cache_hit = false;
         r.generation = r.generation.wrapping_add(1);
         r.live = false;
         self.free.push(i);

@@ -32,7 +32,7 @@ use crate::request::{Hop, Op, Outcome, ReqState, Slab};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 use crate::topology::{FaultAction, Topology};
-use crate::trace::{HopOutcome, HopRecord, Trace};
+use crate::trace::{HopClass, HopOutcome, HopRecord, Trace};
 use crate::validate::{Diagnostic, FaultOp, Severity, compile, resolve_fault};
 
 #[derive(Clone, Copy, Debug)]
@@ -749,6 +749,7 @@ impl Sim {
                     {
                         c.count_stale(self.now);
                     }
+                    self.reqs.get_mut(req).cache_hit = true;
                     self.respond(node, req, Outcome::Ok, false);
                 }
                 Action::Spawn {
@@ -770,7 +771,22 @@ impl Sim {
     #[inline]
     fn trace_hop(&mut self, req: u32, from: u32, to: u32, arrive: SimTime, outcome: HopOutcome) {
         if self.trace.enabled() {
-            let id = self.reqs.get(req).id;
+            let q = self.reqs.get(req);
+            let id = q.id;
+            let dns =
+                |n: u32| matches!(self.kinds[n as usize], Kind::DnsResolver | Kind::DnsServer);
+            let class = if dns(from) || dns(to) {
+                HopClass::Lookup
+            } else if q.internal {
+                HopClass::Internal
+            } else {
+                HopClass::Client
+            };
+            let outcome = if outcome == HopOutcome::Ok && q.cache_hit {
+                HopOutcome::CacheHit
+            } else {
+                outcome
+            };
             self.trace.push(HopRecord {
                 request: RequestId(id),
                 from: NodeIdx(from),
@@ -778,6 +794,7 @@ impl Sim {
                 depart: self.now,
                 arrive,
                 outcome,
+                class,
             });
         }
     }

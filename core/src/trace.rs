@@ -18,6 +18,8 @@ pub enum HopOutcome {
     Request,
     /// a successful response on its way back
     Ok,
+    /// a successful response answered from a cache's store (a cache or CDN-edge hit), on every hop back
+    CacheHit,
     /// an error response on its way back
     Error,
     /// a rejection (full queue) on its way back
@@ -26,6 +28,20 @@ pub enum HopOutcome {
     Lost,
     /// the client gave up waiting (`from` = `to` = the client, `depart` = `arrive` = the deadline)
     TimedOut,
+}
+
+/// Which traffic a hop belongs to, so the page can draw each differently.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HopClass {
+    /// a client's request and its responses
+    #[default]
+    Client,
+    /// a DNS lookup: any message to or from a DNS resolver or name server
+    Lookup,
+    /// a request a node started on its own (`Action::Spawn`: a cache's flush or refresh, an asynchronous
+    /// message), not a client's
+    Internal,
 }
 
 /// One message between two nodes.
@@ -43,6 +59,8 @@ pub struct HopRecord {
     pub arrive: SimTime,
     /// what it carried
     pub outcome: HopOutcome,
+    /// whose traffic it is
+    pub class: HopClass,
 }
 
 /// The bounded trace buffer.
@@ -122,6 +140,7 @@ mod tests {
             depart: SimTime(i),
             arrive: SimTime(i + 1),
             outcome: HopOutcome::Request,
+            class: HopClass::Client,
         }
     }
 

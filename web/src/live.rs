@@ -10,7 +10,7 @@ use playground_core::{Edge, FaultAction, SimTime};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::run::{Cmd, OUTCOME_COLOURS, RunCtx, Snap, Status};
+use crate::run::{CLASS_SHAPES, Cmd, OUTCOME_COLOURS, RunCtx, Snap, Status};
 use crate::state::Handle;
 
 /// The traffic spike the control applies: every client × this rate …
@@ -168,7 +168,10 @@ pub fn TrafficLegend() -> Html {
         return html! {};
     }
     let items = OUTCOME_COLOURS.iter().map(|(_, colour, word)| {
-        html! { <span class="legend-item"><span class="legend-dot" style={format!("background:{colour}")} />{ *word }</span> }
+        html! { <span class="legend-item" data-legend={*word}><span class="legend-dot" style={format!("background:{colour}")} />{ *word }</span> }
+    });
+    let shapes = CLASS_SHAPES.iter().map(|(_, shape, word)| {
+        html! { <span class="legend-item" data-legend={*word}><span class={classes!("legend-shape", *shape)} />{ *word }</span> }
     });
     let shown = if s.shown_fraction >= 1.0 {
         "every request shown".to_string()
@@ -178,6 +181,8 @@ pub fn TrafficLegend() -> Html {
     html! {
         <div class="traffic-legend" aria-label="Traffic legend">
             { for items }
+            <span class="legend-sep" aria-hidden="true" />
+            { for shapes }
             <span class="legend-shown" data-shown-fraction={format!("{}", s.shown_fraction)} data-dots={s.dots.to_string()} data-work-ms={format!("{:.2}", s.work_ms)} data-summary-ms={format!("{:.2}", s.summary_ms)}>{ shown }</span>
             if s.restarted {
                 <span class="legend-note">{ "Diagram changed: run restarted, same seed" }</span>

@@ -13,7 +13,7 @@ use playground_core::editor::geometry::{self, NODE_H, NODE_W, Point, Viewport};
 use playground_core::explain::{Finding, explain};
 use playground_core::playback::Pacer;
 use playground_core::{
-    FaultAction, HopOutcome, NodeGauge, Report, Severity, Sim, SimTime, Topology,
+    FaultAction, HopClass, HopOutcome, NodeGauge, Report, Severity, Sim, SimTime, Topology,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -177,13 +177,22 @@ impl PartialEq for RunCtx {
 }
 
 /// Dot colours by outcome (the legend's CSS uses the same values).
-pub const OUTCOME_COLOURS: [(HopOutcome, &str, &str); 6] = [
+pub const OUTCOME_COLOURS: [(HopOutcome, &str, &str); 7] = [
     (HopOutcome::Request, "#4f6bed", "request"),
     (HopOutcome::Ok, "#12a150", "success"),
+    (HopOutcome::CacheHit, "#06aed4", "cache hit"),
     (HopOutcome::Error, "#d92d20", "error"),
     (HopOutcome::TimedOut, "#9e77ed", "timeout"),
     (HopOutcome::Rejected, "#dc8a00", "rejected"),
     (HopOutcome::Lost, "#667085", "lost"),
+];
+
+/// Dot shapes by traffic class (the legend draws the same): a client's request is a filled square, a DNS
+/// lookup a hollow square, a node's own request (a cache flush, an asynchronous message) a diamond.
+pub const CLASS_SHAPES: [(HopClass, &str, &str); 3] = [
+    (HopClass::Client, "square", "client request"),
+    (HopClass::Lookup, "hollow", "DNS lookup"),
+    (HopClass::Internal, "diamond", "async / internal"),
 ];
 
 /// The diagram without what the simulation ignores (name, labels, positions): equal keys, equal runs.
@@ -632,33 +641,55 @@ impl Live {
             dpr * v.pan.y,
         );
         let r = 3.5;
+        ctx.set_line_width(1.6);
         for (outcome, colour, _) in OUTCOME_COLOURS {
             ctx.set_fill_style_str(colour);
-            ctx.begin_path();
-            let mut any = false;
-            for d in self.dots.iter().filter(|d| d.outcome == outcome) {
-                let at = if d.from == d.to {
-                    // A client's timeout: a marker on its card.
-                    self.positions
-                        .get(d.from.0 as usize)
-                        .copied()
-                        .flatten()
-                        .map(|(x, y)| Point::new(x + NODE_W - 14.0, y + NODE_H - 10.0))
-                } else {
-                    self.curves.get(&(d.from.0, d.to.0)).map(|(c, back)| {
-                        let t = if *back { 1.0 - d.progress } else { d.progress };
-                        geometry::bezier_at(c, t)
-                    })
-                };
-                let Some(p) = at else {
-                    continue;
-                };
-                // Squares of the dot's size: a software rasteriser fills 2,000 of them far faster than arcs.
-                ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r);
-                any = true;
-            }
-            if any {
-                ctx.fill();
+            ctx.set_stroke_style_str(colour);
+            for (class, _, _) in CLASS_SHAPES {
+                ctx.begin_path();
+                let mut any = false;
+                for d in self
+                    .dots
+                    .iter()
+                    .filter(|d| d.outcome == outcome && d.class == class)
+                {
+                    let at = if d.from == d.to {
+                        // A client's timeout: a marker on its card.
+                        self.positions
+                            .get(d.from.0 as usize)
+                            .copied()
+                            .flatten()
+                            .map(|(x, y)| Point::new(x + NODE_W - 14.0, y + NODE_H - 10.0))
+                    } else {
+                        self.curves.get(&(d.from.0, d.to.0)).map(|(c, back)| {
+                            let t = if *back { 1.0 - d.progress } else { d.progress };
+                            geometry::bezier_at(c, t)
+                        })
+                    };
+                    let Some(p) = at else {
+                        continue;
+                    };
+                    // Squares, not arcs: a software rasteriser fills 2,000 of them far faster.
+                    match class {
+                        HopClass::Internal => {
+                            let q = r * 1.3;
+                            ctx.move_to(p.x, p.y - q);
+                            ctx.line_to(p.x + q, p.y);
+                            ctx.line_to(p.x, p.y + q);
+                            ctx.line_to(p.x - q, p.y);
+                            ctx.close_path();
+                        }
+                        _ => ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r),
+                    }
+                    any = true;
+                }
+                if any {
+                    if class == HopClass::Lookup {
+                        ctx.stroke();
+                    } else {
+                        ctx.fill();
+                    }
+                }
             }
         }
     }

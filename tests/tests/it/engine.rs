@@ -444,3 +444,106 @@ fn a_spike_is_replayable_and_checked() {
         assert!(err.to_string().contains("spike"), "{err}");
     }
 }
+
+/// Runs `t` to the end, draining the trace every 50 ms of simulated time so nothing is overwritten.
+fn all_hops(t: &Topology) -> (Sim, Vec<playground_core::HopRecord>) {
+    let mut sim = Sim::new(t).expect("valid");
+    let mut hops = Vec::new();
+    let mut at = 0.0;
+    loop {
+        at += 0.05;
+        let p = sim.run_until(SimTime::from_secs(at), u64::MAX);
+        hops.extend(sim.drain_trace());
+        if p.finished {
+            break;
+        }
+    }
+    assert_eq!(sim.trace().overwritten(), 0);
+    (sim, hops)
+}
+
+#[test]
+fn cache_hits_are_traced_as_such_all_the_way_back_and_flushes_as_internal() {
+    use playground_core::HopClass;
+    let mut t = playground_core::scenarios::by_name("cache-patterns")
+        .expect("scenario")
+        .topology();
+    t.settings.duration_s = 5.0;
+    t.settings.warmup_s = 0.0;
+    let (sim, hops) = all_hops(&t);
+    let idx = |id: &str| sim.node_index(id).expect("node");
+    let r = sim.report();
+    let count = |f: &dyn Fn(&playground_core::HopRecord) -> bool| {
+        hops.iter().filter(|h| f(h)).count() as u64
+    };
+    for p in ["aside", "through", "behind"] {
+        let (cache, app, users) = (
+            idx(&format!("{p}-cache")),
+            idx(&format!("{p}-app")),
+            idx(&format!("{p}-users")),
+        );
+        let hits = r.nodes[&format!("{p}-cache")]
+            .cache
+            .expect("a cache block")
+            .hits;
+        assert!(hits > 100, "{p}: {hits} hits");
+        // Every hit the cache counted leaves it as a cache-hit response, and reaches the client as one.
+        let from_cache =
+            count(&|h| h.from == cache && h.to == app && h.outcome == HopOutcome::CacheHit);
+        let to_client =
+            count(&|h| h.from == app && h.to == users && h.outcome == HopOutcome::CacheHit);
+        assert_eq!(from_cache, hits, "{p}");
+        assert_eq!(to_client, hits, "{p}");
+        // A miss answered by the database is a plain success.
+        assert!(
+            count(&|h| h.from == app && h.to == users && h.outcome == HopOutcome::Ok) > 0,
+            "{p}"
+        );
+    }
+    // Write-behind flushes are the cache's own requests to the database (its read misses go there as the
+    // client's requests): the only internal traffic here, and never on a client's wire.
+    let (cache, db) = (idx("behind-cache"), idx("behind-db"));
+    let internal = count(&|h| h.class == HopClass::Internal);
+    assert!(internal > 0);
+    assert_eq!(
+        count(&|h| h.class == HopClass::Internal
+            && ((h.from == cache && h.to == db) || (h.from == db && h.to == cache))),
+        internal
+    );
+    assert!(
+        count(&|h| h.from == cache && h.to == db && h.class == HopClass::Client) > 0,
+        "read misses are client traffic"
+    );
+    let users = ["aside-users", "through-users", "behind-users"].map(idx);
+    assert!(
+        hops.iter()
+            .filter(|h| users.contains(&h.to) || users.contains(&h.from))
+            .all(|h| h.class == HopClass::Client)
+    );
+}
+
+#[test]
+fn dns_lookups_are_traced_as_lookups() {
+    use playground_core::HopClass;
+    let mut t = playground_core::scenarios::by_name("dns-ttl")
+        .expect("scenario")
+        .topology();
+    t.settings.duration_s = 12.0;
+    let (sim, hops) = all_hops(&t);
+    let idx = |id: &str| sim.node_index(id).expect("node");
+    let dns: Vec<_> = ["short-resolver", "short-root", "short-tld", "short-auth"]
+        .map(idx)
+        .into();
+    let lookups = hops.iter().filter(|h| h.class == HopClass::Lookup).count();
+    assert!(lookups > 0);
+    for h in &hops {
+        let touches_dns = dns.contains(&h.from) || dns.contains(&h.to);
+        if h.from == idx("short-users") || h.to == idx("short-users") || touches_dns {
+            assert_eq!(h.class == HopClass::Lookup, touches_dns, "{h:?}");
+        }
+    }
+    // The client's own requests to its web server stay client traffic.
+    assert!(hops.iter().any(|h| h.from == idx("short-users")
+        && h.to == idx("short-web")
+        && h.class == HopClass::Client));
+}
