@@ -1320,8 +1320,10 @@ mod tests {
         e.apply(Action::Rename("edited".into()));
         assert_ne!(e.opened_revision, e.revision);
 
-        let mut t = Topology::default();
-        t.name = "imported".into();
+        let t = Topology {
+            name: "imported".into(),
+            ..Topology::default()
+        };
         e.apply(Action::Replace(Box::new(t.clone())));
         assert_eq!(*e.doc, t);
         e.apply(Action::Undo);

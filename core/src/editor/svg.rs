@@ -65,11 +65,11 @@ pub fn diagram_svg(
     let (x0, y0) = (min.x - MARGIN, min.y - MARGIN);
     let (w, h) = (max.x - min.x + 2.0 * MARGIN, max.y - min.y + 2.0 * MARGIN);
     let mut s = String::new();
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" \
          viewBox=\"{x0:.1} {y0:.1} {w:.1} {h:.1}\" \
-         font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\">\n"
+         font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\">"
     );
     let _ = writeln!(
         s,
