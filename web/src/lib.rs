@@ -5,11 +5,15 @@
 
 pub mod app;
 pub mod canvas;
+pub mod files;
+pub mod gallery;
 pub mod icons;
 pub mod inspector;
 pub mod live;
 pub mod palette;
 pub mod run;
+pub mod session;
+pub mod share_ui;
 pub mod shell;
 pub mod state;
 
