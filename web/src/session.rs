@@ -217,6 +217,10 @@ pub fn visit(
     if let Some(run) = run {
         restart_run(run, &doc);
     }
+    if let Some(n) = &state.ed.notice {
+        // A welcome or an earlier message is about the diagram being left.
+        state.dispatch(Action::DismissNotice(n.serial));
+    }
     state.dispatch(Action::Open(Box::new(doc)));
     session.dispatch(SessionAction::SetVisit(Some((visit, hash))));
     session.dispatch(SessionAction::Gallery(false));

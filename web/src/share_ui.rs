@@ -299,14 +299,12 @@ fn SharePanel() -> Html {
     }
 }
 
-/// The banner of a diagram open alongside the user's own: where it came from, Back, Keep, and a scenario's
-/// explanation, what to try and what to watch.
+/// The banner of a diagram open alongside the user's own: where it came from, Back and Keep.
 #[component]
 fn VisitBanner() -> Html {
     let state = use_context::<Handle>();
     let session = use_context::<SessionHandle>();
     let run = use_context::<RunCtx>();
-    let notes_open = use_state(|| true);
     let (Some(state), Some(session)) = (state, session) else {
         return html! {};
     };
@@ -321,51 +319,39 @@ fn VisitBanner() -> Html {
         let (state, session) = (state.clone(), session.clone());
         Callback::from(move |_: MouseEvent| session::keep(&state, &session))
     };
-    let toggle = {
-        let notes_open = notes_open.clone();
-        Callback::from(move |_: MouseEvent| notes_open.set(!*notes_open))
+    let kind = match &visit {
+        Visit::Link => "link",
+        Visit::Scenario(_) => "scenario",
     };
-    let (kind, hint) = match &visit {
-        Visit::Link => (
-            "link",
-            "Your own diagram is saved and untouched; edits here are kept apart from it.",
-        ),
-        Visit::Scenario(_) => (
-            "scenario",
-            "Your own diagram is saved and untouched; change this one freely.",
-        ),
-    };
-    let notes = match &visit {
-        Visit::Scenario(s) if *notes_open => html! {
-            <div class="scenario-notes" data-scenario-notes={s.name}>
-                <p class="scenario-topic">{ s.topic }</p>
-                <p>{ s.explanation }</p>
-                <div class="scenario-lists">
-                    <div><h3>{ "Try this" }</h3><ul>{ for s.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul></div>
-                    <div><h3>{ "Watch" }</h3><ul>{ for s.watch.iter().map(|t| html! { <li>{ *t }</li> }) }</ul></div>
-                </div>
-            </div>
-        },
-        _ => html! {},
-    };
-    let notes_button = matches!(visit, Visit::Scenario(_)).then(|| {
-        html! {
-            <button type="button" class="btn small" data-action="notes" aria-expanded={notes_open.to_string()} onclick={toggle}>
-                { if *notes_open { "Hide notes" } else { "Show notes" } }
-            </button>
-        }
-    });
     html! {
         <div class="visit-banner" role="region" aria-label="Opened diagram" data-visit={kind}>
-            <div class="visit-row">
-                <span class="visit-title">{ visit.banner() }</span>
-                <span class="visit-hint">{ hint }</span>
-                { for notes_button }
-                <button type="button" class="btn small" data-action="keep" title="Make this diagram yours (your previous one stays one Undo away)" onclick={keep}>{ "Keep as my diagram" }</button>
-                <button type="button" class="btn small primary" data-action="back" onclick={back}>{ "Back to my diagram" }</button>
-            </div>
-            { notes }
+            <span class="visit-title">{ visit.banner() }</span>
+            <span class="visit-hint">{ "Your own diagram is saved and untouched." }</span>
+            <button type="button" class="btn small" data-action="keep" title="Make this diagram yours (your previous one stays one Undo away)" onclick={keep}>{ "Keep as mine" }</button>
+            <button type="button" class="btn small primary" data-action="back" onclick={back}>{ "Back to my diagram" }</button>
         </div>
+    }
+}
+
+/// While a scenario is open, its topic, explanation, what to try and what to watch, at the top of the
+/// inspector column (collapsible).
+#[component]
+pub fn ScenarioNotes() -> Html {
+    let session = use_context::<SessionHandle>();
+    let Some((Visit::Scenario(s), _)) = session.and_then(|s| s.visit.clone()) else {
+        return html! {};
+    };
+    html! {
+        <details class="scenario-notes" open=true data-scenario-notes={s.name}>
+            <summary class="panel-title">{ "Scenario notes" }</summary>
+            <p class="scenario-topic">{ s.topic }</p>
+            <p class="scenario-notes-title">{ s.title }</p>
+            <p>{ s.explanation }</p>
+            <h3>{ "Try this" }</h3>
+            <ul>{ for s.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
+            <h3>{ "Watch" }</h3>
+            <ul>{ for s.watch.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
+        </details>
     }
 }
 
