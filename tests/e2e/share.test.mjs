@@ -342,8 +342,11 @@ test('SVG and PNG export produce files of the diagram', async () => {
   await context.close();
 });
 
-test('keyboard: Shift+S shares, Escape closes, typing in a field does not trigger page shortcuts', async () => {
+test('keyboard: Shift+S shares (even with no clipboard API), Escape closes, typing in a field does not trigger page shortcuts', async () => {
   const { context, page, errors } = await openPage(browser, server.url);
+  // As on a page served over plain http from a LAN address: no `navigator.clipboard` at all.
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+  await page.reload();
   await page.locator('[data-node-id]').first().waitFor({ timeout: 15000 });
   await page.locator('[data-field="name"]').focus();
   await page.keyboard.type('GS');
@@ -352,6 +355,8 @@ test('keyboard: Shift+S shares, Escape closes, typing in a field does not trigge
   await page.locator('[data-field="name"]').blur();
   await page.keyboard.press('Shift+S');
   await page.locator('[data-share-panel]').waitFor();
+  await page.locator('[data-copied="false"]').waitFor();
+  assert.match(await page.locator('[data-share-link]').inputValue(), /#d=v1\./);
   await page.keyboard.press('Escape');
   await countBecomes(page.locator('[data-share-panel]'), 0);
   assert.deepEqual(errors, []);

@@ -27,6 +27,8 @@ pub struct ShareShown {
     pub long: bool,
     /// `None` while copying, then whether the clipboard took it
     pub copied: Option<bool>,
+    /// faults applied by hand in the current run (not part of the diagram, so not in the link)
+    pub hand_faults: usize,
 }
 
 /// The session state.

@@ -48,8 +48,17 @@ fn share_now(state: &Handle, session: &SessionHandle, run: Option<&RunCtx>) {
         fragment_chars: fragment.len(),
         long: share::is_long(&fragment),
         copied: None,
+        hand_faults: run.map_or(0, |r| r.snap.faults.len()),
     })));
-    let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
+    // `navigator.clipboard` is missing on pages not served securely (http on a LAN address): check before use,
+    // since calling a method on `undefined` would throw through the Wasm.
+    let clipboard = web_sys::window()
+        .map(|w| w.navigator())
+        .filter(|n| {
+            js_sys::Reflect::get(n, &wasm_bindgen::JsValue::from_str("clipboard"))
+                .is_ok_and(|c| !c.is_undefined() && !c.is_null())
+        })
+        .map(|n| n.clipboard());
     let session = session.clone();
     let Some(clipboard) = clipboard else {
         session.dispatch(SessionAction::Copied { link, ok: false });
@@ -284,6 +293,13 @@ fn SharePanel() -> Html {
                        s.fragment_chars, share::SHARE_WARN_CHARS) }
         </p>
     });
+    let faults = (s.hand_faults > 0).then(|| html! {
+        <p class="share-warning" data-share-faults="">
+            { format!("The {} fault{} applied by hand in this run {} not in the link: it holds the diagram, and a run of \
+                       it starts without them. Faults scheduled in the diagram are included.",
+                       s.hand_faults, if s.hand_faults == 1 { "" } else { "s" }, if s.hand_faults == 1 { "is" } else { "are" }) }
+        </p>
+    });
     html! {
         <section class="share-panel" role="dialog" aria-label="Share link" data-share-panel="">
             <div class="share-head">
@@ -295,6 +311,7 @@ fn SharePanel() -> Html {
             <textarea ref={area} class="share-link" data-share-link="" readonly=true rows="3" aria-label="Share link" onfocus={select} value={s.link.clone()} />
             <span class="share-size">{ format!("{} characters", s.link.chars().count()) }</span>
             { for warning }
+            { for faults }
         </section>
     }
 }
