@@ -5,10 +5,13 @@
 //! Architecture invariant: every change to the diagram goes through [`Editor::commit`], which records one
 //! undo step; a gesture (a drag, a paste) is one action and therefore one step.
 
+pub mod files;
 pub mod geometry;
 pub mod keys;
+pub mod opening;
 pub mod schema;
 pub mod storage;
+pub mod svg;
 pub mod tool;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -202,6 +205,13 @@ pub enum Action {
     },
     /// Hide the message with this serial (a newer one stays).
     DismissNotice(u64),
+    /// Open another diagram in place of this one (a shared link, a scenario, or back to the autosaved one):
+    /// history, selection and clipboard start afresh and the view fits it. Not a change of the user's work, so
+    /// [`Editor::opened_revision`] marks it for autosave to skip.
+    Open(Box<Topology>),
+    /// Replace the whole diagram as one undoable step (an imported file, keeping a visited diagram): Undo
+    /// brings the previous one back.
+    Replace(Box<Topology>),
 }
 
 /// The editor state.
@@ -229,6 +239,9 @@ pub struct Editor {
     pub confirm_new: bool,
     /// canvas size [px], (0, 0) until the view reports it
     pub canvas: (f64, f64),
+    /// the `revision` an [`Action::Open`] produced (0: none yet); autosave skips that revision, since opening
+    /// is not editing
+    pub opened_revision: u64,
     undo: Vec<Rc<Topology>>,
     redo: Vec<Rc<Topology>>,
     clipboard: Option<Clip>,
@@ -251,6 +264,7 @@ impl Editor {
             field_error: None,
             confirm_new: false,
             canvas: (0.0, 0.0),
+            opened_revision: 0,
             undo: Vec::new(),
             redo: Vec::new(),
             clipboard: None,
@@ -445,12 +459,7 @@ impl Editor {
                 self.canvas = (width, height);
                 if !self.fitted {
                     // The first measurement frames the diagram the page opened with.
-                    self.fitted = true;
-                    let mut v = geometry::fit(&self.doc, width, height);
-                    if v.zoom > 1.0 {
-                        v = v.zoomed_to(1.0, Point::new(width / 2.0, height / 2.0));
-                    }
-                    self.viewport = v;
+                    self.fit_view();
                 }
                 true
             }
@@ -560,6 +569,27 @@ impl Editor {
                 self.notify(tone, text, None);
                 true
             }
+            Action::Open(doc) => {
+                self.undo.clear();
+                self.redo.clear();
+                self.clipboard = None;
+                self.selection = Selection::default();
+                self.tool = Tool::Idle;
+                self.confirm_new = false;
+                self.field_error = None;
+                self.doc = Rc::new(*doc);
+                self.changed();
+                self.opened_revision = self.revision;
+                self.fit_view();
+                true
+            }
+            Action::Replace(doc) => {
+                self.confirm_new = false;
+                self.selection = Selection::default();
+                self.commit(|d| *d = *doc);
+                self.fit_view();
+                true
+            }
             Action::DismissNotice(serial) => {
                 if self.notice.as_ref().is_some_and(|n| n.serial == serial) {
                     self.notice = None;
@@ -579,6 +609,22 @@ impl Editor {
         self.redo.clear();
         edit(Rc::make_mut(&mut self.doc));
         self.changed();
+    }
+
+    /// Frames the whole diagram, never magnified past 100 %; waits for the first [`Action::Resize`] when the
+    /// canvas size is not known yet.
+    fn fit_view(&mut self) {
+        let (width, height) = self.canvas;
+        if !(width > 0.0 && height > 0.0) {
+            self.fitted = false;
+            return;
+        }
+        self.fitted = true;
+        let mut v = geometry::fit(&self.doc, width, height);
+        if v.zoom > 1.0 {
+            v = v.zoomed_to(1.0, Point::new(width / 2.0, height / 2.0));
+        }
+        self.viewport = v;
     }
 
     fn changed(&mut self) {
@@ -1253,6 +1299,36 @@ mod tests {
         assert!(e.can_redo());
         e.apply(Action::Rename("fresh".into()));
         assert!(!e.can_redo());
+    }
+
+    #[test]
+    fn open_starts_a_fresh_history_and_marks_its_revision_replace_is_undoable() {
+        let mut e = ed();
+        add(&mut e, Kind::Server, 0.0, 0.0);
+        let other = crate::editor::storage::example();
+        e.apply(Action::Open(Box::new(other.clone())));
+        assert_eq!(*e.doc, other);
+        assert!(!e.can_undo() && !e.can_redo());
+        assert_eq!(e.opened_revision, e.revision);
+        assert!(e.selection.is_empty());
+        // The view frames the opened diagram: every card is on screen.
+        let (min, max) = geometry::bounds(&e.doc).expect("nodes");
+        let (a, b) = (e.viewport.to_screen(min), e.viewport.to_screen(max));
+        assert!(
+            a.x >= 0.0 && a.y >= 0.0 && b.x <= 800.0 && b.y <= 600.0,
+            "{a:?} {b:?}"
+        );
+        e.apply(Action::Rename("edited".into()));
+        assert_ne!(e.opened_revision, e.revision);
+
+        let t = Topology {
+            name: "imported".into(),
+            ..Topology::default()
+        };
+        e.apply(Action::Replace(Box::new(t.clone())));
+        assert_eq!(*e.doc, t);
+        e.apply(Action::Undo);
+        assert_eq!(e.doc.name, "edited");
     }
 
     #[test]

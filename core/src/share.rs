@@ -366,7 +366,7 @@ fn inflate(input: &[u8]) -> Result<Vec<u8>, ShareError> {
 /// selected and connected by id) and positions that are not finite numbers (the card would be nowhere). Other
 /// problems — unknown kinds, bad parameters, dangling edges — are diagnostics the editor shows, as for a
 /// diagram loaded from JSON, so a half-built diagram still shares.
-fn check_structure(t: &Topology) -> Result<(), ShareError> {
+pub(crate) fn check_structure(t: &Topology) -> Result<(), ShareError> {
     let mut seen = std::collections::BTreeSet::new();
     for (i, n) in t.nodes.iter().enumerate() {
         if n.id.is_empty() {

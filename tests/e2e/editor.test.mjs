@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serveDist, launch, openPage, screenshot, centre, drag, openWithDiagram, gridDiagram, STORAGE_KEY, countBecomes,
+  serveDist, launch, openPage, screenshot, centre, drag, openWithDiagram, gridDiagram, STORAGE_KEY, countBecomes, skipGallery,
 } from './support.mjs';
 
 let server;
@@ -199,6 +199,7 @@ test('keyboard: Tab reaches the cards, Enter selects, Delete deletes, Ctrl+Z res
 
 test('touch: one finger drags a card, two fingers pinch-zoom', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  await skipGallery(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

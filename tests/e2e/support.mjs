@@ -58,9 +58,21 @@ export async function launch() {
   });
 }
 
-/** Opens a page that records console errors and uncaught exceptions into `errors`. */
-export async function openPage(browser, url, { colorScheme = 'light', viewport = { width: 1280, height: 800 } } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme });
+/** The localStorage key that says the gallery was shown (core's `editor::opening::GALLERY_SEEN_KEY`). */
+export const GALLERY_SEEN_KEY = 'sdp.gallery.seen.v1';
+
+/** Marks the gallery as seen in every page of `context`, so a first visit opens on the example, not the gallery. */
+export async function skipGallery(context) {
+  await context.addInitScript((key) => localStorage.setItem(key, '1'), GALLERY_SEEN_KEY);
+}
+
+/**
+ * Opens a page that records console errors and uncaught exceptions into `errors`. A fresh browser shows the
+ * scenario gallery on a first visit; pass `gallery: true` to see it, otherwise the page opens on the example.
+ */
+export async function openPage(browser, url, { colorScheme = 'light', viewport = { width: 1280, height: 800 }, gallery = false } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme, acceptDownloads: true });
+  if (!gallery) await skipGallery(context);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {

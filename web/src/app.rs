@@ -5,7 +5,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use playground_core::editor::storage::{self, STORAGE_KEY};
 use playground_core::editor::{Action, Input, Tone, keys};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -16,8 +15,10 @@ use crate::live::MetricsArea;
 use crate::overlay::CardStates;
 use crate::palette::PaletteArea;
 use crate::run::{Cmd, Live, RunCtx, Snap, request_frame, start_loop};
+use crate::session::{Boot, SessionHandle};
+use crate::share_ui::Overlays;
 use crate::shell::Header;
-use crate::state::{CanvasBox, Handle, State, TrafficCanvas, local_storage};
+use crate::state::{CanvasBox, Handle, TrafficCanvas, local_storage};
 
 /// Whether a key event belongs to a text control (where Backspace and Ctrl+Z mean text editing).
 fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
@@ -36,7 +37,10 @@ fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
 /// The whole page: header on top, palette left, canvas centre, inspector right, metrics below.
 #[component]
 pub fn App() -> Html {
-    let state: Handle = use_reducer(State::restore);
+    // The address may open a shared diagram or a scenario alongside the autosaved one (see `session`).
+    let boot = use_memo((), |_| Boot::read());
+    let state: Handle = use_reducer(|| boot.state());
+    let session: SessionHandle = use_reducer(|| boot.session());
     let canvas = use_memo((), |_| CanvasBox::default());
     let canvas: CanvasBox = (*canvas).clone();
 
@@ -150,15 +154,17 @@ pub fn App() -> Html {
         });
     }
 
-    // Autosave after every change of the diagram (not on open: an untouched example is not "saved work").
+    // Autosave after every change of the diagram (not on open: an untouched example is not "saved work", and an
+    // opened link is not the user's edit). A shared diagram or scenario saves to its own slot, never the user's.
     {
         let failed = use_mut_ref(|| Cell::new(false));
         let doc = Rc::clone(&state.ed.doc);
         let dispatcher = state.dispatcher();
+        let opened = state.ed.opened_revision;
+        let (key, text) = crate::session::autosave_entry(&session, &doc);
         use_effect_with(state.ed.revision, move |rev| {
-            if *rev > 0 {
-                let saved =
-                    local_storage().map(|s| s.set_item(STORAGE_KEY, &storage::encode(&doc)));
+            if *rev > 0 && *rev != opened {
+                let saved = local_storage().map(|s| s.set_item(key, &text));
                 let ok = matches!(saved, Some(Ok(())));
                 let was_failing = failed.borrow().replace(!ok);
                 if !ok && !was_failing {
@@ -262,6 +268,7 @@ pub fn App() -> Html {
 
     html! {
         <ContextProvider<Handle> context={state}>
+        <ContextProvider<SessionHandle> context={session}>
         <ContextProvider<RunCtx> context={run}>
         <ContextProvider<CardStates> context={card_states}>
         <ContextProvider<TrafficCanvas> context={TrafficCanvas(traffic)}>
@@ -274,11 +281,13 @@ pub fn App() -> Html {
                         <InspectorArea />
                     </div>
                     <MetricsArea />
+                    <Overlays />
                 </div>
             </ContextProvider<CanvasBox>>
         </ContextProvider<TrafficCanvas>>
         </ContextProvider<CardStates>>
         </ContextProvider<RunCtx>>
+        </ContextProvider<SessionHandle>>
         </ContextProvider<Handle>>
     }
 }

@@ -302,6 +302,7 @@ pub fn InspectorArea() -> Html {
     };
     html! {
         <aside class="panel inspector" data-region="inspector" aria-label="Inspector">
+            <crate::share_ui::ScenarioNotes />
             <h2 class="panel-title">{ "Inspector" }</h2>
             { for faults }
             { body }

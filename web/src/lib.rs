@@ -5,12 +5,16 @@
 
 pub mod app;
 pub mod canvas;
+pub mod files;
+pub mod gallery;
 pub mod icons;
 pub mod inspector;
 pub mod live;
 pub mod overlay;
 pub mod palette;
 pub mod run;
+pub mod session;
+pub mod share_ui;
 pub mod shell;
 pub mod state;
 

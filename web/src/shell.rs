@@ -1,10 +1,11 @@
-//! The top bar: product name, diagram name, diagram commands and the run controls.
+//! The top bar: product name, diagram name, diagram commands, gallery, files and sharing, and the run controls.
 
 use playground_core::editor::Action;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::live::RunControls;
+use crate::share_ui::ShareTools;
 use crate::state::Handle;
 
 /// Top bar: product name, diagram name, New, Undo, Redo, Zoom to fit.
@@ -67,6 +68,7 @@ pub fn Header() -> Html {
                 <span class="brand-version">{ format!("v{}", playground_core::VERSION) }</span>
             </div>
             { for tools }
+            <ShareTools />
             <RunControls />
         </header>
     }

@@ -36,9 +36,69 @@ pub fn shortcut(key: &str, mod_key: bool, shift: bool) -> Option<Action> {
     }
 }
 
+/// A page command with a shortcut of its own (not an editor action): sharing, the gallery and files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageCommand {
+    /// Make a share link (Shift+S).
+    Share,
+    /// Open or close the scenario gallery (Shift+G).
+    Gallery,
+    /// Download the diagram as JSON (Ctrl+S: "save" keeps its meaning, the browser's "save page" does not).
+    ExportJson,
+    /// Open a diagram file (Ctrl+O).
+    ImportJson,
+    /// Close the gallery or share panel (Escape; the editor also clears its selection).
+    Close,
+}
+
+/// The page command for a key press, if any. None of them is an editor [`shortcut`] (a test checks), except
+/// Escape, which does both: closes what is open and clears the selection.
+pub fn page_shortcut(key: &str, mod_key: bool, shift: bool) -> Option<PageCommand> {
+    match (key.to_ascii_lowercase().as_str(), mod_key, shift) {
+        ("s", false, true) => Some(PageCommand::Share),
+        ("g", false, true) => Some(PageCommand::Gallery),
+        ("s", true, false) => Some(PageCommand::ExportJson),
+        ("o", true, false) => Some(PageCommand::ImportJson),
+        ("escape", _, _) => Some(PageCommand::Close),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_shortcuts_do_not_clash_with_the_editors() {
+        let keys = [
+            "s", "S", "g", "G", "o", "O", "Escape", "z", "y", "d", "c", "v", "a", "1", "!",
+            "Delete",
+        ];
+        for key in keys {
+            for m in [false, true] {
+                for s in [false, true] {
+                    if let Some(cmd) = page_shortcut(key, m, s) {
+                        let editor = shortcut(key, m, s);
+                        assert!(
+                            editor.is_none() || cmd == PageCommand::Close,
+                            "{key} mod={m} shift={s}: {cmd:?} and {editor:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(page_shortcut("S", false, true), Some(PageCommand::Share));
+        assert_eq!(page_shortcut("G", false, true), Some(PageCommand::Gallery));
+        assert_eq!(
+            page_shortcut("s", true, false),
+            Some(PageCommand::ExportJson)
+        );
+        assert_eq!(
+            page_shortcut("o", true, false),
+            Some(PageCommand::ImportJson)
+        );
+        assert_eq!(page_shortcut("s", false, false), None);
+    }
 
     #[test]
     fn the_documented_shortcuts_map_to_their_actions() {
