@@ -169,6 +169,8 @@ pub struct ConsumerReport {
     pub failed: u64,
     /// messages not yet consumed (a topic: deliveries out)
     pub lag: u64,
+    /// a stream: the most messages the group was ever behind
+    pub max_lag: u64,
     /// a stream: the lag on each partition (end offset − committed offset)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partition_lag: Vec<u64>,
@@ -382,7 +384,7 @@ impl Report {
                 h.f64(m.mean_wait_ms);
                 for g in &m.consumers {
                     h.str(&g.node);
-                    for v in [g.delivered, g.acknowledged, g.failed, g.lag] {
+                    for v in [g.delivered, g.acknowledged, g.failed, g.lag, g.max_lag] {
                         h.u64(v);
                     }
                     for &v in &g.partition_lag {
@@ -564,12 +566,13 @@ impl Report {
                 for g in &m.consumers {
                     let _ = writeln!(
                         s,
-                        "  -> {:<11} delivered {}  acked {}  failed {}  lag {}{}",
+                        "  -> {:<11} delivered {}  acked {}  failed {}  lag {} (max {}){}",
                         g.node,
                         g.delivered,
                         g.acknowledged,
                         g.failed,
                         g.lag,
+                        g.max_lag,
                         if g.partition_lag.is_empty() {
                             String::new()
                         } else {

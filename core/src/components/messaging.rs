@@ -173,6 +173,7 @@ impl Broker {
                         acknowledged: s.acknowledged,
                         failed: s.failed,
                         lag: s.delivered - s.acknowledged - s.failed,
+                        max_lag: 0,
                         partition_lag: Vec::new(),
                     })
                     .collect(),
@@ -186,12 +187,14 @@ impl Broker {
                     .enumerate()
                     .map(|(g, (gc, id))| {
                         let partition_lag = s.lag(g as u32);
+                        debug_assert_eq!(partition_lag.iter().sum::<u64>(), gc.lag);
                         ConsumerReport {
                             node: (*id).to_string(),
                             delivered: gc.delivered,
                             acknowledged: gc.acknowledged,
                             failed: gc.failed,
-                            lag: partition_lag.iter().sum(),
+                            lag: gc.lag,
+                            max_lag: gc.max_lag,
                             partition_lag,
                         }
                     })

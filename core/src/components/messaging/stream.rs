@@ -84,6 +84,10 @@ pub(crate) struct GroupCounters {
     pub delivered: u64,
     pub acknowledged: u64,
     pub failed: u64,
+    /// messages behind now, over all partitions
+    pub lag: u64,
+    /// the most messages the group was ever behind
+    pub max_lag: u64,
 }
 
 /// The stream's state machine.
@@ -159,6 +163,10 @@ impl Stream {
         });
         let p = partition_of(key, self.n());
         self.parts[p as usize].log.push_back((ctx.now, key, op));
+        for g in &mut self.groups {
+            g.lag += 1;
+            g.max_lag = g.max_lag.max(g.lag);
+        }
         for g in 0..self.groups.len() as u32 {
             self.pull(ctx, g, p);
         }
@@ -211,6 +219,7 @@ impl Stream {
         if ok {
             self.counters.acknowledged += 1;
             self.groups[g as usize].acknowledged += 1;
+            self.groups[g as usize].lag -= 1;
             let c = &mut self.cursors[slot as usize];
             c.committed += 1;
             c.busy = false;
