@@ -13,6 +13,7 @@ pub mod client;
 pub mod database;
 pub mod dns;
 pub mod load_balancer;
+pub mod messaging;
 pub mod server;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,7 @@ pub use cache::{CacheParams, Eviction, Pattern};
 pub use client::{Arrival, ClientParams, Keys};
 pub use dns::{DnsResolverParams, DnsRole, DnsServerParams, Record, RecordType};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
+pub use messaging::{Overflow, QueueParams, StreamParams, TopicParams};
 pub use server::ServerParams;
 
 /// A node kind.
@@ -47,6 +49,12 @@ pub enum Kind {
     DnsServer,
     /// A CDN edge: a cache for static content near the users, pulling from its origin on a miss.
     CdnEdge,
+    /// A point-to-point message queue with a poller pool, visibility timeout and dead-letter queue.
+    Queue,
+    /// A publish/subscribe topic: every subscriber gets every message.
+    Topic,
+    /// A partitioned log read by consumer groups.
+    Stream,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -99,6 +107,9 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Cache,
             Kind::DnsResolver,
             Kind::CdnEdge,
+            Kind::Queue,
+            Kind::Topic,
+            Kind::Stream,
         ],
     },
     KindInfo {
@@ -125,6 +136,9 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Server,
             Kind::Database,
             Kind::Cache,
+            Kind::Queue,
+            Kind::Topic,
+            Kind::Stream,
         ],
     },
     KindInfo {
@@ -176,6 +190,34 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Cache,
         ],
     },
+    KindInfo {
+        kind: Kind::Queue,
+        name: "queue",
+        title: "Message queue",
+        category: Category::Messaging,
+        hint: "Decouples producers from consumers: a producer is acknowledged at once, consumers pull \
+               messages at their own pace, so a burst waits in the queue instead of overloading them. \
+               At-least-once: an unacknowledged message is redelivered after the visibility timeout.",
+        connects_to: &[Kind::Server, Kind::LoadBalancer, Kind::Database],
+    },
+    KindInfo {
+        kind: Kind::Topic,
+        name: "topic",
+        title: "Pub/sub topic",
+        category: Category::Messaging,
+        hint: "Publish/subscribe: every subscriber gets its own copy of every message (fan-out); put a \
+               queue in front of a subscriber to keep its messages while it is down.",
+        connects_to: &[Kind::Queue, Kind::Server, Kind::LoadBalancer, Kind::Stream],
+    },
+    KindInfo {
+        kind: Kind::Stream,
+        name: "stream",
+        title: "Stream",
+        category: Category::Messaging,
+        hint: "A partitioned log: messages with the same key keep their order in one partition; each \
+               consumer group reads at its own offset, and its lag is how far behind it is.",
+        connects_to: &[Kind::Server, Kind::LoadBalancer],
+    },
 ];
 
 impl Kind {
@@ -213,6 +255,9 @@ impl Kind {
             Kind::DnsResolver => serde_json::to_value(DnsResolverParams::default()),
             Kind::DnsServer => serde_json::to_value(DnsServerParams::default()),
             Kind::CdnEdge => serde_json::to_value(cache::cdn_defaults()),
+            Kind::Queue => serde_json::to_value(QueueParams::default()),
+            Kind::Topic => serde_json::to_value(TopicParams::default()),
+            Kind::Stream => serde_json::to_value(StreamParams::default()),
         };
         match value.expect("default params serialise") {
             serde_json::Value::Object(map) => map,
@@ -240,6 +285,12 @@ pub enum Params {
     DnsServer(DnsServerParams),
     /// a CDN edge (cache parameters with CDN defaults)
     CdnEdge(CacheParams),
+    /// a message queue
+    Queue(QueueParams),
+    /// a pub/sub topic
+    Topic(TopicParams),
+    /// a partitioned stream
+    Stream(StreamParams),
 }
 
 /// A parameter that could not be decoded or is out of range.
@@ -297,6 +348,9 @@ fn decode(
         Kind::DnsResolver => serde_json::from_value(value).map(Params::DnsResolver),
         Kind::DnsServer => serde_json::from_value(value).map(Params::DnsServer),
         Kind::CdnEdge => serde_json::from_value(value).map(Params::CdnEdge),
+        Kind::Queue => serde_json::from_value(value).map(Params::Queue),
+        Kind::Topic => serde_json::from_value(value).map(Params::Topic),
+        Kind::Stream => serde_json::from_value(value).map(Params::Stream),
     }
 }
 
@@ -310,6 +364,9 @@ impl Params {
             Params::Cache(p) | Params::CdnEdge(p) => p.problems(),
             Params::DnsResolver(p) => p.problems(),
             Params::DnsServer(p) => p.problems(),
+            Params::Queue(p) => p.problems(),
+            Params::Topic(p) => p.problems(),
+            Params::Stream(p) => p.problems(),
         }
     }
 }

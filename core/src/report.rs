@@ -111,6 +111,71 @@ pub struct NodeReport {
     /// cache statistics (caches only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheReport>,
+    /// message counts (queues, topics and streams only; over the whole run, warm-up included)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging: Option<MessagingReport>,
+}
+
+/// A messaging node's counts over the whole run (warm-up included, so they balance at every moment): for a
+/// queue `published = acknowledged + dead_lettered + depth + in_flight + dropped`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessagingReport {
+    /// messages producers sent to the node
+    pub published: u64,
+    /// messages accepted
+    pub enqueued: u64,
+    /// messages refused (back-pressure) or discarded because the queue was full
+    pub dropped: u64,
+    /// deliveries to consumers, first and repeated
+    pub delivered: u64,
+    /// deliveries of a message delivered before (after a visibility timeout or a failed attempt)
+    pub redelivered: u64,
+    /// a queue: messages acknowledged, each counted once; a topic or stream: successful deliveries
+    pub acknowledged: u64,
+    /// a queue: successful deliveries of a message already acknowledged or dead-lettered (duplicates that
+    /// at-least-once delivery lets through)
+    pub duplicates: u64,
+    /// deliveries answered with an error or lost on a link
+    pub failed_deliveries: u64,
+    /// messages moved to the dead-letter queue after `max_receives` deliveries
+    pub dead_lettered: u64,
+    /// messages waiting to be delivered at the end [messages]
+    pub depth: u64,
+    /// a queue: messages delivered and not yet acknowledged; a topic or stream: deliveries out
+    pub in_flight: u64,
+    /// the most messages waiting at once
+    pub max_depth: u64,
+    /// age of the oldest message not yet acknowledged (a stream: not committed by every group) [ms]
+    pub oldest_age_ms: f64,
+    /// a queue: mean time from enqueue to first delivery [ms]
+    pub mean_wait_ms: f64,
+    /// a queue: first deliveries of messages that had to wait for a poller
+    pub waited: u64,
+    /// consumer lag: messages not yet acknowledged (a stream: summed over groups and partitions)
+    pub lag: u64,
+    /// a topic's subscribers or a stream's consumer groups, in edge order
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumers: Vec<ConsumerReport>,
+}
+
+/// One subscriber of a topic or consumer group of a stream.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConsumerReport {
+    /// the consuming node's id
+    pub node: String,
+    /// deliveries made to it
+    pub delivered: u64,
+    /// successful deliveries (a stream: committed offsets)
+    pub acknowledged: u64,
+    /// failed deliveries
+    pub failed: u64,
+    /// messages not yet consumed (a topic: deliveries out)
+    pub lag: u64,
+    /// a stream: the most messages the group was ever behind
+    pub max_lag: u64,
+    /// a stream: the lag on each partition (end offset − committed offset)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partition_lag: Vec<u64>,
 }
 
 /// A cache's statistics over the measurement window. Reads are hits or misses; writes are neither.
@@ -300,6 +365,38 @@ impl Report {
                 }
                 h.f64(c.hit_ratio);
             }
+            // Likewise only messaging nodes.
+            if let Some(m) = &n.messaging {
+                for v in [
+                    m.published,
+                    m.enqueued,
+                    m.dropped,
+                    m.delivered,
+                    m.redelivered,
+                    m.acknowledged,
+                    m.duplicates,
+                    m.failed_deliveries,
+                    m.dead_lettered,
+                    m.depth,
+                    m.in_flight,
+                    m.max_depth,
+                    m.waited,
+                    m.lag,
+                ] {
+                    h.u64(v);
+                }
+                h.f64(m.oldest_age_ms);
+                h.f64(m.mean_wait_ms);
+                for g in &m.consumers {
+                    h.str(&g.node);
+                    for v in [g.delivered, g.acknowledged, g.failed, g.lag, g.max_lag] {
+                        h.u64(v);
+                    }
+                    for &v in &g.partition_lag {
+                        h.u64(v);
+                    }
+                }
+            }
         }
         h.f64(self.series.interval_s);
         for id in &self.series.node_ids {
@@ -430,6 +527,65 @@ impl Report {
                     c.refreshes,
                     c.entries
                 );
+            }
+        }
+        let brokers: Vec<_> = self
+            .nodes
+            .iter()
+            .filter_map(|(id, n)| n.messaging.as_ref().map(|m| (id, m)))
+            .collect();
+        if !brokers.is_empty() {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "{:<16} {:>9} {:>8} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>7} {:>9} {:>8}",
+                "messaging",
+                "published",
+                "dropped",
+                "delivered",
+                "redeliver",
+                "acked",
+                "dup",
+                "dlq",
+                "depth",
+                "lag",
+                "oldest ms",
+                "wait ms"
+            );
+            for (id, m) in brokers {
+                let _ = writeln!(
+                    s,
+                    "{:<16} {:>9} {:>8} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>7} {:>9.1} {:>8.3}",
+                    id,
+                    m.published,
+                    m.dropped,
+                    m.delivered,
+                    m.redelivered,
+                    m.acknowledged,
+                    m.duplicates,
+                    m.dead_lettered,
+                    m.depth,
+                    m.lag,
+                    m.oldest_age_ms,
+                    m.mean_wait_ms
+                );
+                for g in &m.consumers {
+                    let _ = writeln!(
+                        s,
+                        "  -> {:<11} delivered {}  acked {}  failed {}  lag {} (max {}){}",
+                        g.node,
+                        g.delivered,
+                        g.acknowledged,
+                        g.failed,
+                        g.lag,
+                        g.max_lag,
+                        if g.partition_lag.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  per partition {:?}", g.partition_lag)
+                        }
+                    );
+                }
             }
         }
         s

@@ -205,6 +205,48 @@ const SCENARIOS: &[Scenario] = &[
         ],
         json: include_str!("../../examples/scenarios/server-failure.json"),
     },
+    Scenario {
+        name: "queue-burst",
+        title: "A queue absorbing a burst",
+        topic: "Message queueing and communication",
+        explanation: "Two order services send the same bursts, 400 orders a second for 2 s every 10 s, to \
+            identical pools of 4 workers that manage 200 a second. Called directly, the workers' queue \
+            overflows in every burst and about four in ten orders are rejected; through a message queue every \
+            order is acknowledged at once, waits its turn and is processed between bursts. The price is delay, \
+            not loss: a queued order waits over a second on average before a worker takes it.",
+        try_this: &[
+            "Set the order queue's capacity to 200 and watch back-pressure reject orders again.",
+            "Give the queued workers 8 workers and 8 consumers and compare the queue's depth and wait.",
+            "Kill the queued workers for a few seconds: the messages wait, nothing is lost.",
+        ],
+        watch: &[
+            "The direct workers' dropped count against the order queue's dropped count (0).",
+            "The order queue's depth over time: it rises in each burst and drains before the next.",
+            "The order queue's mean wait and the orders' end-to-end latency (a few ms: the ack).",
+        ],
+        json: include_str!("../../examples/scenarios/queue-burst.json"),
+    },
+    Scenario {
+        name: "pubsub-fanout",
+        title: "Pub/sub fan-out to three subscribers",
+        topic: "Message queueing and communication",
+        explanation: "Each placed order is published once to a topic, and every subscriber gets its own copy: \
+            the email sender and analytics through their own queues, the audit log directly. Analytics \
+            manages only 40 events a second against 50, so its queue grows through the run while the email \
+            sender and audit log keep up, untouched by the slow subscriber. Checkout is acknowledged as soon \
+            as the topic accepts the event, so its latency stays at the two network legs.",
+        try_this: &[
+            "Give analytics 2 workers and 2 consumers and watch its queue stay empty.",
+            "Kill the email sender for 10 s: its queue keeps the events and delivers them afterwards.",
+            "Add a fourth subscriber: every order is delivered once more.",
+        ],
+        watch: &[
+            "The topic's per-subscriber delivered counts: all equal to published.",
+            "The analytics queue's depth and oldest message age against the email queue's.",
+            "Checkout's latency in the metrics panel.",
+        ],
+        json: include_str!("../../examples/scenarios/pubsub-fanout.json"),
+    },
 ];
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::components::cache::{Cache, DIRTY};
 use crate::components::client::Client;
 use crate::components::dns::{self, DnsRole, Resolver};
 use crate::components::load_balancer::LoadBalancer;
+use crate::components::messaging::{self, Broker};
 use crate::components::server::Server;
 use crate::components::{Action, Ctx, Kind, NO_SLOT, Params, ServerParams};
 use crate::dist::Dist;
@@ -79,6 +80,8 @@ enum NodeRt {
     /// boxed: a cache's state is twice the size of the other kinds', and nodes are visited on every event
     Cache(Box<Cache>),
     Resolver(Box<Resolver>),
+    /// a queue, topic or stream
+    Msg(Box<Broker>),
 }
 
 /// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
@@ -271,6 +274,8 @@ pub struct Sim {
     versions: BTreeMap<u64, u64>,
     /// per node: a client's DNS state (clients with an edge to a resolver)
     dns: Vec<Option<ClientDns>>,
+    /// messaging nodes: a run is not over while one holds work
+    brokers: Vec<u32>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -406,6 +411,12 @@ impl Sim {
                         p.iter().map(|&e| model.edges[e as usize].weight).collect();
                     (NodeRt::Lb(LoadBalancer::new(lp, &names, &weights)), 0)
                 }
+                Params::Queue(_) | Params::Topic(_) | Params::Stream(_) => {
+                    let b = messaging::broker(&m.params, p.len() as u32)
+                        .expect("a messaging kind builds a broker");
+                    let workers = b.levels().0;
+                    (NodeRt::Msg(Box::new(b)), workers)
+                }
                 Params::Cache(cp) | Params::CdnEdge(cp) => {
                     let start = SimTime::from_secs(s.warmup_s).min(traffic_end);
                     (
@@ -481,6 +492,13 @@ impl Sim {
                 .any(|m| matches!(m.kind, Kind::Cache | Kind::CdnEdge)),
             versions: BTreeMap::new(),
             dns: dns_state,
+            brokers: model
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| messaging::is_messaging(m.kind))
+                .map(|(i, _)| i as u32)
+                .collect(),
         };
         // Warm caches (no random draws: a warm set never exceeds the capacity).
         for node in &mut sim.nodes {
@@ -538,7 +556,7 @@ impl Sim {
                 .peek()
                 .map_or(SimTime::MAX, |e| SimTime((e.key >> 64) as u64));
             // Over when the traffic has ended and nothing is in flight, or when the drain limit passes.
-            let end = if self.outstanding == 0 && next > self.traffic_end {
+            let end = if self.outstanding == 0 && next > self.traffic_end && self.backlog() == 0 {
                 Some(self.traffic_end.max(self.now))
             } else if next > self.drain_end {
                 Some(self.drain_end.max(self.now))
@@ -592,6 +610,18 @@ impl Sim {
     /// Events processed so far.
     pub fn events(&self) -> u64 {
         self.events
+    }
+
+    /// Messages and deliveries held by messaging nodes (0 for diagrams without one): the run goes on
+    /// after the traffic until they are consumed, or the drain limit passes.
+    pub fn backlog(&self) -> u64 {
+        self.brokers
+            .iter()
+            .map(|&i| match &self.nodes[i as usize] {
+                NodeRt::Msg(b) => b.backlog(),
+                _ => 0,
+            })
+            .sum()
     }
 
     /// Requests whose client still waits for them.
@@ -704,6 +734,7 @@ impl Sim {
                     }
                     NodeRt::Cache(c) => c.on_timer(&mut ctx, slot, token),
                     NodeRt::Resolver(r) => r.on_timer(&mut ctx, slot, token),
+                    NodeRt::Msg(b) => b.on_timer(&mut ctx, slot, token),
                     _ => {}
                 }
                 self.run_actions(node);
@@ -723,10 +754,19 @@ impl Sim {
 
     #[inline]
     fn set_levels(&mut self, node: u32) {
-        if let NodeRt::Server(s) = &self.nodes[node as usize] {
-            let st = &mut self.stats[node as usize];
-            st.busy = s.busy();
-            st.queue = s.queue_len();
+        match &self.nodes[node as usize] {
+            NodeRt::Server(s) => {
+                let st = &mut self.stats[node as usize];
+                st.busy = s.busy();
+                st.queue = s.queue_len();
+            }
+            NodeRt::Msg(b) => {
+                let (_, busy, queue) = b.levels();
+                let st = &mut self.stats[node as usize];
+                st.busy = busy;
+                st.queue = queue;
+            }
+            _ => {}
         }
     }
 
@@ -1072,6 +1112,11 @@ impl Sim {
                     r.abandon(hop.slot);
                     false
                 }
+                // A broker is on a path only as the origin of its own delivery, never counted in it.
+                NodeRt::Msg(b) => {
+                    b.abandon(&mut ctx, hop.slot);
+                    true
+                }
                 NodeRt::Cache(c) => {
                     c.abandon(&mut ctx, hop.slot);
                     // A cache's own request was never counted in the cache.
@@ -1088,6 +1133,13 @@ impl Sim {
                     }
                     // A cache fails the requests that waited on a lost fetch.
                     Action::Fail { req: w, outcome } => self.respond(node, w, outcome, true),
+                    // A broker's freed poller takes the next message.
+                    Action::Spawn {
+                        key,
+                        op,
+                        port,
+                        slot,
+                    } => self.spawn(node, key, op, port, slot),
                     other => unreachable!("abandoning only starts queued work, got {other:?}"),
                 }
             }
@@ -1128,6 +1180,7 @@ impl Sim {
             NodeRt::Lb(lb) => lb.on_request(&mut ctx, req, addr),
             NodeRt::Cache(c) => c.on_request(&mut ctx, req, key, op),
             NodeRt::Resolver(r) => r.on_request(&mut ctx, req, key),
+            NodeRt::Msg(b) => b.on_request(&mut ctx, req, key, op),
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
@@ -1164,6 +1217,7 @@ impl Sim {
             NodeRt::Lb(lb) => lb.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Cache(c) => c.on_response(&mut ctx, req, hop.slot, outcome, version),
             NodeRt::Resolver(r) => r.on_response(&mut ctx, req, hop.slot, outcome),
+            NodeRt::Msg(b) => b.on_response(&mut ctx, req, hop.slot, outcome),
         }
         self.run_actions(node);
         self.set_levels(node);
@@ -1330,6 +1384,7 @@ impl Sim {
                     NodeRt::Lb(lb) => lb.alive = false,
                     NodeRt::Cache(c) => c.kill(&mut ctx),
                     NodeRt::Resolver(r) => r.kill(&mut ctx),
+                    NodeRt::Msg(b) => b.kill(),
                     NodeRt::Client(c) => {
                         c.alive = false;
                         c.epoch = c.epoch.wrapping_add(1);
@@ -1355,6 +1410,16 @@ impl Sim {
                         c.revive(&mut ctx);
                     }
                     NodeRt::Lb(lb) => lb.alive = true,
+                    NodeRt::Msg(b) => {
+                        let mut ctx = Ctx {
+                            now: self.now,
+                            rng: &mut self.rng,
+                            out: &mut self.actions,
+                        };
+                        b.revive(&mut ctx);
+                        self.run_actions(n);
+                        self.set_levels(n);
+                    }
                     NodeRt::Client(c) => {
                         c.alive = true;
                         let epoch = c.epoch;
@@ -1462,6 +1527,20 @@ impl Sim {
                             &d.counters,
                             u32::from(now_live(d, self.now)),
                         )),
+                        _ => None,
+                    },
+                    messaging: match &self.nodes[i] {
+                        NodeRt::Msg(b) => {
+                            let ports = &self.out_edges
+                                [self.out_start[i] as usize..self.out_start[i + 1] as usize];
+                            let consumers: Vec<&str> = ports
+                                .iter()
+                                .map(|&e| {
+                                    self.node_ids[self.edges[e as usize].to as usize].as_str()
+                                })
+                                .collect();
+                            Some(b.report(self.now, &consumers))
+                        }
                         _ => None,
                     },
                 },

@@ -354,6 +354,17 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 );
             }
             Kind::Client => {}
+            Kind::Queue | Kind::Topic | Kind::Stream if out_degree[i] == 0 => {
+                d.warn(
+                    subject,
+                    None,
+                    format!(
+                        "{} `{}` has no consumer: connect it to the service that processes its messages",
+                        article(kind),
+                        n.id
+                    ),
+                );
+            }
             Kind::DnsResolver if in_degree[i] > 0 && !reaches_authoritative(t, &n.id) => {
                 d.warn(
                     subject,

@@ -88,6 +88,7 @@ const STRING_CHOICES: &[(&str, &[&str])] = &[
         ],
     ),
     ("eviction", &["lru", "lfu", "fifo", "random"]),
+    ("when_full", &["reject", "drop"]),
     (
         "pattern",
         &[
@@ -143,6 +144,12 @@ const LABELS: &[(&str, &str)] = &[
     ("unhealthy_threshold", "Down after fails"),
     ("healthy_threshold", "Up after passes"),
     ("enabled", "Enabled"),
+    ("consumers", "Consumers (pollers)"),
+    ("when_full", "When full"),
+    ("visibility_timeout_ms", "Visibility timeout"),
+    ("max_receives", "Dead-letter after deliveries"),
+    ("partitions", "Partitions"),
+    ("retry_ms", "Retry failed after"),
 ];
 
 /// Order of top-level parameters in the inspector; unlisted ones follow alphabetically.
@@ -163,6 +170,12 @@ const ORDER: &[&str] = &[
     "speed",
     "error_probability",
     "blocking_calls",
+    "when_full",
+    "consumers",
+    "visibility_timeout_ms",
+    "max_receives",
+    "partitions",
+    "retry_ms",
     "latency",
     "loss",
     "weight",
@@ -176,10 +189,11 @@ const EMPTY_MEANS: &[(&str, &str)] = &[
     ("refresh_ahead", "off"),
     ("loss", "default"),
     ("weight", "1"),
+    ("max_receives", "never"),
 ];
 
 /// Parameters that are whole numbers even when their default is `null`.
-const INTEGERS: &[&str] = &["queue_capacity", "capacity", "weight"];
+const INTEGERS: &[&str] = &["queue_capacity", "capacity", "weight", "max_receives"];
 
 /// The unit of a parameter, from its name (the params structs document `[ms]`, `[s]`, `[req/s]`, …).
 pub fn unit(name: &str) -> &'static str {
@@ -549,6 +563,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn messaging_parameters_get_their_controls() {
+        let Control::Choice { choices } = control(Kind::Queue, "when_full") else {
+            panic!("when_full is a choice")
+        };
+        assert_eq!(choices, ["reject", "drop"]);
+        assert_eq!(
+            control(Kind::Queue, "max_receives"),
+            Control::Number {
+                unit: "",
+                integer: true,
+                empty_means: Some("never")
+            }
+        );
+        assert!(matches!(
+            control(Kind::Queue, "visibility_timeout_ms"),
+            Control::Number { unit: "ms", .. }
+        ));
+        assert!(matches!(
+            control(Kind::Stream, "partitions"),
+            Control::Number { integer: true, .. }
+        ));
     }
 
     #[test]

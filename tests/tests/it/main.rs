@@ -6,6 +6,7 @@ mod determinism;
 mod dns;
 mod engine;
 mod examples;
+mod messaging;
 mod regions;
 mod runner;
 mod scenarios;

@@ -378,3 +378,61 @@ fn lfu_beats_lru_beats_fifo_and_random_on_zipf_keys() {
         assert!(db("lfu") < db("lru"));
     }
 }
+
+fn messaging(r: &Report, id: &str) -> playground_core::report::MessagingReport {
+    node(r, id)
+        .messaging
+        .clone()
+        .unwrap_or_else(|| panic!("{id} reports messaging counts"))
+}
+
+/// "Called directly, the workers' queue overflows in every burst and about four in ten orders are
+/// rejected; through a message queue every order is acknowledged at once, waits its turn and is processed
+/// between bursts. … a queued order waits over a second on average."
+#[test]
+fn a_queue_absorbs_the_burst_that_overflows_the_direct_workers() {
+    for r in reports("queue-burst") {
+        let direct = node(&r, "direct");
+        let share = direct.dropped as f64 / direct.arrivals as f64;
+        assert!((0.3..0.5).contains(&share), "direct rejects {share}");
+        let q = messaging(&r, "orders");
+        assert_eq!(q.dropped, 0);
+        assert_eq!(q.acknowledged, q.published, "every order processed");
+        assert_eq!(node(&r, "workers").dropped, 0);
+        // The burst's excess (about 400 orders) piles up in the queue, then drains.
+        assert!((250..700).contains(&q.max_depth), "{q:?}");
+        assert!(q.mean_wait_ms > 1000.0 && q.mean_wait_ms < 2500.0, "{q:?}");
+        assert!(r.finished && q.depth + q.in_flight == 0);
+        // The producers are acknowledged at once: every request that was not rejected took two 2 ms legs,
+        // so the only rejections are the direct ones.
+        assert_eq!(r.requests.rejected, direct.dropped);
+        assert!(r.latency_ms.p50 < 5.0, "{:?}", r.latency_ms);
+    }
+}
+
+/// "every subscriber gets its own copy … Analytics manages only 40 events a second against 50, so its
+/// queue grows through the run while the email sender and audit log keep up … Checkout's latency stays at
+/// the two network legs."
+#[test]
+fn a_topic_fans_every_order_out_and_a_slow_subscriber_only_delays_itself() {
+    for r in reports("pubsub-fanout") {
+        let t = messaging(&r, "orders");
+        assert_eq!(t.consumers.len(), 3);
+        for s in &t.consumers {
+            assert_eq!(s.delivered, t.published, "{} gets every event", s.node);
+            assert_eq!(s.acknowledged, t.published, "{}", s.node);
+        }
+        let stats = messaging(&r, "stats-q");
+        let email = messaging(&r, "email-q");
+        assert_eq!(
+            stats.acknowledged, t.published,
+            "the slow subscriber catches up after the run"
+        );
+        // 10 events a second too many for 60 s: hundreds behind at the end of the traffic.
+        assert!(stats.max_depth > 400, "{stats:?}");
+        assert!(email.max_depth < 30, "{email:?}");
+        assert!(stats.mean_wait_ms > 50.0 * email.mean_wait_ms.max(1.0));
+        assert!(node(&r, "audit").mean_time_ms < 10.0);
+        assert!((r.latency_ms.max - 4.0).abs() < 0.1, "{:?}", r.latency_ms);
+    }
+}
