@@ -163,6 +163,8 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
         }
     }
 
+    out.extend(messaging_findings(report));
+
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);
     if resolved > 0 && r.timed_out as f64 / resolved as f64 >= NOTABLE_LOSS {
@@ -196,6 +198,50 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
         });
     }
     out.sort_by_key(|f| std::cmp::Reverse(f.level));
+    out
+}
+
+/// Dead letters, duplicates and lagging consumer groups of queues and streams.
+fn messaging_findings(report: &Report) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (id, n) in &report.nodes {
+        let Some(m) = &n.messaging else { continue };
+        if m.dead_lettered > 0 {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} moved {} of {} messages to its dead-letter queue: they were delivered \
+                     `max_receives` times and never acknowledged (a failing or crashed consumer)",
+                    m.dead_lettered, m.enqueued
+                ),
+            });
+        }
+        if m.duplicates > 0 {
+            out.push(Finding {
+                level: Level::Info,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id}'s consumers processed {} messages a second time: a delivery outlived its \
+                     visibility timeout and was redelivered (at-least-once; consumers must be idempotent)",
+                    m.duplicates
+                ),
+            });
+        }
+        for g in &m.consumers {
+            if !g.partition_lag.is_empty() && g.max_lag >= 100 && g.lag > 0 {
+                out.push(Finding {
+                    level: Level::Warning,
+                    node: Some(g.node.clone()),
+                    text: format!(
+                        "consumer group {} lags {} messages behind {id} (at most {}): it reads one message \
+                         at a time per partition, so more partitions, not more workers, let it keep up",
+                        g.node, g.lag, g.max_lag
+                    ),
+                });
+            }
+        }
+    }
     out
 }
 
@@ -366,6 +412,47 @@ mod tests {
         t.edges.push(Edge::new("c1", "web"));
         t.edges.push(Edge::new("web", "db1"));
         t
+    }
+
+    #[test]
+    fn dead_letters_duplicates_and_a_lagging_group_are_explained() {
+        let mut t = Topology::default();
+        t.settings.duration_s = 10.0;
+        t.settings.drain_limit_s = 0.0;
+        t.nodes
+            .push(fixtures::poisson_client("c1", 100.0).with("read_fraction", 0.0.into()));
+        t.nodes.push(
+            crate::topology::Node::new("q", "queue")
+                .with("visibility_timeout_ms", 30.0.into())
+                .with("max_receives", 2.into()),
+        );
+        t.nodes.push(
+            fixtures::server(
+                "w",
+                8,
+                None,
+                &Dist::Bimodal {
+                    fast_ms: 5.0,
+                    slow_ms: 100.0,
+                    slow_probability: 0.1,
+                },
+            )
+            .with("error_probability", 0.3.into()),
+        );
+        t.nodes
+            .push(crate::topology::Node::new("s", "stream").with("partitions", 2.into()));
+        t.nodes
+            .push(fixtures::server("g", 8, None, &Dist::Constant { ms: 60.0 }));
+        t.edges.push(Edge::new("c1", "q"));
+        t.edges.push(Edge::new("q", "w"));
+        t.edges.push(Edge::new("c1", "s"));
+        t.edges.push(Edge::new("s", "g"));
+        let r = run(&t).expect("valid");
+        let texts: Vec<String> = explain(&t, &r).into_iter().map(|f| f.text).collect();
+        let has = |s: &str| texts.iter().any(|t| t.contains(s));
+        assert!(has("dead-letter queue"), "{texts:?}");
+        assert!(has("a second time"), "{texts:?}");
+        assert!(has("consumer group g lags"), "{texts:?}");
     }
 
     #[test]

@@ -325,6 +325,22 @@ pub fn MetricsArea() -> Html {
             </div>
         }
     });
+    // A selected queue, topic or stream: its message counts (the queue chart above is its depth).
+    let messages = report.and_then(|r| {
+        let id = selected.as_ref()?;
+        let m = r.nodes.get(id.as_str())?.messaging.as_ref()?;
+        let groups: String = m
+            .consumers
+            .iter()
+            .map(|g| format!(" · {}: lag {} (max {})", g.node, g.lag, g.max_lag))
+            .collect();
+        Some(html! {
+            <p class="breakdown" data-messaging={id.to_string()}>
+                { format!("{id}: {} published · {} acknowledged · {} redelivered · {} duplicates · {} dead-lettered · {} dropped · {} waiting · oldest {:.0} ms{groups}",
+                    m.published, m.acknowledged, m.redelivered, m.duplicates, m.dead_lettered, m.dropped, m.depth, m.oldest_age_ms) }
+            </p>
+        })
+    });
     let breakdown = report.map(|r| {
         let q = &r.requests;
         let done = q.completed + q.failed + q.timed_out + q.rejected;
@@ -357,6 +373,7 @@ pub fn MetricsArea() -> Html {
                     }
                 </div>
                 { figures(report) }
+                { for messages }
                 { for charts }
             </div>
             <WhyPanel />
