@@ -170,8 +170,8 @@ pub fn TrafficLegend() -> Html {
     let items = OUTCOME_COLOURS.iter().map(|(_, colour, word)| {
         html! { <span class="legend-item" data-legend={*word}><span class="legend-dot" style={format!("background:{colour}")} />{ *word }</span> }
     });
-    let shapes = CLASS_SHAPES.iter().map(|(_, shape, word)| {
-        html! { <span class="legend-item" data-legend={*word}><span class={classes!("legend-shape", *shape)} />{ *word }</span> }
+    let shapes = CLASS_SHAPES.iter().zip(s.dots_by_class).map(|((_, shape, word), n)| {
+        html! { <span class="legend-item" data-legend={*word} data-dots={n.to_string()}><span class={classes!("legend-shape", *shape)} />{ *word }</span> }
     });
     let shown = if s.shown_fraction >= 1.0 {
         "every request shown".to_string()
