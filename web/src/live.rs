@@ -404,8 +404,24 @@ fn WhyPanel() -> Html {
     }
 }
 
+/// The fault buttons and statistics for the single selected node or edge (nothing otherwise).
+#[component]
+pub fn FaultPanel() -> Html {
+    let (Some(state), Some(run)) = (use_context::<Handle>(), use_context::<RunCtx>()) else {
+        return html! {};
+    };
+    let Some(target) = state.ed.selection.single() else {
+        return html! {};
+    };
+    let edge = match &target {
+        Target::Edge(name) => state.ed.doc.edges.iter().find(|e| e.name() == *name),
+        Target::Node(_) => None,
+    };
+    fault_buttons(&run, &target, edge)
+}
+
 /// Fault buttons for the selected node or edge while a run exists.
-pub fn fault_buttons(run: &RunCtx, target: &Target, edge: Option<&Edge>) -> Html {
+fn fault_buttons(run: &RunCtx, target: &Target, edge: Option<&Edge>) -> Html {
     if run.snap.status == Status::Idle {
         return html! {
             <p class="empty-hint fault-hint" data-faults-idle="">{ "Faults (kill, slow down, cut a link) can be applied here while a run exists." }</p>
