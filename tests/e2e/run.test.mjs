@@ -317,3 +317,48 @@ test('a traffic spike multiplies the clients\' sending for its window and replay
   assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
   await context.close();
 });
+
+test('dots show cache hits in their own colour and DNS lookups as their own shape, with legend entries', async () => {
+  // Users read 20 keys through a memo cache (nearly every read a hit) and look the name up with a 1 s TTL, so
+  // lookups keep crossing the resolver's wires; every link takes 40 ms so dots are visible at 1x.
+  const doc = {
+    version: 1,
+    name: 'hits and lookups',
+    settings: { seed: 3, duration_s: 60, warmup_s: 0, link: { latency: { type: 'constant', ms: 40 } } },
+    nodes: [
+      { id: 'users', kind: 'client', position: { x: 40, y: 220 }, params: { rate: 200, read_fraction: 1, keys: { type: 'uniform', count: 20 } } },
+      { id: 'cache', kind: 'cache', position: { x: 340, y: 320 }, params: {} },
+      { id: 'resolver', kind: 'dns_resolver', position: { x: 340, y: 100 }, params: {} },
+      { id: 'root', kind: 'dns_server', position: { x: 620, y: 20 }, params: { role: 'root' } },
+      { id: 'tld', kind: 'dns_server', position: { x: 620, y: 120 }, params: { role: 'tld' } },
+      { id: 'auth', kind: 'dns_server', position: { x: 620, y: 220 }, params: { role: 'authoritative', records: 'www.example.com A 192.0.2.10 1' } },
+    ],
+    edges: [
+      { from: 'users', to: 'cache' }, { from: 'users', to: 'resolver' },
+      { from: 'resolver', to: 'root' }, { from: 'resolver', to: 'tld' }, { from: 'resolver', to: 'auth' },
+    ],
+  };
+  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  await page.locator('[data-action="run"]').click();
+  for (const word of ['cache hit', 'DNS lookup', 'async / internal', 'success', 'timeout']) {
+    await page.locator(`[data-legend="${word}"]`).waitFor({ timeout: 5000 });
+  }
+  // Lookups are on the wires at some summary (the legend counts dots per class).
+  await page.waitForFunction(() => Number(document.querySelector('[data-legend="DNS lookup"]')?.dataset.dots) > 0, null, { timeout: 15000 });
+  // Cache-hit dots are painted in the cache-hit colour (#06aed4), which nothing else uses.
+  const canvas = page.locator('canvas[data-layer="traffic"]');
+  let hitPixels = 0;
+  for (let i = 0; i < 20 && hitPixels === 0; i++) {
+    await page.waitForTimeout(100);
+    hitPixels = await canvas.evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] === 255 && Math.abs(d[i] - 6) < 3 && Math.abs(d[i + 1] - 174) < 3 && Math.abs(d[i + 2] - 212) < 3) n++;
+      return n;
+    });
+  }
+  assert.ok(hitPixels > 10, `${hitPixels} cache-hit pixels`);
+  await screenshot(page, 'run-hits-and-lookups');
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});

@@ -8,8 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::icons::{Icon, category_class};
-use crate::live::fault_buttons;
-use crate::run::RunCtx;
+use crate::live::FaultPanel;
 use crate::state::Handle;
 
 /// Props of [`TextField`].
@@ -280,16 +279,7 @@ pub fn InspectorArea() -> Html {
     let Some(state) = use_context::<Handle>() else {
         return html! {};
     };
-    let run = use_context::<RunCtx>();
     let sel = &state.ed.selection;
-    let faults = run.as_ref().and_then(|run| {
-        let target = sel.single()?;
-        let edge = match &target {
-            Target::Edge(name) => state.ed.doc.edges.iter().find(|e| e.name() == *name),
-            Target::Node(_) => None,
-        };
-        Some(fault_buttons(run, &target, edge))
-    });
     let body = match sel.single() {
         Some(Target::Node(id)) => node_panel(&state, &id),
         Some(Target::Edge(name)) => edge_panel(&state, &name),
@@ -304,7 +294,8 @@ pub fn InspectorArea() -> Html {
         <aside class="panel inspector" data-region="inspector" aria-label="Inspector">
             <crate::share_ui::ScenarioNotes />
             <h2 class="panel-title">{ "Inspector" }</h2>
-            { for faults }
+            // Its own component: the run's summaries re-render the fault buttons, not the whole form.
+            <FaultPanel />
             { body }
             { problems(&state) }
         </aside>

@@ -170,8 +170,8 @@ pub fn TrafficLegend() -> Html {
     let items = OUTCOME_COLOURS.iter().map(|(_, colour, word)| {
         html! { <span class="legend-item" data-legend={*word}><span class="legend-dot" style={format!("background:{colour}")} />{ *word }</span> }
     });
-    let shapes = CLASS_SHAPES.iter().map(|(_, shape, word)| {
-        html! { <span class="legend-item" data-legend={*word}><span class={classes!("legend-shape", *shape)} />{ *word }</span> }
+    let shapes = CLASS_SHAPES.iter().zip(s.dots_by_class).map(|((_, shape, word), n)| {
+        html! { <span class="legend-item" data-legend={*word} data-dots={n.to_string()}><span class={classes!("legend-shape", *shape)} />{ *word }</span> }
     });
     let shown = if s.shown_fraction >= 1.0 {
         "every request shown".to_string()
@@ -421,8 +421,24 @@ fn WhyPanel() -> Html {
     }
 }
 
+/// The fault buttons and statistics for the single selected node or edge (nothing otherwise).
+#[component]
+pub fn FaultPanel() -> Html {
+    let (Some(state), Some(run)) = (use_context::<Handle>(), use_context::<RunCtx>()) else {
+        return html! {};
+    };
+    let Some(target) = state.ed.selection.single() else {
+        return html! {};
+    };
+    let edge = match &target {
+        Target::Edge(name) => state.ed.doc.edges.iter().find(|e| e.name() == *name),
+        Target::Node(_) => None,
+    };
+    fault_buttons(&run, &target, edge)
+}
+
 /// Fault buttons for the selected node or edge while a run exists.
-pub fn fault_buttons(run: &RunCtx, target: &Target, edge: Option<&Edge>) -> Html {
+fn fault_buttons(run: &RunCtx, target: &Target, edge: Option<&Edge>) -> Html {
     if run.snap.status == Status::Idle {
         return html! {
             <p class="empty-hint fault-hint" data-faults-idle="">{ "Faults (kill, slow down, cut a link) can be applied here while a run exists." }</p>

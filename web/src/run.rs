@@ -95,6 +95,8 @@ pub struct Snap {
     pub shown_fraction: f64,
     /// dots drawn in the last frame
     pub dots: usize,
+    /// of which per traffic class, in `CLASS_SHAPES` order
+    pub dots_by_class: [usize; 3],
     /// wall time the last frames spent simulating and drawing, smoothed [ms]
     pub work_ms: f64,
     /// wall time the previous summary took to compute (report, findings, badges) [ms]
@@ -130,6 +132,7 @@ impl Default for Snap {
             achieved: None,
             shown_fraction: 1.0,
             dots: 0,
+            dots_by_class: [0; 3],
             work_ms: 0.0,
             summary_ms: 0.0,
             seed: 1,
@@ -590,6 +593,8 @@ impl Live {
             achieved: self.pacer.behind().then(|| self.pacer.achieved()).flatten(),
             shown_fraction: self.flights.shown_fraction(),
             dots: self.dots.len(),
+            dots_by_class: CLASS_SHAPES
+                .map(|(class, _, _)| self.dots.iter().filter(|d| d.class == class).count()),
             work_ms: self.work_ms,
             summary_ms: self.summary_ms,
             seed: topo_settings.seed,
