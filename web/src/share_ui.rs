@@ -145,6 +145,8 @@ pub fn ShareTools() -> Html {
     let session = use_context::<SessionHandle>();
     let run = use_context::<RunCtx>();
     let menu = use_state(|| false);
+    let paste = use_state(|| false);
+    let paste_area = use_node_ref();
     let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
     let (Some(state), Some(session)) = (state, session) else {
         return html! {};
@@ -214,11 +216,89 @@ pub fn ShareTools() -> Html {
             *reader.borrow_mut() = Some(task);
         })
     };
+    // Pasting: a diagram's JSON, or a share link (opened like one typed in the address bar).
+    let open_paste = {
+        let (paste, menu) = (paste.clone(), menu.clone());
+        Callback::from(move |_: MouseEvent| {
+            menu.set(false);
+            paste.set(!*paste);
+        })
+    };
+    let submit_paste = {
+        let (state, session, run, paste, area) = (
+            state.clone(),
+            session.clone(),
+            run.clone(),
+            paste.clone(),
+            paste_area.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(text) = area
+                .cast::<web_sys::HtmlTextAreaElement>()
+                .map(|t| t.value())
+            else {
+                return;
+            };
+            let trimmed = text.trim();
+            if !trimmed.starts_with('{') && trimmed.len() <= share::MAX_LINK_CHARS + 4096 {
+                if let Some(at) = trimmed.find('#') {
+                    paste.set(false);
+                    session::open_hash(&state, &session, run.as_ref(), trimmed[at..].to_string());
+                    return;
+                }
+                if trimmed.starts_with("v1.") || trimmed.starts_with("d=") {
+                    paste.set(false);
+                    let payload = trimmed.strip_prefix("d=").unwrap_or(trimmed);
+                    let hash = format!("#d={payload}");
+                    session::open_hash(&state, &session, run.as_ref(), hash);
+                    return;
+                }
+            }
+            match files::import_json(&text) {
+                Ok(doc) => {
+                    paste.set(false);
+                    state.dispatch(Action::Replace(Box::new(doc)));
+                    notify(
+                        &state,
+                        Tone::Info,
+                        "Opened the pasted diagram. Undo brings back what was here.",
+                    );
+                }
+                Err(message) => notify(&state, Tone::Error, message),
+            }
+        })
+    };
+    let close_paste = {
+        let paste = paste.clone();
+        Callback::from(move |_: MouseEvent| paste.set(false))
+    };
+    let escape_paste = {
+        let paste = paste.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                paste.set(false);
+            }
+        })
+    };
+    let paste_panel = (*paste).then(|| {
+        html! {
+            <section class="share-panel paste-panel" role="dialog" aria-label="Paste a diagram" data-paste-panel="" onkeydown={escape_paste}>
+                <div class="share-head">
+                    <strong>{ "Paste a diagram" }</strong>
+                    <button type="button" class="notice-close" aria-label="Close" title="Close (Esc)" onclick={close_paste}>{ "×" }</button>
+                </div>
+                <p class="share-note">{ "Paste a diagram's JSON (replaces this one; Undo brings it back) or a share link (opens beside your work)." }</p>
+                <textarea ref={paste_area.clone()} class="share-link" data-import-text="" rows="6" aria-label="Diagram JSON or share link" />
+                <button type="button" class="btn primary" data-action="import-text" onclick={submit_paste}>{ "Open" }</button>
+            </section>
+        }
+    });
     let menu_items = (*menu).then(|| {
         html! {
             <div class="file-menu" role="menu" data-menu="file">
                 <button type="button" role="menuitem" class="menu-item" data-action="export-json" title="Ctrl+S" onclick={item(export_json)}>{ "Export JSON" }</button>
                 <button type="button" role="menuitem" class="menu-item" data-action="import-json" title="Ctrl+O" onclick={item(|_| choose_file())}>{ "Import JSON…" }</button>
+                <button type="button" role="menuitem" class="menu-item" data-action="paste" onclick={open_paste}>{ "Paste JSON or link…" }</button>
                 <button type="button" role="menuitem" class="menu-item" data-action="export-svg" onclick={item(|s| export_picture(s, false))}>{ "Export SVG" }</button>
                 <button type="button" role="menuitem" class="menu-item" data-action="export-png" onclick={item(|s| export_picture(s, true))}>{ "Export PNG" }</button>
             </div>
@@ -238,6 +318,7 @@ pub fn ShareTools() -> Html {
                 { for menu_items }
                 <input type="file" accept=".json,application/json" data-import-file="" hidden=true onchange={on_import} />
             </div>
+            { for paste_panel }
             <button type="button" class="btn primary-outline" data-action="share" title="Copy a link to this diagram (Shift+S)" onclick={on_share}>
                 <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1 M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" /></svg>
                 <span class="btn-text">{ "Share" }</span>
