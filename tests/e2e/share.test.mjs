@@ -394,6 +394,10 @@ test('keyboard: Shift+S shares (even with no clipboard API), Escape closes, typi
   assert.match(await page.locator('[data-share-link]').inputValue(), /#d=v1\./);
   await page.keyboard.press('Escape');
   await countBecomes(page.locator('[data-share-panel]'), 0);
+  await page.locator('[data-action="file"]').click();
+  await page.locator('[data-menu="file"]').waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await countBecomes(page.locator('[data-menu="file"]'), 0), 0, 'Escape closes the File menu');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -144,8 +144,6 @@ pub fn ShareTools() -> Html {
     let state = use_context::<Handle>();
     let session = use_context::<SessionHandle>();
     let run = use_context::<RunCtx>();
-    let menu = use_state(|| false);
-    let paste = use_state(|| false);
     let paste_area = use_node_ref();
     let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
     let (Some(state), Some(session)) = (state, session) else {
@@ -162,13 +160,15 @@ pub fn ShareTools() -> Html {
         })
     };
     let toggle_menu = {
-        let menu = menu.clone();
-        Callback::from(move |_: MouseEvent| menu.set(!*menu))
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| {
+            session.dispatch(SessionAction::FileMenu(!session.file_menu))
+        })
     };
     let item = |f: fn(&Handle)| {
-        let (state, menu) = (state.clone(), menu.clone());
+        let (state, session) = (state.clone(), session.clone());
         Callback::from(move |_: MouseEvent| {
-            menu.set(false);
+            session.dispatch(SessionAction::FileMenu(false));
             f(&state);
         })
     };
@@ -218,18 +218,14 @@ pub fn ShareTools() -> Html {
     };
     // Pasting: a diagram's JSON, or a share link (opened like one typed in the address bar).
     let open_paste = {
-        let (paste, menu) = (paste.clone(), menu.clone());
-        Callback::from(move |_: MouseEvent| {
-            menu.set(false);
-            paste.set(!*paste);
-        })
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::Paste(!session.paste)))
     };
     let submit_paste = {
-        let (state, session, run, paste, area) = (
+        let (state, session, run, area) = (
             state.clone(),
             session.clone(),
             run.clone(),
-            paste.clone(),
             paste_area.clone(),
         );
         Callback::from(move |_: MouseEvent| {
@@ -242,12 +238,12 @@ pub fn ShareTools() -> Html {
             let trimmed = text.trim();
             if !trimmed.starts_with('{') && trimmed.len() <= share::MAX_LINK_CHARS + 4096 {
                 if let Some(at) = trimmed.find('#') {
-                    paste.set(false);
+                    session.dispatch(SessionAction::Paste(false));
                     session::open_hash(&state, &session, run.as_ref(), trimmed[at..].to_string());
                     return;
                 }
                 if trimmed.starts_with("v1.") || trimmed.starts_with("d=") {
-                    paste.set(false);
+                    session.dispatch(SessionAction::Paste(false));
                     let payload = trimmed.strip_prefix("d=").unwrap_or(trimmed);
                     let hash = format!("#d={payload}");
                     session::open_hash(&state, &session, run.as_ref(), hash);
@@ -256,7 +252,7 @@ pub fn ShareTools() -> Html {
             }
             match files::import_json(&text) {
                 Ok(doc) => {
-                    paste.set(false);
+                    session.dispatch(SessionAction::Paste(false));
                     state.dispatch(Action::Replace(Box::new(doc)));
                     notify(
                         &state,
@@ -269,20 +265,12 @@ pub fn ShareTools() -> Html {
         })
     };
     let close_paste = {
-        let paste = paste.clone();
-        Callback::from(move |_: MouseEvent| paste.set(false))
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::Paste(false)))
     };
-    let escape_paste = {
-        let paste = paste.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                paste.set(false);
-            }
-        })
-    };
-    let paste_panel = (*paste).then(|| {
+    let paste_panel = session.paste.then(|| {
         html! {
-            <section class="share-panel paste-panel" role="dialog" aria-label="Paste a diagram" data-paste-panel="" onkeydown={escape_paste}>
+            <section class="share-panel paste-panel" role="dialog" aria-label="Paste a diagram" data-paste-panel="">
                 <div class="share-head">
                     <strong>{ "Paste a diagram" }</strong>
                     <button type="button" class="notice-close" aria-label="Close" title="Close (Esc)" onclick={close_paste}>{ "×" }</button>
@@ -293,7 +281,7 @@ pub fn ShareTools() -> Html {
             </section>
         }
     });
-    let menu_items = (*menu).then(|| {
+    let menu_items = session.file_menu.then(|| {
         html! {
             <div class="file-menu" role="menu" data-menu="file">
                 <button type="button" role="menuitem" class="menu-item" data-action="export-json" title="Ctrl+S" onclick={item(export_json)}>{ "Export JSON" }</button>
@@ -311,7 +299,7 @@ pub fn ShareTools() -> Html {
                 <span class="btn-text">{ "Gallery" }</span>
             </button>
             <div class="file-menu-wrap">
-                <button type="button" class="btn" data-action="file" title="Export or import the diagram" aria-haspopup="menu" aria-expanded={menu.to_string()} onclick={toggle_menu}>
+                <button type="button" class="btn" data-action="file" title="Export or import the diagram" aria-haspopup="menu" aria-expanded={session.file_menu.to_string()} onclick={toggle_menu}>
                     <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11 M7 10l5 5 5-5 M4 17v3h16v-3" /></svg>
                     <span class="btn-text">{ "File" }</span>
                 </button>
@@ -507,8 +495,7 @@ pub fn Overlays() -> Html {
                             PageCommand::ExportJson => export_json(&state),
                             PageCommand::ImportJson => choose_file(),
                             PageCommand::Close => {
-                                session.dispatch(SessionAction::Gallery(false));
-                                session.dispatch(SessionAction::Share(None));
+                                session.dispatch(SessionAction::CloseAll);
                                 return;
                             }
                         }
