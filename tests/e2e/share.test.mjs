@@ -310,6 +310,41 @@ test('JSON export then import round-trips; bad and 10 MB files are refused with 
   await context.close();
 });
 
+test('pasting JSON opens it, a 10 MB paste is refused, a pasted link opens beside the work', async () => {
+  const own = gridDiagram(3, { cols: 3 });
+  const { context, page, errors } = await openWithDiagram(browser, server.url, own);
+  const pasted = gridDiagram(4, { cols: 4 });
+  pasted.name = 'Pasted';
+  const openPaste = async () => {
+    await page.locator('[data-action="file"]').click();
+    await page.locator('[data-action="paste"]').click();
+    await page.locator('[data-paste-panel]').waitFor();
+  };
+  const setText = (text) => page.locator('[data-import-text]').evaluate((t, v) => { t.value = v; }, text);
+  // 10 MB: refused with a message, nothing changed.
+  await openPaste();
+  await setText(' '.repeat(10 * 1024 * 1024));
+  await page.locator('[data-action="import-text"]').click();
+  await page.locator('[data-notice="error"]').waitFor();
+  assert.match(await notice(page).textContent(), /too large to be a diagram \(10\.0 MB/);
+  assert.equal(await page.locator('[data-node-id]').count(), 3);
+  // JSON: replaces the diagram, one Undo away.
+  await setText(JSON.stringify(pasted));
+  await page.locator('[data-action="import-text"]').click();
+  assert.equal(await countBecomes(page.locator('[data-node-id]'), 4), 4);
+  assert.equal(await page.locator('[data-paste-panel]').count(), 0);
+  await page.keyboard.press('Control+z');
+  assert.equal(await countBecomes(page.locator('[data-node-id]'), 3), 3);
+  // A share link: opens as a visit.
+  const link = `${server.url}#scenario=client-server`;
+  await openPaste();
+  await setText(`  ${link}\n`);
+  await page.locator('[data-action="import-text"]').click();
+  await page.locator('[data-visit="scenario"]').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('SVG and PNG export produce files of the diagram', async () => {
   const doc = gridDiagram(10);
   doc.name = 'Pictures';
@@ -359,6 +394,10 @@ test('keyboard: Shift+S shares (even with no clipboard API), Escape closes, typi
   assert.match(await page.locator('[data-share-link]').inputValue(), /#d=v1\./);
   await page.keyboard.press('Escape');
   await countBecomes(page.locator('[data-share-panel]'), 0);
+  await page.locator('[data-action="file"]').click();
+  await page.locator('[data-menu="file"]').waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await countBecomes(page.locator('[data-menu="file"]'), 0), 0, 'Escape closes the File menu');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -40,6 +40,10 @@ pub struct Session {
     pub gallery: bool,
     /// the share panel is open
     pub share: Option<ShareShown>,
+    /// the header's File menu is open
+    pub file_menu: bool,
+    /// the paste box (a diagram's JSON or a share link) is open
+    pub paste: bool,
 }
 
 /// A change of the session.
@@ -51,6 +55,12 @@ pub enum SessionAction {
     Gallery(bool),
     /// Open the share panel, or close it.
     Share(Option<ShareShown>),
+    /// Open or close the File menu.
+    FileMenu(bool),
+    /// Open or close the paste box.
+    Paste(bool),
+    /// Close every menu, panel and dialog (Escape).
+    CloseAll,
     /// The clipboard answered for this link.
     Copied {
         /// the link that was copied
@@ -79,6 +89,17 @@ impl Reducible for Session {
                     next.gallery = false;
                 }
                 next.share = s;
+            }
+            SessionAction::FileMenu(open) => next.file_menu = open,
+            SessionAction::Paste(open) => {
+                next.paste = open;
+                next.file_menu = false;
+            }
+            SessionAction::CloseAll => {
+                next.gallery = false;
+                next.share = None;
+                next.file_menu = false;
+                next.paste = false;
             }
             SessionAction::Copied { link, ok } => match &mut next.share {
                 Some(s) if s.link == link => s.copied = Some(ok),
@@ -192,7 +213,7 @@ impl Boot {
                 _ => None,
             },
             gallery: self.gallery,
-            share: None,
+            ..Session::default()
         }
     }
 }

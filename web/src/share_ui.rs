@@ -144,7 +144,7 @@ pub fn ShareTools() -> Html {
     let state = use_context::<Handle>();
     let session = use_context::<SessionHandle>();
     let run = use_context::<RunCtx>();
-    let menu = use_state(|| false);
+    let paste_area = use_node_ref();
     let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
     let (Some(state), Some(session)) = (state, session) else {
         return html! {};
@@ -160,13 +160,15 @@ pub fn ShareTools() -> Html {
         })
     };
     let toggle_menu = {
-        let menu = menu.clone();
-        Callback::from(move |_: MouseEvent| menu.set(!*menu))
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| {
+            session.dispatch(SessionAction::FileMenu(!session.file_menu))
+        })
     };
     let item = |f: fn(&Handle)| {
-        let (state, menu) = (state.clone(), menu.clone());
+        let (state, session) = (state.clone(), session.clone());
         Callback::from(move |_: MouseEvent| {
-            menu.set(false);
+            session.dispatch(SessionAction::FileMenu(false));
             f(&state);
         })
     };
@@ -214,11 +216,77 @@ pub fn ShareTools() -> Html {
             *reader.borrow_mut() = Some(task);
         })
     };
-    let menu_items = (*menu).then(|| {
+    // Pasting: a diagram's JSON, or a share link (opened like one typed in the address bar).
+    let open_paste = {
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::Paste(!session.paste)))
+    };
+    let submit_paste = {
+        let (state, session, run, area) = (
+            state.clone(),
+            session.clone(),
+            run.clone(),
+            paste_area.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(text) = area
+                .cast::<web_sys::HtmlTextAreaElement>()
+                .map(|t| t.value())
+            else {
+                return;
+            };
+            let trimmed = text.trim();
+            if !trimmed.starts_with('{') && trimmed.len() <= share::MAX_LINK_CHARS + 4096 {
+                if let Some(at) = trimmed.find('#') {
+                    session.dispatch(SessionAction::Paste(false));
+                    session::open_hash(&state, &session, run.as_ref(), trimmed[at..].to_string());
+                    return;
+                }
+                if trimmed.starts_with("v1.") || trimmed.starts_with("d=") {
+                    session.dispatch(SessionAction::Paste(false));
+                    let payload = trimmed.strip_prefix("d=").unwrap_or(trimmed);
+                    let hash = format!("#d={payload}");
+                    session::open_hash(&state, &session, run.as_ref(), hash);
+                    return;
+                }
+            }
+            match files::import_json(&text) {
+                Ok(doc) => {
+                    session.dispatch(SessionAction::Paste(false));
+                    state.dispatch(Action::Replace(Box::new(doc)));
+                    notify(
+                        &state,
+                        Tone::Info,
+                        "Opened the pasted diagram. Undo brings back what was here.",
+                    );
+                }
+                Err(message) => notify(&state, Tone::Error, message),
+            }
+        })
+    };
+    let close_paste = {
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::Paste(false)))
+    };
+    let paste_panel = session.paste.then(|| {
+        html! {
+            <section class="share-panel paste-panel" role="dialog" aria-label="Paste a diagram" data-paste-panel="">
+                <div class="share-head">
+                    <strong>{ "Paste a diagram" }</strong>
+                    <button type="button" class="notice-close" aria-label="Close" title="Close (Esc)" onclick={close_paste}>{ "×" }</button>
+                </div>
+                <p class="share-note">{ "Paste a diagram's JSON (replaces this one; Undo brings it back) or a share link (opens beside your work)." }</p>
+                <textarea ref={paste_area.clone()} class="share-link" data-import-text="" rows="6" aria-label="Diagram JSON or share link" />
+                <button type="button" class="btn primary" data-action="import-text" onclick={submit_paste}>{ "Open" }</button>
+            </section>
+        }
+    });
+    let menu_items = session.file_menu.then(|| {
         html! {
             <div class="file-menu" role="menu" data-menu="file">
                 <button type="button" role="menuitem" class="menu-item" data-action="export-json" title="Ctrl+S" onclick={item(export_json)}>{ "Export JSON" }</button>
                 <button type="button" role="menuitem" class="menu-item" data-action="import-json" title="Ctrl+O" onclick={item(|_| choose_file())}>{ "Import JSON…" }</button>
+                <button type="button" role="menuitem" class="menu-item" data-action="paste" onclick={open_paste}>{ "Paste JSON or link…" }</button>
                 <button type="button" role="menuitem" class="menu-item" data-action="export-svg" onclick={item(|s| export_picture(s, false))}>{ "Export SVG" }</button>
                 <button type="button" role="menuitem" class="menu-item" data-action="export-png" onclick={item(|s| export_picture(s, true))}>{ "Export PNG" }</button>
             </div>
@@ -231,13 +299,14 @@ pub fn ShareTools() -> Html {
                 <span class="btn-text">{ "Gallery" }</span>
             </button>
             <div class="file-menu-wrap">
-                <button type="button" class="btn" data-action="file" title="Export or import the diagram" aria-haspopup="menu" aria-expanded={menu.to_string()} onclick={toggle_menu}>
+                <button type="button" class="btn" data-action="file" title="Export or import the diagram" aria-haspopup="menu" aria-expanded={session.file_menu.to_string()} onclick={toggle_menu}>
                     <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11 M7 10l5 5 5-5 M4 17v3h16v-3" /></svg>
                     <span class="btn-text">{ "File" }</span>
                 </button>
                 { for menu_items }
                 <input type="file" accept=".json,application/json" data-import-file="" hidden=true onchange={on_import} />
             </div>
+            { for paste_panel }
             <button type="button" class="btn primary-outline" data-action="share" title="Copy a link to this diagram (Shift+S)" onclick={on_share}>
                 <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1 M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" /></svg>
                 <span class="btn-text">{ "Share" }</span>
@@ -426,8 +495,7 @@ pub fn Overlays() -> Html {
                             PageCommand::ExportJson => export_json(&state),
                             PageCommand::ImportJson => choose_file(),
                             PageCommand::Close => {
-                                session.dispatch(SessionAction::Gallery(false));
-                                session.dispatch(SessionAction::Share(None));
+                                session.dispatch(SessionAction::CloseAll);
                                 return;
                             }
                         }
