@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use crate::components::cache::{Cache, DIRTY};
 use crate::components::client::Client;
+use crate::components::database::Database;
 use crate::components::dns::{self, DnsRole, Resolver};
 use crate::components::load_balancer::LoadBalancer;
 use crate::components::server::Server;
@@ -26,7 +27,8 @@ use crate::dist::Dist;
 use crate::ids::{NodeIdx, RequestId};
 use crate::metrics::{EndToEnd, NodeStats, Window};
 use crate::report::{
-    CacheReport, Latency, NodeReport, NodeSample, Report, Requests, Series, SeriesPoint,
+    CacheReport, DatabaseReport, Latency, NodeReport, NodeSample, Report, Requests, Series,
+    SeriesPoint,
 };
 use crate::request::{Hop, Op, Outcome, ReqState, Slab};
 use crate::rng::SimRng;
@@ -79,6 +81,7 @@ enum NodeRt {
     /// boxed: a cache's state is twice the size of the other kinds', and nodes are visited on every event
     Cache(Box<Cache>),
     Resolver(Box<Resolver>),
+    Database(Box<Database>),
 }
 
 /// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
@@ -390,10 +393,16 @@ impl Sim {
                         0,
                     )
                 }
-                Params::Server(sp) | Params::Database(sp) => {
+                Params::Server(sp) => {
                     let srv = Server::new(sp, p.len() as u32);
                     let w = srv.workers();
                     (NodeRt::Server(srv), w)
+                }
+                Params::Database(dp) => {
+                    let start = SimTime::from_secs(s.warmup_s).min(traffic_end);
+                    let db = Database::new(dp, (start, traffic_end));
+                    let w = db.workers();
+                    (NodeRt::Database(Box::new(db)), w)
                 }
                 Params::LoadBalancer(lp) => {
                     let names: Vec<&str> = p
@@ -488,6 +497,18 @@ impl Sim {
                     out: &mut sim.actions,
                 };
                 c.warm(&mut ctx);
+            }
+        }
+        // Databases arm their primary-failure timers (no random draws).
+        for i in 0..n {
+            if let NodeRt::Database(d) = &mut sim.nodes[i] {
+                let mut ctx = Ctx {
+                    now: SimTime::ZERO,
+                    rng: &mut sim.rng,
+                    out: &mut sim.actions,
+                };
+                d.init(&mut ctx);
+                sim.run_actions(i as u32);
             }
         }
         // Initial events, in node order so ties break the same way every run.
@@ -661,6 +682,7 @@ impl Sim {
                 .iter()
                 .map(|n| match n {
                     NodeRt::Server(s) => s.queue_len() as usize * 4,
+                    NodeRt::Database(d) => d.queue_len() as usize * 4,
                     _ => 0,
                 })
                 .sum(),
@@ -701,6 +723,7 @@ impl Sim {
                     }
                     NodeRt::Cache(c) => c.on_timer(&mut ctx, slot, token),
                     NodeRt::Resolver(r) => r.on_timer(&mut ctx, slot, token),
+                    NodeRt::Database(d) => d.on_timer(&mut ctx, slot, token),
                     _ => {}
                 }
                 self.run_actions(node);
@@ -720,11 +743,14 @@ impl Sim {
 
     #[inline]
     fn set_levels(&mut self, node: u32) {
-        if let NodeRt::Server(s) = &self.nodes[node as usize] {
-            let st = &mut self.stats[node as usize];
-            st.busy = s.busy();
-            st.queue = s.queue_len();
-        }
+        let (busy, queue) = match &self.nodes[node as usize] {
+            NodeRt::Server(s) => (s.busy(), s.queue_len()),
+            NodeRt::Database(d) => (d.busy(), d.queue_len()),
+            _ => return,
+        };
+        let st = &mut self.stats[node as usize];
+        st.busy = busy;
+        st.queue = queue;
     }
 
     fn run_actions(&mut self, node: u32) {
@@ -1052,6 +1078,8 @@ impl Sim {
                     r.abandon(hop.slot);
                     false
                 }
+                // A database calls nothing, so it is never a caller on a path.
+                NodeRt::Database(_) => false,
                 NodeRt::Cache(c) => {
                     c.abandon(&mut ctx, hop.slot);
                     // A cache's own request was never counted in the cache.
@@ -1108,6 +1136,11 @@ impl Sim {
             NodeRt::Lb(lb) => lb.on_request(&mut ctx, req, addr),
             NodeRt::Cache(c) => c.on_request(&mut ctx, req, key, op),
             NodeRt::Resolver(r) => r.on_request(&mut ctx, req, key),
+            NodeRt::Database(d) => {
+                if d.on_request(&mut ctx, req, key, op) && self.window.contains(now) {
+                    self.stats[node as usize].waited += 1;
+                }
+            }
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
@@ -1144,6 +1177,9 @@ impl Sim {
             NodeRt::Lb(lb) => lb.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Cache(c) => c.on_response(&mut ctx, req, hop.slot, outcome, version),
             NodeRt::Resolver(r) => r.on_response(&mut ctx, req, hop.slot, outcome),
+            NodeRt::Database(_) => {
+                unreachable!("a database calls nothing (validation allows no edge from it)")
+            }
         }
         self.run_actions(node);
         self.set_levels(node);
@@ -1309,6 +1345,7 @@ impl Sim {
                     NodeRt::Lb(lb) => lb.alive = false,
                     NodeRt::Cache(c) => c.kill(&mut ctx),
                     NodeRt::Resolver(r) => r.kill(&mut ctx),
+                    NodeRt::Database(d) => d.kill(&mut ctx),
                     NodeRt::Client(c) => {
                         c.alive = false;
                         c.epoch = c.epoch.wrapping_add(1);
@@ -1325,6 +1362,7 @@ impl Sim {
                 match &mut self.nodes[n as usize] {
                     NodeRt::Server(s) => s.revive(),
                     NodeRt::Resolver(r) => r.revive(),
+                    NodeRt::Database(d) => d.revive(),
                     NodeRt::Cache(c) => {
                         let mut ctx = Ctx {
                             now: self.now,
@@ -1343,11 +1381,11 @@ impl Sim {
                     }
                 }
             }
-            FaultOp::Slow(n, factor) => {
-                if let NodeRt::Server(s) = &mut self.nodes[n as usize] {
-                    s.slow(factor);
-                }
-            }
+            FaultOp::Slow(n, factor) => match &mut self.nodes[n as usize] {
+                NodeRt::Server(s) => s.slow(factor),
+                NodeRt::Database(d) => d.slow(factor),
+                _ => {}
+            },
             FaultOp::Cut(e) => self.edges[e as usize].cut = true,
             FaultOp::Heal(e) => self.edges[e as usize].cut = false,
         }
@@ -1402,6 +1440,10 @@ impl Sim {
                             &d.counters,
                             u32::from(now_live(d, self.now)),
                         )),
+                        _ => None,
+                    },
+                    database: match &self.nodes[i] {
+                        NodeRt::Database(d) => Some(DatabaseReport::new(d, w.len().0)),
                         _ => None,
                     },
                 },
