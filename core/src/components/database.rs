@@ -443,9 +443,6 @@ impl Database {
     pub fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, key: u64, op: Op) -> bool {
         if op == Op::Read && self.cross_shard {
             let fan = self.new_fan(req);
-            if self.counting(ctx.now) {
-                self.counters.cross_shard_reads += 1;
-            }
             let mut waited = false;
             for s in 0..self.shards.len() as u32 {
                 let job = self.new_job(req, key, op, fan);
@@ -649,6 +646,7 @@ impl Database {
                     self.counters.stale_reads += u64::from(stale);
                     if own {
                         self.counters.reads += 1;
+                        self.counters.cross_shard_reads += u64::from(j.fan != NONE);
                     }
                 }
             }
