@@ -98,6 +98,9 @@ const STRING_CHOICES: &[(&str, &[&str])] = &[
             "write_behind",
         ],
     ),
+    ("preset", &["plain", "sql", "nosql"]),
+    ("replication", &["async", "sync"]),
+    ("sharding", &["hash", "range", "consistent"]),
 ];
 
 /// Display names of choices that are acronyms or need more than capitalisation.
@@ -109,6 +112,13 @@ const CHOICE_LABELS: &[(&str, &str)] = &[
     ("power_of_two", "Power of two choices"),
     ("log_normal", "Log-normal"),
     ("zipf", "Zipf"),
+    ("plain", "Plain (service time only)"),
+    ("sql", "SQL"),
+    ("nosql", "NoSQL"),
+    ("async", "Asynchronous"),
+    ("sync", "Synchronous"),
+    ("range", "Key range"),
+    ("consistent", "Consistent hashing"),
     (DEFAULT_CHOICE, "Default (from settings)"),
 ];
 
@@ -143,6 +153,18 @@ const LABELS: &[(&str, &str)] = &[
     ("unhealthy_threshold", "Down after fails"),
     ("healthy_threshold", "Up after passes"),
     ("enabled", "Enabled"),
+    ("preset", "Engine"),
+    ("rows", "Rows at start"),
+    ("indexed", "Indexed lookups"),
+    ("indexes", "Secondary indexes"),
+    ("join_tables", "Tables joined per read"),
+    ("replicas", "Read replicas per shard"),
+    ("lag_ms", "Replication lag"),
+    ("multi_primary", "Multi-primary"),
+    ("primary_failure_s", "Primary fails at"),
+    ("failover_ms", "Failover detection"),
+    ("key_space", "Key space (range)"),
+    ("cross_shard_reads", "Reads fan out to all shards"),
 ];
 
 /// Order of top-level parameters in the inspector; unlisted ones follow alphabetically.
@@ -163,6 +185,21 @@ const ORDER: &[&str] = &[
     "speed",
     "error_probability",
     "blocking_calls",
+    "preset",
+    "rows",
+    "indexed",
+    "indexes",
+    "join_tables",
+    "replicas",
+    "replication",
+    "lag_ms",
+    "multi_primary",
+    "primary_failure_s",
+    "failover_ms",
+    "shards",
+    "sharding",
+    "key_space",
+    "cross_shard_reads",
     "latency",
     "loss",
     "weight",
@@ -176,6 +213,7 @@ const EMPTY_MEANS: &[(&str, &str)] = &[
     ("refresh_ahead", "off"),
     ("loss", "default"),
     ("weight", "1"),
+    ("primary_failure_s", "never"),
 ];
 
 /// Parameters that are whole numbers even when their default is `null`.
@@ -590,6 +628,27 @@ mod tests {
             panic!("service time is a choice")
         };
         assert!(choices.contains(&"log_normal".to_string()));
+    }
+
+    #[test]
+    fn database_fields_offer_engines_replication_and_sharding() {
+        let choices = |path| match control(Kind::Database, path) {
+            Control::Choice { choices } => choices,
+            other => panic!("{path}: {other:?}"),
+        };
+        assert_eq!(choices("preset"), ["plain", "sql", "nosql"]);
+        assert_eq!(choices("replication"), ["async", "sync"]);
+        assert_eq!(choices("sharding"), ["hash", "range", "consistent"]);
+        assert_eq!(
+            control(Kind::Database, "primary_failure_s"),
+            Control::Number {
+                unit: "s",
+                integer: false,
+                empty_means: Some("never")
+            }
+        );
+        assert_eq!(control(Kind::Database, "multi_primary"), Control::Toggle);
+        assert_eq!(choice_label("nosql"), "NoSQL");
     }
 
     #[test]
