@@ -287,6 +287,12 @@ pub(crate) struct Database {
     fans: Vec<Fan>,
     free_fans: Vec<u32>,
     log: Log,
+    /// whether the log is needed (a replication window: async replicas or multi-primary)
+    logging: bool,
+    /// connections taken, over all instances
+    taken: u32,
+    /// queries queued, over all instances
+    queued: u32,
     /// extra time a write holds its connection waiting for synchronous replicas
     sync_wait: SimTime,
     cross_shard: bool,
@@ -383,6 +389,9 @@ impl Database {
             fans: Vec::new(),
             free_fans: Vec::new(),
             log: Log::new(window_lag),
+            logging: window_lag > SimTime::ZERO,
+            taken: 0,
+            queued: 0,
             sync_wait: if replicated && p.replication == Replication::Sync {
                 lag
             } else {
@@ -421,12 +430,12 @@ impl Database {
 
     /// Connections taken.
     pub fn busy(&self) -> u32 {
-        self.slots.iter().filter(|s| s.busy).count() as u32
+        self.taken
     }
 
     /// Queries waiting, over all instances.
     pub fn queue_len(&self) -> u32 {
-        self.instances.iter().map(|i| i.queue.len() as u32).sum()
+        self.queued
     }
 
     /// Connections per instance.
@@ -524,6 +533,7 @@ impl Database {
             .is_none_or(|cap| (self.instances[inst as usize].queue.len() as u32) < cap)
         {
             self.instances[inst as usize].queue.push_back(job);
+            self.queued += 1;
             true
         } else {
             self.finish(ctx, job, Outcome::Rejected);
@@ -562,6 +572,7 @@ impl Database {
         s.job = job;
         s.token = s.token.wrapping_add(1);
         s.busy = true;
+        self.taken += 1;
         ctx.out.push(Action::ServiceDone {
             at: ctx.now.add(d),
             slot,
@@ -572,11 +583,19 @@ impl Database {
     /// Frees `slot` and gives its connection to the next query queued at its instance.
     fn release(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
         self.slots[slot as usize].busy = false;
+        self.taken -= 1;
         let inst = slot / self.workers;
         let i = &mut self.instances[inst as usize];
+        if !self.alive || i.role == Role::Failed {
+            i.free.push(slot % self.workers);
+            return;
+        }
         match i.queue.pop_front() {
-            Some(next) if self.alive && i.role != Role::Failed => self.start(ctx, slot, next),
-            _ => i.free.push(slot % self.workers),
+            Some(next) => {
+                self.queued -= 1;
+                self.start(ctx, slot, next);
+            }
+            None => i.free.push(slot % self.workers),
         }
     }
 
@@ -629,7 +648,7 @@ impl Database {
         match j.op {
             Op::Write => {
                 self.shards[shard as usize].rows += 1;
-                let conflict = self.log.commit(j.key, inst, ctx.now);
+                let conflict = self.logging && self.log.commit(j.key, inst, ctx.now);
                 if counting {
                     self.instances[inst as usize].writes += 1;
                     self.counters.writes += 1;
@@ -638,7 +657,7 @@ impl Database {
             }
             Op::Read => {
                 let own = j.fan == NONE || self.router.shard_of(j.key) == shard;
-                let stale = own && self.log.is_stale(j.key, inst, ctx.now);
+                let stale = self.logging && own && self.log.is_stale(j.key, inst, ctx.now);
                 if counting {
                     let i = &mut self.instances[inst as usize];
                     i.reads += 1;
@@ -658,6 +677,7 @@ impl Database {
     /// Fails every query `inst` holds (queued first, then in service).
     fn fail_instance_work(&mut self, ctx: &mut Ctx<'_>, inst: u32) {
         while let Some(job) = self.instances[inst as usize].queue.pop_front() {
+            self.queued -= 1;
             self.finish(ctx, job, Outcome::Error);
         }
         for w in 0..self.workers {
@@ -731,6 +751,7 @@ impl Database {
         // Queued queries first, then those in service, as a server does.
         for inst in 0..self.instances.len() {
             while let Some(job) = self.instances[inst].queue.pop_front() {
+                self.queued -= 1;
                 self.finish(ctx, job, Outcome::Error);
             }
         }
