@@ -896,6 +896,42 @@ mod tests {
     }
 
     #[test]
+    fn a_kill_fails_every_query_held_on_every_shard() {
+        let p = DatabaseParams {
+            shards: 2,
+            workers: 1,
+            ..DatabaseParams::default()
+        };
+        let mut db = Database::new(&p, ALWAYS);
+        let (mut rng, mut out) = (SimRng::new(1), Vec::new());
+        for req in 0..6 {
+            db.on_request(
+                &mut ctx(SimTime::ZERO, &mut rng, &mut out),
+                req,
+                u64::from(req),
+                Op::Read,
+            );
+        }
+        assert_eq!((db.busy(), db.queue_len()), (2, 4));
+        out.clear();
+        db.kill(&mut ctx(SimTime(1), &mut rng, &mut out));
+        let failed = out
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a,
+                    Action::Fail {
+                        outcome: Outcome::Error,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!((failed, db.busy(), db.queue_len()), (6, 0, 0));
+        assert!(done(&out).is_empty(), "nothing starts on a dead node");
+    }
+
+    #[test]
     fn a_write_waits_for_synchronous_replicas() {
         let p = DatabaseParams {
             replicas: 1,
