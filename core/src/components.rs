@@ -24,6 +24,7 @@ use crate::time::SimTime;
 
 pub use cache::{CacheParams, Eviction, Pattern};
 pub use client::{Arrival, ClientParams, Keys};
+pub use database::DatabaseParams;
 pub use dns::{DnsResolverParams, DnsRole, DnsServerParams, Record, RecordType};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{Overflow, QueueParams, StreamParams, TopicParams};
@@ -39,7 +40,7 @@ pub enum Kind {
     LoadBalancer,
     /// A service with workers, a queue and a service time.
     Server,
-    /// A server preset: a connection pool and millisecond queries.
+    /// Shards of a primary and replicas, each with a connection pool; query cost from the data.
     Database,
     /// A key store with capacity, eviction and TTL in front of a database.
     Cache,
@@ -146,7 +147,8 @@ pub const KINDS: &[KindInfo] = &[
         name: "database",
         title: "Database",
         category: Category::Data,
-        hint: "A connection pool in front of storage: a few milliseconds per query.",
+        hint: "Stores the data: a connection pool per instance, SQL or NoSQL query costs that grow with the \
+               table, read replicas with replication lag, and shards by hash, range or consistent hashing.",
         connects_to: &[],
     },
     KindInfo {
@@ -275,8 +277,8 @@ pub enum Params {
     LoadBalancer(LbParams),
     /// a server
     Server(ServerParams),
-    /// a database (server parameters with database defaults)
-    Database(ServerParams),
+    /// a database
+    Database(DatabaseParams),
     /// a cache
     Cache(CacheParams),
     /// a DNS resolver
@@ -310,6 +312,10 @@ pub fn parse_params(
 ) -> Result<Params, ParamProblem> {
     let mut merged = kind.default_params();
     for (k, v) in params {
+        if kind == Kind::Database && k == "blocking_calls" {
+            // Saved when the database was a server preset; a database calls nothing, so it never mattered.
+            continue;
+        }
         if !merged.contains_key(k) {
             return Err(ParamProblem {
                 field: k.clone(),
@@ -360,7 +366,8 @@ impl Params {
         match self {
             Params::Client(p) => p.problems(),
             Params::LoadBalancer(p) => p.problems(),
-            Params::Server(p) | Params::Database(p) => p.problems(),
+            Params::Server(p) => p.problems(),
+            Params::Database(p) => p.problems(),
             Params::Cache(p) | Params::CdnEdge(p) => p.problems(),
             Params::DnsResolver(p) => p.problems(),
             Params::DnsServer(p) => p.problems(),

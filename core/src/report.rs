@@ -114,6 +114,9 @@ pub struct NodeReport {
     /// message counts (queues, topics and streams only; over the whole run, warm-up included)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging: Option<MessagingReport>,
+    /// database statistics (databases only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseReport>,
 }
 
 /// A messaging node's counts over the whole run (warm-up included, so they balance at every moment): for a
@@ -176,6 +179,112 @@ pub struct ConsumerReport {
     /// a stream: the lag on each partition (end offset − committed offset)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partition_lag: Vec<u64>,
+}
+
+/// A database's statistics over the measurement window (counted when a query completes).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseReport {
+    /// whether the database uses more than the plain server preset (preset, replicas, shards, multi-primary
+    /// or a primary failure); only then does this section enter the digest
+    pub modelled: bool,
+    /// reads completed (a cross-shard read counts once)
+    pub reads: u64,
+    /// writes committed
+    pub writes: u64,
+    /// reads that returned a value older than the last write to their key (a replica behind by the lag)
+    pub stale_reads: u64,
+    /// acknowledged writes a failed primary had not yet replicated, lost when a replica was promoted
+    pub lost_writes: u64,
+    /// multi-primary: writes to a key another primary wrote less than the lag before
+    pub conflicts: u64,
+    /// writes failed because the primary was down and no replica was promoted yet
+    pub failed_writes: u64,
+    /// reads sent to every shard (`cross_shard_reads`)
+    pub cross_shard_reads: u64,
+    /// replicas promoted to primary
+    pub failovers: u64,
+    /// per shard, in shard order
+    pub shards: Vec<ShardReport>,
+}
+
+/// One shard of a database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShardReport {
+    /// queries its instances completed (reads and writes, cross-shard sub-queries included)
+    pub queries: u64,
+    /// share of the database's queries [0..1]
+    pub share: f64,
+    /// rows at the end (the start plus one per committed write)
+    pub rows: u64,
+    /// its primary and replicas, primary first as configured
+    pub instances: Vec<InstanceReport>,
+}
+
+/// One primary or replica of a shard.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceReport {
+    /// `primary`, `replica`, or `failed` (now)
+    pub role: String,
+    /// reads it served
+    pub reads: u64,
+    /// writes it committed
+    pub writes: u64,
+    /// of its reads, the stale ones
+    pub stale_reads: u64,
+    /// service time started in the window ÷ (connections × window length) [0..1]
+    pub utilization: f64,
+}
+
+impl DatabaseReport {
+    pub(crate) fn new(
+        db: &crate::components::database::Database,
+        window_ns: u64,
+    ) -> DatabaseReport {
+        let c = &db.counters;
+        let cap = window_ns as f64 * f64::from(db.pool());
+        let mut shards: Vec<ShardReport> = db
+            .rows()
+            .map(|rows| ShardReport {
+                rows,
+                ..ShardReport::default()
+            })
+            .collect();
+        for i in &db.instances {
+            let sh = &mut shards[i.shard as usize];
+            sh.queries += i.reads + i.writes;
+            sh.instances.push(InstanceReport {
+                role: i.role.name().to_string(),
+                reads: i.reads,
+                writes: i.writes,
+                stale_reads: i.stale_reads,
+                utilization: if cap > 0.0 {
+                    i.busy_ns as f64 / cap
+                } else {
+                    0.0
+                },
+            });
+        }
+        let total: u64 = shards.iter().map(|s| s.queries).sum();
+        for s in &mut shards {
+            s.share = if total > 0 {
+                s.queries as f64 / total as f64
+            } else {
+                0.0
+            };
+        }
+        DatabaseReport {
+            modelled: db.modelled,
+            reads: c.reads,
+            writes: c.writes,
+            stale_reads: c.stale_reads,
+            lost_writes: c.lost_writes,
+            conflicts: c.conflicts,
+            failed_writes: c.failed_writes,
+            cross_shard_reads: c.cross_shard_reads,
+            failovers: c.failovers,
+            shards,
+        }
+    }
 }
 
 /// A cache's statistics over the measurement window. Reads are hits or misses; writes are neither.
@@ -397,6 +506,35 @@ impl Report {
                     }
                 }
             }
+            // A plain database (the server preset it used to be) leaves its section out, so diagrams from
+            // before keep their pinned digests.
+            if let Some(d) = n.database.as_ref().filter(|d| d.modelled) {
+                for v in [
+                    d.reads,
+                    d.writes,
+                    d.stale_reads,
+                    d.lost_writes,
+                    d.conflicts,
+                    d.failed_writes,
+                    d.cross_shard_reads,
+                    d.failovers,
+                    d.shards.len() as u64,
+                ] {
+                    h.u64(v);
+                }
+                for s in &d.shards {
+                    h.u64(s.queries);
+                    h.f64(s.share);
+                    h.u64(s.rows);
+                    for i in &s.instances {
+                        h.str(&i.role);
+                        for v in [i.reads, i.writes, i.stale_reads] {
+                            h.u64(v);
+                        }
+                        h.f64(i.utilization);
+                    }
+                }
+            }
         }
         h.f64(self.series.interval_s);
         for id in &self.series.node_ids {
@@ -586,6 +724,47 @@ impl Report {
                         }
                     );
                 }
+            }
+        }
+        for (id, d) in self
+            .nodes
+            .iter()
+            .filter_map(|(id, n)| n.database.as_ref().filter(|d| d.modelled).map(|d| (id, d)))
+        {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "database {id}: reads {}  writes {}  stale reads {}  lost writes {}  conflicts {}  failed \
+                 writes {}  cross-shard reads {}  failovers {}",
+                d.reads,
+                d.writes,
+                d.stale_reads,
+                d.lost_writes,
+                d.conflicts,
+                d.failed_writes,
+                d.cross_shard_reads,
+                d.failovers
+            );
+            for (k, sh) in d.shards.iter().enumerate() {
+                let _ = write!(
+                    s,
+                    "  shard {k}: {} queries ({:.1}%), {} rows;",
+                    sh.queries,
+                    sh.share * 100.0,
+                    sh.rows
+                );
+                for i in &sh.instances {
+                    let _ = write!(
+                        s,
+                        "  {} r{} w{} stale {} util {:.1}%",
+                        i.role,
+                        i.reads,
+                        i.writes,
+                        i.stale_reads,
+                        i.utilization * 100.0
+                    );
+                }
+                let _ = writeln!(s);
             }
         }
         s

@@ -247,6 +247,48 @@ const SCENARIOS: &[Scenario] = &[
         ],
         json: include_str!("../../examples/scenarios/pubsub-fanout.json"),
     },
+    Scenario {
+        name: "read-replicas",
+        title: "Read replicas and stale reads",
+        topic: "Databases: replication",
+        explanation: "Each database has a primary replica that takes the writes and two read replicas that \
+            share the reads. With asynchronous replication a write reaches the replicas 200 ms later, so a read \
+            of a key written less than 200 ms before returns old data: with 2 writes per key per second about \
+            one read in three is stale (1 − e^(−2 × 0.2)). With synchronous replication no read is stale, but \
+            every write waits the 200 ms for the replicas, so the database's mean time goes from about 3 ms \
+            to about 23 ms.",
+        try_this: &[
+            "Set the async database's lag to 20 ms and watch the stale reads fall to about one in 25.",
+            "Give the async users 100 distinct keys instead of 10: fewer writes per key, fewer stale reads.",
+            "Set `primary_failure_s` to 30 on the async database and count the lost writes of the lag window.",
+        ],
+        watch: &[
+            "Stale reads of each database, and which replicas served them.",
+            "The primary's reads (none) and the replicas' share of the reads (half each).",
+            "Mean and p99 time of the sync database against the async one.",
+        ],
+        json: include_str!("../../examples/scenarios/read-replicas.json"),
+    },
+    Scenario {
+        name: "sharding-hot-key",
+        title: "Sharding with a hot key",
+        topic: "Databases: sharding",
+        explanation: "Both stores split 1000 keys over 4 shards, each shard serving one query at a time, and \
+            both get Zipf traffic where the lowest keys are the hottest. Sharding by key range puts keys \
+            0–249 on shard 0, which serves about 80 % of the queries and is busy three quarters of the time, \
+            so that store's mean time is over twice the other's. A consistent-hash ring scatters the hot keys; \
+            its busiest shard is the one holding key 0, with about a third of the queries.",
+        try_this: &[
+            "Change the range store's sharding to `hash` and compare the per-shard shares.",
+            "Raise the Zipf skew `s` of the ring's users to 1.5: one hot key makes one hot shard again.",
+            "Give the range store 8 shards: shard 0 still holds the hottest keys.",
+        ],
+        watch: &[
+            "Per-shard queries and utilisation in each database's section of the report.",
+            "Mean and p99 time of the two stores.",
+        ],
+        json: include_str!("../../examples/scenarios/sharding-hot-key.json"),
+    },
 ];
 
 #[cfg(test)]

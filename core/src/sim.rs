@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use crate::components::cache::{Cache, DIRTY};
 use crate::components::client::Client;
+use crate::components::database::Database;
 use crate::components::dns::{self, DnsRole, Resolver};
 use crate::components::load_balancer::LoadBalancer;
 use crate::components::messaging::{self, Broker};
@@ -27,7 +28,8 @@ use crate::dist::Dist;
 use crate::ids::{NodeIdx, RequestId};
 use crate::metrics::{EndToEnd, NodeStats, Window};
 use crate::report::{
-    CacheReport, Latency, NodeReport, NodeSample, Report, Requests, Series, SeriesPoint,
+    CacheReport, DatabaseReport, Latency, NodeReport, NodeSample, Report, Requests, Series,
+    SeriesPoint,
 };
 use crate::request::{Hop, Op, Outcome, ReqState, Slab};
 use crate::rng::SimRng;
@@ -82,6 +84,7 @@ enum NodeRt {
     Resolver(Box<Resolver>),
     /// a queue, topic or stream
     Msg(Box<Broker>),
+    Database(Box<Database>),
 }
 
 /// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
@@ -397,10 +400,16 @@ impl Sim {
                         0,
                     )
                 }
-                Params::Server(sp) | Params::Database(sp) => {
+                Params::Server(sp) => {
                     let srv = Server::new(sp, p.len() as u32);
                     let w = srv.workers();
                     (NodeRt::Server(srv), w)
+                }
+                Params::Database(dp) => {
+                    let start = SimTime::from_secs(s.warmup_s).min(traffic_end);
+                    let db = Database::new(dp, (start, traffic_end));
+                    let w = db.workers();
+                    (NodeRt::Database(Box::new(db)), w)
                 }
                 Params::LoadBalancer(lp) => {
                     let names: Vec<&str> = p
@@ -509,6 +518,18 @@ impl Sim {
                     out: &mut sim.actions,
                 };
                 c.warm(&mut ctx);
+            }
+        }
+        // Databases arm their primary-failure timers (no random draws).
+        for i in 0..n {
+            if let NodeRt::Database(d) = &mut sim.nodes[i] {
+                let mut ctx = Ctx {
+                    now: SimTime::ZERO,
+                    rng: &mut sim.rng,
+                    out: &mut sim.actions,
+                };
+                d.init(&mut ctx);
+                sim.run_actions(i as u32);
             }
         }
         // Initial events, in node order so ties break the same way every run.
@@ -694,6 +715,7 @@ impl Sim {
                 .iter()
                 .map(|n| match n {
                     NodeRt::Server(s) => s.queue_len() as usize * 4,
+                    NodeRt::Database(d) => d.queue_len() as usize * 4,
                     _ => 0,
                 })
                 .sum(),
@@ -735,6 +757,7 @@ impl Sim {
                     NodeRt::Cache(c) => c.on_timer(&mut ctx, slot, token),
                     NodeRt::Resolver(r) => r.on_timer(&mut ctx, slot, token),
                     NodeRt::Msg(b) => b.on_timer(&mut ctx, slot, token),
+                    NodeRt::Database(d) => d.on_timer(&mut ctx, slot, token),
                     _ => {}
                 }
                 self.run_actions(node);
@@ -754,20 +777,18 @@ impl Sim {
 
     #[inline]
     fn set_levels(&mut self, node: u32) {
-        match &self.nodes[node as usize] {
-            NodeRt::Server(s) => {
-                let st = &mut self.stats[node as usize];
-                st.busy = s.busy();
-                st.queue = s.queue_len();
-            }
+        let (busy, queue) = match &self.nodes[node as usize] {
+            NodeRt::Server(s) => (s.busy(), s.queue_len()),
+            NodeRt::Database(d) => (d.busy(), d.queue_len()),
             NodeRt::Msg(b) => {
                 let (_, busy, queue) = b.levels();
-                let st = &mut self.stats[node as usize];
-                st.busy = busy;
-                st.queue = queue;
+                (busy, queue)
             }
-            _ => {}
-        }
+            _ => return,
+        };
+        let st = &mut self.stats[node as usize];
+        st.busy = busy;
+        st.queue = queue;
     }
 
     fn run_actions(&mut self, node: u32) {
@@ -1117,6 +1138,8 @@ impl Sim {
                     b.abandon(&mut ctx, hop.slot);
                     true
                 }
+                // A database calls nothing, so it is never a caller on a path.
+                NodeRt::Database(_) => false,
                 NodeRt::Cache(c) => {
                     c.abandon(&mut ctx, hop.slot);
                     // A cache's own request was never counted in the cache.
@@ -1181,6 +1204,11 @@ impl Sim {
             NodeRt::Cache(c) => c.on_request(&mut ctx, req, key, op),
             NodeRt::Resolver(r) => r.on_request(&mut ctx, req, key),
             NodeRt::Msg(b) => b.on_request(&mut ctx, req, key, op),
+            NodeRt::Database(d) => {
+                if d.on_request(&mut ctx, req, key, op) && self.window.contains(now) {
+                    self.stats[node as usize].waited += 1;
+                }
+            }
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
@@ -1218,6 +1246,9 @@ impl Sim {
             NodeRt::Cache(c) => c.on_response(&mut ctx, req, hop.slot, outcome, version),
             NodeRt::Resolver(r) => r.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Msg(b) => b.on_response(&mut ctx, req, hop.slot, outcome),
+            NodeRt::Database(_) => {
+                unreachable!("a database calls nothing (validation allows no edge from it)")
+            }
         }
         self.run_actions(node);
         self.set_levels(node);
@@ -1385,6 +1416,7 @@ impl Sim {
                     NodeRt::Cache(c) => c.kill(&mut ctx),
                     NodeRt::Resolver(r) => r.kill(&mut ctx),
                     NodeRt::Msg(b) => b.kill(),
+                    NodeRt::Database(d) => d.kill(&mut ctx),
                     NodeRt::Client(c) => {
                         c.alive = false;
                         c.epoch = c.epoch.wrapping_add(1);
@@ -1401,6 +1433,7 @@ impl Sim {
                 match &mut self.nodes[n as usize] {
                     NodeRt::Server(s) => s.revive(),
                     NodeRt::Resolver(r) => r.revive(),
+                    NodeRt::Database(d) => d.revive(),
                     NodeRt::Cache(c) => {
                         let mut ctx = Ctx {
                             now: self.now,
@@ -1429,11 +1462,11 @@ impl Sim {
                     }
                 }
             }
-            FaultOp::Slow(n, factor) => {
-                if let NodeRt::Server(s) = &mut self.nodes[n as usize] {
-                    s.slow(factor);
-                }
-            }
+            FaultOp::Slow(n, factor) => match &mut self.nodes[n as usize] {
+                NodeRt::Server(s) => s.slow(factor),
+                NodeRt::Database(d) => d.slow(factor),
+                _ => {}
+            },
             FaultOp::Cut(e) => self.edges[e as usize].cut = true,
             FaultOp::Heal(e) => self.edges[e as usize].cut = false,
             FaultOp::Spike { factor, duration } => {
@@ -1541,6 +1574,10 @@ impl Sim {
                                 .collect();
                             Some(b.report(self.now, &consumers))
                         }
+                        _ => None,
+                    },
+                    database: match &self.nodes[i] {
+                        NodeRt::Database(d) => Some(DatabaseReport::new(d, w.len().0)),
                         _ => None,
                     },
                 },

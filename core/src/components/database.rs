@@ -1,17 +1,953 @@
-//! The database: a server preset. Its workers are the connection pool, its service time a few milliseconds
-//! per query, and it calls nothing further. Its state machine is the server's.
+//! The database: shards, each a primary and its read replicas, every instance with its own connection pool
+//! (`workers`) and bounded queue, all inside one node. Query cost comes from the data (`database/cost.rs`),
+//! keys go to shards by hash, range or a consistent-hash ring (`database/sharding.rs`), and replication lag,
+//! stale reads, write conflicts and writes lost in a failover are bookkept in `database/replication.rs`.
+//!
+//! ```text
+//!   request ──> shard of the key ──> write: the primary (or, multi-primary, any instance in turn)
+//!                                └─> read:  a replica in turn (the primary when there are none)
+//!   cross-shard read ──> one sub-query per shard, answered when the slowest is done
+//! ```
+//!
+//! With the defaults (preset `plain`, one shard, no replicas) it behaves exactly as the server preset it used
+//! to be: one pool, `service_time` per query, the same random draws in the same order.
 
-use crate::components::ServerParams;
+pub mod cost;
+pub mod replication;
+pub mod sharding;
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use crate::components::{Action, Ctx, check_dist, check_num, check_prob};
 use crate::dist::Dist;
+use crate::request::{Op, Outcome};
+use crate::time::SimTime;
 
-/// Database defaults: a pool of 10 connections, exponential queries with mean 3 ms, 1000 waiting.
-pub fn default_params() -> ServerParams {
-    ServerParams {
-        workers: 10,
-        queue_capacity: Some(1000),
-        service_time: Dist::Exponential { mean_ms: 3.0 },
-        error_probability: 0.0,
-        speed: 1.0,
-        blocking_calls: true,
+pub use cost::{Costs, Preset, Table};
+pub use replication::{Log, Replication};
+pub use sharding::{Ring, Router, Sharding};
+
+/// Database parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseParams {
+    /// connection pool of each instance (primary or replica) [≥ 1], default 10
+    pub workers: u32,
+    /// waiting room of each instance; `null` = unbounded, default 1000
+    pub queue_capacity: Option<u32>,
+    /// time per query at speed 1 (preset `plain`); with a preset its shape, scaled to the cost from the data,
+    /// default exponential with mean 3 ms
+    pub service_time: Dist,
+    /// probability that a query fails [0..1], default 0
+    pub error_probability: f64,
+    /// speed factor: query times are divided by it [> 0], default 1
+    pub speed: f64,
+    /// cost model: `plain` (service time only), `sql` or `nosql`, default plain
+    pub preset: Preset,
+    /// rows in the table at the start, spread over the shards; every write adds one, default 10 000
+    pub rows: u64,
+    /// reads look the key up in an index (log rows) instead of scanning (rows), default true
+    pub indexed: bool,
+    /// secondary indexes each write also updates, default 0
+    pub indexes: u32,
+    /// tables a read joins (1 = a denormalised read) [≥ 1], default 1
+    pub join_tables: u32,
+    /// read replicas per shard, default 0
+    pub replicas: u32,
+    /// `async` (replicas apply writes `lag_ms` later) or `sync` (a write waits `lag_ms` for them), default
+    /// async
+    pub replication: Replication,
+    /// replication lag [ms], default 50
+    pub lag_ms: f64,
+    /// every instance takes writes (conflicting writes to a key within the lag are counted), default false
+    pub multi_primary: bool,
+    /// when each shard's primary fails [s]; `null` = never, default null
+    pub primary_failure_s: Option<f64>,
+    /// time to detect a failed primary and promote a replica [ms], default 2000
+    pub failover_ms: f64,
+    /// shards [≥ 1], default 1
+    pub shards: u32,
+    /// `hash`, `range` or `consistent`, default hash
+    pub sharding: Sharding,
+    /// points per shard on the consistent-hash ring [≥ 1], default 100
+    pub virtual_nodes: u32,
+    /// range sharding splits keys `0..key_space` into equal slices [≥ 1], default 1000
+    pub key_space: u64,
+    /// reads do not carry the shard key, so each asks every shard and waits for the slowest, default false
+    pub cross_shard_reads: bool,
+}
+
+impl Default for DatabaseParams {
+    fn default() -> Self {
+        DatabaseParams {
+            workers: 10,
+            queue_capacity: Some(1000),
+            service_time: Dist::Exponential { mean_ms: 3.0 },
+            error_probability: 0.0,
+            speed: 1.0,
+            preset: Preset::Plain,
+            rows: 10_000,
+            indexed: true,
+            indexes: 0,
+            join_tables: 1,
+            replicas: 0,
+            replication: Replication::Async,
+            lag_ms: 50.0,
+            multi_primary: false,
+            primary_failure_s: None,
+            failover_ms: 2000.0,
+            shards: 1,
+            sharding: Sharding::Hash,
+            virtual_nodes: 100,
+            key_space: 1000,
+            cross_shard_reads: false,
+        }
+    }
+}
+
+/// The default parameters (the palette's and the inspector's).
+pub fn default_params() -> DatabaseParams {
+    DatabaseParams::default()
+}
+
+impl DatabaseParams {
+    /// Range problems as `(field, message)`.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut at_least_one = |field: &str, v: u64| {
+            if v == 0 {
+                out.push((field.to_string(), format!("`{field}` must be at least 1")));
+            }
+        };
+        at_least_one("workers", u64::from(self.workers));
+        at_least_one("join_tables", u64::from(self.join_tables));
+        at_least_one("shards", u64::from(self.shards));
+        at_least_one("virtual_nodes", u64::from(self.virtual_nodes));
+        at_least_one("key_space", self.key_space);
+        check_dist(&mut out, "service_time", &self.service_time);
+        check_prob(&mut out, "error_probability", self.error_probability);
+        check_num(&mut out, "speed", self.speed, 0.0);
+        if self.speed.is_finite() && self.speed <= 0.0 {
+            out.push(("speed".into(), "`speed` must be positive".into()));
+        }
+        check_num(&mut out, "lag_ms", self.lag_ms, 0.0);
+        check_num(&mut out, "failover_ms", self.failover_ms, 0.0);
+        if let Some(t) = self.primary_failure_s {
+            check_num(&mut out, "primary_failure_s", t, 0.0);
+            if self.replicas == 0 {
+                out.push((
+                    "primary_failure_s".into(),
+                    "a failed primary needs a replica to promote: set `replicas` to at least 1"
+                        .into(),
+                ));
+            }
+        }
+        if self.shards > 1024 {
+            out.push(("shards".into(), "`shards` must be at most 1024".into()));
+        }
+        if self.replicas > 64 {
+            out.push(("replicas".into(), "`replicas` must be at most 64".into()));
+        }
+        if u64::from(self.shards) * u64::from(self.virtual_nodes) > 1_000_000 {
+            out.push((
+                "virtual_nodes".into(),
+                "`shards` × `virtual_nodes` must be at most 1 000 000".into(),
+            ));
+        }
+        if u64::from(self.workers) * u64::from(self.shards) * (u64::from(self.replicas) + 1)
+            > 1_000_000
+        {
+            out.push((
+                "workers".into(),
+                "`workers` × `shards` × (`replicas` + 1) must be at most 1 000 000".into(),
+            ));
+        }
+        out
+    }
+
+    /// Whether the diagram uses anything beyond the plain server preset (then the report's database section
+    /// is part of the digest).
+    pub fn modelled(&self) -> bool {
+        self.preset != Preset::Plain
+            || self.replicas > 0
+            || self.shards > 1
+            || self.multi_primary
+            || self.primary_failure_s.is_some()
+    }
+}
+
+/// Counts of a database over the measurement window (by completion time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct DbCounters {
+    pub reads: u64,
+    pub writes: u64,
+    pub stale_reads: u64,
+    pub lost_writes: u64,
+    pub conflicts: u64,
+    pub failed_writes: u64,
+    pub cross_shard_reads: u64,
+    pub failovers: u64,
+}
+
+/// What an instance does now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Primary,
+    Replica,
+    Failed,
+}
+
+impl Role {
+    /// The report's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Primary => "primary",
+            Role::Replica => "replica",
+            Role::Failed => "failed",
+        }
+    }
+}
+
+/// One primary or replica: a connection pool and its queue.
+#[derive(Clone, Debug)]
+pub(crate) struct Instance {
+    pub shard: u32,
+    pub role: Role,
+    free: Vec<u32>,
+    queue: VecDeque<u32>,
+    pub reads: u64,
+    pub writes: u64,
+    pub stale_reads: u64,
+    /// service time started in the window [ns]
+    pub busy_ns: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Shard {
+    primary: u32,
+    /// instances serving reads, in turn
+    readers: Vec<u32>,
+    /// instances taking writes, in turn
+    writers: Vec<u32>,
+    next_read: u32,
+    next_write: u32,
+    rows: u64,
+    /// the primary failed and no replica is promoted yet
+    down: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Job {
+    req: u32,
+    key: u64,
+    op: Op,
+    /// the cross-shard read this is part of, or `NONE`
+    fan: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Fan {
+    req: u32,
+    pending: u32,
+    outcome: Outcome,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    job: u32,
+    token: u32,
+    busy: bool,
+}
+
+const NONE: u32 = u32::MAX;
+/// Timer slot: the primaries fail.
+const FAIL_SLOT: u32 = u32::MAX - 1;
+/// Timer slot: replicas are promoted.
+const PROMOTE_SLOT: u32 = u32::MAX - 2;
+
+/// The database's state machine.
+pub(crate) struct Database {
+    service: Dist,
+    mean_ms: f64,
+    factor: f64,
+    speed: f64,
+    error_p: f64,
+    queue_cap: Option<u32>,
+    costs: Option<Costs>,
+    table: Table,
+    workers: u32,
+    router: Router,
+    shards: Vec<Shard>,
+    pub instances: Vec<Instance>,
+    slots: Vec<Slot>,
+    jobs: Vec<Job>,
+    free_jobs: Vec<u32>,
+    fans: Vec<Fan>,
+    free_fans: Vec<u32>,
+    log: Log,
+    /// whether the log is needed (a replication window: async replicas or multi-primary)
+    logging: bool,
+    /// connections taken, over all instances
+    taken: u32,
+    /// queries queued, over all instances
+    queued: u32,
+    /// extra time a write holds its connection waiting for synchronous replicas
+    sync_wait: SimTime,
+    cross_shard: bool,
+    multi_primary: bool,
+    failure: Option<SimTime>,
+    failover: SimTime,
+    window: (SimTime, SimTime),
+    pub counters: DbCounters,
+    alive: bool,
+    /// whether the report's database section enters the digest
+    pub modelled: bool,
+}
+
+impl Database {
+    /// A database; `window` is the measurement window (counters count only inside it).
+    pub fn new(p: &DatabaseParams, window: (SimTime, SimTime)) -> Database {
+        let workers = p.workers.max(1);
+        let n_shards = p.shards.max(1);
+        let per_shard = 1 + p.replicas;
+        let mut instances = Vec::new();
+        let mut shards = Vec::new();
+        let base_rows = p.rows / u64::from(n_shards);
+        for s in 0..n_shards {
+            let first = s * per_shard;
+            let all: Vec<u32> = (first..first + per_shard).collect();
+            for (j, _) in all.iter().enumerate() {
+                instances.push(Instance {
+                    shard: s,
+                    role: if j == 0 || p.multi_primary {
+                        Role::Primary
+                    } else {
+                        Role::Replica
+                    },
+                    free: (0..workers).rev().collect(),
+                    queue: VecDeque::new(),
+                    reads: 0,
+                    writes: 0,
+                    stale_reads: 0,
+                    busy_ns: 0,
+                });
+            }
+            let (readers, writers) = if p.multi_primary {
+                (all.clone(), all.clone())
+            } else if p.replicas > 0 {
+                (all[1..].to_vec(), vec![first])
+            } else {
+                (vec![first], vec![first])
+            };
+            shards.push(Shard {
+                primary: first,
+                readers,
+                writers,
+                next_read: 0,
+                next_write: 0,
+                rows: base_rows + u64::from(u64::from(s) < p.rows % u64::from(n_shards)),
+                down: false,
+            });
+        }
+        let lag = SimTime::from_ms(p.lag_ms);
+        let replicated = p.replicas > 0;
+        let window_lag = if replicated && p.replication == Replication::Async {
+            lag
+        } else {
+            SimTime::ZERO
+        };
+        let slots = vec![
+            Slot {
+                job: 0,
+                token: 0,
+                busy: false
+            };
+            instances.len() * workers as usize
+        ];
+        Database {
+            service: p.service_time.clone(),
+            mean_ms: p.service_time.mean_ms(),
+            factor: 1.0 / p.speed,
+            speed: p.speed,
+            error_p: p.error_probability,
+            queue_cap: p.queue_capacity,
+            costs: p.preset.costs(),
+            table: Table {
+                indexed: p.indexed,
+                indexes: p.indexes,
+                join_tables: p.join_tables.max(1),
+            },
+            workers,
+            router: Router::new(n_shards, p.sharding, p.virtual_nodes, p.key_space),
+            shards,
+            instances,
+            slots,
+            jobs: Vec::new(),
+            free_jobs: Vec::new(),
+            fans: Vec::new(),
+            free_fans: Vec::new(),
+            log: Log::new(window_lag),
+            logging: window_lag > SimTime::ZERO,
+            taken: 0,
+            queued: 0,
+            sync_wait: if replicated && p.replication == Replication::Sync {
+                lag
+            } else {
+                SimTime::ZERO
+            },
+            cross_shard: p.cross_shard_reads && n_shards > 1,
+            multi_primary: p.multi_primary,
+            failure: p.primary_failure_s.map(SimTime::from_secs),
+            failover: SimTime::from_ms(p.failover_ms),
+            window,
+            counters: DbCounters::default(),
+            alive: true,
+            modelled: p.modelled(),
+        }
+    }
+
+    /// Arms the primary-failure timer, if the database has one.
+    pub fn init(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(at) = self.failure {
+            ctx.out.push(Action::ServiceDone {
+                at,
+                slot: FAIL_SLOT,
+                token: 0,
+            });
+        }
+    }
+
+    fn counting(&self, now: SimTime) -> bool {
+        now >= self.window.0 && now < self.window.1
+    }
+
+    /// Connections over all instances.
+    pub fn workers(&self) -> u32 {
+        self.slots.len() as u32
+    }
+
+    /// Connections taken.
+    pub fn busy(&self) -> u32 {
+        self.taken
+    }
+
+    /// Queries waiting, over all instances.
+    pub fn queue_len(&self) -> u32 {
+        self.queued
+    }
+
+    /// Connections per instance.
+    pub fn pool(&self) -> u32 {
+        self.workers
+    }
+
+    /// Rows per shard now.
+    pub fn rows(&self) -> impl Iterator<Item = u64> + '_ {
+        self.shards.iter().map(|s| s.rows)
+    }
+
+    /// A query arrives; returns whether it had to wait in a queue.
+    pub fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, key: u64, op: Op) -> bool {
+        if op == Op::Read && self.cross_shard {
+            let fan = self.new_fan(req);
+            let mut waited = false;
+            for s in 0..self.shards.len() as u32 {
+                let job = self.new_job(req, key, op, fan);
+                waited |= self.route(ctx, s, job);
+            }
+            return waited;
+        }
+        let shard = self.router.shard_of(key);
+        let job = self.new_job(req, key, op, NONE);
+        self.route(ctx, shard, job)
+    }
+
+    fn new_job(&mut self, req: u32, key: u64, op: Op, fan: u32) -> u32 {
+        let j = Job { req, key, op, fan };
+        match self.free_jobs.pop() {
+            Some(i) => {
+                self.jobs[i as usize] = j;
+                i
+            }
+            None => {
+                self.jobs.push(j);
+                self.jobs.len() as u32 - 1
+            }
+        }
+    }
+
+    fn new_fan(&mut self, req: u32) -> u32 {
+        let f = Fan {
+            req,
+            pending: self.shards.len() as u32,
+            outcome: Outcome::Ok,
+        };
+        match self.free_fans.pop() {
+            Some(i) => {
+                self.fans[i as usize] = f;
+                i
+            }
+            None => {
+                self.fans.push(f);
+                self.fans.len() as u32 - 1
+            }
+        }
+    }
+
+    /// Sends `job` to the instance of `shard` that serves it; returns whether it queued.
+    fn route(&mut self, ctx: &mut Ctx<'_>, shard: u32, job: u32) -> bool {
+        let op = self.jobs[job as usize].op;
+        let s = &mut self.shards[shard as usize];
+        let blocked = op == Op::Write && s.down;
+        let (list, turn) = if op == Op::Write {
+            (&s.writers, &mut s.next_write)
+        } else {
+            (&s.readers, &mut s.next_read)
+        };
+        let inst = if blocked || list.is_empty() {
+            None
+        } else {
+            let i = list[(*turn as usize) % list.len()];
+            *turn = turn.wrapping_add(1) % list.len() as u32;
+            Some(i)
+        };
+        let Some(inst) = inst else {
+            // The primary failed and no replica is promoted yet: the query has nowhere to go.
+            if op == Op::Write && self.counting(ctx.now) {
+                self.counters.failed_writes += 1;
+            }
+            self.finish(ctx, job, Outcome::Error);
+            return false;
+        };
+        self.submit(ctx, inst, job)
+    }
+
+    fn submit(&mut self, ctx: &mut Ctx<'_>, inst: u32, job: u32) -> bool {
+        if let Some(w) = self.instances[inst as usize].free.pop() {
+            self.start(ctx, inst * self.workers + w, job);
+            false
+        } else if self
+            .queue_cap
+            .is_none_or(|cap| (self.instances[inst as usize].queue.len() as u32) < cap)
+        {
+            self.instances[inst as usize].queue.push_back(job);
+            self.queued += 1;
+            true
+        } else {
+            self.finish(ctx, job, Outcome::Rejected);
+            false
+        }
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<'_>, slot: u32, job: u32) {
+        let j = self.jobs[job as usize];
+        let inst = slot / self.workers;
+        let shard = self.instances[inst as usize].shard as usize;
+        let d = match &self.costs {
+            None => self.service.sample(ctx.rng, self.factor),
+            Some(c) => {
+                let cost = match j.op {
+                    Op::Read => c.read(&self.table, self.shards[shard].rows),
+                    Op::Write => c.write(&self.table),
+                };
+                if self.mean_ms > 0.0 {
+                    self.service
+                        .sample(ctx.rng, self.factor * cost / self.mean_ms)
+                } else {
+                    SimTime::from_ms(cost * self.factor)
+                }
+            }
+        };
+        let d = if j.op == Op::Write {
+            d.add(self.sync_wait)
+        } else {
+            d
+        };
+        if self.counting(ctx.now) {
+            self.instances[inst as usize].busy_ns += d.0;
+        }
+        let s = &mut self.slots[slot as usize];
+        s.job = job;
+        s.token = s.token.wrapping_add(1);
+        s.busy = true;
+        self.taken += 1;
+        ctx.out.push(Action::ServiceDone {
+            at: ctx.now.add(d),
+            slot,
+            token: s.token,
+        });
+    }
+
+    /// Frees `slot` and gives its connection to the next query queued at its instance.
+    fn release(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
+        self.slots[slot as usize].busy = false;
+        self.taken -= 1;
+        let inst = slot / self.workers;
+        let i = &mut self.instances[inst as usize];
+        if !self.alive || i.role == Role::Failed {
+            i.free.push(slot % self.workers);
+            return;
+        }
+        match i.queue.pop_front() {
+            Some(next) => {
+                self.queued -= 1;
+                self.start(ctx, slot, next);
+            }
+            None => i.free.push(slot % self.workers),
+        }
+    }
+
+    /// A job is over: answer its request, or count it towards its cross-shard read.
+    fn finish(&mut self, ctx: &mut Ctx<'_>, job: u32, outcome: Outcome) {
+        let j = self.jobs[job as usize];
+        self.free_jobs.push(job);
+        let (req, outcome) = if j.fan == NONE {
+            (j.req, outcome)
+        } else {
+            let f = &mut self.fans[j.fan as usize];
+            if outcome != Outcome::Ok && f.outcome == Outcome::Ok {
+                f.outcome = outcome;
+            }
+            f.pending -= 1;
+            if f.pending > 0 {
+                return;
+            }
+            self.free_fans.push(j.fan);
+            (f.req, f.outcome)
+        };
+        if outcome == Outcome::Ok {
+            ctx.out.push(Action::Respond { req, outcome });
+        } else {
+            ctx.out.push(Action::Fail { req, outcome });
+        }
+    }
+
+    /// A query's service ends, or a failure or promotion timer fires.
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        match slot {
+            FAIL_SLOT => return self.fail_primaries(ctx),
+            PROMOTE_SLOT => return self.promote(ctx),
+            _ => {}
+        }
+        let s = self.slots[slot as usize];
+        if !s.busy || s.token != token {
+            return;
+        }
+        let job = s.job;
+        if self.error_p > 0.0 && ctx.rng.chance(self.error_p) {
+            self.finish(ctx, job, Outcome::Error);
+            self.release(ctx, slot);
+            return;
+        }
+        let j = self.jobs[job as usize];
+        let inst = slot / self.workers;
+        let shard = self.instances[inst as usize].shard;
+        let counting = self.counting(ctx.now);
+        match j.op {
+            Op::Write => {
+                self.shards[shard as usize].rows += 1;
+                let conflict = self.logging && self.log.commit(j.key, inst, ctx.now);
+                if counting {
+                    self.instances[inst as usize].writes += 1;
+                    self.counters.writes += 1;
+                    self.counters.conflicts += u64::from(conflict);
+                }
+            }
+            Op::Read => {
+                let own = j.fan == NONE || self.router.shard_of(j.key) == shard;
+                let stale = self.logging && own && self.log.is_stale(j.key, inst, ctx.now);
+                if counting {
+                    let i = &mut self.instances[inst as usize];
+                    i.reads += 1;
+                    i.stale_reads += u64::from(stale);
+                    self.counters.stale_reads += u64::from(stale);
+                    if own {
+                        self.counters.reads += 1;
+                        self.counters.cross_shard_reads += u64::from(j.fan != NONE);
+                    }
+                }
+            }
+        }
+        self.finish(ctx, job, Outcome::Ok);
+        self.release(ctx, slot);
+    }
+
+    /// Fails every query `inst` holds (queued first, then in service).
+    fn fail_instance_work(&mut self, ctx: &mut Ctx<'_>, inst: u32) {
+        while let Some(job) = self.instances[inst as usize].queue.pop_front() {
+            self.queued -= 1;
+            self.finish(ctx, job, Outcome::Error);
+        }
+        for w in 0..self.workers {
+            let slot = inst * self.workers + w;
+            if self.slots[slot as usize].busy {
+                let job = self.slots[slot as usize].job;
+                self.finish(ctx, job, Outcome::Error);
+                self.release(ctx, slot);
+            }
+        }
+    }
+
+    /// Each shard's primary fails: what it holds fails, its writes not yet replicated are lost, and writes
+    /// fail until a replica is promoted `failover_ms` later (multi-primary: the other primaries go on).
+    fn fail_primaries(&mut self, ctx: &mut Ctx<'_>) {
+        for s in 0..self.shards.len() {
+            let p = self.shards[s].primary;
+            if self.instances[p as usize].role == Role::Failed {
+                continue;
+            }
+            self.instances[p as usize].role = Role::Failed;
+            let lost = self.log.unreplicated(p, ctx.now);
+            if self.counting(ctx.now) {
+                self.counters.lost_writes += lost;
+            }
+            let sh = &mut self.shards[s];
+            sh.readers.retain(|&i| i != p);
+            sh.writers.retain(|&i| i != p);
+            if !self.multi_primary {
+                sh.down = true;
+            } else if let Some(&next) = sh.writers.first() {
+                sh.primary = next;
+            }
+            self.fail_instance_work(ctx, p);
+        }
+        if !self.multi_primary {
+            ctx.out.push(Action::ServiceDone {
+                at: ctx.now.add(self.failover),
+                slot: PROMOTE_SLOT,
+                token: 0,
+            });
+        }
+    }
+
+    /// The failure is detected: in each shard the first live replica becomes the primary.
+    fn promote(&mut self, ctx: &mut Ctx<'_>) {
+        let counting = self.counting(ctx.now);
+        for sh in &mut self.shards {
+            if !sh.down {
+                continue;
+            }
+            let Some(&r) = sh.readers.first() else {
+                continue;
+            };
+            sh.down = false;
+            sh.primary = r;
+            sh.writers = vec![r];
+            if sh.readers.len() > 1 {
+                sh.readers.remove(0);
+            }
+            self.instances[r as usize].role = Role::Primary;
+            if counting {
+                self.counters.failovers += 1;
+            }
+        }
+    }
+
+    /// The node dies: every query it holds fails.
+    pub fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        self.alive = false;
+        // Queued queries first, then those in service, as a server does.
+        for inst in 0..self.instances.len() {
+            while let Some(job) = self.instances[inst].queue.pop_front() {
+                self.queued -= 1;
+                self.finish(ctx, job, Outcome::Error);
+            }
+        }
+        for slot in 0..self.slots.len() as u32 {
+            if self.slots[slot as usize].busy {
+                let job = self.slots[slot as usize].job;
+                self.finish(ctx, job, Outcome::Error);
+                self.release(ctx, slot);
+            }
+        }
+    }
+
+    /// The node comes back, empty.
+    pub fn revive(&mut self) {
+        self.alive = true;
+    }
+
+    /// Query times are multiplied by `factor` from now on (1 = normal).
+    pub fn slow(&mut self, factor: f64) {
+        self.factor = factor / self.speed;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SimRng;
+
+    fn ctx<'a>(now: SimTime, rng: &'a mut SimRng, out: &'a mut Vec<Action>) -> Ctx<'a> {
+        Ctx { now, rng, out }
+    }
+
+    const ALWAYS: (SimTime, SimTime) = (SimTime::ZERO, SimTime::MAX);
+
+    fn done(out: &[Action]) -> Vec<(u32, u32, SimTime)> {
+        out.iter()
+            .filter_map(|a| match *a {
+                Action::ServiceDone { at, slot, token } => Some((slot, token, at)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_go_to_replicas_in_turn_and_writes_to_the_primary() {
+        let p = DatabaseParams {
+            replicas: 2,
+            ..DatabaseParams::default()
+        };
+        let mut db = Database::new(&p, ALWAYS);
+        let (mut rng, mut out) = (SimRng::new(1), Vec::new());
+        for (req, op) in [(1, Op::Read), (2, Op::Read), (3, Op::Write)] {
+            db.on_request(&mut ctx(SimTime::ZERO, &mut rng, &mut out), req, 5, op);
+        }
+        let insts: Vec<u32> = done(&out).iter().map(|d| d.0 / p.workers).collect();
+        assert_eq!(insts, [1, 2, 0]);
+    }
+
+    #[test]
+    fn a_cross_shard_read_answers_when_the_slowest_shard_is_done() {
+        let p = DatabaseParams {
+            shards: 3,
+            cross_shard_reads: true,
+            service_time: Dist::Exponential { mean_ms: 5.0 },
+            ..DatabaseParams::default()
+        };
+        let mut db = Database::new(&p, ALWAYS);
+        let (mut rng, mut out) = (SimRng::new(3), Vec::new());
+        db.on_request(&mut ctx(SimTime::ZERO, &mut rng, &mut out), 9, 1, Op::Read);
+        let mut subs = done(&out);
+        assert_eq!(subs.len(), 3);
+        subs.sort_by_key(|d| d.2);
+        out.clear();
+        for (i, (slot, token, at)) in subs.iter().enumerate() {
+            db.on_timer(&mut ctx(*at, &mut rng, &mut out), *slot, *token);
+            let answered = out
+                .iter()
+                .any(|a| matches!(a, Action::Respond { req: 9, .. }));
+            assert_eq!(answered, i == 2, "answered only after the last shard");
+        }
+        assert_eq!(db.counters.cross_shard_reads, 1);
+    }
+
+    #[test]
+    fn failover_loses_the_lag_window_and_fails_writes_until_promotion() {
+        let p = DatabaseParams {
+            replicas: 1,
+            lag_ms: 100.0,
+            failover_ms: 1000.0,
+            primary_failure_s: Some(1.0),
+            service_time: Dist::Constant { ms: 1.0 },
+            ..DatabaseParams::default()
+        };
+        let mut db = Database::new(&p, ALWAYS);
+        let (mut rng, mut out) = (SimRng::new(1), Vec::new());
+        db.init(&mut ctx(SimTime::ZERO, &mut rng, &mut out));
+        // Writes committing at 0.5 s (replicated in time) and at 0.95 s (not).
+        for (req, ms) in [(1, 499.0), (2, 949.0), (3, 950.0)] {
+            out.clear();
+            let t = SimTime::from_ms(ms);
+            db.on_request(&mut ctx(t, &mut rng, &mut out), req, req.into(), Op::Write);
+            let (slot, token, at) = done(&out)[0];
+            db.on_timer(&mut ctx(at, &mut rng, &mut out), slot, token);
+        }
+        out.clear();
+        db.on_timer(
+            &mut ctx(SimTime::from_secs(1.0), &mut rng, &mut out),
+            FAIL_SLOT,
+            0,
+        );
+        assert_eq!(db.counters.lost_writes, 2);
+        let (_, _, promote_at) = done(&out)[0];
+        assert_eq!(promote_at, SimTime::from_secs(2.0));
+        out.clear();
+        db.on_request(
+            &mut ctx(SimTime::from_secs(1.5), &mut rng, &mut out),
+            4,
+            4,
+            Op::Write,
+        );
+        assert_eq!(
+            out,
+            [Action::Fail {
+                req: 4,
+                outcome: Outcome::Error
+            }]
+        );
+        db.on_timer(&mut ctx(promote_at, &mut rng, &mut out), PROMOTE_SLOT, 0);
+        assert_eq!(db.counters.failovers, 1);
+        out.clear();
+        db.on_request(
+            &mut ctx(SimTime::from_secs(2.1), &mut rng, &mut out),
+            5,
+            5,
+            Op::Write,
+        );
+        assert_eq!(
+            done(&out)[0].0 / p.workers,
+            1,
+            "the replica is the primary now"
+        );
+    }
+
+    #[test]
+    fn a_kill_fails_every_query_held_on_every_shard() {
+        let p = DatabaseParams {
+            shards: 2,
+            workers: 1,
+            ..DatabaseParams::default()
+        };
+        let mut db = Database::new(&p, ALWAYS);
+        let (mut rng, mut out) = (SimRng::new(1), Vec::new());
+        for req in 0..6 {
+            db.on_request(
+                &mut ctx(SimTime::ZERO, &mut rng, &mut out),
+                req,
+                u64::from(req),
+                Op::Read,
+            );
+        }
+        assert_eq!((db.busy(), db.queue_len()), (2, 4));
+        out.clear();
+        db.kill(&mut ctx(SimTime(1), &mut rng, &mut out));
+        let failed = out
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a,
+                    Action::Fail {
+                        outcome: Outcome::Error,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!((failed, db.busy(), db.queue_len()), (6, 0, 0));
+        assert!(done(&out).is_empty(), "nothing starts on a dead node");
+    }
+
+    #[test]
+    fn a_write_waits_for_synchronous_replicas() {
+        let p = DatabaseParams {
+            replicas: 1,
+            replication: Replication::Sync,
+            lag_ms: 20.0,
+            service_time: Dist::Constant { ms: 1.0 },
+            ..DatabaseParams::default()
+        };
+        let mut db = Database::new(&p, ALWAYS);
+        let (mut rng, mut out) = (SimRng::new(1), Vec::new());
+        db.on_request(&mut ctx(SimTime::ZERO, &mut rng, &mut out), 1, 1, Op::Write);
+        db.on_request(&mut ctx(SimTime::ZERO, &mut rng, &mut out), 2, 1, Op::Read);
+        let d = done(&out);
+        assert_eq!(
+            (d[0].2, d[1].2),
+            (SimTime::from_ms(21.0), SimTime::from_ms(1.0))
+        );
     }
 }

@@ -99,6 +99,9 @@ const STRING_CHOICES: &[(&str, &[&str])] = &[
             "write_behind",
         ],
     ),
+    ("preset", &["plain", "sql", "nosql"]),
+    ("replication", &["async", "sync"]),
+    ("sharding", &["hash", "range", "consistent"]),
 ];
 
 /// Display names of choices that are acronyms or need more than capitalisation.
@@ -110,6 +113,13 @@ const CHOICE_LABELS: &[(&str, &str)] = &[
     ("power_of_two", "Power of two choices"),
     ("log_normal", "Log-normal"),
     ("zipf", "Zipf"),
+    ("plain", "Plain (service time only)"),
+    ("sql", "SQL"),
+    ("nosql", "NoSQL"),
+    ("async", "Asynchronous"),
+    ("sync", "Synchronous"),
+    ("range", "Key range"),
+    ("consistent", "Consistent hashing"),
     (DEFAULT_CHOICE, "Default (from settings)"),
 ];
 
@@ -150,6 +160,18 @@ const LABELS: &[(&str, &str)] = &[
     ("max_receives", "Dead-letter after deliveries"),
     ("partitions", "Partitions"),
     ("retry_ms", "Retry failed after"),
+    ("preset", "Engine"),
+    ("rows", "Rows at start"),
+    ("indexed", "Indexed lookups"),
+    ("indexes", "Secondary indexes"),
+    ("join_tables", "Tables joined per read"),
+    ("replicas", "Read replicas per shard"),
+    ("lag_ms", "Replication lag"),
+    ("multi_primary", "Multi-primary"),
+    ("primary_failure_s", "Primary fails at"),
+    ("failover_ms", "Failover detection"),
+    ("key_space", "Key space (range)"),
+    ("cross_shard_reads", "Reads fan out to all shards"),
 ];
 
 /// Order of top-level parameters in the inspector; unlisted ones follow alphabetically.
@@ -176,6 +198,21 @@ const ORDER: &[&str] = &[
     "max_receives",
     "partitions",
     "retry_ms",
+    "preset",
+    "rows",
+    "indexed",
+    "indexes",
+    "join_tables",
+    "replicas",
+    "replication",
+    "lag_ms",
+    "multi_primary",
+    "primary_failure_s",
+    "failover_ms",
+    "shards",
+    "sharding",
+    "key_space",
+    "cross_shard_reads",
     "latency",
     "loss",
     "weight",
@@ -190,6 +227,7 @@ const EMPTY_MEANS: &[(&str, &str)] = &[
     ("loss", "default"),
     ("weight", "1"),
     ("max_receives", "never"),
+    ("primary_failure_s", "never"),
 ];
 
 /// Parameters that are whole numbers even when their default is `null`.
@@ -628,6 +666,27 @@ mod tests {
             panic!("service time is a choice")
         };
         assert!(choices.contains(&"log_normal".to_string()));
+    }
+
+    #[test]
+    fn database_fields_offer_engines_replication_and_sharding() {
+        let choices = |path| match control(Kind::Database, path) {
+            Control::Choice { choices } => choices,
+            other => panic!("{path}: {other:?}"),
+        };
+        assert_eq!(choices("preset"), ["plain", "sql", "nosql"]);
+        assert_eq!(choices("replication"), ["async", "sync"]);
+        assert_eq!(choices("sharding"), ["hash", "range", "consistent"]);
+        assert_eq!(
+            control(Kind::Database, "primary_failure_s"),
+            Control::Number {
+                unit: "s",
+                integer: false,
+                empty_means: Some("never")
+            }
+        );
+        assert_eq!(control(Kind::Database, "multi_primary"), Control::Toggle);
+        assert_eq!(choice_label("nosql"), "NoSQL");
     }
 
     #[test]

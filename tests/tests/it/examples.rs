@@ -111,3 +111,37 @@ fn the_global_example_serves_static_content_from_the_nearest_edge() {
         .sum();
     assert!(n("origin").arrivals >= pulls - 3 && n("origin").arrivals <= pulls + 3);
 }
+
+/// The read-replicas example: replicas serve every read, some of them stale, the primary fails at 30 s and
+/// a replica is promoted; the writes of the lag window are lost and writes fail during the 2 s detection.
+#[test]
+fn read_replicas_example_shows_stale_reads_and_a_failover() {
+    let r = report("read-replicas");
+    let d = r.nodes["db"].database.clone().expect("a database block");
+    assert!(
+        d.modelled && d.stale_reads > 0 && d.stale_reads < d.reads,
+        "{d:?}"
+    );
+    assert_eq!(d.failovers, 1);
+    assert!(d.lost_writes > 0 && d.failed_writes > 0, "{d:?}");
+    let roles: Vec<&str> = d.shards[0]
+        .instances
+        .iter()
+        .map(|i| i.role.as_str())
+        .collect();
+    assert_eq!(roles, ["failed", "primary", "replica"]);
+    // Every failed request failed at the database: writes during the failover or queries the primary held.
+    assert_eq!(r.requests.failed, r.nodes["db"].errors);
+}
+
+/// The sharded-hot-key example: the shard holding key 0 (Zipf's hottest) serves the most queries.
+#[test]
+fn sharded_hot_key_example_has_its_hot_shard_where_key_zero_lives() {
+    use playground_core::components::database::Ring;
+    let r = report("sharded-hot-key");
+    let d = r.nodes["store"].database.clone().expect("a database block");
+    let hot = Ring::new(4, 100).shard_of(0) as usize;
+    let max = d.shards.iter().map(|s| s.share).fold(0.0, f64::max);
+    assert_eq!(d.shards[hot].share, max, "{:?}", d.shards);
+    assert!(max > 0.3, "{max}");
+}

@@ -2,6 +2,7 @@
 
 mod cache;
 mod cdn;
+mod database;
 mod determinism;
 mod dns;
 mod engine;

@@ -436,3 +436,65 @@ fn a_topic_fans_every_order_out_and_a_slow_subscriber_only_delays_itself() {
         assert!((r.latency_ms.max - 4.0).abs() < 0.1, "{:?}", r.latency_ms);
     }
 }
+
+fn database(r: &Report, id: &str) -> playground_core::report::DatabaseReport {
+    node(r, id)
+        .database
+        .clone()
+        .unwrap_or_else(|| panic!("{id} reports database statistics"))
+}
+
+/// "about one read in three is stale (1 − e^(−2 × 0.2)) … no read is stale … from about 3 ms to about
+/// 23 ms".
+#[test]
+fn async_replicas_serve_a_third_stale_reads_and_sync_replicas_slow_the_writes() {
+    for r in reports("read-replicas") {
+        let a = database(&r, "db-async");
+        let fraction = a.stale_reads as f64 / a.reads as f64;
+        let predicted = 1.0 - (-0.4f64).exp();
+        assert!(
+            (fraction - predicted).abs() < 0.03,
+            "{fraction} vs {predicted}"
+        );
+        let inst = &a.shards[0].instances;
+        assert_eq!(inst[0].reads, 0, "the primary takes only writes");
+        assert!(
+            inst[1].reads.abs_diff(inst[2].reads) <= 1,
+            "replicas share reads in turn"
+        );
+        assert_eq!(database(&r, "db-sync").stale_reads, 0);
+        let (ta, ts) = (
+            node(&r, "db-async").mean_time_ms,
+            node(&r, "db-sync").mean_time_ms,
+        );
+        assert!(
+            (2.5..3.5).contains(&ta) && (20.0..26.0).contains(&ts),
+            "{ta} {ts}"
+        );
+    }
+}
+
+/// "shard 0 … serves about 80 % of the queries and is busy three quarters of the time, so that store's mean
+/// time is over twice the other's … its busiest shard is the one holding key 0, with about a third".
+#[test]
+fn range_sharding_makes_one_hot_shard_and_the_ring_spreads_the_hot_keys() {
+    use playground_core::components::database::{Router, Sharding};
+    for r in reports("sharding-hot-key") {
+        let range = database(&r, "db-range");
+        assert!(range.shards[0].share > 0.75, "{:?}", range.shards);
+        let util = range.shards[0].instances[0].utilization;
+        assert!((0.65..0.85).contains(&util), "{util}");
+        let ring = database(&r, "db-ring");
+        let hottest = (0..4)
+            .max_by(|&a, &b| ring.shards[a].share.total_cmp(&ring.shards[b].share))
+            .expect("4 shards");
+        let key0 = Router::new(4, Sharding::Consistent, 100, 1000).shard_of(0) as usize;
+        assert_eq!(hottest, key0);
+        assert!((0.28..0.4).contains(&ring.shards[hottest].share));
+        let (tr, tg) = (
+            node(&r, "db-range").mean_time_ms,
+            node(&r, "db-ring").mean_time_ms,
+        );
+        assert!(tr > 2.0 * tg, "range {tr} ms, ring {tg} ms");
+    }
+}
