@@ -48,7 +48,8 @@ function mainThreadTotals(events) {
   return { busy, long, totals: [...totals].sort((a, b) => b[1] - a[1]) };
 }
 
-const server = await serveDist();
+// BENCH_DIST=dir measures another build (say, an older commit's dist/) with this same script.
+const server = await serveDist(process.env.BENCH_DIST);
 const browser = await launch();
 try {
   const doc = gridDiagram(NODES, { cols: 5, dx: 200, dy: 80 });
@@ -74,10 +75,16 @@ try {
   await page.evaluate(() => {
     window.__frames = [];
     window.__dots = [];
+    window.__atSummary = [];
     let last = performance.now();
+    let clock = null;
     const tick = (t) => {
       window.__frames.push(t - last);
       last = t;
+      // A summary re-renders the sim clock; the frame after the one that rendered it shows its cost.
+      const c = document.querySelector('[data-metric="sim_time"]')?.textContent;
+      window.__atSummary.push(c !== clock);
+      clock = c;
       const d = document.querySelector('.legend-shown');
       if (d) window.__dots.push(Number(d.dataset.dots));
       if (d) (window.__work ??= []).push(Number(d.dataset.workMs));
@@ -87,9 +94,9 @@ try {
     requestAnimationFrame(tick);
   });
   await page.waitForTimeout(SECONDS * 1000);
-  const { frames, dots, work, summary } = await page.evaluate(() => {
+  const { frames, atSummary, dots, work, summary } = await page.evaluate(() => {
     window.__stop = true;
-    return { frames: window.__frames.slice(2), dots: window.__dots, work: window.__work ?? [], summary: window.__summary ?? [] };
+    return { frames: window.__frames.slice(2), atSummary: window.__atSummary.slice(2), dots: window.__dots, work: window.__work ?? [], summary: window.__summary ?? [] };
   });
   if (cdp) {
     const done = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
@@ -105,6 +112,10 @@ try {
   console.log(`chromium ${browser.version()}, ${NODES} nodes, ${doc.edges.length} edges, speed 1x, ${frames.length} frames over ${SECONDS} s, sim clock ${t} s, achieved: ${achieved}`);
   console.log(`dots drawn per frame (summaries): p50 ${pct(dots, 50)}, max ${Math.max(...dots)}; ${shown}`);
   console.log(`frame time (rAF interval): p50 ${pct(frames, 50).toFixed(1)} ms, p95 ${pct(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms, ${frames.filter((f) => f > 20).length} frames over 20 ms`);
+  // The interval that ends in the frame after a summary is the one that paid for rendering it.
+  const after = frames.filter((_, i) => i > 0 && atSummary[i - 1]);
+  const between = frames.filter((_, i) => !(i > 0 && atSummary[i - 1]));
+  console.log(`frames paying for a summary: ${after.length}, p50 ${pct(after, 50).toFixed(1)} ms, ${after.filter((f) => f > 20).length} over 20 ms; other frames: p95 ${pct(between, 95).toFixed(1)} ms, ${between.filter((f) => f > 20).length} over 20 ms`);
   console.log(`simulate + draw per frame (smoothed, from the summaries): p50 ${pct(work, 50).toFixed(2)} ms, p95 ${pct(work, 95).toFixed(2)} ms`);
   console.log(`summary (report, findings, badges; then Yew renders it) per ${'400 ms'}: p50 ${pct(summary, 50).toFixed(2)} ms, max ${Math.max(...summary).toFixed(2)} ms`);
   if (errors.length) console.log(`console errors: ${errors.join('\n')}`);

@@ -115,14 +115,16 @@ pub fn RunControls() -> Html {
             <button type="button" class="btn icon-only" data-action="reset" title="Reset: back to time zero, forgetting applied faults" aria-label="Reset" onclick={send(Cmd::Reset)}>
                 <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12a8 8 0 1 0 3-6.2 M4 4v5h5" /></svg>
             </button>
-            <button type="button" class="btn" data-action="spike" disabled={s.status == Status::Idle}
+            // The button says while a spike is in force, in a fixed width so the bar does not shift.
+            <button type="button" class="btn spike-btn" data-action="spike" disabled={s.status == Status::Idle}
                 title={format!("Traffic spike: every client sends {SPIKE_FACTOR}× its rate for {SPIKE_S} s of simulated time, from now (replayed on restart)")}
                 onclick={send(Cmd::Fault(FaultAction::Spike { factor: SPIKE_FACTOR, duration_s: SPIKE_S }))}>
-                { format!("Spike ×{SPIKE_FACTOR}") }
+                if let Some((at, end)) = spike_in_force(s) {
+                    <span class="run-spike" data-spike-at-ns={at.0.to_string()} data-spike-until={format!("{end:.2}")}>{ format!("×{SPIKE_FACTOR} until {end:.1} s") }</span>
+                } else {
+                    { format!("Spike ×{SPIKE_FACTOR}") }
+                }
             </button>
-            if let Some((at, end)) = spike_in_force(s) {
-                <span class="run-spike" data-spike-at-ns={at.0.to_string()} data-spike-until={format!("{end:.2}")}>{ format!("spike until {end:.1} s") }</span>
-            }
             <label class="run-field" title="Speed: simulated time per real second">
                 <select data-field="speed" aria-label="Speed" onchange={on_speed}>{ for speed_options }</select>
             </label>
