@@ -57,7 +57,7 @@ pub fn Header() -> Html {
     });
     html! {
         <header class="topbar" data-region="header">
-            <div class="brand">
+            <div class="brand" title={playground_core::PRODUCT_NAME}>
                 <svg class="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
                     <circle cx="5" cy="12" r="3" />
                     <circle cx="19" cy="6" r="3" />
