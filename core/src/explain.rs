@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::components::{DatabaseParams, Kind, Params, parse_params};
 use crate::report::{Report, SeriesPoint};
 use crate::topology::Topology;
 
@@ -164,6 +165,7 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
     }
 
     out.extend(messaging_findings(report));
+    out.extend(database_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);
@@ -240,6 +242,135 @@ fn messaging_findings(report: &Report) -> Vec<Finding> {
                     ),
                 });
             }
+        }
+    }
+    out
+}
+
+/// Share of a database's reads that must be stale before it is worth a finding [0..1].
+const NOTABLE_STALE: f64 = 0.01;
+/// A shard is hot when its share of the queries exceeds this many times the even share 1/N.
+const HOT_SHARD_FACTOR: f64 = 1.5;
+
+/// The diagram's parameters of database `id`, if it is one and they decode.
+fn database_params(topology: &Topology, id: &str) -> Option<DatabaseParams> {
+    let node = topology.nodes.iter().find(|n| n.id == id)?;
+    let kind = Kind::from_name(&node.kind)?;
+    match parse_params(kind, &node.params) {
+        Ok(Params::Database(p)) => Some(p),
+        _ => None,
+    }
+}
+
+/// Stale reads, a hot shard, writes lost at failover, multi-primary conflicts and writes failed while no
+/// primary was up, from each database's measured section of the report.
+fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (id, n) in &report.nodes {
+        let Some(d) = &n.database else { continue };
+        let params = database_params(topology, id);
+        if d.reads > 0 && d.stale_reads as f64 / d.reads as f64 >= NOTABLE_STALE {
+            let share = d.stale_reads as f64 / d.reads as f64;
+            let mut text = format!(
+                "{id}: {} of reads were stale ({} of {})",
+                percent(share),
+                d.stale_reads,
+                d.reads
+            );
+            match &params {
+                Some(p) if p.multi_primary => text.push_str(&format!(
+                    " — the other primaries apply a write {} later",
+                    duration(p.lag_ms)
+                )),
+                Some(p) if p.replicas > 0 => text.push_str(&format!(
+                    " — replicas lag {} behind the primary, so a read of a key written less than that \
+                     before returns the old value",
+                    duration(p.lag_ms)
+                )),
+                _ => {}
+            }
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text,
+            });
+        }
+        let shards = d.shards.len();
+        let total: u64 = d.shards.iter().map(|s| s.queries).sum();
+        if shards >= 2 && total > 0 {
+            let even = 1.0 / shards as f64;
+            let hottest = d
+                .shards
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.queries.cmp(&b.1.queries).then(b.0.cmp(&a.0)));
+            if let Some((i, s)) = hottest.filter(|(_, s)| s.share > HOT_SHARD_FACTOR * even) {
+                let busiest = s
+                    .instances
+                    .iter()
+                    .map(|x| x.utilization)
+                    .fold(0.0, f64::max);
+                out.push(Finding {
+                    level: if busiest >= SATURATED {
+                        Level::Critical
+                    } else {
+                        Level::Warning
+                    },
+                    node: Some(id.clone()),
+                    text: format!(
+                        "shard {i} of {id} serves {} of queries (1/{shards} would be even) and is busy {} of \
+                         the time: its keys are hot, so adding shards does not spread them",
+                        percent(s.share),
+                        percent(busiest)
+                    ),
+                });
+            }
+        }
+        if d.lost_writes > 0 {
+            let window = params
+                .as_ref()
+                .map(|p| {
+                    format!(
+                        " (written in the last {} before the failure)",
+                        duration(p.lag_ms)
+                    )
+                })
+                .unwrap_or_default();
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} lost {} acknowledged writes at failover{window}: the failed primary had not \
+                     replicated them when a replica was promoted ({} failover{})",
+                    d.lost_writes,
+                    d.failovers,
+                    if d.failovers == 1 { "" } else { "s" }
+                ),
+            });
+        }
+        if d.failed_writes > 0 {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} failed {} writes while its primary was down and no replica was promoted yet",
+                    d.failed_writes
+                ),
+            });
+        }
+        if d.conflicts > 0 {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} had {} conflicting writes ({} of {} writes): two primaries wrote the same \
+                     key within the replication lag, so one value silently overwrites the other (last \
+                     writer wins) unless the conflict is resolved",
+                    d.conflicts,
+                    percent(d.conflicts as f64 / d.writes.max(1) as f64),
+                    d.writes
+                ),
+            });
         }
     }
     out
@@ -561,5 +692,150 @@ mod tests {
         assert_eq!(round_sig(0.0123), "0.012");
         assert_eq!(slope([(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)].into_iter()), 2.0);
         assert_eq!(slope([(1.0, 1.0)].into_iter()), 0.0);
+    }
+
+    /// Runs a bundled scenario headless (its own seed and duration).
+    fn scenario(name: &str) -> (Topology, Report) {
+        let s = crate::scenarios::by_name(name).expect("bundled");
+        let t = Topology::from_json(s.json()).expect("parses");
+        let r = run(&t).expect("runs");
+        (t, r)
+    }
+
+    /// The first number in `text` after `after`, e.g. the percentage in "… 34 % of reads".
+    fn number_after(text: &str, after: &str) -> f64 {
+        text.split(after)
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("a number after {after:?} in {text}"))
+    }
+
+    #[test]
+    fn stale_reads_of_async_replicas_are_named_with_their_share_and_the_lag() {
+        let (t, r) = scenario("read-replicas");
+        let findings = explain(&t, &r);
+        let d = r.nodes["db-async"].database.as_ref().expect("a database");
+        let f = findings
+            .iter()
+            .find(|f| f.node.as_deref() == Some("db-async") && f.text.contains("stale"))
+            .unwrap_or_else(|| panic!("{findings:?}"));
+        // The figure shown is the report's share, and it is near the 1 − e^(−2 × 0.2) = 33 % of the model.
+        let shown = number_after(&f.text, "db-async: ");
+        let measured = 100.0 * d.stale_reads as f64 / d.reads as f64;
+        assert!(
+            (shown - measured).abs() <= 0.5,
+            "{shown} vs {measured}: {}",
+            f.text
+        );
+        assert!((28.0..=39.0).contains(&shown), "{}", f.text);
+        assert!(
+            f.text
+                .contains(&format!("({} of {})", d.stale_reads, d.reads)),
+            "{}",
+            f.text
+        );
+        assert!(f.text.contains("replicas lag 200 ms"), "{}", f.text);
+        // Synchronous replication serves no stale read, so nothing is said about it.
+        assert!(
+            !findings
+                .iter()
+                .any(|f| f.text.contains("db-sync") && f.text.contains("stale")),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn the_hot_shard_of_range_sharding_is_named_and_the_ring_is_not() {
+        let (t, r) = scenario("sharding-hot-key");
+        let findings = explain(&t, &r);
+        let d = r.nodes["db-range"].database.as_ref().expect("a database");
+        let f = findings
+            .iter()
+            .find(|f| f.text.starts_with("shard "))
+            .unwrap_or_else(|| panic!("{findings:?}"));
+        assert!(
+            f.text.starts_with("shard 0 of db-range serves "),
+            "{}",
+            f.text
+        );
+        assert!(f.text.contains("(1/4 would be even)"), "{}", f.text);
+        let shown = number_after(&f.text, "serves ");
+        assert!(
+            (shown - 100.0 * d.shards[0].share).abs() <= 0.5,
+            "{}",
+            f.text
+        );
+        assert!((70.0..=90.0).contains(&shown), "{}", f.text);
+        // The ring's busiest shard has about a third of the queries: under 1.5 × 1/4, not hot.
+        assert!(
+            !findings
+                .iter()
+                .any(|f| f.text.contains("of db-ring serves")),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn writes_lost_at_failover_and_multi_primary_conflicts_are_counted() {
+        let (mut t, _) = scenario("read-replicas");
+        let db = t
+            .nodes
+            .iter_mut()
+            .find(|n| n.id == "db-async")
+            .expect("db-async");
+        db.params
+            .insert("primary_failure_s".into(), serde_json::json!(30));
+        let sync = t
+            .nodes
+            .iter_mut()
+            .find(|n| n.id == "db-sync")
+            .expect("db-sync");
+        sync.params
+            .insert("multi_primary".into(), serde_json::json!(true));
+        sync.params
+            .insert("replication".into(), serde_json::json!("async"));
+        let r = run(&t).expect("runs");
+        let findings = explain(&t, &r);
+        let lost = r.nodes["db-async"]
+            .database
+            .as_ref()
+            .expect("db")
+            .lost_writes;
+        assert!(
+            lost > 0,
+            "a primary failing under 20 writes/s loses the lag window's writes"
+        );
+        let f = findings
+            .iter()
+            .find(|f| f.text.contains("acknowledged writes at failover"))
+            .unwrap_or_else(|| panic!("{findings:?}"));
+        assert!(
+            f.text.starts_with(&format!("db-async lost {lost} ")),
+            "{}",
+            f.text
+        );
+        assert!(f.text.contains("(1 failover)"), "{}", f.text);
+        let conflicts = r.nodes["db-sync"].database.as_ref().expect("db").conflicts;
+        assert!(
+            conflicts > 0,
+            "three primaries, 10 keys, 20 writes/s, 200 ms lag"
+        );
+        let c = findings
+            .iter()
+            .find(|f| f.text.contains("conflicting writes"))
+            .unwrap_or_else(|| panic!("{findings:?}"));
+        assert!(
+            c.text.starts_with(&format!("db-sync had {conflicts} ")),
+            "{}",
+            c.text
+        );
+        // Without a failure or a second primary nothing of the kind is said.
+        let (t, r) = scenario("read-replicas");
+        assert!(
+            !explain(&t, &r)
+                .iter()
+                .any(|f| f.text.contains("failover") || f.text.contains("conflicting")),
+        );
     }
 }

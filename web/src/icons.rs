@@ -18,6 +18,12 @@ pub fn path(kind: &str, category: Option<Category>) -> &'static str {
         }
         "cache" => "M13 2L4 14h7l-1 8 9-12h-7z",
         "queue" | "message_queue" => "M3 7h4v10H3z M10 7h4v10h-4z M17 7h4v10h-4z",
+        // fan-out: one publisher, every subscriber a copy
+        "topic" => {
+            "M3 12h6 M9 12l10-7 M9 12h10 M9 12l10 7 M17 3l2 2-2 2 M17 10l2 2-2 2 M17 17l2 2-2 2"
+        }
+        // a partitioned log: three partitions of numbered records
+        "stream" => "M3 6h18 M3 12h18 M3 18h18 M9 4v4 M15 4v4 M9 10v4 M9 16v4 M15 16v4",
         "dns" => {
             "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M3 12h18 M12 3c3 3 3 15 0 18 M12 3c-3 3-3 15 0 18"
         }

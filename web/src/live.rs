@@ -5,7 +5,7 @@
 use playground_core::editor::{Action, Target};
 use playground_core::explain::Level;
 use playground_core::playback::{MAX_SPEED, MIN_SPEED};
-use playground_core::report::{Report, Series};
+use playground_core::report::{DatabaseReport, Report, Series};
 use playground_core::{Edge, FaultAction, SimTime};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -291,6 +291,76 @@ fn figures(r: Option<&Report>) -> Html {
     }
 }
 
+/// `0.34` → `"34 %"` (whole percent; a non-zero share under one percent shows as `<1 %`).
+fn pct(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if p > 0.0 && p < 0.5 {
+        "<1 %".to_string()
+    } else {
+        format!("{p:.0} %")
+    }
+}
+
+/// The database line of the metrics panel (`data-database`): totals, then one entry per shard — its share of
+/// the queries and its busiest instance's utilisation — or, with one shard, one per primary and replica.
+fn database_figures(id: &str, d: &DatabaseReport) -> Html {
+    let stale = if d.reads > 0 {
+        d.stale_reads as f64 / d.reads as f64
+    } else {
+        0.0
+    };
+    let mut totals = format!(
+        "{id}: {} reads · {} stale ({}) · {} writes · {} lost · {} conflicts · {} failovers",
+        d.reads,
+        pct(stale),
+        d.stale_reads,
+        d.writes,
+        d.lost_writes,
+        d.conflicts,
+        d.failovers
+    );
+    if d.failed_writes > 0 {
+        totals.push_str(&format!(" · {} failed writes", d.failed_writes));
+    }
+    if d.cross_shard_reads > 0 {
+        totals.push_str(&format!(" · {} cross-shard reads", d.cross_shard_reads));
+    }
+    let parts: Vec<String> = match d.shards.as_slice() {
+        [one] => one
+            .instances
+            .iter()
+            .map(|i| {
+                let mut s = format!("{} {} busy, {} reads", i.role, pct(i.utilization), i.reads);
+                if i.writes > 0 {
+                    s.push_str(&format!(", {} writes", i.writes));
+                }
+                if i.stale_reads > 0 {
+                    s.push_str(&format!(", {} stale", i.stale_reads));
+                }
+                s
+            })
+            .collect(),
+        shards => shards
+            .iter()
+            .enumerate()
+            .map(|(n, s)| {
+                let busy = s
+                    .instances
+                    .iter()
+                    .map(|i| i.utilization)
+                    .fold(0.0, f64::max);
+                format!("shard {n} {} of queries, {} busy", pct(s.share), pct(busy))
+            })
+            .collect(),
+    };
+    html! {
+        <div class="db-figures" data-database={id.to_string()}>
+            <p class="breakdown">{ totals }</p>
+            <p class="breakdown">{ parts.join(" · ") }</p>
+        </div>
+    }
+}
+
 /// Bottom panel: end-to-end figures, charts over simulated time, the selected node, and the "why" findings.
 #[component]
 pub fn MetricsArea() -> Html {
@@ -343,6 +413,13 @@ pub fn MetricsArea() -> Html {
             </p>
         })
     });
+    // A selected database: its reads and writes, what replication and failover cost, and the load per shard
+    // (or, with one shard, per primary and replica).
+    let database = report.and_then(|r| {
+        let id = selected.as_ref()?;
+        let d = r.nodes.get(id.as_str())?.database.as_ref()?;
+        Some(database_figures(id, d))
+    });
     let breakdown = report.map(|r| {
         let q = &r.requests;
         let done = q.completed + q.failed + q.timed_out + q.rejected;
@@ -376,6 +453,7 @@ pub fn MetricsArea() -> Html {
                 </div>
                 { figures(report) }
                 { for messages }
+                { for database }
                 { for charts }
             </div>
             <WhyPanel />
