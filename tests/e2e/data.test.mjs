@@ -1,26 +1,15 @@
 // End-to-end: the database figures of a run in the page — a selected database shows its reads, stale reads,
 // lost writes, conflicts, failovers and per-shard load (`data-database`), and the "why" panel names stale reads
 // and a hot shard, computed from the run. Also a look at the palette's Data and Messaging kinds.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './support.mjs';
+import { useSite, openPage, screenshot } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 /** Opens `#scenario=name`, runs it to the end at the fastest speed and selects database `db`. */
 async function runScenario(name, db) {
-  const opened = await openPage(browser, `${server.url}#scenario=${name}`);
+  const opened = await openPage(site.browser, `${site.url}#scenario=${name}`);
   const { page } = opened;
   await page.locator(`[data-scenario-notes="${name}"]`).waitFor({ timeout: 15000 });
   await page.locator('[data-field="speed"]').selectOption('1000');
@@ -72,7 +61,7 @@ test('sharding-hot-key: shard 0 of the range store is named as hot, with its sha
 });
 
 test('the palette shows the Data and Messaging kinds', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   await page.locator('[data-region="palette"]').waitFor({ timeout: 15000 });
   for (const kind of ['database', 'cache', 'queue', 'topic', 'stream']) {
     const item = page.locator(`[data-region="palette"] [data-kind="${kind}"]`);

@@ -1,23 +1,12 @@
 // End-to-end: the diagram editor with real pointer events in headless Chromium — drop from the palette,
 // connect, edit a parameter, undo/redo, reload, a refused connection, corrupted storage, and screenshots.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serveDist, launch, openPage, screenshot, centre, drag, openWithDiagram, gridDiagram, STORAGE_KEY, countBecomes, skipGallery,
+  useSite, openPage, screenshot, centre, drag, openWithDiagram, gridDiagram, STORAGE_KEY, countBecomes, skipGallery,
 } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 const palette = (page, kind) => page.locator(`[data-region="palette"] [data-kind="${kind}"]`);
 const node = (page, id) => page.locator(`[data-node-id="${id}"]`);
@@ -41,7 +30,7 @@ async function clickBackground(page) {
 }
 
 test('a newcomer gets the example and a hint; every kind is in the palette', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   await node(page, 'users').waitFor({ timeout: 15000 });
   assert.equal(await page.locator('[data-node-id]').count(), 5);
   assert.equal(await page.locator('[data-edge-id]').count(), 5);
@@ -54,7 +43,7 @@ test('a newcomer gets the example and a hint; every kind is in the palette', asy
 });
 
 test('build, connect, edit, undo, redo and reload with real pointer events', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   await node(page, 'users').waitFor({ timeout: 15000 });
 
   // New asks first; discarding leaves an empty canvas with a hint.
@@ -132,7 +121,7 @@ test('build, connect, edit, undo, redo and reload with real pointer events', asy
 });
 
 test('rubber band selection, copy and paste, zoom to fit', async () => {
-  const { context, page, errors } = await openWithDiagram(browser, server.url, gridDiagram(6, { cols: 3 }));
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, gridDiagram(6, { cols: 3 }));
   const canvas = await page.locator('svg.canvas').boundingBox();
   await page.locator('[data-action="fit"]').click();
   // Shift-drag a band around everything.
@@ -152,7 +141,7 @@ test('rubber band selection, copy and paste, zoom to fit', async () => {
 });
 
 test('a corrupted saved diagram gives a message and the example, not a crash', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   await page.evaluate((k) => localStorage.setItem(k, '{"nodes": [ broken'), STORAGE_KEY);
   await page.reload();
   await node(page, 'users').waitFor({ timeout: 15000 });
@@ -162,7 +151,7 @@ test('a corrupted saved diagram gives a message and the example, not a crash', a
 });
 
 test('full storage gives a message and the work stays in memory', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   await node(page, 'users').waitFor({ timeout: 15000 });
   await page.evaluate(() => {
     Storage.prototype.setItem = () => {
@@ -178,7 +167,7 @@ test('full storage gives a message and the work stays in memory', async () => {
 });
 
 test('keyboard: Tab reaches the cards, Enter selects, Delete deletes, Ctrl+Z restores', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   await node(page, 'users').waitFor({ timeout: 15000 });
   await node(page, 'users').focus();
   assert.match(await node(page, 'users').getAttribute('aria-label'), /Client Users/);
@@ -198,12 +187,12 @@ test('keyboard: Tab reaches the cards, Enter selects, Delete deletes, Ctrl+Z res
 });
 
 test('touch: one finger drags a card, two fingers pinch-zoom', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  const context = await site.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
   await skipGallery(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
+  await page.goto(site.url);
   await node(page, 'users').waitFor({ timeout: 15000 });
   const cdp = await context.newCDPSession(page);
   const touch = (type, points) =>
@@ -232,7 +221,7 @@ test('touch: one finger drags a card, two fingers pinch-zoom', async () => {
 test('problems are listed and clicking one selects its node', async () => {
   const doc = gridDiagram(2, { cols: 2 });
   doc.nodes.push({ id: 'lonely', kind: 'server', position: { x: 40, y: 300 }, params: { workers: 0 } });
-  const { context, page } = await openWithDiagram(browser, server.url, doc);
+  const { context, page } = await openWithDiagram(site.browser, site.url, doc);
   const problem = page.locator('.problem[data-subject="lonely"]').first();
   await problem.waitFor();
   assert.equal(await node(page, 'lonely').locator('.node-mark').count(), 1);
@@ -243,7 +232,7 @@ test('problems are listed and clicking one selects its node', async () => {
 
 for (const colorScheme of ['light', 'dark']) {
   test(`screenshot of a ten-node diagram (${colorScheme})`, async () => {
-    const { context, page, errors } = await openWithDiagram(browser, server.url, gridDiagram(10), { colorScheme });
+    const { context, page, errors } = await openWithDiagram(site.browser, site.url, gridDiagram(10), { colorScheme });
     await page.mouse.click(...Object.values(await centre(node(page, 'n2').locator('.node-label'))));
     await page.locator('[data-param="workers"]').waitFor();
     const size = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);

@@ -1,13 +1,13 @@
 // End-to-end: the simulation running in the page — the three-tier example runs, requests move on the traffic
 // canvas, the metrics panel fills, killing a server shows errors, and the final p99 and throughput equal
 // what the native runner prints for the same diagram and seed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDist, launch, openWithDiagram, screenshot, ROOT, SHOTS } from './support.mjs';
+import { useSite, openWithDiagram, screenshot, ROOT, SHOTS } from './support.mjs';
 
 /** Records requestAnimationFrame intervals into `window.__frames` until `window.__stop`. */
 const recordFrames = (page) => page.evaluate(() => {
@@ -25,18 +25,7 @@ const stopFrames = (page) => page.evaluate(() => {
   return [...window.__frames].sort((a, b) => a - b);
 });
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 const THREE_TIER = join(ROOT, 'examples', 'three-tier.json');
 // The saved format is the topology JSON itself (core/src/editor/storage.rs: `encode` writes compact topology JSON).
@@ -53,7 +42,7 @@ test('the three-tier example runs: requests move on the traffic canvas and the m
   // same diagram with 10 ms links shows requests crossing at 1x.
   const doc = threeTier();
   doc.settings.link.latency = { type: 'constant', ms: 10 };
-  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc);
   assert.equal(await status(page), 'idle');
   await page.locator('[data-action="run"]').click();
   await page.locator('[data-action="pause"]').waitFor({ timeout: 5000 });
@@ -86,7 +75,7 @@ test('the three-tier example runs: requests move on the traffic canvas and the m
 });
 
 test('the final p99 and throughput in the page equal the native runner for the same diagram and seed', async () => {
-  const { context, page, errors } = await openWithDiagram(browser, server.url, threeTier());
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, threeTier());
   await setSpeed(page, 1000);
   await page.locator('[data-action="run"]').click();
   await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'finished', null, { timeout: 60000 });
@@ -109,7 +98,7 @@ test('the final p99 and throughput in the page equal the native runner for the s
 });
 
 test('killing a server while running shows it dead and errors appear', async () => {
-  const { context, page, errors } = await openWithDiagram(browser, server.url, threeTier());
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, threeTier());
   await setSpeed(page, 5);
   await page.locator('[data-action="run"]').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-metric="completed"]')?.textContent) > 50, null, { timeout: 10000 });
@@ -137,14 +126,14 @@ test('an invalid diagram says what to fix next to Run instead of crashing; pause
   // Two nodes of a kind the engine does not know: two errors.
   doc.nodes[2].kind = 'teleporter';
   doc.nodes[3].kind = 'teleporter';
-  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc);
   await page.locator('[data-action="run"]').click();
   const problem = await page.locator('[data-run-problem]').textContent();
   assert.equal(problem, 'Fix 2 problems before running');
   assert.equal(await status(page), 'idle');
   await context.close();
 
-  const opened = await openWithDiagram(browser, server.url, threeTier());
+  const opened = await openWithDiagram(site.browser, site.url, threeTier());
   const p = opened.page;
   await p.locator('[data-action="step"]').click();
   assert.equal(await status(p), 'paused');
@@ -177,7 +166,7 @@ test('a client at 1 M req/s feeding a cycle keeps the tab responsive and shows t
       { id: 'lb-s', from: 'lb', to: 's' },
     ],
   };
-  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc);
   await setSpeed(page, 1000);
   await recordFrames(page);
   await page.locator('[data-action="run"]').click();
@@ -205,7 +194,7 @@ test('the why panel names the bottleneck and clicking it selects the node (scree
     const doc = threeTier();
     doc.nodes[0].params.rate = 1000;
     doc.settings.link.latency = { type: 'constant', ms: 5 };
-    const { context, page, errors } = await openWithDiagram(browser, server.url, doc, { colorScheme });
+    const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc, { colorScheme });
     await setSpeed(page, 2);
     await page.locator('[data-action="run"]').click();
     const finding = page.locator('[data-panel="why"] .finding.critical [data-finding-node]').first();
@@ -226,7 +215,7 @@ test('the why panel names the bottleneck and clicking it selects the node (scree
 });
 
 test('editing the diagram while running restarts the run with the same seed; moving a card does not', async () => {
-  const { context, page, errors } = await openWithDiagram(browser, server.url, threeTier());
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, threeTier());
   await setSpeed(page, 5);
   await page.locator('[data-action="run"]').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-metric="sim_time"]')?.textContent) > 3, null, { timeout: 10000 });
@@ -257,7 +246,7 @@ test('editing the diagram while running restarts the run with the same seed; mov
 
 test('regression: a value being typed in the inspector is not reset by the running page', async () => {
   // The page re-renders every 400 ms while running; a controlled input used to put the stored value back.
-  const { context, page, errors } = await openWithDiagram(browser, server.url, threeTier());
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, threeTier());
   await page.locator('[data-action="run"]').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-metric="sim_time"]')?.textContent) > 0.5, null, { timeout: 10000 });
   await page.locator('[data-node-id="app1"] .node-label').click();
@@ -286,7 +275,7 @@ test('a traffic spike multiplies the clients\' sending for its window and replay
     ],
     edges: [{ from: 'c', to: 's' }],
   };
-  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc);
   assert.ok(await page.locator('[data-action="spike"]').isDisabled(), 'no spike before a run exists');
   await setSpeed(page, 2);
   await page.locator('[data-action="run"]').click();
@@ -338,7 +327,7 @@ test('dots show cache hits in their own colour and DNS lookups as their own shap
       { from: 'resolver', to: 'root' }, { from: 'resolver', to: 'tld' }, { from: 'resolver', to: 'auth' },
     ],
   };
-  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc);
   await page.locator('[data-action="run"]').click();
   for (const word of ['cache hit', 'DNS lookup', 'async / internal', 'success', 'timeout']) {
     await page.locator(`[data-legend="${word}"]`).waitFor({ timeout: 5000 });

@@ -1,26 +1,15 @@
 // End-to-end: share links, the scenario gallery and diagram files in headless Chromium — a shared link opens in
 // a fresh browser with the same diagram and the same numbers after a run, bad links leave the user's work
 // intact, every scenario opens from the gallery, JSON export → import round-trips, SVG and PNG download.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  serveDist, launch, openPage, openWithDiagram, screenshot, gridDiagram, countBecomes, STORAGE_KEY, ROOT, SHOTS,
+  useSite, openPage, openWithDiagram, screenshot, gridDiagram, countBecomes, STORAGE_KEY, ROOT, SHOTS,
 } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 const nodeIds = (page) => page.locator('[data-node-id]').evaluateAll((els) => els.map((e) => e.dataset.nodeId));
 const metrics = (page) => page.locator('[data-metric]').evaluateAll((els) =>
@@ -53,8 +42,8 @@ const SCENARIOS = readdirSync(join(ROOT, 'examples', 'scenarios'))
   .map((f) => ({ name: f.replace(/\.json$/, ''), doc: JSON.parse(readFileSync(join(ROOT, 'examples', 'scenarios', f), 'utf8')) }));
 
 test('a shared link opens in a fresh browser with the same diagram, seed and numbers', async () => {
-  const a = await openPage(browser, server.url);
-  await a.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const a = await openPage(site.browser, site.url);
+  await a.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.url });
   await a.page.locator('[data-node-id]').first().waitFor({ timeout: 15000 });
   // A seed and a duration typed in the run controls travel with the link.
   await setField(a.page, 'seed', 7);
@@ -71,7 +60,7 @@ test('a shared link opens in a fresh browser with the same diagram, seed and num
   const numbersA = await metrics(a.page);
 
   // A different browser context: no storage, no clipboard, just the link.
-  const b = await openPage(browser, link);
+  const b = await openPage(site.browser, link);
   await b.page.locator('[data-visit="link"]').waitFor({ timeout: 15000 });
   assert.deepEqual(await nodeIds(b.page), idsA);
   assert.equal(await b.page.locator('[data-field="seed"]').inputValue(), '7');
@@ -90,7 +79,7 @@ test('a shared link opens in a fresh browser with the same diagram, seed and num
 });
 
 test('when the clipboard refuses, the link is shown selected with a hint, and a long link warns', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   await context.addInitScript(() => {
     navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
   });
@@ -112,7 +101,7 @@ test('when the clipboard refuses, the link is shown selected with a hint, and a 
   assert.ok(fragment.length > 8000, `fragment is ${fragment.length} characters`);
   assert.match(await page.locator('[data-share-warning]').textContent(), /8000 characters/);
   // It still opens.
-  const b = await openPage(browser, link);
+  const b = await openPage(site.browser, link);
   await b.page.locator('[data-visit="link"]').waitFor({ timeout: 15000 });
   assert.equal(await b.page.locator('[data-node-id]').count(), 60);
   assert.deepEqual(errors, []);
@@ -123,7 +112,7 @@ test('when the clipboard refuses, the link is shown selected with a hint, and a 
 test('bad links show the decoder\'s message and the user\'s work stays; a visit is kept apart and Back returns', async () => {
   const own = gridDiagram(6, { cols: 3 });
   own.name = 'My own work';
-  const { context, page, errors } = await openWithDiagram(browser, server.url, own);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, own);
   const ownIds = await nodeIds(page);
   const ownSaved = await saved(page);
   const good = (await shareLink(page)).split('#')[1];
@@ -142,7 +131,7 @@ test('bad links show the decoder\'s message and the user\'s work stays; a visit 
     const p = await context.newPage();
     const errs = [];
     p.on('pageerror', (e) => errs.push(String(e)));
-    await p.goto(`${server.url}#${hash}`);
+    await p.goto(`${site.url}#${hash}`);
     await p.locator('[data-notice="error"]').waitFor({ timeout: 15000 });
     const text = await p.locator('[data-notice="error"]').textContent();
     assert.match(text, message, `${hash.slice(0, 40)}: ${text}`);
@@ -193,9 +182,9 @@ test('bad links show the decoder\'s message and the user\'s work stays; a visit 
 test('Keep as mine saves the visited diagram, and Undo brings the previous one back', async () => {
   const own = gridDiagram(3, { cols: 3 });
   own.name = 'Before keep';
-  const { context, page, errors } = await openWithDiagram(browser, server.url, own);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, own);
   const ownSaved = await saved(page);
-  await page.goto(`${server.url}#scenario=client-server`);
+  await page.goto(`${site.url}#scenario=client-server`);
   await page.locator('[data-visit="scenario"]').waitFor({ timeout: 15000 });
   await page.locator('[data-action="keep"]').click();
   await countBecomes(page.locator('[data-visit]'), 0);
@@ -212,7 +201,7 @@ test('Keep as mine saves the visited diagram, and Undo brings the previous one b
 });
 
 test('the gallery opens on a first visit, lists every scenario, and each one opens with its notes', async () => {
-  const { context, page, errors } = await openPage(browser, server.url, { gallery: true });
+  const { context, page, errors } = await openPage(site.browser, site.url, { gallery: true });
   const gallery = page.locator('[data-gallery]');
   await gallery.waitFor({ timeout: 15000 });
   assert.equal(await page.locator('[data-scenario]').count(), SCENARIOS.length);
@@ -241,21 +230,21 @@ test('the gallery opens on a first visit, lists every scenario, and each one ope
   // Opening scenarios never wrote the user's slot: a newcomer who only browsed has no saved work.
   assert.equal(await saved(page), null);
   // A deep link to an unknown scenario: a message and the gallery, in the open tab (hashchange) and in a new one.
-  await page.goto(`${server.url}#scenario=no-such-scenario`);
+  await page.goto(`${site.url}#scenario=no-such-scenario`);
   await page.locator('[data-notice="error"]').waitFor({ timeout: 15000 });
   assert.match(await notice(page).textContent(), /no scenario called “no-such-scenario”/);
   await gallery.waitFor();
   const fresh = await context.newPage();
-  await fresh.goto(`${server.url}#scenario=no-such-scenario`);
+  await fresh.goto(`${site.url}#scenario=no-such-scenario`);
   await fresh.locator('[data-notice="error"]').waitFor({ timeout: 15000 });
   assert.match(await notice(fresh).textContent(), /no scenario called “no-such-scenario”/);
   await fresh.locator('[data-gallery]').waitFor();
   // A deep link to a known one opens it directly, gallery closed.
-  await fresh.goto(`${server.url}#scenario=dns-ttl`);
+  await fresh.goto(`${site.url}#scenario=dns-ttl`);
   await fresh.locator('[data-scenario-notes="dns-ttl"]').waitFor({ timeout: 15000 });
   assert.equal(await fresh.locator('[data-gallery]').count(), 0);
   const direct = await context.newPage();
-  await direct.goto(`${server.url}#scenario=multi-region`);
+  await direct.goto(`${site.url}#scenario=multi-region`);
   await direct.locator('[data-scenario-notes="multi-region"]').waitFor({ timeout: 15000 });
   assert.equal(await direct.locator('[data-gallery]').count(), 0);
   assert.deepEqual(errors, []);
@@ -265,7 +254,7 @@ test('the gallery opens on a first visit, lists every scenario, and each one ope
 test('JSON export then import round-trips; bad and 10 MB files are refused with a message', async () => {
   const doc = gridDiagram(6, { cols: 3 });
   doc.name = 'Round trip';
-  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc);
   await page.locator('[data-action="file"]').click();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -312,7 +301,7 @@ test('JSON export then import round-trips; bad and 10 MB files are refused with 
 
 test('pasting JSON opens it, a 10 MB paste is refused, a pasted link opens beside the work', async () => {
   const own = gridDiagram(3, { cols: 3 });
-  const { context, page, errors } = await openWithDiagram(browser, server.url, own);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, own);
   const pasted = gridDiagram(4, { cols: 4 });
   pasted.name = 'Pasted';
   const openPaste = async () => {
@@ -336,7 +325,7 @@ test('pasting JSON opens it, a 10 MB paste is refused, a pasted link opens besid
   await page.keyboard.press('Control+z');
   assert.equal(await countBecomes(page.locator('[data-node-id]'), 3), 3);
   // A share link: opens as a visit.
-  const link = `${server.url}#scenario=client-server`;
+  const link = `${site.url}#scenario=client-server`;
   await openPaste();
   await setText(`  ${link}\n`);
   await page.locator('[data-action="import-text"]').click();
@@ -348,7 +337,7 @@ test('pasting JSON opens it, a 10 MB paste is refused, a pasted link opens besid
 test('SVG and PNG export produce files of the diagram', async () => {
   const doc = gridDiagram(10);
   doc.name = 'Pictures';
-  const { context, page, errors } = await openWithDiagram(browser, server.url, doc);
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc);
   await page.locator('[data-action="file"]').click();
   const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export-svg"]').click()]);
   assert.equal(svgDownload.suggestedFilename(), 'pictures.svg');
@@ -378,7 +367,7 @@ test('SVG and PNG export produce files of the diagram', async () => {
 });
 
 test('keyboard: Shift+S shares (even with no clipboard API), Escape closes, typing in a field does not trigger page shortcuts', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   // As on a page served over plain http from a LAN address: no `navigator.clipboard` at all.
   await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
   await page.reload();

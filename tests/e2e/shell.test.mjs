@@ -1,23 +1,12 @@
 // End-to-end: the release build loads in headless Chromium and shows the product shell without errors.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './support.mjs';
+import { useSite, openPage, screenshot } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 test('the page shows every region of the shell with no console errors', async () => {
-  const { context, page, errors } = await openPage(browser, server.url);
+  const { context, page, errors } = await openPage(site.browser, site.url);
   for (const region of ['header', 'palette', 'canvas', 'inspector', 'metrics']) {
     await page.locator(`[data-region="${region}"]`).waitFor({ state: 'visible', timeout: 15000 });
   }
@@ -30,7 +19,7 @@ test('the page shows every region of the shell with no console errors', async ()
 });
 
 test('the shell fits a 1280x800 screen without scrolling the page', async () => {
-  const { context, page } = await openPage(browser, server.url);
+  const { context, page } = await openPage(site.browser, site.url);
   await page.locator('[data-region="metrics"]').waitFor({ state: 'visible', timeout: 15000 });
   const size = await page.evaluate(() => ({
     scrollW: document.documentElement.scrollWidth,
@@ -42,7 +31,7 @@ test('the shell fits a 1280x800 screen without scrolling the page', async () => 
 
 test('regression: at widths from 1280 to 1920 px nothing in the header covers another control', async () => {
   for (const width of [1280, 1366, 1451, 1600, 1761, 1920]) {
-    const { context, page } = await openPage(browser, server.url, { viewport: { width, height: 800 } });
+    const { context, page } = await openPage(site.browser, site.url, { viewport: { width, height: 800 } });
     await page.locator('[data-node-id="users"]').waitFor({ timeout: 15000 });
     // Every button and field of the top bar is the element found at its own centre (or holds it).
     const covered = await page.evaluate(() =>

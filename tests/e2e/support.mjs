@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -149,4 +150,23 @@ export async function countBecomes(locator, n, timeout = 5000) {
     last = await locator.count();
   }
   return last;
+}
+
+/**
+ * One test file's site: serves `dist/` and launches Chromium before its tests, closes both after them.
+ * Returns `{ url, browser }`, filled in once the `before` hook has run.
+ */
+export function useSite(dir = DIST) {
+  const site = { url: undefined, browser: undefined };
+  let server;
+  before(async () => {
+    server = await serveDist(dir);
+    site.url = server.url;
+    site.browser = await launch();
+  });
+  after(async () => {
+    await site.browser?.close();
+    await server?.close();
+  });
+  return site;
 }
