@@ -45,25 +45,11 @@ fn mmc_queue(rate: f64, c: u32, mean_ms: f64, duration_s: f64, seed: u64) -> Top
     t
 }
 
-/// Erlang C: the probability that an arrival waits in M/M/c with offered load `a` = λ/μ.
-fn erlang_c(c: u32, a: f64) -> f64 {
-    let rho = a / f64::from(c);
-    let (mut term, mut sum) = (1.0, 0.0);
-    for k in 0..c {
-        if k > 0 {
-            term *= a / f64::from(k);
-        }
-        sum += term;
-    }
-    let top = term * a / f64::from(c) / (1.0 - rho);
-    top / (sum + top)
-}
-
 #[test]
 fn a_queue_with_c_consumers_waits_as_erlang_c_predicts() {
     // c = 4 pollers and workers, λ = 800/s, 4 ms service: a = 3.2, ρ = 0.8, C ≈ 0.5964,
     // Wq = C / (cμ − λ) ≈ 2.98 ms, Lq = λ Wq ≈ 2.39 messages.
-    let c = erlang_c(4, 3.2);
+    let c = crate::theory::erlang_c(4, 3.2);
     let wq_ms = c / (4.0 * 250.0 - 800.0) * 1e3;
     let rs: Vec<Report> = (0..6)
         .map(|i| run(&mmc_queue(800.0, 4, 4.0, 100.0, 2000 + i)).expect("valid"))

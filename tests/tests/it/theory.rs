@@ -84,7 +84,7 @@ fn mm1_matches_the_textbook() {
 }
 
 /// Erlang C: the probability that an arrival waits in M/M/c with offered load `a` = λ/μ.
-fn erlang_c(c: u32, a: f64) -> f64 {
+pub(crate) fn erlang_c(c: u32, a: f64) -> f64 {
     let rho = a / f64::from(c);
     let mut term = 1.0;
     let mut sum = 0.0;
