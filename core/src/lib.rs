@@ -21,6 +21,7 @@ pub mod playback;
 pub mod regions;
 pub mod report;
 pub mod request;
+pub mod resilience;
 pub mod rng;
 pub mod runner;
 pub mod scenarios;

@@ -143,6 +143,9 @@ pub(crate) struct EndToEnd {
     pub failed: u64,
     pub timed_out: u64,
     pub rejected: u64,
+    pub rate_limited: u64,
+    pub shed: u64,
+    pub blocked: u64,
     pub hop_limited: u64,
     pub lost: u64,
     hist: Histogram<u64>,
@@ -154,6 +157,9 @@ pub(crate) struct EndToEnd {
     pub tick_failed: u64,
     pub tick_timed_out: u64,
     pub tick_rejected: u64,
+    pub tick_rate_limited: u64,
+    pub tick_shed: u64,
+    pub tick_blocked: u64,
     pub tick_hist: Histogram<u64>,
 }
 
@@ -169,6 +175,9 @@ impl EndToEnd {
             failed: 0,
             timed_out: 0,
             rejected: 0,
+            rate_limited: 0,
+            shed: 0,
+            blocked: 0,
             hop_limited: 0,
             lost: 0,
             hist: h(),
@@ -178,6 +187,9 @@ impl EndToEnd {
             tick_failed: 0,
             tick_timed_out: 0,
             tick_rejected: 0,
+            tick_rate_limited: 0,
+            tick_shed: 0,
+            tick_blocked: 0,
             tick_hist: h(),
         }
     }

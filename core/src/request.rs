@@ -27,6 +27,22 @@ pub enum Outcome {
     Error,
     /// a full queue turned it away
     Rejected,
+    /// a rate limiter refused it (HTTP 429 Too Many Requests)
+    RateLimited,
+    /// a service dropped it unserved because its deadline had already passed (load shedding)
+    Shed,
+    /// a web application firewall blocked it (HTTP 403 Forbidden)
+    Blocked,
+    /// the caller stopped waiting for it (a call edge's timeout)
+    TimedOut,
+}
+
+impl Outcome {
+    /// Whether a caller with a retry policy tries again after this outcome: every failure except a block
+    /// (a firewall's 403 would only be blocked again).
+    pub fn retryable(self) -> bool {
+        !matches!(self, Outcome::Ok | Outcome::Blocked)
+    }
 }
 
 /// Where the client stands on a request.

@@ -1079,6 +1079,10 @@ impl Sim {
             Outcome::Ok => HopOutcome::Ok,
             Outcome::Error => HopOutcome::Error,
             Outcome::Rejected => HopOutcome::Rejected,
+            Outcome::RateLimited => HopOutcome::RateLimited,
+            Outcome::Shed => HopOutcome::Shed,
+            Outcome::Blocked => HopOutcome::Blocked,
+            Outcome::TimedOut => HopOutcome::TimedOut,
         };
         self.trace_hop(req, node, caller, arrive, kind);
         self.schedule(arrive, Ev::RespArrive { req });
@@ -1281,6 +1285,23 @@ impl Sim {
                     Outcome::Rejected => {
                         e.tick_rejected += 1;
                         e.rejected += u64::from(q.measured);
+                    }
+                    Outcome::RateLimited => {
+                        e.tick_rate_limited += 1;
+                        e.rate_limited += u64::from(q.measured);
+                    }
+                    Outcome::Shed => {
+                        e.tick_shed += 1;
+                        e.shed += u64::from(q.measured);
+                    }
+                    Outcome::Blocked => {
+                        e.tick_blocked += 1;
+                        e.blocked += u64::from(q.measured);
+                    }
+                    // The last attempt of a client with retries timed out.
+                    Outcome::TimedOut => {
+                        e.tick_timed_out += 1;
+                        e.timed_out += u64::from(q.measured);
                     }
                 }
             }

@@ -24,9 +24,16 @@ pub enum HopOutcome {
     Error,
     /// a rejection (full queue) on its way back
     Rejected,
+    /// a rate limiter's refusal (429) on its way back
+    RateLimited,
+    /// a response for work dropped unserved because its deadline had passed (load shedding)
+    Shed,
+    /// a firewall's block (403) on its way back
+    Blocked,
     /// the message was lost on the link (`arrive` is when it would have arrived)
     Lost,
-    /// the client gave up waiting (`from` = `to` = the client, `depart` = `arrive` = the deadline)
+    /// the client gave up waiting, or a caller's call timed out (`from` = `to` = the one that gave up,
+    /// `depart` = `arrive` = the deadline)
     TimedOut,
 }
 

@@ -1,0 +1,243 @@
+//! Resilience policies of a call: a timeout, retries with backoff and jitter under an optional retry budget,
+//! and a circuit breaker. A client carries a retry policy for its own requests; a call edge (`from` calls
+//! `to`) may carry all three. The parameter types live here; `retry.rs` computes backoff delays and keeps a
+//! budget, `breaker.rs` is the breaker's state machine. The engine (`sim`) applies them.
+
+pub mod retry;
+
+use serde::{Deserialize, Serialize};
+
+use crate::components::{check_num, check_prob};
+
+pub use retry::{Budget, RetryState};
+
+/// The most attempts a retry policy may make (the first one included).
+pub const MAX_ATTEMPTS: u32 = 100;
+
+/// When and how often a failed call is tried again. JSON:
+/// `{"max_attempts": 3, "backoff": {"type": "exponential", "base_ms": 100, "cap_ms": 10000},
+///   "jitter": "full", "budget": null}`; omitted fields take these defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// attempts in all, the first one included [1..100], default 3 (1 = never retry)
+    pub max_attempts: u32,
+    /// the wait before each retry, default exponential from 100 ms, capped at 10 s
+    pub backoff: Backoff,
+    /// how the wait is randomised, default full jitter
+    pub jitter: Jitter,
+    /// a budget that caps retries to a share of first attempts; `null` = unlimited, default `null`
+    pub budget: Option<RetryBudget>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            backoff: Backoff::default(),
+            jitter: Jitter::Full,
+            budget: None,
+        }
+    }
+}
+
+/// The wait before retry number `n` (0 for the first retry), before jitter. JSON: `{"type": "fixed",
+/// "delay_ms": 100}` or `{"type": "exponential", "base_ms": 100, "cap_ms": 10000}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Backoff {
+    /// The same wait before every retry.
+    Fixed {
+        /// the wait [ms], default 100
+        #[serde(default = "hundred")]
+        delay_ms: f64,
+    },
+    /// `min(cap_ms, base_ms · 2ⁿ)` before retry `n`.
+    Exponential {
+        /// the first wait [ms], default 100
+        #[serde(default = "hundred")]
+        base_ms: f64,
+        /// the longest wait [ms], default 10 000
+        #[serde(default = "ten_thousand")]
+        cap_ms: f64,
+    },
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff::Exponential {
+            base_ms: 100.0,
+            cap_ms: 10_000.0,
+        }
+    }
+}
+
+fn hundred() -> f64 {
+    100.0
+}
+fn ten_thousand() -> f64 {
+    10_000.0
+}
+
+/// How a backoff wait `d` is randomised (the names of the AWS Architecture Blog's "Exponential Backoff And
+/// Jitter").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Jitter {
+    /// wait exactly `d`: callers that failed together retry together
+    None,
+    /// wait uniformly in `[0, d]`
+    #[default]
+    Full,
+    /// wait `d/2` plus uniformly in `[0, d/2]`
+    Equal,
+    /// wait uniformly in `[base, 3 × the previous wait]`, capped: each wait grows from the last one
+    Decorrelated,
+}
+
+/// A retry budget: a token bucket that every first attempt fills by `ratio` and every retry empties by one,
+/// so retries stay under `ratio` of the traffic (plus `burst`) however many calls fail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetryBudget {
+    /// retries allowed per first attempt [0..1], default 0.1
+    pub ratio: f64,
+    /// tokens at the start and the most the bucket holds [≥ 0], default 10
+    pub burst: f64,
+}
+
+impl Default for RetryBudget {
+    fn default() -> Self {
+        RetryBudget {
+            ratio: 0.1,
+            burst: 10.0,
+        }
+    }
+}
+
+/// A circuit breaker on a call edge (the Resilience4j model). Closed: calls go out and their outcomes fill
+/// a sliding window; once it holds `minimum_calls` and the failure rate (or the slow-call rate) reaches its
+/// threshold, the breaker opens. Open: calls fail at once without being sent, for `open_ms`. Half-open:
+/// `half_open_calls` trial calls go out; their failure rate decides between closed and open again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BreakerParams {
+    /// what the sliding window holds: the last `window_size` calls (`count`) or the calls of the last
+    /// `window_size` seconds (`time`), default `count`
+    pub window: BreakerWindow,
+    /// the window's length [calls, or s for a time window; ≥ 1], default 20
+    pub window_size: u32,
+    /// calls the window must hold before a rate is judged [≥ 1], default 10
+    pub minimum_calls: u32,
+    /// failure rate that opens the breaker [0..1], default 0.5
+    pub failure_rate: f64,
+    /// a call slower than this counts as slow [ms], default 1000
+    pub slow_call_ms: f64,
+    /// slow-call rate that opens the breaker [0..1], default 1 (only when every call is slow)
+    pub slow_call_rate: f64,
+    /// how long the breaker stays open before trying again [ms], default 5000
+    pub open_ms: f64,
+    /// trial calls let through when half-open [≥ 1], default 5
+    pub half_open_calls: u32,
+}
+
+impl Default for BreakerParams {
+    fn default() -> Self {
+        BreakerParams {
+            window: BreakerWindow::Count,
+            window_size: 20,
+            minimum_calls: 10,
+            failure_rate: 0.5,
+            slow_call_ms: 1000.0,
+            slow_call_rate: 1.0,
+            open_ms: 5000.0,
+            half_open_calls: 5,
+        }
+    }
+}
+
+/// What a breaker's sliding window counts over.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerWindow {
+    /// the last `window_size` calls
+    #[default]
+    Count,
+    /// the calls of the last `window_size` seconds
+    Time,
+}
+
+impl RetryPolicy {
+    /// Range problems as `(field, message)`, fields prefixed with `prefix` (`retry.`).
+    pub fn problems(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if self.max_attempts == 0 || self.max_attempts > MAX_ATTEMPTS {
+            out.push((
+                format!("{prefix}max_attempts"),
+                format!("`{prefix}max_attempts` must be between 1 and {MAX_ATTEMPTS}"),
+            ));
+        }
+        match self.backoff {
+            Backoff::Fixed { delay_ms } => {
+                check_num(
+                    &mut out,
+                    &format!("{prefix}backoff.delay_ms"),
+                    delay_ms,
+                    0.0,
+                );
+            }
+            Backoff::Exponential { base_ms, cap_ms } => {
+                check_num(&mut out, &format!("{prefix}backoff.base_ms"), base_ms, 0.0);
+                check_num(&mut out, &format!("{prefix}backoff.cap_ms"), cap_ms, 0.0);
+                if base_ms.is_finite() && cap_ms.is_finite() && cap_ms < base_ms {
+                    out.push((
+                        format!("{prefix}backoff.cap_ms"),
+                        format!("`{prefix}backoff.cap_ms` must be at least `base_ms` ({base_ms})"),
+                    ));
+                }
+            }
+        }
+        if let Some(b) = &self.budget {
+            check_prob(&mut out, &format!("{prefix}budget.ratio"), b.ratio);
+            check_num(&mut out, &format!("{prefix}budget.burst"), b.burst, 0.0);
+        }
+        out
+    }
+}
+
+impl BreakerParams {
+    /// Range problems as `(field, message)`, fields prefixed with `prefix` (`breaker.`).
+    pub fn problems(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (name, v) in [
+            ("window_size", self.window_size),
+            ("minimum_calls", self.minimum_calls),
+            ("half_open_calls", self.half_open_calls),
+        ] {
+            if v == 0 {
+                out.push((
+                    format!("{prefix}{name}"),
+                    format!("`{prefix}{name}` must be at least 1"),
+                ));
+            }
+        }
+        check_prob(
+            &mut out,
+            &format!("{prefix}failure_rate"),
+            self.failure_rate,
+        );
+        check_prob(
+            &mut out,
+            &format!("{prefix}slow_call_rate"),
+            self.slow_call_rate,
+        );
+        check_num(
+            &mut out,
+            &format!("{prefix}slow_call_ms"),
+            self.slow_call_ms,
+            0.0,
+        );
+        check_num(&mut out, &format!("{prefix}open_ms"), self.open_ms, 0.0);
+        out
+    }
+}
