@@ -166,6 +166,7 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
 
     out.extend(messaging_findings(report));
     out.extend(database_findings(topology, report));
+    out.extend(resilience_findings(report, &saturated));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);
@@ -243,6 +244,152 @@ fn messaging_findings(report: &Report) -> Vec<Finding> {
                 });
             }
         }
+    }
+    out
+}
+
+/// Attempts per call at which retries are worth a finding.
+const NOTABLE_AMPLIFICATION: f64 = 1.2;
+/// Attempts per request at which retries are a storm when the system is saturated.
+const STORM_AMPLIFICATION: f64 = 2.0;
+
+/// Retries and their amplification, breakers, budgets, shedding, bulkheads, duplicate effects, rate limits
+/// and blocked attacks.
+fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(x) = &report.resilience
+        && x.amplification >= NOTABLE_AMPLIFICATION
+    {
+        let storm = x.amplification >= STORM_AMPLIFICATION && !saturated.is_empty();
+        out.push(Finding {
+            level: if storm { Level::Critical } else { Level::Warning },
+            node: saturated.first().map(|s| (*s).to_string()),
+            text: if storm {
+                format!(
+                    "retry storm: clients sent {} attempts per request ({} retries), and the retries of                      timed-out attempts keep {} saturated after the cause has passed; a retry budget or                      deadline-based shedding lets it recover",
+                    round_sig(x.amplification),
+                    x.retries,
+                    saturated.join(", ")
+                )
+            } else {
+                format!(
+                    "clients sent {} attempts per request: {} retries of failed or timed-out attempts",
+                    round_sig(x.amplification),
+                    x.retries
+                )
+            },
+        });
+    }
+    for (name, e) in &report.edges {
+        let from_client = report
+            .nodes
+            .get(&e.from)
+            .is_some_and(|n| n.kind == "client");
+        if !from_client && e.amplification >= NOTABLE_AMPLIFICATION {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(e.from.clone()),
+                text: format!(
+                    "{} retried its calls to {}: {} attempts per call over {name}, {} of them timed out",
+                    e.from,
+                    e.to,
+                    round_sig(e.amplification),
+                    e.timeouts
+                ),
+            });
+        }
+        if e.breaker_opens > 0 {
+            let open = e.breaker_state_time.map_or(0.0, |t| t.open_s);
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(e.from.clone()),
+                text: format!(
+                    "the circuit breaker on {name} opened {} time{} and failed {} calls fast instead of                      waiting on {}; it was open for {} and is {} now",
+                    e.breaker_opens,
+                    if e.breaker_opens == 1 { "" } else { "s" },
+                    e.short_circuited,
+                    e.to,
+                    duration(open * 1e3),
+                    e.breaker_state.as_deref().unwrap_or("closed")
+                ),
+            });
+        }
+        if e.budget_refused > 0 {
+            out.push(Finding {
+                level: Level::Info,
+                node: Some(e.from.clone()),
+                text: format!(
+                    "the retry budget on {name} refused {} retries, keeping retries to a share of the                      traffic instead of multiplying the load",
+                    e.budget_refused
+                ),
+            });
+        }
+    }
+    for (id, n) in &report.nodes {
+        if n.rate_limited > 0 && n.arrivals > 0 {
+            out.push(Finding {
+                level: Level::Info,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} refused {} of the requests it received ({} of {}) with 429 Too Many Requests:                      they were over its rate limit",
+                    percent(n.rate_limited as f64 / n.arrivals as f64),
+                    n.rate_limited,
+                    n.arrivals
+                ),
+            });
+        }
+        let Some(sv) = &n.service else { continue };
+        if sv.shed > 0 {
+            out.push(Finding {
+                level: Level::Info,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} shed {} requests whose deadline had passed (or would before it could answer)                      instead of doing work nobody waits for",
+                    sv.shed
+                ),
+            });
+        }
+        if sv.bulkhead_rejected > 0 {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id}'s bulkhead failed {} calls fast: a dependency already held its share of the                      workers, so the others kept theirs",
+                    sv.bulkhead_rejected
+                ),
+            });
+        }
+        if sv.duplicate_effects > 0 {
+            out.push(Finding {
+                level: Level::Critical,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} applied {} side effects twice (of {}): retries repeated requests it had already                      served; idempotency keys would answer them from a dedupe store",
+                    sv.duplicate_effects, sv.effects
+                ),
+            });
+        }
+        if sv.deduplicated > 0 {
+            out.push(Finding {
+                level: Level::Info,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id}'s idempotency keys answered {} repeated requests from its dedupe store without                      applying their effect again",
+                    sv.deduplicated
+                ),
+            });
+        }
+    }
+    let r = &report.requests;
+    if r.attacks_served > 0 {
+        out.push(Finding {
+            level: Level::Critical,
+            node: None,
+            text: format!(
+                "{} of {} attack requests reached a service and were answered: nothing on their path                  recognised them",
+                r.attacks_served, r.attacks_sent
+            ),
+        });
     }
     out
 }

@@ -34,6 +34,10 @@ pub(crate) struct NodeStats {
     pub served: u64,
     pub dropped: u64,
     pub errors: u64,
+    /// requests it refused by rate limit, dropped past their deadline, blocked as hostile
+    pub rate_limited: u64,
+    pub shed: u64,
+    pub blocked: u64,
     /// arrivals that found every worker taken and joined the queue
     pub waited: u64,
     pub workers: u32,
@@ -61,6 +65,9 @@ impl NodeStats {
             served: 0,
             dropped: 0,
             errors: 0,
+            rate_limited: 0,
+            shed: 0,
+            blocked: 0,
             waited: 0,
             workers,
             busy: 0,
@@ -148,6 +155,9 @@ pub(crate) struct EndToEnd {
     pub blocked: u64,
     pub hop_limited: u64,
     pub lost: u64,
+    /// measured requests that carried an attack payload, and those of them that completed
+    pub attacks_sent: u64,
+    pub attacks_served: u64,
     hist: Histogram<u64>,
     sum_ns: u128,
     /// time on links of the completed measured requests [ns]
@@ -180,6 +190,8 @@ impl EndToEnd {
             blocked: 0,
             hop_limited: 0,
             lost: 0,
+            attacks_sent: 0,
+            attacks_served: 0,
             hist: h(),
             sum_ns: 0,
             net_sum_ns: 0,

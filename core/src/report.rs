@@ -34,11 +34,89 @@ pub struct Report {
     pub wall_ms: f64,
     /// per node, by id
     pub nodes: BTreeMap<String, NodeReport>,
+    /// per call edge with a policy (a timeout, retries or a breaker, including a retrying client's edges), by
+    /// edge name
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub edges: BTreeMap<String, EdgeReport>,
+    /// retries, amplification, breakers and duplicate effects over the whole diagram (diagrams that use a
+    /// resilience or security mechanism only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resilience: Option<ResilienceReport>,
     /// the fixed-grid time series
     pub series: Series,
 }
 
-/// End-to-end counts; `sent = completed + failed + timed_out + rejected + in_flight` always.
+/// Totals of the resilience mechanisms (over the measurement window).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResilienceReport {
+    /// first attempts clients made over edges with a retry policy
+    pub client_calls: u64,
+    /// attempts clients made over them, first ones included
+    pub client_attempts: u64,
+    /// retries at every layer (client and call edges): attempts beyond the first
+    pub retries: u64,
+    /// attempts per original request at the clients' layer (1 = no retries) [≥ 1]; 0 without retrying clients
+    pub amplification: f64,
+    /// attempts that timed out, at every layer
+    pub call_timeouts: u64,
+    /// retries a retry budget refused
+    pub budget_refused: u64,
+    /// times circuit breakers opened
+    pub breaker_opens: u64,
+    /// calls open breakers failed at once, without sending them
+    pub short_circuited: u64,
+    /// side effects that repeated a logical request (retries without idempotency)
+    pub duplicate_effects: u64,
+    /// repeats answered from an idempotency store instead
+    pub deduplicated: u64,
+}
+
+/// One call edge's calls and attempts (the amplification at that layer) and its breaker.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EdgeReport {
+    /// the caller's id
+    pub from: String,
+    /// the callee's id
+    pub to: String,
+    /// calls made over it (each may take several attempts)
+    pub calls: u64,
+    /// attempts sent, first ones included
+    pub attempts: u64,
+    /// attempts beyond the first
+    pub retries: u64,
+    /// attempts per call [≥ 1]; 0 without calls
+    pub amplification: f64,
+    /// attempts that outlived the timeout
+    pub timeouts: u64,
+    /// calls that ended failed after their last attempt
+    pub failed: u64,
+    /// retries the retry budget refused
+    pub budget_refused: u64,
+    /// the breaker's state at the end (`closed`, `open`, `half-open`), without a breaker `null`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker_state: Option<String>,
+    /// times the breaker opened
+    pub breaker_opens: u64,
+    /// calls the open breaker failed at once
+    pub short_circuited: u64,
+    /// time the breaker spent in each state over the whole run [s]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker_state_time: Option<BreakerStateTime>,
+}
+
+/// Time in each breaker state [s].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BreakerStateTime {
+    /// closed: calls go out
+    pub closed_s: f64,
+    /// open: calls fail at once
+    pub open_s: f64,
+    /// half-open: trial calls only
+    pub half_open_s: f64,
+}
+
+/// End-to-end counts; `sent = completed + failed + timed_out + rejected + rate_limited + shed + blocked +
+/// in_flight` always.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requests {
     /// requests clients sent
@@ -49,14 +127,54 @@ pub struct Requests {
     pub failed: u64,
     /// deadline passed first
     pub timed_out: u64,
-    /// turned away by a full queue, received before the deadline
+    /// turned away by a full queue (or a full bulkhead), received before the deadline
     pub rejected: u64,
+    /// refused by a rate limiter (HTTP 429)
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// dropped unserved by a service because their deadline had passed (load shedding)
+    #[serde(default)]
+    pub shed: u64,
+    /// blocked by a web application firewall (HTTP 403)
+    #[serde(default)]
+    pub blocked: u64,
     /// still unresolved
     pub in_flight: u64,
     /// of the failed, those stopped by the hop limit
     pub hop_limited: u64,
     /// messages lost on links (a lost request ends as timed out)
     pub lost: u64,
+    /// of the sent, those carrying an attack payload
+    #[serde(default)]
+    pub attacks_sent: u64,
+    /// of those, the ones that completed: attacks that reached a service and got an answer
+    #[serde(default)]
+    pub attacks_served: u64,
+}
+
+impl Requests {
+    /// Every outcome plus what is still in flight: equals `sent` at every step (the accounting invariant).
+    pub fn accounted(&self) -> u64 {
+        self.completed
+            + self.failed
+            + self.timed_out
+            + self.rejected
+            + self.rate_limited
+            + self.shed
+            + self.blocked
+            + self.in_flight
+    }
+
+    /// The counts the resilience and security mechanisms added (all zero without them).
+    pub fn resilience_counts(&self) -> [u64; 5] {
+        [
+            self.rate_limited,
+            self.shed,
+            self.blocked,
+            self.attacks_sent,
+            self.attacks_served,
+        ]
+    }
 }
 
 /// Latency summary [ms].
@@ -108,6 +226,18 @@ pub struct NodeReport {
     pub mean_time_ms: f64,
     /// 99th percentile of that [ms]
     pub p99_time_ms: f64,
+    /// requests it refused by rate limit (429)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rate_limited: u64,
+    /// requests it dropped unserved, past their deadline
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub shed: u64,
+    /// requests it blocked as hostile (403)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub blocked: u64,
+    /// a server's shedding, bulkhead, side effects and idempotency counts (servers that use one)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<crate::components::server::ServiceReport>,
     /// cache statistics (caches only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheReport>,
@@ -117,6 +247,10 @@ pub struct NodeReport {
     /// database statistics (databases only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<DatabaseReport>,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 /// A messaging node's counts over the whole run (warm-up included, so they balance at every moment): for a
@@ -358,6 +492,15 @@ pub struct SeriesPoint {
     pub timed_out: u64,
     /// rejections received in the interval
     pub rejected: u64,
+    /// rate-limit refusals received in the interval
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// shed requests received in the interval
+    #[serde(default)]
+    pub shed: u64,
+    /// blocks received in the interval
+    #[serde(default)]
+    pub blocked: u64,
     /// median latency of the interval's successes [ms]
     pub p50_ms: f64,
     /// 95th percentile of the interval's successes [ms]
@@ -425,6 +568,53 @@ impl Report {
         ] {
             h.u64(v);
         }
+        // The resilience counts enter only when a mechanism produced one, so older diagrams keep their
+        // pinned digests.
+        if r.resilience_counts().iter().any(|&v| v > 0) {
+            for v in r.resilience_counts() {
+                h.u64(v);
+            }
+        }
+        if let Some(x) = &self.resilience {
+            for v in [
+                x.client_calls,
+                x.client_attempts,
+                x.retries,
+                x.call_timeouts,
+                x.budget_refused,
+                x.breaker_opens,
+                x.short_circuited,
+                x.duplicate_effects,
+                x.deduplicated,
+            ] {
+                h.u64(v);
+            }
+            h.f64(x.amplification);
+        }
+        for (name, e) in &self.edges {
+            h.str(name);
+            h.str(&e.from);
+            h.str(&e.to);
+            for v in [
+                e.calls,
+                e.attempts,
+                e.retries,
+                e.timeouts,
+                e.failed,
+                e.budget_refused,
+                e.breaker_opens,
+                e.short_circuited,
+            ] {
+                h.u64(v);
+            }
+            h.f64(e.amplification);
+            h.str(e.breaker_state.as_deref().unwrap_or(""));
+            if let Some(t) = &e.breaker_state_time {
+                for v in [t.closed_s, t.open_s, t.half_open_s] {
+                    h.f64(v);
+                }
+            }
+        }
         let l = &self.latency_ms;
         for v in [
             l.mean,
@@ -456,6 +646,23 @@ impl Report {
                 n.p99_time_ms,
             ] {
                 h.f64(v);
+            }
+            if n.rate_limited + n.shed + n.blocked > 0 {
+                for v in [n.rate_limited, n.shed, n.blocked] {
+                    h.u64(v);
+                }
+            }
+            if let Some(x) = &n.service {
+                for v in [
+                    x.shed,
+                    x.bulkhead_rejected,
+                    x.effects,
+                    x.duplicate_effects,
+                    x.deduplicated,
+                    x.in_progress_conflicts,
+                ] {
+                    h.u64(v);
+                }
             }
             // Only caches add to the digest, so diagrams without one keep their pinned digests.
             if let Some(c) = &n.cache {
@@ -545,6 +752,11 @@ impl Report {
             h.f64(p.t_s);
             for v in [p.completed, p.failed, p.timed_out, p.rejected] {
                 h.u64(v);
+            }
+            if p.rate_limited + p.shed + p.blocked > 0 {
+                for v in [p.rate_limited, p.shed, p.blocked] {
+                    h.u64(v);
+                }
             }
             h.f64(p.p50_ms);
             h.f64(p.p95_ms);

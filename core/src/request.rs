@@ -164,8 +164,22 @@ pub(crate) struct Request {
     pub version: u64,
     /// time spent on links so far, request and response legs [ns]
     pub net: u64,
+    /// the logical request it belongs to: a client request's id, kept by its retries and by the calls made
+    /// for it (what idempotency keys and duplicate effects are counted by)
+    pub idem: u64,
+    /// an attempt of call number `call` (see `sim`'s call layer), `NO_CALL` otherwise
+    pub call: u32,
+    /// which API key of its client it carries
+    pub api_key: u32,
+    /// index of its client's path in the engine's path table
+    pub route: u32,
+    /// it carries an attack payload
+    pub malicious: bool,
     pub path: Path,
 }
+
+/// Marks a request that is no attempt of a call.
+pub(crate) const NO_CALL: u32 = u32::MAX;
 
 impl Request {
     fn empty() -> Request {
@@ -190,6 +204,11 @@ impl Request {
             cache_hit: false,
             version: 0,
             net: 0,
+            idem: 0,
+            call: NO_CALL,
+            api_key: 0,
+            route: 0,
+            malicious: false,
             path: Path::default(),
         }
     }
@@ -228,6 +247,7 @@ impl Slab {
         let r = &mut self.items[i as usize];
         r.path.clear();
         r.cache_hit = false;
+        r.call = NO_CALL;
         r.generation = r.generation.wrapping_add(1);
         r.live = false;
         self.free.push(i);

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!  Topology ──v1 layout──> bytes ──zlib (deflate + adler-32)──> bytes ──base64url──> "v1.<text>"
-//!                                                                                     │
+//!           (v2 layout when an edge has a call policy)                              │
 //!  location.hash = "#d=v1.<text>"  <──────────────────────────────────────────────────┘
 //! ```
 //!
@@ -13,10 +13,12 @@
 //! a bad link loses nothing. The format and the reasons behind each choice are in `docs/share-format.md`.
 //!
 //! Architecture invariant: a released version keeps decoding forever. `v1` is frozen (a test decodes a link
-//! made when it shipped); a change of layout ships as `v2` beside it, and [`decode`] dispatches on the prefix.
+//! made when it shipped); `v2` (v1 plus edges' call policies) ships beside it and is written only for diagrams
+//! that need it, so a v1 diagram's link never changes; [`decode`] dispatches on the prefix.
 
 mod sample;
 mod v1;
+mod v2;
 mod wire;
 
 use base64::Engine as _;
@@ -28,8 +30,9 @@ use crate::topology::Topology;
 
 pub use sample::sample_diagram;
 
-/// The share format version [`encode`] writes.
-pub const SHARE_VERSION: u32 = 1;
+/// The newest share format version [`encode`] writes (v1 for a diagram without call policies, whose links
+/// stay as they were).
+pub const SHARE_VERSION: u32 = 2;
 
 /// A 60-node, 240-edge diagram's fragment fits in this many characters [chars] (a test holds us to it).
 pub const SHARE_BUDGET_CHARS: usize = 2_000;
@@ -155,9 +158,13 @@ impl std::error::Error for ShareError {}
 /// Lossless: `decode(&encode(&t)) == Ok(t)` for every topology with unique non-empty node ids and finite
 /// positions (what the editor makes), bit for bit in every float.
 pub fn encode(t: &Topology) -> String {
-    let payload = v1::encode(t);
+    let (version, payload) = if v2::needed(t) {
+        (2, v2::encode(t))
+    } else {
+        (1, v1::encode(t))
+    };
     let packed = miniz_oxide::deflate::compress_to_vec_zlib(&payload, COMPRESSION_LEVEL);
-    format!("v{SHARE_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+    format!("v{version}.{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
 /// The diagram in a fragment payload (`v1.…`, with or without a leading `#d=` or `#`). ASCII whitespace is
@@ -183,9 +190,13 @@ pub fn decode(fragment: &str) -> Result<Topology, ShareError> {
     let (version, body) = split_version(text)?;
     match version {
         0 => Err(ShareError::UnknownVersion { version }),
-        1 => {
+        1 | 2 => {
             let bytes = unpack(body)?;
-            let t = v1::decode(&bytes, MAX_DECODED_MEMORY)?;
+            let t = if version == 1 {
+                v1::decode(&bytes, MAX_DECODED_MEMORY)?
+            } else {
+                v2::decode(&bytes, MAX_DECODED_MEMORY)?
+            };
             check_structure(&t)?;
             Ok(t)
         }
@@ -421,8 +432,8 @@ mod tests {
             Err(ShareError::UnknownVersion { version: 0 })
         );
         assert_eq!(
-            decode("v2.AAAA"),
-            Err(ShareError::NewerVersion { version: 2 })
+            decode("v3.AAAA"),
+            Err(ShareError::NewerVersion { version: 3 })
         );
         assert_eq!(
             decode("v999999999.x"),

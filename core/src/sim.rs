@@ -22,32 +22,121 @@ use crate::components::database::Database;
 use crate::components::dns::{self, DnsRole, Resolver};
 use crate::components::load_balancer::LoadBalancer;
 use crate::components::messaging::{self, Broker};
-use crate::components::server::Server;
+use crate::components::server::{Job, Server};
 use crate::components::{Action, Ctx, Kind, NO_SLOT, Params, ServerParams};
 use crate::dist::Dist;
-use crate::ids::{NodeIdx, RequestId};
+use crate::ids::{EdgeIdx, NodeIdx, RequestId};
 use crate::metrics::{EndToEnd, NodeStats, Window};
 use crate::report::{
-    CacheReport, DatabaseReport, Latency, NodeReport, NodeSample, Report, Requests, Series,
-    SeriesPoint,
+    BreakerStateTime, CacheReport, DatabaseReport, EdgeReport, Latency, NodeReport, NodeSample,
+    Report, Requests, ResilienceReport, Series, SeriesPoint,
 };
-use crate::request::{Hop, Op, Outcome, ReqState, Slab};
+use crate::request::{Hop, NO_CALL, Op, Outcome, ReqState, Slab};
+use crate::resilience::{Breaker, BreakerState, Budget, Permit, RetryPolicy, RetryState};
 use crate::rng::SimRng;
 use crate::time::SimTime;
 use crate::topology::{FaultAction, Topology};
-use crate::trace::{HopClass, HopOutcome, HopRecord, Trace};
-use crate::validate::{Diagnostic, FaultOp, Severity, compile, resolve_fault};
+use crate::trace::{BreakerChange, HopClass, HopOutcome, HopRecord, Trace};
+use crate::validate::{CallPolicy, Diagnostic, FaultOp, Severity, compile, resolve_fault};
 
 #[derive(Clone, Copy, Debug)]
 enum Ev {
-    ClientFire { node: u32, epoch: u32 },
-    Arrive { req: u32, node: u32 },
-    RespArrive { req: u32 },
-    ServiceDone { node: u32, slot: u32, token: u32 },
-    ClientTimer { node: u32 },
-    HealthCheck { node: u32 },
+    ClientFire {
+        node: u32,
+        epoch: u32,
+    },
+    Arrive {
+        req: u32,
+        node: u32,
+    },
+    RespArrive {
+        req: u32,
+    },
+    ServiceDone {
+        node: u32,
+        slot: u32,
+        token: u32,
+    },
+    ClientTimer {
+        node: u32,
+    },
+    HealthCheck {
+        node: u32,
+    },
     Tick,
-    Fault { index: u32 },
+    Fault {
+        index: u32,
+    },
+    /// attempt number `attempt` of call `call` (of generation `round`) has waited its timeout
+    CallTimeout {
+        call: u32,
+        round: u32,
+        attempt: u32,
+    },
+    /// call `call`'s backoff is over: the next attempt goes out
+    CallRetry {
+        call: u32,
+        round: u32,
+    },
+    /// call `call`'s breaker refused it: it fails (an event of its own, so it never nests in a handler)
+    CallRefused {
+        call: u32,
+        round: u32,
+    },
+    /// call `call`'s attempt was lost and no timeout waits for it: retry or fail
+    AttemptFailed {
+        call: u32,
+        round: u32,
+    },
+}
+
+/// Marks the first hop of a call's attempt: it starts at the caller, which holds the call's parent request
+/// (the caller's own hop for the parent sits on the parent's path).
+const CALL_SLOT: u32 = u32::MAX - 1;
+
+/// Marks a call with no attempt out (backing off, or refused).
+const NO_ATTEMPT: u32 = u32::MAX;
+
+/// A caller's policy for one edge, in force: its budget, its breaker and what they counted.
+struct PolicyRt {
+    timeout: Option<SimTime>,
+    retry: Option<RetryPolicy>,
+    budget: Option<Budget>,
+    breaker: Option<Breaker>,
+    counts: CallCounts,
+}
+
+/// What a call edge counted over the measurement window.
+#[derive(Clone, Copy, Debug, Default)]
+struct CallCounts {
+    calls: u64,
+    attempts: u64,
+    timeouts: u64,
+    failed: u64,
+    short_circuited: u64,
+    budget_refused: u64,
+}
+
+/// One call over an edge with a policy: the parent request waits at the caller while attempts (requests of
+/// their own, copies of the parent) go out one after another.
+#[derive(Clone, Copy, Debug)]
+struct Call {
+    /// the request waiting at the caller
+    parent: u32,
+    edge: u32,
+    /// the attempt out, or `NO_ATTEMPT`
+    child: u32,
+    /// attempts made so far
+    attempts: u32,
+    permit: Option<Permit>,
+    /// when the attempt out was sent
+    sent: SimTime,
+    retry: RetryState,
+    /// bumped when the slot is reused, so stale timers are recognised
+    round: u32,
+    live: bool,
+    /// whether it started inside the measurement window (its counts go to the report)
+    counted: bool,
 }
 
 /// A queued event; `key` packs `(time << 64) | sequence` so one integer comparison orders it.
@@ -111,6 +200,24 @@ struct EdgeRt {
     latency: Dist,
     loss: f64,
     cut: bool,
+    /// the caller's timeout, retries and breaker for calls over this edge
+    policy: Option<Box<PolicyRt>>,
+}
+
+impl PolicyRt {
+    fn new(p: &CallPolicy) -> PolicyRt {
+        PolicyRt {
+            timeout: p.timeout,
+            retry: p.retry.clone(),
+            budget: p
+                .retry
+                .as_ref()
+                .and_then(|r| r.budget.as_ref())
+                .map(Budget::new),
+            breaker: p.breaker.as_ref().map(Breaker::new),
+            counts: CallCounts::default(),
+        }
+    }
 }
 
 /// A client's pending deadlines, in sending order (its timeout is fixed, so also in deadline order).
@@ -279,6 +386,9 @@ pub struct Sim {
     dns: Vec<Option<ClientDns>>,
     /// messaging nodes: a run is not over while one holds work
     brokers: Vec<u32>,
+    /// calls over edges with a policy, by index (free slots reused)
+    calls: Vec<Call>,
+    free_calls: Vec<u32>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -369,11 +479,9 @@ impl Sim {
                         workers: 64,
                         queue_capacity: None,
                         service_time: d.service_time.clone(),
-                        error_probability: 0.0,
-                        speed: 1.0,
-                        blocking_calls: true,
+                        ..ServerParams::default()
                     };
-                    let srv = Server::new(&sp, 0);
+                    let srv = Server::new(&sp, 0, &[]);
                     let w = srv.workers();
                     (NodeRt::Server(srv), w)
                 }
@@ -401,7 +509,9 @@ impl Sim {
                     )
                 }
                 Params::Server(sp) => {
-                    let srv = Server::new(sp, p.len() as u32);
+                    let weights: Vec<u32> =
+                        p.iter().map(|&e| model.edges[e as usize].weight).collect();
+                    let srv = Server::new(sp, p.len() as u32, &weights);
                     let w = srv.workers();
                     (NodeRt::Server(srv), w)
                 }
@@ -445,12 +555,37 @@ impl Sim {
         let edges = model
             .edges
             .iter()
-            .map(|e| EdgeRt {
-                from: e.from,
-                to: e.to,
-                latency: e.latency.clone(),
-                loss: e.loss,
-                cut: false,
+            .map(|e| {
+                // A retrying client's timeout and retries apply to its edges (not its resolver's); an edge's
+                // own policy fields win.
+                let client = match &model.nodes[e.from as usize].params {
+                    Params::Client(c) if model.nodes[e.to as usize].kind != Kind::DnsResolver => c
+                        .retry
+                        .as_ref()
+                        .map(|r| (r, SimTime::from_ms(c.timeout_ms))),
+                    _ => None,
+                };
+                let policy = match (&e.policy, client) {
+                    (Some(p), Some((r, timeout))) => Some(CallPolicy {
+                        timeout: p.timeout.or(Some(timeout)),
+                        retry: p.retry.clone().or_else(|| Some(r.clone())),
+                        breaker: p.breaker.clone(),
+                    }),
+                    (None, Some((r, timeout))) => Some(CallPolicy {
+                        timeout: Some(timeout),
+                        retry: Some(r.clone()),
+                        breaker: None,
+                    }),
+                    (p, None) => p.clone(),
+                };
+                EdgeRt {
+                    from: e.from,
+                    to: e.to,
+                    latency: e.latency.clone(),
+                    loss: e.loss,
+                    cut: false,
+                    policy: policy.as_ref().map(|p| Box::new(PolicyRt::new(p))),
+                }
             })
             .collect();
         let window = Window {
@@ -508,6 +643,8 @@ impl Sim {
                 .filter(|(_, m)| messaging::is_messaging(m.kind))
                 .map(|(i, _)| i as u32)
                 .collect(),
+            calls: Vec::new(),
+            free_calls: Vec::new(),
         };
         // Warm caches (no random draws: a warm set never exceeds the capacity).
         for node in &mut sim.nodes {
@@ -660,6 +797,28 @@ impl Sim {
         self.trace.drain()
     }
 
+    /// Takes every buffered circuit-breaker state change, oldest first.
+    pub fn drain_breaker_changes(&mut self) -> impl Iterator<Item = BreakerChange> + '_ {
+        self.trace.drain_changes()
+    }
+
+    /// Each edge with a circuit breaker and the breaker's state now, in edge order (for the canvas).
+    pub fn breaker_states(&self) -> Vec<(EdgeIdx, BreakerState)> {
+        self.edges
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let b = e.policy.as_ref()?.breaker.as_ref()?;
+                Some((EdgeIdx(i as u32), b.state()))
+            })
+            .collect()
+    }
+
+    /// The engine index of an edge, by the name validation gives it (its id, or `from->to`).
+    pub fn edge_index(&self, name: &str) -> Option<EdgeIdx> {
+        self.edge_index.get(name).map(|&i| EdgeIdx(i))
+    }
+
     /// Node ids by engine index.
     pub fn node_ids(&self) -> &[String] {
         &self.node_ids
@@ -750,8 +909,10 @@ impl Sim {
                     rng: &mut self.rng,
                     out: &mut self.actions,
                 };
+                let counting = self.window.contains(self.now);
                 match &mut self.nodes[node as usize] {
                     NodeRt::Server(s) => {
+                        s.counting = counting;
                         s.on_service_done(&mut ctx, slot, token);
                     }
                     NodeRt::Cache(c) => c.on_timer(&mut ctx, slot, token),
@@ -767,6 +928,26 @@ impl Sim {
             Ev::HealthCheck { node } => self.on_health_check(node),
             Ev::Tick => self.on_tick(),
             Ev::Fault { index } => self.apply_fault(index, self.faults[index as usize]),
+            Ev::CallTimeout {
+                call,
+                round,
+                attempt,
+            } => self.on_call_timeout(call, round, attempt),
+            Ev::CallRetry { call, round } => {
+                if self.call_is(call, round) {
+                    self.send_attempt(call);
+                }
+            }
+            Ev::CallRefused { call, round } => {
+                if self.call_is(call, round) {
+                    self.finish_call(call, Outcome::Error);
+                }
+            }
+            Ev::AttemptFailed { call, round } => {
+                if self.call_is(call, round) {
+                    self.after_failure(call, Outcome::Error);
+                }
+            }
         }
     }
 
@@ -870,7 +1051,13 @@ impl Sim {
         let now = self.now;
         let nr = c.new_request(&mut self.rng);
         let next = c.next_arrival(now, &mut self.rng);
-        let deadline = now.add(c.timeout);
+        // A retrying client's call layer times out each attempt; the request itself lives as long as its
+        // retries may take.
+        let (deadline, timer) = match c.lifetime {
+            Some(l) => (now.add(l), false),
+            None => (now.add(c.timeout), true),
+        };
+        let route = c.route;
         let measured = self.window.contains(now);
 
         let r = self.reqs.alloc();
@@ -892,17 +1079,24 @@ impl Sim {
         q.internal = false;
         q.version = 0;
         q.net = 0;
+        q.idem = q.id;
+        q.api_key = nr.api_key;
+        q.route = route;
+        q.malicious = nr.malicious;
         let generation = q.generation;
         self.next_id += 1;
         self.outstanding += 1;
         if measured {
             self.e2e.sent += 1;
+            self.e2e.attacks_sent += u64::from(nr.malicious);
         }
-        let dl = &mut self.deadlines[node as usize];
-        dl.q.push_back((deadline, r, generation));
-        if !dl.armed {
-            dl.armed = true;
-            self.schedule(deadline, Ev::ClientTimer { node });
+        if timer {
+            let dl = &mut self.deadlines[node as usize];
+            dl.q.push_back((deadline, r, generation));
+            if !dl.armed {
+                dl.armed = true;
+                self.schedule(deadline, Ev::ClientTimer { node });
+            }
         }
         if nr.is_static {
             self.forward(node, r, nr.port, NO_SLOT);
@@ -991,14 +1185,18 @@ impl Sim {
         q.internal = true;
         q.version = 0;
         q.net = 0;
+        q.idem = q.id;
+        q.api_key = 0;
+        q.route = 0;
+        q.malicious = false;
         self.next_id += 1;
         self.forward(node, r, port, slot);
     }
 
-    /// Sends `req` from `from` over its `port`-th outgoing edge.
+    /// Sends `req` from `from` over its `port`-th outgoing edge: straight over the link, or — over an edge
+    /// with a call policy — as a call whose attempts go out for it while it waits at `from`.
     fn forward(&mut self, from: u32, req: u32, port: u32, slot: u32) {
         let e = self.out_edges[(self.out_start[from as usize] + port) as usize];
-        let hop_limit = self.hop_limit;
         let q = self.reqs.get_mut(req);
         let here = q.here;
         q.path.push(Hop {
@@ -1006,6 +1204,17 @@ impl Sim {
             slot,
             here,
         });
+        if self.edges[e as usize].policy.is_some() {
+            self.start_call(req, e);
+        } else {
+            self.transmit(from, req, e);
+        }
+    }
+
+    /// Puts `req`, whose hop over edge `e` is on its path, on the link.
+    fn transmit(&mut self, from: u32, req: u32, e: u32) {
+        let hop_limit = self.hop_limit;
+        let q = self.reqs.get_mut(req);
         q.hops = q.hops.saturating_add(1);
         let edge = &self.edges[e as usize];
         let to = edge.to;
@@ -1062,6 +1271,9 @@ impl Sim {
                 (Outcome::Ok, _) => st.served += 1,
                 (Outcome::Error, true) => st.errors += 1,
                 (Outcome::Rejected, true) => st.dropped += 1,
+                (Outcome::RateLimited, true) => st.rate_limited += 1,
+                (Outcome::Shed, true) => st.shed += 1,
+                (Outcome::Blocked, true) => st.blocked += 1,
                 _ => {}
             }
         }
@@ -1092,11 +1304,19 @@ impl Sim {
     /// up, clean up now.
     fn lose(&mut self, req: u32, from: u32, to: u32, arrive: SimTime) {
         self.trace_hop(req, from, to, arrive, HopOutcome::Lost);
-        let q = self.reqs.get_mut(req);
-        if q.measured {
+        let q = self.reqs.get(req);
+        // An attempt counts with its call (attempts themselves are never `measured`: they are not requests of
+        // a client's).
+        let counted = q.measured || (q.call != NO_CALL && self.calls[q.call as usize].counted);
+        if counted {
             self.e2e.lost += 1;
         }
+        let q = self.reqs.get(req);
         let (state, internal) = (q.state, q.internal);
+        if state == ReqState::Live && q.call != NO_CALL {
+            self.attempt_lost(req);
+            return;
+        }
         match state {
             // Nobody times out a node's own request: release it now; a client's lookup fails its waiters.
             ReqState::Live if internal => {
@@ -1116,6 +1336,10 @@ impl Sim {
     fn unwind(&mut self, req: u32) {
         let mut acts = Vec::new();
         while let Some(hop) = self.reqs.get_mut(req).path.pop() {
+            if hop.slot == CALL_SLOT {
+                // An attempt's first hop: its caller holds the parent, not this request.
+                continue;
+            }
             let node = self.edges[hop.edge as usize].from;
             self.touch(node);
             let mut ctx = Ctx {
@@ -1181,6 +1405,13 @@ impl Sim {
         let q = self.reqs.get_mut(req);
         q.here = now;
         let (addr, key, op) = (q.addr, q.key, q.op);
+        let job = Job {
+            req,
+            deadline: q.deadline,
+            idem: q.idem,
+            key,
+            op,
+        };
         let st = &mut self.stats[node as usize];
         if self.window.contains(now) {
             st.arrivals += 1;
@@ -1200,7 +1431,8 @@ impl Sim {
         };
         match &mut self.nodes[node as usize] {
             NodeRt::Server(s) => {
-                if s.on_request(&mut ctx, req) && self.window.contains(now) {
+                s.counting = self.window.contains(now);
+                if s.on_request(&mut ctx, job) && self.window.contains(now) {
                     self.stats[node as usize].waited += 1;
                 }
             }
@@ -1223,8 +1455,22 @@ impl Sim {
     }
 
     fn on_resp_arrive(&mut self, req: u32) {
+        let hop = self
+            .reqs
+            .get_mut(req)
+            .path
+            .pop()
+            .expect("a response retraces a hop");
+        if hop.slot == CALL_SLOT {
+            self.attempt_returned(req);
+        } else {
+            self.deliver(req, hop);
+        }
+    }
+
+    /// `req`'s response, whose last hop was `hop` (already popped), reaches the caller of that hop.
+    fn deliver(&mut self, req: u32, hop: Hop) {
         let q = self.reqs.get_mut(req);
-        let hop = q.path.pop().expect("a response retraces a hop");
         q.here = hop.here;
         let (outcome, version) = (q.outcome, q.version);
         let node = self.edges[hop.edge as usize].from;
@@ -1258,6 +1504,293 @@ impl Sim {
         self.set_levels(node);
     }
 
+    // ---------------------------------------------------------------- call layer
+    //
+    // A request forwarded over an edge with a policy does not travel itself: it waits at the caller (its hop
+    // over the edge on its path) while attempts — requests of their own, copies of it with the same logical
+    // id — go out one after another. An attempt's first hop is marked `CALL_SLOT`. An attempt that outlives
+    // its timeout is orphaned: it goes on downstream (the work is not cancelled) and is freed when its
+    // response comes back. Failures retry after a backoff while the policy, its budget and the parent's
+    // deadline allow; a breaker that refuses an attempt fails the call at once.
+
+    /// Whether call `c` is still the one of generation `round`.
+    fn call_is(&self, c: u32, round: u32) -> bool {
+        let call = &self.calls[c as usize];
+        call.live && call.round == round
+    }
+
+    fn policy_mut(&mut self, e: u32) -> &mut PolicyRt {
+        self.edges[e as usize]
+            .policy
+            .as_deref_mut()
+            .expect("a call's edge has a policy")
+    }
+
+    /// `parent`, whose hop over edge `e` is on its path, starts a call over `e`.
+    fn start_call(&mut self, parent: u32, e: u32) {
+        let counted = self.window.contains(self.now);
+        let c = match self.free_calls.pop() {
+            Some(c) => c,
+            None => {
+                self.calls.push(Call {
+                    parent: 0,
+                    edge: 0,
+                    child: NO_ATTEMPT,
+                    attempts: 0,
+                    permit: None,
+                    sent: SimTime::ZERO,
+                    retry: RetryState::default(),
+                    round: 0,
+                    live: false,
+                    counted: false,
+                });
+                u32::try_from(self.calls.len() - 1).expect("fewer than 4 billion calls at once")
+            }
+        };
+        let call = &mut self.calls[c as usize];
+        call.parent = parent;
+        call.edge = e;
+        call.child = NO_ATTEMPT;
+        call.attempts = 0;
+        call.permit = None;
+        call.retry = RetryState::default();
+        call.live = true;
+        call.counted = counted;
+        let pol = self.policy_mut(e);
+        pol.counts.calls += u64::from(counted);
+        if let Some(b) = &mut pol.budget {
+            b.on_first_attempt();
+        }
+        self.send_attempt(c);
+    }
+
+    /// Sends call `c`'s next attempt, if its breaker lets it.
+    fn send_attempt(&mut self, c: u32) {
+        let now = self.now;
+        let Call {
+            parent,
+            edge: e,
+            counted,
+            round,
+            ..
+        } = self.calls[c as usize];
+        if self.calls[c as usize].attempts > 0 && now >= self.reqs.get(parent).deadline {
+            // The backoff outlasted the parent's deadline: nobody waits for this call any more.
+            self.finish_call(c, Outcome::TimedOut);
+            return;
+        }
+        let pol = self.policy_mut(e);
+        let mut permit = None;
+        let mut changed = None;
+        if let Some(b) = &mut pol.breaker {
+            let before = b.state();
+            permit = b.try_acquire(now);
+            if b.state() != before {
+                changed = Some(b.state());
+            }
+            if permit.is_none() {
+                pol.counts.short_circuited += u64::from(counted);
+            }
+        }
+        let refused = pol.breaker.is_some() && permit.is_none();
+        let timeout = pol.timeout;
+        if !refused {
+            pol.counts.attempts += u64::from(counted);
+        }
+        if let Some(state) = changed {
+            self.trace.push_change(EdgeIdx(e), now, state);
+        }
+        if refused {
+            self.schedule(now, Ev::CallRefused { call: c, round });
+            return;
+        }
+        let call = &mut self.calls[c as usize];
+        call.attempts += 1;
+        call.permit = permit;
+        call.sent = now;
+        let attempt = call.attempts;
+        let p = self.reqs.get(parent);
+        let deadline = match timeout {
+            Some(t) => p.deadline.min(now.add(t)),
+            None => p.deadline,
+        };
+        let (key, client, addr, size, op, hops, internal) =
+            (p.key, p.client, p.addr, p.size, p.op, p.hops, p.internal);
+        let (idem, api_key, route, malicious) = (p.idem, p.api_key, p.route, p.malicious);
+        let child = self.reqs.alloc();
+        let q = self.reqs.get_mut(child);
+        q.id = self.next_id;
+        q.start = now;
+        q.deadline = deadline;
+        q.here = now;
+        q.key = key;
+        q.client = client;
+        q.addr = addr;
+        q.size = size;
+        q.op = op;
+        q.attempt = (attempt - 1).min(255) as u8;
+        q.hops = hops;
+        q.measured = false;
+        q.state = ReqState::Live;
+        q.outcome = Outcome::Ok;
+        q.internal = internal;
+        q.version = 0;
+        q.net = 0;
+        q.idem = idem;
+        q.call = c;
+        q.api_key = api_key;
+        q.route = route;
+        q.malicious = malicious;
+        q.path.push(Hop {
+            edge: e,
+            slot: CALL_SLOT,
+            here: now,
+        });
+        self.next_id += 1;
+        self.calls[c as usize].child = child;
+        if let Some(t) = timeout {
+            self.schedule(
+                now.add(t),
+                Ev::CallTimeout {
+                    call: c,
+                    round,
+                    attempt,
+                },
+            );
+        }
+        let from = self.edges[e as usize].from;
+        self.transmit(from, child, e);
+    }
+
+    /// Tells call `c`'s breaker how the attempt out ended.
+    fn record_breaker(&mut self, c: u32, failed: bool) {
+        let now = self.now;
+        let call = &mut self.calls[c as usize];
+        let (permit, took, e) = (call.permit.take(), now.since(call.sent), call.edge);
+        let (Some(permit), Some(b)) = (permit, self.policy_mut(e).breaker.as_mut()) else {
+            return;
+        };
+        let before = b.state();
+        b.record(now, permit, failed, took);
+        let after = b.state();
+        if after != before {
+            self.trace.push_change(EdgeIdx(e), now, after);
+        }
+    }
+
+    /// An attempt's response is back at its caller.
+    fn attempt_returned(&mut self, child: u32) {
+        let q = self.reqs.get(child);
+        let c = q.call;
+        let (outcome, version, cache_hit, net) = (q.outcome, q.version, q.cache_hit, q.net);
+        self.reqs.free(child);
+        if c == NO_CALL {
+            return; // an orphan: its call timed out and has moved on
+        }
+        let parent = self.calls[c as usize].parent;
+        self.calls[c as usize].child = NO_ATTEMPT;
+        let p = self.reqs.get_mut(parent);
+        p.net += net;
+        if outcome == Outcome::Ok {
+            p.version = version;
+            p.cache_hit = cache_hit;
+        }
+        self.record_breaker(c, outcome != Outcome::Ok);
+        if outcome == Outcome::Ok {
+            self.finish_call(c, Outcome::Ok);
+        } else {
+            self.after_failure(c, outcome);
+        }
+    }
+
+    /// A link lost a live attempt. With a timeout, the timeout will notice; without one the caller learns it
+    /// at once (as a reset connection).
+    fn attempt_lost(&mut self, child: u32) {
+        let c = self.reqs.get(child).call;
+        let Call { edge, round, .. } = self.calls[c as usize];
+        if self.policy_mut(edge).timeout.is_some() {
+            self.reqs.get_mut(child).state = ReqState::Lost;
+            return;
+        }
+        self.reqs.get_mut(child).call = NO_CALL;
+        self.unwind(child);
+        self.calls[c as usize].child = NO_ATTEMPT;
+        self.record_breaker(c, true);
+        // Decided at an event of its own: this runs inside the sender's actions.
+        self.schedule(self.now, Ev::AttemptFailed { call: c, round });
+    }
+
+    fn on_call_timeout(&mut self, c: u32, round: u32, attempt: u32) {
+        let call = self.calls[c as usize];
+        if !self.call_is(c, round) || call.attempts != attempt || call.child == NO_ATTEMPT {
+            return;
+        }
+        let child = call.child;
+        let from = self.edges[call.edge as usize].from;
+        self.policy_mut(call.edge).counts.timeouts += u64::from(call.counted);
+        self.trace_hop(child, from, from, self.now, HopOutcome::TimedOut);
+        self.calls[c as usize].child = NO_ATTEMPT;
+        let q = self.reqs.get_mut(child);
+        q.call = NO_CALL;
+        match q.state {
+            ReqState::Live => q.state = ReqState::TimedOut,
+            ReqState::Lost => self.unwind(child),
+            ReqState::TimedOut => unreachable!("an attempt times out once"),
+        }
+        self.record_breaker(c, true);
+        self.after_failure(c, Outcome::TimedOut);
+    }
+
+    /// Call `c`'s attempt failed with `outcome`: retry after a backoff, or end the call with it.
+    fn after_failure(&mut self, c: u32, outcome: Outcome) {
+        let now = self.now;
+        let call = self.calls[c as usize];
+        let parent_waits = now < self.reqs.get(call.parent).deadline;
+        let pol = self.edges[call.edge as usize]
+            .policy
+            .as_deref_mut()
+            .expect("a call's edge has a policy");
+        let wants = outcome.retryable()
+            && parent_waits
+            && pol
+                .retry
+                .as_ref()
+                .is_some_and(|r| call.attempts < r.max_attempts);
+        if wants {
+            let allowed = pol.budget.as_mut().is_none_or(Budget::try_retry);
+            if allowed {
+                let retry = pol.retry.as_ref().expect("checked above");
+                let delay = retry.next_delay(&mut self.calls[c as usize].retry, &mut self.rng);
+                self.schedule(
+                    now.add(delay),
+                    Ev::CallRetry {
+                        call: c,
+                        round: call.round,
+                    },
+                );
+                return;
+            }
+            pol.counts.budget_refused += u64::from(call.counted);
+        }
+        self.finish_call(c, outcome);
+    }
+
+    /// Ends call `c` with `outcome`: its parent's response arrives at the caller.
+    fn finish_call(&mut self, c: u32, outcome: Outcome) {
+        let call = self.calls[c as usize];
+        let slot = &mut self.calls[c as usize];
+        slot.live = false;
+        slot.round = slot.round.wrapping_add(1);
+        self.free_calls.push(c);
+        if outcome != Outcome::Ok {
+            self.policy_mut(call.edge).counts.failed += u64::from(call.counted);
+        }
+        let q = self.reqs.get_mut(call.parent);
+        q.outcome = outcome;
+        let hop = q.path.pop().expect("the parent's hop over the call's edge");
+        self.deliver(call.parent, hop);
+    }
+
     /// A response reached its client.
     fn resolve(&mut self, req: u32, outcome: Outcome) {
         let now = self.now;
@@ -1270,6 +1803,7 @@ impl Sim {
                 match outcome {
                     Outcome::Ok => {
                         e.tick_completed += 1;
+                        e.attacks_served += u64::from(q.measured && q.malicious);
                         let ns = now.since(q.start).0;
                         e.tick_hist.saturating_record(ns.max(1));
                         if q.measured {
@@ -1404,6 +1938,9 @@ impl Sim {
             failed: e.tick_failed,
             timed_out: e.tick_timed_out,
             rejected: e.tick_rejected,
+            rate_limited: e.tick_rate_limited,
+            shed: e.tick_shed,
+            blocked: e.tick_blocked,
             p50_ms: q(0.5),
             p95_ms: q(0.95),
             p99_ms: q(0.99),
@@ -1413,6 +1950,9 @@ impl Sim {
         e.tick_failed = 0;
         e.tick_timed_out = 0;
         e.tick_rejected = 0;
+        e.tick_rate_limited = 0;
+        e.tick_shed = 0;
+        e.tick_blocked = 0;
         e.tick_hist.reset();
         self.series.points.push(point);
         self.schedule(self.now.add(interval), Ev::Tick);
@@ -1547,6 +2087,7 @@ impl Sim {
             .filter(|r| r.measured && r.live && matches!(r.state, ReqState::Live | ReqState::Lost))
             .count() as u64;
         let e = &self.e2e;
+        let edges = self.edge_reports();
         let [mean, p50, p90, p95, p99, p999, max] = e.latency_ms();
         let secs = w.len().as_secs();
         let mut nodes = BTreeMap::new();
@@ -1572,6 +2113,13 @@ impl Sim {
                     mean_in_node: per(in_node),
                     mean_time_ms: st.mean_time_ms(),
                     p99_time_ms: st.p99_time_ms(),
+                    rate_limited: st.rate_limited,
+                    shed: st.shed,
+                    blocked: st.blocked,
+                    service: match &self.nodes[i] {
+                        NodeRt::Server(s) if s.reports_service() => Some(s.counters.clone()),
+                        _ => None,
+                    },
                     cache: match (&self.nodes[i], &self.dns[i]) {
                         (NodeRt::Cache(c), _) => Some(CacheReport::new(&c.counters, c.entries())),
                         (NodeRt::Resolver(r), _) => {
@@ -1617,9 +2165,14 @@ impl Sim {
                 failed: e.failed,
                 timed_out: e.timed_out,
                 rejected: e.rejected,
+                rate_limited: e.rate_limited,
+                shed: e.shed,
+                blocked: e.blocked,
                 in_flight,
                 hop_limited: e.hop_limited,
                 lost: e.lost,
+                attacks_sent: e.attacks_sent,
+                attacks_served: e.attacks_served,
             },
             latency_ms: Latency {
                 network_mean: e.network_mean_ms(),
@@ -1643,10 +2196,102 @@ impl Sim {
             },
             events: self.events,
             wall_ms: 0.0,
+            resilience: self.resilience_report(&nodes, &edges),
             nodes,
+            edges,
             series: self.series.clone(),
         }
     }
+
+    /// The report of every edge with a call policy, by edge name.
+    fn edge_reports(&self) -> BTreeMap<String, EdgeReport> {
+        let names: BTreeMap<u32, &String> = self.edge_index.iter().map(|(n, &i)| (i, n)).collect();
+        let mut out = BTreeMap::new();
+        for (i, e) in self.edges.iter().enumerate() {
+            let Some(p) = &e.policy else { continue };
+            let c = &p.counts;
+            let b = p.breaker.as_ref();
+            let time = b.map(|b| {
+                let t = b.state_time(self.now);
+                let s = |ns: u64| SimTime(ns).as_secs();
+                BreakerStateTime {
+                    closed_s: s(t[0]),
+                    open_s: s(t[1]),
+                    half_open_s: s(t[2]),
+                }
+            });
+            let name = names.get(&(i as u32)).map_or_else(
+                || {
+                    format!(
+                        "{}->{}",
+                        self.node_ids[e.from as usize], self.node_ids[e.to as usize]
+                    )
+                },
+                |n| (*n).clone(),
+            );
+            out.insert(
+                name,
+                EdgeReport {
+                    from: self.node_ids[e.from as usize].clone(),
+                    to: self.node_ids[e.to as usize].clone(),
+                    calls: c.calls,
+                    attempts: c.attempts,
+                    retries: c.attempts.saturating_sub(c.calls),
+                    amplification: ratio(c.attempts, c.calls),
+                    timeouts: c.timeouts,
+                    failed: c.failed,
+                    budget_refused: c.budget_refused,
+                    breaker_state: b.map(|b| b.state().name().to_string()),
+                    breaker_opens: b.map_or(0, Breaker::opens),
+                    short_circuited: c.short_circuited,
+                    breaker_state_time: time,
+                },
+            );
+        }
+        out
+    }
+
+    /// The diagram-wide resilience totals, when the diagram uses any mechanism.
+    fn resilience_report(
+        &self,
+        nodes: &BTreeMap<String, NodeReport>,
+        edges: &BTreeMap<String, EdgeReport>,
+    ) -> Option<ResilienceReport> {
+        let services: Vec<_> = nodes.values().filter_map(|n| n.service.as_ref()).collect();
+        let uses = !edges.is_empty()
+            || !services.is_empty()
+            || self.e2e.rate_limited + self.e2e.shed + self.e2e.blocked + self.e2e.attacks_sent > 0;
+        if !uses {
+            return None;
+        }
+        let client_edges = edges.values().filter(|e| {
+            self.node_index
+                .get(&e.from)
+                .is_some_and(|&n| self.kinds[n as usize] == Kind::Client)
+        });
+        let (mut calls, mut attempts) = (0, 0);
+        for e in client_edges {
+            calls += e.calls;
+            attempts += e.attempts;
+        }
+        Some(ResilienceReport {
+            client_calls: calls,
+            client_attempts: attempts,
+            retries: edges.values().map(|e| e.retries).sum(),
+            amplification: ratio(attempts, calls),
+            call_timeouts: edges.values().map(|e| e.timeouts).sum(),
+            budget_refused: edges.values().map(|e| e.budget_refused).sum(),
+            breaker_opens: edges.values().map(|e| e.breaker_opens).sum(),
+            short_circuited: edges.values().map(|e| e.short_circuited).sum(),
+            duplicate_effects: services.iter().map(|s| s.duplicate_effects).sum(),
+            deduplicated: services.iter().map(|s| s.deduplicated).sum(),
+        })
+    }
+}
+
+/// `a / b`, or 0 when `b` is 0.
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
 /// Whether a client's DNS cache holds a live answer at `now`.

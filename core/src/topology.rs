@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dist::Dist;
+use crate::resilience::{BreakerParams, RetryPolicy};
 
 /// The format version this crate writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -206,6 +207,16 @@ pub struct Edge {
     /// weight for a weighted-round-robin load balancer calling over this edge [positive integer], default 1
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<u32>,
+    /// the caller stops waiting for a call over this edge after this long [ms, > 0]; the call then fails as
+    /// timed out (and may be retried). Default none: the caller waits as long as its own caller does
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<f64>,
+    /// retries of failed calls over this edge, with backoff and jitter; default none
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+    /// a circuit breaker on calls over this edge; default none
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<BreakerParams>,
 }
 
 impl Edge {
@@ -218,7 +229,16 @@ impl Edge {
             latency: None,
             loss: None,
             weight: None,
+            timeout_ms: None,
+            retry: None,
+            breaker: None,
         }
+    }
+
+    /// Whether the edge carries a call policy (a timeout, retries or a breaker), which share links of format
+    /// v1 cannot hold.
+    pub fn has_policy(&self) -> bool {
+        self.timeout_ms.is_some() || self.retry.is_some() || self.breaker.is_some()
     }
 
     /// The name used in messages and link faults: the id, or `from->to` when the id is empty.

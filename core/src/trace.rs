@@ -7,8 +7,12 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{NodeIdx, RequestId};
+use crate::ids::{EdgeIdx, NodeIdx, RequestId};
+use crate::resilience::BreakerState;
 use crate::time::SimTime;
+
+/// State changes of circuit breakers kept for the page (the latest ones; older are dropped).
+const CHANGES_KEPT: usize = 256;
 
 /// What a hop carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +74,17 @@ pub struct HopRecord {
     pub class: HopClass,
 }
 
+/// A circuit breaker on an edge changed state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakerChange {
+    /// the edge whose breaker it is
+    pub edge: EdgeIdx,
+    /// when
+    pub at: SimTime,
+    /// the state it entered
+    pub state: BreakerState,
+}
+
 /// The bounded trace buffer.
 #[derive(Debug, Default)]
 pub struct Trace {
@@ -77,6 +92,7 @@ pub struct Trace {
     capacity: usize,
     overwritten: u64,
     recorded: u64,
+    changes: VecDeque<BreakerChange>,
 }
 
 impl Trace {
@@ -87,7 +103,21 @@ impl Trace {
             capacity: capacity as usize,
             overwritten: 0,
             recorded: 0,
+            changes: VecDeque::new(),
         }
+    }
+
+    /// Records a breaker's change of state (kept even with hop records off: they are few).
+    pub(crate) fn push_change(&mut self, edge: EdgeIdx, at: SimTime, state: BreakerState) {
+        if self.changes.len() == CHANGES_KEPT {
+            self.changes.pop_front();
+        }
+        self.changes.push_back(BreakerChange { edge, at, state });
+    }
+
+    /// Takes every buffered breaker change, oldest first.
+    pub fn drain_changes(&mut self) -> std::collections::vec_deque::Drain<'_, BreakerChange> {
+        self.changes.drain(..)
     }
 
     /// Whether records are kept at all.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::{Kind, Params, parse_params};
 use crate::dist::Dist;
+use crate::resilience::{BreakerParams, RetryPolicy};
 use crate::time::SimTime;
 use crate::topology::{FORMAT_VERSION, FaultAction, LinkDefaults, Topology};
 
@@ -80,6 +81,16 @@ pub(crate) struct ModelEdge {
     pub latency: Dist,
     pub loss: f64,
     pub weight: u32,
+    /// the caller's policy for calls over this edge, when it has one
+    pub policy: Option<CallPolicy>,
+}
+
+/// How a caller makes calls over one edge: a timeout per attempt, retries, a circuit breaker.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CallPolicy {
+    pub timeout: Option<SimTime>,
+    pub retry: Option<RetryPolicy>,
+    pub breaker: Option<BreakerParams>,
 }
 
 /// A fault with its subject resolved to an index.
@@ -290,6 +301,27 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 format!("edge `{name}`: `weight` must be at least 1"),
             );
         }
+        if let Some(ms) = e.timeout_ms
+            && !(ms.is_finite() && ms > 0.0)
+        {
+            d.err(
+                subject.clone(),
+                Some("timeout_ms".into()),
+                format!("edge `{name}`: `timeout_ms` must be a positive number of milliseconds (got {ms})"),
+            );
+        }
+        for (field, msg) in e
+            .retry
+            .iter()
+            .flat_map(|r| r.problems("retry."))
+            .chain(e.breaker.iter().flat_map(|b| b.problems("breaker.")))
+        {
+            d.err(
+                subject.clone(),
+                Some(field),
+                format!("edge `{name}`: {msg}"),
+            );
+        }
         let (Some(from), Some(to)) = (from, to) else {
             continue;
         };
@@ -324,12 +356,18 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
         }
         out_degree[from as usize] += 1;
         in_degree[to as usize] += 1;
+        let policy = e.has_policy().then(|| CallPolicy {
+            timeout: e.timeout_ms.map(SimTime::from_ms),
+            retry: e.retry.clone(),
+            breaker: e.breaker.clone(),
+        });
         edges.push(ModelEdge {
             from,
             to,
             latency,
             loss,
             weight,
+            policy,
         });
     }
 

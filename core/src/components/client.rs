@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::components::{check_num, check_prob};
 use crate::dist::{ZIPF_MAX_KEYS, Zipf, exponential};
 use crate::request::Op;
+use crate::resilience::RetryPolicy;
 use crate::rng::SimRng;
 use crate::time::{NANOS_PER_SEC, SimTime, f64_to_nanos};
 
@@ -34,6 +35,29 @@ pub struct ClientParams {
     /// share of requests for static content (reads of keys in a space of their own, drawn from the same key
     /// law); they go to the nearest CDN edge the client connects to [0..1], default 0
     pub static_fraction: f64,
+    /// retries of failed or timed-out requests, with backoff and jitter; `timeout_ms` is then the timeout of
+    /// each attempt. Default `null`: one attempt
+    #[serde(default)]
+    pub retry: Option<RetryPolicy>,
+    /// the request path, what an API gateway routes on (reads are `GET`, writes `POST`), default `/`
+    #[serde(default = "root_path")]
+    pub path: String,
+    /// API keys the client's requests carry, spread over its addresses (what a per-API-key rate limit
+    /// counts) [≥ 1], default 1
+    #[serde(default = "one_u32")]
+    pub api_keys: u32,
+    /// share of requests that carry an attack payload (SQL injection, cross-site scripting) that a web
+    /// application firewall's signature rules recognise [0..1], default 0. A botnet is a client with many
+    /// `addresses`
+    #[serde(default)]
+    pub malicious_fraction: f64,
+}
+
+fn root_path() -> String {
+    "/".into()
+}
+fn one_u32() -> u32 {
+    1
 }
 
 impl Default for ClientParams {
@@ -48,6 +72,10 @@ impl Default for ClientParams {
             size_bytes: 1024,
             hostname: "www.example.com".into(),
             static_fraction: 0.0,
+            retry: None,
+            path: root_path(),
+            api_keys: 1,
+            malicious_fraction: 0.0,
         }
     }
 }
@@ -122,6 +150,19 @@ impl ClientParams {
         check_num(&mut out, "rate", self.rate, 0.0);
         check_prob(&mut out, "read_fraction", self.read_fraction);
         check_prob(&mut out, "static_fraction", self.static_fraction);
+        check_prob(&mut out, "malicious_fraction", self.malicious_fraction);
+        if self.api_keys == 0 {
+            out.push(("api_keys".into(), "`api_keys` must be at least 1".into()));
+        }
+        if !self.path.starts_with('/') {
+            out.push((
+                "path".into(),
+                format!("`path` must start with `/` (got `{}`)", self.path),
+            ));
+        }
+        if let Some(r) = &self.retry {
+            out.extend(r.problems("retry."));
+        }
         check_num(&mut out, "timeout_ms", self.timeout_ms, 0.0);
         if self.timeout_ms.is_finite() && self.timeout_ms <= 0.0 {
             out.push(("timeout_ms".into(), "`timeout_ms` must be positive".into()));
@@ -198,6 +239,10 @@ pub(crate) struct NewRequest {
     pub port: u32,
     /// a request for static content (it goes to a CDN edge, whose name needs no lookup here)
     pub is_static: bool,
+    /// it carries an attack payload
+    pub malicious: bool,
+    /// which of the client's API keys it carries
+    pub api_key: u32,
 }
 
 /// The client's state machine.
@@ -215,6 +260,13 @@ pub(crate) struct Client {
     /// the nearest CDN edge's port, where static requests go
     pub cdn_port: Option<u32>,
     static_fraction: f64,
+    malicious_fraction: f64,
+    api_keys: u32,
+    /// the client's path, as an index into the engine's path table
+    pub route: u32,
+    /// with a retry policy: how long a request may take over all its attempts and waits (its deadline), and
+    /// the engine's call layer times out each attempt instead of the client's own deadline timer
+    pub lifetime: Option<SimTime>,
     /// traffic stops here
     end: SimTime,
     pub alive: bool,
@@ -242,6 +294,14 @@ impl Client {
             service_ports: None,
             cdn_port: None,
             static_fraction: p.static_fraction,
+            malicious_fraction: p.malicious_fraction,
+            api_keys: p.api_keys.max(1),
+            route: 0,
+            lifetime: p.retry.as_ref().map(|r| {
+                let attempts = f64::from(r.max_attempts.max(1));
+                let longest_wait = r.backoff_ms(u32::MAX).max(r.backoff_ms(0));
+                SimTime::from_ms(attempts * p.timeout_ms + (attempts - 1.0) * longest_wait)
+            }),
             end,
             alive: true,
             epoch: 0,
@@ -353,6 +413,8 @@ impl Client {
         };
         let addr = rng.below(u64::from(self.addresses)) as u32;
         let is_static = self.static_fraction > 0.0 && rng.chance(self.static_fraction);
+        // Drawn only for a hostile client, so other diagrams keep their random streams.
+        let malicious = self.malicious_fraction > 0.0 && rng.chance(self.malicious_fraction);
         let pick = |rng: &mut SimRng, n: u32| {
             if n > 1 {
                 rng.below(u64::from(n)) as u32
@@ -381,6 +443,8 @@ impl Client {
             size: self.size,
             port,
             is_static,
+            malicious,
+            api_key: addr % self.api_keys,
         }
     }
 }

@@ -1,16 +1,28 @@
 //! The server: `workers` slots fed by a FIFO queue of bounded capacity. A worker serves a request for a time
 //! drawn from the service-time distribution (divided by `speed`, multiplied by a slow-down fault), then either
-//! responds, fails it (error probability), or calls each downstream edge in turn. With `blocking_calls` the
-//! worker waits for the calls (a thread-per-request server); without, it is freed and the response passes
-//! straight through (an event-loop server).
+//! responds, fails it (error probability), or calls its downstream edges — each in turn, or the one its key
+//! picks. With `blocking_calls` the worker waits for the calls (a thread-per-request server); without, it is
+//! freed and the response passes straight through (an event-loop server).
+//!
+//! Resilience: with `shed_expired` a request whose deadline has passed is dropped unserved (load shedding),
+//! on arrival and again when a worker would take it from the queue; a `bulkhead` caps the workers that may
+//! wait on any one dependency, so a slow dependency fails its own calls fast instead of taking every worker;
+//! with `side_effects` each served write has an effect outside the system (a payment), counted per logical
+//! request so duplicates caused by retries show, and `idempotency` keys keep a dedupe store that answers a
+//! repeated request from its record instead of repeating the effect.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
 use crate::components::{Action, Ctx, NO_SLOT, check_dist, check_num, check_prob};
 use crate::dist::Dist;
-use crate::request::Outcome;
+use crate::request::{Op, Outcome};
+use crate::time::SimTime;
+
+/// How far back a server with side effects remembers the logical requests it applied [s]: a duplicate
+/// effect is one that repeats a logical request within this span (longer than any default retry sequence).
+pub const EFFECT_MEMORY_S: f64 = 120.0;
 
 /// Server parameters (also the database's, with other defaults).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,6 +41,82 @@ pub struct ServerParams {
     pub speed: f64,
     /// whether a worker waits for its downstream calls (true) or is freed once it has sent them, default true
     pub blocking_calls: bool,
+    /// which downstream edges a request calls: `every` one in turn, or `one` picked by the request's key (in
+    /// proportion to the edges' weights), default `every`
+    #[serde(default)]
+    pub calls: Calls,
+    /// load shedding: drop a request unserved when its deadline has passed, or will before a mean service
+    /// time could end (checked on arrival and when a worker would take it from the queue), default false
+    #[serde(default)]
+    pub shed_expired: bool,
+    /// bulkhead: at most this many workers may wait on any one downstream dependency; a call past it fails
+    /// fast (rejected). `null` = no bulkhead, default `null`
+    #[serde(default)]
+    pub bulkhead: Option<u32>,
+    /// each write it serves has an effect outside the system (charging a card); effects that repeat a
+    /// logical request are counted as duplicates, default false
+    #[serde(default)]
+    pub side_effects: bool,
+    /// idempotency keys: a dedupe store remembers each served request for `retention_s`; a repeat is
+    /// answered from it without running again. `null` = none, default `null`
+    #[serde(default)]
+    pub idempotency: Option<Idempotency>,
+}
+
+/// Which downstream edges a server's request calls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calls {
+    /// every downstream edge, one after another (stopping at the first failure)
+    #[default]
+    Every,
+    /// one edge, chosen by the request's key in proportion to the edges' weights (a service whose requests
+    /// each need one dependency)
+    One,
+}
+
+/// A dedupe store keyed by idempotency key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Idempotency {
+    /// how long a served request's record is kept [s, > 0], default 60
+    pub retention_s: f64,
+}
+
+impl Default for Idempotency {
+    fn default() -> Self {
+        Idempotency { retention_s: 60.0 }
+    }
+}
+
+/// What a server knows of a request it takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Job {
+    /// the request's slab index
+    pub req: u32,
+    /// when its caller stops waiting
+    pub deadline: SimTime,
+    /// its logical request (idempotency key)
+    pub idem: u64,
+    pub key: u64,
+    pub op: Op,
+}
+
+/// A server's resilience counts over the measurement window (the report's `service` block).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceReport {
+    /// requests dropped unserved because their deadline had passed
+    pub shed: u64,
+    /// calls refused because the dependency's bulkhead was full
+    pub bulkhead_rejected: u64,
+    /// side effects applied (served writes)
+    pub effects: u64,
+    /// effects that repeated a logical request already applied: what retries cost without idempotency
+    pub duplicate_effects: u64,
+    /// repeats answered from the dedupe store without running again
+    pub deduplicated: u64,
+    /// repeats that arrived while the first was still in progress (refused, as HTTP 409)
+    pub in_progress_conflicts: u64,
 }
 
 impl Default for ServerParams {
@@ -40,6 +128,11 @@ impl Default for ServerParams {
             error_probability: 0.0,
             speed: 1.0,
             blocking_calls: true,
+            calls: Calls::Every,
+            shed_expired: false,
+            bulkhead: None,
+            side_effects: false,
+            idempotency: None,
         }
     }
 }
@@ -57,6 +150,21 @@ impl ServerParams {
         if self.speed.is_finite() && self.speed <= 0.0 {
             out.push(("speed".into(), "`speed` must be positive".into()));
         }
+        if self.bulkhead == Some(0) {
+            out.push((
+                "bulkhead".into(),
+                "`bulkhead` must be at least 1 (or empty for none)".into(),
+            ));
+        }
+        if let Some(i) = &self.idempotency {
+            check_num(&mut out, "idempotency.retention_s", i.retention_s, 0.0);
+            if i.retention_s.is_finite() && i.retention_s <= 0.0 {
+                out.push((
+                    "idempotency.retention_s".into(),
+                    "`idempotency.retention_s` must be positive".into(),
+                ));
+            }
+        }
         out
     }
 }
@@ -71,11 +179,57 @@ enum SlotState {
 
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    req: u32,
+    job: Job,
     token: u32,
     state: SlotState,
     /// the server's epoch when the slot was taken; a kill bumps the epoch
     epoch: u32,
+}
+
+/// A dedupe-store record.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Record {
+    /// the first request with this key is being served
+    InProgress,
+    /// served; repeats are answered from the record until it expires
+    Done,
+}
+
+/// The idempotency keys' dedupe store, and the memory of applied effects that counts duplicates.
+#[derive(Default)]
+struct Effects {
+    /// retention of a served record (None: no idempotency keys)
+    retention: Option<SimTime>,
+    records: BTreeMap<u64, (Record, SimTime)>,
+    /// (expiry, key) of `Done` records, in expiry order (retention is fixed), for pruning
+    expiry: VecDeque<(SimTime, u64)>,
+    /// logical requests whose effect was applied, with when; pruned after `EFFECT_MEMORY_S`
+    applied: BTreeMap<u64, SimTime>,
+    applied_order: VecDeque<(SimTime, u64)>,
+}
+
+impl Effects {
+    fn prune(&mut self, now: SimTime) {
+        while let Some(&(t, k)) = self.expiry.front() {
+            if t > now {
+                break;
+            }
+            self.expiry.pop_front();
+            if self.records.get(&k).is_some_and(|r| r.1 == t) {
+                self.records.remove(&k);
+            }
+        }
+        let memory = SimTime::from_secs(EFFECT_MEMORY_S);
+        while let Some(&(t, k)) = self.applied_order.front() {
+            if now.since(t) < memory {
+                break;
+            }
+            self.applied_order.pop_front();
+            if self.applied.get(&k) == Some(&t) {
+                self.applied.remove(&k);
+            }
+        }
+    }
 }
 
 /// The server's state machine.
@@ -88,18 +242,41 @@ pub(crate) struct Server {
     speed: f64,
     blocking: bool,
     ports: u32,
+    calls: Calls,
+    /// cumulative edge weights, for `calls: one`
+    weight_ends: Vec<u64>,
+    shed: bool,
+    /// the mean service time at the current speed, what shedding expects a request still needs
+    mean_service: SimTime,
+    bulkhead: Option<u32>,
+    /// workers waiting on each port
+    waiting_on: Vec<u32>,
+    side_effects: bool,
+    effects: Option<Box<Effects>>,
     slots: Vec<Slot>,
     free: Vec<u32>,
-    queue: VecDeque<u32>,
+    queue: VecDeque<Job>,
     /// slots serving (not waiting)
     serving: u32,
     alive: bool,
     epoch: u32,
+    /// counts (the engine adds them up only inside the measurement window: see `counting`)
+    pub counters: ServiceReport,
+    /// whether counts are being taken (the engine sets it from the measurement window)
+    pub counting: bool,
 }
 
 impl Server {
-    pub fn new(p: &ServerParams, ports: u32) -> Server {
+    /// A server with `ports` downstream edges whose weights are `weights` (empty: all 1).
+    pub fn new(p: &ServerParams, ports: u32, weights: &[u32]) -> Server {
         let workers = p.workers.max(1);
+        let mut acc = 0u64;
+        let weight_ends = (0..ports as usize)
+            .map(|i| {
+                acc += u64::from(weights.get(i).copied().unwrap_or(1).max(1));
+                acc
+            })
+            .collect();
         Server {
             service: p.service_time.clone(),
             queue_cap: p.queue_capacity,
@@ -108,9 +285,25 @@ impl Server {
             speed: p.speed,
             blocking: p.blocking_calls,
             ports,
+            calls: p.calls,
+            weight_ends,
+            shed: p.shed_expired,
+            mean_service: SimTime::from_ms(p.service_time.mean_ms() / p.speed),
+            bulkhead: p.bulkhead,
+            waiting_on: vec![0; ports as usize],
+            side_effects: p.side_effects,
+            effects: (p.side_effects || p.idempotency.is_some()).then(|| {
+                Box::new(Effects {
+                    retention: p
+                        .idempotency
+                        .as_ref()
+                        .map(|i| SimTime::from_secs(i.retention_s)),
+                    ..Effects::default()
+                })
+            }),
             slots: vec![
                 Slot {
-                    req: 0,
+                    job: Job::default(),
                     token: 0,
                     state: SlotState::Free,
                     epoch: 0
@@ -122,6 +315,8 @@ impl Server {
             serving: 0,
             alive: true,
             epoch: 0,
+            counters: ServiceReport::default(),
+            counting: true,
         }
     }
 
@@ -140,9 +335,31 @@ impl Server {
         self.queue.len() as u32
     }
 
-    fn start(&mut self, ctx: &mut Ctx<'_>, slot: u32, req: u32) {
+    /// Whether the server uses any resilience feature (then its `service` block is reported).
+    pub fn reports_service(&self) -> bool {
+        self.shed || self.bulkhead.is_some() || self.effects.is_some()
+    }
+
+    /// The port a request calls first: 0, or for `calls: one` the edge its key falls on.
+    fn first_port(&self, key: u64) -> u32 {
+        match (self.calls, self.weight_ends.last()) {
+            (Calls::One, Some(&total)) if self.ports > 1 => {
+                let h = crate::components::load_balancer::mix64(key) % total;
+                self.weight_ends.partition_point(|&end| end <= h) as u32
+            }
+            _ => 0,
+        }
+    }
+
+    /// Whether the server sheds `job`: its deadline has passed, or will before a mean service could end
+    /// (work that would only finish for a caller who has stopped waiting).
+    fn expired(&self, now: SimTime, job: &Job) -> bool {
+        self.shed && now.add(self.mean_service) >= job.deadline
+    }
+
+    fn start(&mut self, ctx: &mut Ctx<'_>, slot: u32, job: Job) {
         let s = &mut self.slots[slot as usize];
-        s.req = req;
+        s.job = job;
         s.token = s.token.wrapping_add(1);
         s.state = SlotState::Serving;
         s.epoch = self.epoch;
@@ -155,36 +372,151 @@ impl Server {
         });
     }
 
-    /// Gives the worker to the next queued request, or frees it.
+    /// Fails `job` with `outcome`, forgetting its in-progress record.
+    fn fail(&mut self, ctx: &mut Ctx<'_>, job: &Job, outcome: Outcome) {
+        self.forget(job);
+        ctx.out.push(Action::Fail {
+            req: job.req,
+            outcome,
+        });
+    }
+
+    /// Sheds `job`: dropped unserved, its deadline passed.
+    fn shed_job(&mut self, ctx: &mut Ctx<'_>, job: &Job) {
+        self.counters.shed += u64::from(self.counting);
+        self.fail(ctx, job, Outcome::Shed);
+    }
+
+    /// Gives the worker to the next queued request (shedding expired ones on the way), or frees it.
     fn release(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
         if self.slots[slot as usize].state == SlotState::Serving {
             self.serving -= 1;
         }
         self.slots[slot as usize].state = SlotState::Free;
-        match self.queue.pop_front() {
-            Some(next) if self.alive => self.start(ctx, slot, next),
-            _ => self.free.push(slot),
+        while self.alive
+            && let Some(next) = self.queue.pop_front()
+        {
+            if self.expired(ctx.now, &next) {
+                self.shed_job(ctx, &next);
+                continue;
+            }
+            self.start(ctx, slot, next);
+            return;
         }
+        self.free.push(slot);
     }
 
     /// A request arrives; returns whether it had to wait in the queue.
-    pub fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32) -> bool {
-        if let Some(slot) = self.free.pop() {
-            self.start(ctx, slot, req);
+    pub fn on_request(&mut self, ctx: &mut Ctx<'_>, job: Job) -> bool {
+        if self.expired(ctx.now, &job) {
+            self.shed_job(ctx, &job);
+            return false;
+        }
+        if let Some(fx) = self.effects.as_deref_mut()
+            && fx.retention.is_some()
+            && job.op == Op::Write
+        {
+            fx.prune(ctx.now);
+            match fx.records.get(&job.idem) {
+                Some((Record::Done, _)) => {
+                    self.counters.deduplicated += u64::from(self.counting);
+                    ctx.out.push(Action::Respond {
+                        req: job.req,
+                        outcome: Outcome::Ok,
+                    });
+                    return false;
+                }
+                Some((Record::InProgress, _)) => {
+                    self.counters.in_progress_conflicts += u64::from(self.counting);
+                    ctx.out.push(Action::Fail {
+                        req: job.req,
+                        outcome: Outcome::Rejected,
+                    });
+                    return false;
+                }
+                None => {}
+            }
+        }
+        let queued = if let Some(slot) = self.free.pop() {
+            self.start(ctx, slot, job);
             false
         } else if self
             .queue_cap
             .is_none_or(|cap| (self.queue.len() as u32) < cap)
         {
-            self.queue.push_back(req);
+            self.queue.push_back(job);
             true
         } else {
             ctx.out.push(Action::Fail {
-                req,
+                req: job.req,
                 outcome: Outcome::Rejected,
             });
-            false
+            return false;
+        };
+        if let Some(fx) = self.effects.as_deref_mut()
+            && fx.retention.is_some()
+            && job.op == Op::Write
+        {
+            fx.records
+                .insert(job.idem, (Record::InProgress, SimTime::MAX));
         }
+        queued
+    }
+
+    /// Drops the in-progress record of a job that failed, so a retry may run.
+    fn forget(&mut self, job: &Job) {
+        if let Some(fx) = self.effects.as_deref_mut()
+            && fx.retention.is_some()
+            && job.op == Op::Write
+            && matches!(fx.records.get(&job.idem), Some((Record::InProgress, _)))
+        {
+            fx.records.remove(&job.idem);
+        }
+    }
+
+    /// A served write's effect: counted, checked against the logical requests already applied, and recorded
+    /// in the dedupe store.
+    fn apply_effect(&mut self, now: SimTime, job: &Job) {
+        let Some(fx) = self.effects.as_deref_mut() else {
+            return;
+        };
+        if job.op != Op::Write {
+            return;
+        }
+        fx.prune(now);
+        if self.side_effects {
+            self.counters.effects += u64::from(self.counting);
+            if fx.applied.insert(job.idem, now).is_some() {
+                self.counters.duplicate_effects += u64::from(self.counting);
+            }
+            fx.applied_order.push_back((now, job.idem));
+        }
+        if let Some(retention) = fx.retention {
+            let until = now.add(retention);
+            fx.records.insert(job.idem, (Record::Done, until));
+            fx.expiry.push_back((until, job.idem));
+        }
+    }
+
+    /// Sends `job` on its call over `port` (a blocking worker waits in `slot`), unless the port's bulkhead is
+    /// full: then the call fails fast and the worker is freed.
+    fn call(&mut self, ctx: &mut Ctx<'_>, slot: u32, port: u32) {
+        let req = self.slots[slot as usize].job.req;
+        if let Some(cap) = self.bulkhead
+            && self.waiting_on[port as usize] >= cap
+        {
+            self.counters.bulkhead_rejected += u64::from(self.counting);
+            let job = self.slots[slot as usize].job;
+            self.fail(ctx, &job, Outcome::Rejected);
+            self.release(ctx, slot);
+            return;
+        }
+        self.waiting_on[port as usize] += 1;
+        if self.slots[slot as usize].state == SlotState::Serving {
+            self.serving -= 1;
+        }
+        self.slots[slot as usize].state = SlotState::Waiting(port);
+        ctx.out.push(Action::Forward { req, port, slot });
     }
 
     /// A service ends; returns whether it was current (stale ones, from before a kill, are ignored).
@@ -193,27 +525,27 @@ impl Server {
         if s.state != SlotState::Serving || s.token != token {
             return false;
         }
-        let req = s.req;
+        let job = s.job;
+        let req = job.req;
         if self.error_p > 0.0 && ctx.rng.chance(self.error_p) {
-            ctx.out.push(Action::Fail {
-                req,
-                outcome: Outcome::Error,
-            });
+            self.fail(ctx, &job, Outcome::Error);
             self.release(ctx, slot);
-        } else if self.ports == 0 {
+            return true;
+        }
+        self.apply_effect(ctx.now, &job);
+        if self.ports == 0 {
             ctx.out.push(Action::Respond {
                 req,
                 outcome: Outcome::Ok,
             });
             self.release(ctx, slot);
         } else if self.blocking {
-            self.serving -= 1;
-            self.slots[slot as usize].state = SlotState::Waiting(0);
-            ctx.out.push(Action::Forward { req, port: 0, slot });
+            let port = self.first_port(job.key);
+            self.call(ctx, slot, port);
         } else {
             ctx.out.push(Action::Forward {
                 req,
-                port: 0,
+                port: self.first_port(job.key),
                 slot: NO_SLOT,
             });
             self.release(ctx, slot);
@@ -224,7 +556,7 @@ impl Server {
     /// The response to one of this server's calls comes back.
     pub fn on_response(&mut self, ctx: &mut Ctx<'_>, req: u32, slot: u32, outcome: Outcome) {
         if slot == NO_SLOT {
-            // Non-blocking: the worker was freed when the call went out; only the first call is made.
+            // Non-blocking: the worker was freed when the call went out; only one call is made.
             let outcome = if self.alive { outcome } else { Outcome::Error };
             ctx.out.push(Action::Respond { req, outcome });
             return;
@@ -233,20 +565,16 @@ impl Server {
         let SlotState::Waiting(port) = s.state else {
             unreachable!("a response returns to a waiting worker")
         };
-        debug_assert_eq!(s.req, req, "the waiting worker holds this request");
+        debug_assert_eq!(s.job.req, req, "the waiting worker holds this request");
+        self.waiting_on[port as usize] -= 1;
         if !self.alive || s.epoch != self.epoch {
             ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
             });
             self.release(ctx, slot);
-        } else if outcome == Outcome::Ok && port + 1 < self.ports {
-            self.slots[slot as usize].state = SlotState::Waiting(port + 1);
-            ctx.out.push(Action::Forward {
-                req,
-                port: port + 1,
-                slot,
-            });
+        } else if outcome == Outcome::Ok && self.calls == Calls::Every && port + 1 < self.ports {
+            self.call(ctx, slot, port + 1);
         } else {
             ctx.out.push(Action::Respond { req, outcome });
             self.release(ctx, slot);
@@ -259,7 +587,10 @@ impl Server {
             return;
         }
         let s = self.slots[slot as usize];
-        if matches!(s.state, SlotState::Waiting(_)) && s.req == req {
+        if let SlotState::Waiting(port) = s.state
+            && s.job.req == req
+        {
+            self.waiting_on[port as usize] -= 1;
             self.release(ctx, slot);
         }
     }
@@ -269,19 +600,13 @@ impl Server {
     pub fn kill(&mut self, ctx: &mut Ctx<'_>) {
         self.alive = false;
         self.epoch = self.epoch.wrapping_add(1);
-        while let Some(req) = self.queue.pop_front() {
-            ctx.out.push(Action::Fail {
-                req,
-                outcome: Outcome::Error,
-            });
+        while let Some(job) = self.queue.pop_front() {
+            self.fail(ctx, &job, Outcome::Error);
         }
         for slot in 0..self.slots.len() as u32 {
             if self.slots[slot as usize].state == SlotState::Serving {
-                let req = self.slots[slot as usize].req;
-                ctx.out.push(Action::Fail {
-                    req,
-                    outcome: Outcome::Error,
-                });
+                let job = self.slots[slot as usize].job;
+                self.fail(ctx, &job, Outcome::Error);
                 self.release(ctx, slot);
             }
         }
@@ -295,6 +620,7 @@ impl Server {
     /// Service times are multiplied by `factor` from now on (1 = normal).
     pub fn slow(&mut self, factor: f64) {
         self.factor = factor / self.speed;
+        self.mean_service = SimTime::from_ms(self.service.mean_ms() * self.factor);
     }
 }
 
@@ -303,6 +629,16 @@ mod tests {
     use super::*;
     use crate::rng::SimRng;
     use crate::time::SimTime;
+
+    fn job(req: u32) -> Job {
+        Job {
+            req,
+            deadline: SimTime::MAX,
+            idem: u64::from(req),
+            key: 0,
+            op: Op::Read,
+        }
+    }
 
     fn ctx<'a>(rng: &'a mut SimRng, out: &'a mut Vec<Action>) -> Ctx<'a> {
         Ctx {
@@ -319,11 +655,11 @@ mod tests {
             queue_capacity: Some(1),
             ..ServerParams::default()
         };
-        let mut s = Server::new(&p, 0);
+        let mut s = Server::new(&p, 0, &[]);
         let (mut rng, mut out) = (SimRng::new(1), Vec::new());
-        s.on_request(&mut ctx(&mut rng, &mut out), 10);
-        s.on_request(&mut ctx(&mut rng, &mut out), 11);
-        s.on_request(&mut ctx(&mut rng, &mut out), 12);
+        s.on_request(&mut ctx(&mut rng, &mut out), job(10));
+        s.on_request(&mut ctx(&mut rng, &mut out), job(11));
+        s.on_request(&mut ctx(&mut rng, &mut out), job(12));
         assert_eq!(out.len(), 2);
         assert!(matches!(
             out[0],
@@ -369,10 +705,10 @@ mod tests {
             workers: 1,
             ..ServerParams::default()
         };
-        let mut s = Server::new(&p, 0);
+        let mut s = Server::new(&p, 0, &[]);
         let (mut rng, mut out) = (SimRng::new(1), Vec::new());
-        s.on_request(&mut ctx(&mut rng, &mut out), 1);
-        s.on_request(&mut ctx(&mut rng, &mut out), 2);
+        s.on_request(&mut ctx(&mut rng, &mut out), job(1));
+        s.on_request(&mut ctx(&mut rng, &mut out), job(2));
         out.clear();
         s.kill(&mut ctx(&mut rng, &mut out));
         assert_eq!(

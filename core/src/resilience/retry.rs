@@ -25,7 +25,7 @@ impl RetryPolicy {
                 // 2ⁿ by doubling, stopping at the cap, so no overflow and no `pow`.
                 let mut d = base_ms;
                 for _ in 0..n {
-                    if d >= cap_ms {
+                    if d >= cap_ms || d <= 0.0 {
                         break;
                     }
                     d *= 2.0;

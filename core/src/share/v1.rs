@@ -78,6 +78,11 @@ pub(crate) fn v1_baseline() -> Settings {
 
 /// The v1 payload of `t`.
 pub(crate) fn encode(t: &Topology) -> Vec<u8> {
+    write(t).into_bytes()
+}
+
+/// `t` in the v1 layout, left open for a later version to append to.
+pub(crate) fn write(t: &Topology) -> Writer {
     // Destructured so that a new field is a compile error here: the share format has to decide how to carry
     // it (a v2), or links would silently drop it.
     let Topology {
@@ -134,18 +139,25 @@ pub(crate) fn encode(t: &Topology) -> Vec<u8> {
             }
         }
     }
-    w.into_bytes()
+    w
 }
 
 /// The topology in a v1 payload. Structural checks (references in range) happen here; semantic ones are
 /// the caller's.
 pub(crate) fn decode(bytes: &[u8], budget: usize) -> Result<Topology, ShareError> {
     let mut r = Reader::new(bytes, budget);
+    let t = read(&mut r)?;
+    r.finish()?;
+    Ok(t)
+}
+
+/// A topology in the v1 layout from `r`, which a later version may go on reading.
+pub(crate) fn read(r: &mut Reader) -> Result<Topology, ShareError> {
     let version = r.u32("the topology version")?;
     let name = r.text()?;
-    let settings = read_settings(&mut r)?;
-    let nodes = read_nodes(&mut r)?;
-    let edges = read_edges(&mut r, &nodes)?;
+    let settings = read_settings(r)?;
+    let nodes = read_nodes(r)?;
+    let edges = read_edges(r, &nodes)?;
     // Each fault takes at least a float, a tag and a target.
     let n = r.count(3, "faults")?;
     r.charge(n.saturating_mul(std::mem::size_of::<Fault>()))?;
@@ -155,13 +167,13 @@ pub(crate) fn decode(bytes: &[u8], budget: usize) -> Result<Topology, ShareError
         let at_s = r.f64()?;
         let action = match r.byte()? {
             0 => FaultAction::Kill {
-                node: read_ref(&mut r, &nodes, "a fault", &mut refs)?,
+                node: read_ref(r, &nodes, "a fault", &mut refs)?,
             },
             1 => FaultAction::Revive {
-                node: read_ref(&mut r, &nodes, "a fault", &mut refs)?,
+                node: read_ref(r, &nodes, "a fault", &mut refs)?,
             },
             2 => FaultAction::Slow {
-                node: read_ref(&mut r, &nodes, "a fault", &mut refs)?,
+                node: read_ref(r, &nodes, "a fault", &mut refs)?,
                 factor: r.f64()?,
             },
             3 => FaultAction::CutLink {
@@ -178,7 +190,6 @@ pub(crate) fn decode(bytes: &[u8], budget: usize) -> Result<Topology, ShareError
         };
         faults.push(Fault { at_s, action });
     }
-    r.finish()?;
     Ok(Topology {
         version,
         name,
@@ -575,6 +586,10 @@ fn edge_flags(e: &Edge) -> u8 {
         latency,
         loss,
         weight,
+        // Call policies are not in the v1 layout: `share::encode` writes a v2 link for an edge with one.
+        timeout_ms: _,
+        retry: _,
+        breaker: _,
     } = e;
     let mode = if id.is_empty() {
         ID_EMPTY
@@ -651,7 +666,7 @@ fn read_edges(r: &mut Reader, nodes: &[Node]) -> Result<Vec<Edge>, ShareError> {
 /// An object: the entry count, then key and value per entry, in the map's own order. Exactly the map the
 /// node has is stored — never a difference from the kind's defaults — so a link stays identical even if those
 /// defaults change.
-fn write_object(w: &mut Writer, map: &Map<String, Value>) {
+pub(crate) fn write_object(w: &mut Writer, map: &Map<String, Value>) {
     w.len(map.len());
     for (k, v) in map {
         w.text(k);
@@ -696,7 +711,7 @@ fn write_value(w: &mut Writer, v: &Value) {
     }
 }
 
-fn read_object(r: &mut Reader, depth: usize) -> Result<Map<String, Value>, ShareError> {
+pub(crate) fn read_object(r: &mut Reader, depth: usize) -> Result<Map<String, Value>, ShareError> {
     // Each entry takes at least a key and a value byte.
     let n = r.count(2, "parameters")?;
     let mut map = Map::new();

@@ -12,11 +12,7 @@ use serde_json::json;
 
 fn assert_adds_up(r: &Report) {
     let q = r.requests;
-    assert_eq!(
-        q.sent,
-        q.completed + q.failed + q.timed_out + q.rejected + q.in_flight,
-        "outcomes do not add up: {q:?}"
-    );
+    assert_eq!(q.sent, q.accounted(), "outcomes do not add up: {q:?}");
 }
 
 fn kill(at_s: f64, node: &str) -> Fault {

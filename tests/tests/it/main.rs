@@ -9,6 +9,7 @@ mod engine;
 mod examples;
 mod messaging;
 mod regions;
+mod resilience;
 mod robustness;
 mod runner;
 mod scenarios;

@@ -323,10 +323,7 @@ fn no_mutation_of_an_example_panics() {
             sim.run_until(playground_core::SimTime::from_secs(2.0), 200_000);
             let r = sim.report();
             let q = r.requests;
-            assert_eq!(
-                q.sent,
-                q.completed + q.failed + q.timed_out + q.rejected + q.in_flight
-            );
+            assert_eq!(q.sent, q.accounted());
             ran += 1;
         }
     }
