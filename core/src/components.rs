@@ -12,9 +12,12 @@ pub mod cache;
 pub mod client;
 pub mod database;
 pub mod dns;
+pub mod gateway;
 pub mod load_balancer;
 pub mod messaging;
+pub mod pool;
 pub mod server;
+pub mod waf;
 
 use serde::{Deserialize, Serialize};
 
@@ -456,6 +459,26 @@ pub(crate) struct Ctx<'a> {
     pub rng: &'a mut SimRng,
     /// actions, executed by the engine in order after the handler returns
     pub out: &'a mut Vec<Action>,
+}
+
+/// What a node may know about a request it receives (copied from the request by the engine).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Incoming {
+    /// the key it reads or writes
+    pub key: u64,
+    pub op: Op,
+    /// the originating client's node index
+    pub client: u32,
+    /// the client address it came from
+    pub addr: u32,
+    /// the client's API key index (0..api_keys)
+    pub api_key: u32,
+    /// index of the client's request path in the engine's path table (`route_paths` below)
+    pub route: u32,
+    /// an attack payload (SQL injection, XSS) a signature rule recognises
+    pub malicious: bool,
+    /// started by a node, not a client (a cache flush, a queue delivery, a session lookup)
+    pub internal: bool,
 }
 
 #[cfg(test)]
