@@ -29,9 +29,11 @@ pub use cache::{CacheParams, Eviction, Pattern};
 pub use client::{Arrival, ClientParams, Keys};
 pub use database::DatabaseParams;
 pub use dns::{DnsResolverParams, DnsRole, DnsServerParams, Record, RecordType};
+pub use gateway::{Auth, GatewayParams};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{Overflow, QueueParams, StreamParams, TopicParams};
 pub use server::ServerParams;
+pub use waf::WafParams;
 
 /// A node kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -59,6 +61,10 @@ pub enum Kind {
     Topic,
     /// A partitioned log read by consumer groups.
     Stream,
+    /// One entry point: TLS, authentication, rate limits and routing to services.
+    ApiGateway,
+    /// A web application firewall: blocks attack payloads and flooding addresses.
+    Waf,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -114,6 +120,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Queue,
             Kind::Topic,
             Kind::Stream,
+            Kind::ApiGateway,
+            Kind::Waf,
         ],
     },
     KindInfo {
@@ -127,6 +135,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Server,
             Kind::Database,
             Kind::Cache,
+            Kind::ApiGateway,
+            Kind::Waf,
         ],
     },
     KindInfo {
@@ -193,6 +203,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::LoadBalancer,
             Kind::Database,
             Kind::Cache,
+            Kind::ApiGateway,
+            Kind::Waf,
         ],
     },
     KindInfo {
@@ -222,6 +234,33 @@ pub const KINDS: &[KindInfo] = &[
         hint: "A partitioned log: messages with the same key keep their order in one partition; each \
                consumer group reads at its own offset, and its lag is how far behind it is.",
         connects_to: &[Kind::Server, Kind::LoadBalancer],
+    },
+    KindInfo {
+        kind: Kind::ApiGateway,
+        name: "api_gateway",
+        title: "API gateway",
+        category: Category::Network,
+        hint: "A single entry point for all client requests: terminates TLS (a handshake on each new \
+               connection), authenticates (a local JWT check, or a session lookup in a store), applies rate \
+               limits and routes each request by method and path to the right service.",
+        connects_to: &[
+            Kind::Server,
+            Kind::LoadBalancer,
+            Kind::Cache,
+            Kind::Database,
+            Kind::Queue,
+            Kind::Topic,
+        ],
+    },
+    KindInfo {
+        kind: Kind::Waf,
+        name: "waf",
+        title: "Web application firewall",
+        category: Category::Resilience,
+        hint: "Inspects every request before the service sees it: its signature rules block attack payloads \
+               (SQL injection, XSS) and its rate rule blocks an address that floods; a botnet spread over many \
+               addresses slips under a per-address limit.",
+        connects_to: &[Kind::ApiGateway, Kind::LoadBalancer, Kind::Server],
     },
 ];
 
@@ -263,6 +302,8 @@ impl Kind {
             Kind::Queue => serde_json::to_value(QueueParams::default()),
             Kind::Topic => serde_json::to_value(TopicParams::default()),
             Kind::Stream => serde_json::to_value(StreamParams::default()),
+            Kind::ApiGateway => serde_json::to_value(GatewayParams::default()),
+            Kind::Waf => serde_json::to_value(WafParams::default()),
         };
         match value.expect("default params serialise") {
             serde_json::Value::Object(map) => map,
@@ -296,6 +337,10 @@ pub enum Params {
     Topic(TopicParams),
     /// a partitioned stream
     Stream(StreamParams),
+    /// an API gateway
+    ApiGateway(GatewayParams),
+    /// a web application firewall
+    Waf(WafParams),
 }
 
 /// A parameter that could not be decoded or is out of range.
@@ -360,6 +405,8 @@ fn decode(
         Kind::Queue => serde_json::from_value(value).map(Params::Queue),
         Kind::Topic => serde_json::from_value(value).map(Params::Topic),
         Kind::Stream => serde_json::from_value(value).map(Params::Stream),
+        Kind::ApiGateway => serde_json::from_value(value).map(Params::ApiGateway),
+        Kind::Waf => serde_json::from_value(value).map(Params::Waf),
     }
 }
 
@@ -377,6 +424,8 @@ impl Params {
             Params::Queue(p) => p.problems(),
             Params::Topic(p) => p.problems(),
             Params::Stream(p) => p.problems(),
+            Params::ApiGateway(p) => p.problems(),
+            Params::Waf(p) => p.problems(),
         }
     }
 }

@@ -247,6 +247,12 @@ pub struct NodeReport {
     /// database statistics (databases only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<DatabaseReport>,
+    /// an API gateway's handshakes, authentication and routing (gateways only; whole run)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<crate::components::gateway::GatewayReport>,
+    /// a firewall's inspections and blocks (firewalls only; whole run)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waf: Option<crate::components::waf::WafReport>,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -660,6 +666,33 @@ impl Report {
                     x.duplicate_effects,
                     x.deduplicated,
                     x.in_progress_conflicts,
+                ] {
+                    h.u64(v);
+                }
+            }
+            if let Some(g) = &n.gateway {
+                for v in [
+                    g.handshakes,
+                    g.connections,
+                    g.auth_checks,
+                    g.session_lookups,
+                    g.auth_failures,
+                    g.unrouted,
+                ] {
+                    h.u64(v);
+                }
+                for &v in &g.routed {
+                    h.u64(v);
+                }
+            }
+            if let Some(f) = &n.waf {
+                for v in [
+                    f.inspected,
+                    f.blocked_signature,
+                    f.blocked_rate,
+                    f.blocked_listed,
+                    f.attacks_passed,
+                    f.blocked_addresses,
                 ] {
                     h.u64(v);
                 }

@@ -20,10 +20,12 @@ use crate::components::cache::{Cache, DIRTY};
 use crate::components::client::Client;
 use crate::components::database::Database;
 use crate::components::dns::{self, DnsRole, Resolver};
+use crate::components::gateway::Gateway;
 use crate::components::load_balancer::LoadBalancer;
 use crate::components::messaging::{self, Broker};
 use crate::components::server::{Job, Server};
-use crate::components::{Action, Ctx, Kind, NO_SLOT, Params, ServerParams};
+use crate::components::waf::Waf;
+use crate::components::{Action, Ctx, Incoming, Kind, NO_SLOT, Params, ServerParams};
 use crate::dist::Dist;
 use crate::ids::{EdgeIdx, NodeIdx, RequestId};
 use crate::metrics::{EndToEnd, NodeStats, Window};
@@ -174,6 +176,8 @@ enum NodeRt {
     /// a queue, topic or stream
     Msg(Box<Broker>),
     Database(Box<Database>),
+    Gateway(Box<Gateway>),
+    Waf(Box<Waf>),
 }
 
 /// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
@@ -422,6 +426,15 @@ impl Sim {
         out_start.push(out_edges.len() as u32);
         let ports = |i: usize| &out_edges[out_start[i] as usize..out_start[i + 1] as usize];
 
+        // Every client's request path, interned: a request carries its index, a gateway routes by it.
+        let mut paths: Vec<String> = Vec::new();
+        for m in &model.nodes {
+            if let Params::Client(c) = &m.params
+                && !paths.contains(&c.path)
+            {
+                paths.push(c.path.clone());
+            }
+        }
         let mut nodes = Vec::with_capacity(n);
         let mut stats = Vec::with_capacity(n);
         let mut dns_state = Vec::with_capacity(n);
@@ -437,6 +450,7 @@ impl Sim {
             let (rt, workers) = match &m.params {
                 Params::Client(c) => {
                     let mut client = Client::new(c, p.len() as u32, traffic_end);
+                    client.route = paths.iter().position(|x| *x == c.path).unwrap_or(0) as u32;
                     let kind_at = |i: usize| target(p[i]).kind;
                     let resolver = (0..p.len()).find(|&i| kind_at(i) == Kind::DnsResolver);
                     let cdns: Vec<u32> = (0..p.len() as u32)
@@ -535,6 +549,34 @@ impl Sim {
                         .expect("a messaging kind builds a broker");
                     let workers = b.levels().0;
                     (NodeRt::Msg(Box::new(b)), workers)
+                }
+                Params::ApiGateway(gp) => {
+                    let targets: Vec<(&str, bool)> = p
+                        .iter()
+                        .map(|&e| {
+                            let t = target(e);
+                            (
+                                t.id.as_str(),
+                                matches!(t.kind, Kind::Cache | Kind::Database),
+                            )
+                        })
+                        .collect();
+                    // Validation built the same gateway, so this cannot fail for a model.
+                    let g = Gateway::new(gp, &targets, &paths).map_err(|message| BuildError {
+                        diagnostics: vec![Diagnostic {
+                            severity: Severity::Error,
+                            subject: crate::validate::Subject::Node(m.id.clone()),
+                            field: Some("params.routes".into()),
+                            message,
+                        }],
+                    })?;
+                    let w = g.workers();
+                    (NodeRt::Gateway(Box::new(g)), w)
+                }
+                Params::Waf(wp) => {
+                    let waf = Waf::new(wp);
+                    let w = waf.workers();
+                    (NodeRt::Waf(Box::new(waf)), w)
                 }
                 Params::Cache(cp) | Params::CdnEdge(cp) => {
                     let start = SimTime::from_secs(s.warmup_s).min(traffic_end);
@@ -875,6 +917,8 @@ impl Sim {
                 .map(|n| match n {
                     NodeRt::Server(s) => s.queue_len() as usize * 4,
                     NodeRt::Database(d) => d.queue_len() as usize * 4,
+                    NodeRt::Gateway(g) => g.queue_len() as usize * 4,
+                    NodeRt::Waf(w) => w.queue_len() as usize * 4,
                     _ => 0,
                 })
                 .sum(),
@@ -919,6 +963,8 @@ impl Sim {
                     NodeRt::Resolver(r) => r.on_timer(&mut ctx, slot, token),
                     NodeRt::Msg(b) => b.on_timer(&mut ctx, slot, token),
                     NodeRt::Database(d) => d.on_timer(&mut ctx, slot, token),
+                    NodeRt::Gateway(g) => g.on_timer(&mut ctx, slot, token),
+                    NodeRt::Waf(w) => w.on_timer(&mut ctx, slot, token),
                     _ => {}
                 }
                 self.run_actions(node);
@@ -961,6 +1007,8 @@ impl Sim {
         let (busy, queue) = match &self.nodes[node as usize] {
             NodeRt::Server(s) => (s.busy(), s.queue_len()),
             NodeRt::Database(d) => (d.busy(), d.queue_len()),
+            NodeRt::Gateway(g) => (g.busy(), g.queue_len()),
+            NodeRt::Waf(w) => (w.busy(), w.queue_len()),
             NodeRt::Msg(b) => {
                 let (_, busy, queue) = b.levels();
                 (busy, queue)
@@ -1368,6 +1416,13 @@ impl Sim {
                 }
                 // A database calls nothing, so it is never a caller on a path.
                 NodeRt::Database(_) => false,
+                NodeRt::Gateway(g) => {
+                    g.abandon(&mut ctx, hop.slot);
+                    // A gateway's session lookup was never counted in the gateway.
+                    self.reqs.get(req).internal && self.reqs.get(req).path.last().is_none()
+                }
+                // A firewall passes requests on without a slot: nothing to release.
+                NodeRt::Waf(_) => false,
                 NodeRt::Cache(c) => {
                     c.abandon(&mut ctx, hop.slot);
                     // A cache's own request was never counted in the cache.
@@ -1412,6 +1467,16 @@ impl Sim {
             key,
             op,
         };
+        let incoming = Incoming {
+            key,
+            op,
+            client: q.client,
+            addr,
+            api_key: q.api_key,
+            route: q.route,
+            malicious: q.malicious,
+            internal: q.internal,
+        };
         let st = &mut self.stats[node as usize];
         if self.window.contains(now) {
             st.arrivals += 1;
@@ -1445,6 +1510,8 @@ impl Sim {
                     self.stats[node as usize].waited += 1;
                 }
             }
+            NodeRt::Gateway(g) => g.on_request(&mut ctx, req, &incoming),
+            NodeRt::Waf(w) => w.on_request(&mut ctx, req, &incoming),
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
@@ -1496,6 +1563,8 @@ impl Sim {
             NodeRt::Cache(c) => c.on_response(&mut ctx, req, hop.slot, outcome, version),
             NodeRt::Resolver(r) => r.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Msg(b) => b.on_response(&mut ctx, req, hop.slot, outcome),
+            NodeRt::Gateway(g) => g.on_response(&mut ctx, req, hop.slot, outcome),
+            NodeRt::Waf(w) => w.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Database(_) => {
                 unreachable!("a database calls nothing (validation allows no edge from it)")
             }
@@ -1978,6 +2047,8 @@ impl Sim {
                     NodeRt::Resolver(r) => r.kill(&mut ctx),
                     NodeRt::Msg(b) => b.kill(),
                     NodeRt::Database(d) => d.kill(&mut ctx),
+                    NodeRt::Gateway(g) => g.kill(&mut ctx),
+                    NodeRt::Waf(w) => w.kill(&mut ctx),
                     NodeRt::Client(c) => {
                         c.alive = false;
                         c.epoch = c.epoch.wrapping_add(1);
@@ -1995,6 +2066,8 @@ impl Sim {
                     NodeRt::Server(s) => s.revive(),
                     NodeRt::Resolver(r) => r.revive(),
                     NodeRt::Database(d) => d.revive(),
+                    NodeRt::Gateway(g) => g.revive(),
+                    NodeRt::Waf(w) => w.revive(),
                     NodeRt::Cache(c) => {
                         let mut ctx = Ctx {
                             now: self.now,
@@ -2147,6 +2220,14 @@ impl Sim {
                     },
                     database: match &self.nodes[i] {
                         NodeRt::Database(d) => Some(DatabaseReport::new(d, w.len().0)),
+                        _ => None,
+                    },
+                    gateway: match &self.nodes[i] {
+                        NodeRt::Gateway(g) => Some(g.report(self.now)),
+                        _ => None,
+                    },
+                    waf: match &self.nodes[i] {
+                        NodeRt::Waf(f) => Some(f.report(self.now)),
                         _ => None,
                     },
                 },

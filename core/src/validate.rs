@@ -380,7 +380,67 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             continue; // a duplicate id: its error is enough
         }
         let subject = Subject::Node(n.id.clone());
+        if let Some(Some(ModelNode {
+            params: Params::ApiGateway(gp),
+            ..
+        })) = nodes.get(i)
+        {
+            // The gateway's routes and session store, against what it is connected to (in port order).
+            let targets: Vec<(&str, bool)> = edges
+                .iter()
+                .filter(|e| e.from == i as u32)
+                .map(|e| {
+                    let to = &t.nodes[e.to as usize];
+                    (
+                        to.id.as_str(),
+                        matches!(to.kind.as_str(), "cache" | "database"),
+                    )
+                })
+                .collect();
+            if let Err(m) = crate::components::gateway::Gateway::new(gp, &targets, &[]) {
+                let field = if gp.routes.is_empty() {
+                    "auth"
+                } else {
+                    "routes"
+                };
+                d.err(
+                    subject.clone(),
+                    Some(format!("params.{field}")),
+                    format!("api gateway `{}`: {m}", n.id),
+                );
+            }
+        }
         match kind {
+            Kind::Waf if out_degree[i] == 0 => {
+                d.err(
+                    subject,
+                    None,
+                    format!(
+                        "web application firewall `{}` protects nothing: connect it to the service behind it",
+                        n.id
+                    ),
+                );
+            }
+            Kind::Waf if out_degree[i] > 1 => {
+                d.warn(
+                    subject,
+                    None,
+                    format!(
+                        "web application firewall `{}` forwards only over its first connection; the others carry nothing",
+                        n.id
+                    ),
+                );
+            }
+            Kind::ApiGateway if out_degree[i] == 0 => {
+                d.warn(
+                    subject,
+                    None,
+                    format!(
+                        "api gateway `{}` routes to no service: every request it receives fails",
+                        n.id
+                    ),
+                );
+            }
             Kind::Client if out_degree[i] == 0 => {
                 d.warn(subject, None, format!("client `{}` is not connected", n.id));
             }

@@ -13,13 +13,6 @@
 //! holds no worker (non-blocking). What a request costs comes out of the mechanism: whether its address has
 //! an open connection (connections are tracked per client address and closed after `keepalive_s` idle), the
 //! authentication mode, and whether a rule matches its path. A request no rule matches fails (a 404).
-#![cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the engine wires the gateway in next; remove this line then"
-    )
-)]
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -30,19 +23,6 @@ use crate::components::pool::{Arrived, WorkerPool};
 use crate::components::{Action, Ctx, Incoming, NO_SLOT, check_num};
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
-
-// Until the engine builds an `Incoming` for the gateway and the WAF, this keeps the struct from tripping the
-// `dead_code` lint; remove it when `sim` constructs one.
-const _: Incoming = Incoming {
-    key: 0,
-    op: Op::Read,
-    client: 0,
-    addr: 0,
-    api_key: 0,
-    route: 0,
-    malicious: false,
-    internal: false,
-};
 
 /// How the gateway authenticates a client request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -410,6 +390,7 @@ impl Gateway {
     }
 
     /// Session lookups in flight.
+    #[cfg(test)]
     pub fn pending_lookups(&self) -> u32 {
         self.lookups.len() as u32 - self.free_lookups.len() as u32
     }

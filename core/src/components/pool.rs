@@ -5,13 +5,6 @@
 //! pool itself never draws a random number. Starting a job pushes `Action::ServiceDone { slot, token }`; the
 //! token changes every time the slot is taken, so a timer of an earlier job (one a kill took away) is stale
 //! and [`WorkerPool::done`] ignores it.
-#![cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the engine wires the gateway and the WAF in next; remove this line then"
-    )
-)]
 
 use std::collections::VecDeque;
 
@@ -86,6 +79,7 @@ impl<J> WorkerPool<J> {
     }
 
     /// Whether the pool takes work (false between [`WorkerPool::kill`] and [`WorkerPool::revive`]).
+    #[cfg(test)]
     pub fn alive(&self) -> bool {
         self.alive
     }

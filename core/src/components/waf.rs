@@ -14,13 +14,6 @@
 //! credential stuffing, a simple DoS), but it is per address: a botnet spreading the same traffic over many
 //! addresses stays under the limit at each of them and passes — DDoS protection needs more than a per-IP
 //! limit (a global rate limit, shedding, capacity). Addresses are the client's `(client node, address)`.
-#![cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the engine wires the WAF in next; remove this line then"
-    )
-)]
 
 use std::collections::BTreeMap;
 
