@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use crate::components::{Kind, parse_params};
 use crate::dist::Dist;
+use crate::resilience::{BreakerParams, RetryPolicy};
 use crate::topology::{Edge, Node, Position, Topology};
 use crate::validate::{Diagnostic, Severity, Subject, validate};
 use geometry::{Point, Viewport};
@@ -814,15 +815,22 @@ fn check_node_params(kind: Kind, params: &Map<String, Value>, path: &str) -> Res
     }
 }
 
-/// An edge's editable link parameters with their "use the settings" default (`null`).
+/// An edge's link parameters, in the inspector's "Link" section.
+pub const EDGE_LINK_PARAMS: [&str; 3] = ["latency", "loss", "weight"];
+/// An edge's call policy, in the inspector's "Call policy" section: a per-attempt timeout, retries with
+/// backoff and jitter, a circuit breaker.
+pub const EDGE_POLICY_PARAMS: [&str; 3] = ["timeout_ms", "retry", "breaker"];
+
+/// An edge's editable parameters with their default `null` (the settings' link, no call policy).
 pub fn edge_defaults() -> Map<String, Value> {
-    ["latency", "loss", "weight"]
+    EDGE_LINK_PARAMS
         .into_iter()
+        .chain(EDGE_POLICY_PARAMS)
         .map(|k| (k.to_string(), Value::Null))
         .collect()
 }
 
-/// The link parameters an edge sets.
+/// The parameters an edge sets.
 pub fn edge_params(e: &Edge) -> Map<String, Value> {
     let mut m = Map::new();
     if let Some(l) = &e.latency
@@ -836,10 +844,50 @@ pub fn edge_params(e: &Edge) -> Map<String, Value> {
     if let Some(w) = e.weight {
         m.insert("weight".into(), Value::from(w));
     }
+    if let Some(t) = e.timeout_ms.and_then(serde_json::Number::from_f64) {
+        m.insert("timeout_ms".into(), Value::Number(t));
+    }
+    if let Some(r) = &e.retry
+        && let Ok(v) = serde_json::to_value(r)
+    {
+        m.insert("retry".into(), v);
+    }
+    if let Some(b) = &e.breaker
+        && let Ok(v) = serde_json::to_value(b)
+    {
+        m.insert("breaker".into(), v);
+    }
     m
 }
 
-/// `e` with the link parameters of `m`, or why they are refused.
+/// The inspector's sections for an edge: its link ("Link") and its call policy ("Call policy"), each with
+/// its rows.
+pub fn edge_sections(e: &Edge) -> [(&'static str, Vec<schema::Field>); 2] {
+    let all = schema::fields(&edge_defaults(), &edge_params(e));
+    let top = |f: &schema::Field| f.path.split('.').next().unwrap_or_default().to_string();
+    let (policy, link): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|f| EDGE_POLICY_PARAMS.contains(&top(f).as_str()));
+    [("Link", link), ("Call policy", policy)]
+}
+
+/// An optional parameter object of an edge, decoded, or why it is refused (the first range problem).
+fn policy_part<T: serde::de::DeserializeOwned>(
+    m: &Map<String, Value>,
+    key: &str,
+    problems: impl Fn(&T) -> Vec<(String, String)>,
+) -> Result<Option<T>, String> {
+    let value: Option<T> = match m.get(key) {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(serde_json::from_value(v.clone()).map_err(|x| format!("{key}: {x}"))?),
+    };
+    match value.as_ref().and_then(|v| problems(v).into_iter().next()) {
+        Some((_, msg)) => Err(msg),
+        None => Ok(value),
+    }
+}
+
+/// `e` with the parameters of `m`, or why they are refused.
 fn edge_with_params(e: &Edge, m: &Map<String, Value>) -> Result<Edge, String> {
     let latency: Option<Dist> = match m.get("latency") {
         None | Some(Value::Null) => None,
@@ -862,10 +910,21 @@ fn edge_with_params(e: &Edge, m: &Map<String, Value>) -> Result<Edge, String> {
         Some(w) => Some(u32::try_from(w).map_err(|_| "weight is too large".to_string())?),
         None => None,
     };
+    let timeout_ms = m.get("timeout_ms").and_then(Value::as_f64);
+    if let Some(t) = timeout_ms
+        && !(t.is_finite() && t > 0.0)
+    {
+        return Err(format!("the timeout must be positive (got {t} ms)"));
+    }
+    let retry = policy_part(m, "retry", |r: &RetryPolicy| r.problems("retry."))?;
+    let breaker = policy_part(m, "breaker", |b: &BreakerParams| b.problems("breaker."))?;
     Ok(Edge {
         latency,
         loss,
         weight,
+        timeout_ms,
+        retry,
+        breaker,
         ..e.clone()
     })
 }
@@ -1166,6 +1225,151 @@ mod tests {
             e.doc.edges[0].latency,
             Some(Dist::Constant { .. })
         ));
+    }
+
+    /// A server calling a database over one edge, that edge's target and a setter for its parameters.
+    fn policy_edge() -> (Editor, Target) {
+        let mut e = ed();
+        let a = add(&mut e, Kind::Server, 0.0, 0.0);
+        let b = add(&mut e, Kind::Database, 300.0, 0.0);
+        e.apply(Action::Connect {
+            from: a.clone(),
+            to: b.clone(),
+            at: Point::default(),
+        });
+        (e, Target::Edge(format!("{a}-{b}")))
+    }
+
+    fn set(e: &mut Editor, t: &Target, path: &str, value: EditValue) {
+        e.apply(Action::SetParam {
+            target: t.clone(),
+            path: path.into(),
+            value,
+        });
+    }
+
+    #[test]
+    fn an_edge_call_policy_is_added_edited_and_removed() {
+        use crate::resilience::{Backoff, BreakerWindow, Jitter, RetryBudget};
+        let (mut e, t) = policy_edge();
+        let text = |s: &str| EditValue::Text(s.into());
+        set(&mut e, &t, "timeout_ms", text("250"));
+        set(&mut e, &t, "retry", EditValue::Bool(true));
+        set(&mut e, &t, "breaker", EditValue::Bool(true));
+        assert!(e.field_error.is_none(), "{:?}", e.field_error);
+        let edge = &e.doc.edges[0];
+        assert_eq!(edge.timeout_ms, Some(250.0));
+        assert_eq!(edge.retry, Some(RetryPolicy::default()));
+        assert_eq!(edge.breaker, Some(BreakerParams::default()));
+        set(&mut e, &t, "retry.max_attempts", text("5"));
+        set(&mut e, &t, "retry.jitter", text("decorrelated"));
+        set(&mut e, &t, "retry.backoff", text("fixed"));
+        set(&mut e, &t, "retry.backoff.delay_ms", text("50"));
+        set(&mut e, &t, "retry.budget", EditValue::Bool(true));
+        set(&mut e, &t, "retry.budget.ratio", text("0.2"));
+        set(&mut e, &t, "breaker.window", text("time"));
+        set(&mut e, &t, "breaker.failure_rate", text("0.25"));
+        set(&mut e, &t, "breaker.open_ms", text("2000"));
+        assert!(e.field_error.is_none(), "{:?}", e.field_error);
+        let edge = e.doc.edges[0].clone();
+        let r = edge.retry.as_ref().expect("a retry policy");
+        assert_eq!(r.max_attempts, 5);
+        assert_eq!(r.jitter, Jitter::Decorrelated);
+        assert_eq!(r.backoff, Backoff::Fixed { delay_ms: 50.0 });
+        assert_eq!(
+            r.budget,
+            Some(RetryBudget {
+                ratio: 0.2,
+                ..RetryBudget::default()
+            })
+        );
+        let b = edge.breaker.as_ref().expect("a breaker");
+        assert_eq!(
+            (b.window, b.failure_rate, b.open_ms),
+            (BreakerWindow::Time, 0.25, 2000.0)
+        );
+        // Adding what is there keeps it; removing takes it away, and the timeout empties back to none.
+        set(&mut e, &t, "retry", EditValue::Bool(true));
+        assert_eq!(
+            e.doc.edges[0].retry.as_ref().map(|r| r.max_attempts),
+            Some(5)
+        );
+        set(&mut e, &t, "retry", EditValue::Bool(false));
+        set(&mut e, &t, "breaker", EditValue::Bool(false));
+        set(&mut e, &t, "timeout_ms", text(""));
+        assert!(e.field_error.is_none(), "{:?}", e.field_error);
+        assert!(!e.doc.edges[0].has_policy());
+        e.apply(Action::Undo);
+        assert!(e.doc.edges[0].timeout_ms.is_some());
+    }
+
+    #[test]
+    fn invalid_call_policies_are_refused_with_a_message_and_never_stored() {
+        let (mut e, t) = policy_edge();
+        let text = |s: &str| EditValue::Text(s.into());
+        set(&mut e, &t, "retry", EditValue::Bool(true));
+        set(&mut e, &t, "breaker", EditValue::Bool(true));
+        let before = e.doc.edges[0].clone();
+        for (path, value, says) in [
+            ("timeout_ms", "0", "positive"),
+            ("timeout_ms", "-5", "positive"),
+            ("retry.max_attempts", "0", "between 1 and 100"),
+            ("retry.max_attempts", "2.5", "whole number"),
+            ("retry.backoff.cap_ms", "10", "at least `base_ms`"),
+            ("breaker.failure_rate", "1.5", "failure_rate"),
+            ("breaker.minimum_calls", "0", "at least 1"),
+            ("breaker.open_ms", "soon", "not a number"),
+        ] {
+            set(&mut e, &t, path, text(value));
+            let err = e.field_error.as_ref().expect("refused");
+            assert_eq!(err.path, path);
+            assert!(
+                err.message.contains(says),
+                "{path} = {value}: {}",
+                err.message
+            );
+            assert_eq!(e.doc.edges[0], before, "{path} = {value} was stored");
+        }
+    }
+
+    #[test]
+    fn edge_sections_split_the_link_from_the_call_policy() {
+        let (mut e, t) = policy_edge();
+        let paths = |e: &Editor, i: usize| -> Vec<String> {
+            edge_sections(&e.doc.edges[0])[i]
+                .1
+                .iter()
+                .map(|f| f.path.clone())
+                .collect()
+        };
+        assert_eq!(paths(&e, 0), ["latency", "loss", "weight"]);
+        assert_eq!(paths(&e, 1), ["timeout_ms", "retry", "breaker"]);
+        set(&mut e, &t, "retry", EditValue::Bool(true));
+        assert_eq!(
+            paths(&e, 1),
+            [
+                "timeout_ms",
+                "retry",
+                "retry.max_attempts",
+                "retry.backoff",
+                "retry.backoff.base_ms",
+                "retry.backoff.cap_ms",
+                "retry.jitter",
+                "retry.budget",
+                "breaker"
+            ]
+        );
+        let [(link, _), (policy, fields)] = edge_sections(&e.doc.edges[0]);
+        assert_eq!((link, policy), ("Link", "Call policy"));
+        assert_eq!(
+            fields[0].control,
+            schema::Control::Number {
+                unit: "ms",
+                integer: false,
+                empty_means: Some("none")
+            }
+        );
+        assert_eq!(fields[1].control, schema::Control::Optional);
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The inspector's parameter schema: which control edits each parameter (number with unit, choice, toggle),
-//! derived from a kind's default parameter JSON plus a small table of labels and units (taken from the `[ms]`,
-//! `[req/s]` notes on the params structs), falling back on the JSON value's type so a new kind still gets
-//! sensible controls. Also the pure edit step: text from a control in, the new parameter object out.
+//! The inspector's parameter schema: which control edits each parameter (number with unit, choice, toggle,
+//! free text, an optional object added with its defaults), derived from a kind's default parameter JSON plus a
+//! small table of labels and units (taken from the `[ms]`, `[req/s]` notes on the params structs), falling
+//! back on the JSON value's type so a new kind still gets sensible controls. Also the pure edit step: text
+//! from a control in, the new parameter object out.
 
 use serde_json::{Map, Value};
 
@@ -26,6 +27,16 @@ pub enum Control {
         /// the values, in display order
         choices: Vec<String>,
     },
+    /// Free text (a hostname, a request path, a gateway's routing table); what it must look like is core's
+    /// `Params::problems`.
+    Text {
+        /// an example shown in the empty box
+        placeholder: &'static str,
+    },
+    /// An optional object (a retry policy, a circuit breaker, a retry budget, idempotency keys): absent
+    /// (`null`) or present with its fields on the rows that follow. Turning it on (`EditValue::Bool(true)`)
+    /// stores the object's defaults; off stores `null`.
+    Optional,
 }
 
 /// The current value of a field, as the control shows it.
@@ -33,7 +44,7 @@ pub enum Control {
 pub enum FieldValue {
     /// text of a number box or the selected choice
     Text(String),
-    /// state of a toggle
+    /// state of a toggle, or whether an optional object is present
     Bool(bool),
 }
 
@@ -71,6 +82,7 @@ const DIST_VARIANTS: &[&str] = &[
 ];
 const ARRIVAL_VARIANTS: &[&str] = &["poisson", "constant", "bursty", "ramp", "diurnal"];
 const KEYS_VARIANTS: &[&str] = &["uniform", "zipf"];
+const BACKOFF_VARIANTS: &[&str] = &["exponential", "fixed"];
 /// The choice that clears an optional tagged object back to its default.
 pub const DEFAULT_CHOICE: &str = "default";
 
@@ -102,7 +114,44 @@ const STRING_CHOICES: &[(&str, &[&str])] = &[
     ("preset", &["plain", "sql", "nosql"]),
     ("replication", &["async", "sync"]),
     ("sharding", &["hash", "range", "consistent"]),
+    ("jitter", &["none", "full", "equal", "decorrelated"]),
+    ("window", &["count", "time"]),
+    ("calls", &["every", "one"]),
+    ("auth", &["none", "jwt", "session"]),
+    (
+        "algorithm",
+        &[
+            "fixed_window",
+            "sliding_log",
+            "sliding_window",
+            "token_bucket",
+            "leaky_bucket",
+        ],
+    ),
+    ("key", &["global", "client_address", "api_key"]),
 ];
+
+/// String parameters edited as free text, with the example shown in an empty box.
+const FREE_TEXT: &[(&str, &str)] = &[
+    ("hostname", "www.example.com"),
+    ("path", "/"),
+    ("routes", "GET /users -> users; POST /orders -> orders"),
+];
+
+/// Optional objects (`null` by default) and the object a person gets on adding one: the params structs'
+/// own defaults, so what is offered is what core would assume.
+fn optional_default(name: &str) -> Option<Value> {
+    use crate::components::server::Idempotency;
+    use crate::resilience::{BreakerParams, RetryBudget, RetryPolicy};
+    let v = match name {
+        "retry" => serde_json::to_value(RetryPolicy::default()),
+        "budget" => serde_json::to_value(RetryBudget::default()),
+        "breaker" => serde_json::to_value(BreakerParams::default()),
+        "idempotency" => serde_json::to_value(Idempotency::default()),
+        _ => return None,
+    };
+    v.ok()
+}
 
 /// Display names of choices that are acronyms or need more than capitalisation.
 const CHOICE_LABELS: &[(&str, &str)] = &[
@@ -120,6 +169,20 @@ const CHOICE_LABELS: &[(&str, &str)] = &[
     ("sync", "Synchronous"),
     ("range", "Key range"),
     ("consistent", "Consistent hashing"),
+    ("equal", "Equal"),
+    ("count", "Last N calls"),
+    ("time", "Last N seconds"),
+    ("every", "Every dependency in turn"),
+    ("one", "One dependency, by key"),
+    ("jwt", "JWT (local check)"),
+    ("session", "Session (store lookup)"),
+    ("fixed_window", "Fixed window"),
+    ("sliding_log", "Sliding log"),
+    ("sliding_window", "Sliding window counter"),
+    ("token_bucket", "Token bucket"),
+    ("leaky_bucket", "Leaky bucket"),
+    ("client_address", "Client address"),
+    ("api_key", "API key"),
     (DEFAULT_CHOICE, "Default (from settings)"),
 ];
 
@@ -172,6 +235,61 @@ const LABELS: &[(&str, &str)] = &[
     ("failover_ms", "Failover detection"),
     ("key_space", "Key space (range)"),
     ("cross_shard_reads", "Reads fan out to all shards"),
+    // clients
+    ("hostname", "Hostname"),
+    ("static_fraction", "Static content share"),
+    ("retry", "Retries"),
+    ("path", "Request path"),
+    ("api_keys", "API keys"),
+    ("malicious_fraction", "Attack share (SQLi, XSS)"),
+    // retry policies
+    ("max_attempts", "Attempts (first included)"),
+    ("backoff", "Backoff"),
+    ("delay_ms", "Wait"),
+    ("base_ms", "First wait"),
+    ("cap_ms", "Longest wait"),
+    ("jitter", "Jitter"),
+    ("budget", "Retry budget"),
+    ("ratio", "Retries per first attempt"),
+    ("burst", "Burst"),
+    // circuit breakers
+    ("breaker", "Circuit breaker"),
+    ("window", "Window"),
+    ("window_size", "Window size"),
+    ("minimum_calls", "Minimum calls"),
+    ("failure_rate", "Failure rate to open"),
+    ("slow_call_ms", "Slow call above"),
+    ("slow_call_rate", "Slow-call rate to open"),
+    ("open_ms", "Open for"),
+    ("half_open_calls", "Half-open trial calls"),
+    // servers
+    ("calls", "Calls downstream"),
+    ("shed_expired", "Shed expired work"),
+    ("bulkhead", "Bulkhead (workers per dependency)"),
+    ("side_effects", "Writes have side effects"),
+    ("idempotency", "Idempotency keys"),
+    ("retention_s", "Keys kept for"),
+    // API gateways
+    ("process_ms", "Routing CPU"),
+    ("auth", "Authentication"),
+    ("jwt_verify_ms", "JWT verification"),
+    ("tls", "TLS termination"),
+    ("tls_handshake_ms", "TLS handshake"),
+    ("keepalive_s", "Keep-alive"),
+    ("routes", "Routes"),
+    // firewalls
+    ("inspect_ms", "Inspection CPU"),
+    ("signature_rules", "Signature rules (SQLi, XSS)"),
+    ("ip_rate_limit", "Per-address limit"),
+    ("ip_window_s", "Per-address window"),
+    ("block_s", "Block for"),
+    // rate limiters
+    ("algorithm", "Algorithm"),
+    ("limit", "Limit"),
+    ("window_ms", "Window"),
+    ("key", "Limit per"),
+    ("instances", "Instances"),
+    ("sync_ms", "Sync between instances"),
 ];
 
 /// Order of top-level parameters in the inspector; unlisted ones follow alphabetically.
@@ -181,8 +299,21 @@ const ORDER: &[&str] = &[
     "read_fraction",
     "keys",
     "timeout_ms",
+    "retry",
     "addresses",
+    "api_keys",
+    "path",
+    "hostname",
     "size_bytes",
+    "static_fraction",
+    "malicious_fraction",
+    "algorithm",
+    "limit",
+    "window_ms",
+    "burst",
+    "key",
+    "instances",
+    "sync_ms",
     "strategy",
     "health_check",
     "virtual_nodes",
@@ -192,6 +323,23 @@ const ORDER: &[&str] = &[
     "speed",
     "error_probability",
     "blocking_calls",
+    "calls",
+    "bulkhead",
+    "shed_expired",
+    "side_effects",
+    "idempotency",
+    "process_ms",
+    "auth",
+    "jwt_verify_ms",
+    "tls",
+    "tls_handshake_ms",
+    "keepalive_s",
+    "routes",
+    "inspect_ms",
+    "signature_rules",
+    "ip_rate_limit",
+    "ip_window_s",
+    "block_s",
     "when_full",
     "consumers",
     "visibility_timeout_ms",
@@ -216,6 +364,28 @@ const ORDER: &[&str] = &[
     "latency",
     "loss",
     "weight",
+    "breaker",
+];
+
+/// Order of the fields inside an object (a retry policy, a breaker); unlisted ones follow alphabetically.
+const NESTED_ORDER: &[&str] = &[
+    "max_attempts",
+    "backoff",
+    "delay_ms",
+    "base_ms",
+    "cap_ms",
+    "jitter",
+    "budget",
+    "ratio",
+    "burst",
+    "window",
+    "window_size",
+    "minimum_calls",
+    "failure_rate",
+    "slow_call_ms",
+    "slow_call_rate",
+    "open_ms",
+    "half_open_calls",
 ];
 
 /// Parameters whose `null` default means something, with the word shown in the empty box.
@@ -228,10 +398,23 @@ const EMPTY_MEANS: &[(&str, &str)] = &[
     ("weight", "1"),
     ("max_receives", "never"),
     ("primary_failure_s", "never"),
+    ("bulkhead", "none"),
+    ("ip_rate_limit", "off"),
 ];
 
+/// What an empty box means for parameters that are `null` by default only where they are optional (an
+/// edge's `timeout_ms`; a client's must be set).
+const NULL_MEANS: &[(&str, &str)] = &[("timeout_ms", "none")];
+
 /// Parameters that are whole numbers even when their default is `null`.
-const INTEGERS: &[&str] = &["queue_capacity", "capacity", "weight", "max_receives"];
+const INTEGERS: &[&str] = &[
+    "queue_capacity",
+    "capacity",
+    "weight",
+    "max_receives",
+    "bulkhead",
+    "ip_rate_limit",
+];
 
 /// The unit of a parameter, from its name (the params structs document `[ms]`, `[s]`, `[req/s]`, …).
 pub fn unit(name: &str) -> &'static str {
@@ -240,7 +423,8 @@ pub fn unit(name: &str) -> &'static str {
         "size_bytes" => "bytes",
         "speed" => "×",
         "ms" => "ms",
-        "read_fraction" | "amplitude" | "loss" | "refresh_ahead" => "0–1",
+        "read_fraction" | "amplitude" | "loss" | "refresh_ahead" | "static_fraction"
+        | "malicious_fraction" | "failure_rate" | "slow_call_rate" | "ratio" => "0–1",
         _ if name.ends_with("_ms") => "ms",
         _ if name.ends_with("_s") => "s",
         _ if name.ends_with("probability") => "0–1",
@@ -281,9 +465,15 @@ fn variants(name: &str, current_type: Option<&str>) -> Option<&'static [&'static
         "arrival" => Some(ARRIVAL_VARIANTS),
         "keys" => Some(KEYS_VARIANTS),
         "latency" | "service_time" => Some(DIST_VARIANTS),
-        _ => [DIST_VARIANTS, ARRIVAL_VARIANTS, KEYS_VARIANTS]
-            .into_iter()
-            .find(|f| current_type.is_some_and(|t| f.contains(&t))),
+        "backoff" => Some(BACKOFF_VARIANTS),
+        _ => [
+            DIST_VARIANTS,
+            ARRIVAL_VARIANTS,
+            KEYS_VARIANTS,
+            BACKOFF_VARIANTS,
+        ]
+        .into_iter()
+        .find(|f| current_type.is_some_and(|t| f.contains(&t))),
     }
 }
 
@@ -292,6 +482,24 @@ fn order_key(name: &str) -> (usize, String) {
         ORDER.iter().position(|o| *o == name).unwrap_or(ORDER.len()),
         name.to_string(),
     )
+}
+
+fn nested_order_key(name: &str) -> (usize, String) {
+    (
+        NESTED_ORDER
+            .iter()
+            .position(|o| *o == name)
+            .unwrap_or(NESTED_ORDER.len()),
+        name.to_string(),
+    )
+}
+
+/// Whether a number parameter takes whole numbers only: listed ones, or ones whose default is a whole
+/// number, unless their unit is a time or a share (`1000` ms typed by hand is still a time).
+fn is_integer(name: &str, default: &Value) -> bool {
+    INTEGERS.contains(&name)
+        || ((default.is_u64() || default.is_i64())
+            && !matches!(unit(name), "ms" | "s" | "0–1" | "req/s" | "×"))
 }
 
 fn number_text(v: &Value) -> String {
@@ -335,16 +543,33 @@ fn push_fields(
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, m)| *m);
+    let null_means = || {
+        NULL_MEANS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("default", |(_, m)| *m)
+    };
+    let optional = optional_default(name);
     match value {
         Value::Bool(b) => out.push(field(Control::Toggle, FieldValue::Bool(*b))),
         Value::Number(_) => out.push(field(
             Control::Number {
                 unit: unit(name),
-                integer: INTEGERS.contains(&name) || default.is_u64() || default.is_i64(),
-                empty_means,
+                integer: is_integer(name, default),
+                empty_means: empty_means.or_else(|| default.is_null().then(null_means)),
             },
             FieldValue::Text(number_text(value)),
         )),
+        Value::String(s) if FREE_TEXT.iter().any(|(n, _)| *n == name) => {
+            let placeholder = FREE_TEXT
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, p)| *p);
+            out.push(field(
+                Control::Text { placeholder },
+                FieldValue::Text(s.clone()),
+            ));
+        }
         Value::String(s) => {
             let choices = STRING_CHOICES
                 .iter()
@@ -372,10 +597,21 @@ fn push_fields(
                 ));
             }
             if tag.is_none() {
-                out.push(field(Control::Group, FieldValue::Text(String::new())));
+                if optional.is_some() {
+                    out.push(field(Control::Optional, FieldValue::Bool(true)));
+                } else {
+                    out.push(field(Control::Group, FieldValue::Text(String::new())));
+                }
             }
-            let default_obj = default.as_object();
-            for (k, v) in obj {
+            // An optional object's fields take their types from the object's defaults, not from what a
+            // hand-written file happens to hold (`"failure_rate": 1` is still a share).
+            let default_obj = default
+                .as_object()
+                .or(optional.as_ref().and_then(Value::as_object));
+            let mut keys: Vec<&String> = obj.keys().collect();
+            keys.sort_by_key(|k| nested_order_key(k));
+            for k in keys {
+                let v = &obj[k.as_str()];
                 if k == "type" {
                     continue;
                 }
@@ -385,6 +621,9 @@ fn push_fields(
                     .unwrap_or(v);
                 push_fields(out, &format!("{path}.{k}"), k, d, v, depth + 1);
             }
+        }
+        Value::Null if optional.is_some() => {
+            out.push(field(Control::Optional, FieldValue::Bool(false)));
         }
         Value::Null => {
             if let Some(family) = variants(name, None) {
@@ -399,7 +638,7 @@ fn push_fields(
                     Control::Number {
                         unit: unit(name),
                         integer: INTEGERS.contains(&name),
-                        empty_means: Some(empty_means.unwrap_or("default")),
+                        empty_means: Some(empty_means.unwrap_or_else(null_means)),
                     },
                     FieldValue::Text(String::new()),
                 ));
@@ -432,6 +671,19 @@ fn template(family: &[&str], variant: &str, old: Option<&Value>) -> Value {
             "log_normal" => json!({"type": "log_normal", "median_ms": m, "sigma": 0.5}),
             _ => {
                 json!({"type": variant, "fast_ms": m, "slow_ms": m * 10.0, "slow_probability": 0.05})
+            }
+        }
+    } else if std::ptr::eq(family, BACKOFF_VARIANTS) {
+        // The first wait carries over between a fixed and an exponential backoff.
+        let obj = old.and_then(Value::as_object);
+        let wait = ["base_ms", "delay_ms"]
+            .iter()
+            .find_map(|k| obj.and_then(|o| o.get(*k)).and_then(Value::as_f64))
+            .unwrap_or(100.0);
+        match variant {
+            "fixed" => json!({"type": "fixed", "delay_ms": wait}),
+            _ => {
+                json!({"type": "exponential", "base_ms": wait, "cap_ms": (wait * 100.0).max(10_000.0)})
             }
         }
     } else if std::ptr::eq(family, KEYS_VARIANTS) {
@@ -504,6 +756,15 @@ pub fn apply_edit(
     let name = segments[segments.len() - 1];
     let new_value = match (&field.control, value) {
         (Control::Toggle, EditValue::Bool(b)) => Value::Bool(*b),
+        (Control::Optional, EditValue::Bool(on)) => match (on, &field.value) {
+            // Already there: keep what was set rather than resetting it to the defaults.
+            (true, FieldValue::Bool(true)) => return Ok(current.clone()),
+            (true, _) => {
+                optional_default(name).ok_or_else(|| format!("{} cannot be added", field.label))?
+            }
+            (false, _) => Value::Null,
+        },
+        (Control::Text { .. }, EditValue::Text(t)) => Value::String(t.trim().to_string()),
         (
             Control::Number {
                 integer,
@@ -783,6 +1044,245 @@ mod tests {
         assert!(!back.contains_key("latency"));
         let w = apply_edit(&d, &Map::new(), "weight", &EditValue::Text("3".into())).expect("ok");
         assert_eq!(w["weight"], json!(3));
+    }
+
+    fn choices(kind: Kind, path: &str) -> Vec<String> {
+        match control(kind, path) {
+            Control::Choice { choices } => choices,
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn resilience_and_security_parameters_get_their_controls() {
+        assert_eq!(
+            choices(Kind::ApiGateway, "auth"),
+            ["none", "jwt", "session"]
+        );
+        assert_eq!(choices(Kind::Server, "calls"), ["every", "one"]);
+        assert!(matches!(
+            control(Kind::ApiGateway, "routes"),
+            Control::Text { placeholder } if placeholder.contains("->")
+        ));
+        assert!(matches!(
+            control(Kind::Client, "path"),
+            Control::Text { .. }
+        ));
+        assert!(matches!(
+            control(Kind::Client, "hostname"),
+            Control::Text { .. }
+        ));
+        assert_eq!(control(Kind::ApiGateway, "tls"), Control::Toggle);
+        assert!(matches!(
+            control(Kind::ApiGateway, "tls_handshake_ms"),
+            Control::Number {
+                unit: "ms",
+                integer: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            control(Kind::ApiGateway, "keepalive_s"),
+            Control::Number { unit: "s", .. }
+        ));
+        assert_eq!(
+            control(Kind::Waf, "ip_rate_limit"),
+            Control::Number {
+                unit: "",
+                integer: true,
+                empty_means: Some("off")
+            }
+        );
+        assert_eq!(
+            control(Kind::Server, "bulkhead"),
+            Control::Number {
+                unit: "",
+                integer: true,
+                empty_means: Some("none")
+            }
+        );
+        assert_eq!(control(Kind::Server, "shed_expired"), Control::Toggle);
+        assert_eq!(control(Kind::Server, "idempotency"), Control::Optional);
+        assert_eq!(control(Kind::Client, "retry"), Control::Optional);
+        assert!(matches!(
+            control(Kind::Client, "malicious_fraction"),
+            Control::Number { unit: "0–1", .. }
+        ));
+        // A client's timeout must be set; only an edge's may be left empty.
+        assert!(matches!(
+            control(Kind::Client, "timeout_ms"),
+            Control::Number {
+                empty_means: None,
+                ..
+            }
+        ));
+        for info in KINDS {
+            for f in fields(&info.kind.default_params(), &Map::new()) {
+                assert!(
+                    !f.label.contains('_'),
+                    "{} {}: label {}",
+                    info.name,
+                    f.path,
+                    f.label
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn optional_objects_are_added_with_their_defaults_edited_and_removed() {
+        let d = Kind::Client.default_params();
+        let fs = fields(&d, &Map::new());
+        let retry = fs.iter().find(|f| f.path == "retry").expect("retry row");
+        assert_eq!(retry.value, FieldValue::Bool(false));
+        assert!(!fs.iter().any(|f| f.path.starts_with("retry.")));
+        let on = apply_edit(&d, &Map::new(), "retry", &EditValue::Bool(true)).expect("ok");
+        assert_eq!(
+            on["retry"],
+            serde_json::to_value(crate::resilience::RetryPolicy::default()).expect("json")
+        );
+        assert!(parse_params(Kind::Client, &on).is_ok());
+        let paths: Vec<String> = fields(&d, &on)
+            .into_iter()
+            .filter(|f| f.path.starts_with("retry"))
+            .map(|f| f.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "retry",
+                "retry.max_attempts",
+                "retry.backoff",
+                "retry.backoff.base_ms",
+                "retry.backoff.cap_ms",
+                "retry.jitter",
+                "retry.budget"
+            ]
+        );
+        let fs = fields(&d, &on);
+        let row = |p: &str| fs.iter().find(|f| f.path == p).expect("row").clone();
+        assert_eq!(row("retry").value, FieldValue::Bool(true));
+        assert_eq!(row("retry.budget").control, Control::Optional);
+        assert_eq!(row("retry.backoff.base_ms").depth, 2);
+        assert!(matches!(
+            row("retry.max_attempts").control,
+            Control::Number { integer: true, .. }
+        ));
+        let Control::Choice { choices } = row("retry.jitter").control else {
+            panic!("jitter is a choice")
+        };
+        assert_eq!(choices, ["none", "full", "equal", "decorrelated"]);
+        let budget = apply_edit(&d, &on, "retry.budget", &EditValue::Bool(true)).expect("ok");
+        assert_eq!(
+            budget["retry"]["budget"],
+            json!({"ratio": 0.1, "burst": 10.0})
+        );
+        let ratio = apply_edit(
+            &d,
+            &budget,
+            "retry.budget.ratio",
+            &EditValue::Text("0.3".into()),
+        )
+        .expect("ok");
+        assert_eq!(ratio["retry"]["budget"]["ratio"], json!(0.3));
+        // Adding again keeps the edits; removing leaves the parameter out, as a hand-written file would.
+        let again = apply_edit(&d, &ratio, "retry", &EditValue::Bool(true)).expect("ok");
+        assert_eq!(again, ratio);
+        let off = apply_edit(&d, &ratio, "retry", &EditValue::Bool(false)).expect("ok");
+        assert!(!off.contains_key("retry"));
+        let s = Kind::Server.default_params();
+        let idem = apply_edit(&s, &Map::new(), "idempotency", &EditValue::Bool(true)).expect("ok");
+        assert_eq!(idem["idempotency"], json!({"retention_s": 60.0}));
+    }
+
+    #[test]
+    fn a_backoff_switch_keeps_its_first_wait() {
+        let d = Kind::Client.default_params();
+        let on = apply_edit(&d, &Map::new(), "retry", &EditValue::Bool(true)).expect("ok");
+        let base = apply_edit(
+            &d,
+            &on,
+            "retry.backoff.base_ms",
+            &EditValue::Text("40".into()),
+        )
+        .expect("ok");
+        let fixed =
+            apply_edit(&d, &base, "retry.backoff", &EditValue::Text("fixed".into())).expect("ok");
+        assert_eq!(
+            fixed["retry"]["backoff"],
+            json!({"type": "fixed", "delay_ms": 40.0})
+        );
+        let back = apply_edit(
+            &d,
+            &fixed,
+            "retry.backoff",
+            &EditValue::Text("exponential".into()),
+        )
+        .expect("ok");
+        assert_eq!(
+            back["retry"]["backoff"],
+            json!({"type": "exponential", "base_ms": 40.0, "cap_ms": 10000.0})
+        );
+        assert!(parse_params(Kind::Client, &back).is_ok());
+    }
+
+    #[test]
+    fn hand_written_whole_numbers_in_a_policy_still_take_fractions() {
+        let mut d = Map::new();
+        d.insert("breaker".into(), Value::Null);
+        let mut cur = Map::new();
+        cur.insert(
+            "breaker".into(),
+            json!({"failure_rate": 1, "open_ms": 5000, "window_size": 20}),
+        );
+        let m = apply_edit(
+            &d,
+            &cur,
+            "breaker.failure_rate",
+            &EditValue::Text("0.5".into()),
+        )
+        .expect("a share takes fractions");
+        assert_eq!(m["breaker"]["failure_rate"], json!(0.5));
+        assert!(
+            apply_edit(
+                &d,
+                &cur,
+                "breaker.window_size",
+                &EditValue::Text("2.5".into())
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn free_text_is_stored_trimmed_and_routes_are_checked_by_core() {
+        let d = Kind::ApiGateway.default_params();
+        let m = apply_edit(
+            &d,
+            &Map::new(),
+            "routes",
+            &EditValue::Text("  GET /users -> users; POST /orders -> orders ".into()),
+        )
+        .expect("text");
+        assert_eq!(
+            m["routes"],
+            json!("GET /users -> users; POST /orders -> orders")
+        );
+        let bad = apply_edit(
+            &d,
+            &Map::new(),
+            "routes",
+            &EditValue::Text("GET users".into()),
+        )
+        .expect("text is text");
+        let problems = parse_params(Kind::ApiGateway, &bad)
+            .expect("parses")
+            .problems();
+        assert!(
+            problems
+                .iter()
+                .any(|(f, m)| f == "routes" && m.contains("route 1"))
+        );
     }
 
     #[test]
