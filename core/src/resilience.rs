@@ -3,12 +3,14 @@
 //! `to`) may carry all three. The parameter types live here; `retry.rs` computes backoff delays and keeps a
 //! budget, `breaker.rs` is the breaker's state machine. The engine (`sim`) applies them.
 
+pub mod breaker;
 pub mod retry;
 
 use serde::{Deserialize, Serialize};
 
 use crate::components::{check_num, check_prob};
 
+pub use breaker::{Breaker, BreakerState, Permit};
 pub use retry::{Budget, RetryState};
 
 /// The most attempts a retry policy may make (the first one included).
