@@ -823,6 +823,35 @@ impl Report {
             "requests  sent {}  completed {}  failed {}  timed out {}  rejected {}  in flight {}",
             r.sent, r.completed, r.failed, r.timed_out, r.rejected, r.in_flight
         );
+        if r.rate_limited + r.shed + r.blocked > 0 {
+            let _ = writeln!(
+                s,
+                "          rate limited {}  shed {}  blocked {}",
+                r.rate_limited, r.shed, r.blocked
+            );
+        }
+        if r.attacks_sent > 0 {
+            let _ = writeln!(
+                s,
+                "          attacks sent {}  answered {}",
+                r.attacks_sent, r.attacks_served
+            );
+        }
+        if let Some(x) = &self.resilience {
+            let _ = writeln!(
+                s,
+                "resilience  retries {}  amplification {:.3}  call timeouts {}  budget refused {}  breaker opens {}  \
+                 short-circuited {}  duplicate effects {}  deduplicated {}",
+                x.retries,
+                x.amplification,
+                x.call_timeouts,
+                x.budget_refused,
+                x.breaker_opens,
+                x.short_circuited,
+                x.duplicate_effects,
+                x.deduplicated
+            );
+        }
         if r.hop_limited > 0 || r.lost > 0 {
             let _ = writeln!(
                 s,
@@ -871,6 +900,89 @@ impl Report {
                 n.mean_time_ms,
                 n.p99_time_ms
             );
+        }
+        if !self.edges.is_empty() {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "{:<24} {:>8} {:>9} {:>6} {:>9} {:>7} {:>10} {:>6} {:>9} {:>7}",
+                "call edge",
+                "calls",
+                "attempts",
+                "amp",
+                "timeouts",
+                "failed",
+                "breaker",
+                "opens",
+                "fast-fail",
+                "open s"
+            );
+            for (name, e) in &self.edges {
+                let _ = writeln!(
+                    s,
+                    "{:<24} {:>8} {:>9} {:>6.3} {:>9} {:>7} {:>10} {:>6} {:>9} {:>7.1}",
+                    name,
+                    e.calls,
+                    e.attempts,
+                    e.amplification,
+                    e.timeouts,
+                    e.failed,
+                    e.breaker_state.as_deref().unwrap_or("-"),
+                    e.breaker_opens,
+                    e.short_circuited,
+                    e.breaker_state_time.map_or(0.0, |t| t.open_s)
+                );
+            }
+        }
+        let guards: Vec<String> = self
+            .nodes
+            .iter()
+            .filter_map(|(id, n)| {
+                let mut parts = Vec::new();
+                if let Some(v) = &n.service {
+                    parts.push(format!(
+                        "shed {}  bulkhead rejected {}  effects {}  duplicate effects {}  deduplicated {}  \
+                         in-progress conflicts {}",
+                        v.shed,
+                        v.bulkhead_rejected,
+                        v.effects,
+                        v.duplicate_effects,
+                        v.deduplicated,
+                        v.in_progress_conflicts
+                    ));
+                }
+                if let Some(g) = &n.gateway {
+                    parts.push(format!(
+                        "handshakes {}  connections {}  auth checks {}  session lookups {}  auth failures {}  \
+                         unrouted {}",
+                        g.handshakes,
+                        g.connections,
+                        g.auth_checks,
+                        g.session_lookups,
+                        g.auth_failures,
+                        g.unrouted
+                    ));
+                }
+                if let Some(w) = &n.waf {
+                    parts.push(format!(
+                        "inspected {}  blocked: signature {}, rate {}, listed {}  attacks passed {}  \
+                         addresses blocked {}",
+                        w.inspected,
+                        w.blocked_signature,
+                        w.blocked_rate,
+                        w.blocked_listed,
+                        w.attacks_passed,
+                        w.blocked_addresses
+                    ));
+                }
+                (!parts.is_empty()).then(|| format!("{id:<16} {}", parts.join("; ")))
+            })
+            .collect();
+        if !guards.is_empty() {
+            let _ = writeln!(s);
+            for line in guards {
+                let _ = writeln!(s, "{line}");
+            }
         }
         let caches: Vec<_> = self
             .nodes

@@ -289,6 +289,86 @@ const SCENARIOS: &[Scenario] = &[
         ],
         json: include_str!("../../examples/scenarios/sharding-hot-key.json"),
     },
+    Scenario {
+        name: "retry-storm",
+        title: "A retry storm, with and without a retry budget",
+        topic: "System reliability: retry mechanisms",
+        explanation: "Two copies of one API with spare capacity (70 % busy) serve clients that time out after \
+            300 ms and retry three times with exponential backoff and jitter; a spike triples the traffic for 5 \
+            s at 00:20. On top, every timed-out attempt is retried while the API still works on it, so the \
+            retries alone keep it saturated long after the spike is over (a metastable failure). Below, a \
+            retry budget allows retries of at most 10 % of the traffic, and the API recovers.",
+        try_this: &[
+            "Set the top API's `shed_expired` on: it drops work whose caller has stopped waiting and recovers \
+             too.",
+            "Raise the clients' `timeout_ms` to 2000 and rerun: longer patience means fewer retries.",
+            "Press Spike ×5 during a run of the bottom pair and watch it ride the spike out.",
+        ],
+        watch: &[
+            "Each API's utilisation and queue after 00:25: the top one stays at 100 %, the bottom one drains.",
+            "Attempts per request (amplification) in the metrics panel and each client edge's call figures.",
+            "The why panel's retry-storm finding.",
+        ],
+        json: include_str!("../../examples/scenarios/retry-storm.json"),
+    },
+    Scenario {
+        name: "circuit-breaker",
+        title: "Fail fast: a circuit breaker on a hanging dependency",
+        topic: "System reliability: circuit breakers",
+        explanation: "From 00:15 to 00:35 the orders database hangs: its queries take 200 times longer, and \
+            the API gives up on a call after 500 ms. Without a breaker (top) every request holds an API worker \
+            for those 500 ms, the queue fills and the API turns requests away. With a breaker (bottom) the \
+            calls fail at once after ten failures, the API keeps its workers free, and half-open trial calls \
+            close the breaker again once the database has recovered.",
+        try_this: &[
+            "Lower the breaker's `open_ms` to 500 and watch it probe the database more often.",
+            "Raise the breaker's `minimum_calls` to 100: it opens later and the API suffers longer.",
+            "Remove the 500 ms timeout on the top edge: its workers now wait for every slow query.",
+        ],
+        watch: &[
+            "The breaker's state on the bottom edge while running: closed, open, half-open.",
+            "Dropped requests of the two APIs, and the breaker's fast failures in the edge figures.",
+            "The why panel's circuit-breaker finding.",
+        ],
+        json: include_str!("../../examples/scenarios/circuit-breaker.json"),
+    },
+    Scenario {
+        name: "bulkhead",
+        title: "Bulkheads: isolate a slow dependency",
+        topic: "System reliability: bulkhead patterns",
+        explanation: "Each request of this API needs one of two dependencies: a fast search (5 ms) or a slow \
+            report (2 s). With one shared pool (top) the report calls take all 16 workers, so search requests \
+            queue behind them and are turned away. With a bulkhead of 6 workers per dependency (bottom) the \
+            report calls past 6 fail fast and the search requests keep being served.",
+        try_this: &[
+            "Set the bottom API's `bulkhead` to 12 and watch the search traffic suffer again.",
+            "Give the top API 64 workers: more threads hide the problem at a cost in memory.",
+        ],
+        watch: &[
+            "Requests served by the two search services.",
+            "The bottom API's bulkhead rejections in its figures and the why panel.",
+        ],
+        json: include_str!("../../examples/scenarios/bulkhead.json"),
+    },
+    Scenario {
+        name: "idempotency",
+        title: "Idempotency keys: retried payments charged once",
+        topic: "System reliability: idempotency",
+        explanation: "Checkout retries a payment whose answer did not come back within 100 ms, but the first \
+            attempt may already have charged the card. The top payment service charges again for every such \
+            retry (duplicate effects); the bottom one keeps each request's idempotency key for 60 s and answers a \
+            repeat from its dedupe store, so every payment is charged once.",
+        try_this: &[
+            "Lower the bottom service's `retention_s` to 0.05: keys expire before the retries arrive.",
+            "Lower checkout's `timeout_ms` to 40: more retries, more duplicates on top.",
+        ],
+        watch: &[
+            "Duplicate effects of the two payment services (a counter in the metrics panel).",
+            "Requests the bottom service answered from its dedupe store, and the ones refused while the first \
+             was still in progress.",
+        ],
+        json: include_str!("../../examples/scenarios/idempotency.json"),
+    },
 ];
 
 #[cfg(test)]

@@ -574,7 +574,7 @@ impl Sim {
                     (NodeRt::Gateway(Box::new(g)), w)
                 }
                 Params::Waf(wp) => {
-                    let waf = Waf::new(wp);
+                    let waf = Waf::new(wp, p.len() as u32);
                     let w = waf.workers();
                     (NodeRt::Waf(Box::new(waf)), w)
                 }

@@ -412,11 +412,12 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
         }
         match kind {
             Kind::Waf if out_degree[i] == 0 => {
-                d.err(
+                d.warn(
                     subject,
                     None,
                     format!(
-                        "web application firewall `{}` protects nothing: connect it to the service behind it",
+                        "web application firewall `{}` protects nothing: connect it to the service behind it \
+                         (until then, what it lets through fails)",
                         n.id
                     ),
                 );

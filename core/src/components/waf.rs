@@ -121,12 +121,15 @@ pub(crate) struct Waf {
     blocked: BTreeMap<(u32, u32), SimTime>,
     sweep_at: usize,
     alive: bool,
+    /// whether it has a service behind it (an outgoing edge); without one what passes fails
+    protects: bool,
     report: WafReport,
 }
 
 impl Waf {
-    /// A WAF; it forwards what passes over its first outgoing edge (port 0), which it must have.
-    pub(crate) fn new(p: &WafParams) -> Waf {
+    /// A WAF with `ports` outgoing edges; it forwards what passes over the first (port 0), and fails it when
+    /// it has none (a half-built diagram).
+    pub(crate) fn new(p: &WafParams, ports: u32) -> Waf {
         Waf {
             pool: WorkerPool::new(p.workers, p.queue_capacity),
             inspect: SimTime::from_ms(p.inspect_ms),
@@ -139,6 +142,7 @@ impl Waf {
             blocked: BTreeMap::new(),
             sweep_at: MIN_SWEEP,
             alive: true,
+            protects: ports > 0,
             report: WafReport::default(),
         }
     }
@@ -163,6 +167,13 @@ impl Waf {
     }
 
     fn forward(&mut self, ctx: &mut Ctx<'_>, req: u32) {
+        if !self.protects {
+            ctx.out.push(Action::Fail {
+                req,
+                outcome: Outcome::Error,
+            });
+            return;
+        }
         ctx.out.push(Action::Forward {
             req,
             port: 0,
@@ -338,7 +349,7 @@ mod tests {
     impl Rig {
         fn new(p: &WafParams) -> Rig {
             Rig {
-                w: Waf::new(p),
+                w: Waf::new(p, 1),
                 rng: SimRng::new(1),
                 out: Vec::new(),
             }

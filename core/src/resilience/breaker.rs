@@ -501,9 +501,10 @@ mod tests {
         let sec = NANOS_PER_SEC;
         assert_eq!(w.push(SimTime(0), true, false).calls, 1);
         assert_eq!(w.push(SimTime(0), false, false).calls, 2);
-        if let Window::Time { calls, .. } = &w {
-            assert_eq!(calls.len(), 1, "same instant, one entry");
-        }
+        let Window::Time { calls, .. } = &w else {
+            panic!("a time window")
+        };
+        assert_eq!(calls.len(), 1, "same instant, one entry");
         // At 1 s − 1 ns both are still in; at 1 s + 5 they have left.
         assert_eq!(w.push(SimTime(sec - 1), false, false).calls, 3);
         let t = w.push(SimTime(sec + 5), false, true);

@@ -190,8 +190,8 @@ fn a_retry_storm_outlives_its_spike_unless_a_budget_or_shedding_stops_it() {
     assert!(shedding.nodes["s"].shed > 0);
 }
 
-/// A payment service: every request is a write with an effect; attempts time out at 60 ms while the
-/// service takes 50 ms plus queueing, so some attempts are retried after the first already charged.
+/// A payment service: every request is a write with an effect; attempts time out at 60 ms while a payment
+/// takes 25 ms on average plus queueing, so some attempts are retried after the first already charged.
 fn payments(idempotency: bool) -> Report {
     let mut svc = json!({"workers": 2, "queue_capacity": null, "side_effects": true,
                          "service_time": {"type": "exponential", "mean_ms": 25}});

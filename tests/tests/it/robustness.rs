@@ -73,6 +73,13 @@ fn diagram() -> impl Strategy<Value = Drawn> {
             // The first node is a client, so there is traffic to run.
             let mut nodes = nodes;
             nodes[0].0 = 0;
+            // That client's numbers are only scaled (never zeroed or negated), or most diagrams would fail on
+            // its whole-number parameters; other nodes, clients included, take every tweak.
+            for t in &mut nodes[0].1 {
+                if matches!(t, Tweak::Zero | Tweak::Negate) {
+                    *t = Tweak::Keep;
+                }
+            }
             for (i, (kind, tweaks)) in nodes.iter().enumerate() {
                 let mut node = Node::new(&ids[i], KINDS[*kind].name);
                 node.params = params(*kind, tweaks);

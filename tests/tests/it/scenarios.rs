@@ -498,3 +498,86 @@ fn range_sharding_makes_one_hot_shard_and_the_ring_spreads_the_hot_keys() {
         assert!(tr > 2.0 * tg, "range {tr} ms, ring {tg} ms");
     }
 }
+
+/// Mean utilisation of node `id` over the series points after `from_s`.
+fn late_utilization(r: &Report, id: &str, from_s: f64) -> f64 {
+    let i = r
+        .series
+        .node_ids
+        .iter()
+        .position(|n| n == id)
+        .unwrap_or_else(|| panic!("{id} is in the series"));
+    let pts: Vec<f64> = r
+        .series
+        .points
+        .iter()
+        .filter(|p| p.t_s > from_s)
+        .map(|p| p.nodes[i].utilization)
+        .collect();
+    pts.iter().sum::<f64>() / pts.len() as f64
+}
+
+/// "the retries alone keep it saturated long after the spike … a retry budget … and the API recovers".
+#[test]
+fn retries_keep_the_api_down_after_the_spike_unless_a_budget_caps_them() {
+    for r in reports("retry-storm") {
+        let storm = late_utilization(&r, "api", 50.0);
+        let calm = late_utilization(&r, "api2", 50.0);
+        assert!(storm > 0.99, "seed {}: top API at {storm}", r.seed);
+        assert!(calm < 0.85, "seed {}: bottom API at {calm}", r.seed);
+        let plain = &r.edges["plain->api"];
+        let budgeted = &r.edges["budgeted->api2"];
+        assert!(plain.amplification > 3.0, "{plain:?}");
+        assert!(budgeted.amplification < 1.2, "{budgeted:?}");
+        assert!(budgeted.budget_refused > 0);
+    }
+}
+
+/// "Without a breaker … the queue fills and the API turns requests away. With a breaker … fail at once …
+/// close the breaker again once the database has recovered."
+#[test]
+fn a_breaker_keeps_the_api_free_while_its_database_hangs_and_closes_after() {
+    for r in reports("circuit-breaker") {
+        let (plain, guarded) = (node(&r, "api"), node(&r, "api2"));
+        assert!(plain.dropped > 1000, "seed {}: {}", r.seed, plain.dropped);
+        assert!(guarded.dropped < plain.dropped / 10, "{}", guarded.dropped);
+        let e = &r.edges["api2-db2"];
+        assert!(e.breaker_opens >= 1 && e.short_circuited > 1000, "{e:?}");
+        assert_eq!(e.breaker_state.as_deref(), Some("closed"));
+        // Eight workers, 500 ms each: about 16 timed-out calls a second for the 20 s outage.
+        let t = r.edges["api-db"].timeouts;
+        assert!((200..400).contains(&t), "{t}");
+    }
+}
+
+/// "the report calls take all 16 workers, so search requests … are turned away … the search requests keep
+/// being served".
+#[test]
+fn a_bulkhead_keeps_the_search_traffic_flowing_past_slow_reports() {
+    for r in reports("bulkhead") {
+        let shared = node(&r, "search").served;
+        let walled = node(&r, "b-search").served;
+        assert!(walled > 4 * shared, "seed {}: {walled} vs {shared}", r.seed);
+        let api = node(&r, "b-api")
+            .service
+            .as_ref()
+            .expect("a bulkhead reports");
+        assert!(api.bulkhead_rejected > 0);
+        assert!(node(&r, "api").dropped > node(&r, "b-api").dropped);
+    }
+}
+
+/// "charges again for every such retry (duplicate effects) … every payment is charged once".
+#[test]
+fn idempotency_keys_charge_each_payment_once() {
+    for r in reports("idempotency") {
+        let plain = node(&r, "pay").service.as_ref().expect("side effects");
+        let keyed = node(&r, "pay2").service.as_ref().expect("side effects");
+        assert!(plain.duplicate_effects > 10, "seed {}: {plain:?}", r.seed);
+        assert_eq!(keyed.duplicate_effects, 0);
+        assert!(
+            keyed.deduplicated + keyed.in_progress_conflicts > 10,
+            "{keyed:?}"
+        );
+    }
+}
