@@ -24,6 +24,20 @@ pub fn path(kind: &str, category: Option<Category>) -> &'static str {
         }
         // a partitioned log: three partitions of numbered records
         "stream" => "M3 6h18 M3 12h18 M3 18h18 M9 4v4 M15 4v4 M9 10v4 M9 16v4 M15 16v4",
+        // an API's braces with a route through them
+        "api_gateway" => {
+            "M8 4c-2.5 0-2.5 2-2.5 4s-.8 4-2.5 4c1.7 0 2.5 2 2.5 4s0 4 2.5 4 \
+             M16 4c2.5 0 2.5 2 2.5 4s.8 4 2.5 4c-1.7 0-2.5 2-2.5 4s0 4-2.5 4 M8.5 12h7 M13 9.5l2.5 2.5-2.5 2.5"
+        }
+        // a firewall: a brick wall
+        "waf" => {
+            "M3 5h18v14H3z M3 9.7h18 M3 14.3h18 M9 5v4.7 M15 5v4.7 M6 9.7v4.6 M12 9.7v4.6 M18 9.7v4.6 \
+             M9 14.3V19 M15 14.3V19"
+        }
+        // a gauge with its needle near the limit: requests admitted up to a rate
+        "rate_limiter" => {
+            "M4 16a8 8 0 1 1 16 0 M12 16l4.5-5 M4 20h16 M6.5 12.5l1.2 .7 M12 8v1.4 M17.5 12.5l-1.2 .7"
+        }
         "dns" => {
             "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M3 12h18 M12 3c3 3 3 15 0 18 M12 3c-3 3-3 15 0 18"
         }

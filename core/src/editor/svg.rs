@@ -21,7 +21,8 @@ fn colour(c: Option<Category>) -> &'static str {
         Some(Category::Compute) => "#7a5af8",
         Some(Category::Data) => "#dc6803",
         Some(Category::Messaging) => "#c11574",
-        Some(Category::Resilience) | None => "#475467",
+        Some(Category::Resilience) => "#4d7c0f",
+        None => "#475467",
     }
 }
 
