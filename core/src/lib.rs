@@ -16,6 +16,7 @@ pub mod editor;
 pub mod explain;
 pub mod fixtures;
 pub mod ids;
+pub mod marks;
 mod metrics;
 pub mod playback;
 pub mod regions;
