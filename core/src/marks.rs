@@ -112,7 +112,7 @@ pub fn guard_figures(m: &Mechanisms, r: &Report) -> Vec<Figure> {
         };
         more.push(figure(
             "amplification",
-            "attempts / request",
+            "amplification",
             format!("{amp:.2}"),
             "×",
         ));
@@ -203,29 +203,38 @@ pub fn reject_badges(n: &NodeReport) -> Vec<RejectBadge> {
     .collect()
 }
 
-/// A selected call edge's figures, as `(label, value)` rows: calls, attempts, amplification, timeouts,
-/// failed, and with a breaker its state, opens, calls short-circuited and time open.
+/// A selected call edge's figures as `(key, text)` pairs, value first so a line of them reads and cuts
+/// well: with a breaker its state, opens, calls short-circuited and time open; then calls, attempts (per
+/// call: the amplification at this layer), timeouts, failed calls, and retries and budget refusals when
+/// there were any.
 pub fn edge_figures(e: &EdgeReport) -> Vec<(&'static str, String)> {
-    let mut rows = vec![
-        ("calls", e.calls.to_string()),
-        ("attempts", e.attempts.to_string()),
-        (
-            "attempts / call",
-            format!("{:.2}×", if e.calls > 0 { e.amplification } else { 1.0 }),
-        ),
-        ("retries", e.retries.to_string()),
-        ("timeouts", e.timeouts.to_string()),
-        ("failed", e.failed.to_string()),
-    ];
-    if e.budget_refused > 0 {
-        rows.push(("budget refused", e.budget_refused.to_string()));
-    }
+    let mut rows = Vec::new();
     if let Some(state) = &e.breaker_state {
-        rows.push(("breaker", state.clone()));
-        rows.push(("opened", e.breaker_opens.to_string()));
-        rows.push(("short-circuited", e.short_circuited.to_string()));
+        rows.push(("breaker", format!("breaker {state}")));
+        rows.push(("opened", format!("opened {}×", e.breaker_opens)));
+        rows.push((
+            "short_circuited",
+            format!("{} short-circuited", e.short_circuited),
+        ));
         let open = e.breaker_state_time.map_or(0.0, |t| t.open_s);
-        rows.push(("time open", format!("{open:.1} s")));
+        rows.push(("time_open", format!("open {open:.1} s")));
+    }
+    let amp = if e.calls > 0 { e.amplification } else { 1.0 };
+    rows.push(("calls", format!("{} calls", e.calls)));
+    rows.push((
+        "attempts",
+        format!("{} attempts ({amp:.2} per call)", e.attempts),
+    ));
+    rows.push(("timeouts", format!("{} timeouts", e.timeouts)));
+    rows.push(("failed", format!("{} failed", e.failed)));
+    if e.retries > 0 {
+        rows.push(("retries", format!("{} retries", e.retries)));
+    }
+    if e.budget_refused > 0 {
+        rows.push((
+            "budget_refused",
+            format!("{} refused by the budget", e.budget_refused),
+        ));
     }
     rows
 }
@@ -236,7 +245,7 @@ pub fn edge_figures(e: &EdgeReport) -> Vec<(&'static str, String)> {
 pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
     if let Some(w) = &n.waf {
         return Some(format!(
-            "{id}: {} inspected · blocked {} by signature, {} by rate, {} listed · {} attacks passed · {} addresses blocked",
+            "{id}: {} inspected · blocked {} by signature, {} by rate, {} listed · {} attacks passed · {} on the block list",
             w.inspected,
             w.blocked_signature,
             w.blocked_rate,
@@ -405,8 +414,9 @@ mod tests {
             ..EdgeReport::default()
         };
         let rows = edge_figures(&e);
-        assert!(rows.contains(&("attempts / call", "1.50×".to_string())));
+        assert!(rows.contains(&("attempts", "150 attempts (1.50 per call)".to_string())));
         assert!(!rows.iter().any(|(k, _)| *k == "breaker"));
+        assert!(!rows.iter().any(|(k, _)| *k == "retries"));
         e.breaker_state = Some("open".into());
         e.breaker_opens = 2;
         e.breaker_state_time = Some(BreakerStateTime {
@@ -415,9 +425,9 @@ mod tests {
             half_open_s: 0.5,
         });
         let rows = edge_figures(&e);
-        assert!(rows.contains(&("breaker", "open".to_string())));
-        assert!(rows.contains(&("opened", "2".to_string())));
-        assert!(rows.contains(&("time open", "4.2 s".to_string())));
+        assert_eq!(rows[0], ("breaker", "breaker open".to_string()));
+        assert!(rows.contains(&("opened", "opened 2×".to_string())));
+        assert!(rows.contains(&("time_open", "open 4.2 s".to_string())));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! schema gives it, and the diagram's problems (core validation), each selecting what it concerns.
 
 use playground_core::editor::schema::{self, Control, EditValue, Field, FieldValue};
-use playground_core::editor::{Action, FieldError, Target, display, edge_defaults, edge_params};
+use playground_core::editor::{Action, FieldError, Target, display, edge_sections};
 use playground_core::{Kind, Severity, Subject};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -97,6 +97,9 @@ fn field_row(state: &Handle, target: &Target, f: &Field) -> Html {
     if f.control == Control::Group {
         return html! { <h4 class="field-group">{ &f.label }</h4> };
     }
+    if let (Control::Optional, FieldValue::Bool(on)) = (&f.control, &f.value) {
+        return optional_row(state, target, f, *on, error);
+    }
     let control = match (&f.control, &f.value) {
         (Control::Toggle, FieldValue::Bool(b)) => {
             let state = state.clone();
@@ -140,12 +143,64 @@ fn field_row(state: &Handle, target: &Target, f: &Field) -> Html {
                 if !unit.is_empty() { <span class="unit">{ *unit }</span> }
             </span>
         },
+        (Control::Text { placeholder }, FieldValue::Text(v)) => html! {
+            <TextField id={id.clone()} param={f.path.clone()} value={v.clone()} placeholder={*placeholder}
+                invalid={error.is_some()} onchange={dispatch_text} />
+        },
         _ => html! {},
     };
+    let wide = matches!(f.control, Control::Text { .. });
     html! {
-        <div class={classes!("field", format!("depth-{}", f.depth.min(3)), error.is_some().then_some("invalid"))}>
+        <div class={classes!("field", format!("depth-{}", f.depth.min(3)), wide.then_some("wide"), error.is_some().then_some("invalid"))}>
             <label class="field-label" for={id}>{ &f.label }</label>
             { control }
+            if let Some(msg) = error {
+                <p class="field-error" role="alert">{ msg }</p>
+            }
+        </div>
+    }
+}
+
+/// An optional object's row: its name and an Add button while absent, a heading with Remove while present
+/// (its fields follow on their own rows).
+fn optional_row(state: &Handle, target: &Target, f: &Field, on: bool, error: Option<&str>) -> Html {
+    let click = {
+        let state = state.clone();
+        let target = target.clone();
+        let path = f.path.clone();
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::SetParam {
+                target: target.clone(),
+                path: path.clone(),
+                value: EditValue::Bool(!on),
+            });
+        })
+    };
+    let (word, action, title) = if on {
+        (
+            "Remove",
+            "remove",
+            format!("Remove the {}", f.label.to_lowercase()),
+        )
+    } else {
+        (
+            "Add",
+            "add",
+            format!("Add a {} with its defaults", f.label.to_lowercase()),
+        )
+    };
+    html! {
+        <div class={classes!("field", "optional", format!("depth-{}", f.depth.min(3)), on.then_some("on"), error.is_some().then_some("invalid"))}
+            data-optional={f.path.clone()} data-present={if on { "true" } else { "false" }}>
+            <span class="field-label optional-label">
+                { &f.label }
+                if !on { <span class="optional-none">{ " · none" }</span> }
+            </span>
+            <button type="button" class={classes!("btn", "small", if on { "optional-remove" } else { "optional-add" })}
+                data-param={f.path.clone()} data-action={action} title={title} onclick={click}>
+                if !on { <span aria-hidden="true">{ "+ " }</span> }
+                { word }
+            </button>
             if let Some(msg) = error {
                 <p class="field-error" role="alert">{ msg }</p>
             }
@@ -212,7 +267,7 @@ fn edge_panel(state: &Handle, name: &str) -> Html {
             .map(|n| display(n).to_string())
             .unwrap_or_else(|| id.to_string())
     };
-    let fields = schema::fields(&edge_defaults(), &edge_params(e));
+    let sections = edge_sections(e);
     html! {
         <div class="inspect" key={format!("edge:{name}")}>
             <div class="inspect-head">
@@ -221,9 +276,13 @@ fn edge_panel(state: &Handle, name: &str) -> Html {
                     <p class="inspect-id">{ format!("{} → {}", label(&e.from), label(&e.to)) }</p>
                 </div>
             </div>
-            <p class="inspect-hint">{ "Requests travel along the arrow; responses come back the same way. Empty fields use the diagram's link defaults." }</p>
-            <h3 class="inspect-section">{ "Link" }</h3>
-            { for fields.iter().map(|f| field_row(state, &target, f)) }
+            <p class="inspect-hint">{ "Requests travel along the arrow; responses come back the same way. Empty link fields use the diagram's defaults; a call policy (a timeout per attempt, retries with backoff and jitter, a circuit breaker) applies to the caller's calls over this connection." }</p>
+            { for sections.iter().map(|(title, fields)| html! {
+                <section class="inspect-part" data-section={title.to_lowercase().replace(' ', "-")}>
+                    <h3 class="inspect-section">{ *title }</h3>
+                    { for fields.iter().map(|f| field_row(state, &target, f)) }
+                </section>
+            }) }
         </div>
     }
 }

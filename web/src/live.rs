@@ -4,9 +4,10 @@
 
 use playground_core::editor::{Action, Target};
 use playground_core::explain::Level;
+use playground_core::marks::{self, Mechanisms};
 use playground_core::playback::{MAX_SPEED, MIN_SPEED};
 use playground_core::report::{DatabaseReport, Report, Series};
-use playground_core::{Edge, FaultAction, SimTime};
+use playground_core::{Edge, FaultAction, HopOutcome, SimTime};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -169,8 +170,29 @@ pub fn TrafficLegend() -> Html {
     if s.status == Status::Idle {
         return html! {};
     }
-    let items = OUTCOME_COLOURS.iter().map(|(_, colour, word)| {
+    let m = &s.mechanisms;
+    let q = s.report.as_deref().map(|r| r.requests).unwrap_or_default();
+    // The guards' answers only where the diagram has the guard or the run met one.
+    let shown = |o: &HopOutcome| match o {
+        HopOutcome::RateLimited => m.rate_limit || q.rate_limited > 0,
+        HopOutcome::Shed => m.shed || q.shed > 0,
+        HopOutcome::Blocked => m.block || q.blocked > 0,
+        _ => true,
+    };
+    let items = OUTCOME_COLOURS.iter().filter(|(o, _, _)| shown(o)).map(|(_, colour, word)| {
         html! { <span class="legend-item" data-legend={*word}><span class="legend-dot" style={format!("background:{colour}")} />{ *word }</span> }
+    });
+    // Not a hop: a side effect applied twice (a retried charge) is counted, not drawn.
+    let duplicates = s
+        .report
+        .as_deref()
+        .and_then(|r| r.resilience.as_ref())
+        .map_or(0, |x| x.duplicate_effects);
+    let duplicates = (m.side_effects || duplicates > 0).then(|| html! {
+        <span class="legend-item legend-counter" data-legend="duplicate effect" data-count={duplicates.to_string()}
+            title="Side effects applied twice for one logical request (a retried write without an idempotency key)">
+            <span class="legend-glyph" aria-hidden="true">{ "⧉" }</span>{ format!("duplicate effects {duplicates}") }
+        </span>
     });
     let shapes = CLASS_SHAPES.iter().zip(s.dots_by_class).map(|((_, shape, word), n)| {
         html! { <span class="legend-item" data-legend={*word} data-dots={n.to_string()}><span class={classes!("legend-shape", *shape)} />{ *word }</span> }
@@ -183,6 +205,7 @@ pub fn TrafficLegend() -> Html {
     html! {
         <div class="traffic-legend" aria-label="Traffic legend">
             { for items }
+            { for duplicates }
             <span class="legend-sep" aria-hidden="true" />
             { for shapes }
             <span class="legend-shown" data-shown-fraction={format!("{}", s.shown_fraction)} data-dots={s.dots.to_string()} data-work-ms={format!("{:.2}", s.work_ms)} data-summary-ms={format!("{:.2}", s.summary_ms)}>{ shown }</span>
@@ -274,7 +297,10 @@ fn node_lines(series: &Series, id: &str) -> Option<[Vec<(f64, f64)>; 2]> {
     Some([q, u])
 }
 
-fn figures(r: Option<&Report>) -> Html {
+/// The end-to-end figures, then the guards' (rate limited, shed, blocked, retries, amplification, duplicate
+/// effects, breaker opens): the ones the diagram uses or the run met.
+fn figures(m: &Mechanisms, r: Option<&Report>) -> Html {
+    let guards = r.map(|r| marks::guard_figures(m, r)).unwrap_or_default();
     let lat = |f: fn(&Report) -> f64| r.map_or("–".to_string(), |r| format!("{:.2}", f(r)));
     let count = |f: fn(&Report) -> u64| r.map_or("–".to_string(), |r| f(r).to_string());
     html! {
@@ -287,6 +313,12 @@ fn figures(r: Option<&Report>) -> Html {
             { figure("failed", "errors", count(|r| r.requests.failed), "") }
             { figure("timed_out", "timed out", count(|r| r.requests.timed_out), "") }
             { figure("rejected", "rejected", count(|r| r.requests.rejected), "") }
+            { for guards.into_iter().map(|f| html! {
+                <div class="figure guard">
+                    <span class="figure-label" title={f.label}>{ f.label }</span>
+                    <span class="figure-value"><span data-metric={f.key}>{ f.value }</span><span class="figure-unit">{ f.unit }</span></span>
+                </div>
+            }) }
         </div>
     }
 }
@@ -420,9 +452,39 @@ pub fn MetricsArea() -> Html {
         let d = r.nodes.get(id.as_str())?.database.as_ref()?;
         Some(database_figures(id, d))
     });
+    let selected_edge = state
+        .as_ref()
+        .and_then(|st| match st.ed.selection.single() {
+            Some(Target::Edge(name)) => Some(name),
+            _ => None,
+        });
+    // A selected call edge with a policy: its calls and attempts, and its breaker.
+    let edge = report.and_then(|r| {
+        let name = selected_edge.as_ref()?;
+        let e = r.edges.get(name.as_str())?;
+        let rows = marks::edge_figures(e);
+        let all: Vec<&str> = rows.iter().map(|(_, t)| t.as_str()).collect();
+        let title = format!("{} → {}: {}", e.from, e.to, all.join(" · "));
+        Some(html! {
+            <p class="breakdown" data-edge-metrics={name.to_string()} title={title}>
+                { format!("{} → {}: ", e.from, e.to) }
+                { for rows.iter().enumerate().map(|(i, (k, t))| html! {
+                    <>{ if i > 0 { " · " } else { "" } }<span data-edge-figure={*k}>{ t.clone() }</span></>
+                }) }
+            </p>
+        })
+    });
+    // A selected firewall, gateway or server with a guard: its block.
+    let guard_block = report.and_then(|r| {
+        let id = selected.as_ref()?;
+        let st = state.as_ref()?;
+        let line = marks::node_block(&st.ed.doc, id, r.nodes.get(id.as_str())?)?;
+        Some(html! { <p class="breakdown" data-guard-block={id.to_string()} title={line.clone()}>{ line }</p> })
+    });
     let breakdown = report.map(|r| {
         let q = &r.requests;
-        let done = q.completed + q.failed + q.timed_out + q.rejected;
+        let done =
+            q.completed + q.failed + q.timed_out + q.rejected + q.rate_limited + q.shed + q.blocked;
         let pct = |v: u64| {
             if done == 0 {
                 0.0
@@ -430,9 +492,20 @@ pub fn MetricsArea() -> Html {
                 v as f64 * 100.0 / done as f64
             }
         };
+        let m = &s.mechanisms;
+        let mut guards = String::new();
+        for (show, v, word) in [
+            (m.rate_limit, q.rate_limited, "rate limited"),
+            (m.shed, q.shed, "shed"),
+            (m.block, q.blocked, "blocked"),
+        ] {
+            if show || v > 0 {
+                guards.push_str(&format!(" · {:.1} % {word}", pct(v)));
+            }
+        }
         html! {
             <p class="breakdown">
-                { format!("{} sent · {:.1} % ok · {:.1} % errors · {:.1} % timed out · {:.1} % rejected · {} lost · {} in flight",
+                { format!("{} sent · {:.1} % ok · {:.1} % errors · {:.1} % timed out · {:.1} % rejected{guards} · {} lost · {} in flight",
                     q.sent, pct(q.completed), pct(q.failed), pct(q.timed_out), pct(q.rejected), q.lost, q.in_flight) }
             </p>
         }
@@ -451,7 +524,9 @@ pub fn MetricsArea() -> Html {
                         { for breakdown }
                     }
                 </div>
-                { figures(report) }
+                { figures(&s.mechanisms, report) }
+                { for edge }
+                { for guard_block }
                 { for messages }
                 { for database }
                 { for charts }

@@ -1,5 +1,7 @@
-//! The run's live marks over the diagram: each card's badges (utilisation ring, queue, errors, dead) and each
-//! connection's load band, in an SVG layer of their own above the diagram. Summaries change them a few times a
+//! The run's live marks over the diagram: each card's badges (utilisation ring, queue, errors, dead, and the
+//! requests it rate-limited, blocked, shed or refused at a bulkhead), each connection's load band and each
+//! circuit breaker's state (a badge at the connection's middle; the connection dashed red while open, amber
+//! while half-open), in an SVG layer of their own above the diagram. Summaries change them a few times a
 //! second; kept out of the diagram's SVG, a change re-lays out and repaints only this small layer, not the 100
 //! cards with their text (measured in BENCHMARKS.md, "Live run (Chromium)"). The cards only take the rare
 //! `dead`/`saturated` outline, through [`CardStates`].
@@ -8,9 +10,10 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use playground_core::editor::geometry::{self, NODE_H, NODE_W};
+use playground_core::resilience::BreakerState;
 use yew::prelude::*;
 
-use crate::run::{Badge, RunCtx};
+use crate::run::{Badge, RunCtx, reject_colour};
 use crate::state::Handle;
 
 /// Per node id, the outline a card takes while running (`dead` or `saturated`); equal by content, so the
@@ -52,10 +55,28 @@ pub struct BadgeProps {
     pub badge: Badge,
 }
 
-/// A card's live badges: a utilisation ring, the queue length, the error count, a cross when dead.
+/// Rough width of badge text at 10 px bold [px per character].
+const CHAR_W: f64 = 6.1;
+
+/// A card's live badges: a utilisation ring, the queue length, the error count, a cross when dead, and
+/// under the card a pill per kind of rejection (`429 ×123`, `403 ×45`, `shed 67`).
 #[component]
 pub fn BadgeView(p: &BadgeProps) -> Html {
-    let b = p.badge;
+    let b = &p.badge;
+    let mut left = 0.0;
+    let rejects = b.rejects.iter().map(|r| {
+        let w = r.text.chars().count() as f64 * CHAR_W + 12.0;
+        let x = left;
+        left += w + 4.0;
+        html! {
+            <g class="reject-badge" data-reject={r.key} data-count={r.count.to_string()}
+                transform={format!("translate({x:.1} {:.1})", NODE_H + 4.0)} style={format!("--c:{}", reject_colour(r.key))}>
+                <title>{ &r.title }</title>
+                <rect width={format!("{w:.1}")} height="16" rx="8" />
+                <text x={format!("{:.1}", w / 2.0)} y="11.5">{ &r.text }</text>
+            </g>
+        }
+    });
     let r = 9.0;
     let circ = 2.0 * std::f64::consts::PI * r;
     let cx = NODE_W - 20.0;
@@ -93,6 +114,7 @@ pub fn BadgeView(p: &BadgeProps) -> Html {
             if b.dead {
                 <text class="badge-dead" x={cx.to_string()} y={(cy + 4.0).to_string()}>{ "✕" }</text>
             }
+            { for rejects }
         </g>
     }
 }
@@ -117,6 +139,49 @@ pub fn LoadView(p: &LoadProps) -> Html {
     }
 }
 
+/// Props of one circuit breaker's mark.
+#[derive(Properties, PartialEq)]
+pub struct BreakerProps {
+    /// edge name
+    pub id: AttrValue,
+    /// SVG path data of its connection
+    pub d: AttrValue,
+    /// the connection's middle (world px)
+    pub x: f64,
+    /// the connection's middle (world px)
+    pub y: f64,
+    /// the breaker's state
+    pub state: BreakerState,
+}
+
+/// A breaker's state on its connection: a pill at the middle, and while it is not closed the connection
+/// restyled over the diagram's line (open: red dashes, calls fail fast; half-open: amber, trial calls).
+#[component]
+pub fn BreakerView(p: &BreakerProps) -> Html {
+    let word = p.state.name();
+    let text = format!("breaker {word}");
+    let w = text.chars().count() as f64 * CHAR_W + 14.0;
+    let title = match p.state {
+        BreakerState::Closed => "circuit breaker closed: calls go through",
+        BreakerState::Open => "circuit breaker open: calls fail fast without being sent",
+        BreakerState::HalfOpen => "circuit breaker half-open: a few trial calls decide",
+    };
+    html! {
+        <g class={classes!("breaker", word)} data-breaker-for={p.id.clone()} data-breaker-state={word}>
+            <title>{ title }</title>
+            if p.state != BreakerState::Closed {
+                <path class="breaker-under" d={p.d.clone()} />
+                <path class="breaker-line" d={p.d.clone()} />
+            }
+            <g transform={format!("translate({:.1} {:.1})", p.x - w / 2.0, p.y - 9.0)}>
+                <rect class="breaker-pill" width={format!("{w:.1}")} height="18" rx="9" />
+                <circle class="breaker-dot" cx="9" cy="9" r="3.5" />
+                <text class="breaker-text" x="16" y="12.5">{ text }</text>
+            </g>
+        </g>
+    }
+}
+
 /// The layer of live marks over the canvas (nothing without a run).
 #[component]
 pub fn LiveOverlay() -> Html {
@@ -124,7 +189,7 @@ pub fn LiveOverlay() -> Html {
         return html! {};
     };
     let snap = &run.snap;
-    if snap.badges.is_empty() && snap.edge_load.is_empty() {
+    if snap.badges.is_empty() && snap.edge_load.is_empty() && snap.breakers.is_empty() {
         return html! {};
     }
     let ed = &state.ed;
@@ -136,8 +201,16 @@ pub fn LiveOverlay() -> Html {
         let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
         Some(html! { <LoadView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} load={load} /> })
     });
+    let breakers = doc.edges.iter().filter_map(|e| {
+        let name = e.name();
+        let state = snap.breakers.get(&name).copied()?;
+        let (a, b) = (doc.node(&e.from)?, doc.node(&e.to)?);
+        let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
+        let mid = geometry::bezier_at(&c, 0.5);
+        Some(html! { <BreakerView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} x={mid.x} y={mid.y} state={state} /> })
+    });
     let badges = doc.nodes.iter().filter_map(|n| {
-        let badge = snap.badges.get(&n.id).copied()?;
+        let badge = snap.badges.get(&n.id).cloned()?;
         let pos = ed.drawn_position(n);
         Some(html! { <BadgeView key={n.id.clone()} id={n.id.clone()} x={pos.x} y={pos.y} badge={badge} /> })
     });
@@ -145,6 +218,7 @@ pub fn LiveOverlay() -> Html {
         <svg class="live-layer" data-layer="live" aria-hidden="true">
             <g transform={ed.viewport.transform()}>
                 <g class="edge-loads">{ for loads }</g>
+                <g class="breakers">{ for breakers }</g>
                 <g class="badges">{ for badges }</g>
             </g>
         </svg>

@@ -11,7 +11,9 @@ use std::rc::Rc;
 use playground_core::animation::{DEFAULT_MAX_DOTS, Dot, Flights};
 use playground_core::editor::geometry::{self, NODE_H, NODE_W, Point, Viewport};
 use playground_core::explain::{Finding, explain};
+use playground_core::marks::{Mechanisms, RejectBadge, reject_badges};
 use playground_core::playback::Pacer;
+use playground_core::resilience::BreakerState;
 use playground_core::{
     FaultAction, HopClass, HopOutcome, NodeGauge, Report, Severity, Sim, SimTime, Topology,
 };
@@ -52,7 +54,7 @@ impl Status {
 }
 
 /// A node's live badge.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Badge {
     /// workers busy / workers [0..1] (0 for kinds without workers)
     pub util: f64,
@@ -66,6 +68,8 @@ pub struct Badge {
     pub saturated: bool,
     /// the kind has workers (else no utilisation ring)
     pub has_workers: bool,
+    /// requests it rate-limited, blocked, shed or refused at a bulkhead, the non-zero ones
+    pub rejects: Rc<Vec<RejectBadge>>,
 }
 
 /// What the views render of the run: replaced as a whole (a new `Rc`) on each summary.
@@ -87,6 +91,10 @@ pub struct Snap {
     pub badges: Rc<BTreeMap<String, Badge>>,
     /// per edge name: share of the busiest edge's messages since the last summary [0..1]
     pub edge_load: Rc<BTreeMap<String, f64>>,
+    /// per edge name with a circuit breaker: its state now
+    pub breakers: Rc<BTreeMap<String, BreakerState>>,
+    /// the resilience and security mechanisms the diagram uses (what the legend and metrics list)
+    pub mechanisms: Mechanisms,
     /// chosen speed [× real time]
     pub speed: f64,
     /// speed achieved over the last second, when slower than chosen [× real time]
@@ -128,6 +136,8 @@ impl Default for Snap {
             findings: Rc::default(),
             badges: Rc::default(),
             edge_load: Rc::default(),
+            breakers: Rc::default(),
+            mechanisms: Mechanisms::default(),
             speed: 1.0,
             achieved: None,
             shown_fraction: 1.0,
@@ -179,8 +189,9 @@ impl PartialEq for RunCtx {
     }
 }
 
-/// Dot colours by outcome (the legend's CSS uses the same values).
-pub const OUTCOME_COLOURS: [(HopOutcome, &str, &str); 7] = [
+/// Dot colours by outcome (the legend and the cards' rejection badges use the same values). The last three
+/// are the guards' answers; the legend lists them when the diagram has the guard or the run met one.
+pub const OUTCOME_COLOURS: [(HopOutcome, &str, &str); 10] = [
     (HopOutcome::Request, "#4f6bed", "request"),
     (HopOutcome::Ok, "#12a150", "success"),
     (HopOutcome::CacheHit, "#06aed4", "cache hit"),
@@ -188,7 +199,28 @@ pub const OUTCOME_COLOURS: [(HopOutcome, &str, &str); 7] = [
     (HopOutcome::TimedOut, "#9e77ed", "timeout"),
     (HopOutcome::Rejected, "#dc8a00", "rejected"),
     (HopOutcome::Lost, "#667085", "lost"),
+    (HopOutcome::RateLimited, "#ee46bc", "rate limited (429)"),
+    (HopOutcome::Shed, "#a39b0b", "shed"),
+    (HopOutcome::Blocked, "#9c5a28", "blocked (403)"),
 ];
+
+/// The colour of an outcome's dots.
+pub fn outcome_colour(outcome: HopOutcome) -> &'static str {
+    OUTCOME_COLOURS
+        .iter()
+        .find(|(o, _, _)| *o == outcome)
+        .map_or("#667085", |(_, c, _)| c)
+}
+
+/// The colour of a card's rejection badge, by its `RejectBadge::key`: the dots' colour for the same answer.
+pub fn reject_colour(key: &str) -> &'static str {
+    outcome_colour(match key {
+        "rate_limited" => HopOutcome::RateLimited,
+        "blocked" => HopOutcome::Blocked,
+        "shed" => HopOutcome::Shed,
+        _ => HopOutcome::Rejected,
+    })
+}
 
 /// Dot shapes by traffic class (the legend draws the same): a client's request is a filled square, a DNS
 /// lookup a hollow square, a node's own request (a cache flush, an asynchronous message) a diamond.
@@ -234,6 +266,10 @@ pub struct Live {
     curves: BTreeMap<(u32, u32), ([Point; 4], bool)>,
     /// (from, to) engine indices → edge name, for load
     edge_names: BTreeMap<(u32, u32), String>,
+    /// engine edge index → edge name, for breaker states
+    edge_by_index: BTreeMap<u32, String>,
+    /// what the diagram uses, recomputed when it changes
+    mechanisms: Mechanisms,
     /// messages per (from, to) since the last summary
     hops: BTreeMap<(u32, u32), u64>,
     viewport: Viewport,
@@ -259,6 +295,7 @@ fn now_ms() -> f64 {
 impl Live {
     /// No run yet, on `doc`.
     pub fn new(doc: Rc<Topology>) -> Live {
+        let mechanisms = Mechanisms::of(&doc);
         Live {
             doc,
             key: None,
@@ -279,6 +316,8 @@ impl Live {
             positions: Vec::new(),
             curves: BTreeMap::new(),
             edge_names: BTreeMap::new(),
+            edge_by_index: BTreeMap::new(),
+            mechanisms,
             hops: BTreeMap::new(),
             viewport: Viewport::default(),
             canvas: NodeRef::default(),
@@ -345,6 +384,7 @@ impl Live {
         self.positions.clear();
         self.curves.clear();
         self.edge_names.clear();
+        self.edge_by_index.clear();
         let Some(sim) = &self.sim else {
             return;
         };
@@ -365,6 +405,9 @@ impl Live {
             self.curves.insert((a.0, b.0), (c, false));
             self.curves.entry((b.0, a.0)).or_insert((c, true));
             self.edge_names.insert((a.0, b.0), e.name());
+            if let Some(i) = sim.edge_index(&e.name()) {
+                self.edge_by_index.insert(i.0, e.name());
+            }
         }
     }
 
@@ -376,6 +419,7 @@ impl Live {
             return false;
         }
         self.doc = doc;
+        self.mechanisms = Mechanisms::of(&self.doc);
         let changed = self.key.as_ref().is_some_and(|k| *k != sim_key(&self.doc));
         if self.sim.is_some() && changed {
             let was = self.status;
@@ -543,13 +587,16 @@ impl Live {
         self.serial += 1;
         let mut badges = BTreeMap::new();
         let mut edge_load = BTreeMap::new();
+        let mut breakers = BTreeMap::new();
         if let Some(sim) = &self.sim {
             let report = Rc::new(sim.report());
             // Findings cost a pass over the series; a few times a second is plenty.
             self.findings = Rc::new(explain(&self.doc, &report));
             for (i, id) in sim.node_ids().iter().enumerate() {
                 let g: NodeGauge = sim.gauge(playground_core::NodeIdx(i as u32));
-                let errors = report.nodes.get(id).map_or(0, |n| n.errors + n.dropped);
+                let node = report.nodes.get(id);
+                let errors = node.map_or(0, |n| n.errors + n.dropped);
+                let rejects = Rc::new(node.map(reject_badges).unwrap_or_default());
                 // Quantised to what the ring can show (5 %), so an unchanged badge does not re-render its card.
                 let util = if g.workers > 0 {
                     (f64::from(g.busy) / f64::from(g.workers) * 20.0).round() / 20.0
@@ -565,8 +612,14 @@ impl Live {
                         dead: !g.alive,
                         saturated: g.workers > 0 && g.busy >= g.workers && g.queue > 0,
                         has_workers: g.workers > 0,
+                        rejects,
                     },
                 );
+            }
+            for (i, state) in sim.breaker_states() {
+                if let Some(name) = self.edge_by_index.get(&i.0) {
+                    breakers.insert(name.clone(), state);
+                }
             }
             let max = self.hops.values().copied().max().unwrap_or(0);
             if max > 0 {
@@ -589,6 +642,8 @@ impl Live {
             findings: Rc::clone(&self.findings),
             badges: Rc::new(badges),
             edge_load: Rc::new(edge_load),
+            breakers: Rc::new(breakers),
+            mechanisms: self.mechanisms,
             speed: self.pacer.speed(),
             achieved: self.pacer.behind().then(|| self.pacer.achieved()).flatten(),
             shown_fraction: self.flights.shown_fraction(),
