@@ -14,6 +14,7 @@ pub mod database;
 pub mod dns;
 pub mod load_balancer;
 pub mod messaging;
+pub mod rate_limiter;
 pub mod server;
 
 use serde::{Deserialize, Serialize};

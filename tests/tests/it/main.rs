@@ -8,6 +8,7 @@ mod dns;
 mod engine;
 mod examples;
 mod messaging;
+mod rate_limiter;
 mod regions;
 mod robustness;
 mod runner;
