@@ -37,6 +37,11 @@
 //! (Δ ≥ W) over-admits again in every window. `over_admitted` counts the difference with a shadow exact
 //! limiter fed the same arrivals (admitted − its admitted, at least 0). With N = 1 or Δ = 0 (a central store)
 //! there is one exact state and no shadow.
+//!
+//! The node ([`RateLimiter`]) forwards an admitted request over its first edge, fails a refused one with
+//! `RateLimited`, and holds a delayed one until a timer at its release time. A kill fails the held requests
+//! with `Error` (their timers go stale); a revived node starts with fresh state (the counts were in the dead
+//! process's memory) while its report counts go on.
 
 mod algorithm;
 mod distributed;
