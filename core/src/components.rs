@@ -16,6 +16,7 @@ pub mod gateway;
 pub mod load_balancer;
 pub mod messaging;
 pub mod pool;
+pub mod rate_limiter;
 pub mod server;
 pub mod waf;
 
@@ -32,6 +33,7 @@ pub use dns::{DnsResolverParams, DnsRole, DnsServerParams, Record, RecordType};
 pub use gateway::{Auth, GatewayParams};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{Overflow, QueueParams, StreamParams, TopicParams};
+pub use rate_limiter::{Algorithm, LimitKey, LimiterParams};
 pub use server::ServerParams;
 pub use waf::WafParams;
 
@@ -65,6 +67,8 @@ pub enum Kind {
     ApiGateway,
     /// A web application firewall: blocks attack payloads and flooding addresses.
     Waf,
+    /// Admits requests up to a limit per window (fixed or sliding window, token or leaky bucket).
+    RateLimiter,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -122,6 +126,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Stream,
             Kind::ApiGateway,
             Kind::Waf,
+            Kind::RateLimiter,
         ],
     },
     KindInfo {
@@ -137,6 +142,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Cache,
             Kind::ApiGateway,
             Kind::Waf,
+            Kind::RateLimiter,
         ],
     },
     KindInfo {
@@ -146,6 +152,7 @@ pub const KINDS: &[KindInfo] = &[
         category: Category::Compute,
         hint: "Workers take requests from a bounded queue; each may call the next hop and wait for it.",
         connects_to: &[
+            Kind::RateLimiter,
             Kind::LoadBalancer,
             Kind::Server,
             Kind::Database,
@@ -205,6 +212,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Cache,
             Kind::ApiGateway,
             Kind::Waf,
+            Kind::RateLimiter,
         ],
     },
     KindInfo {
@@ -260,7 +268,29 @@ pub const KINDS: &[KindInfo] = &[
         hint: "Inspects every request before the service sees it: its signature rules block attack payloads \
                (SQL injection, XSS) and its rate rule blocks an address that floods; a botnet spread over many \
                addresses slips under a per-address limit.",
-        connects_to: &[Kind::ApiGateway, Kind::LoadBalancer, Kind::Server],
+        connects_to: &[
+            Kind::ApiGateway,
+            Kind::LoadBalancer,
+            Kind::Server,
+            Kind::RateLimiter,
+        ],
+    },
+    KindInfo {
+        kind: Kind::RateLimiter,
+        name: "rate_limiter",
+        title: "Rate limiter",
+        category: Category::Resilience,
+        hint: "Lets each client address, API key or everyone send at most `limit` requests per window and \
+               refuses the rest with 429 Too Many Requests; fixed window, sliding window log or counter, token \
+               bucket or leaky bucket, and N instances that share their counts every sync interval.",
+        connects_to: &[
+            Kind::Server,
+            Kind::LoadBalancer,
+            Kind::ApiGateway,
+            Kind::Cache,
+            Kind::Database,
+            Kind::Queue,
+        ],
     },
 ];
 
@@ -304,6 +334,7 @@ impl Kind {
             Kind::Stream => serde_json::to_value(StreamParams::default()),
             Kind::ApiGateway => serde_json::to_value(GatewayParams::default()),
             Kind::Waf => serde_json::to_value(WafParams::default()),
+            Kind::RateLimiter => serde_json::to_value(LimiterParams::default()),
         };
         match value.expect("default params serialise") {
             serde_json::Value::Object(map) => map,
@@ -341,6 +372,8 @@ pub enum Params {
     ApiGateway(GatewayParams),
     /// a web application firewall
     Waf(WafParams),
+    /// a rate limiter
+    RateLimiter(LimiterParams),
 }
 
 /// A parameter that could not be decoded or is out of range.
@@ -407,6 +440,7 @@ fn decode(
         Kind::Stream => serde_json::from_value(value).map(Params::Stream),
         Kind::ApiGateway => serde_json::from_value(value).map(Params::ApiGateway),
         Kind::Waf => serde_json::from_value(value).map(Params::Waf),
+        Kind::RateLimiter => serde_json::from_value(value).map(Params::RateLimiter),
     }
 }
 
@@ -426,6 +460,7 @@ impl Params {
             Params::Stream(p) => p.problems(),
             Params::ApiGateway(p) => p.problems(),
             Params::Waf(p) => p.problems(),
+            Params::RateLimiter(p) => p.problems(),
         }
     }
 }

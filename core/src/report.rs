@@ -253,6 +253,12 @@ pub struct NodeReport {
     /// a firewall's inspections and blocks (firewalls only; whole run)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waf: Option<crate::components::waf::WafReport>,
+    /// a client's own requests: the end-to-end counts of what it sent (clients only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<Requests>,
+    /// a rate limiter's (or a gateway's rate limit's) decisions (whole run)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limiter: Option<crate::components::rate_limiter::LimiterReport>,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -685,6 +691,36 @@ impl Report {
                     h.u64(v);
                 }
             }
+            if let Some(q) = &n.requests {
+                for v in [
+                    q.sent,
+                    q.completed,
+                    q.failed,
+                    q.timed_out,
+                    q.rejected,
+                    q.in_flight,
+                    q.hop_limited,
+                    q.lost,
+                ] {
+                    h.u64(v);
+                }
+                if q.resilience_counts().iter().any(|&v| v > 0) {
+                    for v in q.resilience_counts() {
+                        h.u64(v);
+                    }
+                }
+            }
+            if let Some(l) = &n.limiter {
+                for v in [
+                    l.admitted,
+                    l.delayed,
+                    l.rate_limited,
+                    l.over_admitted,
+                    l.keys,
+                ] {
+                    h.u64(v);
+                }
+            }
             if let Some(f) = &n.waf {
                 for v in [
                     f.inspected,
@@ -961,6 +997,12 @@ impl Report {
                         g.session_lookups,
                         g.auth_failures,
                         g.unrouted
+                    ));
+                }
+                if let Some(l) = &n.limiter {
+                    parts.push(format!(
+                        "admitted {}  delayed {}  rate limited {}  over-admitted {}  keys {}",
+                        l.admitted, l.delayed, l.rate_limited, l.over_admitted, l.keys
                     ));
                 }
                 if let Some(w) = &n.waf {

@@ -312,6 +312,28 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/retry-storm.json"),
     },
     Scenario {
+        name: "rate-limiting",
+        title: "Rate limiting: per client or for everyone",
+        topic: "System reliability: rate limiting",
+        explanation: "A scraper sends 300 requests a second from one address next to 1,000 users sending 100 \
+            between them. A single limit for everyone (top, a token bucket of 200/s) refuses requests at \
+            random, so the users lose half of theirs with the scraper's. A limit per client address (bottom, \
+            10/s each) refuses only the scraper's excess with 429 Too Many Requests, and every user request \
+            gets through.",
+        try_this: &[
+            "Switch the bottom limiter's `algorithm` to `fixed_window` or `sliding_log` and compare the \
+             scraper's admitted rate.",
+            "Give the scraper 1,000 `addresses`: a per-address limit no longer catches it.",
+            "Set the top limiter's `instances` to 4 and `sync_ms` to 1000: the instances over-admit between \
+             syncs.",
+        ],
+        watch: &[
+            "Each client's own figures: sent, completed and rate limited (select a client).",
+            "The limiters' admitted and rate-limited counts.",
+        ],
+        json: include_str!("../../examples/scenarios/rate-limiting.json"),
+    },
+    Scenario {
         name: "circuit-breaker",
         title: "Fail fast: a circuit breaker on a hanging dependency",
         topic: "System reliability: circuit breakers",

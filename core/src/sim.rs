@@ -23,6 +23,7 @@ use crate::components::dns::{self, DnsRole, Resolver};
 use crate::components::gateway::Gateway;
 use crate::components::load_balancer::LoadBalancer;
 use crate::components::messaging::{self, Broker};
+use crate::components::rate_limiter::{RateLimiter, Who};
 use crate::components::server::{Job, Server};
 use crate::components::waf::Waf;
 use crate::components::{Action, Ctx, Incoming, Kind, NO_SLOT, Params, ServerParams};
@@ -178,6 +179,7 @@ enum NodeRt {
     Database(Box<Database>),
     Gateway(Box<Gateway>),
     Waf(Box<Waf>),
+    Limiter(Box<RateLimiter>),
 }
 
 /// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
@@ -390,6 +392,9 @@ pub struct Sim {
     dns: Vec<Option<ClientDns>>,
     /// messaging nodes: a run is not over while one holds work
     brokers: Vec<u32>,
+    /// per client node: the end-to-end counts of its own measured requests (`in_flight` filled in by the
+    /// report)
+    by_client: Vec<Requests>,
     /// calls over edges with a policy, by index (free slots reused)
     calls: Vec<Call>,
     free_calls: Vec<u32>,
@@ -573,6 +578,7 @@ impl Sim {
                     let w = g.workers();
                     (NodeRt::Gateway(Box::new(g)), w)
                 }
+                Params::RateLimiter(lp) => (NodeRt::Limiter(Box::new(RateLimiter::new(lp))), 0),
                 Params::Waf(wp) => {
                     let waf = Waf::new(wp, p.len() as u32);
                     let w = waf.workers();
@@ -685,6 +691,7 @@ impl Sim {
                 .filter(|(_, m)| messaging::is_messaging(m.kind))
                 .map(|(i, _)| i as u32)
                 .collect(),
+            by_client: vec![Requests::default(); n],
             calls: Vec::new(),
             free_calls: Vec::new(),
         };
@@ -965,6 +972,7 @@ impl Sim {
                     NodeRt::Database(d) => d.on_timer(&mut ctx, slot, token),
                     NodeRt::Gateway(g) => g.on_timer(&mut ctx, slot, token),
                     NodeRt::Waf(w) => w.on_timer(&mut ctx, slot, token),
+                    NodeRt::Limiter(l) => l.on_timer(&mut ctx, slot, token),
                     _ => {}
                 }
                 self.run_actions(node);
@@ -1009,6 +1017,7 @@ impl Sim {
             NodeRt::Database(d) => (d.busy(), d.queue_len()),
             NodeRt::Gateway(g) => (g.busy(), g.queue_len()),
             NodeRt::Waf(w) => (w.busy(), w.queue_len()),
+            NodeRt::Limiter(l) => (0, l.held()),
             NodeRt::Msg(b) => {
                 let (_, busy, queue) = b.levels();
                 (busy, queue)
@@ -1024,7 +1033,15 @@ impl Sim {
         let mut acts = std::mem::take(&mut self.actions);
         for a in acts.drain(..) {
             match a {
-                Action::Forward { req, port, slot } => self.forward(node, req, port, slot),
+                Action::Forward { req, port, slot } => {
+                    let ports = self.out_start[node as usize + 1] - self.out_start[node as usize];
+                    if port < ports {
+                        self.forward(node, req, port, slot);
+                    } else {
+                        // A pass-through node with nothing behind it (a half-built diagram): the request fails.
+                        self.respond(node, req, Outcome::Error, true);
+                    }
+                }
                 Action::Respond { req, outcome } => self.respond(node, req, outcome, false),
                 Action::Fail { req, outcome } => self.respond(node, req, outcome, true),
                 Action::ServiceDone { at, slot, token } => {
@@ -1137,6 +1154,9 @@ impl Sim {
         if measured {
             self.e2e.sent += 1;
             self.e2e.attacks_sent += u64::from(nr.malicious);
+            let mine = &mut self.by_client[node as usize];
+            mine.sent += 1;
+            mine.attacks_sent += u64::from(nr.malicious);
         }
         if timer {
             let dl = &mut self.deadlines[node as usize];
@@ -1271,6 +1291,7 @@ impl Sim {
             // link refuses the connection.
             if q.hops > hop_limit && q.measured {
                 self.e2e.hop_limited += 1;
+                self.by_client[q.client as usize].hop_limited += 1;
             }
             q.outcome = Outcome::Error;
             if self.window.contains(self.now) {
@@ -1358,6 +1379,7 @@ impl Sim {
         let counted = q.measured || (q.call != NO_CALL && self.calls[q.call as usize].counted);
         if counted {
             self.e2e.lost += 1;
+            self.by_client[q.client as usize].lost += 1;
         }
         let q = self.reqs.get(req);
         let (state, internal) = (q.state, q.internal);
@@ -1421,8 +1443,8 @@ impl Sim {
                     // A gateway's session lookup was never counted in the gateway.
                     self.reqs.get(req).internal && self.reqs.get(req).path.last().is_none()
                 }
-                // A firewall passes requests on without a slot: nothing to release.
-                NodeRt::Waf(_) => false,
+                // A firewall and a rate limiter pass requests on without a slot: nothing to release.
+                NodeRt::Waf(_) | NodeRt::Limiter(_) => false,
                 NodeRt::Cache(c) => {
                     c.abandon(&mut ctx, hop.slot);
                     // A cache's own request was never counted in the cache.
@@ -1512,6 +1534,15 @@ impl Sim {
             }
             NodeRt::Gateway(g) => g.on_request(&mut ctx, req, &incoming),
             NodeRt::Waf(w) => w.on_request(&mut ctx, req, &incoming),
+            NodeRt::Limiter(l) => l.on_request(
+                &mut ctx,
+                req,
+                Who {
+                    client: incoming.client,
+                    addr,
+                    api_key: incoming.api_key,
+                },
+            ),
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
@@ -1565,6 +1596,7 @@ impl Sim {
             NodeRt::Msg(b) => b.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Gateway(g) => g.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Waf(w) => w.on_response(&mut ctx, req, hop.slot, outcome),
+            NodeRt::Limiter(l) => l.on_response(&mut ctx, req, hop.slot, outcome),
             NodeRt::Database(_) => {
                 unreachable!("a database calls nothing (validation allows no edge from it)")
             }
@@ -1911,6 +1943,19 @@ impl Sim {
             ReqState::TimedOut => {}
             ReqState::Lost => unreachable!("a lost request has no response"),
         }
+        if q.measured && q.state == ReqState::Live {
+            let mine = &mut self.by_client[client as usize];
+            mine.attacks_served += u64::from(outcome == Outcome::Ok && q.malicious);
+            *match outcome {
+                Outcome::Ok => &mut mine.completed,
+                Outcome::Error => &mut mine.failed,
+                Outcome::Rejected => &mut mine.rejected,
+                Outcome::RateLimited => &mut mine.rate_limited,
+                Outcome::Shed => &mut mine.shed,
+                Outcome::Blocked => &mut mine.blocked,
+                Outcome::TimedOut => &mut mine.timed_out,
+            } += 1;
+        }
         self.reqs.free(req);
         // Drop resolved entries from the front of the client's deadline queue, so its timer sleeps until
         // the oldest request still waiting.
@@ -1941,6 +1986,7 @@ impl Sim {
             let q = self.reqs.get_mut(r);
             if q.measured {
                 self.e2e.timed_out += 1;
+                self.by_client[node as usize].timed_out += 1;
             }
             let state = q.state;
             self.trace_hop(r, node, node, self.now, HopOutcome::TimedOut);
@@ -2049,6 +2095,7 @@ impl Sim {
                     NodeRt::Database(d) => d.kill(&mut ctx),
                     NodeRt::Gateway(g) => g.kill(&mut ctx),
                     NodeRt::Waf(w) => w.kill(&mut ctx),
+                    NodeRt::Limiter(l) => l.kill(&mut ctx),
                     NodeRt::Client(c) => {
                         c.alive = false;
                         c.epoch = c.epoch.wrapping_add(1);
@@ -2068,6 +2115,7 @@ impl Sim {
                     NodeRt::Database(d) => d.revive(),
                     NodeRt::Gateway(g) => g.revive(),
                     NodeRt::Waf(w) => w.revive(),
+                    NodeRt::Limiter(l) => l.revive(),
                     NodeRt::Cache(c) => {
                         let mut ctx = Ctx {
                             now: self.now,
@@ -2153,12 +2201,16 @@ impl Sim {
             start: self.window.start,
             end: self.window.end.min(self.now).max(self.window.start),
         };
-        let in_flight = self
-            .reqs
-            .items
-            .iter()
-            .filter(|r| r.measured && r.live && matches!(r.state, ReqState::Live | ReqState::Lost))
-            .count() as u64;
+        let mut by_client = self.by_client.clone();
+        let mut in_flight = 0;
+        for r in
+            self.reqs.items.iter().filter(|r| {
+                r.measured && r.live && matches!(r.state, ReqState::Live | ReqState::Lost)
+            })
+        {
+            in_flight += 1;
+            by_client[r.client as usize].in_flight += 1;
+        }
         let e = &self.e2e;
         let edges = self.edge_reports();
         let [mean, p50, p90, p95, p99, p999, max] = e.latency_ms();
@@ -2228,6 +2280,12 @@ impl Sim {
                     },
                     waf: match &self.nodes[i] {
                         NodeRt::Waf(f) => Some(f.report(self.now)),
+                        _ => None,
+                    },
+                    requests: matches!(self.nodes[i], NodeRt::Client(_)).then_some(by_client[i]),
+                    limiter: match &self.nodes[i] {
+                        NodeRt::Limiter(l) => Some(l.report()),
+                        NodeRt::Gateway(g) => g.limiter_report(),
                         _ => None,
                     },
                 },

@@ -432,6 +432,27 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                     ),
                 );
             }
+            Kind::RateLimiter if out_degree[i] == 0 => {
+                d.warn(
+                    subject,
+                    None,
+                    format!(
+                        "rate limiter `{}` guards nothing: connect it to the service it protects (until then, \
+                         what it admits fails)",
+                        n.id
+                    ),
+                );
+            }
+            Kind::RateLimiter if out_degree[i] > 1 => {
+                d.warn(
+                    subject,
+                    None,
+                    format!(
+                        "rate limiter `{}` forwards only over its first connection; the others carry nothing",
+                        n.id
+                    ),
+                );
+            }
             Kind::ApiGateway if out_degree[i] == 0 => {
                 d.warn(
                     subject,

@@ -20,6 +20,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::components::pool::{Arrived, WorkerPool};
+use crate::components::rate_limiter::{Decision, Limiter, LimiterParams, LimiterReport, Who};
 use crate::components::{Action, Ctx, Incoming, NO_SLOT, check_num};
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
@@ -64,6 +65,9 @@ pub struct GatewayParams {
     /// one of GET (reads), POST or PUT (writes), * (any); the longest matching prefix wins, ties go to the
     /// first rule. Empty = requests spread over the services in turn. Default empty.
     pub routes: String,
+    /// a rate limit applied before any work (client requests only); `null` = none, default `null`
+    #[serde(default)]
+    pub rate_limit: Option<LimiterParams>,
 }
 
 impl Default for GatewayParams {
@@ -78,6 +82,7 @@ impl Default for GatewayParams {
             tls_handshake_ms: 2.0,
             keepalive_s: 60.0,
             routes: String::new(),
+            rate_limit: None,
         }
     }
 }
@@ -101,6 +106,11 @@ impl GatewayParams {
         }
         if let Err(e) = parse_routes(&self.routes) {
             out.push(("routes".into(), e));
+        }
+        if let Some(l) = &self.rate_limit {
+            for (f, m) in l.problems() {
+                out.push((format!("rate_limit.{f}"), format!("`rate_limit`: {m}")));
+            }
         }
         out
     }
@@ -298,6 +308,14 @@ pub(crate) struct Gateway {
     sweep_at: usize,
     lookups: Vec<Option<Lookup>>,
     free_lookups: Vec<u32>,
+    /// the rate-limit policy, when it has one
+    limiter: Option<Limiter>,
+    /// requests a leaky-bucket limit holds back, with the epoch they were held in (timer slots
+    /// `workers() + i`, which the pool never uses)
+    held: Vec<Option<(Job, u32)>>,
+    free_held: Vec<u32>,
+    /// bumped by a kill, so a held request's timer from before it is ignored
+    epoch: u32,
     alive: bool,
     counts: GatewayReport,
 }
@@ -366,6 +384,10 @@ impl Gateway {
             sweep_at: MIN_SWEEP,
             lookups: Vec::new(),
             free_lookups: Vec::new(),
+            limiter: p.rate_limit.as_ref().map(Limiter::new),
+            held: Vec::new(),
+            free_held: Vec::new(),
+            epoch: 0,
             alive: true,
             counts: GatewayReport {
                 routed: vec![0; targets.len()],
@@ -418,11 +440,42 @@ impl Gateway {
             op: inc.op,
             internal: inc.internal,
         };
-        // Step 1 — admission: the rate-limit policy goes here, before any CPU is spent on the request.
-        // Admit → step 2 now; Delay(until) → hold the job and call `enter` at `until` (a timer on a slot at
-        // or above `workers()`, which the pool never uses); Reject → `Action::Fail { req, outcome:
-        // Outcome::RateLimited }` (HTTP 429). Internal requests are not rate limited.
-        self.enter(ctx, job);
+        // Step 1 — admission, before any CPU is spent on the request: the rate limit (client requests only).
+        let who = Who {
+            client: inc.client,
+            addr: inc.addr,
+            api_key: inc.api_key,
+        };
+        match self.limiter.as_mut() {
+            Some(l) if !inc.internal => match l.decide(ctx.now, who) {
+                Decision::Admit => self.enter(ctx, job),
+                Decision::Reject => ctx.out.push(Action::Fail {
+                    req,
+                    outcome: Outcome::RateLimited,
+                }),
+                Decision::Delay(until) => {
+                    let i = match self.free_held.pop() {
+                        Some(i) => i,
+                        None => {
+                            self.held.push(None);
+                            self.held.len() as u32 - 1
+                        }
+                    };
+                    self.held[i as usize] = Some((job, self.epoch));
+                    ctx.out.push(Action::ServiceDone {
+                        at: until,
+                        slot: self.workers() + i,
+                        token: self.epoch,
+                    });
+                }
+            },
+            _ => self.enter(ctx, job),
+        }
+    }
+
+    /// The rate limit's counts, when the gateway has one.
+    pub fn limiter_report(&self) -> Option<LimiterReport> {
+        self.limiter.as_ref().map(Limiter::counters)
     }
 
     /// Step 2: the job takes a worker (or waits) for its CPU work: routing and logging, the JWT check, and
@@ -465,6 +518,20 @@ impl Gateway {
 
     /// A worker's CPU work ends (stale timers, from before a kill, are ignored).
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        if slot >= self.workers() {
+            // A request the leaky bucket held is let through (unless the gateway died meanwhile).
+            let i = slot - self.workers();
+            if let Some((job, epoch)) = self.held[i as usize]
+                && epoch == token
+            {
+                self.held[i as usize] = None;
+                self.free_held.push(i);
+                if epoch == self.epoch {
+                    self.enter(ctx, job);
+                }
+            }
+            return;
+        }
         let Some(job) = self.pool.done(ctx, slot, token) else {
             return;
         };
@@ -588,12 +655,18 @@ impl Gateway {
     /// handshake again); requests waiting on a session lookup fail when it comes back or is abandoned.
     pub fn kill(&mut self, ctx: &mut Ctx<'_>) {
         self.alive = false;
-        for job in self.pool.kill() {
+        self.epoch = self.epoch.wrapping_add(1);
+        let held = self
+            .held
+            .iter_mut()
+            .filter_map(|h| h.take().map(|(job, _)| job));
+        for job in self.pool.kill().into_iter().chain(held) {
             ctx.out.push(Action::Fail {
                 req: job.req,
                 outcome: Outcome::Error,
             });
         }
+        self.free_held = (0..self.held.len() as u32).rev().collect();
         self.conns.clear();
         self.sweep_at = MIN_SWEEP;
     }

@@ -9,6 +9,7 @@ mod dns;
 mod engine;
 mod examples;
 mod messaging;
+mod rate_limiter;
 mod regions;
 mod resilience;
 mod robustness;

@@ -581,3 +581,31 @@ fn idempotency_keys_charge_each_payment_once() {
         );
     }
 }
+
+/// A client's own end-to-end counts.
+fn client(r: &Report, id: &str) -> playground_core::report::Requests {
+    node(r, id)
+        .requests
+        .unwrap_or_else(|| panic!("{id} reports its requests"))
+}
+
+/// "the users lose half of theirs with the scraper's … refuses only the scraper's excess … every user
+/// request gets through".
+#[test]
+fn a_per_address_limit_refuses_the_scraper_and_a_global_one_the_users_too() {
+    for r in reports("rate-limiting") {
+        let users = client(&r, "users");
+        let share = users.rate_limited as f64 / users.sent as f64;
+        assert!((0.35..0.65).contains(&share), "seed {}: {share}", r.seed);
+        let users = client(&r, "k-users");
+        assert_eq!(users.rate_limited, 0);
+        assert_eq!(users.completed, users.sent);
+        let scraper = client(&r, "k-scraper");
+        let admitted_per_s = scraper.completed as f64 / r.duration_s;
+        assert!(
+            (9.0..11.5).contains(&admitted_per_s),
+            "scraper admitted {admitted_per_s}/s"
+        );
+        assert!(scraper.rate_limited > 15_000);
+    }
+}

@@ -5,6 +5,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use playground_core::fixtures;
+use playground_core::resilience::{
+    Backoff, BreakerParams, BreakerWindow, Jitter, RetryBudget, RetryPolicy,
+};
 use playground_core::share::{
     self, Fragment, MAX_DECOMPRESSED_BYTES, MAX_LINK_CHARS, SHARE_BUDGET_CHARS, SHARE_WARN_CHARS,
     ShareError, decode, encode, sample_diagram, share_url_fragment,
@@ -456,16 +459,21 @@ fn topology() -> impl Strategy<Value = Topology> {
             prop::option::of(dist()),
             prop::option::of(float()),
             prop::option::of(any::<u32>()),
+            call_policy(),
         )
-            .prop_map(|(from, to, id, latency, loss, weight)| Edge {
-                id,
-                from,
-                to,
-                latency,
-                loss,
-                weight,
-                ..Edge::new("", "")
-            });
+            .prop_map(
+                |(from, to, id, latency, loss, weight, (timeout_ms, retry, breaker))| Edge {
+                    id,
+                    from,
+                    to,
+                    latency,
+                    loss,
+                    weight,
+                    timeout_ms,
+                    retry,
+                    breaker,
+                },
+            );
         let action = prop_oneof![
             node_ref.clone().prop_map(|node| FaultAction::Kill { node }),
             node_ref
@@ -524,6 +532,61 @@ fn topology() -> impl Strategy<Value = Topology> {
                 },
             )
     })
+}
+
+/// An edge's call policy: each part present or not, with arbitrary numbers.
+fn call_policy() -> impl Strategy<Value = (Option<f64>, Option<RetryPolicy>, Option<BreakerParams>)>
+{
+    let backoff = prop_oneof![
+        float().prop_map(|delay_ms| Backoff::Fixed { delay_ms }),
+        (float(), float()).prop_map(|(base_ms, cap_ms)| Backoff::Exponential { base_ms, cap_ms }),
+    ];
+    let jitter = prop::sample::select(vec![
+        Jitter::None,
+        Jitter::Full,
+        Jitter::Equal,
+        Jitter::Decorrelated,
+    ]);
+    let retry = (
+        any::<u32>(),
+        backoff,
+        jitter,
+        prop::option::of((float(), float())),
+    )
+        .prop_map(|(max_attempts, backoff, jitter, budget)| RetryPolicy {
+            max_attempts,
+            backoff,
+            jitter,
+            budget: budget.map(|(ratio, burst)| RetryBudget { ratio, burst }),
+        });
+    let breaker = (
+        any::<bool>(),
+        (any::<u32>(), any::<u32>(), any::<u32>()),
+        (float(), float(), float(), float()),
+    )
+        .prop_map(
+            |(time, (window_size, minimum_calls, half_open_calls), (f, slow, slow_rate, open))| {
+                BreakerParams {
+                    window: if time {
+                        BreakerWindow::Time
+                    } else {
+                        BreakerWindow::Count
+                    },
+                    window_size,
+                    minimum_calls,
+                    failure_rate: f,
+                    slow_call_ms: slow,
+                    slow_call_rate: slow_rate,
+                    open_ms: open,
+                    half_open_calls,
+                }
+            },
+        );
+    (
+        prop::option::weighted(0.2, float()),
+        prop::option::weighted(0.2, retry),
+        prop::option::weighted(0.2, breaker),
+    )
 }
 
 /// Links to mutate: real diagrams of a few shapes.
@@ -623,4 +686,86 @@ proptest! {
         payload.truncate(cut.index(payload.len() + 1));
         check_decoder(&pack(&payload))?;
     }
+}
+
+/// A diagram with call policies on its edges: a retrying client, a timeout and a breaker.
+fn with_policies() -> Topology {
+    let mut t = fixtures::three_tier();
+    t.edges[0].timeout_ms = Some(250.0);
+    t.edges[0].retry = Some(RetryPolicy::default());
+    t.edges[1].breaker = Some(BreakerParams {
+        window: BreakerWindow::Time,
+        ..BreakerParams::default()
+    });
+    t
+}
+
+#[test]
+fn call_policies_travel_in_a_v2_link_and_plain_diagrams_keep_v1() {
+    let t = with_policies();
+    let link = encode(&t);
+    assert!(link.starts_with("v2."), "{link}");
+    assert!(same(&decode(&link).expect("a v2 link opens"), &t));
+    // Without a policy the very same v1 bytes as before policies existed.
+    let plain = fixtures::three_tier();
+    assert!(encode(&plain).starts_with("v1."));
+    let mut stripped = t.clone();
+    for e in &mut stripped.edges {
+        (e.timeout_ms, e.retry, e.breaker) = (None, None, None);
+    }
+    assert_eq!(encode(&stripped), encode(&plain));
+}
+
+/// Made by `encode(&with_policies())` when v2 shipped. Architecture invariant: it decodes forever.
+const FROZEN_V2: &str = "v2.eNptUs1u1DAQjuNNapY0rcpSbVdVN-oBJFTEquKEBFX5UTkgTnBOnWSya9axg-10uz1xAIljH6F9kx44cOQVyoln4ISdbQUStRVpfj5_M_NN0Gf0bqIAHhoGKplBltC6fpJwSYsko5yKHNROYhzEZRIN6giU3kmkgKSghmZUwxf04Az59BJ5YbexCO11eOaFFo8CeztF5kU5ZyDMwBGn18TRgm15efWaqfu-fT548299j-zbyuiuvasvr4Cet-FOLxo9Hh32D0eHr0_RKFyjRaFAa9D46_2YKsWOKCeImHkNYVxLprUUZApzTXA3l40w-PStr4NLfxiSE1aXRFED-DsaKLB9lormhkkRnPs9wyqQjUkrjX-s-P0JUG4maT6BfErw9sKdp04oPZG8wP46E8aOR7l78mvpXiP-B-FVbVzF8Tzc5kC1SXMpBLRFNd782EADaU5rmjMzx7t9pxfLIXXNELxWQcGocPwrXc3GFQ3O0TDscTlOhVQV5fFMqqkVFHfwU7y7R_A-XnnRgl4d3Bzz90gnLl0nltWPNZczZ20lrVUrmdGMcdtN8HwYxhmrZEH5Ae4ueQghH3fcFwQBWRz_YsnDZ7cR9j2_q8CouWXPaD6VZUlw7BZp2YNPG5EdsrW-3RmG63Bc299LGEZ5lDXFGIwXfWDGyhmSsuG8X9HjlFq_qo3G-FFw8QyhOLM7s8MS0i8p442C1ElrJ9uaUF6msgZhteRc42BQMcGqprryu3GbdPV_3uq3k7pEG_iNNv8GWsIkmjFRyFlI3BrWF06q2Qng3h-ingPP";
+
+#[test]
+fn frozen_v2_link_decodes_forever() {
+    assert!(same(
+        &decode(FROZEN_V2).expect("the frozen v2 link opens"),
+        &with_policies()
+    ));
+}
+
+#[test]
+fn a_garbled_policy_column_is_refused_not_misread() {
+    let t = with_policies();
+    let payload = |link: &str| {
+        let body = link.strip_prefix("v2.").expect("a v2 link");
+        let packed = URL_SAFE_NO_PAD.decode(body).expect("base64url");
+        miniz_oxide::inflate::decompress_to_vec_zlib(&packed).expect("zlib")
+    };
+    let repack = |p: &[u8]| {
+        format!(
+            "v2.{}",
+            URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec_zlib(p, 6))
+        )
+    };
+    let good = payload(&encode(&t));
+    // Every truncation of the policy column, and every single byte changed in it, gives an error or some
+    // diagram — never a panic — and whatever decodes, round-trips.
+    let v1_len = {
+        let mut plain = t.clone();
+        for e in &mut plain.edges {
+            (e.timeout_ms, e.retry, e.breaker) = (None, None, None);
+        }
+        unpack(&encode(&plain)).len()
+    };
+    for cut in v1_len..good.len() {
+        assert!(decode(&repack(&good[..cut])).is_err(), "cut at {cut}");
+    }
+    for i in v1_len..good.len() {
+        for b in [0u8, 1, 0x7f, 0xff] {
+            let mut p = good.clone();
+            p[i] = b;
+            if let Ok(back) = decode(&repack(&p)) {
+                assert!(same(&decode(&encode(&back)).expect("re-encoded"), &back));
+            }
+        }
+    }
+    // A policy naming an edge the link does not have.
+    let mut p = good[..v1_len].to_vec();
+    p.extend_from_slice(&[0x01, 0x63, 0x00]);
+    let err = decode(&repack(&p)).expect_err("edge #99 does not exist");
+    assert!(err.to_string().contains("edge #99"), "{err}");
 }
