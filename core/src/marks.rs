@@ -4,6 +4,7 @@
 //! card shows (`429 ×123`, `403 ×45`, `shed 67`), the figures of a call edge and the one-line summaries of
 //! a selected gateway, firewall or service. Pure functions of the diagram and the report.
 
+use crate::components::rate_limiter::LimiterReport;
 use crate::components::{Kind, Params, parse_params};
 use crate::report::{EdgeReport, NodeReport, Report};
 use crate::topology::Topology;
@@ -37,15 +38,12 @@ impl Mechanisms {
         let mut m = Mechanisms::default();
         for n in &doc.nodes {
             let Some(kind) = Kind::from_name(&n.kind) else {
-                if n.kind == "rate_limiter" {
-                    m.rate_limit = true;
-                }
                 continue;
             };
-            if kind == Kind::Waf {
-                m.block = true;
-            }
+            m.block |= kind == Kind::Waf;
+            m.rate_limit |= kind == Kind::RateLimiter;
             match parse_params(kind, &n.params) {
+                Ok(Params::ApiGateway(g)) => m.rate_limit |= g.rate_limit.is_some(),
                 Ok(Params::Server(s)) => {
                     m.shed |= s.shed_expired;
                     m.bulkhead |= s.bulkhead.is_some();
@@ -239,10 +237,37 @@ pub fn edge_figures(e: &EdgeReport) -> Vec<(&'static str, String)> {
     rows
 }
 
-/// A selected node's guard block (a firewall's inspections and blocks, a gateway's handshakes and routing,
-/// a server's shedding, bulkhead, effects and deduplication) as one line, or `None` for a node without
-/// one. `doc` names a gateway's routes by the nodes its edges go to.
+/// A rate limiter's decisions (a `rate_limiter` node's, or a gateway's rate limit's).
+fn limiter_line(l: &LimiterReport) -> String {
+    let mut line = format!(
+        "{} admitted · {} rate limited (429)",
+        l.admitted, l.rate_limited
+    );
+    if l.delayed > 0 {
+        line.push_str(&format!(" · {} delayed", l.delayed));
+    }
+    if l.over_admitted > 0 {
+        line.push_str(&format!(
+            " · {} over-admitted (instances out of sync)",
+            l.over_admitted
+        ));
+    }
+    line.push_str(&format!(
+        " · {} key{}",
+        l.keys,
+        if l.keys == 1 { "" } else { "s" }
+    ));
+    line
+}
+
+/// A selected node's guard block (a rate limiter's decisions, a firewall's inspections and blocks, a
+/// gateway's handshakes, routing and rate limit, a server's shedding, bulkhead, effects and deduplication)
+/// as one line, or `None` for a node without one. `doc` names a gateway's routes by the nodes its edges go
+/// to.
 pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
+    if let (Some(l), None) = (&n.limiter, &n.gateway) {
+        return Some(format!("{id}: {}", limiter_line(l)));
+    }
     if let Some(w) = &n.waf {
         return Some(format!(
             "{id}: {} inspected · blocked {} by signature, {} by rate, {} listed · {} attacks passed · {} on the block list",
@@ -276,6 +301,9 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
         );
         if g.session_lookups > 0 {
             line.push_str(&format!(" · {} session lookups", g.session_lookups));
+        }
+        if let Some(l) = &n.limiter {
+            line.push_str(&format!(" · rate limit: {}", limiter_line(l)));
         }
         if !routed.is_empty() {
             line.push_str(&format!(" · routed: {}", routed.join(", ")));
@@ -325,6 +353,7 @@ mod tests {
                 .with("side_effects", json!(true)),
         );
         doc.nodes.push(Node::new("w", "waf"));
+        doc.nodes.push(Node::new("rl", "rate_limiter"));
         // A server whose parameters do not decode uses nothing, and does not stop the others.
         doc.nodes
             .push(Node::new("bad", "server").with("workers", json!("many")));
@@ -333,7 +362,7 @@ mod tests {
         doc.edges.push(e);
         let m = Mechanisms::of(&doc);
         assert!(m.retries && m.shed && m.bulkhead && m.side_effects && m.block && m.breakers);
-        assert!(!m.rate_limit && !m.timeouts && !m.idempotency);
+        assert!(m.rate_limit && !m.timeouts && !m.idempotency);
         let mut e = Edge::new("c", "s");
         e.retry = Some(RetryPolicy::default());
         e.timeout_ms = Some(100.0);
@@ -341,7 +370,27 @@ mod tests {
         doc.nodes[0].params.clear();
         doc.edges = vec![e];
         let m = Mechanisms::of(&doc);
-        assert!(m.retries && m.timeouts && !m.breakers);
+        assert!(m.retries && m.timeouts && !m.breakers && !m.rate_limit);
+        // A gateway's own rate limit answers 429 too.
+        doc.nodes
+            .push(Node::new("gw", "api_gateway").with("rate_limit", json!({"limit": 5})));
+        assert!(Mechanisms::of(&doc).rate_limit);
+    }
+
+    #[test]
+    fn a_rate_limiter_block_counts_its_decisions() {
+        let mut n = node_report("rate_limiter");
+        n.limiter = Some(LimiterReport {
+            admitted: 90,
+            rate_limited: 10,
+            keys: 1,
+            ..LimiterReport::default()
+        });
+        let doc = Topology::default();
+        assert_eq!(
+            node_block(&doc, "rl", &n).as_deref(),
+            Some("rl: 90 admitted · 10 rate limited (429) · 1 key")
+        );
     }
 
     #[test]

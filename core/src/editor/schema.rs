@@ -141,6 +141,7 @@ const FREE_TEXT: &[(&str, &str)] = &[
 /// Optional objects (`null` by default) and the object a person gets on adding one: the params structs'
 /// own defaults, so what is offered is what core would assume.
 fn optional_default(name: &str) -> Option<Value> {
+    use crate::components::rate_limiter::LimiterParams;
     use crate::components::server::Idempotency;
     use crate::resilience::{BreakerParams, RetryBudget, RetryPolicy};
     let v = match name {
@@ -148,6 +149,7 @@ fn optional_default(name: &str) -> Option<Value> {
         "budget" => serde_json::to_value(RetryBudget::default()),
         "breaker" => serde_json::to_value(BreakerParams::default()),
         "idempotency" => serde_json::to_value(Idempotency::default()),
+        "rate_limit" => serde_json::to_value(LimiterParams::default()),
         _ => return None,
     };
     v.ok()
@@ -291,6 +293,7 @@ const LABELS: &[(&str, &str)] = &[
     ("key", "Limit per"),
     ("instances", "Instances"),
     ("sync_ms", "Sync between instances"),
+    ("rate_limit", "Rate limit"),
 ];
 
 /// Order of top-level parameters in the inspector; unlisted ones follow alphabetically.
@@ -336,6 +339,7 @@ const ORDER: &[&str] = &[
     "tls_handshake_ms",
     "keepalive_s",
     "routes",
+    "rate_limit",
     "inspect_ms",
     "signature_rules",
     "ip_rate_limit",
@@ -387,6 +391,12 @@ const NESTED_ORDER: &[&str] = &[
     "slow_call_rate",
     "open_ms",
     "half_open_calls",
+    "algorithm",
+    "limit",
+    "window_ms",
+    "key",
+    "instances",
+    "sync_ms",
 ];
 
 /// Parameters whose `null` default means something, with the word shown in the empty box.
@@ -404,8 +414,10 @@ const EMPTY_MEANS: &[(&str, &str)] = &[
 ];
 
 /// What an empty box means for parameters that are `null` by default only where they are optional (an
-/// edge's `timeout_ms`; a client's must be set).
-const NULL_MEANS: &[(&str, &str)] = &[("timeout_ms", "none")];
+/// edge's `timeout_ms`, a client's must be set; a rate limiter's `burst`, a retry budget's is a plain
+/// number), and whether they take whole numbers there.
+const NULL_MEANS: &[(&str, &str, bool)] =
+    &[("timeout_ms", "none", false), ("burst", "= limit", true)];
 
 /// Parameters that are whole numbers even when their default is `null`.
 const INTEGERS: &[&str] = &[
@@ -421,6 +433,7 @@ const INTEGERS: &[&str] = &[
 pub fn unit(name: &str) -> &'static str {
     match name {
         "rate" | "to_rate" => "req/s",
+        "limit" | "ip_rate_limit" | "burst" => "req",
         "size_bytes" => "bytes",
         "speed" => "×",
         "ms" => "ms",
@@ -544,19 +557,16 @@ fn push_fields(
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, m)| *m);
-    let null_means = || {
-        NULL_MEANS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("default", |(_, m)| *m)
-    };
+    let null_entry = NULL_MEANS.iter().find(|(n, _, _)| *n == name);
+    let null_means = || null_entry.map_or("default", |(_, m, _)| *m);
+    let null_integer = default.is_null() && null_entry.is_some_and(|(_, _, i)| *i);
     let optional = optional_default(name);
     match value {
         Value::Bool(b) => out.push(field(Control::Toggle, FieldValue::Bool(*b))),
         Value::Number(_) => out.push(field(
             Control::Number {
                 unit: unit(name),
-                integer: is_integer(name, default),
+                integer: null_integer || is_integer(name, default),
                 empty_means: empty_means.or_else(|| default.is_null().then(null_means)),
             },
             FieldValue::Text(number_text(value)),
@@ -638,7 +648,7 @@ fn push_fields(
                 out.push(field(
                     Control::Number {
                         unit: unit(name),
-                        integer: INTEGERS.contains(&name),
+                        integer: null_integer || INTEGERS.contains(&name),
                         empty_means: Some(empty_means.unwrap_or_else(null_means)),
                     },
                     FieldValue::Text(String::new()),
@@ -1089,11 +1099,42 @@ mod tests {
         assert_eq!(
             control(Kind::Waf, "ip_rate_limit"),
             Control::Number {
-                unit: "",
+                unit: "req",
                 integer: true,
                 empty_means: Some("off")
             }
         );
+        assert_eq!(
+            choices(Kind::RateLimiter, "algorithm"),
+            [
+                "fixed_window",
+                "sliding_log",
+                "sliding_window",
+                "token_bucket",
+                "leaky_bucket"
+            ]
+        );
+        assert_eq!(
+            choices(Kind::RateLimiter, "key"),
+            ["global", "client_address", "api_key"]
+        );
+        assert_eq!(
+            control(Kind::RateLimiter, "burst"),
+            Control::Number {
+                unit: "req",
+                integer: true,
+                empty_means: Some("= limit")
+            }
+        );
+        assert!(matches!(
+            control(Kind::RateLimiter, "window_ms"),
+            Control::Number {
+                unit: "ms",
+                integer: false,
+                ..
+            }
+        ));
+        assert_eq!(control(Kind::ApiGateway, "rate_limit"), Control::Optional);
         assert_eq!(
             control(Kind::Server, "bulkhead"),
             Control::Number {
@@ -1194,6 +1235,17 @@ mod tests {
         let s = Kind::Server.default_params();
         let idem = apply_edit(&s, &Map::new(), "idempotency", &EditValue::Bool(true)).expect("ok");
         assert_eq!(idem["idempotency"], json!({"retention_s": 60.0}));
+        // A gateway's rate limit is a limiter's parameters, its burst a whole number or empty.
+        let g = Kind::ApiGateway.default_params();
+        let rl = apply_edit(&g, &Map::new(), "rate_limit", &EditValue::Bool(true)).expect("ok");
+        assert!(parse_params(Kind::ApiGateway, &rl).is_ok());
+        let burst =
+            apply_edit(&g, &rl, "rate_limit.burst", &EditValue::Text("20".into())).expect("ok");
+        assert_eq!(burst["rate_limit"]["burst"], json!(20));
+        assert!(apply_edit(&g, &rl, "rate_limit.burst", &EditValue::Text("2.5".into())).is_err());
+        let back =
+            apply_edit(&g, &burst, "rate_limit.burst", &EditValue::Text("".into())).expect("ok");
+        assert_eq!(back["rate_limit"]["burst"], Value::Null);
     }
 
     #[test]
