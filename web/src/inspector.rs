@@ -53,11 +53,48 @@ fn TextField(props: &TextFieldProps) -> Html {
     }
 }
 
-/// The value of the `<input>` or `<select>` an event came from.
+/// Props of [`TextLines`].
+#[derive(Properties, PartialEq)]
+struct TextLinesProps {
+    id: AttrValue,
+    value: AttrValue,
+    #[prop_or_default]
+    placeholder: AttrValue,
+    param: AttrValue,
+    #[prop_or_default]
+    invalid: bool,
+    onchange: Callback<Event>,
+}
+
+/// A `<textarea>` for text of several lines (a gateway's routing table), written into only when the stored
+/// value changes, like [`TextField`]; it commits on leaving it.
+#[component]
+fn TextLines(props: &TextLinesProps) -> Html {
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with(props.value.clone(), move |value| {
+            if let Some(area) = node.cast::<web_sys::HtmlTextAreaElement>() {
+                area.set_value(value);
+            }
+        });
+    }
+    html! {
+        <textarea ref={node} id={props.id.clone()} rows="3" spellcheck="false" data-param={props.param.clone()}
+            placeholder={props.placeholder.clone()}
+            aria-invalid={if props.invalid { "true" } else { "false" }}
+            onchange={props.onchange.clone()} />
+    }
+}
+
+/// The value of the `<input>`, `<textarea>` or `<select>` an event came from.
 fn event_value(e: &Event) -> Option<String> {
     let target = e.target()?;
     if let Some(i) = target.dyn_ref::<web_sys::HtmlInputElement>() {
         return Some(i.value());
+    }
+    if let Some(t) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        return Some(t.value());
     }
     target
         .dyn_ref::<web_sys::HtmlSelectElement>()
@@ -143,7 +180,17 @@ fn field_row(state: &Handle, target: &Target, f: &Field) -> Html {
                 if !unit.is_empty() { <span class="unit">{ *unit }</span> }
             </span>
         },
-        (Control::Text { placeholder }, FieldValue::Text(v)) => html! {
+        (
+            Control::Text {
+                placeholder,
+                multiline: true,
+            },
+            FieldValue::Text(v),
+        ) => html! {
+            <TextLines id={id.clone()} param={f.path.clone()} value={v.clone()} placeholder={*placeholder}
+                invalid={error.is_some()} onchange={dispatch_text} />
+        },
+        (Control::Text { placeholder, .. }, FieldValue::Text(v)) => html! {
             <TextField id={id.clone()} param={f.path.clone()} value={v.clone()} placeholder={*placeholder}
                 invalid={error.is_some()} onchange={dispatch_text} />
         },

@@ -191,7 +191,9 @@ pub fn TrafficLegend() -> Html {
     let duplicates = (m.side_effects || duplicates > 0).then(|| html! {
         <span class="legend-item legend-counter" data-legend="duplicate effect" data-count={duplicates.to_string()}
             title="Side effects applied twice for one logical request (a retried write without an idempotency key)">
-            <span class="legend-glyph" aria-hidden="true">{ "⧉" }</span>{ format!("duplicate effects {duplicates}") }
+            // Two overlapping cards: the same effect twice.
+            <svg class="legend-glyph" viewBox="0 0 10 10" aria-hidden="true"><path d="M1 3.5h5.5v5.5H1z M3.5 1H9v5.5" /></svg>
+            { format!("duplicate effects {duplicates}") }
         </span>
     });
     let shapes = CLASS_SHAPES.iter().zip(s.dots_by_class).map(|((_, shape, word), n)| {
@@ -297,10 +299,27 @@ fn node_lines(series: &Series, id: &str) -> Option<[Vec<(f64, f64)>; 2]> {
     Some([q, u])
 }
 
-/// The end-to-end figures, then the guards' (rate limited, shed, blocked, retries, amplification, duplicate
-/// effects, breaker opens): the ones the diagram uses or the run met.
-fn figures(m: &Mechanisms, r: Option<&Report>) -> Html {
-    let guards = r.map(|r| marks::guard_figures(m, r)).unwrap_or_default();
+/// The guards' figures (rate limited, shed, blocked, retries, amplification, duplicate effects, breaker
+/// opens), the ones the diagram uses or the run met, on one compact line under the end-to-end figures.
+fn guard_figures(m: &Mechanisms, r: Option<&Report>) -> Option<Html> {
+    let figures = marks::guard_figures(m, r?);
+    (!figures.is_empty()).then(|| {
+        html! {
+            <div class="guards" data-guards="">
+                { for figures.into_iter().map(|f| html! {
+                    <span class={classes!("guard", f.key)}>
+                        <span class="guard-label">{ f.label }</span>
+                        <span class="guard-value" data-metric={f.key}>{ f.value }</span>
+                        if !f.unit.is_empty() { <span class="figure-unit">{ f.unit }</span> }
+                    </span>
+                }) }
+            </div>
+        }
+    })
+}
+
+/// The end-to-end figures.
+fn figures(r: Option<&Report>) -> Html {
     let lat = |f: fn(&Report) -> f64| r.map_or("–".to_string(), |r| format!("{:.2}", f(r)));
     let count = |f: fn(&Report) -> u64| r.map_or("–".to_string(), |r| f(r).to_string());
     html! {
@@ -313,12 +332,6 @@ fn figures(m: &Mechanisms, r: Option<&Report>) -> Html {
             { figure("failed", "errors", count(|r| r.requests.failed), "") }
             { figure("timed_out", "timed out", count(|r| r.requests.timed_out), "") }
             { figure("rejected", "rejected", count(|r| r.requests.rejected), "") }
-            { for guards.into_iter().map(|f| html! {
-                <div class="figure guard">
-                    <span class="figure-label" title={f.label}>{ f.label }</span>
-                    <span class="figure-value"><span data-metric={f.key}>{ f.value }</span><span class="figure-unit">{ f.unit }</span></span>
-                </div>
-            }) }
         </div>
     }
 }
@@ -524,7 +537,8 @@ pub fn MetricsArea() -> Html {
                         { for breakdown }
                     }
                 </div>
-                { figures(&s.mechanisms, report) }
+                { figures(report) }
+                { for guard_figures(&s.mechanisms, report) }
                 { for edge }
                 { for guard_block }
                 { for messages }

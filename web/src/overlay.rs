@@ -159,8 +159,13 @@ pub struct BreakerProps {
 #[component]
 pub fn BreakerView(p: &BreakerProps) -> Html {
     let word = p.state.name();
-    let text = format!("breaker {word}");
-    let w = text.chars().count() as f64 * CHAR_W + 14.0;
+    // A switch: the lever down (closed, the circuit carries calls), up (open), half raised (half-open).
+    let lever = match p.state {
+        BreakerState::Closed => "M1 6h12",
+        BreakerState::Open => "M1 6h3.5l5-4.5 M9.5 6H13",
+        BreakerState::HalfOpen => "M1 6h3.5l5.5-2.5 M9.5 6H13",
+    };
+    let w = word.chars().count() as f64 * CHAR_W + 30.0;
     let title = match p.state {
         BreakerState::Closed => "circuit breaker closed: calls go through",
         BreakerState::Open => "circuit breaker open: calls fail fast without being sent",
@@ -175,8 +180,10 @@ pub fn BreakerView(p: &BreakerProps) -> Html {
             }
             <g transform={format!("translate({:.1} {:.1})", p.x - w / 2.0, p.y - 9.0)}>
                 <rect class="breaker-pill" width={format!("{w:.1}")} height="18" rx="9" />
-                <circle class="breaker-dot" cx="9" cy="9" r="3.5" />
-                <text class="breaker-text" x="16" y="12.5">{ text }</text>
+                <path class="breaker-switch" transform="translate(5 3)" d={lever} />
+                <circle class="breaker-dot" cx="6" cy="9" r="1.6" />
+                <circle class="breaker-dot" cx="18" cy="9" r="1.6" />
+                <text class="breaker-text" x="23" y="12.5">{ word }</text>
             </g>
         </g>
     }

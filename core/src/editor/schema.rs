@@ -32,6 +32,8 @@ pub enum Control {
     Text {
         /// an example shown in the empty box
         placeholder: &'static str,
+        /// whether it holds lines (a routing table: one rule per line or separated by `;`)
+        multiline: bool,
     },
     /// An optional object (a retry policy, a circuit breaker, a retry budget, idempotency keys): absent
     /// (`null`) or present with its fields on the rows that follow. Turning it on (`EditValue::Bool(true)`)
@@ -131,11 +133,16 @@ const STRING_CHOICES: &[(&str, &[&str])] = &[
     ("key", &["global", "client_address", "api_key"]),
 ];
 
-/// String parameters edited as free text, with the example shown in an empty box.
-const FREE_TEXT: &[(&str, &str)] = &[
-    ("hostname", "www.example.com"),
-    ("path", "/"),
-    ("routes", "GET /users -> users; POST /orders -> orders"),
+/// String parameters edited as free text, with the example shown in an empty box and whether it holds
+/// lines.
+const FREE_TEXT: &[(&str, &str, bool)] = &[
+    ("hostname", "www.example.com", false),
+    ("path", "/", false),
+    (
+        "routes",
+        "GET /users -> users\nPOST /orders -> orders",
+        true,
+    ),
 ];
 
 /// Optional objects (`null` by default) and the object a person gets on adding one: the params structs'
@@ -382,7 +389,6 @@ const NESTED_ORDER: &[&str] = &[
     "jitter",
     "budget",
     "ratio",
-    "burst",
     "window",
     "window_size",
     "minimum_calls",
@@ -394,6 +400,7 @@ const NESTED_ORDER: &[&str] = &[
     "algorithm",
     "limit",
     "window_ms",
+    "burst",
     "key",
     "instances",
     "sync_ms",
@@ -532,10 +539,36 @@ pub fn fields(defaults: &Map<String, Value>, current: &Map<String, Value>) -> Ve
     let mut out = Vec::new();
     for key in keys {
         let default = &defaults[key.as_str()];
-        let value = current.get(key.as_str()).unwrap_or(default);
-        push_fields(&mut out, key, key, default, value, 0);
+        let value = filled(key, current.get(key.as_str()).unwrap_or(default), default);
+        push_fields(&mut out, key, key, default, &value, 0);
     }
     out
+}
+
+/// `value` with the keys it leaves out taken from its default (an optional object's being the params
+/// struct's defaults): core reads an omitted key as its default, so the inspector shows and edits every
+/// field of a hand-written `{"rate_limit": {"limit": 80}}`. An object of another variant (`type`) is left
+/// as it is.
+fn filled(name: &str, value: &Value, default: &Value) -> Value {
+    let default = match default {
+        Value::Null => optional_default(name).unwrap_or(Value::Null),
+        d => d.clone(),
+    };
+    let (Value::Object(v), Value::Object(d)) = (value, &default) else {
+        return value.clone();
+    };
+    if v.get("type") != d.get("type") {
+        return value.clone();
+    }
+    let mut out = v.clone();
+    for (k, dv) in d {
+        let f = match out.get(k) {
+            None => dv.clone(),
+            Some(cur) => filled(k, cur, dv),
+        };
+        out.insert(k.clone(), f);
+    }
+    Value::Object(out)
 }
 
 fn push_fields(
@@ -571,13 +604,16 @@ fn push_fields(
             },
             FieldValue::Text(number_text(value)),
         )),
-        Value::String(s) if FREE_TEXT.iter().any(|(n, _)| *n == name) => {
-            let placeholder = FREE_TEXT
+        Value::String(s) if FREE_TEXT.iter().any(|(n, _, _)| *n == name) => {
+            let (placeholder, multiline) = FREE_TEXT
                 .iter()
-                .find(|(n, _)| *n == name)
-                .map_or("", |(_, p)| *p);
+                .find(|(n, _, _)| *n == name)
+                .map_or(("", false), |(_, p, m)| (*p, *m));
             out.push(field(
-                Control::Text { placeholder },
+                Control::Text {
+                    placeholder,
+                    multiline,
+                },
                 FieldValue::Text(s.clone()),
             ));
         }
@@ -775,7 +811,15 @@ pub fn apply_edit(
             }
             (false, _) => Value::Null,
         },
-        (Control::Text { .. }, EditValue::Text(t)) => Value::String(t.trim().to_string()),
+        (Control::Text { multiline, .. }, EditValue::Text(t)) => {
+            if *multiline {
+                // Lines kept, each trimmed; blank ones dropped.
+                let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+                Value::String(lines.join("\n"))
+            } else {
+                Value::String(t.trim().to_string())
+            }
+        }
         (
             Control::Number {
                 integer,
@@ -827,11 +871,8 @@ pub fn apply_edit(
         }
         _ => return Err(format!("{} cannot take that kind of value", field.label)),
     };
-    let mut top_value = current
-        .get(top)
-        .or_else(|| defaults.get(top))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let top_default = defaults.get(top).unwrap_or(&Value::Null);
+    let mut top_value = filled(top, current.get(top).unwrap_or(top_default), top_default);
     if !set_path(&mut top_value, &segments[1..], new_value) {
         return Err(format!("unknown parameter `{path}`"));
     }
@@ -1073,7 +1114,7 @@ mod tests {
         assert_eq!(choices(Kind::Server, "calls"), ["every", "one"]);
         assert!(matches!(
             control(Kind::ApiGateway, "routes"),
-            Control::Text { placeholder } if placeholder.contains("->")
+            Control::Text { placeholder, multiline: true } if placeholder.contains("->")
         ));
         assert!(matches!(
             control(Kind::Client, "path"),
@@ -1305,6 +1346,46 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_partial_optional_object_shows_and_edits_every_field() {
+        let d = Kind::ApiGateway.default_params();
+        let mut cur = Map::new();
+        cur.insert("rate_limit".into(), json!({"limit": 80, "burst": 20}));
+        let paths: Vec<String> = fields(&d, &cur)
+            .into_iter()
+            .filter(|f| f.path.starts_with("rate_limit."))
+            .map(|f| f.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "rate_limit.algorithm",
+                "rate_limit.limit",
+                "rate_limit.window_ms",
+                "rate_limit.burst",
+                "rate_limit.key",
+                "rate_limit.instances",
+                "rate_limit.sync_ms"
+            ]
+        );
+        let m = apply_edit(
+            &d,
+            &cur,
+            "rate_limit.instances",
+            &EditValue::Text("3".into()),
+        )
+        .expect("a field the file left out is still editable");
+        assert_eq!(m["rate_limit"]["instances"], json!(3));
+        assert_eq!(m["rate_limit"]["limit"], json!(80));
+        assert!(parse_params(Kind::ApiGateway, &m).is_ok());
+        // A distribution of another type than the default is not filled with the default's keys.
+        let s = Kind::Server.default_params();
+        let mut cur = Map::new();
+        cur.insert("service_time".into(), json!({"type": "constant", "ms": 5}));
+        let m = apply_edit(&s, &cur, "service_time.ms", &EditValue::Text("6".into())).expect("ok");
+        assert_eq!(m["service_time"], json!({"type": "constant", "ms": 6.0}));
     }
 
     #[test]
