@@ -5,8 +5,11 @@
 // metrics list rate limited, shed, blocked and duplicate effects. Screenshots (light and dark) go to target/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  useSite, openPage, openWithDiagram, screenshot, centre, drag, countBecomes, STORAGE_KEY,
+  useSite, openPage, openWithDiagram, screenshot, centre, drag, countBecomes, STORAGE_KEY, ROOT, SHOTS,
 } from './support.mjs';
 
 const site = useSite();
@@ -319,6 +322,37 @@ test('a run whose breaker opens shows it on the canvas; cards count rejections; 
     assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
     await context.close();
   }
+});
+
+test('run to the end, the guards\' figures and the breaker edge equal what the native runner reports', async () => {
+  const doc = guarded();
+  doc.settings.duration_s = 20;
+  const { context, page, errors } = await openWithDiagram(site.browser, site.url, doc);
+  await page.locator('[data-field="speed"]').selectOption('1000');
+  await page.locator('[data-action="run"]').click();
+  await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'finished', null, { timeout: 120000 });
+  mkdirSync(SHOTS, { recursive: true });
+  const file = join(SHOTS, 'resilience-guarded.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const native = JSON.parse(execFileSync('cargo', ['run', '-q', '--release', '--bin', 'playground', '--', 'run', file, '--json'], {
+    cwd: ROOT, encoding: 'utf8', timeout: 900000,
+  }));
+  const metric = (k) => page.locator(`[data-metric="${k}"]`).textContent();
+  assert.equal(await metric('rate_limited'), String(native.requests.rate_limited));
+  assert.equal(await metric('shed'), String(native.requests.shed));
+  assert.equal(await metric('blocked'), String(native.requests.blocked));
+  assert.equal(await metric('duplicate_effects'), String(native.resilience.duplicate_effects));
+  assert.equal(await metric('breaker_opens'), String(native.resilience.breaker_opens));
+  assert.equal(await metric('completed'), String(native.requests.completed));
+  // The breaker's state at the end is the report's, on the canvas and in the edge's figures.
+  const edge = native.edges['api-db'];
+  assert.equal(await page.locator('[data-breaker-for="api-db"]').getAttribute('data-breaker-state'), edge.breaker_state);
+  await clickEdge(page, 'api-db');
+  const line = await page.locator('[data-edge-metrics="api-db"]').textContent();
+  assert.match(line, new RegExp(`breaker ${edge.breaker_state} · opened ${edge.breaker_opens}× · ${edge.short_circuited} short-circuited`));
+  assert.match(line, new RegExp(`${edge.calls} calls · ${edge.attempts} attempts`));
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('a diagram without guards keeps the legend and metrics as they were', async () => {
