@@ -1064,22 +1064,32 @@ mod tests {
             .unwrap_or_else(|| panic!("{f:?}"));
         let e = &r.edges["api2-db2"];
         assert!(
-            open.text.contains(&format!("failed {} calls fast", e.short_circuited)),
+            open.text
+                .contains(&format!("failed {} calls fast", e.short_circuited)),
             "{}",
             open.text
         );
         let (t, r) = scenario("bulkhead");
-        assert!(explain(&t, &r).iter().any(|f| f.text.starts_with("b-api's bulkhead")));
+        assert!(
+            explain(&t, &r)
+                .iter()
+                .any(|f| f.text.starts_with("b-api's bulkhead"))
+        );
         let (t, r) = scenario("idempotency");
         let f = explain(&t, &r);
         assert!(f.iter().any(|f| f.level == Level::Critical
             && f.text.starts_with("pay applied")
             && f.text.contains("side effects twice")));
-        assert!(f.iter().any(|f| f.text.starts_with("pay2's idempotency keys")));
+        assert!(
+            f.iter()
+                .any(|f| f.text.starts_with("pay2's idempotency keys"))
+        );
         assert!(!f.iter().any(|f| f.text.starts_with("pay2 applied")));
         let (t, r) = scenario("rate-limiting");
         let f = explain(&t, &r);
-        assert!(f.iter().any(|f| f.text.starts_with("k-limiter refused")
-            && f.text.contains("429 Too Many Requests")));
+        assert!(
+            f.iter().any(|f| f.text.starts_with("k-limiter refused")
+                && f.text.contains("429 Too Many Requests"))
+        );
     }
 }
