@@ -4,6 +4,8 @@
 //! ```text
 //!   mm1         client ─> server (1 worker, ρ = 0.9)
 //!   three-tier  client 10k/s ─> least-connections lb ─> 8 servers ─> database pool
+//!   resilient   three-tier with retrying clients (timeout, 3 attempts, jitter, budget), a breaker and a
+//!               timeout on every server → database call, servers shedding expired work
 //!   N nodes     N/2 independent client ─> server pairs, same total rate
 //!   overload    1 M requests queued at once, bytes per in-flight request
 //! ```
@@ -47,6 +49,37 @@ fn main() {
         "three-tier 10k/s, 8 servers",
         &three_tier_bench(10_000.0, 8, 100.0, 1),
     );
+    // The same three tier with every call under a policy: the call layer's cost per request.
+    let mut resilient = three_tier_bench(10_000.0, 8, 100.0, 1);
+    for n in &mut resilient.nodes {
+        match n.kind.as_str() {
+            "client" => {
+                n.params.insert(
+                    "retry".into(),
+                    serde_json::json!({"max_attempts": 3, "budget": {"ratio": 0.1, "burst": 10}}),
+                );
+                n.params.insert("timeout_ms".into(), serde_json::json!(500));
+            }
+            "server" => {
+                n.params
+                    .insert("shed_expired".into(), serde_json::json!(true));
+            }
+            _ => {}
+        }
+    }
+    let servers: Vec<String> = resilient
+        .nodes
+        .iter()
+        .filter(|n| n.kind == "server")
+        .map(|n| n.id.clone())
+        .collect();
+    for e in &mut resilient.edges {
+        if servers.contains(&e.from) {
+            e.timeout_ms = Some(200.0);
+            e.breaker = Some(playground_core::resilience::BreakerParams::default());
+        }
+    }
+    bench("three-tier, every call with a policy", &resilient);
     // Scaling with node count, 100 000 req/s in total for 20 s.
     for nodes in [10u32, 100, 1000] {
         let pairs = nodes / 2;

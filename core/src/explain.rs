@@ -338,6 +338,56 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 ),
             });
         }
+        if let Some(l) = &n.limiter
+            && l.over_admitted > 0
+        {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id}'s instances admitted {} requests more than one shared limit would have: each decides on \
+                     counts that are only shared every sync interval",
+                    l.over_admitted
+                ),
+            });
+        }
+        if let Some(w) = &n.waf {
+            let blocked = w.blocked_signature + w.blocked_rate + w.blocked_listed;
+            if blocked > 0 {
+                out.push(Finding {
+                    level: Level::Info,
+                    node: Some(id.clone()),
+                    text: format!(
+                        "{id} blocked {blocked} requests with 403 Forbidden: {} attack payloads, {} over its \
+                         per-address rate rule and {} from addresses already on its block list",
+                        w.blocked_signature, w.blocked_rate, w.blocked_listed
+                    ),
+                });
+            }
+        }
+        if let Some(g) = &n.gateway {
+            if g.unrouted > 0 {
+                out.push(Finding {
+                    level: Level::Warning,
+                    node: Some(id.clone()),
+                    text: format!(
+                        "{id} found no route for {} requests (404): no rule of its routing table matches their \
+                         method and path",
+                        g.unrouted
+                    ),
+                });
+            }
+            if g.auth_failures > 0 {
+                out.push(Finding {
+                    level: Level::Warning,
+                    node: Some(id.clone()),
+                    text: format!(
+                        "{id} could not authenticate {} requests: their session lookup failed",
+                        g.auth_failures
+                    ),
+                });
+            }
+        }
         let Some(sv) = &n.service else { continue };
         if sv.shed > 0 {
             out.push(Finding {
@@ -983,6 +1033,63 @@ mod tests {
             !explain(&t, &r)
                 .iter()
                 .any(|f| f.text.contains("failover") || f.text.contains("conflicting")),
+        );
+    }
+
+    #[test]
+    fn a_retry_storm_is_named_and_the_budgeted_copy_is_not_blamed() {
+        let (t, r) = scenario("retry-storm");
+        let findings = explain(&t, &r);
+        let storm = findings
+            .iter()
+            .find(|f| f.text.starts_with("retry storm"))
+            .unwrap_or_else(|| panic!("{findings:?}"));
+        assert_eq!(storm.level, Level::Critical);
+        assert!(storm.text.contains("api"), "{}", storm.text);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.text.contains("retry budget on budgeted->api2 refused")),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn breakers_bulkheads_duplicates_and_limits_each_get_their_sentence() {
+        let (t, r) = scenario("circuit-breaker");
+        let f = explain(&t, &r);
+        let open = f
+            .iter()
+            .find(|f| f.text.starts_with("the circuit breaker on api2-db2 opened"))
+            .unwrap_or_else(|| panic!("{f:?}"));
+        let e = &r.edges["api2-db2"];
+        assert!(
+            open.text
+                .contains(&format!("failed {} calls fast", e.short_circuited)),
+            "{}",
+            open.text
+        );
+        let (t, r) = scenario("bulkhead");
+        assert!(
+            explain(&t, &r)
+                .iter()
+                .any(|f| f.text.starts_with("b-api's bulkhead"))
+        );
+        let (t, r) = scenario("idempotency");
+        let f = explain(&t, &r);
+        assert!(f.iter().any(|f| f.level == Level::Critical
+            && f.text.starts_with("pay applied")
+            && f.text.contains("side effects twice")));
+        assert!(
+            f.iter()
+                .any(|f| f.text.starts_with("pay2's idempotency keys"))
+        );
+        assert!(!f.iter().any(|f| f.text.starts_with("pay2 applied")));
+        let (t, r) = scenario("rate-limiting");
+        let f = explain(&t, &r);
+        assert!(
+            f.iter().any(|f| f.text.starts_with("k-limiter refused")
+                && f.text.contains("429 Too Many Requests"))
         );
     }
 }

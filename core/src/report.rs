@@ -550,6 +550,16 @@ impl Fnv {
     fn f64(&mut self, v: f64) {
         self.u64(v.to_bits());
     }
+    fn u64s(&mut self, vs: &[u64]) {
+        for &v in vs {
+            self.u64(v);
+        }
+    }
+    fn f64s(&mut self, vs: &[f64]) {
+        for &v in vs {
+            self.f64(v);
+        }
+    }
     fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
         self.bytes(s.as_bytes());
@@ -568,7 +578,7 @@ impl Report {
         h.f64(self.end_s);
         h.u64(u64::from(self.finished));
         let r = &self.requests;
-        for v in [
+        h.u64s(&[
             r.sent,
             r.completed,
             r.failed,
@@ -577,18 +587,14 @@ impl Report {
             r.in_flight,
             r.hop_limited,
             r.lost,
-        ] {
-            h.u64(v);
-        }
+        ]);
         // The resilience counts enter only when a mechanism produced one, so older diagrams keep their
         // pinned digests.
         if r.resilience_counts().iter().any(|&v| v > 0) {
-            for v in r.resilience_counts() {
-                h.u64(v);
-            }
+            h.u64s(&r.resilience_counts());
         }
         if let Some(x) = &self.resilience {
-            for v in [
+            h.u64s(&[
                 x.client_calls,
                 x.client_attempts,
                 x.retries,
@@ -598,16 +604,14 @@ impl Report {
                 x.short_circuited,
                 x.duplicate_effects,
                 x.deduplicated,
-            ] {
-                h.u64(v);
-            }
+            ]);
             h.f64(x.amplification);
         }
         for (name, e) in &self.edges {
             h.str(name);
             h.str(&e.from);
             h.str(&e.to);
-            for v in [
+            h.u64s(&[
                 e.calls,
                 e.attempts,
                 e.retries,
@@ -616,19 +620,15 @@ impl Report {
                 e.budget_refused,
                 e.breaker_opens,
                 e.short_circuited,
-            ] {
-                h.u64(v);
-            }
+            ]);
             h.f64(e.amplification);
             h.str(e.breaker_state.as_deref().unwrap_or(""));
             if let Some(t) = &e.breaker_state_time {
-                for v in [t.closed_s, t.open_s, t.half_open_s] {
-                    h.f64(v);
-                }
+                h.f64s(&[t.closed_s, t.open_s, t.half_open_s]);
             }
         }
         let l = &self.latency_ms;
-        for v in [
+        h.f64s(&[
             l.mean,
             l.p50,
             l.p90,
@@ -639,60 +639,46 @@ impl Report {
             l.network_mean,
             l.in_nodes_mean,
             self.throughput_rps,
-        ] {
-            h.f64(v);
-        }
+        ]);
         h.u64(self.events);
         h.u64(self.nodes.len() as u64);
         for (id, n) in &self.nodes {
             h.str(id);
             h.str(&n.kind);
-            for v in [n.arrivals, n.served, n.dropped, n.errors, n.waited] {
-                h.u64(v);
-            }
-            for v in [
+            h.u64s(&[n.arrivals, n.served, n.dropped, n.errors, n.waited]);
+            h.f64s(&[
                 n.utilization,
                 n.mean_queue,
                 n.mean_in_node,
                 n.mean_time_ms,
                 n.p99_time_ms,
-            ] {
-                h.f64(v);
-            }
+            ]);
             if n.rate_limited + n.shed + n.blocked > 0 {
-                for v in [n.rate_limited, n.shed, n.blocked] {
-                    h.u64(v);
-                }
+                h.u64s(&[n.rate_limited, n.shed, n.blocked]);
             }
             if let Some(x) = &n.service {
-                for v in [
+                h.u64s(&[
                     x.shed,
                     x.bulkhead_rejected,
                     x.effects,
                     x.duplicate_effects,
                     x.deduplicated,
                     x.in_progress_conflicts,
-                ] {
-                    h.u64(v);
-                }
+                ]);
             }
             if let Some(g) = &n.gateway {
-                for v in [
+                h.u64s(&[
                     g.handshakes,
                     g.connections,
                     g.auth_checks,
                     g.session_lookups,
                     g.auth_failures,
                     g.unrouted,
-                ] {
-                    h.u64(v);
-                }
-                for &v in &g.routed {
-                    h.u64(v);
-                }
+                ]);
+                h.u64s(&g.routed);
             }
             if let Some(q) = &n.requests {
-                for v in [
+                h.u64s(&[
                     q.sent,
                     q.completed,
                     q.failed,
@@ -701,41 +687,33 @@ impl Report {
                     q.in_flight,
                     q.hop_limited,
                     q.lost,
-                ] {
-                    h.u64(v);
-                }
+                ]);
                 if q.resilience_counts().iter().any(|&v| v > 0) {
-                    for v in q.resilience_counts() {
-                        h.u64(v);
-                    }
+                    h.u64s(&q.resilience_counts());
                 }
             }
             if let Some(l) = &n.limiter {
-                for v in [
+                h.u64s(&[
                     l.admitted,
                     l.delayed,
                     l.rate_limited,
                     l.over_admitted,
                     l.keys,
-                ] {
-                    h.u64(v);
-                }
+                ]);
             }
             if let Some(f) = &n.waf {
-                for v in [
+                h.u64s(&[
                     f.inspected,
                     f.blocked_signature,
                     f.blocked_rate,
                     f.blocked_listed,
                     f.attacks_passed,
                     f.blocked_addresses,
-                ] {
-                    h.u64(v);
-                }
+                ]);
             }
             // Only caches add to the digest, so diagrams without one keep their pinned digests.
             if let Some(c) = &n.cache {
-                for v in [
+                h.u64s(&[
                     c.hits,
                     c.misses,
                     c.evictions,
@@ -745,14 +723,12 @@ impl Report {
                     c.coalesced,
                     c.refreshes,
                     c.entries,
-                ] {
-                    h.u64(v);
-                }
+                ]);
                 h.f64(c.hit_ratio);
             }
             // Likewise only messaging nodes.
             if let Some(m) = &n.messaging {
-                for v in [
+                h.u64s(&[
                     m.published,
                     m.enqueued,
                     m.dropped,
@@ -767,25 +743,19 @@ impl Report {
                     m.max_depth,
                     m.waited,
                     m.lag,
-                ] {
-                    h.u64(v);
-                }
+                ]);
                 h.f64(m.oldest_age_ms);
                 h.f64(m.mean_wait_ms);
                 for g in &m.consumers {
                     h.str(&g.node);
-                    for v in [g.delivered, g.acknowledged, g.failed, g.lag, g.max_lag] {
-                        h.u64(v);
-                    }
-                    for &v in &g.partition_lag {
-                        h.u64(v);
-                    }
+                    h.u64s(&[g.delivered, g.acknowledged, g.failed, g.lag, g.max_lag]);
+                    h.u64s(&g.partition_lag);
                 }
             }
             // A plain database (the server preset it used to be) leaves its section out, so diagrams from
             // before keep their pinned digests.
             if let Some(d) = n.database.as_ref().filter(|d| d.modelled) {
-                for v in [
+                h.u64s(&[
                     d.reads,
                     d.writes,
                     d.stale_reads,
@@ -795,18 +765,14 @@ impl Report {
                     d.cross_shard_reads,
                     d.failovers,
                     d.shards.len() as u64,
-                ] {
-                    h.u64(v);
-                }
+                ]);
                 for s in &d.shards {
                     h.u64(s.queries);
                     h.f64(s.share);
                     h.u64(s.rows);
                     for i in &s.instances {
                         h.str(&i.role);
-                        for v in [i.reads, i.writes, i.stale_reads] {
-                            h.u64(v);
-                        }
+                        h.u64s(&[i.reads, i.writes, i.stale_reads]);
                         h.f64(i.utilization);
                     }
                 }
@@ -819,13 +785,9 @@ impl Report {
         h.u64(self.series.points.len() as u64);
         for p in &self.series.points {
             h.f64(p.t_s);
-            for v in [p.completed, p.failed, p.timed_out, p.rejected] {
-                h.u64(v);
-            }
+            h.u64s(&[p.completed, p.failed, p.timed_out, p.rejected]);
             if p.rate_limited + p.shed + p.blocked > 0 {
-                for v in [p.rate_limited, p.shed, p.blocked] {
-                    h.u64(v);
-                }
+                h.u64s(&[p.rate_limited, p.shed, p.blocked]);
             }
             h.f64(p.p50_ms);
             h.f64(p.p95_ms);

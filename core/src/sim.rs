@@ -328,7 +328,7 @@ pub struct MemoryUse {
     pub events: usize,
     /// the clients' deadline queues
     pub deadlines: usize,
-    /// server queues are counted with requests referenced: `u32` per queued request
+    /// queued requests: a server's `Job` (32 bytes) or another node's `u32` index per queued request
     pub queues: usize,
 }
 
@@ -922,7 +922,7 @@ impl Sim {
                 .nodes
                 .iter()
                 .map(|n| match n {
-                    NodeRt::Server(s) => s.queue_len() as usize * 4,
+                    NodeRt::Server(s) => s.queue_len() as usize * std::mem::size_of::<Job>(),
                     NodeRt::Database(d) => d.queue_len() as usize * 4,
                     NodeRt::Gateway(g) => g.queue_len() as usize * 4,
                     NodeRt::Waf(w) => w.queue_len() as usize * 4,
@@ -1482,23 +1482,6 @@ impl Sim {
         let q = self.reqs.get_mut(req);
         q.here = now;
         let (addr, key, op) = (q.addr, q.key, q.op);
-        let job = Job {
-            req,
-            deadline: q.deadline,
-            idem: q.idem,
-            key,
-            op,
-        };
-        let incoming = Incoming {
-            key,
-            op,
-            client: q.client,
-            addr,
-            api_key: q.api_key,
-            route: q.route,
-            malicious: q.malicious,
-            internal: q.internal,
-        };
         let st = &mut self.stats[node as usize];
         if self.window.contains(now) {
             st.arrivals += 1;
@@ -1519,6 +1502,14 @@ impl Sim {
         match &mut self.nodes[node as usize] {
             NodeRt::Server(s) => {
                 s.counting = self.window.contains(now);
+                let q = self.reqs.get(req);
+                let job = Job {
+                    req,
+                    deadline: q.deadline,
+                    idem: q.idem,
+                    key,
+                    op,
+                };
                 if s.on_request(&mut ctx, job) && self.window.contains(now) {
                     self.stats[node as usize].waited += 1;
                 }
@@ -1532,17 +1523,17 @@ impl Sim {
                     self.stats[node as usize].waited += 1;
                 }
             }
-            NodeRt::Gateway(g) => g.on_request(&mut ctx, req, &incoming),
-            NodeRt::Waf(w) => w.on_request(&mut ctx, req, &incoming),
-            NodeRt::Limiter(l) => l.on_request(
-                &mut ctx,
-                req,
-                Who {
-                    client: incoming.client,
+            NodeRt::Gateway(g) => g.on_request(&mut ctx, req, &incoming(self.reqs.get(req))),
+            NodeRt::Waf(w) => w.on_request(&mut ctx, req, &incoming(self.reqs.get(req))),
+            NodeRt::Limiter(l) => {
+                let q = self.reqs.get(req);
+                let who = Who {
+                    client: q.client,
                     addr,
-                    api_key: incoming.api_key,
-                },
-            ),
+                    api_key: q.api_key,
+                };
+                l.on_request(&mut ctx, req, who);
+            }
             NodeRt::Client(_) => ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
@@ -2425,6 +2416,20 @@ impl Sim {
             duplicate_effects: services.iter().map(|s| s.duplicate_effects).sum(),
             deduplicated: services.iter().map(|s| s.deduplicated).sum(),
         })
+    }
+}
+
+/// What a node may know about request `q`.
+fn incoming(q: &crate::request::Request) -> Incoming {
+    Incoming {
+        key: q.key,
+        op: q.op,
+        client: q.client,
+        addr: q.addr,
+        api_key: q.api_key,
+        route: q.route,
+        malicious: q.malicious,
+        internal: q.internal,
     }
 }
 

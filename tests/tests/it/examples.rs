@@ -145,3 +145,89 @@ fn sharded_hot_key_example_has_its_hot_shard_where_key_zero_lives() {
     assert_eq!(d.shards[hot].share, max, "{:?}", d.shards);
     assert!(max > 0.3, "{max}");
 }
+
+fn client(r: &Report, id: &str) -> playground_core::report::Requests {
+    r.nodes
+        .get(id)
+        .and_then(|n| n.requests)
+        .unwrap_or_else(|| panic!("{id} is a client"))
+}
+
+#[test]
+fn resilience_examples_show_their_pattern() {
+    // The storm stays; a budget or shedding ends it.
+    let storm = report("retry-storm");
+    let late = |r: &Report| {
+        r.series
+            .points
+            .iter()
+            .filter(|p| p.t_s > 60.0)
+            .map(|p| p.completed)
+            .sum::<u64>()
+    };
+    assert!(late(&storm) < 600, "{}", late(&storm));
+    for healed in ["retry-storm-budget", "deadline-shedding"] {
+        assert!(late(&report(healed)) > 7_000, "{healed}");
+    }
+    // The breaker opens during the outage and is closed at the end.
+    let e = report("circuit-breaker").edges["api-db"].clone();
+    assert!(e.breaker_opens > 0 && e.short_circuited > 0);
+    assert_eq!(e.breaker_state.as_deref(), Some("closed"));
+    // Every one of the ten contending clients got its row, with retries.
+    let j = report("retries-jitter");
+    assert_eq!(j.requests.completed, 10);
+    assert!(j.resilience.expect("retries").retries > 0);
+    // Duplicate charges only without idempotency keys.
+    let i = report("idempotency");
+    let dup = |id: &str| {
+        i.nodes[id]
+            .service
+            .as_ref()
+            .expect("effects")
+            .duplicate_effects
+    };
+    assert!(dup("pay") > 0);
+    assert_eq!(dup("pay2"), 0);
+    let b = report("bulkhead");
+    assert!(
+        b.nodes["api"]
+            .service
+            .as_ref()
+            .expect("bulkhead")
+            .bulkhead_rejected
+            > 0
+    );
+}
+
+#[test]
+fn security_examples_show_their_pattern() {
+    // The gateway routes by path, looks sessions up, and limits the mobile app's API key.
+    let g = report("api-gateway");
+    let gw = g.nodes["gw"].gateway.clone().expect("a gateway");
+    assert_eq!(gw.unrouted, 0);
+    assert_eq!(gw.session_lookups, gw.auth_checks);
+    assert_eq!(gw.routed[2], client(&g, "shop").completed);
+    assert!(client(&g, "mobile").rate_limited > 0);
+    assert_eq!(client(&g, "shop").rate_limited, 0);
+    // The firewall stops the lone attacker (its payloads and then its address) but not the botnet spread
+    // over 5,000 addresses; no attack reaches the app.
+    let w = report("waf-botnet");
+    let attacker = client(&w, "attacker");
+    assert!(attacker.blocked as f64 > 0.9 * attacker.sent as f64);
+    assert_eq!(client(&w, "botnet").blocked, 0);
+    assert_eq!(client(&w, "users").blocked, 0);
+    assert_eq!(w.requests.attacks_served, 0);
+    // The distributed limiter over-admits; the per-address one spares the users.
+    let d = report("distributed-rate-limiter");
+    assert!(
+        d.nodes["limiter"]
+            .limiter
+            .clone()
+            .expect("a limiter")
+            .over_admitted
+            > 1_000
+    );
+    let p = report("rate-limiter");
+    assert_eq!(client(&p, "k-users").rate_limited, 0);
+    assert!(client(&p, "k-scraper").rate_limited > 0);
+}
