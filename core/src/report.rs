@@ -555,6 +555,23 @@ impl Fnv {
             self.u64(v);
         }
     }
+    /// End-to-end counts: the resilience counts enter only when a mechanism produced one, so older diagrams
+    /// keep their pinned digests.
+    fn requests(&mut self, r: &Requests) {
+        self.u64s(&[
+            r.sent,
+            r.completed,
+            r.failed,
+            r.timed_out,
+            r.rejected,
+            r.in_flight,
+            r.hop_limited,
+            r.lost,
+        ]);
+        if r.resilience_counts().iter().any(|&v| v > 0) {
+            self.u64s(&r.resilience_counts());
+        }
+    }
     fn f64s(&mut self, vs: &[f64]) {
         for &v in vs {
             self.f64(v);
@@ -577,22 +594,7 @@ impl Report {
         h.f64(self.warmup_s);
         h.f64(self.end_s);
         h.u64(u64::from(self.finished));
-        let r = &self.requests;
-        h.u64s(&[
-            r.sent,
-            r.completed,
-            r.failed,
-            r.timed_out,
-            r.rejected,
-            r.in_flight,
-            r.hop_limited,
-            r.lost,
-        ]);
-        // The resilience counts enter only when a mechanism produced one, so older diagrams keep their
-        // pinned digests.
-        if r.resilience_counts().iter().any(|&v| v > 0) {
-            h.u64s(&r.resilience_counts());
-        }
+        h.requests(&self.requests);
         if let Some(x) = &self.resilience {
             h.u64s(&[
                 x.client_calls,
@@ -678,19 +680,7 @@ impl Report {
                 h.u64s(&g.routed);
             }
             if let Some(q) = &n.requests {
-                h.u64s(&[
-                    q.sent,
-                    q.completed,
-                    q.failed,
-                    q.timed_out,
-                    q.rejected,
-                    q.in_flight,
-                    q.hop_limited,
-                    q.lost,
-                ]);
-                if q.resilience_counts().iter().any(|&v| v > 0) {
-                    h.u64s(&q.resilience_counts());
-                }
+                h.requests(q);
             }
             if let Some(l) = &n.limiter {
                 h.u64s(&[

@@ -1374,16 +1374,14 @@ impl Sim {
     fn lose(&mut self, req: u32, from: u32, to: u32, arrive: SimTime) {
         self.trace_hop(req, from, to, arrive, HopOutcome::Lost);
         let q = self.reqs.get(req);
+        let (state, internal, call) = (q.state, q.internal, q.call);
         // An attempt counts with its call (attempts themselves are never `measured`: they are not requests of
         // a client's).
-        let counted = q.measured || (q.call != NO_CALL && self.calls[q.call as usize].counted);
-        if counted {
+        if q.measured || (call != NO_CALL && self.calls[call as usize].counted) {
             self.e2e.lost += 1;
             self.by_client[q.client as usize].lost += 1;
         }
-        let q = self.reqs.get(req);
-        let (state, internal) = (q.state, q.internal);
-        if state == ReqState::Live && q.call != NO_CALL {
+        if state == ReqState::Live && call != NO_CALL {
             self.attempt_lost(req);
             return;
         }
