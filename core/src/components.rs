@@ -1,20 +1,22 @@
 //! Node kinds: the registry the editor reads (name, category, hint, default parameters, allowed connections),
 //! the typed parameters of each kind, and — one module per kind — the state machines the engine drives.
 //!
-//! Adding a kind: a variant in [`Kind`], an entry in [`KINDS`], a params struct and a state machine in
-//! `components/<kind>.rs`, and an arm in the engine's dispatch.
+//! Adding a kind: its module `components/<kind>.rs` (params, state machine implementing
+//! `interface::Component`, report block, inspector vocabulary), a variant in [`Kind`] with its entry in
+//! [`KINDS`] and its line in `kind_params!` below, and one line in the dispatch table of `node.rs`.
 //!
-//! Components never touch the engine. A handler gets `&mut self` and a [`Ctx`] (the time, the random
-//! generator and an output buffer) and pushes [`Action`]s: forward the request, respond, or schedule the end
-//! of a service.
+//! Components never touch the engine. A verb gets `&mut self` and a `Ctx` (the time, the random generator
+//! and an output buffer) and pushes `Action`s: forward the request, respond, or set a timer.
 
 pub mod cache;
 pub mod client;
 pub mod database;
 pub mod dns;
 pub mod gateway;
+pub(crate) mod interface;
 pub mod load_balancer;
 pub mod messaging;
+pub(crate) mod node;
 pub mod pool;
 pub mod rate_limiter;
 pub mod server;
@@ -22,20 +24,22 @@ pub mod waf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::request::{Op, Outcome};
-use crate::rng::SimRng;
-use crate::time::SimTime;
+use crate::digest::Digest;
+use crate::outcomes::Requests;
 
-pub use cache::{CacheParams, Eviction, Pattern};
+pub use cache::{CacheParams, CacheReport, Eviction, Pattern};
 pub use client::{Arrival, ClientParams, Keys};
-pub use database::DatabaseParams;
+pub use database::{DatabaseParams, DatabaseReport};
 pub use dns::{DnsResolverParams, DnsRole, DnsServerParams, Record, RecordType};
-pub use gateway::{Auth, GatewayParams};
+pub use gateway::{Auth, GatewayParams, GatewayReport};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
-pub use messaging::{Overflow, QueueParams, StreamParams, TopicParams};
-pub use rate_limiter::{Algorithm, LimitKey, LimiterParams};
-pub use server::ServerParams;
-pub use waf::WafParams;
+pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
+pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
+pub use server::{ServerParams, ServiceReport};
+pub use waf::{WafParams, WafReport};
+
+pub(crate) use crate::checks::{check_dist, check_num, check_prob};
+pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};
 
 /// A node kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -104,6 +108,12 @@ pub struct KindInfo {
     pub hint: &'static str,
     /// kinds an edge from this kind may point to
     pub connects_to: &'static [Kind],
+    /// the warning for a node of this kind with no outgoing edge (words after its name), if it needs one
+    pub unconnected: Option<&'static str>,
+    /// it forwards over its first outgoing edge only (more are warned about)
+    pub single_output: bool,
+    /// a traffic source: it needs no incoming edge
+    pub source: bool,
 }
 
 /// The registry, in palette order.
@@ -128,6 +138,9 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Waf,
             Kind::RateLimiter,
         ],
+        unconnected: Some("is not connected"),
+        single_output: false,
+        source: true,
     },
     KindInfo {
         kind: Kind::LoadBalancer,
@@ -144,6 +157,9 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Waf,
             Kind::RateLimiter,
         ],
+        unconnected: Some("has no backends"),
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::Server,
@@ -161,6 +177,9 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Topic,
             Kind::Stream,
         ],
+        unconnected: None,
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::Database,
@@ -170,6 +189,9 @@ pub const KINDS: &[KindInfo] = &[
         hint: "Stores the data: a connection pool per instance, SQL or NoSQL query costs that grow with the \
                table, read replicas with replication lag, and shards by hash, range or consistent hashing.",
         connects_to: &[],
+        unconnected: None,
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::Cache,
@@ -179,6 +201,9 @@ pub const KINDS: &[KindInfo] = &[
         hint: "Stores frequently accessed data in memory in front of a database; its capacity, eviction \
                policy (LRU, LFU, FIFO) and TTL decide how often it hits.",
         connects_to: &[Kind::Database, Kind::Server, Kind::LoadBalancer],
+        unconnected: None,
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::DnsResolver,
@@ -188,6 +213,9 @@ pub const KINDS: &[KindInfo] = &[
         hint: "Maps a domain name to an IP address: answers from its cache until the TTL expires, \
                otherwise asks the root, TLD and authoritative nameservers in turn.",
         connects_to: &[Kind::DnsServer],
+        unconnected: None,
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::DnsServer,
@@ -197,6 +225,9 @@ pub const KINDS: &[KindInfo] = &[
         hint: "A root, top-level domain (TLD) or authoritative nameserver; the authoritative one holds \
                the A, AAAA, CNAME and MX records.",
         connects_to: &[],
+        unconnected: None,
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::CdnEdge,
@@ -214,6 +245,9 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Waf,
             Kind::RateLimiter,
         ],
+        unconnected: None,
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::Queue,
@@ -224,6 +258,9 @@ pub const KINDS: &[KindInfo] = &[
                messages at their own pace, so a burst waits in the queue instead of overloading them. \
                At-least-once: an unacknowledged message is redelivered after the visibility timeout.",
         connects_to: &[Kind::Server, Kind::LoadBalancer, Kind::Database],
+        unconnected: Some("has no consumer: connect it to the service that processes its messages"),
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::Topic,
@@ -233,6 +270,9 @@ pub const KINDS: &[KindInfo] = &[
         hint: "Publish/subscribe: every subscriber gets its own copy of every message (fan-out); put a \
                queue in front of a subscriber to keep its messages while it is down.",
         connects_to: &[Kind::Queue, Kind::Server, Kind::LoadBalancer, Kind::Stream],
+        unconnected: Some("has no consumer: connect it to the service that processes its messages"),
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::Stream,
@@ -242,6 +282,9 @@ pub const KINDS: &[KindInfo] = &[
         hint: "A partitioned log: messages with the same key keep their order in one partition; each \
                consumer group reads at its own offset, and its lag is how far behind it is.",
         connects_to: &[Kind::Server, Kind::LoadBalancer],
+        unconnected: Some("has no consumer: connect it to the service that processes its messages"),
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::ApiGateway,
@@ -259,6 +302,9 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Queue,
             Kind::Topic,
         ],
+        unconnected: Some("routes to no service: every request it receives fails"),
+        single_output: false,
+        source: false,
     },
     KindInfo {
         kind: Kind::Waf,
@@ -274,6 +320,11 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Server,
             Kind::RateLimiter,
         ],
+        unconnected: Some(
+            "protects nothing: connect it to the service behind it (until then, what it lets through fails)",
+        ),
+        single_output: true,
+        source: false,
     },
     KindInfo {
         kind: Kind::RateLimiter,
@@ -291,6 +342,11 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Database,
             Kind::Queue,
         ],
+        unconnected: Some(
+            "guards nothing: connect it to the service it protects (until then, what it admits fails)",
+        ),
+        single_output: true,
+        source: false,
     },
 ];
 
@@ -317,63 +373,82 @@ impl Kind {
     pub fn may_connect_to(self, to: Kind) -> bool {
         self.info().connects_to.contains(&to)
     }
-
-    /// The full default parameter object, as the editor's inspector shows it.
-    pub fn default_params(self) -> serde_json::Map<String, serde_json::Value> {
-        let value = match self {
-            Kind::Client => serde_json::to_value(ClientParams::default()),
-            Kind::LoadBalancer => serde_json::to_value(LbParams::default()),
-            Kind::Server => serde_json::to_value(ServerParams::default()),
-            Kind::Database => serde_json::to_value(database::default_params()),
-            Kind::Cache => serde_json::to_value(CacheParams::default()),
-            Kind::DnsResolver => serde_json::to_value(DnsResolverParams::default()),
-            Kind::DnsServer => serde_json::to_value(DnsServerParams::default()),
-            Kind::CdnEdge => serde_json::to_value(cache::cdn_defaults()),
-            Kind::Queue => serde_json::to_value(QueueParams::default()),
-            Kind::Topic => serde_json::to_value(TopicParams::default()),
-            Kind::Stream => serde_json::to_value(StreamParams::default()),
-            Kind::ApiGateway => serde_json::to_value(GatewayParams::default()),
-            Kind::Waf => serde_json::to_value(WafParams::default()),
-            Kind::RateLimiter => serde_json::to_value(LimiterParams::default()),
-        };
-        match value.expect("default params serialise") {
-            serde_json::Value::Object(map) => map,
-            _ => unreachable!("params structs serialise to objects"),
-        }
-    }
 }
 
-/// Typed parameters of a node.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Params {
+/// The kinds' parameter types, one line each: `Kind(ParamsType) = its defaults`. Generates [`Params`] and the
+/// per-kind matches that decode, default and check them.
+macro_rules! kind_params {
+    ($( $(#[$doc:meta])* $kind:ident($ty:ty) = $default:expr; )*) => {
+        /// Typed parameters of a node.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Params {
+            $( $(#[$doc])* $kind($ty), )*
+        }
+
+        impl Kind {
+            /// The full default parameter object, as the editor's inspector shows it.
+            pub fn default_params(self) -> serde_json::Map<String, serde_json::Value> {
+                let value = match self {
+                    $( Kind::$kind => serde_json::to_value($default), )*
+                };
+                match value {
+                    Ok(serde_json::Value::Object(map)) => map,
+                    // Params structs serialise to objects; an empty map would only show no fields.
+                    _ => serde_json::Map::new(),
+                }
+            }
+        }
+
+        fn decode(
+            kind: Kind,
+            map: serde_json::Map<String, serde_json::Value>,
+        ) -> Result<Params, serde_json::Error> {
+            let value = serde_json::Value::Object(map);
+            match kind {
+                $( Kind::$kind => serde_json::from_value(value).map(Params::$kind), )*
+            }
+        }
+
+        impl Params {
+            /// Range problems (negative, non-finite, out of bounds), as `(field, message)`.
+            pub fn problems(&self) -> Vec<(String, String)> {
+                match self {
+                    $( Params::$kind(p) => p.problems(), )*
+                }
+            }
+        }
+    };
+}
+
+kind_params! {
     /// a client
-    Client(ClientParams),
+    Client(ClientParams) = ClientParams::default();
     /// a load balancer
-    LoadBalancer(LbParams),
+    LoadBalancer(LbParams) = LbParams::default();
     /// a server
-    Server(ServerParams),
+    Server(ServerParams) = ServerParams::default();
     /// a database
-    Database(DatabaseParams),
+    Database(DatabaseParams) = database::default_params();
     /// a cache
-    Cache(CacheParams),
+    Cache(CacheParams) = CacheParams::default();
     /// a DNS resolver
-    DnsResolver(DnsResolverParams),
+    DnsResolver(DnsResolverParams) = DnsResolverParams::default();
     /// a name server
-    DnsServer(DnsServerParams),
+    DnsServer(DnsServerParams) = DnsServerParams::default();
     /// a CDN edge (cache parameters with CDN defaults)
-    CdnEdge(CacheParams),
+    CdnEdge(CacheParams) = cache::cdn_defaults();
     /// a message queue
-    Queue(QueueParams),
+    Queue(QueueParams) = QueueParams::default();
     /// a pub/sub topic
-    Topic(TopicParams),
+    Topic(TopicParams) = TopicParams::default();
     /// a partitioned stream
-    Stream(StreamParams),
+    Stream(StreamParams) = StreamParams::default();
     /// an API gateway
-    ApiGateway(GatewayParams),
+    ApiGateway(GatewayParams) = GatewayParams::default();
     /// a web application firewall
-    Waf(WafParams),
+    Waf(WafParams) = WafParams::default();
     /// a rate limiter
-    RateLimiter(LimiterParams),
+    RateLimiter(LimiterParams) = LimiterParams::default();
 }
 
 /// A parameter that could not be decoded or is out of range.
@@ -421,148 +496,185 @@ pub fn parse_params(
     })
 }
 
-fn decode(
-    kind: Kind,
-    map: serde_json::Map<String, serde_json::Value>,
-) -> Result<Params, serde_json::Error> {
-    let value = serde_json::Value::Object(map);
-    match kind {
-        Kind::Client => serde_json::from_value(value).map(Params::Client),
-        Kind::LoadBalancer => serde_json::from_value(value).map(Params::LoadBalancer),
-        Kind::Server => serde_json::from_value(value).map(Params::Server),
-        Kind::Database => serde_json::from_value(value).map(Params::Database),
-        Kind::Cache => serde_json::from_value(value).map(Params::Cache),
-        Kind::DnsResolver => serde_json::from_value(value).map(Params::DnsResolver),
-        Kind::DnsServer => serde_json::from_value(value).map(Params::DnsServer),
-        Kind::CdnEdge => serde_json::from_value(value).map(Params::CdnEdge),
-        Kind::Queue => serde_json::from_value(value).map(Params::Queue),
-        Kind::Topic => serde_json::from_value(value).map(Params::Topic),
-        Kind::Stream => serde_json::from_value(value).map(Params::Stream),
-        Kind::ApiGateway => serde_json::from_value(value).map(Params::ApiGateway),
-        Kind::Waf => serde_json::from_value(value).map(Params::Waf),
-        Kind::RateLimiter => serde_json::from_value(value).map(Params::RateLimiter),
-    }
+/// A node's own block of the report, by kind. Each block type is defined with its kind; the block's fields
+/// are flattened into the node's JSON object (`nodes.<id>.cache`, `.database`, …, as
+/// `docs/report-format.md` names them), so a kind owns its block and the report stays as it was.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NodeDetail {
+    /// a client: its own requests, and its DNS cache when it looks its host up
+    Client(client::ClientDetail),
+    /// an API gateway: handshakes, authentication and routing, and its rate limit's decisions
+    Gateway(gateway::GatewayDetail),
+    /// a server that uses a resilience feature
+    Service(server::ServiceDetail),
+    /// a queue, topic or stream
+    Messaging(messaging::MessagingDetail),
+    /// a database
+    Database(database::DatabaseDetail),
+    /// a web application firewall
+    Waf(waf::WafDetail),
+    /// a rate limiter
+    Limiter(rate_limiter::LimiterDetail),
+    /// a cache, CDN edge or DNS resolver
+    Cache(cache::CacheDetail),
 }
 
-impl Params {
-    /// Range problems (negative, non-finite, out of bounds), as `(field, message)`.
-    pub fn problems(&self) -> Vec<(String, String)> {
+/// Where a block's line goes in the runner's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TableSection {
+    /// one line per guarded node: its guard counts
+    Guards,
+    /// the caches' table
+    Caches,
+    /// the messaging table
+    Messaging,
+    /// a database's lines
+    Databases,
+}
+
+impl TableSection {
+    /// Every section, in table order.
+    pub const ALL: [TableSection; 4] = [
+        TableSection::Guards,
+        TableSection::Caches,
+        TableSection::Messaging,
+        TableSection::Databases,
+    ];
+
+    /// The section's column header, if it has one.
+    pub fn header(self) -> Option<String> {
         match self {
-            Params::Client(p) => p.problems(),
-            Params::LoadBalancer(p) => p.problems(),
-            Params::Server(p) => p.problems(),
-            Params::Database(p) => p.problems(),
-            Params::Cache(p) | Params::CdnEdge(p) => p.problems(),
-            Params::DnsResolver(p) => p.problems(),
-            Params::DnsServer(p) => p.problems(),
-            Params::Queue(p) => p.problems(),
-            Params::Topic(p) => p.problems(),
-            Params::Stream(p) => p.problems(),
-            Params::ApiGateway(p) => p.problems(),
-            Params::Waf(p) => p.problems(),
-            Params::RateLimiter(p) => p.problems(),
+            TableSection::Caches => Some(cache::CacheReport::table_header()),
+            TableSection::Messaging => Some(messaging::MessagingReport::table_header()),
+            TableSection::Guards | TableSection::Databases => None,
         }
     }
 }
 
-/// Checks that `v` is finite and at least `min`; pushes a problem naming `field` otherwise.
-pub(crate) fn check_num(out: &mut Vec<(String, String)>, field: &str, v: f64, min: f64) {
-    if !v.is_finite() {
-        out.push((
-            field.to_string(),
-            format!("`{field}` must be a finite number"),
-        ));
-    } else if v < min {
-        if min == 0.0 {
-            out.push((
-                field.to_string(),
-                format!("`{field}` must not be negative (got {v})"),
-            ));
-        } else {
-            out.push((
-                field.to_string(),
-                format!("`{field}` must be at least {min} (got {v})"),
-            ));
+impl NodeDetail {
+    /// A cache's (or a client's or resolver's DNS cache) statistics.
+    pub fn cache(&self) -> Option<&CacheReport> {
+        match self {
+            NodeDetail::Cache(c) => Some(&c.cache),
+            NodeDetail::Client(c) => c.cache.as_ref(),
+            _ => None,
         }
     }
-}
 
-/// Checks a probability.
-pub(crate) fn check_prob(out: &mut Vec<(String, String)>, field: &str, v: f64) {
-    check_num(out, field, v, 0.0);
-    if v.is_finite() && v > 1.0 {
-        out.push((
-            field.to_string(),
-            format!("`{field}` is a probability and must be at most 1 (got {v})"),
-        ));
+    /// A messaging node's counts.
+    pub fn messaging(&self) -> Option<&MessagingReport> {
+        match self {
+            NodeDetail::Messaging(m) => Some(&m.messaging),
+            _ => None,
+        }
     }
-}
 
-/// Problems of a distribution parameter, with the field prefixed.
-pub(crate) fn check_dist(out: &mut Vec<(String, String)>, field: &str, d: &crate::dist::Dist) {
-    for (f, m) in d.problems() {
-        out.push((format!("{field}.{f}"), format!("`{field}`: {m}")));
+    /// A database's statistics.
+    pub fn database(&self) -> Option<&DatabaseReport> {
+        match self {
+            NodeDetail::Database(d) => Some(&d.database),
+            _ => None,
+        }
     }
-}
 
-/// Marks a path entry that holds no worker slot.
-pub(crate) const NO_SLOT: u32 = u32::MAX;
+    /// A gateway's handshakes, authentication and routing.
+    pub fn gateway(&self) -> Option<&GatewayReport> {
+        match self {
+            NodeDetail::Gateway(g) => Some(&g.gateway),
+            _ => None,
+        }
+    }
 
-/// What a component asks the engine to do.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Action {
-    /// Send request `req` over the node's `port`-th outgoing edge; `slot` comes back with the response.
-    Forward { req: u32, port: u32, slot: u32 },
-    /// Send `req`'s response back to its caller, passing on `outcome` (the node did not cause it).
-    Respond { req: u32, outcome: Outcome },
-    /// Send `req`'s response back with an outcome this node caused (its error or its rejection).
-    Fail { req: u32, outcome: Outcome },
-    /// The service in worker `slot` (started with `token`) ends at `at`; for a cache, any timer.
-    ServiceDone { at: SimTime, slot: u32, token: u32 },
-    /// A cache answers `req` from an entry holding `version` (the engine checks it for staleness).
-    Hit { req: u32, version: u64 },
-    /// Start a request of the node's own (a cache's flush or refresh) for `key` over `port`; its response
-    /// comes back to the node with `slot`.
-    Spawn {
-        key: u64,
-        op: Op,
-        port: u32,
-        slot: u32,
-    },
-    /// A request the node started itself is answered and done: free it.
-    Absorb { req: u32 },
-    /// A resolver answers a lookup with `value` (a packed TTL and GeoDNS flag, see `dns::pack`).
-    Answer { req: u32, value: u64 },
-}
+    /// A firewall's inspections and blocks.
+    pub fn waf(&self) -> Option<&WafReport> {
+        match self {
+            NodeDetail::Waf(w) => Some(&w.waf),
+            _ => None,
+        }
+    }
 
-/// What a component handler may use: the time, the random generator, and where to put its actions.
-pub(crate) struct Ctx<'a> {
-    /// now
-    pub now: SimTime,
-    /// the run's random generator
-    pub rng: &'a mut SimRng,
-    /// actions, executed by the engine in order after the handler returns
-    pub out: &'a mut Vec<Action>,
-}
+    /// A rate limiter's (or a gateway's rate limit's) decisions.
+    pub fn limiter(&self) -> Option<&LimiterReport> {
+        match self {
+            NodeDetail::Limiter(l) => Some(&l.limiter),
+            NodeDetail::Gateway(g) => g.limiter.as_ref(),
+            _ => None,
+        }
+    }
 
-/// What a node may know about a request it receives (copied from the request by the engine).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Incoming {
-    /// the key it reads or writes
-    pub key: u64,
-    pub op: Op,
-    /// the originating client's node index
-    pub client: u32,
-    /// the client address it came from
-    pub addr: u32,
-    /// the client's API key index (0..api_keys)
-    pub api_key: u32,
-    /// index of the client's request path in the engine's path table (`route_paths` below)
-    pub route: u32,
-    /// an attack payload (SQL injection, XSS) a signature rule recognises
-    pub malicious: bool,
-    /// started by a node, not a client (a cache flush, a queue delivery, a session lookup)
-    pub internal: bool,
+    /// A server's shedding, bulkhead, side-effect and idempotency counts.
+    pub fn service(&self) -> Option<&ServiceReport> {
+        match self {
+            NodeDetail::Service(s) => Some(&s.service),
+            _ => None,
+        }
+    }
+
+    /// A client's own end-to-end counts.
+    pub fn requests(&self) -> Option<&Requests> {
+        match self {
+            NodeDetail::Client(c) => Some(&c.requests),
+            _ => None,
+        }
+    }
+
+    /// Feeds the block to the report's digest (blocks in the order the digest has always taken them).
+    pub(crate) fn digest(&self, h: &mut Digest) {
+        match self {
+            NodeDetail::Client(c) => {
+                h.requests(&c.requests);
+                if let Some(d) = &c.cache {
+                    d.digest(h);
+                }
+            }
+            NodeDetail::Gateway(g) => {
+                g.gateway.digest(h);
+                if let Some(l) = &g.limiter {
+                    l.digest(h);
+                }
+            }
+            NodeDetail::Service(s) => s.service.digest(h),
+            NodeDetail::Messaging(m) => m.messaging.digest(h),
+            NodeDetail::Database(d) => d.database.digest(h),
+            NodeDetail::Waf(w) => w.waf.digest(h),
+            NodeDetail::Limiter(l) => l.limiter.digest(h),
+            NodeDetail::Cache(c) => c.cache.digest(h),
+        }
+    }
+
+    /// The block's lines in the runner's table, for node `id`, with their sections.
+    pub fn table_lines(&self, id: &str) -> Vec<(TableSection, String)> {
+        let guard = |parts: Vec<String>| {
+            (
+                TableSection::Guards,
+                format!("{id:<16} {}", parts.join("; ")),
+            )
+        };
+        match self {
+            NodeDetail::Client(c) => c
+                .cache
+                .iter()
+                .map(|d| (TableSection::Caches, d.table_row(id)))
+                .collect(),
+            NodeDetail::Gateway(g) => {
+                let mut parts = vec![g.gateway.table_part()];
+                parts.extend(g.limiter.iter().map(LimiterReport::table_part));
+                vec![guard(parts)]
+            }
+            NodeDetail::Service(s) => vec![guard(vec![s.service.table_part()])],
+            NodeDetail::Limiter(l) => vec![guard(vec![l.limiter.table_part()])],
+            NodeDetail::Waf(w) => vec![guard(vec![w.waf.table_part()])],
+            NodeDetail::Cache(c) => vec![(TableSection::Caches, c.cache.table_row(id))],
+            NodeDetail::Messaging(m) => vec![(TableSection::Messaging, m.messaging.table_rows(id))],
+            NodeDetail::Database(d) => d
+                .database
+                .table_lines(id)
+                .map(|l| (TableSection::Databases, l))
+                .into_iter()
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]

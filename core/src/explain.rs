@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
-use crate::report::{Report, SeriesPoint};
+use crate::report::{Outcome, Report, SeriesPoint};
 use crate::topology::Topology;
 
 /// Utilisation at or above which a node counts as saturated [0..1].
@@ -170,14 +170,14 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);
-    if resolved > 0 && r.timed_out as f64 / resolved as f64 >= NOTABLE_LOSS {
+    if resolved > 0 && r.timed_out() as f64 / resolved as f64 >= NOTABLE_LOSS {
         out.push(Finding {
             level: Level::Warning,
             node: None,
             text: format!(
                 "{} of requests timed out ({} of {}): clients gave up before a response came back",
-                percent(r.timed_out as f64 / resolved as f64),
-                r.timed_out,
+                percent(r.timed_out() as f64 / resolved as f64),
+                r.timed_out(),
                 resolved
             ),
         });
@@ -208,7 +208,7 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
 fn messaging_findings(report: &Report) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, n) in &report.nodes {
-        let Some(m) = &n.messaging else { continue };
+        let Some(m) = n.messaging() else { continue };
         if m.dead_lettered > 0 {
             out.push(Finding {
                 level: Level::Warning,
@@ -284,7 +284,7 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
         let from_client = report
             .nodes
             .get(&e.from)
-            .is_some_and(|n| n.kind == "client");
+            .is_some_and(|n| n.kind == Kind::Client);
         if !from_client && e.amplification >= NOTABLE_AMPLIFICATION {
             out.push(Finding {
                 level: Level::Warning,
@@ -338,7 +338,7 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 ),
             });
         }
-        if let Some(l) = &n.limiter
+        if let Some(l) = n.limiter()
             && l.over_admitted > 0
         {
             out.push(Finding {
@@ -351,7 +351,7 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 ),
             });
         }
-        if let Some(w) = &n.waf {
+        if let Some(w) = n.waf() {
             let blocked = w.blocked_signature + w.blocked_rate + w.blocked_listed;
             if blocked > 0 {
                 out.push(Finding {
@@ -365,7 +365,7 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 });
             }
         }
-        if let Some(g) = &n.gateway {
+        if let Some(g) = n.gateway() {
             if g.unrouted > 0 {
                 out.push(Finding {
                     level: Level::Warning,
@@ -388,7 +388,7 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 });
             }
         }
-        let Some(sv) = &n.service else { continue };
+        let Some(sv) = n.service() else { continue };
         if sv.shed > 0 {
             out.push(Finding {
                 level: Level::Info,
@@ -464,7 +464,7 @@ fn database_params(topology: &Topology, id: &str) -> Option<DatabaseParams> {
 fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, n) in &report.nodes {
-        let Some(d) = &n.database else { continue };
+        let Some(d) = n.database() else { continue };
         let params = database_params(topology, id);
         if d.reads > 0 && d.stale_reads as f64 / d.reads as f64 >= NOTABLE_STALE {
             let share = d.stale_reads as f64 / d.reads as f64;
@@ -624,7 +624,7 @@ fn latency_change(report: &Report) -> Option<String> {
         .series
         .points
         .iter()
-        .filter(|p| p.completed > 0)
+        .filter(|p| p.outcomes[Outcome::Ok] > 0)
         .collect();
     if with_traffic.len() < 4 {
         return None;
@@ -912,7 +912,7 @@ mod tests {
     fn stale_reads_of_async_replicas_are_named_with_their_share_and_the_lag() {
         let (t, r) = scenario("read-replicas");
         let findings = explain(&t, &r);
-        let d = r.nodes["db-async"].database.as_ref().expect("a database");
+        let d = r.nodes["db-async"].database().expect("a database");
         let f = findings
             .iter()
             .find(|f| f.node.as_deref() == Some("db-async") && f.text.contains("stale"))
@@ -946,7 +946,7 @@ mod tests {
     fn the_hot_shard_of_range_sharding_is_named_and_the_ring_is_not() {
         let (t, r) = scenario("sharding-hot-key");
         let findings = explain(&t, &r);
-        let d = r.nodes["db-range"].database.as_ref().expect("a database");
+        let d = r.nodes["db-range"].database().expect("a database");
         let f = findings
             .iter()
             .find(|f| f.text.starts_with("shard "))
@@ -994,11 +994,7 @@ mod tests {
             .insert("replication".into(), serde_json::json!("async"));
         let r = run(&t).expect("runs");
         let findings = explain(&t, &r);
-        let lost = r.nodes["db-async"]
-            .database
-            .as_ref()
-            .expect("db")
-            .lost_writes;
+        let lost = r.nodes["db-async"].database().expect("db").lost_writes;
         assert!(
             lost > 0,
             "a primary failing under 20 writes/s loses the lag window's writes"
@@ -1013,7 +1009,7 @@ mod tests {
             f.text
         );
         assert!(f.text.contains("(1 failover)"), "{}", f.text);
-        let conflicts = r.nodes["db-sync"].database.as_ref().expect("db").conflicts;
+        let conflicts = r.nodes["db-sync"].database().expect("db").conflicts;
         assert!(
             conflicts > 0,
             "three primaries, 10 keys, 20 writes/s, 200 ms lag"

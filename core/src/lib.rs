@@ -10,7 +10,9 @@ pub const PRODUCT_NAME: &str = "System Design Playground";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod animation;
+mod checks;
 pub mod components;
+mod digest;
 pub mod dist;
 pub mod editor;
 pub mod explain;
@@ -18,6 +20,7 @@ pub mod fixtures;
 pub mod ids;
 pub mod marks;
 mod metrics;
+pub mod outcomes;
 pub mod playback;
 pub mod regions;
 pub mod report;

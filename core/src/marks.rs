@@ -97,9 +97,14 @@ pub fn guard_figures(m: &Mechanisms, r: &Report) -> Vec<Figure> {
             out.push(figure(key, label, v.to_string(), ""));
         }
     };
-    count(m.rate_limit, "rate_limited", "rate limited", q.rate_limited);
-    count(m.shed, "shed", "shed", q.shed);
-    count(m.block, "blocked", "blocked", q.blocked);
+    count(
+        m.rate_limit,
+        "rate_limited",
+        "rate limited",
+        q.rate_limited(),
+    );
+    count(m.shed, "shed", "shed", q.shed());
+    count(m.block, "blocked", "blocked", q.blocked());
     count(m.retries, "retries", "retries", x.retries);
     let mut more = Vec::new();
     if m.retries || x.amplification > 1.0 {
@@ -162,7 +167,7 @@ pub struct RejectBadge {
 /// The rejection badges of a node: requests it rate-limited (429), blocked (403), shed past their
 /// deadline, or refused at a full bulkhead, the non-zero ones in that order.
 pub fn reject_badges(n: &NodeReport) -> Vec<RejectBadge> {
-    let service = n.service.as_ref();
+    let service = n.service();
     let shed = n.shed.max(service.map_or(0, |s| s.shed));
     let bulkhead = service.map_or(0, |s| s.bulkhead_rejected);
     [
@@ -265,10 +270,10 @@ fn limiter_line(l: &LimiterReport) -> String {
 /// as one line, or `None` for a node without one. `doc` names a gateway's routes by the nodes its edges go
 /// to.
 pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
-    if let (Some(l), None) = (&n.limiter, &n.gateway) {
+    if let (Some(l), None) = (n.limiter(), n.gateway()) {
         return Some(format!("{id}: {}", limiter_line(l)));
     }
-    if let Some(w) = &n.waf {
+    if let Some(w) = n.waf() {
         return Some(format!(
             "{id}: {} inspected · blocked {} by signature, {} by rate, {} listed · {} attacks passed · {} on the block list",
             w.inspected,
@@ -279,7 +284,7 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
             w.blocked_addresses
         ));
     }
-    if let Some(g) = &n.gateway {
+    if let Some(g) = n.gateway() {
         let targets: Vec<&str> = doc
             .edges
             .iter()
@@ -302,7 +307,7 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
         if g.session_lookups > 0 {
             line.push_str(&format!(" · {} session lookups", g.session_lookups));
         }
-        if let Some(l) = &n.limiter {
+        if let Some(l) = n.limiter() {
             line.push_str(&format!(" · rate limit: {}", limiter_line(l)));
         }
         if !routed.is_empty() {
@@ -310,7 +315,7 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
         }
         return Some(line);
     }
-    let s = n.service.as_ref()?;
+    let s = n.service()?;
     Some(format!(
         "{id}: {} shed · {} bulkhead rejected · {} effects · {} duplicate effects · {} deduplicated · {} in-progress conflicts",
         s.shed,
@@ -325,7 +330,9 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::components::server::ServiceReport;
+    use crate::components::NodeDetail;
+    use crate::components::rate_limiter::LimiterDetail;
+    use crate::components::server::{ServiceDetail, ServiceReport};
     use crate::report::BreakerStateTime;
     use crate::resilience::{BreakerParams, RetryPolicy};
     use crate::topology::{Edge, Node};
@@ -380,12 +387,14 @@ mod tests {
     #[test]
     fn a_rate_limiter_block_counts_its_decisions() {
         let mut n = node_report("rate_limiter");
-        n.limiter = Some(LimiterReport {
-            admitted: 90,
-            rate_limited: 10,
-            keys: 1,
-            ..LimiterReport::default()
-        });
+        n.detail = Some(NodeDetail::Limiter(LimiterDetail {
+            limiter: LimiterReport {
+                admitted: 90,
+                rate_limited: 10,
+                keys: 1,
+                ..LimiterReport::default()
+            },
+        }));
         let doc = Topology::default();
         assert_eq!(
             node_block(&doc, "rl", &n).as_deref(),
@@ -409,7 +418,7 @@ mod tests {
             guard_figures(m, r).into_iter().map(|f| f.key).collect()
         };
         assert!(keys(&Mechanisms::default(), &r).is_empty());
-        r.requests.blocked = 3;
+        r.requests.outcomes[crate::report::Outcome::Blocked] = 3;
         assert_eq!(keys(&Mechanisms::default(), &r), ["blocked"]);
         let m = Mechanisms {
             retries: true,
@@ -440,11 +449,13 @@ mod tests {
         assert!(reject_badges(&n).is_empty());
         n.blocked = 45;
         n.rate_limited = 12_345;
-        n.service = Some(ServiceReport {
-            shed: 67,
-            bulkhead_rejected: 1_500,
-            ..ServiceReport::default()
-        });
+        n.detail = Some(NodeDetail::Service(ServiceDetail {
+            service: ServiceReport {
+                shed: 67,
+                bulkhead_rejected: 1_500,
+                ..ServiceReport::default()
+            },
+        }));
         let b = reject_badges(&n);
         let texts: Vec<&str> = b.iter().map(|b| b.text.as_str()).collect();
         assert_eq!(texts, ["429 ×12k", "403 ×45", "shed 67", "bulkhead 1.5k"]);
@@ -487,11 +498,16 @@ mod tests {
         doc.edges.push(Edge::new("gw", "orders"));
         let mut n = node_report("api_gateway");
         assert_eq!(node_block(&doc, "gw", &n), None);
-        n.gateway = Some(crate::components::gateway::GatewayReport {
-            handshakes: 5,
-            routed: vec![7, 3],
-            ..Default::default()
-        });
+        n.detail = Some(NodeDetail::Gateway(
+            crate::components::gateway::GatewayDetail {
+                gateway: crate::components::gateway::GatewayReport {
+                    handshakes: 5,
+                    routed: vec![7, 3],
+                    ..Default::default()
+                },
+                limiter: None,
+            },
+        ));
         let line = node_block(&doc, "gw", &n).expect("a line");
         assert!(line.starts_with("gw: 5 TLS handshakes"), "{line}");
         assert!(line.ends_with("routed: users 7, orders 3"), "{line}");

@@ -5,6 +5,7 @@
 
 use hdrhistogram::Histogram;
 
+use crate::outcomes::{OutcomeCounts, Requests};
 use crate::time::SimTime;
 
 /// Highest latency the histograms resolve [ns] (about 73 minutes); longer ones are clamped to it.
@@ -145,31 +146,15 @@ impl NodeStats {
 
 /// End-to-end outcome counters and latency, for requests started in the window.
 pub(crate) struct EndToEnd {
-    pub sent: u64,
-    pub completed: u64,
-    pub failed: u64,
-    pub timed_out: u64,
-    pub rejected: u64,
-    pub rate_limited: u64,
-    pub shed: u64,
-    pub blocked: u64,
-    pub hop_limited: u64,
-    pub lost: u64,
-    /// measured requests that carried an attack payload, and those of them that completed
-    pub attacks_sent: u64,
-    pub attacks_served: u64,
+    /// measured requests: sent, how they ended, hop-limited, lost, attacks (`in_flight` is filled in by the
+    /// report)
+    pub totals: Requests,
     hist: Histogram<u64>,
     sum_ns: u128,
     /// time on links of the completed measured requests [ns]
     pub net_sum_ns: u128,
     /// this series interval, by event time, measured or not
-    pub tick_completed: u64,
-    pub tick_failed: u64,
-    pub tick_timed_out: u64,
-    pub tick_rejected: u64,
-    pub tick_rate_limited: u64,
-    pub tick_shed: u64,
-    pub tick_blocked: u64,
+    pub tick: OutcomeCounts,
     pub tick_hist: Histogram<u64>,
 }
 
@@ -180,28 +165,11 @@ impl EndToEnd {
                 .expect("static histogram bounds are valid")
         };
         EndToEnd {
-            sent: 0,
-            completed: 0,
-            failed: 0,
-            timed_out: 0,
-            rejected: 0,
-            rate_limited: 0,
-            shed: 0,
-            blocked: 0,
-            hop_limited: 0,
-            lost: 0,
-            attacks_sent: 0,
-            attacks_served: 0,
+            totals: Requests::default(),
             hist: h(),
             sum_ns: 0,
             net_sum_ns: 0,
-            tick_completed: 0,
-            tick_failed: 0,
-            tick_timed_out: 0,
-            tick_rejected: 0,
-            tick_rate_limited: 0,
-            tick_shed: 0,
-            tick_blocked: 0,
+            tick: OutcomeCounts::default(),
             tick_hist: h(),
         }
     }

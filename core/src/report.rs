@@ -7,6 +7,17 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::{Kind, NodeDetail, TableSection};
+// Each kind's block is defined with its kind; the report names them where readers look for them.
+pub use crate::components::database::{InstanceReport, ShardReport};
+pub use crate::components::messaging::ConsumerReport;
+pub use crate::components::{
+    CacheReport, DatabaseReport, GatewayReport, LimiterReport, MessagingReport, ServiceReport,
+    WafReport,
+};
+use crate::digest::Digest;
+pub use crate::outcomes::{Outcome, OutcomeCounts, Requests};
+
 /// Everything a run measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -115,68 +126,6 @@ pub struct BreakerStateTime {
     pub half_open_s: f64,
 }
 
-/// End-to-end counts; `sent = completed + failed + timed_out + rejected + rate_limited + shed + blocked +
-/// in_flight` always.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Requests {
-    /// requests clients sent
-    pub sent: u64,
-    /// successful responses received before the deadline
-    pub completed: u64,
-    /// error responses received before the deadline
-    pub failed: u64,
-    /// deadline passed first
-    pub timed_out: u64,
-    /// turned away by a full queue (or a full bulkhead), received before the deadline
-    pub rejected: u64,
-    /// refused by a rate limiter (HTTP 429)
-    #[serde(default)]
-    pub rate_limited: u64,
-    /// dropped unserved by a service because their deadline had passed (load shedding)
-    #[serde(default)]
-    pub shed: u64,
-    /// blocked by a web application firewall (HTTP 403)
-    #[serde(default)]
-    pub blocked: u64,
-    /// still unresolved
-    pub in_flight: u64,
-    /// of the failed, those stopped by the hop limit
-    pub hop_limited: u64,
-    /// messages lost on links (a lost request ends as timed out)
-    pub lost: u64,
-    /// of the sent, those carrying an attack payload
-    #[serde(default)]
-    pub attacks_sent: u64,
-    /// of those, the ones that completed: attacks that reached a service and got an answer
-    #[serde(default)]
-    pub attacks_served: u64,
-}
-
-impl Requests {
-    /// Every outcome plus what is still in flight: equals `sent` at every step (the accounting invariant).
-    pub fn accounted(&self) -> u64 {
-        self.completed
-            + self.failed
-            + self.timed_out
-            + self.rejected
-            + self.rate_limited
-            + self.shed
-            + self.blocked
-            + self.in_flight
-    }
-
-    /// The counts the resilience and security mechanisms added (all zero without them).
-    pub fn resilience_counts(&self) -> [u64; 5] {
-        [
-            self.rate_limited,
-            self.shed,
-            self.blocked,
-            self.attacks_sent,
-            self.attacks_served,
-        ]
-    }
-}
-
 /// Latency summary [ms].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
@@ -203,8 +152,8 @@ pub struct Latency {
 /// One node's statistics over the measurement window.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NodeReport {
-    /// the kind's registry name
-    pub kind: String,
+    /// the kind (its registry name in JSON)
+    pub kind: Kind,
     /// requests that arrived
     pub arrivals: u64,
     /// requests it answered successfully
@@ -235,249 +184,49 @@ pub struct NodeReport {
     /// requests it blocked as hostile (403)
     #[serde(default, skip_serializing_if = "is_zero")]
     pub blocked: u64,
-    /// a server's shedding, bulkhead, side effects and idempotency counts (servers that use one)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<crate::components::server::ServiceReport>,
-    /// cache statistics (caches only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<CacheReport>,
-    /// message counts (queues, topics and streams only; over the whole run, warm-up included)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messaging: Option<MessagingReport>,
-    /// database statistics (databases only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub database: Option<DatabaseReport>,
-    /// an API gateway's handshakes, authentication and routing (gateways only; whole run)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gateway: Option<crate::components::gateway::GatewayReport>,
-    /// a firewall's inspections and blocks (firewalls only; whole run)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waf: Option<crate::components::waf::WafReport>,
-    /// a client's own requests: the end-to-end counts of what it sent (clients only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<Requests>,
-    /// a rate limiter's (or a gateway's rate limit's) decisions (whole run)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limiter: Option<crate::components::rate_limiter::LimiterReport>,
+    /// the kind's own block: a cache's statistics, a database's, a client's own requests, … (flattened: its
+    /// fields `cache`, `database`, `requests`, … sit in the node's object, as the report format names them)
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<NodeDetail>,
+}
+
+impl NodeReport {
+    /// A cache's, CDN edge's or resolver's statistics (or a client's DNS cache).
+    pub fn cache(&self) -> Option<&CacheReport> {
+        self.detail.as_ref()?.cache()
+    }
+    /// A messaging node's counts.
+    pub fn messaging(&self) -> Option<&MessagingReport> {
+        self.detail.as_ref()?.messaging()
+    }
+    /// A database's statistics.
+    pub fn database(&self) -> Option<&DatabaseReport> {
+        self.detail.as_ref()?.database()
+    }
+    /// An API gateway's handshakes, authentication and routing.
+    pub fn gateway(&self) -> Option<&GatewayReport> {
+        self.detail.as_ref()?.gateway()
+    }
+    /// A firewall's inspections and blocks.
+    pub fn waf(&self) -> Option<&WafReport> {
+        self.detail.as_ref()?.waf()
+    }
+    /// A rate limiter's (or a gateway's rate limit's) decisions.
+    pub fn limiter(&self) -> Option<&LimiterReport> {
+        self.detail.as_ref()?.limiter()
+    }
+    /// A server's shedding, bulkhead, side-effect and idempotency counts (servers that use one).
+    pub fn service(&self) -> Option<&ServiceReport> {
+        self.detail.as_ref()?.service()
+    }
+    /// A client's own end-to-end counts.
+    pub fn requests(&self) -> Option<&Requests> {
+        self.detail.as_ref()?.requests()
+    }
 }
 
 fn is_zero(v: &u64) -> bool {
     *v == 0
-}
-
-/// A messaging node's counts over the whole run (warm-up included, so they balance at every moment): for a
-/// queue `published = acknowledged + dead_lettered + depth + in_flight + dropped`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct MessagingReport {
-    /// messages producers sent to the node
-    pub published: u64,
-    /// messages accepted
-    pub enqueued: u64,
-    /// messages refused (back-pressure) or discarded because the queue was full
-    pub dropped: u64,
-    /// deliveries to consumers, first and repeated
-    pub delivered: u64,
-    /// deliveries of a message delivered before (after a visibility timeout or a failed attempt)
-    pub redelivered: u64,
-    /// a queue: messages acknowledged, each counted once; a topic or stream: successful deliveries
-    pub acknowledged: u64,
-    /// a queue: successful deliveries of a message already acknowledged or dead-lettered (duplicates that
-    /// at-least-once delivery lets through)
-    pub duplicates: u64,
-    /// deliveries answered with an error or lost on a link
-    pub failed_deliveries: u64,
-    /// messages moved to the dead-letter queue after `max_receives` deliveries
-    pub dead_lettered: u64,
-    /// messages waiting to be delivered at the end [messages]
-    pub depth: u64,
-    /// a queue: messages delivered and not yet acknowledged; a topic or stream: deliveries out
-    pub in_flight: u64,
-    /// the most messages waiting at once
-    pub max_depth: u64,
-    /// age of the oldest message not yet acknowledged (a stream: not committed by every group) [ms]
-    pub oldest_age_ms: f64,
-    /// a queue: mean time from enqueue to first delivery [ms]
-    pub mean_wait_ms: f64,
-    /// a queue: first deliveries of messages that had to wait for a poller
-    pub waited: u64,
-    /// consumer lag: messages not yet acknowledged (a stream: summed over groups and partitions)
-    pub lag: u64,
-    /// a topic's subscribers or a stream's consumer groups, in edge order
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub consumers: Vec<ConsumerReport>,
-}
-
-/// One subscriber of a topic or consumer group of a stream.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ConsumerReport {
-    /// the consuming node's id
-    pub node: String,
-    /// deliveries made to it
-    pub delivered: u64,
-    /// successful deliveries (a stream: committed offsets)
-    pub acknowledged: u64,
-    /// failed deliveries
-    pub failed: u64,
-    /// messages not yet consumed (a topic: deliveries out)
-    pub lag: u64,
-    /// a stream: the most messages the group was ever behind
-    pub max_lag: u64,
-    /// a stream: the lag on each partition (end offset − committed offset)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub partition_lag: Vec<u64>,
-}
-
-/// A database's statistics over the measurement window (counted when a query completes).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DatabaseReport {
-    /// whether the database uses more than the plain server preset (preset, replicas, shards, multi-primary
-    /// or a primary failure); only then does this section enter the digest
-    pub modelled: bool,
-    /// reads completed (a cross-shard read counts once)
-    pub reads: u64,
-    /// writes committed
-    pub writes: u64,
-    /// reads that returned a value older than the last write to their key (a replica behind by the lag)
-    pub stale_reads: u64,
-    /// acknowledged writes a failed primary had not yet replicated, lost when a replica was promoted
-    pub lost_writes: u64,
-    /// multi-primary: writes to a key another primary wrote less than the lag before
-    pub conflicts: u64,
-    /// writes failed because the primary was down and no replica was promoted yet
-    pub failed_writes: u64,
-    /// reads sent to every shard (`cross_shard_reads`)
-    pub cross_shard_reads: u64,
-    /// replicas promoted to primary
-    pub failovers: u64,
-    /// per shard, in shard order
-    pub shards: Vec<ShardReport>,
-}
-
-/// One shard of a database.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ShardReport {
-    /// queries its instances completed (reads and writes, cross-shard sub-queries included)
-    pub queries: u64,
-    /// share of the database's queries [0..1]
-    pub share: f64,
-    /// rows at the end (the start plus one per committed write)
-    pub rows: u64,
-    /// its primary and replicas, primary first as configured
-    pub instances: Vec<InstanceReport>,
-}
-
-/// One primary or replica of a shard.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct InstanceReport {
-    /// `primary`, `replica`, or `failed` (now)
-    pub role: String,
-    /// reads it served
-    pub reads: u64,
-    /// writes it committed
-    pub writes: u64,
-    /// of its reads, the stale ones
-    pub stale_reads: u64,
-    /// service time started in the window ÷ (connections × window length) [0..1]
-    pub utilization: f64,
-}
-
-impl DatabaseReport {
-    pub(crate) fn new(
-        db: &crate::components::database::Database,
-        window_ns: u64,
-    ) -> DatabaseReport {
-        let c = &db.counters;
-        let cap = window_ns as f64 * f64::from(db.pool());
-        let mut shards: Vec<ShardReport> = db
-            .rows()
-            .map(|rows| ShardReport {
-                rows,
-                ..ShardReport::default()
-            })
-            .collect();
-        for i in &db.instances {
-            let sh = &mut shards[i.shard as usize];
-            sh.queries += i.reads + i.writes;
-            sh.instances.push(InstanceReport {
-                role: i.role.name().to_string(),
-                reads: i.reads,
-                writes: i.writes,
-                stale_reads: i.stale_reads,
-                utilization: if cap > 0.0 {
-                    i.busy_ns as f64 / cap
-                } else {
-                    0.0
-                },
-            });
-        }
-        let total: u64 = shards.iter().map(|s| s.queries).sum();
-        for s in &mut shards {
-            s.share = if total > 0 {
-                s.queries as f64 / total as f64
-            } else {
-                0.0
-            };
-        }
-        DatabaseReport {
-            modelled: db.modelled,
-            reads: c.reads,
-            writes: c.writes,
-            stale_reads: c.stale_reads,
-            lost_writes: c.lost_writes,
-            conflicts: c.conflicts,
-            failed_writes: c.failed_writes,
-            cross_shard_reads: c.cross_shard_reads,
-            failovers: c.failovers,
-            shards,
-        }
-    }
-}
-
-/// A cache's statistics over the measurement window. Reads are hits or misses; writes are neither.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CacheReport {
-    /// reads answered from a live entry
-    pub hits: u64,
-    /// reads that found no live entry (absent, evicted or expired)
-    pub misses: u64,
-    /// hits ÷ (hits + misses) [0..1]; 0 without reads
-    pub hit_ratio: f64,
-    /// live entries removed to make room
-    pub evictions: u64,
-    /// entries found expired by a read, or removed expired to make room
-    pub expirations: u64,
-    /// hits whose value was older than the database's (a write had committed since it was loaded)
-    pub stale_reads: u64,
-    /// write-behind: acknowledged writes lost because the cache crashed before flushing them
-    pub lost_writes: u64,
-    /// misses that waited for another request's database read of the same key (`coalesce`)
-    pub coalesced: u64,
-    /// background reloads started by refresh-ahead
-    pub refreshes: u64,
-    /// entries held at the end
-    pub entries: u64,
-}
-
-impl CacheReport {
-    pub(crate) fn new(c: &crate::components::cache::CacheCounters, entries: u32) -> CacheReport {
-        let reads = c.hits + c.misses;
-        CacheReport {
-            hits: c.hits,
-            misses: c.misses,
-            hit_ratio: if reads > 0 {
-                c.hits as f64 / reads as f64
-            } else {
-                0.0
-            },
-            evictions: c.evictions,
-            expirations: c.expirations,
-            stale_reads: c.stale_reads,
-            lost_writes: c.lost_writes,
-            coalesced: c.coalesced,
-            refreshes: c.refreshes,
-            entries: u64::from(entries),
-        }
-    }
 }
 
 /// Samples on a fixed simulated-time grid.
@@ -496,23 +245,10 @@ pub struct Series {
 pub struct SeriesPoint {
     /// end of the interval [s]
     pub t_s: f64,
-    /// successes received in the interval
-    pub completed: u64,
-    /// errors received in the interval
-    pub failed: u64,
-    /// deadlines passed in the interval
-    pub timed_out: u64,
-    /// rejections received in the interval
-    pub rejected: u64,
-    /// rate-limit refusals received in the interval
-    #[serde(default)]
-    pub rate_limited: u64,
-    /// shed requests received in the interval
-    #[serde(default)]
-    pub shed: u64,
-    /// blocks received in the interval
-    #[serde(default)]
-    pub blocked: u64,
+    /// responses and deadlines received in the interval, by outcome (`completed`, `failed`, `timed_out`,
+    /// `rejected`, `rate_limited`, `shed`, `blocked`)
+    #[serde(flatten)]
+    pub outcomes: OutcomeCounts,
     /// median latency of the interval's successes [ms]
     pub p50_ms: f64,
     /// 95th percentile of the interval's successes [ms]
@@ -534,60 +270,11 @@ pub struct NodeSample {
     pub utilization: f64,
 }
 
-/// FNV-1a, 64 bits, fed with bit patterns.
-struct Fnv(u64);
-
-impl Fnv {
-    fn bytes(&mut self, b: &[u8]) {
-        for &x in b {
-            self.0 ^= u64::from(x);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn u64(&mut self, v: u64) {
-        self.bytes(&v.to_le_bytes());
-    }
-    fn f64(&mut self, v: f64) {
-        self.u64(v.to_bits());
-    }
-    fn u64s(&mut self, vs: &[u64]) {
-        for &v in vs {
-            self.u64(v);
-        }
-    }
-    /// End-to-end counts: the resilience counts enter only when a mechanism produced one, so older diagrams
-    /// keep their pinned digests.
-    fn requests(&mut self, r: &Requests) {
-        self.u64s(&[
-            r.sent,
-            r.completed,
-            r.failed,
-            r.timed_out,
-            r.rejected,
-            r.in_flight,
-            r.hop_limited,
-            r.lost,
-        ]);
-        if r.resilience_counts().iter().any(|&v| v > 0) {
-            self.u64s(&r.resilience_counts());
-        }
-    }
-    fn f64s(&mut self, vs: &[f64]) {
-        for &v in vs {
-            self.f64(v);
-        }
-    }
-    fn str(&mut self, s: &str) {
-        self.u64(s.len() as u64);
-        self.bytes(s.as_bytes());
-    }
-}
-
 impl Report {
     /// FNV-1a over the bit patterns of every number and name in a fixed order (fields as declared, nodes by
     /// id, series in time order), leaving out `wall_ms`. Equal digests mean equal reports, bit for bit.
     pub fn digest(&self) -> u64 {
-        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        let mut h = Digest::new();
         h.u64(u64::from(self.format));
         h.u64(self.seed);
         h.f64(self.duration_s);
@@ -646,7 +333,7 @@ impl Report {
         h.u64(self.nodes.len() as u64);
         for (id, n) in &self.nodes {
             h.str(id);
-            h.str(&n.kind);
+            h.str(n.kind.name());
             h.u64s(&[n.arrivals, n.served, n.dropped, n.errors, n.waited]);
             h.f64s(&[
                 n.utilization,
@@ -658,114 +345,8 @@ impl Report {
             if n.rate_limited + n.shed + n.blocked > 0 {
                 h.u64s(&[n.rate_limited, n.shed, n.blocked]);
             }
-            if let Some(x) = &n.service {
-                h.u64s(&[
-                    x.shed,
-                    x.bulkhead_rejected,
-                    x.effects,
-                    x.duplicate_effects,
-                    x.deduplicated,
-                    x.in_progress_conflicts,
-                ]);
-            }
-            if let Some(g) = &n.gateway {
-                h.u64s(&[
-                    g.handshakes,
-                    g.connections,
-                    g.auth_checks,
-                    g.session_lookups,
-                    g.auth_failures,
-                    g.unrouted,
-                ]);
-                h.u64s(&g.routed);
-            }
-            if let Some(q) = &n.requests {
-                h.requests(q);
-            }
-            if let Some(l) = &n.limiter {
-                h.u64s(&[
-                    l.admitted,
-                    l.delayed,
-                    l.rate_limited,
-                    l.over_admitted,
-                    l.keys,
-                ]);
-            }
-            if let Some(f) = &n.waf {
-                h.u64s(&[
-                    f.inspected,
-                    f.blocked_signature,
-                    f.blocked_rate,
-                    f.blocked_listed,
-                    f.attacks_passed,
-                    f.blocked_addresses,
-                ]);
-            }
-            // Only caches add to the digest, so diagrams without one keep their pinned digests.
-            if let Some(c) = &n.cache {
-                h.u64s(&[
-                    c.hits,
-                    c.misses,
-                    c.evictions,
-                    c.expirations,
-                    c.stale_reads,
-                    c.lost_writes,
-                    c.coalesced,
-                    c.refreshes,
-                    c.entries,
-                ]);
-                h.f64(c.hit_ratio);
-            }
-            // Likewise only messaging nodes.
-            if let Some(m) = &n.messaging {
-                h.u64s(&[
-                    m.published,
-                    m.enqueued,
-                    m.dropped,
-                    m.delivered,
-                    m.redelivered,
-                    m.acknowledged,
-                    m.duplicates,
-                    m.failed_deliveries,
-                    m.dead_lettered,
-                    m.depth,
-                    m.in_flight,
-                    m.max_depth,
-                    m.waited,
-                    m.lag,
-                ]);
-                h.f64(m.oldest_age_ms);
-                h.f64(m.mean_wait_ms);
-                for g in &m.consumers {
-                    h.str(&g.node);
-                    h.u64s(&[g.delivered, g.acknowledged, g.failed, g.lag, g.max_lag]);
-                    h.u64s(&g.partition_lag);
-                }
-            }
-            // A plain database (the server preset it used to be) leaves its section out, so diagrams from
-            // before keep their pinned digests.
-            if let Some(d) = n.database.as_ref().filter(|d| d.modelled) {
-                h.u64s(&[
-                    d.reads,
-                    d.writes,
-                    d.stale_reads,
-                    d.lost_writes,
-                    d.conflicts,
-                    d.failed_writes,
-                    d.cross_shard_reads,
-                    d.failovers,
-                    d.shards.len() as u64,
-                ]);
-                for s in &d.shards {
-                    h.u64(s.queries);
-                    h.f64(s.share);
-                    h.u64(s.rows);
-                    for i in &s.instances {
-                        h.str(&i.role);
-                        h.u64s(&[i.reads, i.writes, i.stale_reads]);
-                        h.f64(i.utilization);
-                    }
-                }
+            if let Some(d) = &n.detail {
+                d.digest(&mut h);
             }
         }
         h.f64(self.series.interval_s);
@@ -775,9 +356,15 @@ impl Report {
         h.u64(self.series.points.len() as u64);
         for p in &self.series.points {
             h.f64(p.t_s);
-            h.u64s(&[p.completed, p.failed, p.timed_out, p.rejected]);
-            if p.rate_limited + p.shed + p.blocked > 0 {
-                h.u64s(&[p.rate_limited, p.shed, p.blocked]);
+            let o = &p.outcomes;
+            h.u64s(&[
+                o[Outcome::Ok],
+                o[Outcome::Error],
+                o[Outcome::TimedOut],
+                o[Outcome::Rejected],
+            ]);
+            if o.guards().iter().any(|&v| v > 0) {
+                h.u64s(&o.guards());
             }
             h.f64(p.p50_ms);
             h.f64(p.p95_ms);
@@ -809,13 +396,20 @@ impl Report {
         let _ = writeln!(
             s,
             "requests  sent {}  completed {}  failed {}  timed out {}  rejected {}  in flight {}",
-            r.sent, r.completed, r.failed, r.timed_out, r.rejected, r.in_flight
+            r.sent,
+            r.completed(),
+            r.failed(),
+            r.timed_out(),
+            r.rejected(),
+            r.in_flight
         );
-        if r.rate_limited + r.shed + r.blocked > 0 {
+        if r.outcomes.guards().iter().any(|&v| v > 0) {
             let _ = writeln!(
                 s,
                 "          rate limited {}  shed {}  blocked {}",
-                r.rate_limited, r.shed, r.blocked
+                r.rate_limited(),
+                r.shed(),
+                r.blocked()
             );
         }
         if r.attacks_sent > 0 {
@@ -878,7 +472,7 @@ impl Report {
                 s,
                 "{:<16} {:<14} {:>10} {:>10} {:>8} {:>8} {:>5.1}% {:>9.3} {:>10.3} {:>10.3}",
                 id,
-                n.kind,
+                n.kind.name(),
                 n.arrivals,
                 n.served,
                 n.dropped,
@@ -922,200 +516,26 @@ impl Report {
                 );
             }
         }
-        let guards: Vec<String> = self
-            .nodes
-            .iter()
-            .filter_map(|(id, n)| {
-                let mut parts = Vec::new();
-                if let Some(v) = &n.service {
-                    parts.push(format!(
-                        "shed {}  bulkhead rejected {}  effects {}  duplicate effects {}  deduplicated {}  \
-                         in-progress conflicts {}",
-                        v.shed,
-                        v.bulkhead_rejected,
-                        v.effects,
-                        v.duplicate_effects,
-                        v.deduplicated,
-                        v.in_progress_conflicts
-                    ));
-                }
-                if let Some(g) = &n.gateway {
-                    parts.push(format!(
-                        "handshakes {}  connections {}  auth checks {}  session lookups {}  auth failures {}  \
-                         unrouted {}",
-                        g.handshakes,
-                        g.connections,
-                        g.auth_checks,
-                        g.session_lookups,
-                        g.auth_failures,
-                        g.unrouted
-                    ));
-                }
-                if let Some(l) = &n.limiter {
-                    parts.push(format!(
-                        "admitted {}  delayed {}  rate limited {}  over-admitted {}  keys {}",
-                        l.admitted, l.delayed, l.rate_limited, l.over_admitted, l.keys
-                    ));
-                }
-                if let Some(w) = &n.waf {
-                    parts.push(format!(
-                        "inspected {}  blocked: signature {}, rate {}, listed {}  attacks passed {}  \
-                         addresses blocked {}",
-                        w.inspected,
-                        w.blocked_signature,
-                        w.blocked_rate,
-                        w.blocked_listed,
-                        w.attacks_passed,
-                        w.blocked_addresses
-                    ));
-                }
-                (!parts.is_empty()).then(|| format!("{id:<16} {}", parts.join("; ")))
-            })
-            .collect();
-        if !guards.is_empty() {
-            let _ = writeln!(s);
-            for line in guards {
-                let _ = writeln!(s, "{line}");
+        // Each kind's block adds its lines to a section: guard counts, the caches' table, the messaging
+        // table, the databases' lines.
+        let mut lines: BTreeMap<TableSection, Vec<String>> = BTreeMap::new();
+        for (id, n) in &self.nodes {
+            for (section, line) in n.detail.iter().flat_map(|d| d.table_lines(id)) {
+                lines.entry(section).or_default().push(line);
             }
         }
-        let caches: Vec<_> = self
-            .nodes
-            .iter()
-            .filter_map(|(id, n)| n.cache.map(|c| (id, c)))
-            .collect();
-        if !caches.is_empty() {
-            let _ = writeln!(s);
-            let _ = writeln!(
-                s,
-                "{:<16} {:>10} {:>10} {:>7} {:>9} {:>8} {:>7} {:>6} {:>9} {:>8} {:>8}",
-                "cache",
-                "hits",
-                "misses",
-                "hit %",
-                "evictions",
-                "expired",
-                "stale",
-                "lost",
-                "coalesced",
-                "refresh",
-                "entries"
-            );
-            for (id, c) in caches {
-                let _ = writeln!(
-                    s,
-                    "{:<16} {:>10} {:>10} {:>6.1}% {:>9} {:>8} {:>7} {:>6} {:>9} {:>8} {:>8}",
-                    id,
-                    c.hits,
-                    c.misses,
-                    c.hit_ratio * 100.0,
-                    c.evictions,
-                    c.expirations,
-                    c.stale_reads,
-                    c.lost_writes,
-                    c.coalesced,
-                    c.refreshes,
-                    c.entries
-                );
-            }
-        }
-        let brokers: Vec<_> = self
-            .nodes
-            .iter()
-            .filter_map(|(id, n)| n.messaging.as_ref().map(|m| (id, m)))
-            .collect();
-        if !brokers.is_empty() {
-            let _ = writeln!(s);
-            let _ = writeln!(
-                s,
-                "{:<16} {:>9} {:>8} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>7} {:>9} {:>8}",
-                "messaging",
-                "published",
-                "dropped",
-                "delivered",
-                "redeliver",
-                "acked",
-                "dup",
-                "dlq",
-                "depth",
-                "lag",
-                "oldest ms",
-                "wait ms"
-            );
-            for (id, m) in brokers {
-                let _ = writeln!(
-                    s,
-                    "{:<16} {:>9} {:>8} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>7} {:>9.1} {:>8.3}",
-                    id,
-                    m.published,
-                    m.dropped,
-                    m.delivered,
-                    m.redelivered,
-                    m.acknowledged,
-                    m.duplicates,
-                    m.dead_lettered,
-                    m.depth,
-                    m.lag,
-                    m.oldest_age_ms,
-                    m.mean_wait_ms
-                );
-                for g in &m.consumers {
-                    let _ = writeln!(
-                        s,
-                        "  -> {:<11} delivered {}  acked {}  failed {}  lag {} (max {}){}",
-                        g.node,
-                        g.delivered,
-                        g.acknowledged,
-                        g.failed,
-                        g.lag,
-                        g.max_lag,
-                        if g.partition_lag.is_empty() {
-                            String::new()
-                        } else {
-                            format!("  per partition {:?}", g.partition_lag)
-                        }
-                    );
-                }
-            }
-        }
-        for (id, d) in self
-            .nodes
-            .iter()
-            .filter_map(|(id, n)| n.database.as_ref().filter(|d| d.modelled).map(|d| (id, d)))
-        {
-            let _ = writeln!(s);
-            let _ = writeln!(
-                s,
-                "database {id}: reads {}  writes {}  stale reads {}  lost writes {}  conflicts {}  failed \
-                 writes {}  cross-shard reads {}  failovers {}",
-                d.reads,
-                d.writes,
-                d.stale_reads,
-                d.lost_writes,
-                d.conflicts,
-                d.failed_writes,
-                d.cross_shard_reads,
-                d.failovers
-            );
-            for (k, sh) in d.shards.iter().enumerate() {
-                let _ = write!(
-                    s,
-                    "  shard {k}: {} queries ({:.1}%), {} rows;",
-                    sh.queries,
-                    sh.share * 100.0,
-                    sh.rows
-                );
-                for i in &sh.instances {
-                    let _ = write!(
-                        s,
-                        "  {} r{} w{} stale {} util {:.1}%",
-                        i.role,
-                        i.reads,
-                        i.writes,
-                        i.stale_reads,
-                        i.utilization * 100.0
-                    );
-                }
+        for section in TableSection::ALL {
+            let Some(rows) = lines.get(&section) else {
+                continue;
+            };
+            if section != TableSection::Databases {
                 let _ = writeln!(s);
+            }
+            if let Some(header) = section.header() {
+                let _ = writeln!(s, "{header}");
+            }
+            for row in rows {
+                let _ = writeln!(s, "{row}");
             }
         }
         s

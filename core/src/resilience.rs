@@ -8,7 +8,7 @@ pub mod retry;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{check_num, check_prob};
+use crate::checks::{check_num, check_prob};
 
 pub use breaker::{Breaker, BreakerState, Permit};
 pub use retry::{Budget, RetryState};

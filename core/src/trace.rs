@@ -41,6 +41,22 @@ pub enum HopOutcome {
     TimedOut,
 }
 
+impl HopOutcome {
+    /// The hop of a response that ended with `outcome`.
+    pub fn of(outcome: crate::request::Outcome) -> HopOutcome {
+        use crate::request::Outcome;
+        match outcome {
+            Outcome::Ok => HopOutcome::Ok,
+            Outcome::Error => HopOutcome::Error,
+            Outcome::Rejected => HopOutcome::Rejected,
+            Outcome::RateLimited => HopOutcome::RateLimited,
+            Outcome::Shed => HopOutcome::Shed,
+            Outcome::Blocked => HopOutcome::Blocked,
+            Outcome::TimedOut => HopOutcome::TimedOut,
+        }
+    }
+}
+
 /// Which traffic a hop belongs to, so the page can draw each differently.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

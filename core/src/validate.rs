@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::interface::{Build, Port};
+use crate::components::node::NodeRt;
 use crate::components::{Kind, Params, parse_params};
 use crate::dist::Dist;
 use crate::resilience::{BreakerParams, RetryPolicy};
@@ -70,6 +72,8 @@ impl std::fmt::Display for Diagnostic {
 pub(crate) struct ModelNode {
     pub id: String,
     pub kind: Kind,
+    /// its region (`""` when none)
+    pub region: String,
     pub params: Params,
 }
 
@@ -118,6 +122,8 @@ pub(crate) struct Model {
     pub node_index: BTreeMap<String, u32>,
     pub edge_index: BTreeMap<String, u32>,
     pub faults: Vec<(SimTime, FaultOp)>,
+    /// every client's request path, interned (a request carries its index)
+    pub paths: Vec<String>,
 }
 
 /// Every diagnostic for `t`, errors first, in a stable order.
@@ -210,6 +216,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 nodes.push(Some(ModelNode {
                     id: n.id.clone(),
                     kind,
+                    region: n.region.clone(),
                     params,
                 }));
             }
@@ -371,7 +378,18 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
         });
     }
 
-    // Shape warnings: the half-built diagram.
+    // Every client's request path, interned: a request carries its index, a gateway routes by it.
+    let mut paths: Vec<String> = Vec::new();
+    for m in nodes.iter().flatten() {
+        if let Params::Client(c) = &m.params
+            && !paths.contains(&c.path)
+        {
+            paths.push(c.path.clone());
+        }
+    }
+
+    // Shape: the half-built diagram, by the registry's rules, then each kind's own check of its parameters
+    // against what it is connected to.
     for (i, n) in t.nodes.iter().enumerate() {
         let Some(kind) = Kind::from_name(&n.kind) else {
             continue;
@@ -380,129 +398,62 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             continue; // a duplicate id: its error is enough
         }
         let subject = Subject::Node(n.id.clone());
-        if let Some(Some(ModelNode {
-            params: Params::ApiGateway(gp),
-            ..
-        })) = nodes.get(i)
-        {
-            // The gateway's routes and session store, against what it is connected to (in port order).
-            let targets: Vec<(&str, bool)> = edges
-                .iter()
-                .filter(|e| e.from == i as u32)
-                .map(|e| {
-                    let to = &t.nodes[e.to as usize];
-                    (
-                        to.id.as_str(),
-                        matches!(to.kind.as_str(), "cache" | "database"),
-                    )
-                })
-                .collect();
-            if let Err(m) = crate::components::gateway::Gateway::new(gp, &targets, &[]) {
-                let field = if gp.routes.is_empty() {
-                    "auth"
-                } else {
-                    "routes"
-                };
-                d.err(
-                    subject.clone(),
-                    Some(format!("params.{field}")),
-                    format!("api gateway `{}`: {m}", n.id),
-                );
-            }
+        let info = kind.info();
+        let shape = if let (0, Some(text)) = (out_degree[i], info.unconnected) {
+            Some(text)
+        } else if info.single_output && out_degree[i] > 1 {
+            Some("forwards only over its first connection; the others carry nothing")
+        } else if !info.source && in_degree[i] == 0 {
+            Some("receives no traffic")
+        } else {
+            None
+        };
+        if let Some(text) = shape {
+            d.warn(
+                subject.clone(),
+                None,
+                format!("{} `{}` {text}", article(kind), n.id),
+            );
         }
-        match kind {
-            Kind::Waf if out_degree[i] == 0 => {
-                d.warn(
-                    subject,
-                    None,
-                    format!(
-                        "web application firewall `{}` protects nothing: connect it to the service behind it \
-                         (until then, what it lets through fails)",
-                        n.id
-                    ),
-                );
+        let Some(Some(m)) = nodes.get(i) else {
+            continue;
+        };
+        let ports: Option<Vec<Port<'_>>> = edges
+            .iter()
+            .filter(|e| e.from == i as u32)
+            .map(|e| {
+                let t = nodes.get(e.to as usize)?.as_ref()?;
+                Some(Port {
+                    id: &t.id,
+                    kind: t.kind,
+                    region: &t.region,
+                    params: &t.params,
+                    weight: e.weight,
+                })
+            })
+            .collect();
+        // A target with errors of its own: they come first, and this node is checked once they are fixed.
+        let Some(ports) = ports else {
+            continue;
+        };
+        let b = Build {
+            params: &m.params,
+            region: &m.region,
+            ports: &ports,
+            paths: &paths,
+            window: (SimTime::ZERO, SimTime::ZERO),
+        };
+        for f in NodeRt::check(kind, &b) {
+            let field = f.field.map(|f| format!("params.{f}"));
+            let message = format!("{} `{}`{}", article(kind), n.id, f.text);
+            if f.warning {
+                // A node that receives no traffic is told that first; what its traffic would meet, after.
+                if in_degree[i] > 0 || info.source {
+                    d.warn(subject.clone(), field, message);
+                }
+            } else {
+                d.err(subject.clone(), field, message);
             }
-            Kind::Waf if out_degree[i] > 1 => {
-                d.warn(
-                    subject,
-                    None,
-                    format!(
-                        "web application firewall `{}` forwards only over its first connection; the others carry nothing",
-                        n.id
-                    ),
-                );
-            }
-            Kind::RateLimiter if out_degree[i] == 0 => {
-                d.warn(
-                    subject,
-                    None,
-                    format!(
-                        "rate limiter `{}` guards nothing: connect it to the service it protects (until then, \
-                         what it admits fails)",
-                        n.id
-                    ),
-                );
-            }
-            Kind::RateLimiter if out_degree[i] > 1 => {
-                d.warn(
-                    subject,
-                    None,
-                    format!(
-                        "rate limiter `{}` forwards only over its first connection; the others carry nothing",
-                        n.id
-                    ),
-                );
-            }
-            Kind::ApiGateway if out_degree[i] == 0 => {
-                d.warn(
-                    subject,
-                    None,
-                    format!(
-                        "api gateway `{}` routes to no service: every request it receives fails",
-                        n.id
-                    ),
-                );
-            }
-            Kind::Client if out_degree[i] == 0 => {
-                d.warn(subject, None, format!("client `{}` is not connected", n.id));
-            }
-            Kind::LoadBalancer if out_degree[i] == 0 => {
-                d.warn(
-                    subject,
-                    None,
-                    format!("load balancer `{}` has no backends", n.id),
-                );
-            }
-            Kind::Client => {}
-            Kind::Queue | Kind::Topic | Kind::Stream if out_degree[i] == 0 => {
-                d.warn(
-                    subject,
-                    None,
-                    format!(
-                        "{} `{}` has no consumer: connect it to the service that processes its messages",
-                        article(kind),
-                        n.id
-                    ),
-                );
-            }
-            Kind::DnsResolver if in_degree[i] > 0 && !reaches_authoritative(t, &n.id) => {
-                d.warn(
-                    subject,
-                    None,
-                    format!(
-                        "dns resolver `{}` has no authoritative nameserver: its lookups fail",
-                        n.id
-                    ),
-                );
-            }
-            _ if in_degree[i] == 0 => {
-                d.warn(
-                    subject,
-                    None,
-                    format!("{} `{}` receives no traffic", article(kind), n.id),
-                );
-            }
-            _ => {}
         }
     }
 
@@ -541,6 +492,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             node_index,
             edge_index,
             faults,
+            paths,
         }),
         diags,
     )
@@ -667,17 +619,4 @@ fn check_settings(t: &Topology, d: &mut Diags) {
             );
         }
     }
-}
-
-/// Whether the resolver `id` has an edge to an authoritative nameserver.
-fn reaches_authoritative(t: &Topology, id: &str) -> bool {
-    t.edges.iter().filter(|e| e.from == id).any(|e| {
-        t.node(&e.to).is_some_and(|n| {
-            n.kind == "dns_server"
-                && matches!(
-                    parse_params(Kind::DnsServer, &n.params),
-                    Ok(Params::DnsServer(p)) if p.role == crate::components::DnsRole::Authoritative
-                )
-        })
-    })
 }

@@ -6,7 +6,7 @@ use playground_core::editor::{Action, Target};
 use playground_core::explain::Level;
 use playground_core::marks::{self, Mechanisms};
 use playground_core::playback::{MAX_SPEED, MIN_SPEED};
-use playground_core::report::{DatabaseReport, Report, Series};
+use playground_core::report::{DatabaseReport, Outcome, Report, Series};
 use playground_core::{Edge, FaultAction, HopOutcome, SimTime};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -174,9 +174,9 @@ pub fn TrafficLegend() -> Html {
     let q = s.report.as_deref().map(|r| r.requests).unwrap_or_default();
     // The guards' answers only where the diagram has the guard or the run met one.
     let shown = |o: &HopOutcome| match o {
-        HopOutcome::RateLimited => m.rate_limit || q.rate_limited > 0,
-        HopOutcome::Shed => m.shed || q.shed > 0,
-        HopOutcome::Blocked => m.block || q.blocked > 0,
+        HopOutcome::RateLimited => m.rate_limit || q.rate_limited() > 0,
+        HopOutcome::Shed => m.shed || q.shed() > 0,
+        HopOutcome::Blocked => m.block || q.blocked() > 0,
         _ => true,
     };
     let items = OUTCOME_COLOURS.iter().filter(|(o, _, _)| shown(o)).map(|(_, colour, word)| {
@@ -281,8 +281,14 @@ fn series_lines(series: &Series) -> [Vec<(f64, f64)>; 5] {
         p50.push((p.t_s, p.p50_ms));
         p95.push((p.t_s, p.p95_ms));
         p99.push((p.t_s, p.p99_ms));
-        thr.push((p.t_s, p.completed as f64 / dt));
-        err.push((p.t_s, (p.failed + p.timed_out + p.rejected) as f64 / dt));
+        thr.push((p.t_s, p.outcomes[Outcome::Ok] as f64 / dt));
+        err.push((
+            p.t_s,
+            (p.outcomes[Outcome::Error]
+                + p.outcomes[Outcome::TimedOut]
+                + p.outcomes[Outcome::Rejected]) as f64
+                / dt,
+        ));
     }
     [p50, p95, p99, thr, err]
 }
@@ -328,10 +334,10 @@ fn figures(r: Option<&Report>) -> Html {
             { figure("p95", "p95", lat(|r| r.latency_ms.p95), "ms") }
             { figure("p99", "p99", lat(|r| r.latency_ms.p99), "ms") }
             { figure("throughput", "throughput", r.map_or("–".to_string(), |r| format!("{:.1}", r.throughput_rps)), "req/s") }
-            { figure("completed", "succeeded", count(|r| r.requests.completed), "") }
-            { figure("failed", "errors", count(|r| r.requests.failed), "") }
-            { figure("timed_out", "timed out", count(|r| r.requests.timed_out), "") }
-            { figure("rejected", "rejected", count(|r| r.requests.rejected), "") }
+            { figure("completed", "succeeded", count(|r| r.requests.completed()), "") }
+            { figure("failed", "errors", count(|r| r.requests.failed()), "") }
+            { figure("timed_out", "timed out", count(|r| r.requests.timed_out()), "") }
+            { figure("rejected", "rejected", count(|r| r.requests.rejected()), "") }
         </div>
     }
 }
@@ -445,7 +451,7 @@ pub fn MetricsArea() -> Html {
     // A selected queue, topic or stream: its message counts (the queue chart above is its depth).
     let messages = report.and_then(|r| {
         let id = selected.as_ref()?;
-        let m = r.nodes.get(id.as_str())?.messaging.as_ref()?;
+        let m = r.nodes.get(id.as_str())?.messaging()?;
         let groups: String = m
             .consumers
             .iter()
@@ -462,7 +468,7 @@ pub fn MetricsArea() -> Html {
     // (or, with one shard, per primary and replica).
     let database = report.and_then(|r| {
         let id = selected.as_ref()?;
-        let d = r.nodes.get(id.as_str())?.database.as_ref()?;
+        let d = r.nodes.get(id.as_str())?.database()?;
         Some(database_figures(id, d))
     });
     let selected_edge = state
@@ -497,7 +503,7 @@ pub fn MetricsArea() -> Html {
     let breakdown = report.map(|r| {
         let q = &r.requests;
         let done =
-            q.completed + q.failed + q.timed_out + q.rejected + q.rate_limited + q.shed + q.blocked;
+            q.completed() + q.failed() + q.timed_out() + q.rejected() + q.rate_limited() + q.shed() + q.blocked();
         let pct = |v: u64| {
             if done == 0 {
                 0.0
@@ -508,9 +514,9 @@ pub fn MetricsArea() -> Html {
         let m = &s.mechanisms;
         let mut guards = String::new();
         for (show, v, word) in [
-            (m.rate_limit, q.rate_limited, "rate limited"),
-            (m.shed, q.shed, "shed"),
-            (m.block, q.blocked, "blocked"),
+            (m.rate_limit, q.rate_limited(), "rate limited"),
+            (m.shed, q.shed(), "shed"),
+            (m.block, q.blocked(), "blocked"),
         ] {
             if show || v > 0 {
                 guards.push_str(&format!(" · {:.1} % {word}", pct(v)));
@@ -519,7 +525,7 @@ pub fn MetricsArea() -> Html {
         html! {
             <p class="breakdown">
                 { format!("{} sent · {:.1} % ok · {:.1} % errors · {:.1} % timed out · {:.1} % rejected{guards} · {} lost · {} in flight",
-                    q.sent, pct(q.completed), pct(q.failed), pct(q.timed_out), pct(q.rejected), q.lost, q.in_flight) }
+                    q.sent, pct(q.completed()), pct(q.failed()), pct(q.timed_out()), pct(q.rejected()), q.lost, q.in_flight) }
             </p>
         }
     });

@@ -23,7 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Action, Ctx, check_dist, check_num, check_prob};
+use crate::components::interface::{Build, Component, Incoming, mismatch};
+use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
+use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
@@ -645,13 +647,184 @@ impl Cache {
     }
 }
 
+/// A cache's statistics over the measurement window. Reads are hits or misses; writes are neither.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CacheReport {
+    /// reads answered from a live entry
+    pub hits: u64,
+    /// reads that found no live entry (absent, evicted or expired)
+    pub misses: u64,
+    /// hits ÷ (hits + misses) [0..1]; 0 without reads
+    pub hit_ratio: f64,
+    /// live entries removed to make room
+    pub evictions: u64,
+    /// entries found expired by a read, or removed expired to make room
+    pub expirations: u64,
+    /// hits whose value was older than the database's (a write had committed since it was loaded)
+    pub stale_reads: u64,
+    /// write-behind: acknowledged writes lost because the cache crashed before flushing them
+    pub lost_writes: u64,
+    /// misses that waited for another request's database read of the same key (`coalesce`)
+    pub coalesced: u64,
+    /// background reloads started by refresh-ahead
+    pub refreshes: u64,
+    /// entries held at the end
+    pub entries: u64,
+}
+
+impl CacheReport {
+    pub(crate) fn new(c: &CacheCounters, entries: u32) -> CacheReport {
+        let reads = c.hits + c.misses;
+        CacheReport {
+            hits: c.hits,
+            misses: c.misses,
+            hit_ratio: if reads > 0 {
+                c.hits as f64 / reads as f64
+            } else {
+                0.0
+            },
+            evictions: c.evictions,
+            expirations: c.expirations,
+            stale_reads: c.stale_reads,
+            lost_writes: c.lost_writes,
+            coalesced: c.coalesced,
+            refreshes: c.refreshes,
+            entries: u64::from(entries),
+        }
+    }
+}
+
+impl CacheReport {
+    pub(crate) fn digest(&self, h: &mut Digest) {
+        h.u64s(&[
+            self.hits,
+            self.misses,
+            self.evictions,
+            self.expirations,
+            self.stale_reads,
+            self.lost_writes,
+            self.coalesced,
+            self.refreshes,
+            self.entries,
+        ]);
+        h.f64(self.hit_ratio);
+    }
+
+    /// The caches' table header in the runner's table.
+    pub fn table_header() -> String {
+        format!(
+            "{:<16} {:>10} {:>10} {:>7} {:>9} {:>8} {:>7} {:>6} {:>9} {:>8} {:>8}",
+            "cache",
+            "hits",
+            "misses",
+            "hit %",
+            "evictions",
+            "expired",
+            "stale",
+            "lost",
+            "coalesced",
+            "refresh",
+            "entries"
+        )
+    }
+
+    /// This cache's row in that table.
+    pub fn table_row(&self, id: &str) -> String {
+        format!(
+            "{:<16} {:>10} {:>10} {:>6.1}% {:>9} {:>8} {:>7} {:>6} {:>9} {:>8} {:>8}",
+            id,
+            self.hits,
+            self.misses,
+            self.hit_ratio * 100.0,
+            self.evictions,
+            self.expirations,
+            self.stale_reads,
+            self.lost_writes,
+            self.coalesced,
+            self.refreshes,
+            self.entries
+        )
+    }
+}
+
+/// A cache's block of the report: `cache`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheDetail {
+    /// cache statistics
+    pub cache: CacheReport,
+}
+
+impl Component for Cache {
+    fn build(b: &Build<'_>) -> Result<Cache, String> {
+        match b.params {
+            Params::Cache(p) | Params::CdnEdge(p) => {
+                Ok(Cache::new(p, b.ports.len() as u32, b.window))
+            }
+            other => Err(mismatch("cache", other)),
+        }
+    }
+
+    /// Warm caches load their keys (no random draws: a warm set never exceeds the capacity).
+    fn start(&mut self, ctx: &mut Ctx<'_>) {
+        self.warm(ctx);
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        Cache::on_request(self, ctx, req, inc.key, inc.op);
+        false
+    }
+
+    fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: u32,
+        slot: u32,
+        outcome: Outcome,
+        version: u64,
+    ) {
+        Cache::on_response(self, ctx, req, slot, outcome, version);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        Cache::on_timer(self, ctx, slot, token);
+    }
+
+    fn abandon(&mut self, ctx: &mut Ctx<'_>, _req: u32, slot: u32) {
+        Cache::abandon(self, ctx, slot);
+    }
+
+    fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        Cache::kill(self, ctx);
+    }
+
+    fn revive(&mut self, ctx: &mut Ctx<'_>) {
+        Cache::revive(self, ctx);
+    }
+
+    fn stale_hit(&mut self, now: SimTime) {
+        self.count_stale(now);
+    }
+
+    fn detail(&self, _now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+        Some(NodeDetail::Cache(CacheDetail {
+            cache: CacheReport::new(&self.counters, self.entries()),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rng::SimRng;
 
     fn ctx<'a>(now: SimTime, rng: &'a mut SimRng, out: &'a mut Vec<Action>) -> Ctx<'a> {
-        Ctx { now, rng, out }
+        Ctx {
+            now,
+            rng,
+            out,
+            counting: true,
+        }
     }
 
     fn instant(pattern: Pattern) -> CacheParams {

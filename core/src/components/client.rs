@@ -3,8 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{check_num, check_prob};
+use crate::components::cache::{CacheCounters, CacheReport};
+use crate::components::interface::{Build, Component, mismatch};
+use crate::components::{Ctx, Kind, Params, check_num, check_prob};
 use crate::dist::{ZIPF_MAX_KEYS, Zipf, exponential};
+use crate::outcomes::Requests;
 use crate::request::Op;
 use crate::resilience::RetryPolicy;
 use crate::rng::SimRng;
@@ -274,6 +277,108 @@ pub(crate) struct Client {
     pub epoch: u32,
     /// rate multiplier of the traffic spikes in force (1 without any)
     pub boost: f64,
+    /// its DNS state, when it has a resolver to look its host up
+    pub dns: Option<ClientDns>,
+}
+
+/// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
+pub(crate) struct ClientDns {
+    /// the resolver's port
+    pub port: u32,
+    /// the hostname's key
+    pub key: u64,
+    /// the cached answer is good until then
+    pub expires: SimTime,
+    /// the cached answer is a GeoDNS one
+    pub geo: bool,
+    /// of the client's other ports, the one whose target is nearest the client's region
+    pub nearest: u32,
+    /// requests waiting for the lookup, with the port each drew
+    pub pending: Vec<(u32, u32)>,
+    pub in_flight: bool,
+    pub counters: CacheCounters,
+}
+
+impl ClientDns {
+    /// Whether the cache holds a live answer at `now`.
+    pub fn live(&self, now: SimTime) -> bool {
+        now < self.expires
+    }
+}
+
+/// A client's block of the report: `requests`, and `cache` (its DNS cache) when it looks its host up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientDetail {
+    /// the end-to-end counts of its own measured requests
+    pub requests: Requests,
+    /// its DNS cache
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheReport>,
+}
+
+impl Client {
+    /// Its report block, from its own counts (the engine keeps them) and its DNS cache at `now`.
+    pub fn detail(&self, requests: Requests, now: SimTime) -> ClientDetail {
+        ClientDetail {
+            requests,
+            cache: self
+                .dns
+                .as_ref()
+                .map(|d| CacheReport::new(&d.counters, u32::from(d.live(now)))),
+        }
+    }
+}
+
+impl Component for Client {
+    fn build(b: &Build<'_>) -> Result<Client, String> {
+        let Params::Client(c) = b.params else {
+            return Err(mismatch("client", b.params));
+        };
+        let p = b.ports;
+        let mut client = Client::new(c, p.len() as u32, b.window.1);
+        client.route = b.paths.iter().position(|x| *x == c.path).unwrap_or(0) as u32;
+        let resolver = p.iter().position(|t| t.kind == Kind::DnsResolver);
+        let cdns: Vec<u32> = (0..p.len() as u32)
+            .filter(|&i| p[i as usize].kind == Kind::CdnEdge)
+            .collect();
+        let service: Vec<u32> = (0..p.len() as u32)
+            .filter(|&i| !matches!(p[i as usize].kind, Kind::DnsResolver | Kind::CdnEdge))
+            .collect();
+        let nearest_of = |ports: &[u32]| {
+            crate::regions::nearest(b.region, ports.iter().map(|&i| p[i as usize].region))
+                .map(|k| ports[k])
+        };
+        if !cdns.is_empty() {
+            client.cdn_port = nearest_of(&cdns);
+        }
+        if service.len() < p.len() {
+            client.service_ports = Some(service.clone());
+        }
+        if let (Some(rp), Some(nearest)) = (resolver, nearest_of(&service)) {
+            client.dns = Some(ClientDns {
+                port: rp as u32,
+                key: crate::components::dns::name_key(&c.hostname),
+                expires: SimTime::ZERO,
+                geo: false,
+                nearest,
+                pending: Vec::new(),
+                in_flight: false,
+                counters: CacheCounters::default(),
+            });
+        }
+        Ok(client)
+    }
+
+    /// Its pending arrival is dropped (by the epoch); the engine arms the next one when it revives.
+    fn kill(&mut self, _ctx: &mut Ctx<'_>) {
+        self.alive = false;
+        self.epoch = self.epoch.wrapping_add(1);
+    }
+
+    fn revive(&mut self, _ctx: &mut Ctx<'_>) {
+        self.alive = true;
+    }
 }
 
 impl Client {
@@ -306,6 +411,7 @@ impl Client {
             alive: true,
             epoch: 0,
             boost: 1.0,
+            dns: None,
         }
     }
 

@@ -20,7 +20,9 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Action, Ctx, check_dist, check_num, check_prob};
+use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
+use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
+use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
@@ -775,13 +777,261 @@ impl Database {
     }
 }
 
+/// A database's statistics over the measurement window (counted when a query completes).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseReport {
+    /// whether the database uses more than the plain server preset (preset, replicas, shards, multi-primary
+    /// or a primary failure); only then does this section enter the digest
+    pub modelled: bool,
+    /// reads completed (a cross-shard read counts once)
+    pub reads: u64,
+    /// writes committed
+    pub writes: u64,
+    /// reads that returned a value older than the last write to their key (a replica behind by the lag)
+    pub stale_reads: u64,
+    /// acknowledged writes a failed primary had not yet replicated, lost when a replica was promoted
+    pub lost_writes: u64,
+    /// multi-primary: writes to a key another primary wrote less than the lag before
+    pub conflicts: u64,
+    /// writes failed because the primary was down and no replica was promoted yet
+    pub failed_writes: u64,
+    /// reads sent to every shard (`cross_shard_reads`)
+    pub cross_shard_reads: u64,
+    /// replicas promoted to primary
+    pub failovers: u64,
+    /// per shard, in shard order
+    pub shards: Vec<ShardReport>,
+}
+
+/// One shard of a database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShardReport {
+    /// queries its instances completed (reads and writes, cross-shard sub-queries included)
+    pub queries: u64,
+    /// share of the database's queries [0..1]
+    pub share: f64,
+    /// rows at the end (the start plus one per committed write)
+    pub rows: u64,
+    /// its primary and replicas, primary first as configured
+    pub instances: Vec<InstanceReport>,
+}
+
+/// One primary or replica of a shard.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceReport {
+    /// `primary`, `replica`, or `failed` (now)
+    pub role: String,
+    /// reads it served
+    pub reads: u64,
+    /// writes it committed
+    pub writes: u64,
+    /// of its reads, the stale ones
+    pub stale_reads: u64,
+    /// service time started in the window ÷ (connections × window length) [0..1]
+    pub utilization: f64,
+}
+
+impl DatabaseReport {
+    pub(crate) fn new(db: &Database, window_ns: u64) -> DatabaseReport {
+        let c = &db.counters;
+        let cap = window_ns as f64 * f64::from(db.pool());
+        let mut shards: Vec<ShardReport> = db
+            .rows()
+            .map(|rows| ShardReport {
+                rows,
+                ..ShardReport::default()
+            })
+            .collect();
+        for i in &db.instances {
+            let sh = &mut shards[i.shard as usize];
+            sh.queries += i.reads + i.writes;
+            sh.instances.push(InstanceReport {
+                role: i.role.name().to_string(),
+                reads: i.reads,
+                writes: i.writes,
+                stale_reads: i.stale_reads,
+                utilization: if cap > 0.0 {
+                    i.busy_ns as f64 / cap
+                } else {
+                    0.0
+                },
+            });
+        }
+        let total: u64 = shards.iter().map(|s| s.queries).sum();
+        for s in &mut shards {
+            s.share = if total > 0 {
+                s.queries as f64 / total as f64
+            } else {
+                0.0
+            };
+        }
+        DatabaseReport {
+            modelled: db.modelled,
+            reads: c.reads,
+            writes: c.writes,
+            stale_reads: c.stale_reads,
+            lost_writes: c.lost_writes,
+            conflicts: c.conflicts,
+            failed_writes: c.failed_writes,
+            cross_shard_reads: c.cross_shard_reads,
+            failovers: c.failovers,
+            shards,
+        }
+    }
+}
+
+impl DatabaseReport {
+    /// A plain database (the server preset it used to be) leaves its section out of the digest, so
+    /// diagrams from before keep their pinned digests.
+    pub(crate) fn digest(&self, h: &mut Digest) {
+        if !self.modelled {
+            return;
+        }
+        h.u64s(&[
+            self.reads,
+            self.writes,
+            self.stale_reads,
+            self.lost_writes,
+            self.conflicts,
+            self.failed_writes,
+            self.cross_shard_reads,
+            self.failovers,
+            self.shards.len() as u64,
+        ]);
+        for s in &self.shards {
+            h.u64(s.queries);
+            h.f64(s.share);
+            h.u64(s.rows);
+            for i in &s.instances {
+                h.str(&i.role);
+                h.u64s(&[i.reads, i.writes, i.stale_reads]);
+                h.f64(i.utilization);
+            }
+        }
+    }
+
+    /// This database's lines in the runner's table (a blank line, its counts, a line per shard), when it
+    /// is more than the plain preset.
+    pub fn table_lines(&self, id: &str) -> Option<String> {
+        use std::fmt::Write as _;
+        if !self.modelled {
+            return None;
+        }
+        let mut s = format!(
+            "\ndatabase {id}: reads {}  writes {}  stale reads {}  lost writes {}  conflicts {}  failed \
+             writes {}  cross-shard reads {}  failovers {}",
+            self.reads,
+            self.writes,
+            self.stale_reads,
+            self.lost_writes,
+            self.conflicts,
+            self.failed_writes,
+            self.cross_shard_reads,
+            self.failovers
+        );
+        for (k, sh) in self.shards.iter().enumerate() {
+            let _ = write!(
+                s,
+                "\n  shard {k}: {} queries ({:.1}%), {} rows;",
+                sh.queries,
+                sh.share * 100.0,
+                sh.rows
+            );
+            for i in &sh.instances {
+                let _ = write!(
+                    s,
+                    "  {} r{} w{} stale {} util {:.1}%",
+                    i.role,
+                    i.reads,
+                    i.writes,
+                    i.stale_reads,
+                    i.utilization * 100.0
+                );
+            }
+        }
+        Some(s)
+    }
+}
+
+/// A database's block of the report: `database`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseDetail {
+    /// database statistics
+    pub database: DatabaseReport,
+}
+
+impl Component for Database {
+    fn build(b: &Build<'_>) -> Result<Database, String> {
+        match b.params {
+            Params::Database(p) => Ok(Database::new(p, b.window)),
+            other => Err(mismatch("database", other)),
+        }
+    }
+
+    /// Arms the primary-failure timers (no random draws).
+    fn start(&mut self, ctx: &mut Ctx<'_>) {
+        self.init(ctx);
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        Database::on_request(self, ctx, req, inc.key, inc.op)
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        Database::on_timer(self, ctx, slot, token);
+    }
+
+    fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        Database::kill(self, ctx);
+    }
+
+    fn revive(&mut self, _ctx: &mut Ctx<'_>) {
+        Database::revive(self);
+    }
+
+    fn slow(&mut self, factor: f64) {
+        Database::slow(self, factor);
+    }
+
+    fn workers(&self) -> u32 {
+        Database::workers(self)
+    }
+
+    fn levels(&self) -> Option<Levels> {
+        Some(Levels {
+            busy: self.busy(),
+            queue: self.queue_len(),
+        })
+    }
+
+    fn queued_bytes(&self) -> usize {
+        self.queue_len() as usize * 4
+    }
+
+    fn stores_data(&self) -> bool {
+        true
+    }
+
+    fn detail(&self, _now: SimTime, window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+        Some(NodeDetail::Database(DatabaseDetail {
+            database: DatabaseReport::new(self, window_ns),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rng::SimRng;
 
     fn ctx<'a>(now: SimTime, rng: &'a mut SimRng, out: &'a mut Vec<Action>) -> Ctx<'a> {
-        Ctx { now, rng, out }
+        Ctx {
+            now,
+            rng,
+            out,
+            counting: true,
+        }
     }
 
     const ALWAYS: (SimTime, SimTime) = (SimTime::ZERO, SimTime::MAX);

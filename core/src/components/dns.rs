@@ -17,9 +17,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::cache::CacheCounters;
 use crate::components::cache::store::{Eviction, Lookup, Store};
-use crate::components::{Action, Ctx, check_dist};
+use crate::components::cache::{CacheCounters, CacheDetail, CacheReport};
+use crate::components::interface::{Build, Component, Finding, Incoming, Port, mismatch};
+use crate::components::{Action, Ctx, NodeDetail, Params, check_dist};
 use crate::dist::Dist;
 use crate::request::Outcome;
 use crate::time::SimTime;
@@ -492,6 +493,85 @@ impl Resolver {
     /// Back, with an empty cache.
     pub fn revive(&mut self) {
         self.alive = true;
+    }
+}
+
+impl Component for Resolver {
+    fn build(b: &Build<'_>) -> Result<Resolver, String> {
+        let Params::DnsResolver(p) = b.params else {
+            return Err(mismatch("dns resolver", b.params));
+        };
+        let role = |t: &Port<'_>| match t.params {
+            Params::DnsServer(d) => Some(d.role),
+            _ => None,
+        };
+        let roles: Vec<Option<DnsRole>> = b.ports.iter().map(role).collect();
+        let records: Vec<Record> = b
+            .ports
+            .iter()
+            .filter(|t| role(t) == Some(DnsRole::Authoritative))
+            .filter_map(|t| match t.params {
+                // Checked by validation, so an error here cannot happen; it would mean no records.
+                Params::DnsServer(d) => parse_records(&d.records).ok(),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        Ok(Resolver::new(p, &roles, compile_zone(&records), b.window))
+    }
+
+    fn check(b: &Build<'_>) -> Vec<Finding> {
+        let authoritative = b
+            .ports
+            .iter()
+            .any(|t| matches!(t.params, Params::DnsServer(d) if d.role == DnsRole::Authoritative));
+        if authoritative {
+            Vec::new()
+        } else {
+            vec![Finding {
+                warning: true,
+                field: None,
+                text: " has no authoritative nameserver: its lookups fail".into(),
+            }]
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        Resolver::on_request(self, ctx, req, inc.key);
+        false
+    }
+
+    fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: u32,
+        slot: u32,
+        outcome: Outcome,
+        _version: u64,
+    ) {
+        Resolver::on_response(self, ctx, req, slot, outcome);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        Resolver::on_timer(self, ctx, slot, token);
+    }
+
+    fn abandon(&mut self, _ctx: &mut Ctx<'_>, _req: u32, slot: u32) {
+        Resolver::abandon(self, slot);
+    }
+
+    fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        Resolver::kill(self, ctx);
+    }
+
+    fn revive(&mut self, _ctx: &mut Ctx<'_>) {
+        Resolver::revive(self);
+    }
+
+    fn detail(&self, _now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+        Some(NodeDetail::Cache(CacheDetail {
+            cache: CacheReport::new(&self.counters, self.entries()),
+        }))
     }
 }
 

@@ -19,9 +19,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::interface::{Build, Component, Finding, Levels, mismatch};
 use crate::components::pool::{Arrived, WorkerPool};
 use crate::components::rate_limiter::{Decision, Limiter, LimiterParams, LimiterReport, Who};
-use crate::components::{Action, Ctx, Incoming, NO_SLOT, check_num};
+use crate::components::{Action, Ctx, Incoming, Kind, NO_SLOT, NodeDetail, Params, check_num};
+use crate::digest::Digest;
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
 
@@ -329,26 +331,11 @@ impl Gateway {
         targets: &[(&str, bool)],
         route_paths: &[String],
     ) -> Result<Gateway, String> {
-        let rules = parse_routes(&p.routes)?;
-        let store = if p.auth == Auth::Session {
-            let port = targets.iter().position(|&(_, s)| s).ok_or_else(|| {
-                "auth `session` needs a session store: connect the gateway to a cache or database"
-                    .to_string()
-            })?;
-            Some(port as u32)
-        } else {
-            None
-        };
-        let mut ports = BTreeMap::new();
-        for r in &rules {
-            let Some(port) = targets.iter().position(|&(id, _)| id == r.target) else {
-                return Err(format!(
-                    "route `{r}`: `{}` is not connected to this gateway",
-                    r.target
-                ));
-            };
-            ports.insert(r.target.as_str(), port as u32);
-        }
+        let Plan {
+            rules,
+            store,
+            ports,
+        } = plan(p, targets).map_err(|(_, m)| m)?;
         let port_of = |r: Option<&Route>| r.map(|r| ports[r.target.as_str()]);
         let table = if rules.is_empty() {
             Vec::new()
@@ -691,6 +678,173 @@ impl Gateway {
     }
 }
 
+/// What a gateway's parameters say against its connections: its rules, the session store's port and the
+/// port of each rule's target. Errs, naming the parameter, when a rule names a node that is not a target or
+/// auth = session has no session store among the targets.
+struct Plan<'a> {
+    rules: Vec<Route>,
+    store: Option<u32>,
+    ports: BTreeMap<&'a str, u32>,
+}
+
+fn plan<'a>(
+    p: &GatewayParams,
+    targets: &[(&'a str, bool)],
+) -> Result<Plan<'a>, (&'static str, String)> {
+    let rules = parse_routes(&p.routes).map_err(|m| ("routes", m))?;
+    let store = if p.auth == Auth::Session {
+        let port = targets.iter().position(|&(_, s)| s).ok_or((
+            "auth",
+            "auth `session` needs a session store: connect the gateway to a cache or database"
+                .to_string(),
+        ))?;
+        Some(port as u32)
+    } else {
+        None
+    };
+    let mut ports = BTreeMap::new();
+    for r in &rules {
+        let Some(port) = targets.iter().position(|&(id, _)| id == r.target) else {
+            return Err((
+                "routes",
+                format!(
+                    "route `{r}`: `{}` is not connected to this gateway",
+                    r.target
+                ),
+            ));
+        };
+        ports.insert(targets[port].0, port as u32);
+    }
+    Ok(Plan {
+        rules,
+        store,
+        ports,
+    })
+}
+
+/// The gateway's targets as `plan` reads them: id, and whether it can hold sessions (a cache or database).
+fn targets<'a>(b: &Build<'a>) -> Vec<(&'a str, bool)> {
+    b.ports
+        .iter()
+        .map(|t| (t.id, matches!(t.kind, Kind::Cache | Kind::Database)))
+        .collect()
+}
+
+impl GatewayReport {
+    pub(crate) fn digest(&self, h: &mut Digest) {
+        h.u64s(&[
+            self.handshakes,
+            self.connections,
+            self.auth_checks,
+            self.session_lookups,
+            self.auth_failures,
+            self.unrouted,
+        ]);
+        h.u64s(&self.routed);
+    }
+
+    /// Its part of the node's guard line in the runner's table.
+    pub fn table_part(&self) -> String {
+        format!(
+            "handshakes {}  connections {}  auth checks {}  session lookups {}  auth failures {}  unrouted {}",
+            self.handshakes,
+            self.connections,
+            self.auth_checks,
+            self.session_lookups,
+            self.auth_failures,
+            self.unrouted
+        )
+    }
+}
+
+/// An API gateway's block of the report: `gateway`, and `limiter` when it has a rate limit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayDetail {
+    /// handshakes, authentication and routing (whole run)
+    pub gateway: GatewayReport,
+    /// its rate limit's decisions (whole run)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limiter: Option<LimiterReport>,
+}
+
+impl Component for Gateway {
+    fn build(b: &Build<'_>) -> Result<Gateway, String> {
+        match b.params {
+            Params::ApiGateway(p) => Gateway::new(p, &targets(b), b.paths),
+            other => Err(mismatch("gateway", other)),
+        }
+    }
+
+    fn check(b: &Build<'_>) -> Vec<Finding> {
+        let Params::ApiGateway(p) = b.params else {
+            return Vec::new();
+        };
+        match plan(p, &targets(b)) {
+            Ok(_) => Vec::new(),
+            Err((field, m)) => vec![Finding {
+                warning: false,
+                field: Some(field),
+                text: format!(": {m}"),
+            }],
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        Gateway::on_request(self, ctx, req, inc);
+        false
+    }
+
+    fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: u32,
+        slot: u32,
+        outcome: Outcome,
+        _version: u64,
+    ) {
+        Gateway::on_response(self, ctx, req, slot, outcome);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        Gateway::on_timer(self, ctx, slot, token);
+    }
+
+    fn abandon(&mut self, ctx: &mut Ctx<'_>, _req: u32, slot: u32) {
+        Gateway::abandon(self, ctx, slot);
+    }
+
+    fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        Gateway::kill(self, ctx);
+    }
+
+    fn revive(&mut self, _ctx: &mut Ctx<'_>) {
+        Gateway::revive(self);
+    }
+
+    fn workers(&self) -> u32 {
+        Gateway::workers(self)
+    }
+
+    fn levels(&self) -> Option<Levels> {
+        Some(Levels {
+            busy: self.busy(),
+            queue: self.queue_len(),
+        })
+    }
+
+    fn queued_bytes(&self) -> usize {
+        self.queue_len() as usize * 4
+    }
+
+    fn detail(&self, now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+        Some(NodeDetail::Gateway(GatewayDetail {
+            gateway: self.report(now),
+            limiter: self.limiter_report(),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,7 +852,12 @@ mod tests {
     use crate::time::{NANOS_PER_MS, NANOS_PER_SEC};
 
     fn ctx<'a>(now: SimTime, rng: &'a mut SimRng, out: &'a mut Vec<Action>) -> Ctx<'a> {
-        Ctx { now, rng, out }
+        Ctx {
+            now,
+            rng,
+            out,
+            counting: true,
+        }
     }
 
     fn from(client: u32, addr: u32, op: Op, route: u32) -> Incoming {

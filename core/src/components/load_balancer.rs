@@ -6,8 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Action, Ctx, check_num};
+use crate::components::interface::{Build, Component, Incoming, mismatch};
+use crate::components::{Action, Ctx, Params, check_num};
 use crate::request::Outcome;
+use crate::time::SimTime;
 
 /// Load balancer parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -322,6 +324,57 @@ impl LoadBalancer {
     }
 }
 
+impl Component for LoadBalancer {
+    fn build(b: &Build<'_>) -> Result<LoadBalancer, String> {
+        match b.params {
+            Params::LoadBalancer(p) => {
+                let names: Vec<&str> = b.ports.iter().map(|t| t.id).collect();
+                let weights: Vec<u32> = b.ports.iter().map(|t| t.weight).collect();
+                Ok(LoadBalancer::new(p, &names, &weights))
+            }
+            other => Err(mismatch("load balancer", other)),
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        LoadBalancer::on_request(self, ctx, req, inc.addr);
+        false
+    }
+
+    fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: u32,
+        slot: u32,
+        outcome: Outcome,
+        _version: u64,
+    ) {
+        LoadBalancer::on_response(self, ctx, req, slot, outcome);
+    }
+
+    fn abandon(&mut self, _ctx: &mut Ctx<'_>, _req: u32, slot: u32) {
+        LoadBalancer::abandon(self, slot);
+    }
+
+    fn kill(&mut self, _ctx: &mut Ctx<'_>) {
+        self.alive = false;
+    }
+
+    fn revive(&mut self, _ctx: &mut Ctx<'_>) {
+        self.alive = true;
+    }
+
+    fn probe_interval(&self) -> Option<SimTime> {
+        self.health
+            .enabled
+            .then(|| SimTime::from_ms(self.health.interval_ms))
+    }
+
+    fn probe(&mut self, up: &dyn Fn(u32) -> bool) {
+        self.health_check(up);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +395,7 @@ mod tests {
                     now: SimTime::ZERO,
                     rng: &mut rng,
                     out: &mut out,
+                    counting: true,
                 },
                 r,
                 r,
@@ -389,6 +443,7 @@ mod tests {
             now: SimTime::ZERO,
             rng: &mut rng,
             out: &mut out,
+            counting: true,
         };
         let first: Vec<u32> = (0..50).map(|a| lb.pick(&mut ctx, a).expect("up")).collect();
         let again: Vec<u32> = (0..50).map(|a| lb.pick(&mut ctx, a).expect("up")).collect();

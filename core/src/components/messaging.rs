@@ -8,8 +8,11 @@ pub mod queue;
 pub mod stream;
 pub mod topic;
 
-use crate::components::{Ctx, Kind};
-use crate::report::{ConsumerReport, MessagingReport};
+use serde::{Deserialize, Serialize};
+
+use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
+use crate::components::{Ctx, NodeDetail, Params};
+use crate::digest::Digest;
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
 
@@ -227,18 +230,222 @@ impl Broker {
     }
 }
 
-/// Builds the broker for a messaging kind's parameters, with `ports` outgoing edges.
-pub(crate) fn broker(params: &crate::components::Params, ports: u32) -> Option<Broker> {
-    use crate::components::Params;
-    match params {
-        Params::Queue(p) => Some(Broker::Queue(queue::Queue::new(p, ports))),
-        Params::Topic(_) => Some(Broker::Topic(topic::Topic::new(ports))),
-        Params::Stream(p) => Some(Broker::Stream(stream::Stream::new(p, ports))),
-        _ => None,
+/// A messaging node's counts over the whole run (warm-up included, so they balance at every moment): for a
+/// queue `published = acknowledged + dead_lettered + depth + in_flight + dropped`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessagingReport {
+    /// messages producers sent to the node
+    pub published: u64,
+    /// messages accepted
+    pub enqueued: u64,
+    /// messages refused (back-pressure) or discarded because the queue was full
+    pub dropped: u64,
+    /// deliveries to consumers, first and repeated
+    pub delivered: u64,
+    /// deliveries of a message delivered before (after a visibility timeout or a failed attempt)
+    pub redelivered: u64,
+    /// a queue: messages acknowledged, each counted once; a topic or stream: successful deliveries
+    pub acknowledged: u64,
+    /// a queue: successful deliveries of a message already acknowledged or dead-lettered (duplicates that
+    /// at-least-once delivery lets through)
+    pub duplicates: u64,
+    /// deliveries answered with an error or lost on a link
+    pub failed_deliveries: u64,
+    /// messages moved to the dead-letter queue after `max_receives` deliveries
+    pub dead_lettered: u64,
+    /// messages waiting to be delivered at the end [messages]
+    pub depth: u64,
+    /// a queue: messages delivered and not yet acknowledged; a topic or stream: deliveries out
+    pub in_flight: u64,
+    /// the most messages waiting at once
+    pub max_depth: u64,
+    /// age of the oldest message not yet acknowledged (a stream: not committed by every group) [ms]
+    pub oldest_age_ms: f64,
+    /// a queue: mean time from enqueue to first delivery [ms]
+    pub mean_wait_ms: f64,
+    /// a queue: first deliveries of messages that had to wait for a poller
+    pub waited: u64,
+    /// consumer lag: messages not yet acknowledged (a stream: summed over groups and partitions)
+    pub lag: u64,
+    /// a topic's subscribers or a stream's consumer groups, in edge order
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumers: Vec<ConsumerReport>,
+}
+
+/// One subscriber of a topic or consumer group of a stream.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConsumerReport {
+    /// the consuming node's id
+    pub node: String,
+    /// deliveries made to it
+    pub delivered: u64,
+    /// successful deliveries (a stream: committed offsets)
+    pub acknowledged: u64,
+    /// failed deliveries
+    pub failed: u64,
+    /// messages not yet consumed (a topic: deliveries out)
+    pub lag: u64,
+    /// a stream: the most messages the group was ever behind
+    pub max_lag: u64,
+    /// a stream: the lag on each partition (end offset − committed offset)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partition_lag: Vec<u64>,
+}
+
+impl MessagingReport {
+    pub(crate) fn digest(&self, h: &mut Digest) {
+        h.u64s(&[
+            self.published,
+            self.enqueued,
+            self.dropped,
+            self.delivered,
+            self.redelivered,
+            self.acknowledged,
+            self.duplicates,
+            self.failed_deliveries,
+            self.dead_lettered,
+            self.depth,
+            self.in_flight,
+            self.max_depth,
+            self.waited,
+            self.lag,
+        ]);
+        h.f64(self.oldest_age_ms);
+        h.f64(self.mean_wait_ms);
+        for g in &self.consumers {
+            h.str(&g.node);
+            h.u64s(&[g.delivered, g.acknowledged, g.failed, g.lag, g.max_lag]);
+            h.u64s(&g.partition_lag);
+        }
+    }
+
+    /// The messaging table's header in the runner's table.
+    pub fn table_header() -> String {
+        format!(
+            "{:<16} {:>9} {:>8} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>7} {:>9} {:>8}",
+            "messaging",
+            "published",
+            "dropped",
+            "delivered",
+            "redeliver",
+            "acked",
+            "dup",
+            "dlq",
+            "depth",
+            "lag",
+            "oldest ms",
+            "wait ms"
+        )
+    }
+
+    /// This node's row in that table, with a line per consumer.
+    pub fn table_rows(&self, id: &str) -> String {
+        let mut s = format!(
+            "{:<16} {:>9} {:>8} {:>9} {:>9} {:>9} {:>6} {:>6} {:>7} {:>7} {:>9.1} {:>8.3}",
+            id,
+            self.published,
+            self.dropped,
+            self.delivered,
+            self.redelivered,
+            self.acknowledged,
+            self.duplicates,
+            self.dead_lettered,
+            self.depth,
+            self.lag,
+            self.oldest_age_ms,
+            self.mean_wait_ms
+        );
+        for g in &self.consumers {
+            s.push_str(&format!(
+                "\n  -> {:<11} delivered {}  acked {}  failed {}  lag {} (max {}){}",
+                g.node,
+                g.delivered,
+                g.acknowledged,
+                g.failed,
+                g.lag,
+                g.max_lag,
+                if g.partition_lag.is_empty() {
+                    String::new()
+                } else {
+                    format!("  per partition {:?}", g.partition_lag)
+                }
+            ));
+        }
+        s
     }
 }
 
-/// Whether `kind` is a messaging kind.
-pub fn is_messaging(kind: Kind) -> bool {
-    matches!(kind, Kind::Queue | Kind::Topic | Kind::Stream)
+/// A messaging node's block of the report: `messaging`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessagingDetail {
+    /// message counts (over the whole run, warm-up included)
+    pub messaging: MessagingReport,
+}
+
+impl Component for Broker {
+    fn build(b: &Build<'_>) -> Result<Broker, String> {
+        let ports = b.ports.len() as u32;
+        match b.params {
+            Params::Queue(p) => Ok(Broker::Queue(queue::Queue::new(p, ports))),
+            Params::Topic(_) => Ok(Broker::Topic(topic::Topic::new(ports))),
+            Params::Stream(p) => Ok(Broker::Stream(stream::Stream::new(p, ports))),
+            other => Err(mismatch("broker", other)),
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        Broker::on_request(self, ctx, req, inc.key, inc.op);
+        false
+    }
+
+    fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: u32,
+        slot: u32,
+        outcome: Outcome,
+        _version: u64,
+    ) {
+        Broker::on_response(self, ctx, req, slot, outcome);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        Broker::on_timer(self, ctx, slot, token);
+    }
+
+    fn abandon(&mut self, ctx: &mut Ctx<'_>, _req: u32, slot: u32) {
+        Broker::abandon(self, ctx, slot);
+    }
+
+    fn kill(&mut self, _ctx: &mut Ctx<'_>) {
+        Broker::kill(self);
+    }
+
+    fn revive(&mut self, ctx: &mut Ctx<'_>) {
+        Broker::revive(self, ctx);
+    }
+
+    fn workers(&self) -> u32 {
+        self.levels().0
+    }
+
+    fn levels(&self) -> Option<Levels> {
+        let (_, busy, queue) = Broker::levels(self);
+        Some(Levels { busy, queue })
+    }
+
+    fn holds_work(&self) -> bool {
+        true
+    }
+
+    fn backlog(&self) -> u64 {
+        Broker::backlog(self)
+    }
+
+    fn detail(&self, now: SimTime, _window_ns: u64, targets: &[&str]) -> Option<NodeDetail> {
+        Some(NodeDetail::Messaging(MessagingDetail {
+            messaging: self.report(now, targets),
+        }))
+    }
 }

@@ -167,6 +167,7 @@ mod tests {
             now: SimTime(now),
             rng,
             out,
+            counting: true,
         }
     }
 

@@ -50,7 +50,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Action, Ctx, NO_SLOT, check_num};
+use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
+use crate::components::{Action, Ctx, NO_SLOT, NodeDetail, Params, check_num};
+use crate::digest::Digest;
 use crate::request::Outcome;
 use crate::time::SimTime;
 
@@ -412,6 +414,90 @@ impl RateLimiter {
     }
 }
 
+impl LimiterReport {
+    pub(crate) fn digest(&self, h: &mut Digest) {
+        h.u64s(&[
+            self.admitted,
+            self.delayed,
+            self.rate_limited,
+            self.over_admitted,
+            self.keys,
+        ]);
+    }
+
+    /// Its part of the node's guard line in the runner's table.
+    pub fn table_part(&self) -> String {
+        format!(
+            "admitted {}  delayed {}  rate limited {}  over-admitted {}  keys {}",
+            self.admitted, self.delayed, self.rate_limited, self.over_admitted, self.keys
+        )
+    }
+}
+
+/// A rate limiter's block of the report: `limiter`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimiterDetail {
+    /// its decisions (whole run)
+    pub limiter: LimiterReport,
+}
+
+impl Component for RateLimiter {
+    fn build(b: &Build<'_>) -> Result<RateLimiter, String> {
+        match b.params {
+            Params::RateLimiter(p) => Ok(RateLimiter::new(p)),
+            other => Err(mismatch("rate limiter", other)),
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        let who = Who {
+            client: inc.client,
+            addr: inc.addr,
+            api_key: inc.api_key,
+        };
+        RateLimiter::on_request(self, ctx, req, who);
+        false
+    }
+
+    fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: u32,
+        slot: u32,
+        outcome: Outcome,
+        _version: u64,
+    ) {
+        RateLimiter::on_response(self, ctx, req, slot, outcome);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        RateLimiter::on_timer(self, ctx, slot, token);
+    }
+
+    fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        RateLimiter::kill(self, ctx);
+    }
+
+    fn revive(&mut self, _ctx: &mut Ctx<'_>) {
+        RateLimiter::revive(self);
+    }
+
+    /// Held requests count as its queue; it has no workers.
+    fn levels(&self) -> Option<Levels> {
+        Some(Levels {
+            busy: 0,
+            queue: self.held(),
+        })
+    }
+
+    fn detail(&self, _now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+        Some(NodeDetail::Limiter(LimiterDetail {
+            limiter: self.report(),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,6 +514,7 @@ mod tests {
             now: SimTime::from_ms(now_ms),
             rng,
             out,
+            counting: true,
         }
     }
 

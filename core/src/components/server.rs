@@ -2,7 +2,8 @@
 //! drawn from the service-time distribution (divided by `speed`, multiplied by a slow-down fault), then either
 //! responds, fails it (error probability), or calls its downstream edges — each in turn, or the one its key
 //! picks. With `blocking_calls` the worker waits for the calls (a thread-per-request server); without, it is
-//! freed and the response passes straight through (an event-loop server).
+//! freed once it has sent the first call, the next call goes out when the previous answers, and the response
+//! leaves after the last (an event-loop server).
 //!
 //! Resilience: with `shed_expired` a request whose deadline has passed is dropped unserved (load shedding),
 //! on arrival and again when a worker would take it from the queue; a `bulkhead` caps the workers that may
@@ -15,10 +16,16 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Action, Ctx, NO_SLOT, check_dist, check_num, check_prob};
+use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
+use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
+use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
+
+/// A non-blocking server's call over port `p` carries slot `FREED_CALL + p`: no worker waits for it (worker
+/// slots are below it; `NO_SLOT` is above every port).
+const FREED_CALL: u32 = 0x8000_0000;
 
 /// How far back a server with side effects remembers the logical requests it applied [s]: a duplicate
 /// effect is one that repeats a logical request within this span (longer than any default retry sequence).
@@ -543,10 +550,12 @@ impl Server {
             let port = self.first_port(job.key);
             self.call(ctx, slot, port);
         } else {
+            // Non-blocking: the worker is freed; the calls go out one after another as each answers.
+            let port = self.first_port(job.key);
             ctx.out.push(Action::Forward {
                 req,
-                port: self.first_port(job.key),
-                slot: NO_SLOT,
+                port,
+                slot: FREED_CALL + port,
             });
             self.release(ctx, slot);
         }
@@ -555,10 +564,25 @@ impl Server {
 
     /// The response to one of this server's calls comes back.
     pub fn on_response(&mut self, ctx: &mut Ctx<'_>, req: u32, slot: u32, outcome: Outcome) {
-        if slot == NO_SLOT {
-            // Non-blocking: the worker was freed when the call went out; only one call is made.
-            let outcome = if self.alive { outcome } else { Outcome::Error };
-            ctx.out.push(Action::Respond { req, outcome });
+        if slot >= FREED_CALL {
+            // Non-blocking: the worker was freed when the call went out. With `calls: every` the next edge is
+            // called once this one has answered successfully; the response leaves after the last.
+            let port = slot - FREED_CALL;
+            if !self.alive {
+                ctx.out.push(Action::Respond {
+                    req,
+                    outcome: Outcome::Error,
+                });
+            } else if outcome == Outcome::Ok && self.calls == Calls::Every && port + 1 < self.ports
+            {
+                ctx.out.push(Action::Forward {
+                    req,
+                    port: port + 1,
+                    slot: FREED_CALL + port + 1,
+                });
+            } else {
+                ctx.out.push(Action::Respond { req, outcome });
+            }
             return;
         }
         let s = self.slots[slot as usize];
@@ -583,8 +607,8 @@ impl Server {
 
     /// A call this server made was lost and its client gave up: free the waiting worker.
     pub fn abandon(&mut self, ctx: &mut Ctx<'_>, req: u32, slot: u32) {
-        if slot == NO_SLOT {
-            return;
+        if slot >= FREED_CALL {
+            return; // a non-blocking call holds no worker
         }
         let s = self.slots[slot as usize];
         if let SlotState::Waiting(port) = s.state
@@ -624,6 +648,130 @@ impl Server {
     }
 }
 
+impl ServiceReport {
+    pub(crate) fn digest(&self, h: &mut Digest) {
+        h.u64s(&[
+            self.shed,
+            self.bulkhead_rejected,
+            self.effects,
+            self.duplicate_effects,
+            self.deduplicated,
+            self.in_progress_conflicts,
+        ]);
+    }
+
+    /// Its part of the node's guard line in the runner's table.
+    pub fn table_part(&self) -> String {
+        format!(
+            "shed {}  bulkhead rejected {}  effects {}  duplicate effects {}  deduplicated {}  in-progress \
+             conflicts {}",
+            self.shed,
+            self.bulkhead_rejected,
+            self.effects,
+            self.duplicate_effects,
+            self.deduplicated,
+            self.in_progress_conflicts
+        )
+    }
+}
+
+/// A server's block of the report, when it uses a resilience feature: `service`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDetail {
+    /// shedding, bulkhead, side-effect and idempotency counts
+    pub service: ServiceReport,
+}
+
+impl Component for Server {
+    fn build(b: &Build<'_>) -> Result<Server, String> {
+        match b.params {
+            Params::Server(p) => {
+                let weights: Vec<u32> = b.ports.iter().map(|t| t.weight).collect();
+                Ok(Server::new(p, b.ports.len() as u32, &weights))
+            }
+            // A name server answers from its zone: a server with many workers and its lookup time.
+            Params::DnsServer(d) => {
+                let p = ServerParams {
+                    workers: 64,
+                    queue_capacity: None,
+                    service_time: d.service_time.clone(),
+                    ..ServerParams::default()
+                };
+                Ok(Server::new(&p, 0, &[]))
+            }
+            other => Err(mismatch("server", other)),
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        self.counting = ctx.counting;
+        let job = Job {
+            req,
+            deadline: inc.deadline,
+            idem: inc.idem,
+            key: inc.key,
+            op: inc.op,
+        };
+        Server::on_request(self, ctx, job)
+    }
+
+    fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: u32,
+        slot: u32,
+        outcome: Outcome,
+        _version: u64,
+    ) {
+        Server::on_response(self, ctx, req, slot, outcome);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        self.counting = ctx.counting;
+        self.on_service_done(ctx, slot, token);
+    }
+
+    fn abandon(&mut self, ctx: &mut Ctx<'_>, req: u32, slot: u32) {
+        Server::abandon(self, ctx, req, slot);
+    }
+
+    fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        Server::kill(self, ctx);
+    }
+
+    fn revive(&mut self, _ctx: &mut Ctx<'_>) {
+        Server::revive(self);
+    }
+
+    fn slow(&mut self, factor: f64) {
+        Server::slow(self, factor);
+    }
+
+    fn workers(&self) -> u32 {
+        Server::workers(self)
+    }
+
+    fn levels(&self) -> Option<Levels> {
+        Some(Levels {
+            busy: self.busy(),
+            queue: self.queue_len(),
+        })
+    }
+
+    fn queued_bytes(&self) -> usize {
+        self.queue_len() as usize * std::mem::size_of::<Job>()
+    }
+
+    fn detail(&self, _now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+        self.reports_service().then(|| {
+            NodeDetail::Service(ServiceDetail {
+                service: self.counters.clone(),
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -645,6 +793,7 @@ mod tests {
             now: SimTime::ZERO,
             rng,
             out,
+            counting: true,
         }
     }
 

@@ -19,8 +19,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::interface::{Build, Component, Levels, mismatch};
 use crate::components::pool::{Arrived, WorkerPool};
-use crate::components::{Action, Ctx, Incoming, NO_SLOT, check_num};
+use crate::components::{Action, Ctx, Incoming, NO_SLOT, NodeDetail, Params, check_num};
+use crate::digest::Digest;
 use crate::request::Outcome;
 use crate::time::SimTime;
 
@@ -307,6 +309,98 @@ impl Waf {
     }
 }
 
+impl WafReport {
+    pub(crate) fn digest(&self, h: &mut Digest) {
+        h.u64s(&[
+            self.inspected,
+            self.blocked_signature,
+            self.blocked_rate,
+            self.blocked_listed,
+            self.attacks_passed,
+            self.blocked_addresses,
+        ]);
+    }
+
+    /// Its part of the node's guard line in the runner's table.
+    pub fn table_part(&self) -> String {
+        format!(
+            "inspected {}  blocked: signature {}, rate {}, listed {}  attacks passed {}  addresses blocked {}",
+            self.inspected,
+            self.blocked_signature,
+            self.blocked_rate,
+            self.blocked_listed,
+            self.attacks_passed,
+            self.blocked_addresses
+        )
+    }
+}
+
+/// A firewall's block of the report: `waf`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WafDetail {
+    /// its inspections and blocks (whole run)
+    pub waf: WafReport,
+}
+
+impl Component for Waf {
+    fn build(b: &Build<'_>) -> Result<Waf, String> {
+        match b.params {
+            Params::Waf(p) => Ok(Waf::new(p, b.ports.len() as u32)),
+            other => Err(mismatch("firewall", other)),
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
+        Waf::on_request(self, ctx, req, inc);
+        false
+    }
+
+    fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        req: u32,
+        slot: u32,
+        outcome: Outcome,
+        _version: u64,
+    ) {
+        Waf::on_response(self, ctx, req, slot, outcome);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
+        Waf::on_timer(self, ctx, slot, token);
+    }
+
+    fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        Waf::kill(self, ctx);
+    }
+
+    fn revive(&mut self, _ctx: &mut Ctx<'_>) {
+        Waf::revive(self);
+    }
+
+    fn workers(&self) -> u32 {
+        Waf::workers(self)
+    }
+
+    fn levels(&self) -> Option<Levels> {
+        Some(Levels {
+            busy: self.busy(),
+            queue: self.queue_len(),
+        })
+    }
+
+    fn queued_bytes(&self) -> usize {
+        self.queue_len() as usize * 4
+    }
+
+    fn detail(&self, now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+        Some(NodeDetail::Waf(WafDetail {
+            waf: self.report(now),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +455,7 @@ mod tests {
                 now,
                 rng: &mut self.rng,
                 out: &mut self.out,
+                counting: true,
             };
             self.w.on_request(&mut ctx, req, &inc);
             self.out.clone()
@@ -378,6 +473,7 @@ mod tests {
                 now: at,
                 rng: &mut self.rng,
                 out: &mut self.out,
+                counting: true,
             };
             self.w.on_timer(&mut ctx, slot, token);
             self.out.clone()
@@ -543,6 +639,7 @@ mod tests {
             now: SimTime(1),
             rng: &mut r.rng,
             out: &mut r.out,
+            counting: true,
         };
         r.w.kill(&mut ctx);
         assert_eq!(r.out, [fail(2, Outcome::Error), fail(3, Outcome::Error)]);
@@ -557,6 +654,7 @@ mod tests {
             now: SimTime(2),
             rng: &mut r.rng,
             out: &mut r.out,
+            counting: true,
         };
         r.w.on_response(&mut ctx, 9, NO_SLOT, Outcome::Ok);
         r.w.on_timer(&mut ctx, slot, token);
@@ -585,6 +683,7 @@ mod tests {
             now: SimTime(0),
             rng: &mut r.rng,
             out: &mut r.out,
+            counting: true,
         };
         r.w.on_response(&mut ctx, 4, NO_SLOT, Outcome::Rejected);
         assert_eq!(

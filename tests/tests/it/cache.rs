@@ -33,7 +33,7 @@ const CASES: [(u64, f64, u32); 4] = [
 fn cache_of(r: &Report) -> CacheReport {
     r.nodes
         .get("cache")
-        .and_then(|n| n.cache)
+        .and_then(|n| n.cache().cloned())
         .expect("the cache node reports cache statistics")
 }
 

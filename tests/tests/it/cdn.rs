@@ -42,12 +42,12 @@ fn static_requests_go_to_the_nearest_edge_and_misses_pull_from_the_origin() {
     // Each client sends ~2000 requests, half static; each edge sees only its own region's users.
     for n in [eu, us] {
         assert!((850..=1150).contains(&n.arrivals), "{}", n.arrivals);
-        let c = n.cache.expect("an edge reports its cache");
+        let c = n.cache().expect("an edge reports its cache");
         assert_eq!(c.hits + c.misses, n.arrivals);
         // 100 keys and an hour's TTL: only the first request of each key misses (at most 100).
         assert!(c.misses <= 100 && c.hit_ratio > 0.85, "{c:?}");
     }
-    let pulls = eu.cache.map_or(0, |c| c.misses) + us.cache.map_or(0, |c| c.misses);
+    let pulls = eu.cache().map_or(0, |c| c.misses) + us.cache().map_or(0, |c| c.misses);
     assert_eq!(node(&r, "origin").arrivals, pulls);
     // Dynamic requests (the other half) all reach the app.
     assert!((1700..=2300).contains(&node(&r, "app").arrivals));
@@ -57,7 +57,7 @@ fn static_requests_go_to_the_nearest_edge_and_misses_pull_from_the_origin() {
 fn a_short_cdn_ttl_sends_more_requests_to_the_origin() {
     let long = world(3_600_000.0);
     let short = world(1_000.0);
-    let ratio = |r: &Report| node(r, "cdn-eu").cache.map_or(0.0, |c| c.hit_ratio);
+    let ratio = |r: &Report| node(r, "cdn-eu").cache().map_or(0.0, |c| c.hit_ratio);
     assert!(
         node(&short, "origin").arrivals > 3 * node(&long, "origin").arrivals,
         "{} vs {}",

@@ -23,8 +23,7 @@ fn client_db(client: Value, db: Value, duration_s: f64) -> Report {
 
 fn db(r: &Report) -> &DatabaseReport {
     r.nodes["db"]
-        .database
-        .as_ref()
+        .database()
         .expect("a database reports its section")
 }
 

@@ -1,6 +1,7 @@
 //! Every diagram in `examples/`: it parses, validates without a diagnostic, survives a share link, runs to
 //! the end with traffic completing, and each cache example's cache reports what its pattern is about.
 
+use playground_core::report::Outcome;
 use playground_core::share::{decode, share_url_fragment};
 use playground_core::{Report, Topology, run, validate};
 use playground_tests::repo_root;
@@ -38,7 +39,8 @@ fn report(name: &str) -> Report {
 fn cache(r: &Report) -> playground_core::report::CacheReport {
     r.nodes
         .get("cache")
-        .and_then(|n| n.cache)
+        .and_then(|n| n.cache())
+        .copied()
         .expect("the example has a cache node")
 }
 
@@ -71,7 +73,7 @@ fn cache_pattern_examples_show_their_pattern() {
 #[test]
 fn the_multi_region_example_splits_network_from_node_time() {
     let r = report("multi-region");
-    assert_eq!(r.requests.completed, r.requests.sent);
+    assert_eq!(r.requests.completed(), r.requests.sent);
     // Half the requests cross the Atlantic twice (app-eu → db in us-east): about 35 ms of network each on
     // average; the in-node time includes app-eu's worker waiting on that call.
     assert!(
@@ -88,7 +90,7 @@ fn the_dns_example_resolves_through_a_cname_and_re_resolves_after_the_ttl() {
     // 120 s with a 30 s TTL: four walks, each with two authoritative lookups (the CNAME).
     assert_eq!(arrivals("root"), 4);
     assert_eq!(arrivals("auth"), 2 * arrivals("root"));
-    assert_eq!(r.requests.completed, r.requests.sent);
+    assert_eq!(r.requests.completed(), r.requests.sent);
 }
 
 #[test]
@@ -107,7 +109,7 @@ fn the_global_example_serves_static_content_from_the_nearest_edge() {
     );
     let pulls: u64 = ["cdn-us", "cdn-eu", "cdn-ap"]
         .iter()
-        .map(|id| n(id).cache.map_or(0, |c| c.misses))
+        .map(|id| n(id).cache().map_or(0, |c| c.misses))
         .sum();
     assert!(n("origin").arrivals >= pulls - 3 && n("origin").arrivals <= pulls + 3);
 }
@@ -117,7 +119,7 @@ fn the_global_example_serves_static_content_from_the_nearest_edge() {
 #[test]
 fn read_replicas_example_shows_stale_reads_and_a_failover() {
     let r = report("read-replicas");
-    let d = r.nodes["db"].database.clone().expect("a database block");
+    let d = r.nodes["db"].database().expect("a database block");
     assert!(
         d.modelled && d.stale_reads > 0 && d.stale_reads < d.reads,
         "{d:?}"
@@ -131,7 +133,7 @@ fn read_replicas_example_shows_stale_reads_and_a_failover() {
         .collect();
     assert_eq!(roles, ["failed", "primary", "replica"]);
     // Every failed request failed at the database: writes during the failover or queries the primary held.
-    assert_eq!(r.requests.failed, r.nodes["db"].errors);
+    assert_eq!(r.requests.failed(), r.nodes["db"].errors);
 }
 
 /// The sharded-hot-key example: the shard holding key 0 (Zipf's hottest) serves the most queries.
@@ -139,7 +141,7 @@ fn read_replicas_example_shows_stale_reads_and_a_failover() {
 fn sharded_hot_key_example_has_its_hot_shard_where_key_zero_lives() {
     use playground_core::components::database::Ring;
     let r = report("sharded-hot-key");
-    let d = r.nodes["store"].database.clone().expect("a database block");
+    let d = r.nodes["store"].database().expect("a database block");
     let hot = Ring::new(4, 100).shard_of(0) as usize;
     let max = d.shards.iter().map(|s| s.share).fold(0.0, f64::max);
     assert_eq!(d.shards[hot].share, max, "{:?}", d.shards);
@@ -149,7 +151,8 @@ fn sharded_hot_key_example_has_its_hot_shard_where_key_zero_lives() {
 fn client(r: &Report, id: &str) -> playground_core::report::Requests {
     r.nodes
         .get(id)
-        .and_then(|n| n.requests)
+        .and_then(|n| n.requests())
+        .copied()
         .unwrap_or_else(|| panic!("{id} is a client"))
 }
 
@@ -162,7 +165,7 @@ fn resilience_examples_show_their_pattern() {
             .points
             .iter()
             .filter(|p| p.t_s > 60.0)
-            .map(|p| p.completed)
+            .map(|p| p.outcomes[Outcome::Ok])
             .sum::<u64>()
     };
     assert!(late(&storm) < 600, "{}", late(&storm));
@@ -175,24 +178,17 @@ fn resilience_examples_show_their_pattern() {
     assert_eq!(e.breaker_state.as_deref(), Some("closed"));
     // Every one of the ten contending clients got its row, with retries.
     let j = report("retries-jitter");
-    assert_eq!(j.requests.completed, 10);
+    assert_eq!(j.requests.completed(), 10);
     assert!(j.resilience.expect("retries").retries > 0);
     // Duplicate charges only without idempotency keys.
     let i = report("idempotency");
-    let dup = |id: &str| {
-        i.nodes[id]
-            .service
-            .as_ref()
-            .expect("effects")
-            .duplicate_effects
-    };
+    let dup = |id: &str| i.nodes[id].service().expect("effects").duplicate_effects;
     assert!(dup("pay") > 0);
     assert_eq!(dup("pay2"), 0);
     let b = report("bulkhead");
     assert!(
         b.nodes["api"]
-            .service
-            .as_ref()
+            .service()
             .expect("bulkhead")
             .bulkhead_rejected
             > 0
@@ -203,31 +199,30 @@ fn resilience_examples_show_their_pattern() {
 fn security_examples_show_their_pattern() {
     // The gateway routes by path, looks sessions up, and limits the mobile app's API key.
     let g = report("api-gateway");
-    let gw = g.nodes["gw"].gateway.clone().expect("a gateway");
+    let gw = g.nodes["gw"].gateway().expect("a gateway");
     assert_eq!(gw.unrouted, 0);
     assert_eq!(gw.session_lookups, gw.auth_checks);
-    assert_eq!(gw.routed[2], client(&g, "shop").completed);
-    assert!(client(&g, "mobile").rate_limited > 0);
-    assert_eq!(client(&g, "shop").rate_limited, 0);
+    assert_eq!(gw.routed[2], client(&g, "shop").completed());
+    assert!(client(&g, "mobile").rate_limited() > 0);
+    assert_eq!(client(&g, "shop").rate_limited(), 0);
     // The firewall stops the lone attacker (its payloads and then its address) but not the botnet spread
     // over 5,000 addresses; no attack reaches the app.
     let w = report("waf-botnet");
     let attacker = client(&w, "attacker");
-    assert!(attacker.blocked as f64 > 0.9 * attacker.sent as f64);
-    assert_eq!(client(&w, "botnet").blocked, 0);
-    assert_eq!(client(&w, "users").blocked, 0);
+    assert!(attacker.blocked() as f64 > 0.9 * attacker.sent as f64);
+    assert_eq!(client(&w, "botnet").blocked(), 0);
+    assert_eq!(client(&w, "users").blocked(), 0);
     assert_eq!(w.requests.attacks_served, 0);
     // The distributed limiter over-admits; the per-address one spares the users.
     let d = report("distributed-rate-limiter");
     assert!(
         d.nodes["limiter"]
-            .limiter
-            .clone()
+            .limiter()
             .expect("a limiter")
             .over_admitted
             > 1_000
     );
     let p = report("rate-limiter");
-    assert_eq!(client(&p, "k-users").rate_limited, 0);
-    assert!(client(&p, "k-scraper").rate_limited > 0);
+    assert_eq!(client(&p, "k-users").rate_limited(), 0);
+    assert!(client(&p, "k-scraper").rate_limited() > 0);
 }

@@ -25,7 +25,7 @@ fn ideal(duration_s: f64, seed: u64) -> Topology {
 fn messaging(r: &Report, id: &str) -> MessagingReport {
     r.nodes
         .get(id)
-        .and_then(|n| n.messaging.clone())
+        .and_then(|n| n.messaging().cloned())
         .unwrap_or_else(|| panic!("{id} reports messaging counts"))
 }
 
@@ -88,7 +88,7 @@ fn a_queue_with_c_consumers_waits_as_erlang_c_predicts() {
             m.acknowledged, m.published,
             "drained: every message acknowledged"
         );
-        assert_eq!(r.requests.rejected + r.requests.failed, 0);
+        assert_eq!(r.requests.rejected() + r.requests.failed(), 0);
         // The worker pool never queues: the queue holds the waiting.
         assert_eq!(r.nodes["w"].mean_queue, 0.0);
     }
@@ -171,7 +171,7 @@ fn queue_messages_are_conserved_at_every_step() {
             "bursts fill the queue: {m:?}"
         );
         // Back-pressure reaches the producer; dropping does not.
-        let rejected = r.requests.rejected;
+        let rejected = r.requests.rejected();
         match when_full {
             "reject" => assert!(rejected > 0),
             _ => assert_eq!(rejected, 0),

@@ -3,6 +3,7 @@
 //! contention, the retry storm that outlives its spike (and the budget and the shedding that end it), and
 //! the outcome accounting with every new outcome in play.
 
+use playground_core::report::Outcome;
 use playground_core::report::Report;
 use playground_core::sim::Sim;
 use playground_core::{SimTime, Topology, run};
@@ -41,7 +42,7 @@ fn attempts_per_request_follow_the_truncated_geometric_law() {
                 let x = r.resilience.as_ref().expect("a retrying client reports resilience");
                 assert_eq!(x.client_attempts, x.client_calls + x.retries);
                 // Failures left after the last attempt: f^(R+1) of the requests.
-                let failed = r.requests.failed as f64 / r.requests.sent as f64;
+                let failed = r.requests.failed() as f64 / r.requests.sent as f64;
                 assert!((failed - f64::powi(f, attempts as i32)).abs() < 0.02, "{failed}");
                 x.amplification
             })
@@ -76,7 +77,7 @@ fn contention(n: usize, retry: Value) -> (u64, f64) {
         "edges": edges
     }));
     assert_eq!(r.requests.sent, n as u64);
-    assert_eq!(r.requests.completed, n as u64, "every client got through");
+    assert_eq!(r.requests.completed(), n as u64, "every client got through");
     let x = r.resilience.expect("retrying clients");
     (x.client_attempts, r.end_s)
 }
@@ -142,7 +143,11 @@ fn goodput(r: &Report, from_s: f64, to_s: f64) -> f64 {
         .iter()
         .filter(|p| p.t_s > from_s && p.t_s <= to_s)
         .collect();
-    pts.iter().map(|p| p.completed as f64).sum::<f64>() / pts.len() as f64 / r.series.interval_s
+    pts.iter()
+        .map(|p| p.outcomes[Outcome::Ok] as f64)
+        .sum::<f64>()
+        / pts.len() as f64
+        / r.series.interval_s
 }
 
 #[test]
@@ -186,7 +191,7 @@ fn a_retry_storm_outlives_its_spike_unless_a_budget_or_shedding_stops_it() {
             > 0
     );
     let shedding = report(storm(false, true));
-    assert!(shedding.nodes["s"].service.as_ref().expect("sheds").shed > 0);
+    assert!(shedding.nodes["s"].service().expect("sheds").shed > 0);
     assert!(shedding.nodes["s"].shed > 0);
 }
 
@@ -212,10 +217,7 @@ fn payments(idempotency: bool) -> Report {
 #[test]
 fn retries_repeat_side_effects_unless_idempotency_keys_dedupe_them() {
     let plain = payments(false);
-    let s = plain.nodes["pay"]
-        .service
-        .as_ref()
-        .expect("a side-effect service");
+    let s = plain.nodes["pay"].service().expect("a side-effect service");
     assert!(
         s.duplicate_effects > 20,
         "duplicates {}",
@@ -227,10 +229,7 @@ fn retries_repeat_side_effects_unless_idempotency_keys_dedupe_them() {
         s.duplicate_effects
     );
     let keyed = payments(true);
-    let s = keyed.nodes["pay"]
-        .service
-        .as_ref()
-        .expect("a side-effect service");
+    let s = keyed.nodes["pay"].service().expect("a side-effect service");
     assert_eq!(s.duplicate_effects, 0);
     assert!(s.deduplicated + s.in_progress_conflicts > 0);
     // Each logical payment charged at most once: effects never exceed the requests sent.
@@ -267,9 +266,9 @@ fn a_bulkhead_keeps_a_slow_dependency_from_taking_every_worker() {
         fast_walled > 1.5 * fast_open,
         "fast dependency served {fast_walled} with a bulkhead, {fast_open} without"
     );
-    let s = walled.nodes["api"].service.as_ref().expect("a bulkhead");
+    let s = walled.nodes["api"].service().expect("a bulkhead");
     assert!(s.bulkhead_rejected > 0);
-    assert!(walled.requests.completed > open.requests.completed);
+    assert!(walled.requests.completed() > open.requests.completed());
 }
 
 /// A breaker on the API's calls to its database, which dies at 10 s and comes back at 30 s.
@@ -317,7 +316,7 @@ fn a_breaker_opens_on_a_dead_dependency_fails_fast_and_closes_after_it_returns()
     // Open most of the 20 s outage (minus the trial calls' half-open spells).
     assert!(st.open_s > 15.0 && st.open_s < 21.0, "{st:?}");
     // Fail fast: while open, the API answers errors in about its own service time.
-    assert!(r.requests.failed > 1500);
+    assert!(r.requests.failed() > 1500);
     let changes: Vec<_> = sim.drain_breaker_changes().collect();
     assert!(changes.iter().any(|c| c.state.name() == "open"));
     assert_eq!(changes.last().map(|c| c.state.name()), Some("closed"));
@@ -345,10 +344,10 @@ fn outcomes_add_up_at_every_step_with_retries_timeouts_breakers_and_shedding() {
         let q = r.requests;
         assert_eq!(q.sent, q.accounted(), "at {} s: {q:?}", step as f64 * 0.25);
         let mine = r.nodes["c"]
-            .requests
+            .requests()
             .expect("a client reports its own requests");
-        assert_eq!(mine, q, "one client: its counts are the end-to-end counts");
-        for (i, v) in [q.timed_out, q.failed, q.shed, q.completed, q.lost]
+        assert_eq!(*mine, q, "one client: its counts are the end-to-end counts");
+        for (i, v) in [q.timed_out(), q.failed(), q.shed(), q.completed(), q.lost]
             .iter()
             .enumerate()
         {
@@ -401,10 +400,7 @@ fn limited(instances: u32, sync_ms: f64, algorithm: &str) -> Report {
 fn distributed_limiter_instances_over_admit_between_syncs_and_a_shared_count_does_not() {
     for algorithm in ["fixed_window", "sliding_window", "token_bucket"] {
         let exact = limited(4, 0.0, algorithm);
-        let l = exact.nodes["rl"]
-            .limiter
-            .clone()
-            .expect("a limiter reports");
+        let l = exact.nodes["rl"].limiter().expect("a limiter reports");
         // The limit over 20 s, plus a token bucket's full bucket (burst = limit) at the start.
         let per_s = l.admitted as f64 / 20.0;
         let most = if algorithm == "token_bucket" {
@@ -415,12 +411,9 @@ fn distributed_limiter_instances_over_admit_between_syncs_and_a_shared_count_doe
         assert!((195.0..=most).contains(&per_s), "{algorithm}: {per_s}/s");
         assert_eq!(l.over_admitted, 0);
         assert_eq!(l.admitted + l.rate_limited, exact.requests.sent);
-        assert_eq!(exact.requests.rate_limited, l.rate_limited);
+        assert_eq!(exact.requests.rate_limited(), l.rate_limited);
         let loose = limited(4, 1000.0, algorithm);
-        let l = loose.nodes["rl"]
-            .limiter
-            .clone()
-            .expect("a limiter reports");
+        let l = loose.nodes["rl"].limiter().expect("a limiter reports");
         if algorithm == "token_bucket" {
             // Between syncs each instance spends the shared tokens again; the sync books the spending as a
             // debt the bucket pays back, so the long-run rate holds and only the start is over-admitted.
@@ -452,7 +445,7 @@ fn a_leaky_bucket_smooths_a_burst_into_a_steady_stream() {
         ],
         "edges": [{"from": "c", "to": "rl"}, {"from": "rl", "to": "api"}]
     }));
-    let l = r.nodes["rl"].limiter.clone().expect("a limiter reports");
+    let l = r.nodes["rl"].limiter().expect("a limiter reports");
     assert_eq!(l.rate_limited, 0, "the bucket holds every burst");
     assert!(l.delayed > l.admitted / 2, "{l:?}");
     // Each 1 s burst of ~500 leaves at 100/s: about 100 completions in every second of the run.
@@ -463,10 +456,10 @@ fn a_leaky_bucket_smooths_a_burst_into_a_steady_stream() {
         .filter(|p| p.t_s > 1.0 && p.t_s <= 9.0)
     {
         assert!(
-            (85..=115).contains(&p.completed),
+            (85..=115).contains(&p.outcomes[Outcome::Ok]),
             "{} s: {}",
             p.t_s,
-            p.completed
+            p.outcomes[Outcome::Ok]
         );
     }
 }
@@ -484,16 +477,20 @@ fn a_gateway_rate_limit_refuses_before_spending_any_work() {
         ],
         "edges": [{"from": "app", "to": "gw"}, {"from": "partner", "to": "gw"}, {"from": "gw", "to": "api"}]
     }));
-    let app = r.nodes["app"].requests.expect("a client");
-    let partner = r.nodes["partner"].requests.expect("a client");
-    assert_eq!(partner.rate_limited, 0, "25/s is well under its key's 50/s");
-    let share = app.completed as f64 / 20.0;
+    let app = r.nodes["app"].requests().expect("a client");
+    let partner = r.nodes["partner"].requests().expect("a client");
+    assert_eq!(
+        partner.rate_limited(),
+        0,
+        "25/s is well under its key's 50/s"
+    );
+    let share = app.completed() as f64 / 20.0;
     assert!((48.0..=51.0).contains(&share), "app admitted {share}/s");
-    let g = r.nodes["gw"].gateway.clone().expect("a gateway");
+    let g = r.nodes["gw"].gateway().expect("a gateway");
     assert_eq!(
         g.auth_checks,
-        app.completed + partner.completed,
+        app.completed() + partner.completed(),
         "refused requests cost no JWT check"
     );
-    assert_eq!(r.nodes["gw"].rate_limited, app.rate_limited);
+    assert_eq!(r.nodes["gw"].rate_limited, app.rate_limited());
 }

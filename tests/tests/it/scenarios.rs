@@ -1,6 +1,7 @@
 //! The gallery's built-in scenarios: each parses, validates cleanly, survives a share link and has its
 //! texts; and one named test per scenario runs it headless and checks the effect its text promises.
 
+use playground_core::report::Outcome;
 use playground_core::report::{CacheReport, NodeReport};
 use playground_core::scenarios::{Scenario, all, by_name};
 use playground_core::share::{decode, share_url_fragment};
@@ -34,7 +35,8 @@ fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
 
 fn cache(r: &Report, id: &str) -> CacheReport {
     node(r, id)
-        .cache
+        .cache()
+        .cloned()
         .unwrap_or_else(|| panic!("{id} reports cache statistics"))
 }
 
@@ -119,7 +121,7 @@ fn client_server_latency_is_two_network_legs_plus_the_server() {
         assert!(l.in_nodes_mean > 17.0 && l.in_nodes_mean < 24.0, "{l:?}");
         let u = node(&r, "server").utilization;
         assert!(u > 0.22 && u < 0.29, "utilisation {u}");
-        assert_eq!(r.requests.completed, r.requests.sent, "{:?}", r.requests);
+        assert_eq!(r.requests.completed(), r.requests.sent, "{:?}", r.requests);
     }
 }
 
@@ -154,7 +156,7 @@ fn a_short_ttl_means_a_lookup_every_few_seconds_and_a_long_one_a_single_lookup()
             waited("short"),
             waited("long")
         );
-        assert_eq!(r.requests.completed, r.requests.sent);
+        assert_eq!(r.requests.completed(), r.requests.sent);
     }
 }
 
@@ -283,11 +285,14 @@ fn errors_last_only_until_the_health_checks_take_the_dead_server_out() {
                 .iter()
                 .filter(|p| p.t_s > from && p.t_s <= to)
                 .collect();
-            pts.iter().map(|p| p.completed as f64).sum::<f64>() / pts.len() as f64
+            pts.iter()
+                .map(|p| p.outcomes[Outcome::Ok] as f64)
+                .sum::<f64>()
+                / pts.len() as f64
         };
         let mut failed_at = Vec::new();
         for p in &s.points {
-            if p.failed > 0 {
+            if p.outcomes[Outcome::Error] > 0 {
                 failed_at.push(p.t_s);
             }
         }
@@ -295,7 +300,7 @@ fn errors_last_only_until_the_health_checks_take_the_dead_server_out() {
             failed_at.iter().all(|&t| t > 20.0 && t <= 24.0),
             "failures at {failed_at:?}"
         );
-        let burst: u64 = s.points.iter().map(|p| p.failed).sum();
+        let burst: u64 = s.points.iter().map(|p| p.outcomes[Outcome::Error]).sum();
         // A third of 240 req/s for about two seconds (1.6–2.75 s).
         assert!((130..=220).contains(&burst), "{burst} failed");
         assert!(
@@ -315,7 +320,7 @@ fn errors_last_only_until_the_health_checks_take_the_dead_server_out() {
         assert!((24..=40).all(|t| util(f64::from(t)) == 0.0), "dead and out");
         assert!(util(41.0) == 0.0, "one good check is not enough to rejoin");
         assert!((44..=50).all(|t| util(f64::from(t)) > 0.2), "back in");
-        assert_eq!(r.requests.timed_out + r.requests.rejected, 0);
+        assert_eq!(r.requests.timed_out() + r.requests.rejected(), 0);
     }
 }
 
@@ -381,8 +386,8 @@ fn lfu_beats_lru_beats_fifo_and_random_on_zipf_keys() {
 
 fn messaging(r: &Report, id: &str) -> playground_core::report::MessagingReport {
     node(r, id)
-        .messaging
-        .clone()
+        .messaging()
+        .cloned()
         .unwrap_or_else(|| panic!("{id} reports messaging counts"))
 }
 
@@ -405,7 +410,7 @@ fn a_queue_absorbs_the_burst_that_overflows_the_direct_workers() {
         assert!(r.finished && q.depth + q.in_flight == 0);
         // The producers are acknowledged at once: every request that was not rejected took two 2 ms legs,
         // so the only rejections are the direct ones.
-        assert_eq!(r.requests.rejected, direct.dropped);
+        assert_eq!(r.requests.rejected(), direct.dropped);
         assert!(r.latency_ms.p50 < 5.0, "{:?}", r.latency_ms);
     }
 }
@@ -439,8 +444,8 @@ fn a_topic_fans_every_order_out_and_a_slow_subscriber_only_delays_itself() {
 
 fn database(r: &Report, id: &str) -> playground_core::report::DatabaseReport {
     node(r, id)
-        .database
-        .clone()
+        .database()
+        .cloned()
         .unwrap_or_else(|| panic!("{id} reports database statistics"))
 }
 
@@ -558,10 +563,7 @@ fn a_bulkhead_keeps_the_search_traffic_flowing_past_slow_reports() {
         let shared = node(&r, "search").served;
         let walled = node(&r, "b-search").served;
         assert!(walled > 4 * shared, "seed {}: {walled} vs {shared}", r.seed);
-        let api = node(&r, "b-api")
-            .service
-            .as_ref()
-            .expect("a bulkhead reports");
+        let api = node(&r, "b-api").service().expect("a bulkhead reports");
         assert!(api.bulkhead_rejected > 0);
         assert!(node(&r, "api").dropped > node(&r, "b-api").dropped);
     }
@@ -571,8 +573,8 @@ fn a_bulkhead_keeps_the_search_traffic_flowing_past_slow_reports() {
 #[test]
 fn idempotency_keys_charge_each_payment_once() {
     for r in reports("idempotency") {
-        let plain = node(&r, "pay").service.as_ref().expect("side effects");
-        let keyed = node(&r, "pay2").service.as_ref().expect("side effects");
+        let plain = node(&r, "pay").service().expect("side effects");
+        let keyed = node(&r, "pay2").service().expect("side effects");
         assert!(plain.duplicate_effects > 10, "seed {}: {plain:?}", r.seed);
         assert_eq!(keyed.duplicate_effects, 0);
         assert!(
@@ -585,7 +587,8 @@ fn idempotency_keys_charge_each_payment_once() {
 /// A client's own end-to-end counts.
 fn client(r: &Report, id: &str) -> playground_core::report::Requests {
     node(r, id)
-        .requests
+        .requests()
+        .cloned()
         .unwrap_or_else(|| panic!("{id} reports its requests"))
 }
 
@@ -595,17 +598,17 @@ fn client(r: &Report, id: &str) -> playground_core::report::Requests {
 fn a_per_address_limit_refuses_the_scraper_and_a_global_one_the_users_too() {
     for r in reports("rate-limiting") {
         let users = client(&r, "users");
-        let share = users.rate_limited as f64 / users.sent as f64;
+        let share = users.rate_limited() as f64 / users.sent as f64;
         assert!((0.35..0.65).contains(&share), "seed {}: {share}", r.seed);
         let users = client(&r, "k-users");
-        assert_eq!(users.rate_limited, 0);
-        assert_eq!(users.completed, users.sent);
+        assert_eq!(users.rate_limited(), 0);
+        assert_eq!(users.completed(), users.sent);
         let scraper = client(&r, "k-scraper");
-        let admitted_per_s = scraper.completed as f64 / r.duration_s;
+        let admitted_per_s = scraper.completed() as f64 / r.duration_s;
         assert!(
             (9.0..11.5).contains(&admitted_per_s),
             "scraper admitted {admitted_per_s}/s"
         );
-        assert!(scraper.rate_limited > 15_000);
+        assert!(scraper.rate_limited() > 15_000);
     }
 }

@@ -139,7 +139,9 @@ fn mm1k_matches_the_blocking_formula() {
         |s| single_station(900.0, 1, Some(4), Dist::exponential_ms(1.0), 100.0, s),
         REPS,
     );
-    let blocked = each(&rs, |r| r.requests.rejected as f64 / r.requests.sent as f64);
+    let blocked = each(&rs, |r| {
+        r.requests.rejected() as f64 / r.requests.sent as f64
+    });
     assert_agrees("M/M/1/5 blocking probability", &blocked, pk, 0.005);
     assert_agrees(
         "M/M/1/5 mean response of admitted [ms]",
@@ -150,7 +152,7 @@ fn mm1k_matches_the_blocking_formula() {
     for r in &rs {
         assert_eq!(
             node(r, "s").dropped,
-            r.requests.rejected,
+            r.requests.rejected(),
             "every rejection is counted at the server"
         );
     }

@@ -82,7 +82,7 @@ fn half_built_diagrams_warn_but_run() {
     t.settings.duration_s = 2.0;
     let r = playground_core::run(&t).expect("warnings do not block");
     assert!(r.requests.sent > 100);
-    assert_eq!(r.requests.failed, r.requests.sent);
+    assert_eq!(r.requests.failed(), r.requests.sent);
     assert_eq!(r.nodes["lb1"].errors, r.requests.sent);
     check(&Topology::default(), &[]);
 }

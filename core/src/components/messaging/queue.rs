@@ -382,7 +382,12 @@ mod tests {
     use crate::rng::SimRng;
 
     fn ctx<'a>(now: SimTime, rng: &'a mut SimRng, out: &'a mut Vec<Action>) -> Ctx<'a> {
-        Ctx { now, rng, out }
+        Ctx {
+            now,
+            rng,
+            out,
+            counting: true,
+        }
     }
 
     fn spawned(out: &[Action]) -> Vec<u32> {

@@ -285,6 +285,7 @@ mod tests {
             now: SimTime::ZERO,
             rng: &mut rng,
             out: &mut out,
+            counting: true,
         };
         for r in 0..3 {
             s.on_request(&mut ctx, r, 99, Op::Write);

@@ -120,6 +120,7 @@ mod tests {
             now: SimTime::ZERO,
             rng: &mut rng,
             out: &mut out,
+            counting: true,
         };
         t.on_request(&mut ctx, 1, 42, Op::Write);
         t.on_request(&mut ctx, 2, 43, Op::Write);

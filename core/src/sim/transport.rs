@@ -1,0 +1,343 @@
+//! Transport: carrying out a node's actions, requests over links (latency, loss, cuts, the hop limit), a
+//! request's arrival at a node and its response retracing the path, and releasing what a lost request held.
+
+use super::{CALL_SLOT, Ev, Sim, ctx};
+use crate::components::{Action, Incoming, Kind};
+use crate::ids::{NodeIdx, RequestId};
+use crate::request::{Hop, NO_CALL, Op, Outcome, ReqState};
+use crate::time::SimTime;
+use crate::trace::{HopClass, HopOutcome, HopRecord};
+
+impl Sim {
+    /// Carries out the actions node `node`'s verb pushed, in order.
+    pub(super) fn run_actions(&mut self, node: u32) {
+        let mut acts = std::mem::take(&mut self.actions);
+        for a in acts.drain(..) {
+            match a {
+                Action::Forward { req, port, slot } => {
+                    let g = &self.graph;
+                    let ports = g.out_start[node as usize + 1] - g.out_start[node as usize];
+                    if port < ports {
+                        self.forward(node, req, port, slot);
+                    } else {
+                        // A pass-through node with nothing behind it (a half-built diagram): the request fails.
+                        self.respond(node, req, Outcome::Error, true);
+                    }
+                }
+                Action::Respond { req, outcome } => self.respond(node, req, outcome, false),
+                Action::Fail { req, outcome } => self.respond(node, req, outcome, true),
+                Action::ServiceDone { at, slot, token } => {
+                    self.schedule(at, Ev::ServiceDone { node, slot, token })
+                }
+                Action::Hit { req, version } => {
+                    let key = self.reqs.get(req).key;
+                    let truth = self.versions.by_key.get(&key).copied().unwrap_or(0);
+                    if version != crate::components::cache::DIRTY && version < truth {
+                        self.nodes[node as usize].stale_hit(self.queue.now);
+                    }
+                    self.reqs.get_mut(req).cache_hit = true;
+                    self.respond(node, req, Outcome::Ok, false);
+                }
+                Action::Spawn {
+                    key,
+                    op,
+                    port,
+                    slot,
+                } => self.spawn(node, key, op, port, slot),
+                Action::Absorb { req } => self.reqs.free(req),
+                Action::Answer { req, value } => {
+                    self.reqs.get_mut(req).version = value;
+                    self.respond(node, req, Outcome::Ok, false);
+                }
+            }
+        }
+        self.actions = acts;
+    }
+
+    #[inline]
+    pub(super) fn trace_hop(
+        &mut self,
+        req: u32,
+        from: u32,
+        to: u32,
+        arrive: SimTime,
+        outcome: HopOutcome,
+    ) {
+        if self.meters.trace.enabled() {
+            let q = self.reqs.get(req);
+            let id = q.id;
+            let kinds = &self.graph.kinds;
+            let dns = |n: u32| matches!(kinds[n as usize], Kind::DnsResolver | Kind::DnsServer);
+            let class = if dns(from) || dns(to) {
+                HopClass::Lookup
+            } else if q.internal {
+                HopClass::Internal
+            } else {
+                HopClass::Client
+            };
+            let outcome = if outcome == HopOutcome::Ok && q.cache_hit {
+                HopOutcome::CacheHit
+            } else {
+                outcome
+            };
+            self.meters.trace.push(HopRecord {
+                request: RequestId(id),
+                from: NodeIdx(from),
+                to: NodeIdx(to),
+                depart: self.queue.now,
+                arrive,
+                outcome,
+                class,
+            });
+        }
+    }
+
+    /// Starts a request of `node`'s own (no client, no deadline) and sends it over `port`.
+    pub(super) fn spawn(&mut self, node: u32, key: u64, op: Op, port: u32, slot: u32) {
+        let now = self.queue.now;
+        let r = self.reqs.alloc();
+        let q = self.reqs.get_mut(r);
+        q.id = self.next_id;
+        q.start = now;
+        q.deadline = SimTime::MAX;
+        q.here = now;
+        q.key = key;
+        q.client = node;
+        q.addr = 0;
+        q.size = 0;
+        q.op = op;
+        q.attempt = 0;
+        q.hops = 0;
+        q.measured = false;
+        q.state = ReqState::Live;
+        q.outcome = Outcome::Ok;
+        q.internal = true;
+        q.version = 0;
+        q.net = 0;
+        q.idem = q.id;
+        q.api_key = 0;
+        q.route = 0;
+        q.malicious = false;
+        self.next_id += 1;
+        self.forward(node, r, port, slot);
+    }
+
+    /// Sends `req` from `from` over its `port`-th outgoing edge: straight over the link, or — over an edge
+    /// with a call policy — as a call whose attempts go out for it while it waits at `from`.
+    pub(super) fn forward(&mut self, from: u32, req: u32, port: u32, slot: u32) {
+        let e = self.graph.out_edges[(self.graph.out_start[from as usize] + port) as usize];
+        let q = self.reqs.get_mut(req);
+        let here = q.here;
+        q.path.push(Hop {
+            edge: e,
+            slot,
+            here,
+        });
+        if self.graph.edges[e as usize].policy.is_some() {
+            self.start_call(req, e);
+        } else {
+            self.transmit(from, req, e);
+        }
+    }
+
+    /// Puts `req`, whose hop over edge `e` is on its path, on the link.
+    pub(super) fn transmit(&mut self, from: u32, req: u32, e: u32) {
+        let hop_limit = self.hop_limit;
+        let q = self.reqs.get_mut(req);
+        q.hops = q.hops.saturating_add(1);
+        let edge = &self.graph.edges[e as usize];
+        let to = edge.to;
+        if q.hops > hop_limit || edge.cut {
+            // Fails at once, as if the callee had answered with an error: the hop limit stops loops, a cut
+            // link refuses the connection.
+            if q.hops > hop_limit && q.measured {
+                self.meters.e2e.totals.hop_limited += 1;
+                self.meters.by_client[q.client as usize].hop_limited += 1;
+            }
+            q.outcome = Outcome::Error;
+            if self.meters.window.contains(self.queue.now) {
+                self.meters.stats[from as usize].errors += 1;
+            }
+            self.schedule(self.queue.now, Ev::RespArrive { req });
+            return;
+        }
+        let lost = edge.loss > 0.0 && self.rng.chance(edge.loss);
+        let lat = edge.latency.sample(&mut self.rng, 1.0);
+        q.net += lat.0;
+        let arrive = self.queue.now.add(lat);
+        if lost {
+            self.lose(req, from, to, arrive);
+            return;
+        }
+        self.trace_hop(req, from, to, arrive, HopOutcome::Request);
+        self.schedule(arrive, Ev::Arrive { req, node: to });
+    }
+
+    /// Sends `req`'s response from `node` back to its caller. `caused`: this node produced the outcome.
+    pub(super) fn respond(&mut self, node: u32, req: u32, outcome: Outcome, caused: bool) {
+        let now = self.queue.now;
+        let in_window = self.meters.window.contains(now);
+        let q = self.reqs.get_mut(req);
+        let Some(hop) = q.path.last() else {
+            // A request with no caller (never on a path): nothing to answer.
+            return;
+        };
+        q.outcome = outcome;
+        if self.versions.track && outcome == Outcome::Ok && self.nodes[node as usize].stores_data()
+        {
+            let v = self.versions.by_key.entry(q.key).or_insert(0);
+            if q.op == Op::Write {
+                *v += 1;
+            }
+            q.version = *v;
+        }
+        let here = q.here;
+        let st = &mut self.meters.stats[node as usize];
+        if self.meters.window.contains(here) {
+            st.record_time(now.since(here).0);
+        }
+        st.in_node -= 1;
+        if in_window {
+            match (outcome, caused) {
+                (Outcome::Ok, _) => st.served += 1,
+                (Outcome::Error, true) => st.errors += 1,
+                (Outcome::Rejected, true) => st.dropped += 1,
+                (Outcome::RateLimited, true) => st.rate_limited += 1,
+                (Outcome::Shed, true) => st.shed += 1,
+                (Outcome::Blocked, true) => st.blocked += 1,
+                _ => {}
+            }
+        }
+        let edge = &self.graph.edges[hop.edge as usize];
+        let caller = edge.from;
+        let lost = edge.cut || (edge.loss > 0.0 && self.rng.chance(edge.loss));
+        let lat = edge.latency.sample(&mut self.rng, 1.0);
+        self.reqs.get_mut(req).net += lat.0;
+        let arrive = now.add(lat);
+        if lost {
+            self.lose(req, node, caller, arrive);
+            return;
+        }
+        self.trace_hop(req, node, caller, arrive, HopOutcome::of(outcome));
+        self.schedule(arrive, Ev::RespArrive { req });
+    }
+
+    /// A link lost `req`'s message. If its client still waits, its timeout cleans up; if it already gave
+    /// up, clean up now.
+    pub(super) fn lose(&mut self, req: u32, from: u32, to: u32, arrive: SimTime) {
+        self.trace_hop(req, from, to, arrive, HopOutcome::Lost);
+        let q = self.reqs.get(req);
+        let (state, internal, call) = (q.state, q.internal, q.call);
+        // An attempt counts with its call (attempts themselves are never `measured`: they are not requests of
+        // a client's).
+        if q.measured || (call != NO_CALL && self.calls.list[call as usize].counted) {
+            self.meters.e2e.totals.lost += 1;
+            self.meters.by_client[q.client as usize].lost += 1;
+        }
+        if state == ReqState::Live && call != NO_CALL {
+            self.attempt_lost(req);
+            return;
+        }
+        match state {
+            // Nobody times out a node's own request: release it now; a client's lookup fails its waiters.
+            ReqState::Live if internal => {
+                let origin = self.reqs.get(req).client;
+                self.unwind(req);
+                self.on_dns_answer(origin, None);
+            }
+            ReqState::Live => self.reqs.get_mut(req).state = ReqState::Lost,
+            ReqState::TimedOut => self.unwind(req),
+            // A lost request sends nothing more, so it cannot be lost twice.
+            ReqState::Lost => {}
+        }
+    }
+
+    /// Releases what every node on `req`'s path holds for it, then frees it.
+    pub(super) fn unwind(&mut self, req: u32) {
+        while let Some(hop) = self.reqs.get_mut(req).path.pop() {
+            if hop.slot == CALL_SLOT {
+                // An attempt's first hop: its caller holds the parent, not this request.
+                continue;
+            }
+            let node = self.graph.edges[hop.edge as usize].from;
+            self.touch(node);
+            let mut ctx = ctx!(self);
+            self.nodes[node as usize].abandon(&mut ctx, req, hop.slot);
+            // The request's first hop is its origin's (a client, or a node's own request): it was never
+            // counted in that node.
+            if self.reqs.get(req).path.last().is_some() {
+                self.meters.stats[node as usize].in_node -= 1;
+            }
+            self.run_actions(node);
+            self.set_levels(node);
+        }
+        self.reqs.free(req);
+    }
+
+    pub(super) fn on_arrive(&mut self, req: u32, node: u32) {
+        self.touch(node);
+        let now = self.queue.now;
+        let q = self.reqs.get_mut(req);
+        q.here = now;
+        let inc = Incoming {
+            key: q.key,
+            op: q.op,
+            client: q.client,
+            addr: q.addr,
+            api_key: q.api_key,
+            route: q.route,
+            malicious: q.malicious,
+            internal: q.internal,
+            deadline: q.deadline,
+            idem: q.idem,
+        };
+        let counting = self.meters.window.contains(now);
+        let st = &mut self.meters.stats[node as usize];
+        st.arrivals += u64::from(counting);
+        st.in_node += 1;
+        if !self.graph.alive[node as usize] {
+            st.dropped += u64::from(counting);
+            self.respond(node, req, Outcome::Error, false);
+            return;
+        }
+        let mut ctx = ctx!(self);
+        if self.nodes[node as usize].on_request(&mut ctx, req, &inc) && counting {
+            self.meters.stats[node as usize].waited += 1;
+        }
+        self.run_actions(node);
+        self.set_levels(node);
+    }
+
+    pub(super) fn on_resp_arrive(&mut self, req: u32) {
+        let Some(hop) = self.reqs.get_mut(req).path.pop() else {
+            return;
+        };
+        if hop.slot == CALL_SLOT {
+            self.attempt_returned(req);
+        } else {
+            self.deliver(req, hop);
+        }
+    }
+
+    /// `req`'s response, whose last hop was `hop` (already popped), reaches the caller of that hop.
+    pub(super) fn deliver(&mut self, req: u32, hop: Hop) {
+        let q = self.reqs.get_mut(req);
+        q.here = hop.here;
+        let (outcome, version, internal) = (q.outcome, q.version, q.internal);
+        let node = self.graph.edges[hop.edge as usize].from;
+        self.touch(node);
+        if self.nodes[node as usize].as_client().is_some() {
+            if internal {
+                self.reqs.free(req);
+                self.on_dns_answer(node, (outcome == Outcome::Ok).then_some(version));
+            } else {
+                self.resolve(req, outcome);
+            }
+            return;
+        }
+        let mut ctx = ctx!(self);
+        self.nodes[node as usize].on_response(&mut ctx, req, hop.slot, outcome, version);
+        self.run_actions(node);
+        self.set_levels(node);
+    }
+}
