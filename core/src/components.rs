@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::outcomes::Requests;
+use crate::vocab::Vocab;
 
 pub use cache::{CacheParams, CacheReport, Eviction, Pattern};
 pub use client::{Arrival, ClientParams, Keys};
@@ -112,6 +113,8 @@ pub struct KindInfo {
     pub unconnected: Option<&'static str>,
     /// it forwards over its first outgoing edge only (more are warned about)
     pub single_output: bool,
+    /// how the inspector names and edits its parameters
+    pub vocab: &'static Vocab,
     /// a traffic source: it needs no incoming edge
     pub source: bool,
 }
@@ -140,6 +143,7 @@ pub const KINDS: &[KindInfo] = &[
         ],
         unconnected: Some("is not connected"),
         single_output: false,
+        vocab: &ClientParams::VOCAB,
         source: true,
     },
     KindInfo {
@@ -159,6 +163,7 @@ pub const KINDS: &[KindInfo] = &[
         ],
         unconnected: Some("has no backends"),
         single_output: false,
+        vocab: &LbParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -179,6 +184,7 @@ pub const KINDS: &[KindInfo] = &[
         ],
         unconnected: None,
         single_output: false,
+        vocab: &ServerParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -191,6 +197,7 @@ pub const KINDS: &[KindInfo] = &[
         connects_to: &[],
         unconnected: None,
         single_output: false,
+        vocab: &DatabaseParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -203,6 +210,7 @@ pub const KINDS: &[KindInfo] = &[
         connects_to: &[Kind::Database, Kind::Server, Kind::LoadBalancer],
         unconnected: None,
         single_output: false,
+        vocab: &CacheParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -215,6 +223,7 @@ pub const KINDS: &[KindInfo] = &[
         connects_to: &[Kind::DnsServer],
         unconnected: None,
         single_output: false,
+        vocab: &DnsResolverParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -227,6 +236,7 @@ pub const KINDS: &[KindInfo] = &[
         connects_to: &[],
         unconnected: None,
         single_output: false,
+        vocab: &DnsServerParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -247,6 +257,7 @@ pub const KINDS: &[KindInfo] = &[
         ],
         unconnected: None,
         single_output: false,
+        vocab: &CacheParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -260,6 +271,7 @@ pub const KINDS: &[KindInfo] = &[
         connects_to: &[Kind::Server, Kind::LoadBalancer, Kind::Database],
         unconnected: Some("has no consumer: connect it to the service that processes its messages"),
         single_output: false,
+        vocab: &QueueParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -272,6 +284,7 @@ pub const KINDS: &[KindInfo] = &[
         connects_to: &[Kind::Queue, Kind::Server, Kind::LoadBalancer, Kind::Stream],
         unconnected: Some("has no consumer: connect it to the service that processes its messages"),
         single_output: false,
+        vocab: &TopicParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -284,6 +297,7 @@ pub const KINDS: &[KindInfo] = &[
         connects_to: &[Kind::Server, Kind::LoadBalancer],
         unconnected: Some("has no consumer: connect it to the service that processes its messages"),
         single_output: false,
+        vocab: &StreamParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -304,6 +318,7 @@ pub const KINDS: &[KindInfo] = &[
         ],
         unconnected: Some("routes to no service: every request it receives fails"),
         single_output: false,
+        vocab: &GatewayParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -324,6 +339,7 @@ pub const KINDS: &[KindInfo] = &[
             "protects nothing: connect it to the service behind it (until then, what it lets through fails)",
         ),
         single_output: true,
+        vocab: &WafParams::VOCAB,
         source: false,
     },
     KindInfo {
@@ -346,6 +362,7 @@ pub const KINDS: &[KindInfo] = &[
             "guards nothing: connect it to the service it protects (until then, what it admits fails)",
         ),
         single_output: true,
+        vocab: &LimiterParams::VOCAB,
         source: false,
     },
 ];
@@ -367,6 +384,11 @@ impl Kind {
     /// The format name.
     pub fn name(self) -> &'static str {
         self.info().name
+    }
+
+    /// How the inspector names and edits its parameters.
+    pub fn vocab(self) -> &'static Vocab {
+        self.info().vocab
     }
 
     /// Whether an edge from this kind to `to` is allowed.

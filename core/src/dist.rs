@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::rng::SimRng;
 use crate::time::{NANOS_PER_MS, SimTime, f64_to_nanos};
+use crate::vocab::{Family, Term, Vocab};
 
 /// A non-negative duration distribution, written in milliseconds.
 ///
@@ -214,6 +215,53 @@ impl Zipf {
         let u = rng.unit();
         let i = self.cdf.partition_point(|&c| c <= u);
         i.min(self.cdf.len() - 1) as u64
+    }
+}
+
+impl Dist {
+    /// The distributions as the inspector offers them, with their fields.
+    pub const FAMILY: Family = Family {
+        variants: &[
+            ("constant", "Constant"),
+            ("exponential", "Exponential"),
+            ("uniform", "Uniform"),
+            ("log_normal", "Log-normal"),
+            ("bimodal", "Bimodal"),
+        ],
+        fields: &Vocab {
+            terms: &[
+                Term::new("ms", "Value").unit("ms"),
+                Term::new("mean_ms", "Mean"),
+                Term::new("median_ms", "Median"),
+                Term::new("sigma", "Sigma"),
+                Term::new("min_ms", "Minimum"),
+                Term::new("max_ms", "Maximum"),
+                Term::new("fast_ms", "Fast mean"),
+                Term::new("slow_ms", "Slow mean"),
+                Term::new("slow_probability", "Slow share"),
+            ],
+        },
+        template: dist_template,
+    };
+}
+
+/// A fresh distribution of `variant`, keeping the old one's typical value [ms] as its scale.
+fn dist_template(variant: &str, old: Option<&serde_json::Value>) -> serde_json::Value {
+    use serde_json::json;
+    let obj = old.and_then(serde_json::Value::as_object);
+    let m = ["mean_ms", "ms", "median_ms", "fast_ms", "min_ms"]
+        .iter()
+        .find_map(|k| {
+            obj.and_then(|o| o.get(*k))
+                .and_then(serde_json::Value::as_f64)
+        })
+        .unwrap_or(20.0);
+    match variant {
+        "constant" => json!({"type": "constant", "ms": m}),
+        "exponential" => json!({"type": "exponential", "mean_ms": m}),
+        "uniform" => json!({"type": "uniform", "min_ms": m / 2.0, "max_ms": m * 1.5}),
+        "log_normal" => json!({"type": "log_normal", "median_ms": m, "sigma": 0.5}),
+        _ => json!({"type": variant, "fast_ms": m, "slow_ms": m * 10.0, "slow_probability": 0.05}),
     }
 }
 

@@ -5,6 +5,7 @@
 //! Architecture invariant: every change to the diagram goes through [`Editor::commit`], which records one
 //! undo step; a gesture (a drag, a paste) is one action and therefore one step.
 
+pub mod edge_params;
 pub mod files;
 pub mod geometry;
 pub mod keys;
@@ -20,10 +21,12 @@ use std::rc::Rc;
 use serde_json::{Map, Value};
 
 use crate::components::{Kind, parse_params};
-use crate::dist::Dist;
-use crate::resilience::{BreakerParams, RetryPolicy};
 use crate::topology::{Edge, Node, Position, Topology};
 use crate::validate::{Diagnostic, Severity, Subject, validate};
+use edge_params::edge_with_params;
+pub use edge_params::{
+    EDGE_LINK_PARAMS, EDGE_POLICY_PARAMS, EDGE_VOCAB, edge_defaults, edge_params, edge_sections,
+};
 use geometry::{Point, Viewport};
 use schema::EditValue;
 pub use tool::{Input, Tool};
@@ -761,7 +764,13 @@ impl Editor {
                     .ok_or_else(|| format!("node `{id}` is gone"))?;
                 let kind = Kind::from_name(&node.kind)
                     .ok_or_else(|| format!("`{}` is not a known kind", node.kind))?;
-                let next = schema::apply_edit(&kind.default_params(), &node.params, path, value)?;
+                let next = schema::apply_edit(
+                    kind.vocab(),
+                    &kind.default_params(),
+                    &node.params,
+                    path,
+                    value,
+                )?;
                 check_node_params(kind, &next, path)?;
                 if next == node.params {
                     return Ok(None);
@@ -780,7 +789,13 @@ impl Editor {
                     .iter()
                     .find(|e| e.name() == *name)
                     .ok_or_else(|| format!("edge `{name}` is gone"))?;
-                let next = schema::apply_edit(&edge_defaults(), &edge_params(edge), path, value)?;
+                let next = schema::apply_edit(
+                    &EDGE_VOCAB,
+                    &edge_defaults(),
+                    &edge_params(edge),
+                    path,
+                    value,
+                )?;
                 let updated = edge_with_params(edge, &next)?;
                 if updated == *edge {
                     return Ok(None);
@@ -813,120 +828,6 @@ fn check_node_params(kind: Kind, params: &Map<String, Value>, path: &str) -> Res
         Some((_, m)) => Err(m),
         None => Ok(()),
     }
-}
-
-/// An edge's link parameters, in the inspector's "Link" section.
-pub const EDGE_LINK_PARAMS: [&str; 3] = ["latency", "loss", "weight"];
-/// An edge's call policy, in the inspector's "Call policy" section: a per-attempt timeout, retries with
-/// backoff and jitter, a circuit breaker.
-pub const EDGE_POLICY_PARAMS: [&str; 3] = ["timeout_ms", "retry", "breaker"];
-
-/// An edge's editable parameters with their default `null` (the settings' link, no call policy).
-pub fn edge_defaults() -> Map<String, Value> {
-    EDGE_LINK_PARAMS
-        .into_iter()
-        .chain(EDGE_POLICY_PARAMS)
-        .map(|k| (k.to_string(), Value::Null))
-        .collect()
-}
-
-/// The parameters an edge sets.
-pub fn edge_params(e: &Edge) -> Map<String, Value> {
-    let mut m = Map::new();
-    if let Some(l) = &e.latency
-        && let Ok(v) = serde_json::to_value(l)
-    {
-        m.insert("latency".into(), v);
-    }
-    if let Some(l) = e.loss.and_then(serde_json::Number::from_f64) {
-        m.insert("loss".into(), Value::Number(l));
-    }
-    if let Some(w) = e.weight {
-        m.insert("weight".into(), Value::from(w));
-    }
-    if let Some(t) = e.timeout_ms.and_then(serde_json::Number::from_f64) {
-        m.insert("timeout_ms".into(), Value::Number(t));
-    }
-    if let Some(r) = &e.retry
-        && let Ok(v) = serde_json::to_value(r)
-    {
-        m.insert("retry".into(), v);
-    }
-    if let Some(b) = &e.breaker
-        && let Ok(v) = serde_json::to_value(b)
-    {
-        m.insert("breaker".into(), v);
-    }
-    m
-}
-
-/// The inspector's sections for an edge: its link ("Link") and its call policy ("Call policy"), each with
-/// its rows.
-pub fn edge_sections(e: &Edge) -> [(&'static str, Vec<schema::Field>); 2] {
-    let all = schema::fields(&edge_defaults(), &edge_params(e));
-    let top = |f: &schema::Field| f.path.split('.').next().unwrap_or_default().to_string();
-    let (policy, link): (Vec<_>, Vec<_>) = all
-        .into_iter()
-        .partition(|f| EDGE_POLICY_PARAMS.contains(&top(f).as_str()));
-    [("Link", link), ("Call policy", policy)]
-}
-
-/// An optional parameter object of an edge, decoded, or why it is refused (the first range problem).
-fn policy_part<T: serde::de::DeserializeOwned>(
-    m: &Map<String, Value>,
-    key: &str,
-    problems: impl Fn(&T) -> Vec<(String, String)>,
-) -> Result<Option<T>, String> {
-    let value: Option<T> = match m.get(key) {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(serde_json::from_value(v.clone()).map_err(|x| format!("{key}: {x}"))?),
-    };
-    match value.as_ref().and_then(|v| problems(v).into_iter().next()) {
-        Some((_, msg)) => Err(msg),
-        None => Ok(value),
-    }
-}
-
-/// `e` with the parameters of `m`, or why they are refused.
-fn edge_with_params(e: &Edge, m: &Map<String, Value>) -> Result<Edge, String> {
-    let latency: Option<Dist> = match m.get("latency") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(serde_json::from_value(v.clone()).map_err(|x| x.to_string())?),
-    };
-    if let Some((_, msg)) = latency
-        .as_ref()
-        .and_then(|d| d.problems().into_iter().next())
-    {
-        return Err(format!("latency: {msg}"));
-    }
-    let loss = m.get("loss").and_then(Value::as_f64);
-    if let Some(l) = loss
-        && !(0.0..=1.0).contains(&l)
-    {
-        return Err(format!("loss is a probability between 0 and 1 (got {l})"));
-    }
-    let weight = match m.get("weight").and_then(Value::as_u64) {
-        Some(0) => return Err("weight must be at least 1".into()),
-        Some(w) => Some(u32::try_from(w).map_err(|_| "weight is too large".to_string())?),
-        None => None,
-    };
-    let timeout_ms = m.get("timeout_ms").and_then(Value::as_f64);
-    if let Some(t) = timeout_ms
-        && !(t.is_finite() && t > 0.0)
-    {
-        return Err(format!("the timeout must be positive (got {t} ms)"));
-    }
-    let retry = policy_part(m, "retry", |r: &RetryPolicy| r.problems("retry."))?;
-    let breaker = policy_part(m, "breaker", |b: &BreakerParams| b.problems("breaker."))?;
-    Ok(Edge {
-        latency,
-        loss,
-        weight,
-        timeout_ms,
-        retry,
-        breaker,
-        ..e.clone()
-    })
 }
 
 /// Removes the selected nodes and edges, the edges touching removed nodes, and faults naming them.
@@ -997,6 +898,8 @@ pub fn fresh_edge_id(doc: &Topology, from: &str, to: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dist::Dist;
+    use crate::resilience::{BreakerParams, RetryPolicy};
     use crate::validate::Severity;
 
     fn ed() -> Editor {

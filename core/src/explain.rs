@@ -266,7 +266,9 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
             node: saturated.first().map(|s| (*s).to_string()),
             text: if storm {
                 format!(
-                    "retry storm: clients sent {} attempts per request ({} retries), and the retries of                      timed-out attempts keep {} saturated after the cause has passed; a retry budget or                      deadline-based shedding lets it recover",
+                    "retry storm: clients sent {} attempts per request ({} retries), and the retries of \
+                     timed-out attempts keep {} saturated after the cause has passed; a retry budget or \
+                     deadline-based shedding lets it recover",
                     round_sig(x.amplification),
                     x.retries,
                     saturated.join(", ")
@@ -304,7 +306,8 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 level: Level::Warning,
                 node: Some(e.from.clone()),
                 text: format!(
-                    "the circuit breaker on {name} opened {} time{} and failed {} calls fast instead of                      waiting on {}; it was open for {} and is {} now",
+                    "the circuit breaker on {name} opened {} time{} and failed {} calls fast instead of \
+                     waiting on {}; it was open for {} and is {} now",
                     e.breaker_opens,
                     if e.breaker_opens == 1 { "" } else { "s" },
                     e.short_circuited,
@@ -319,7 +322,8 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 level: Level::Info,
                 node: Some(e.from.clone()),
                 text: format!(
-                    "the retry budget on {name} refused {} retries, keeping retries to a share of the                      traffic instead of multiplying the load",
+                    "the retry budget on {name} refused {} retries, keeping retries to a share of the \
+                     traffic instead of multiplying the load",
                     e.budget_refused
                 ),
             });
@@ -331,7 +335,8 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 level: Level::Info,
                 node: Some(id.clone()),
                 text: format!(
-                    "{id} refused {} of the requests it received ({} of {}) with 429 Too Many Requests:                      they were over its rate limit",
+                    "{id} refused {} of the requests it received ({} of {}) with 429 Too Many Requests: \
+                     they were over its rate limit",
                     percent(n.rate_limited as f64 / n.arrivals as f64),
                     n.rate_limited,
                     n.arrivals
@@ -394,7 +399,8 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 level: Level::Info,
                 node: Some(id.clone()),
                 text: format!(
-                    "{id} shed {} requests whose deadline had passed (or would before it could answer)                      instead of doing work nobody waits for",
+                    "{id} shed {} requests whose deadline had passed (or would before it could answer) \
+                     instead of doing work nobody waits for",
                     sv.shed
                 ),
             });
@@ -404,7 +410,8 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 level: Level::Warning,
                 node: Some(id.clone()),
                 text: format!(
-                    "{id}'s bulkhead failed {} calls fast: a dependency already held its share of the                      workers, so the others kept theirs",
+                    "{id}'s bulkhead failed {} calls fast: a dependency already held its share of the \
+                     workers, so the others kept theirs",
                     sv.bulkhead_rejected
                 ),
             });
@@ -414,7 +421,8 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 level: Level::Critical,
                 node: Some(id.clone()),
                 text: format!(
-                    "{id} applied {} side effects twice (of {}): retries repeated requests it had already                      served; idempotency keys would answer them from a dedupe store",
+                    "{id} applied {} side effects twice (of {}): retries repeated requests it had already \
+                     served; idempotency keys would answer them from a dedupe store",
                     sv.duplicate_effects, sv.effects
                 ),
             });
@@ -424,7 +432,8 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 level: Level::Info,
                 node: Some(id.clone()),
                 text: format!(
-                    "{id}'s idempotency keys answered {} repeated requests from its dedupe store without                      applying their effect again",
+                    "{id}'s idempotency keys answered {} repeated requests from its dedupe store without \
+                     applying their effect again",
                     sv.deduplicated
                 ),
             });
@@ -436,7 +445,8 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
             level: Level::Critical,
             node: None,
             text: format!(
-                "{} of {} attack requests reached a service and were answered: nothing on their path                  recognised them",
+                "{} of {} attack requests reached a service and were answered: nothing on their path \
+                     recognised them",
                 r.attacks_served, r.attacks_sent
             ),
         });
@@ -897,6 +907,17 @@ mod tests {
         let t = Topology::from_json(s.json()).expect("parses");
         let r = run(&t).expect("runs");
         (t, r)
+    }
+
+    #[test]
+    fn no_finding_has_a_run_of_spaces_in_its_sentence() {
+        // A continued string literal keeps its next line's indentation unless the line ends in `\`.
+        for s in crate::scenarios::all() {
+            let (t, r) = scenario(s.name);
+            for f in explain(&t, &r) {
+                assert!(!f.text.contains("  "), "{}: {:?}", s.name, f.text);
+            }
+        }
     }
 
     /// The first number in `text` after `after`, e.g. the percentage in "… 34 % of reads".

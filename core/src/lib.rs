@@ -35,6 +35,7 @@ pub mod time;
 pub mod topology;
 pub mod trace;
 pub mod validate;
+pub mod vocab;
 
 pub use components::{Category, KINDS, Kind, KindInfo, Params, parse_params};
 pub use dist::Dist;

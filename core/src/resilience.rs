@@ -9,6 +9,7 @@ pub mod retry;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{check_num, check_prob};
+use crate::vocab::{Choices, Family, Term, Vocab, choices};
 
 pub use breaker::{Breaker, BreakerState, Permit};
 pub use retry::{Budget, RetryState};
@@ -242,4 +243,101 @@ impl BreakerParams {
         check_num(&mut out, &format!("{prefix}open_ms"), self.open_ms, 0.0);
         out
     }
+}
+
+impl RetryPolicy {
+    /// How the inspector names a retry policy's fields.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("max_attempts", "Max attempts"),
+            Term::new("backoff", "Backoff").family(&Backoff::FAMILY),
+            Term::new("jitter", "Jitter").choices(choices::<Jitter>),
+            Term::new("budget", "Retry budget")
+                .optional(default_json::<RetryBudget>, &RetryBudget::VOCAB),
+        ],
+    };
+}
+
+impl RetryBudget {
+    /// How the inspector names a retry budget's fields.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("ratio", "Retries per first attempt").unit("0–1"),
+            Term::new("burst", "Burst").unit("req"),
+        ],
+    };
+}
+
+impl Backoff {
+    /// The backoffs as the inspector offers them, with their fields.
+    pub const FAMILY: Family = Family {
+        variants: &[("exponential", "Exponential"), ("fixed", "Fixed")],
+        fields: &Vocab {
+            terms: &[
+                Term::new("delay_ms", "Wait"),
+                Term::new("base_ms", "First wait"),
+                Term::new("cap_ms", "Longest wait"),
+            ],
+        },
+        template: backoff_template,
+    };
+}
+
+/// A fresh backoff of `variant`; the first wait carries over between a fixed and an exponential one.
+fn backoff_template(variant: &str, old: Option<&serde_json::Value>) -> serde_json::Value {
+    use serde_json::json;
+    let obj = old.and_then(serde_json::Value::as_object);
+    let wait = ["base_ms", "delay_ms"]
+        .iter()
+        .find_map(|k| {
+            obj.and_then(|o| o.get(*k))
+                .and_then(serde_json::Value::as_f64)
+        })
+        .unwrap_or(100.0);
+    match variant {
+        "fixed" => json!({"type": "fixed", "delay_ms": wait}),
+        _ => {
+            json!({"type": "exponential", "base_ms": wait, "cap_ms": (wait * 100.0).max(10_000.0)})
+        }
+    }
+}
+
+impl Choices for Jitter {
+    const ALL: &'static [Jitter] = &[
+        Jitter::None,
+        Jitter::Full,
+        Jitter::Equal,
+        Jitter::Decorrelated,
+    ];
+}
+
+impl Choices for BreakerWindow {
+    const ALL: &'static [BreakerWindow] = &[BreakerWindow::Count, BreakerWindow::Time];
+    fn label(self) -> Option<&'static str> {
+        Some(match self {
+            BreakerWindow::Count => "Calls",
+            BreakerWindow::Time => "Seconds",
+        })
+    }
+}
+
+impl BreakerParams {
+    /// How the inspector names a circuit breaker's fields.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("window", "Window counts").choices(choices::<BreakerWindow>),
+            Term::new("window_size", "Window size"),
+            Term::new("minimum_calls", "Minimum calls"),
+            Term::new("failure_rate", "Failure rate to open").unit("0–1"),
+            Term::new("slow_call_ms", "Slow call above"),
+            Term::new("slow_call_rate", "Slow-call rate to open").unit("0–1"),
+            Term::new("open_ms", "Open for"),
+            Term::new("half_open_calls", "Half-open trial calls"),
+        ],
+    };
+}
+
+/// A params struct's defaults as JSON: what a person gets on adding an optional object.
+pub(crate) fn default_json<T: Default + serde::Serialize>() -> serde_json::Value {
+    serde_json::to_value(T::default()).unwrap_or(serde_json::Value::Null)
 }

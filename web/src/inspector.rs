@@ -158,10 +158,10 @@ fn field_row(state: &Handle, target: &Target, f: &Field) -> Html {
                 </label>
             }
         }
-        (Control::Choice { choices }, FieldValue::Text(v)) => html! {
+        (Control::Choice { choices, labels }, FieldValue::Text(v)) => html! {
             <select id={id.clone()} data-param={f.path.clone()} onchange={dispatch_text}>
-                { for choices.iter().map(|c| html! {
-                    <option value={c.clone()} selected={c == v}>{ schema::choice_label(c) }</option>
+                { for choices.iter().zip(labels).map(|(c, l)| html! {
+                    <option value={c.clone()} selected={c == v}>{ l.clone() }</option>
                 }) }
             </select>
         },
@@ -276,7 +276,7 @@ fn node_panel(state: &Handle, id: &str) -> Html {
     };
     let label_error = error_for(&state.ed.field_error, &target, "label");
     let fields = kind
-        .map(|k| schema::fields(&k.default_params(), &n.params))
+        .map(|k| schema::fields(k.vocab(), &k.default_params(), &n.params))
         .unwrap_or_default();
     html! {
         <div class="inspect" key={format!("node:{id}")}>

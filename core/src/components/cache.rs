@@ -29,6 +29,7 @@ use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
+use crate::vocab::{Choices, Term, Vocab, choices};
 
 pub use store::Eviction;
 use store::{Displaced, Lookup, Store};
@@ -811,6 +812,55 @@ impl Component for Cache {
             cache: CacheReport::new(&self.counters, self.entries()),
         }))
     }
+}
+
+impl Choices for Pattern {
+    const ALL: &'static [Pattern] = &[
+        Pattern::CacheAside,
+        Pattern::ReadThrough,
+        Pattern::WriteThrough,
+        Pattern::WriteAround,
+        Pattern::WriteBehind,
+    ];
+}
+
+impl Choices for Eviction {
+    const ALL: &'static [Eviction] = &[
+        Eviction::Lru,
+        Eviction::Lfu,
+        Eviction::Fifo,
+        Eviction::Random,
+    ];
+    fn label(self) -> Option<&'static str> {
+        match self {
+            Eviction::Lru => Some("LRU"),
+            Eviction::Lfu => Some("LFU"),
+            Eviction::Fifo => Some("FIFO"),
+            Eviction::Random => None,
+        }
+    }
+}
+
+impl CacheParams {
+    /// How the inspector names a cache's (and a CDN edge's) parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("capacity", "Capacity")
+                .integer()
+                .empty("unlimited"),
+            Term::new("eviction", "Eviction").choices(choices::<Eviction>),
+            Term::new("ttl_ms", "TTL").empty("forever"),
+            Term::new("pattern", "Pattern").choices(choices::<Pattern>),
+            Term::new("hit_time", "Hit time").family(&Dist::FAMILY),
+            Term::new("miss_time", "Miss time").family(&Dist::FAMILY),
+            Term::new("coalesce", "Coalesce misses"),
+            Term::new("refresh_ahead", "Refresh ahead")
+                .unit("0–1")
+                .empty("off"),
+            Term::new("warm_keys", "Warm keys"),
+            Term::new("flush_interval_ms", "Flush interval"),
+        ],
+    };
 }
 
 #[cfg(test)]

@@ -10,8 +10,10 @@ use crate::dist::{ZIPF_MAX_KEYS, Zipf, exponential};
 use crate::outcomes::Requests;
 use crate::request::Op;
 use crate::resilience::RetryPolicy;
+use crate::resilience::default_json;
 use crate::rng::SimRng;
 use crate::time::{NANOS_PER_SEC, SimTime, f64_to_nanos};
+use crate::vocab::{Family, Term, Vocab};
 
 /// Client parameters. JSON field names as below; every field has a default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -553,6 +555,76 @@ impl Client {
             api_key: addr % self.api_keys,
         }
     }
+}
+
+impl ClientParams {
+    /// How the inspector names a client's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("rate", "Request rate").unit("req/s"),
+            Term::new("arrival", "Arrival").family(&Arrival::FAMILY),
+            Term::new("read_fraction", "Read fraction").unit("0–1"),
+            Term::new("keys", "Keys").family(&Keys::FAMILY),
+            Term::new("timeout_ms", "Timeout"),
+            Term::new("retry", "Retries")
+                .optional(default_json::<RetryPolicy>, &RetryPolicy::VOCAB),
+            Term::new("addresses", "Client addresses"),
+            Term::new("api_keys", "API keys"),
+            Term::new("path", "Request path").text("/", false),
+            Term::new("hostname", "Hostname").text("www.example.com", false),
+            Term::new("size_bytes", "Request size").unit("bytes"),
+            Term::new("static_fraction", "Static content share").unit("0–1"),
+            Term::new("malicious_fraction", "Attack share (SQLi, XSS)").unit("0–1"),
+        ],
+    };
+}
+
+impl Arrival {
+    /// The arrival processes as the inspector offers them, with their fields.
+    pub const FAMILY: Family = Family {
+        variants: &[
+            ("poisson", "Poisson"),
+            ("constant", "Constant"),
+            ("bursty", "Bursty"),
+            ("ramp", "Ramp"),
+            ("diurnal", "Diurnal"),
+        ],
+        fields: &Vocab {
+            terms: &[
+                Term::new("on_s", "Burst length"),
+                Term::new("off_s", "Silence length"),
+                Term::new("to_rate", "End rate").unit("req/s"),
+                Term::new("period_s", "Period"),
+                Term::new("amplitude", "Amplitude").unit("0–1"),
+            ],
+        },
+        template: |variant, _| match variant {
+            "bursty" => serde_json::json!({"type": "bursty", "on_s": 1.0, "off_s": 1.0}),
+            "ramp" => serde_json::json!({"type": "ramp", "to_rate": 200.0}),
+            "diurnal" => serde_json::json!({"type": "diurnal", "period_s": 60.0, "amplitude": 0.5}),
+            _ => serde_json::json!({ "type": variant }),
+        },
+    };
+}
+
+impl Keys {
+    /// The key spaces as the inspector offers them, with their fields.
+    pub const FAMILY: Family = Family {
+        variants: &[("uniform", "Uniform"), ("zipf", "Zipf")],
+        fields: &Vocab {
+            terms: &[Term::new("count", "Distinct keys"), Term::new("s", "Skew")],
+        },
+        template: |variant, old| {
+            let count = old
+                .and_then(|o| o.get("count"))
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(10_000);
+            match variant {
+                "zipf" => serde_json::json!({"type": "zipf", "count": count, "s": 1.0}),
+                _ => serde_json::json!({"type": variant, "count": count}),
+            }
+        },
+    };
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
+use crate::vocab::{Choices, Term, Vocab, choices};
 
 pub use cost::{Costs, Preset, Table};
 pub use replication::{Log, Replication};
@@ -1017,6 +1018,69 @@ impl Component for Database {
         Some(NodeDetail::Database(DatabaseDetail {
             database: DatabaseReport::new(self, window_ns),
         }))
+    }
+}
+
+impl DatabaseParams {
+    /// How the inspector names a database's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("workers", "Connections"),
+            Term::new("queue_capacity", "Queue capacity")
+                .integer()
+                .empty("unbounded"),
+            Term::new("service_time", "Service time").family(&Dist::FAMILY),
+            Term::new("speed", "Speed").unit("×"),
+            Term::new("error_probability", "Error probability").unit("0–1"),
+            Term::new("preset", "Engine").choices(choices::<Preset>),
+            Term::new("rows", "Rows at start"),
+            Term::new("indexed", "Indexed lookups"),
+            Term::new("indexes", "Secondary indexes"),
+            Term::new("join_tables", "Tables joined per read"),
+            Term::new("replicas", "Read replicas per shard"),
+            Term::new("replication", "Replication").choices(choices::<Replication>),
+            Term::new("lag_ms", "Replication lag"),
+            Term::new("multi_primary", "Multi-primary"),
+            Term::new("primary_failure_s", "Primary fails at").empty("never"),
+            Term::new("failover_ms", "Failover detection"),
+            Term::new("shards", "Shards"),
+            Term::new("sharding", "Sharding").choices(choices::<Sharding>),
+            Term::new("key_space", "Key space (range)"),
+            Term::new("virtual_nodes", "Virtual nodes"),
+            Term::new("cross_shard_reads", "Reads fan out to all shards"),
+        ],
+    };
+}
+
+impl Choices for Preset {
+    const ALL: &'static [Preset] = &[Preset::Plain, Preset::Sql, Preset::Nosql];
+    fn label(self) -> Option<&'static str> {
+        Some(match self {
+            Preset::Plain => "Plain (service time only)",
+            Preset::Sql => "SQL",
+            Preset::Nosql => "NoSQL",
+        })
+    }
+}
+
+impl Choices for Replication {
+    const ALL: &'static [Replication] = &[Replication::Async, Replication::Sync];
+    fn label(self) -> Option<&'static str> {
+        Some(match self {
+            Replication::Async => "Asynchronous",
+            Replication::Sync => "Synchronous",
+        })
+    }
+}
+
+impl Choices for Sharding {
+    const ALL: &'static [Sharding] = &[Sharding::Hash, Sharding::Range, Sharding::Consistent];
+    fn label(self) -> Option<&'static str> {
+        match self {
+            Sharding::Range => Some("Key range"),
+            Sharding::Consistent => Some("Consistent hashing"),
+            Sharding::Hash => None,
+        }
     }
 }
 

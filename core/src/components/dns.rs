@@ -24,6 +24,7 @@ use crate::components::{Action, Ctx, NodeDetail, Params, check_dist};
 use crate::dist::Dist;
 use crate::request::Outcome;
 use crate::time::SimTime;
+use crate::vocab::{Choices, Term, Vocab, choices};
 
 /// What a name server does in the resolution path.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -573,6 +574,36 @@ impl Component for Resolver {
             cache: CacheReport::new(&self.counters, self.entries()),
         }))
     }
+}
+
+impl Choices for DnsRole {
+    const ALL: &'static [DnsRole] = &[DnsRole::Root, DnsRole::Tld, DnsRole::Authoritative];
+    fn label(self) -> Option<&'static str> {
+        matches!(self, DnsRole::Tld).then_some("TLD")
+    }
+}
+
+impl DnsResolverParams {
+    /// How the inspector names a resolver's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("capacity", "Names cached")
+                .integer()
+                .empty("unlimited"),
+            Term::new("lookup_time", "Lookup time").family(&Dist::FAMILY),
+        ],
+    };
+}
+
+impl DnsServerParams {
+    /// How the inspector names a name server's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("role", "Role").choices(choices::<DnsRole>),
+            Term::new("records", "Records").text("www.example.com A 192.0.2.10 300", true),
+            Term::new("service_time", "Answer time").family(&Dist::FAMILY),
+        ],
+    };
 }
 
 #[cfg(test)]

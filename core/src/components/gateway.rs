@@ -25,7 +25,9 @@ use crate::components::rate_limiter::{Decision, Limiter, LimiterParams, LimiterR
 use crate::components::{Action, Ctx, Incoming, Kind, NO_SLOT, NodeDetail, Params, check_num};
 use crate::digest::Digest;
 use crate::request::{Op, Outcome};
+use crate::resilience::default_json;
 use crate::time::SimTime;
+use crate::vocab::{Choices, Term, Vocab, choices};
 
 /// How the gateway authenticates a client request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -843,6 +845,34 @@ impl Component for Gateway {
             limiter: self.limiter_report(),
         }))
     }
+}
+
+impl Choices for Auth {
+    const ALL: &'static [Auth] = &[Auth::None, Auth::Jwt, Auth::Session];
+    fn label(self) -> Option<&'static str> {
+        matches!(self, Auth::Jwt).then_some("JWT")
+    }
+}
+
+impl GatewayParams {
+    /// How the inspector names a gateway's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("workers", "Workers"),
+            Term::new("queue_capacity", "Queue capacity")
+                .integer()
+                .empty("unbounded"),
+            Term::new("process_ms", "Routing CPU"),
+            Term::new("auth", "Authentication").choices(choices::<Auth>),
+            Term::new("jwt_verify_ms", "JWT verification"),
+            Term::new("tls", "TLS termination"),
+            Term::new("tls_handshake_ms", "TLS handshake"),
+            Term::new("keepalive_s", "Keep-alive"),
+            Term::new("routes", "Routes").text("GET /users -> users\nPOST /orders -> orders", true),
+            Term::new("rate_limit", "Rate limit")
+                .optional(default_json::<LimiterParams>, &LimiterParams::VOCAB),
+        ],
+    };
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::components::interface::{Build, Component, Incoming, mismatch};
 use crate::components::{Action, Ctx, Params, check_num};
 use crate::request::Outcome;
 use crate::time::SimTime;
+use crate::vocab::{Choices, Term, Vocab, choices};
 
 /// Load balancer parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -373,6 +374,47 @@ impl Component for LoadBalancer {
     fn probe(&mut self, up: &dyn Fn(u32) -> bool) {
         self.health_check(up);
     }
+}
+
+impl Choices for Strategy {
+    const ALL: &'static [Strategy] = &[
+        Strategy::RoundRobin,
+        Strategy::WeightedRoundRobin,
+        Strategy::LeastConnections,
+        Strategy::IpHash,
+        Strategy::Random,
+        Strategy::PowerOfTwo,
+    ];
+    fn label(self) -> Option<&'static str> {
+        match self {
+            Strategy::IpHash => Some("IP hash"),
+            Strategy::PowerOfTwo => Some("Power of two choices"),
+            _ => None,
+        }
+    }
+}
+
+impl LbParams {
+    /// How the inspector names a load balancer's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("strategy", "Strategy").choices(choices::<Strategy>),
+            Term::new("health_check", "Health check").nested(&HealthCheck::VOCAB),
+            Term::new("virtual_nodes", "Virtual nodes"),
+        ],
+    };
+}
+
+impl HealthCheck {
+    /// How the inspector names a health check's fields.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("enabled", "Enabled"),
+            Term::new("interval_ms", "Probe interval"),
+            Term::new("unhealthy_threshold", "Down after fails"),
+            Term::new("healthy_threshold", "Up after passes"),
+        ],
+    };
 }
 
 #[cfg(test)]

@@ -55,6 +55,7 @@ use crate::components::{Action, Ctx, NO_SLOT, NodeDetail, Params, check_num};
 use crate::digest::Digest;
 use crate::request::Outcome;
 use crate::time::SimTime;
+use crate::vocab::{Choices, Term, Vocab, choices};
 
 use algorithm::{Rule, State};
 use distributed::{Cluster, Key};
@@ -496,6 +497,45 @@ impl Component for RateLimiter {
             limiter: self.report(),
         }))
     }
+}
+
+impl Choices for Algorithm {
+    const ALL: &'static [Algorithm] = &[
+        Algorithm::FixedWindow,
+        Algorithm::SlidingLog,
+        Algorithm::SlidingWindow,
+        Algorithm::TokenBucket,
+        Algorithm::LeakyBucket,
+    ];
+}
+
+impl Choices for LimitKey {
+    const ALL: &'static [LimitKey] = &[LimitKey::Global, LimitKey::ClientAddress, LimitKey::ApiKey];
+    fn label(self) -> Option<&'static str> {
+        Some(match self {
+            LimitKey::Global => "All (global)",
+            LimitKey::ClientAddress => "Address",
+            LimitKey::ApiKey => "API key",
+        })
+    }
+}
+
+impl LimiterParams {
+    /// How the inspector names a rate limit's parameters (a limiter node's, or a gateway's policy).
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("algorithm", "Algorithm").choices(choices::<Algorithm>),
+            Term::new("limit", "Limit").unit("req"),
+            Term::new("window_ms", "Window"),
+            Term::new("burst", "Burst")
+                .unit("req")
+                .integer()
+                .empty("= limit"),
+            Term::new("key", "Limit per").choices(choices::<LimitKey>),
+            Term::new("instances", "Instances"),
+            Term::new("sync_ms", "Sync between instances"),
+        ],
+    };
 }
 
 #[cfg(test)]

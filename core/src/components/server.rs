@@ -21,7 +21,9 @@ use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, 
 use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
+use crate::resilience::default_json;
 use crate::time::SimTime;
+use crate::vocab::{Choices, Term, Vocab, choices};
 
 /// A non-blocking server's call over port `p` carries slot `FREED_CALL + p`: no worker waits for it (worker
 /// slots are below it; `NO_SLOT` is above every port).
@@ -770,6 +772,47 @@ impl Component for Server {
             })
         })
     }
+}
+
+impl Choices for Calls {
+    const ALL: &'static [Calls] = &[Calls::Every, Calls::One];
+    fn label(self) -> Option<&'static str> {
+        Some(match self {
+            Calls::Every => "All, in turn",
+            Calls::One => "One, by key",
+        })
+    }
+}
+
+impl ServerParams {
+    /// How the inspector names a server's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("workers", "Workers"),
+            Term::new("queue_capacity", "Queue capacity")
+                .integer()
+                .empty("unbounded"),
+            Term::new("service_time", "Service time").family(&Dist::FAMILY),
+            Term::new("speed", "Speed").unit("×"),
+            Term::new("error_probability", "Error probability").unit("0–1"),
+            Term::new("blocking_calls", "Blocking calls"),
+            Term::new("calls", "Calls downstream").choices(choices::<Calls>),
+            Term::new("bulkhead", "Bulkhead (per dependency)")
+                .integer()
+                .empty("none"),
+            Term::new("shed_expired", "Shed expired work"),
+            Term::new("side_effects", "Writes have side effects"),
+            Term::new("idempotency", "Idempotency keys")
+                .optional(default_json::<Idempotency>, &Idempotency::VOCAB),
+        ],
+    };
+}
+
+impl Idempotency {
+    /// How the inspector names idempotency keys' fields.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[Term::new("retention_s", "Keys kept for")],
+    };
 }
 
 #[cfg(test)]

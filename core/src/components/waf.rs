@@ -25,6 +25,7 @@ use crate::components::{Action, Ctx, Incoming, NO_SLOT, NodeDetail, Params, chec
 use crate::digest::Digest;
 use crate::request::Outcome;
 use crate::time::SimTime;
+use crate::vocab::{Term, Vocab};
 
 /// WAF parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -399,6 +400,26 @@ impl Component for Waf {
             waf: self.report(now),
         }))
     }
+}
+
+impl WafParams {
+    /// How the inspector names a firewall's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("workers", "Workers"),
+            Term::new("queue_capacity", "Queue capacity")
+                .integer()
+                .empty("unbounded"),
+            Term::new("inspect_ms", "Inspection CPU"),
+            Term::new("signature_rules", "Signature rules (SQLi, XSS)"),
+            Term::new("ip_rate_limit", "Per-address limit")
+                .unit("req")
+                .integer()
+                .empty("off"),
+            Term::new("ip_window_s", "Per-address window"),
+            Term::new("block_s", "Block for"),
+        ],
+    };
 }
 
 #[cfg(test)]

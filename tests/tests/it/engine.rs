@@ -553,3 +553,65 @@ fn dns_lookups_are_traced_as_lookups() {
         && h.to == idx("short-web")
         && h.class == HopClass::Client));
 }
+
+/// A front server calling two back ends, blocking or not; constant rate and service times, zero-latency
+/// links, so every figure is exact arithmetic.
+fn front_with_two_back_ends(blocking: bool) -> Topology {
+    let mut t = Topology::default();
+    t.settings.duration_s = 10.0;
+    t.settings.warmup_s = 0.0;
+    t.settings.trace_capacity = 0;
+    t.settings.link.latency = Dist::Constant { ms: 0.0 };
+    t.nodes.push(
+        Node::new("c", "client")
+            .with("rate", json!(10))
+            .with("arrival", json!({"type": "constant"})),
+    );
+    t.nodes.push(
+        server("front", 1, None, &Dist::Constant { ms: 5.0 })
+            .with("blocking_calls", json!(blocking)),
+    );
+    t.nodes
+        .push(server("a", 1, None, &Dist::Constant { ms: 20.0 }));
+    t.nodes
+        .push(server("b", 1, None, &Dist::Constant { ms: 30.0 }));
+    t.edges.push(Edge::new("c", "front"));
+    t.edges.push(Edge::new("front", "a"));
+    t.edges.push(Edge::new("front", "b"));
+    t
+}
+
+#[test]
+fn a_non_blocking_server_calls_every_edge_in_turn_and_frees_its_worker() {
+    // Both kinds call a, then b, after their own 5 ms: every request takes 5 + 20 + 30 = 55 ms. A blocking
+    // worker is held for all 55 ms (utilisation = requests × 55 ms ÷ 10 s ≈ 0.55); a non-blocking one for its
+    // 5 ms only (≈ 0.05). Requests never overlap (one every 100 ms), so the times are exact.
+    for (blocking, held_ms) in [(true, 55.0), (false, 5.0)] {
+        let r = run(&front_with_two_back_ends(blocking)).expect("runs");
+        assert_adds_up(&r);
+        let done = r.requests.completed();
+        assert_eq!(done, r.requests.sent, "blocking {blocking}");
+        assert!(
+            done >= 99,
+            "blocking {blocking}: {done} requests in 10 s at 10/s"
+        );
+        for id in ["a", "b"] {
+            assert_eq!(
+                r.nodes[id].arrivals, done,
+                "{id} is called once per request"
+            );
+        }
+        assert!(
+            (r.latency_ms.mean - 55.0).abs() < 1e-6,
+            "{:?}",
+            r.latency_ms
+        );
+        assert!((r.latency_ms.max - 55.0).abs() < 0.1, "{:?}", r.latency_ms);
+        let u = r.nodes["front"].utilization;
+        let busy = done as f64 * held_ms / 1e3 / 10.0;
+        assert!(
+            (u - busy).abs() < 1e-9,
+            "blocking {blocking}: utilisation {u}, want {busy}"
+        );
+    }
+}

@@ -14,6 +14,7 @@ use super::MsgCounters;
 use crate::components::{Action, Ctx, check_num};
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
+use crate::vocab::{Choices, Term, Vocab, choices};
 
 /// What a full queue does with a new message.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,6 +375,27 @@ impl Queue {
         self.alive = true;
         self.pump(ctx);
     }
+}
+
+impl Choices for Overflow {
+    const ALL: &'static [Overflow] = &[Overflow::Reject, Overflow::Drop];
+}
+
+impl QueueParams {
+    /// How the inspector names a queue's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("capacity", "Capacity")
+                .integer()
+                .empty("unlimited"),
+            Term::new("when_full", "When full").choices(choices::<Overflow>),
+            Term::new("consumers", "Consumers (pollers)"),
+            Term::new("visibility_timeout_ms", "Visibility timeout"),
+            Term::new("max_receives", "Dead-letter after deliveries")
+                .integer()
+                .empty("never"),
+        ],
+    };
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::MsgCounters;
 use crate::components::{Action, Ctx, check_num};
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
+use crate::vocab::{Term, Vocab};
 
 /// Stream parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -270,6 +271,16 @@ impl Stream {
             }
         }
     }
+}
+
+impl StreamParams {
+    /// How the inspector names a stream's parameters.
+    pub const VOCAB: Vocab = Vocab {
+        terms: &[
+            Term::new("partitions", "Partitions"),
+            Term::new("retry_ms", "Retry failed after"),
+        ],
+    };
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::MsgCounters;
 use crate::components::{Action, Ctx};
 use crate::request::{Op, Outcome};
+use crate::vocab::Vocab;
 
 /// Topic parameters (none yet: subscribers are the topic's edges).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -104,6 +105,11 @@ impl Topic {
     pub fn revive(&mut self) {
         self.alive = true;
     }
+}
+
+impl TopicParams {
+    /// A topic has no parameters.
+    pub const VOCAB: Vocab = Vocab { terms: &[] };
 }
 
 #[cfg(test)]
