@@ -46,7 +46,7 @@ fn hit_ratios(make: impl Fn(u64) -> Topology) -> Vec<f64> {
         .collect()
 }
 
-fn zipf_probs(n: u64, s: f64) -> Vec<f64> {
+pub(crate) fn zipf_probs(n: u64, s: f64) -> Vec<f64> {
     let w: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-s)).collect();
     let total: f64 = w.iter().sum();
     w.into_iter().map(|x| x / total).collect()
@@ -68,7 +68,7 @@ fn solve(f: impl Fn(f64) -> f64, c: f64) -> f64 {
 
 /// Che's approximation for LRU: the characteristic time T solves Σ(1 − e^(−p_i T)) = C, and the hit ratio is
 /// Σ p_i (1 − e^(−p_i T)).
-fn che_lru(p: &[f64], c: u32) -> f64 {
+pub(crate) fn che_lru(p: &[f64], c: u32) -> f64 {
     let t = solve(
         |t| p.iter().map(|pi| 1.0 - (-pi * t).exp()).sum(),
         f64::from(c),
