@@ -95,12 +95,12 @@ const SCENARIOS: &[Scenario] = &[
         topic: "Latency: physical distance",
         explanation: "Users in the US, Europe and Asia resolve the site through GeoDNS, which answers each \
             with the app in their own region, so dynamic requests never cross an ocean. Static files (60 % \
-            of requests) come from the CDN edge in the user's region, which answers three in four or more \
+            of requests) come from the CDN edge in the user's region, which answers seven in ten or more \
             from its cache (the busier the edge, the more), and only misses travel to the origin in us-east. A miss is cheap near the origin and slow far from it: \
             the Asian edge's mean time is over ten times the US edge's.",
         try_this: &[
             "Delete `geo` from the GeoDNS server's record: requests spread over all three regions and the \
-             network part of the mean latency grows about sixfold.",
+             network part of the mean latency grows more than fivefold.",
             "Set the clients' static fraction to 0.9 and compare the origin's arrivals.",
         ],
         watch: &[
@@ -211,7 +211,7 @@ const SCENARIOS: &[Scenario] = &[
         topic: "Message queueing and communication",
         explanation: "Two order services send the same bursts, 400 orders a second for 2 s every 10 s, to \
             identical pools of 4 workers that manage 200 a second. Called directly, the workers' queue \
-            overflows in every burst and about four in ten orders are rejected; through a message queue every \
+            overflows in every burst and over a third of the orders are rejected; through a message queue every \
             order is acknowledged at once, waits its turn and is processed between bursts. The price is delay, \
             not loss: a queued order waits over a second on average before a worker takes it.",
         try_this: &[
@@ -339,7 +339,7 @@ const SCENARIOS: &[Scenario] = &[
         topic: "System reliability: circuit breakers",
         explanation: "From 00:15 to 00:35 the orders database hangs: its queries take 200 times longer, and \
             the API gives up on a call after 500 ms. Without a breaker (top) every request holds an API worker \
-            for those 500 ms, the queue fills and the API turns requests away. With a breaker (bottom) the \
+            for up to 500 ms, the queue fills and the API turns requests away. With a breaker (bottom) the \
             calls fail at once after ten failures, the API keeps its workers free, and half-open trial calls \
             close the breaker again once the database has recovered.",
         try_this: &[

@@ -230,6 +230,62 @@ test('problems are listed and clicking one selects its node', async () => {
   await context.close();
 });
 
+/**
+ * The colours a person sees, as sRGB triples: the page and panel backgrounds, a node card's fill and label, the
+ * body text and the muted text of a panel title. Each computed colour (whatever CSS syntax the browser reports,
+ * `color-mix` results included) is painted on a 1×1 canvas and read back.
+ */
+async function themeColours(page) {
+  return page.evaluate(() => {
+    const ctx = Object.assign(document.createElement('canvas'), { width: 1, height: 1 }).getContext('2d', { willReadFrequently: true });
+    const rgb = (css) => {
+      ctx.clearRect(0, 0, 1, 1);
+      ctx.fillStyle = '#000';
+      ctx.fillStyle = css;
+      ctx.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+      if (a !== 255) throw new Error(`${css} is not opaque`);
+      return [r, g, b];
+    };
+    const style = (sel) => {
+      const el = document.querySelector(sel);
+      if (!el) throw new Error(`no ${sel}`);
+      return getComputedStyle(el);
+    };
+    return {
+      page: rgb(style('body').backgroundColor),
+      text: rgb(style('body').color),
+      panel: rgb(style('.panel').backgroundColor),
+      panelTitle: rgb(style('.panel .panel-title').color),
+      card: rgb(style('[data-node-id] .node-card').fill),
+      label: rgb(style('[data-node-id] .node-label').fill),
+    };
+  });
+}
+
+/** WCAG 2 relative luminance of an sRGB triple. */
+function luminance([r, g, b]) {
+  const lin = (c) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** WCAG 2 contrast ratio of two colours (1 to 21). */
+function contrast(a, b) {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('contrast arithmetic matches the WCAG reference values', () => {
+  assert.equal(contrast([0, 0, 0], [255, 255, 255]), 21);
+  assert.equal(contrast([119, 119, 119], [119, 119, 119]), 1);
+  // #767676 on white is the lightest grey that passes AA (4.54:1).
+  assert.ok(Math.abs(contrast([0x76, 0x76, 0x76], [255, 255, 255]) - 4.54) < 0.01);
+});
+
+const seen = {};
 for (const colorScheme of ['light', 'dark']) {
   test(`screenshot of a ten-node diagram (${colorScheme})`, async () => {
     const { context, page, errors } = await openWithDiagram(site.browser, site.url, gridDiagram(10), { colorScheme });
@@ -238,6 +294,22 @@ for (const colorScheme of ['light', 'dark']) {
     const size = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
     assert.ok(size[0] <= 1280 && size[1] <= 800, `page scrolls: ${size}`);
     console.log(`# screenshot: ${await screenshot(page, `editor-${colorScheme}`)}`);
+    // The theme is the one asked for: a light page is light and a dark one dark, and every text pair a person
+    // reads here passes WCAG AA for normal text (4.5:1).
+    const c = await themeColours(page);
+    const dark = colorScheme === 'dark';
+    for (const surface of ['page', 'panel', 'card']) {
+      const l = luminance(c[surface]);
+      assert.ok(dark ? l < 0.05 : l > 0.8, `${colorScheme}: ${surface} ${c[surface]} has luminance ${l.toFixed(3)}`);
+    }
+    for (const [fg, bg] of [['text', 'page'], ['text', 'panel'], ['panelTitle', 'panel'], ['label', 'card']]) {
+      const ratio = contrast(c[fg], c[bg]);
+      assert.ok(ratio >= 4.5, `${colorScheme}: ${fg} ${c[fg]} on ${bg} ${c[bg]} has contrast ${ratio.toFixed(2)}`);
+    }
+    seen[colorScheme] = c;
+    if (seen.light && seen.dark) {
+      for (const key of Object.keys(c)) assert.notDeepEqual(seen.light[key], seen.dark[key], `${key} is the same in both themes`);
+    }
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -70,7 +70,7 @@ async function pasteDiagram(page, doc) {
   await page.locator('[data-action="paste"]').click();
   await page.locator('[data-import-text]').fill(JSON.stringify(doc));
   await page.locator('[data-action="import-text"]').click();
-  await countBecomes(page.locator('[data-node-id]'), doc.nodes.length);
+  assert.equal(await countBecomes(page.locator('[data-node-id]'), doc.nodes.length), doc.nodes.length, 'the pasted diagram is on the canvas');
 }
 
 /** A client calling a server that calls a database: the edge server → database carries the policy. */

@@ -54,7 +54,7 @@ test('a shared link opens in a fresh browser with the same diagram, seed and num
   assert.equal(await a.page.evaluate(() => navigator.clipboard.readText()), link, 'the clipboard holds the link');
   await screenshot(a.page, 'share-panel');
   await a.page.keyboard.press('Escape');
-  await countBecomes(a.page.locator('[data-share-panel]'), 0);
+  assert.equal(await countBecomes(a.page.locator('[data-share-panel]'), 0), 0, 'Escape closes the share panel');
   const idsA = await nodeIds(a.page);
   await runToEnd(a.page);
   const numbersA = await metrics(a.page);
@@ -168,7 +168,7 @@ test('bad links show the decoder\'s message and the user\'s work stays; a visit 
   await page.locator('[data-visit="link"]').waitFor({ timeout: 15000 });
   assert.equal(await page.locator('[data-field="name"]').inputValue(), 'Edited shared copy');
   await page.locator('[data-action="back"]').click();
-  await countBecomes(page.locator('[data-visit]'), 0);
+  assert.equal(await countBecomes(page.locator('[data-visit]'), 0), 0, 'Back ends the visit');
   assert.deepEqual(await nodeIds(page), ownIds);
   assert.equal(await page.locator('[data-field="name"]').inputValue(), 'My own work');
   assert.equal(new URL(page.url()).hash, '', 'Back clears the link from the address');
@@ -187,7 +187,7 @@ test('Keep as mine saves the visited diagram, and Undo brings the previous one b
   await page.goto(`${site.url}#scenario=client-server`);
   await page.locator('[data-visit="scenario"]').waitFor({ timeout: 15000 });
   await page.locator('[data-action="keep"]').click();
-  await countBecomes(page.locator('[data-visit]'), 0);
+  assert.equal(await countBecomes(page.locator('[data-visit]'), 0), 0, 'Keep as mine ends the visit');
   await page.waitForFunction((k) => JSON.parse(localStorage.getItem(k) ?? '{}').name !== 'Before keep', STORAGE_KEY);
   const kept = JSON.parse(await saved(page));
   const scenario = SCENARIOS.find((s) => s.name === 'client-server').doc;
@@ -209,15 +209,15 @@ test('the gallery opens on a first visit, lists every scenario, and each one ope
   await screenshot(page, 'gallery');
   // Escape closes it; Shift+G and the header button open it again.
   await page.keyboard.press('Escape');
-  await countBecomes(gallery, 0);
+  assert.equal(await countBecomes(gallery, 0), 0, 'Escape closes the gallery');
   await page.keyboard.press('Shift+G');
   await gallery.waitFor();
   await page.keyboard.press('Escape');
-  await countBecomes(gallery, 0);
+  assert.equal(await countBecomes(gallery, 0), 0, 'Escape closes the gallery opened by Shift+G');
   for (const { name, doc } of SCENARIOS) {
     await page.locator('[data-action="gallery"]').click();
     await page.locator(`[data-scenario="${name}"] [data-action="open-scenario"]`).click();
-    await countBecomes(gallery, 0);
+    assert.equal(await countBecomes(gallery, 0), 0, `opening ${name} closes the gallery`);
     await page.locator('[data-visit="scenario"]').waitFor();
     assert.equal(await countBecomes(page.locator('[data-node-id]'), doc.nodes.length), doc.nodes.length, name);
     assert.deepEqual(await nodeIds(page), doc.nodes.map((n) => n.id), name);
@@ -271,7 +271,7 @@ test('JSON export then import round-trips; bad and 10 MB files are refused with 
   // Start over, then import the file.
   await page.locator('[data-action="new"]').click();
   await page.locator('[data-action="confirm-new"]').click();
-  await countBecomes(page.locator('[data-node-id]'), 0);
+  assert.equal(await countBecomes(page.locator('[data-node-id]'), 0), 0, 'New empties the canvas');
   await page.locator('[data-import-file]').setInputFiles(file);
   assert.equal(await countBecomes(page.locator('[data-node-id]'), 6), 6);
   assert.equal(await page.locator('[data-field="name"]').inputValue(), 'Round trip');
@@ -290,7 +290,7 @@ test('JSON export then import round-trips; bad and 10 MB files are refused with 
     assert.match(await notice(page).textContent(), message, name);
     assert.equal(await page.locator('[data-node-id]').count(), 6, name);
     await page.locator('.notice-close').click();
-    await countBecomes(page.locator('[data-notice]'), 0);
+    assert.equal(await countBecomes(page.locator('[data-notice]'), 0), 0, `${name}: the close button removes the notice`);
   }
   // Ctrl+S exports too.
   const [again] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
@@ -382,7 +382,7 @@ test('keyboard: Shift+S shares (even with no clipboard API), Escape closes, typi
   await page.locator('[data-copied="false"]').waitFor();
   assert.match(await page.locator('[data-share-link]').inputValue(), /#d=v1\./);
   await page.keyboard.press('Escape');
-  await countBecomes(page.locator('[data-share-panel]'), 0);
+  assert.equal(await countBecomes(page.locator('[data-share-panel]'), 0), 0, 'Escape closes the share panel');
   await page.locator('[data-action="file"]').click();
   await page.locator('[data-menu="file"]').waitFor();
   await page.keyboard.press('Escape');

@@ -727,6 +727,132 @@ fn frozen_v2_link_decodes_forever() {
     ));
 }
 
+/// A value of the policy column as its bytes spell it, read by the grammar of `docs/share-format.md` alone
+/// (independently of the decoder): texts stay as what the bytes say (a literal's bytes, or a table
+/// reference's index), numbers become their value, whatever their spelling (an integer or a float tag,
+/// a long or short decimal form, an over-long varint).
+#[derive(Debug, PartialEq)]
+enum Spelled {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Literal(Vec<u8>),
+    Reference(u64),
+    Array(Vec<Spelled>),
+    /// entries sorted by key, so field order does not matter
+    Object(Vec<(Box<Spelled>, Spelled)>),
+}
+
+/// Reads the bytes at `at` by the documented primitives; `None` past the end or on a byte the grammar has
+/// no meaning for.
+struct Spelling<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Spelling<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    /// Unsigned LEB128, at most 10 bytes.
+    fn varint(&mut self) -> Option<u64> {
+        let mut v: u64 = 0;
+        for i in 0..10 {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f).checked_shl(7 * i)?;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn text(&mut self) -> Option<Spelled> {
+        let v = self.varint()?;
+        if v & 1 == 1 {
+            return Some(Spelled::Reference(v >> 1));
+        }
+        let len = usize::try_from(v >> 1).ok()?;
+        let end = self.at.checked_add(len)?;
+        let lit = self.bytes.get(self.at..end)?.to_vec();
+        self.at = end;
+        Some(Spelled::Literal(lit))
+    }
+
+    /// varint zigzag(m) << 4 | s: m · 10^-s (s ≤ 14), or s = 15 and 8 little-endian IEEE-754 bytes.
+    fn float(&mut self) -> Option<f64> {
+        let v = self.varint()?;
+        let s = v & 15;
+        if s == 15 {
+            let raw: [u8; 8] = self.bytes.get(self.at..self.at + 8)?.try_into().ok()?;
+            self.at += 8;
+            return Some(f64::from_le_bytes(raw));
+        }
+        let z = v >> 4;
+        let m = (z >> 1) as i64 ^ -((z & 1) as i64);
+        format!("{m}e-{s}").parse().ok()
+    }
+
+    fn value(&mut self, depth: u32) -> Option<Spelled> {
+        if depth > 32 {
+            return None;
+        }
+        Some(match self.byte()? {
+            0 => Spelled::Null,
+            1 => Spelled::Bool(false),
+            2 => Spelled::Bool(true),
+            3 => Spelled::Number(self.varint()? as f64),
+            4 => Spelled::Number(-(self.varint()? as f64) - 1.0),
+            5 => Spelled::Number(self.float()?),
+            6 => self.text()?,
+            7 => {
+                let n = self.varint()?;
+                let mut items = Vec::new();
+                for _ in 0..n {
+                    items.push(self.value(depth + 1)?);
+                }
+                Spelled::Array(items)
+            }
+            8 => self.object(depth + 1)?,
+            _ => return None,
+        })
+    }
+
+    fn object(&mut self, depth: u32) -> Option<Spelled> {
+        let n = self.varint()?;
+        let mut entries = Vec::new();
+        for _ in 0..n {
+            let key = self.text()?;
+            entries.push((Box::new(key), self.value(depth)?));
+        }
+        entries.sort_by(|a, b| format!("{:?}", a.0).cmp(&format!("{:?}", b.0)));
+        Some(Spelled::Object(entries))
+    }
+
+    /// The whole column: `count k · k×(varint edge index · object)`, nothing after it.
+    fn column(&mut self) -> Option<Vec<(u64, Spelled)>> {
+        let k = self.varint()?;
+        let mut out = Vec::new();
+        for _ in 0..k {
+            let edge = self.varint()?;
+            out.push((edge, self.object(0)?));
+        }
+        (self.at == self.bytes.len()).then_some(out)
+    }
+}
+
+/// The policy column of a v2 payload whose v1 part is `v1_len` bytes, as its bytes spell it.
+fn spelled_column(payload: &[u8], v1_len: usize) -> Option<Vec<(u64, Spelled)>> {
+    Spelling {
+        bytes: payload.get(v1_len..)?,
+        at: 0,
+    }
+    .column()
+}
+
 #[test]
 fn a_garbled_policy_column_is_refused_not_misread() {
     let t = with_policies();
@@ -742,27 +868,64 @@ fn a_garbled_policy_column_is_refused_not_misread() {
         )
     };
     let good = payload(&encode(&t));
-    // Every truncation of the policy column, and every single byte changed in it, gives an error or some
-    // diagram — never a panic — and whatever decodes, round-trips.
-    let v1_len = {
+    let strip = |t: &Topology| {
         let mut plain = t.clone();
         for e in &mut plain.edges {
             (e.timeout_ms, e.retry, e.breaker) = (None, None, None);
         }
-        unpack(&encode(&plain)).len()
+        plain
     };
+    let v1_len = unpack(&encode(&strip(&t))).len();
+    // Every truncation of the policy column is refused.
     for cut in v1_len..good.len() {
         assert!(decode(&repack(&good[..cut])).is_err(), "cut at {cut}");
     }
+    // Every byte of the column changed by each single-bit flip and to each of the values 0–15 (every value
+    // tag, every small count and index): refused, or read as exactly the diagram those
+    // bytes spell. The check for the second: the decoded diagram differs from `t` only in its policies, and
+    // its policies, encoded again, spell what the changed bytes spell, read by the grammar alone
+    // (`Spelling`): the same edges, keys, texts and numbers. A skipped byte, a value read into the wrong
+    // field or edge, a number read wrongly or a field filled in by default would each spell differently.
+    // (Re-encoding need not give the same bytes: an integer in a float field, a long decimal form or an
+    // over-long varint are other spellings of the same number, which the decoder accepts.)
+    assert!(
+        spelled_column(&good, v1_len).is_some(),
+        "the reader reads the real column"
+    );
+    let (mut refused, mut read) = (0, 0);
     for i in v1_len..good.len() {
-        for b in [0u8, 1, 0x7f, 0xff] {
+        let flips = (0..8).map(|bit| good[i] ^ (1 << bit));
+        let small = (0..16).filter(|&v| v != good[i] && (v ^ good[i]).count_ones() > 1);
+        for b in flips.chain(small) {
             let mut p = good.clone();
             p[i] = b;
-            if let Ok(back) = decode(&repack(&p)) {
-                assert!(same(&decode(&encode(&back)).expect("re-encoded"), &back));
+            match decode(&repack(&p)) {
+                Err(_) => refused += 1,
+                Ok(back) => {
+                    read += 1;
+                    assert!(
+                        same(&strip(&back), &strip(&t)),
+                        "byte {i} = {b:#04x} changed the diagram, not only its policies"
+                    );
+                    let again = payload(&encode(&back));
+                    assert_eq!(&again[..v1_len], &good[..v1_len], "byte {i} = {b:#04x}");
+                    let spelled = spelled_column(&p, v1_len);
+                    assert!(
+                        spelled.is_some(),
+                        "byte {i} = {b:#04x}: the decoder accepted bytes the grammar does not allow"
+                    );
+                    assert_eq!(
+                        spelled_column(&again, v1_len),
+                        spelled,
+                        "byte {i} = {b:#04x} was misread: {:?}",
+                        back.edges
+                    );
+                }
             }
         }
     }
+    // Most changes break the structure; the rest are other numbers or names in the same places.
+    assert!(refused > read, "{refused} refused, {read} read");
     // A policy naming an edge the link does not have.
     let mut p = good[..v1_len].to_vec();
     p.extend_from_slice(&[0x01, 0x63, 0x00]);
