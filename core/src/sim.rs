@@ -237,10 +237,18 @@ pub fn run(topology: &Topology) -> Result<Report, BuildError> {
     Ok(sim.report())
 }
 
+/// Sequence numbers of ordinary events start here; below it, a fault's event carries its index in the fault
+/// list, so a fault is applied before every other event at its instant, and a fault injected while running
+/// orders exactly as the same fault planned in the diagram.
+const FIRST_SEQ: u64 = 1 << 32;
+
 /// The event queue and the clock.
 struct Queue {
     now: SimTime,
+    /// the next ordinary event's sequence number (from `FIRST_SEQ`)
     seq: u64,
+    /// when the last event processed happened (so an injected fault lands after every event already run)
+    last: Option<SimTime>,
     heap: BinaryHeap<Event>,
     /// events processed so far
     events: u64,
@@ -507,9 +515,18 @@ impl Sim {
         }
     }
 
-    /// Applies a fault now (it is queued at the current time, after events already queued for it).
-    pub fn inject(&mut self, action: &FaultAction) -> Result<(), FaultError> {
-        self.schedule_fault(self.queue.now, action)
+    /// Applies a fault now and returns the time it is applied at: the clock, or one nanosecond later when an
+    /// event at the clock's instant has already run — so planning the same fault at that time in the diagram
+    /// replays the run exactly (a fault goes before every other event of its instant).
+    pub fn inject(&mut self, action: &FaultAction) -> Result<SimTime, FaultError> {
+        let now = self.queue.now;
+        let at = if self.queue.last == Some(now) {
+            now.add(SimTime(1))
+        } else {
+            now
+        };
+        self.schedule_fault(at, action)?;
+        Ok(at)
     }
 
     /// Schedules a fault at `at` (not before the clock).
@@ -520,10 +537,19 @@ impl Sim {
         }
         let op = resolve_fault(&self.graph.index, &self.graph.edge_index, action)
             .map_err(FaultError::Invalid)?;
+        self.plan_fault(at, op);
+        Ok(())
+    }
+
+    /// Queues fault `op` at `at`, keyed by its index so it goes before the instant's other events.
+    fn plan_fault(&mut self, at: SimTime, op: FaultOp) {
         let index = self.faults.len() as u32;
         self.faults.push(op);
-        self.schedule(at, Ev::Fault { index });
-        Ok(())
+        let key = (u128::from(at.0) << 64) | u128::from(index);
+        self.queue.heap.push(Event {
+            key,
+            ev: Ev::Fault { index },
+        });
     }
 
     /// Bytes held by the main structures.
@@ -557,6 +583,7 @@ impl Sim {
 
     fn step(&mut self, e: Event) {
         self.queue.now = SimTime((e.key >> 64) as u64);
+        self.queue.last = Some(self.queue.now);
         self.queue.events += 1;
         match e.ev {
             Ev::ClientFire { node, epoch } => self.on_client_fire(node, epoch),

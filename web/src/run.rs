@@ -503,9 +503,8 @@ impl Live {
                     self.problem = Some("Start a run to apply a fault".into());
                     return;
                 };
-                let at = sim.now();
                 match sim.inject(&action) {
-                    Ok(()) => {
+                    Ok(at) => {
                         self.faults.push((at, action));
                         self.problem = None;
                     }

@@ -124,7 +124,8 @@ impl Sim {
         let mut sim = Sim {
             queue: Queue {
                 now: SimTime::ZERO,
-                seq: 0,
+                seq: super::FIRST_SEQ,
+                last: None,
                 heap: BinaryHeap::new(),
                 events: 0,
             },
@@ -192,9 +193,7 @@ impl Sim {
             sim.schedule(series_interval, Ev::Tick);
         }
         for (at, op) in model.faults {
-            let index = sim.faults.len() as u32;
-            sim.faults.push(op);
-            sim.schedule(at, Ev::Fault { index });
+            sim.plan_fault(at, op);
         }
         Ok(sim)
     }

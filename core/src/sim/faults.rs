@@ -35,9 +35,7 @@ impl Sim {
             FaultOp::Heal(e) => self.graph.edges[e as usize].cut = false,
             FaultOp::Spike { factor, duration } => {
                 self.spikes.push((index, factor));
-                let end = self.faults.len() as u32;
-                self.faults.push(FaultOp::SpikeEnd(index));
-                self.schedule(self.queue.now.add(duration), Ev::Fault { index: end });
+                self.plan_fault(self.queue.now.add(duration), FaultOp::SpikeEnd(index));
                 self.set_boost();
             }
             FaultOp::SpikeEnd(start) => {

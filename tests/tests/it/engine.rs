@@ -417,7 +417,8 @@ fn a_traffic_spike_multiplies_arrivals_for_exactly_its_window() {
 
 #[test]
 fn a_spike_is_replayable_and_checked() {
-    // Injected at 10 s while running, or written in the diagram at 10 s: the same run, bit for bit.
+    // Injected after running to 10 s, or written in the diagram at the time `inject` reports (10 s and a
+    // nanosecond: the series tick at 10 s has run): the same run, bit for bit.
     let mut t = spike_diagram(json!({"type": "poisson"}));
     let mut live = Sim::new(&t).expect("valid");
     live.run_until(SimTime::from_secs(10.0), u64::MAX);
@@ -425,10 +426,11 @@ fn a_spike_is_replayable_and_checked() {
         factor: 5.0,
         duration_s: 10.0,
     };
-    live.inject(&spike).expect("a valid spike");
+    let at = live.inject(&spike).expect("a valid spike");
+    assert_eq!(at, SimTime::from_secs(10.0).add(SimTime(1)));
     live.run_to_end();
     t.faults = vec![Fault {
-        at_s: 10.0,
+        at_s: at.as_secs(),
         action: spike,
     }];
     let planned = run(&t).expect("valid");
@@ -612,6 +614,47 @@ fn a_non_blocking_server_calls_every_edge_in_turn_and_frees_its_worker() {
         assert!(
             (u - busy).abs() < 1e-9,
             "blocking {blocking}: utilisation {u}, want {busy}"
+        );
+    }
+}
+
+#[test]
+fn a_fault_injected_mid_instant_replays_exactly_when_planned_at_the_time_it_reports() {
+    // The page's frames may stop on the event budget right after an event at instant T (here a constant
+    // client's arrival, or a series tick) while other work of T is still queued. A fault injected then must
+    // land after what already ran, and the same fault planned in the diagram at the time `inject` reports
+    // must give the same run, bit for bit (the e2e spike test once saw 5,998 sent live against 5,997 planned).
+    let spike = FaultAction::Spike {
+        factor: 5.0,
+        duration_s: 10.0,
+    };
+    let kill = FaultAction::Kill { node: "s".into() };
+    for (budget, action) in [(1, &spike), (3, &spike), (7, &kill)] {
+        let mut t = spike_diagram(json!({"type": "constant"}));
+        t.settings.duration_s = 30.0;
+        // No series tick at 5 s: the first event at or after 5 s is the client's arrival at exactly 5 s.
+        t.settings.series_interval_s = 100.0;
+        let mut live = Sim::new(&t).expect("valid");
+        while live.now() < SimTime::from_secs(5.0) {
+            live.run_until(SimTime::from_secs(1e6), budget);
+        }
+        let at = live.inject(action).expect("a valid fault");
+        assert!(
+            at >= live.now() && at.0 <= live.now().0 + 1,
+            "applied at once"
+        );
+        live.run_to_end();
+        t.faults = vec![Fault {
+            at_s: at.as_secs(),
+            action: action.clone(),
+        }];
+        let planned = run(&t).expect("valid");
+        assert_eq!(
+            live.report().digest(),
+            planned.digest(),
+            "budget {budget}: {:?} vs {:?}",
+            live.report().requests,
+            planned.requests
         );
     }
 }
