@@ -36,6 +36,7 @@ pub mod topology;
 pub mod trace;
 pub mod validate;
 pub mod vocab;
+pub mod waterfall;
 
 pub use components::{Category, KINDS, Kind, KindInfo, Params, parse_params};
 pub use dist::Dist;

@@ -113,6 +113,69 @@ pub struct EdgeReport {
     /// time the breaker spent in each state over the whole run [s]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breaker_state_time: Option<BreakerStateTime>,
+    /// what hedging did, for an edge with a hedge
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hedge: Option<HedgeReport>,
+}
+
+/// A hedged edge: the second copies it sent, what they won, and the latency of one copy (what each call
+/// would have waited without the hedge, load aside) beside the latency its calls had.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HedgeReport {
+    /// second copies sent
+    pub hedges: u64,
+    /// calls the second copy answered first
+    pub hedge_wins: u64,
+    /// losing copies removed from a queue before being served (tied requests)
+    pub cancelled: u64,
+    /// second copies per attempt: the extra requests the hedge cost [0..1]
+    pub extra_load: f64,
+    /// the delay before a second copy at the end of the run [ms]; 0 while a percentile has too few answers
+    pub delay_ms: f64,
+    /// one copy's latency, send to successful answer, every copy (orphans and losers too) [ms]: median
+    pub copy_p50_ms: f64,
+    /// … 99th percentile
+    pub copy_p99_ms: f64,
+    /// … 99.9th percentile
+    pub copy_p999_ms: f64,
+    /// a successful call's latency as its caller waited it, with the hedge [ms]: median
+    pub call_p50_ms: f64,
+    /// … 99th percentile
+    pub call_p99_ms: f64,
+    /// … 99.9th percentile
+    pub call_p999_ms: f64,
+}
+
+/// A node's parallel call plan (`parallel` or `first_k`): how its plans ended, how long they waited, and the
+/// latency of one of their calls.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanReport {
+    /// `parallel` or `first_k`
+    pub plan: String,
+    /// calls each plan sends (edges × `fan_out`)
+    pub calls_per_request: u64,
+    /// successful answers that end a plan (all calls for `parallel`, k for `first_k`)
+    pub answers_needed: u64,
+    /// plans that ended (started inside the measurement window)
+    pub plans: u64,
+    /// plans that failed (a call failed; `first_k`: too many did; partial: none arrived)
+    pub failed: u64,
+    /// plans answered at their `partial_ms` deadline with some calls missing
+    pub partial: u64,
+    /// calls the partial answers went without
+    pub missing: u64,
+    /// a successful plan's wait, from its calls leaving to its end [ms]: mean
+    pub wait_mean_ms: f64,
+    /// … median
+    pub wait_p50_ms: f64,
+    /// … 99th percentile
+    pub wait_p99_ms: f64,
+    /// one call's latency, send to successful answer (calls that outlived their plan too) [ms]: median
+    pub call_p50_ms: f64,
+    /// … 90th percentile
+    pub call_p90_ms: f64,
+    /// … 99th percentile
+    pub call_p99_ms: f64,
 }
 
 /// Time in each breaker state [s].
@@ -184,6 +247,9 @@ pub struct NodeReport {
     /// requests it blocked as hostile (403)
     #[serde(default, skip_serializing_if = "is_zero")]
     pub blocked: u64,
+    /// its parallel call plan, for a node with one
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanReport>,
     /// the kind's own block: a cache's statistics, a database's, a client's own requests, … (flattened: its
     /// fields `cache`, `database`, `requests`, … sit in the node's object, as the report format names them)
     #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
@@ -315,6 +381,19 @@ impl Report {
             if let Some(t) = &e.breaker_state_time {
                 h.f64s(&[t.closed_s, t.open_s, t.half_open_s]);
             }
+            if let Some(x) = &e.hedge {
+                h.u64s(&[x.hedges, x.hedge_wins, x.cancelled]);
+                h.f64s(&[
+                    x.extra_load,
+                    x.delay_ms,
+                    x.copy_p50_ms,
+                    x.copy_p99_ms,
+                    x.copy_p999_ms,
+                    x.call_p50_ms,
+                    x.call_p99_ms,
+                    x.call_p999_ms,
+                ]);
+            }
         }
         let l = &self.latency_ms;
         h.f64s(&[
@@ -347,6 +426,25 @@ impl Report {
             }
             if let Some(d) = &n.detail {
                 d.digest(&mut h);
+            }
+            if let Some(p) = &n.plan {
+                h.str(&p.plan);
+                h.u64s(&[
+                    p.calls_per_request,
+                    p.answers_needed,
+                    p.plans,
+                    p.failed,
+                    p.partial,
+                    p.missing,
+                ]);
+                h.f64s(&[
+                    p.wait_mean_ms,
+                    p.wait_p50_ms,
+                    p.wait_p99_ms,
+                    p.call_p50_ms,
+                    p.call_p90_ms,
+                    p.call_p99_ms,
+                ]);
             }
         }
         h.f64(self.series.interval_s);
@@ -513,6 +611,51 @@ impl Report {
                     e.breaker_opens,
                     e.short_circuited,
                     e.breaker_state_time.map_or(0.0, |t| t.open_s)
+                );
+            }
+            for (name, e) in &self.edges {
+                let Some(x) = &e.hedge else { continue };
+                let _ = writeln!(
+                    s,
+                    "hedge {name}: {} second copies ({:.1} % extra), {} won, {} cancelled, delay {:.3} ms; a call \
+                     p99 {:.3} ms and p99.9 {:.3} ms against one copy's {:.3} and {:.3} ms",
+                    x.hedges,
+                    x.extra_load * 100.0,
+                    x.hedge_wins,
+                    x.cancelled,
+                    x.delay_ms,
+                    x.call_p99_ms,
+                    x.call_p999_ms,
+                    x.copy_p99_ms,
+                    x.copy_p999_ms
+                );
+            }
+        }
+        let plans: Vec<_> = self
+            .nodes
+            .iter()
+            .filter_map(|(id, n)| Some((id, n.plan.as_ref()?)))
+            .collect();
+        if !plans.is_empty() {
+            let _ = writeln!(s);
+            for (id, p) in plans {
+                let _ = writeln!(
+                    s,
+                    "plan {id}: {} over {} calls (needs {}), {} plans, {} failed, {} partial ({} calls missing); \
+                     wait mean {:.3} p50 {:.3} p99 {:.3} ms; one call p50 {:.3} p90 {:.3} p99 {:.3} ms",
+                    p.plan,
+                    p.calls_per_request,
+                    p.answers_needed,
+                    p.plans,
+                    p.failed,
+                    p.partial,
+                    p.missing,
+                    p.wait_mean_ms,
+                    p.wait_p50_ms,
+                    p.wait_p99_ms,
+                    p.call_p50_ms,
+                    p.call_p90_ms,
+                    p.call_p99_ms
                 );
             }
         }

@@ -113,6 +113,12 @@ impl Path {
         }
     }
 
+    /// The first hop (the one its sender holds it by).
+    #[inline]
+    pub fn first(&self) -> Option<Hop> {
+        (self.len > 0).then(|| self.inline[0])
+    }
+
     pub fn clear(&mut self) {
         self.len = 0;
         self.spill.clear();

@@ -1,9 +1,10 @@
 //! Resilience policies of a call: a timeout, retries with backoff and jitter under an optional retry budget,
-//! and a circuit breaker. A client carries a retry policy for its own requests; a call edge (`from` calls
+//! a circuit breaker, and hedged requests (`hedge.rs`). A client carries a retry policy for its own requests; a call edge (`from` calls
 //! `to`) may carry all three. The parameter types live here; `retry.rs` computes backoff delays and keeps a
 //! budget, `breaker.rs` is the breaker's state machine. The engine (`sim`) applies them.
 
 pub mod breaker;
+pub mod hedge;
 pub mod retry;
 
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,7 @@ use crate::checks::{check_num, check_prob};
 use crate::vocab::{Choices, Family, Term, Vocab, choices};
 
 pub use breaker::{Breaker, BreakerState, Permit};
+pub use hedge::{HedgeAfter, HedgePolicy};
 pub use retry::{Budget, RetryState};
 
 /// The most attempts a retry policy may make (the first one included).

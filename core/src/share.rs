@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!  Topology ──v1 layout──> bytes ──zlib (deflate + adler-32)──> bytes ──base64url──> "v1.<text>"
-//!           (v2 layout when an edge has a call policy)                              │
+//!           (v2 layout when an edge has a call policy, v3 when one is hedged)        │
 //!  location.hash = "#d=v1.<text>"  <──────────────────────────────────────────────────┘
 //! ```
 //!
@@ -14,11 +14,13 @@
 //!
 //! Architecture invariant: a released version keeps decoding forever. `v1` is frozen (a test decodes a link
 //! made when it shipped); `v2` (v1 plus edges' call policies) ships beside it and is written only for diagrams
-//! that need it, so a v1 diagram's link never changes; [`decode`] dispatches on the prefix.
+//! that need it, so a v1 diagram's link never changes; `v3` (v2 whose policies may hold a hedge) likewise
+//! only for a diagram with a hedged edge; [`decode`] dispatches on the prefix.
 
 mod sample;
 mod v1;
 mod v2;
+mod v3;
 mod wire;
 
 use base64::Engine as _;
@@ -30,9 +32,9 @@ use crate::topology::Topology;
 
 pub use sample::sample_diagram;
 
-/// The newest share format version [`encode`] writes (v1 for a diagram without call policies, whose links
-/// stay as they were).
-pub const SHARE_VERSION: u32 = 2;
+/// The newest share format version [`encode`] writes (v1 for a diagram without call policies and v2 for one
+/// without hedges, whose links stay as they were).
+pub const SHARE_VERSION: u32 = 3;
 
 /// A 60-node, 240-edge diagram's fragment fits in this many characters [chars] (a test holds us to it).
 pub const SHARE_BUDGET_CHARS: usize = 2_000;
@@ -158,7 +160,9 @@ impl std::error::Error for ShareError {}
 /// Lossless: `decode(&encode(&t)) == Ok(t)` for every topology with unique non-empty node ids and finite
 /// positions (what the editor makes), bit for bit in every float.
 pub fn encode(t: &Topology) -> String {
-    let (version, payload) = if v2::needed(t) {
+    let (version, payload) = if v3::needed(t) {
+        (3, v3::encode(t))
+    } else if v2::needed(t) {
         (2, v2::encode(t))
     } else {
         (1, v1::encode(t))
@@ -190,12 +194,12 @@ pub fn decode(fragment: &str) -> Result<Topology, ShareError> {
     let (version, body) = split_version(text)?;
     match version {
         0 => Err(ShareError::UnknownVersion { version }),
-        1 | 2 => {
+        1..=3 => {
             let bytes = unpack(body)?;
-            let t = if version == 1 {
-                v1::decode(&bytes, MAX_DECODED_MEMORY)?
-            } else {
-                v2::decode(&bytes, MAX_DECODED_MEMORY)?
+            let t = match version {
+                1 => v1::decode(&bytes, MAX_DECODED_MEMORY)?,
+                2 => v2::decode(&bytes, MAX_DECODED_MEMORY)?,
+                _ => v3::decode(&bytes, MAX_DECODED_MEMORY)?,
             };
             check_structure(&t)?;
             Ok(t)
@@ -432,8 +436,8 @@ mod tests {
             Err(ShareError::UnknownVersion { version: 0 })
         );
         assert_eq!(
-            decode("v3.AAAA"),
-            Err(ShareError::NewerVersion { version: 3 })
+            decode("v4.AAAA"),
+            Err(ShareError::NewerVersion { version: 4 })
         );
         assert_eq!(
             decode("v999999999.x"),

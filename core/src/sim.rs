@@ -15,14 +15,17 @@
 //! nothing is in flight (or the drain limit passes).
 //!
 //! The parts: `build` (the runtime from a validated model), `transport` (actions, links, arrivals and
-//! responses), `calls` (the call layer: timeouts, retries, breakers), `clients` (the traffic sources and
-//! their DNS), `faults` (kill, revive, slow, cut, spikes, health checks) and `report` (runtime state into a
+//! responses), `calls` (the call layer: timeouts, retries, breakers, hedges), `plans` (parallel call plans),
+//! `clients` (the traffic sources and their DNS), `faults` (kill, revive, slow, cut, spikes, health
+//! checks), `exemplars` (request trees kept for their waterfall) and `report` (runtime state into a
 //! [`Report`]).
 
 mod build;
 mod calls;
 mod clients;
+mod exemplars;
 mod faults;
+mod plans;
 mod report;
 mod transport;
 
@@ -45,6 +48,7 @@ use crate::trace::{BreakerChange, HopRecord, Trace};
 use crate::validate::{Diagnostic, FaultOp, Severity, resolve_fault};
 
 use calls::{CALL_SLOT, Call, PolicyRt};
+use plans::BRANCH_SLOT;
 
 #[derive(Clone, Copy, Debug)]
 enum Ev {
@@ -94,6 +98,22 @@ enum Ev {
     /// call `call`'s attempt was lost and no timeout waits for it: retry or fail
     AttemptFailed {
         call: u32,
+        round: u32,
+    },
+    /// call `call`'s attempt `attempt` has waited its hedge delay: a second copy goes out if none answered
+    Hedge {
+        call: u32,
+        round: u32,
+        attempt: u32,
+    },
+    /// plan `group`'s partial deadline: it ends with what arrived
+    PlanDeadline {
+        group: u32,
+        round: u32,
+    },
+    /// a branch of plan `group` was lost: it counts as failed
+    BranchFailed {
+        group: u32,
         round: u32,
     },
 }
@@ -333,6 +353,10 @@ pub struct Sim {
     actions: Vec<Action>,
     meters: Meters,
     calls: Calls,
+    /// parallel plans in progress, and each node's plan
+    groups: plans::Groups,
+    /// request trees recorded for their waterfall (off unless asked for)
+    exemplars: exemplars::Exemplars,
     versions: Versions,
     /// per node: a client's pending deadlines
     deadlines: Vec<Deadlines>,
@@ -619,6 +643,15 @@ impl Sim {
                 if self.call_is(call, round) {
                     self.after_failure(call, crate::request::Outcome::Error);
                 }
+            }
+            Ev::Hedge {
+                call,
+                round,
+                attempt,
+            } => self.on_hedge(call, round, attempt),
+            Ev::PlanDeadline { group, round } => self.on_plan_deadline(group, round),
+            Ev::BranchFailed { group, round } => {
+                self.branch_answered(group, round, crate::request::Outcome::Error, 0, 0, false)
             }
         }
     }

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dist::Dist;
-use crate::resilience::{BreakerParams, RetryPolicy};
+use crate::resilience::{BreakerParams, HedgePolicy, RetryPolicy};
 
 /// The format version this crate writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -217,6 +217,9 @@ pub struct Edge {
     /// a circuit breaker on calls over this edge; default none
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breaker: Option<BreakerParams>,
+    /// hedged requests: a second copy of a call that has not answered after a delay; default none
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hedge: Option<HedgePolicy>,
 }
 
 impl Edge {
@@ -232,13 +235,17 @@ impl Edge {
             timeout_ms: None,
             retry: None,
             breaker: None,
+            hedge: None,
         }
     }
 
-    /// Whether the edge carries a call policy (a timeout, retries or a breaker), which share links of format
-    /// v1 cannot hold.
+    /// Whether the edge carries a call policy (a timeout, retries, a breaker or a hedge), which share links
+    /// of format v1 cannot hold.
     pub fn has_policy(&self) -> bool {
-        self.timeout_ms.is_some() || self.retry.is_some() || self.breaker.is_some()
+        self.timeout_ms.is_some()
+            || self.retry.is_some()
+            || self.breaker.is_some()
+            || self.hedge.is_some()
     }
 
     /// The name used in messages and link faults: the id, or `from->to` when the id is empty.

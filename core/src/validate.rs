@@ -10,7 +10,7 @@ use crate::components::interface::{Build, Port};
 use crate::components::node::NodeRt;
 use crate::components::{Kind, Params, parse_params};
 use crate::dist::Dist;
-use crate::resilience::{BreakerParams, RetryPolicy};
+use crate::resilience::{BreakerParams, HedgePolicy, RetryPolicy};
 use crate::time::SimTime;
 use crate::topology::{FORMAT_VERSION, FaultAction, LinkDefaults, Topology};
 
@@ -95,6 +95,7 @@ pub(crate) struct CallPolicy {
     pub timeout: Option<SimTime>,
     pub retry: Option<RetryPolicy>,
     pub breaker: Option<BreakerParams>,
+    pub hedge: Option<HedgePolicy>,
 }
 
 /// A fault with its subject resolved to an index.
@@ -322,6 +323,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             .iter()
             .flat_map(|r| r.problems("retry."))
             .chain(e.breaker.iter().flat_map(|b| b.problems("breaker.")))
+            .chain(e.hedge.iter().flat_map(|h| h.problems("hedge.")))
         {
             d.err(
                 subject.clone(),
@@ -367,6 +369,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             timeout: e.timeout_ms.map(SimTime::from_ms),
             retry: e.retry.clone(),
             breaker: e.breaker.clone(),
+            hedge: e.hedge.clone(),
         });
         edges.push(ModelEdge {
             from,
@@ -455,6 +458,31 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 d.err(subject.clone(), field, message);
             }
         }
+    }
+
+    // Parallel plans multiply calls: a diagram where one request could cause too many is refused.
+    let params: Vec<Option<&Params>> = nodes
+        .iter()
+        .map(|m| m.as_ref().map(|m| &m.params))
+        .collect();
+    let pairs: Vec<(u32, u32)> = edges.iter().map(|e| (e.from, e.to)).collect();
+    for (v, calls) in
+        crate::components::server::fan_out::too_many_calls(&params, &pairs, t.settings.hop_limit)
+    {
+        let n = &t.nodes[v as usize];
+        let field =
+            matches!(params[v as usize], Some(Params::Server(_))).then(|| "params.fan_out".into());
+        d.err(
+            Subject::Node(n.id.clone()),
+            field,
+            format!(
+                "one request reaching `{}` could cause {calls:.3e} calls through parallel plans (within the \
+                 hop limit of {}); at most {:.0} are simulated",
+                n.id,
+                t.settings.hop_limit,
+                crate::components::server::fan_out::MAX_CALLS_PER_REQUEST
+            ),
+        );
     }
 
     // Faults.

@@ -42,6 +42,24 @@ pub(crate) enum Action {
     Absorb { req: u32 },
     /// A resolver answers a lookup with `value` (a packed TTL and GeoDNS flag, see `dns::pack`).
     Answer { req: u32, value: u64 },
+    /// Send copies of `req` over every port at once, as the node's [`Plan`] says; the plan's end comes back
+    /// as one response to `req` with `slot` (through [`Component::on_response`]).
+    Scatter { req: u32, slot: u32 },
+}
+
+/// How a node's calls sent with [`Action::Scatter`] go out and end: `copies` calls over each port at once,
+/// ended when `need` of them have succeeded (or, with `partial`, at that long after they left, with what
+/// arrived by then). Without `partial` a plan fails as soon as too many calls have failed to reach `need`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Plan {
+    /// the plan's name in the report (`parallel`, `first_k`)
+    pub name: &'static str,
+    /// calls over each port [≥ 1]
+    pub copies: u32,
+    /// successful answers that end the plan [1..ports × copies]
+    pub need: u32,
+    /// answer with what arrived this long after the calls left (successful when one call was)
+    pub partial: Option<SimTime>,
 }
 
 /// What a component verb may use: the time, the random generator, and where to put its actions.
@@ -229,6 +247,23 @@ pub(crate) trait Component {
 
     /// One health probe of every port: `up(port)` says whether the port's target answers.
     fn probe(&mut self, _up: &dyn Fn(u32) -> bool) {}
+
+    /// How the node's [`Action::Scatter`] calls go out and end, if it makes any (read once, at build).
+    fn plan(&self) -> Option<Plan> {
+        None
+    }
+
+    /// The request worker `slot` is serving now, if the kind has workers and one is (what a request's
+    /// waterfall reads to split queueing from service).
+    fn job_in(&self, _slot: u32) -> Option<u32> {
+        None
+    }
+
+    /// A copy of a call that lost to another copy (a tied hedge): remove request `req` if it still waits in
+    /// this node's queue, answering it at once; returns whether it did.
+    fn cancel(&mut self, _ctx: &mut Ctx<'_>, _req: u32) -> bool {
+        false
+    }
 
     /// The node's block of the report, at `now` over a window of `window_ns`, with its ports' target ids.
     fn detail(&self, _now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {

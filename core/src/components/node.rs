@@ -9,7 +9,7 @@ use super::client::Client;
 use super::database::Database;
 use super::dns::Resolver;
 use super::gateway::Gateway;
-use super::interface::{Build, Component, Ctx, Finding, Incoming, Levels};
+use super::interface::{Build, Component, Ctx, Finding, Incoming, Levels, Plan};
 use super::load_balancer::LoadBalancer;
 use super::messaging::Broker;
 use super::rate_limiter::RateLimiter;
@@ -57,6 +57,7 @@ macro_rules! node_kinds {
             slow(factor: f64) -> ();
             stale_hit(now: SimTime) -> ();
             probe(up: &dyn Fn(u32) -> bool) -> ();
+            cancel(ctx: &mut Ctx<'_>, req: u32) -> bool;
         );
         node_kinds!(@views [$($variant)*]
             workers() -> u32;
@@ -67,6 +68,8 @@ macro_rules! node_kinds {
             stores_data() -> bool;
             probe_interval() -> Option<SimTime>;
             detail(now: SimTime, window_ns: u64, targets: &[&str]) -> Option<NodeDetail>;
+            plan() -> Option<Plan>;
+            job_in(slot: u32) -> Option<u32>;
         );
     };
     // Each verb calls the trait's method (not a same-named inherent one), on the boxed component.

@@ -1,9 +1,12 @@
 //! The server: `workers` slots fed by a FIFO queue of bounded capacity. A worker serves a request for a time
 //! drawn from the service-time distribution (divided by `speed`, multiplied by a slow-down fault), then either
-//! responds, fails it (error probability), or calls its downstream edges — each in turn, or the one its key
-//! picks. With `blocking_calls` the worker waits for the calls (a thread-per-request server); without, it is
-//! freed once it has sent the first call, the next call goes out when the previous answers, and the response
-//! leaves after the last (an event-loop server).
+//! responds, fails it (error probability), or calls its downstream edges by its call plan: each in turn
+//! (`sequential`), all at once (`parallel`, optionally answering with what arrived by a `partial_ms`
+//! deadline), all at once until `first_k` have answered, or the one its key picks (`one`). With
+//! `blocking_calls` the worker waits for the plan (a thread-per-request server); without, it is freed once the
+//! calls are sent — a sequential plan's next call goes out when the previous answers — and the response leaves
+//! when the plan ends (an event-loop server). The engine carries out a parallel plan (`Action::Scatter`): a
+//! plan looks to the server like one call.
 //!
 //! Resilience: with `shed_expired` a request whose deadline has passed is dropped unserved (load shedding),
 //! on arrival and again when a worker would take it from the queue; a `bulkhead` caps the workers that may
@@ -12,11 +15,13 @@
 //! request so duplicates caused by retries show, and `idempotency` keys keep a dedupe store that answers a
 //! repeated request from its record instead of repeating the effect.
 
+pub(crate) mod fan_out;
+
 use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
+use crate::components::interface::{Build, Component, Finding, Incoming, Levels, Plan, mismatch};
 use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
 use crate::digest::Digest;
 use crate::dist::Dist;
@@ -28,6 +33,21 @@ use crate::vocab::{Choices, Term, Vocab, choices};
 /// A non-blocking server's call over port `p` carries slot `FREED_CALL + p`: no worker waits for it (worker
 /// slots are below it; `NO_SLOT` is above every port).
 const FREED_CALL: u32 = 0x8000_0000;
+
+/// A non-blocking server's parallel plan carries this slot (no worker waits for it).
+const FREED_PLAN: u32 = u32::MAX - 3;
+
+/// A worker waiting on a parallel plan waits on every port.
+const ALL_PORTS: u32 = u32::MAX;
+
+/// The most calls a parallel plan sends over each edge (`fan_out`).
+pub const MAX_FAN_OUT: u32 = 1_000;
+
+/// The most successful answers a `first_k` plan may wait for.
+pub const MAX_FIRST_K: u32 = 100_000;
+
+/// The longest `partial_ms` deadline [ms]: an hour.
+pub const MAX_PARTIAL_MS: f64 = 3.6e6;
 
 /// How far back a server with side effects remembers the logical requests it applied [s]: a duplicate
 /// effect is one that repeats a logical request within this span (longer than any default retry sequence).
@@ -50,10 +70,22 @@ pub struct ServerParams {
     pub speed: f64,
     /// whether a worker waits for its downstream calls (true) or is freed once it has sent them, default true
     pub blocking_calls: bool,
-    /// which downstream edges a request calls: `every` one in turn, or `one` picked by the request's key (in
-    /// proportion to the edges' weights), default `every`
+    /// the call plan: how a request calls the downstream edges, default `sequential` (each in turn)
     #[serde(default)]
     pub calls: Calls,
+    /// `parallel` and `first_k`: calls sent over each edge at once (a scatter to that many shards or leaves
+    /// behind it) [1..1000], default 1
+    #[serde(default = "one")]
+    pub fan_out: u32,
+    /// `first_k`: the plan ends when this many calls have answered successfully [1..100000, at most the
+    /// calls sent], default 1
+    #[serde(default = "one")]
+    pub first_k: u32,
+    /// `parallel`: answer with what arrived this long after the calls left (a partial answer, successful
+    /// when one call was) instead of waiting for every call; `null` = wait for all and fail when one fails
+    /// [ms, (0, 3600000]], default `null`
+    #[serde(default)]
+    pub partial_ms: Option<f64>,
     /// load shedding: drop a request unserved when its deadline has passed, or will before a mean service
     /// time could end (checked on arrival and when a worker would take it from the queue), default false
     #[serde(default)]
@@ -72,13 +104,24 @@ pub struct ServerParams {
     pub idempotency: Option<Idempotency>,
 }
 
-/// Which downstream edges a server's request calls.
+fn one() -> u32 {
+    1
+}
+
+/// A server's call plan: which downstream edges a request calls, and how.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Calls {
-    /// every downstream edge, one after another (stopping at the first failure)
+    /// every downstream edge, one after another (stopping at the first failure); `every` in older diagrams
     #[default]
-    Every,
+    #[serde(alias = "every")]
+    Sequential,
+    /// every downstream edge (`fan_out` times each) at once; the plan ends when all have answered, or fails
+    /// when one fails (with `partial_ms`: at that deadline, with what arrived)
+    Parallel,
+    /// every downstream edge (`fan_out` times each) at once; the plan ends when `first_k` have answered
+    /// successfully (a quorum read, a scatter-gather with a cut-off), or fails when that can no longer happen
+    FirstK,
     /// one edge, chosen by the request's key in proportion to the edges' weights (a service whose requests
     /// each need one dependency)
     One,
@@ -126,6 +169,13 @@ pub struct ServiceReport {
     pub deduplicated: u64,
     /// repeats that arrived while the first was still in progress (refused, as HTTP 409)
     pub in_progress_conflicts: u64,
+    /// queued copies of hedged calls removed unserved because another copy had answered (tied requests)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cancelled: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 impl Default for ServerParams {
@@ -137,7 +187,10 @@ impl Default for ServerParams {
             error_probability: 0.0,
             speed: 1.0,
             blocking_calls: true,
-            calls: Calls::Every,
+            calls: Calls::Sequential,
+            fan_out: 1,
+            first_k: 1,
+            partial_ms: None,
             shed_expired: false,
             bulkhead: None,
             side_effects: false,
@@ -159,6 +212,26 @@ impl ServerParams {
         if self.speed.is_finite() && self.speed <= 0.0 {
             out.push(("speed".into(), "`speed` must be positive".into()));
         }
+        if self.fan_out == 0 || self.fan_out > MAX_FAN_OUT {
+            out.push((
+                "fan_out".into(),
+                format!("`fan_out` must be between 1 and {MAX_FAN_OUT}"),
+            ));
+        }
+        if self.first_k == 0 || self.first_k > MAX_FIRST_K {
+            out.push((
+                "first_k".into(),
+                format!("`first_k` must be between 1 and {MAX_FIRST_K}"),
+            ));
+        }
+        if let Some(ms) = self.partial_ms
+            && !(ms.is_finite() && ms > 0.0 && ms <= MAX_PARTIAL_MS)
+        {
+            out.push((
+                "partial_ms".into(),
+                format!("`partial_ms` must be above 0 and at most {MAX_PARTIAL_MS} ms (or empty)"),
+            ));
+        }
         if self.bulkhead == Some(0) {
             out.push((
                 "bulkhead".into(),
@@ -178,11 +251,38 @@ impl ServerParams {
     }
 }
 
+impl ServerParams {
+    /// The engine's part of a `parallel` or `first_k` plan over `ports` edges (`None` for the others, or
+    /// without edges).
+    pub(crate) fn plan(&self, ports: u32) -> Option<Plan> {
+        let copies = self.fan_out.clamp(1, MAX_FAN_OUT);
+        let total = ports.saturating_mul(copies);
+        if total == 0 {
+            return None;
+        }
+        match self.calls {
+            Calls::Parallel => Some(Plan {
+                name: "parallel",
+                copies,
+                need: total,
+                partial: self.partial_ms.map(SimTime::from_ms),
+            }),
+            Calls::FirstK => Some(Plan {
+                name: "first_k",
+                copies,
+                need: self.first_k.clamp(1, total),
+                partial: None,
+            }),
+            Calls::Sequential | Calls::One => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum SlotState {
     Free,
     Serving,
-    /// waiting for the response of the call on this port
+    /// waiting for the response of the call on this port (`ALL_PORTS`: of a parallel plan)
     Waiting(u32),
 }
 
@@ -252,6 +352,8 @@ pub(crate) struct Server {
     blocking: bool,
     ports: u32,
     calls: Calls,
+    /// the engine's part of a `parallel` or `first_k` plan
+    plan: Option<Plan>,
     /// cumulative edge weights, for `calls: one`
     weight_ends: Vec<u64>,
     shed: bool,
@@ -295,6 +397,7 @@ impl Server {
             blocking: p.blocking_calls,
             ports,
             calls: p.calls,
+            plan: p.plan(ports),
             weight_ends,
             shed: p.shed_expired,
             mean_service: SimTime::from_ms(p.service_time.mean_ms() / p.speed),
@@ -346,7 +449,10 @@ impl Server {
 
     /// Whether the server uses any resilience feature (then its `service` block is reported).
     pub fn reports_service(&self) -> bool {
-        self.shed || self.bulkhead.is_some() || self.effects.is_some()
+        self.shed
+            || self.bulkhead.is_some()
+            || self.effects.is_some()
+            || self.counters.cancelled > 0
     }
 
     /// The port a request calls first: 0, or for `calls: one` the edge its key falls on.
@@ -507,12 +613,21 @@ impl Server {
         }
     }
 
-    /// Sends `job` on its call over `port` (a blocking worker waits in `slot`), unless the port's bulkhead is
-    /// full: then the call fails fast and the worker is freed.
+    /// The ports a worker waiting on `port` waits on: that one, or every one for a parallel plan.
+    fn ports_of(&self, port: u32) -> std::ops::Range<usize> {
+        if port == ALL_PORTS {
+            0..self.ports as usize
+        } else {
+            port as usize..port as usize + 1
+        }
+    }
+
+    /// Sends `job` on its call over `port` (`ALL_PORTS`: its parallel plan; a blocking worker waits in
+    /// `slot`), unless a port's bulkhead is full: then the call fails fast and the worker is freed.
     fn call(&mut self, ctx: &mut Ctx<'_>, slot: u32, port: u32) {
         let req = self.slots[slot as usize].job.req;
         if let Some(cap) = self.bulkhead
-            && self.waiting_on[port as usize] >= cap
+            && self.ports_of(port).any(|p| self.waiting_on[p] >= cap)
         {
             self.counters.bulkhead_rejected += u64::from(self.counting);
             let job = self.slots[slot as usize].job;
@@ -520,12 +635,18 @@ impl Server {
             self.release(ctx, slot);
             return;
         }
-        self.waiting_on[port as usize] += 1;
+        for p in self.ports_of(port) {
+            self.waiting_on[p] += 1;
+        }
         if self.slots[slot as usize].state == SlotState::Serving {
             self.serving -= 1;
         }
         self.slots[slot as usize].state = SlotState::Waiting(port);
-        ctx.out.push(Action::Forward { req, port, slot });
+        ctx.out.push(if port == ALL_PORTS {
+            Action::Scatter { req, slot }
+        } else {
+            Action::Forward { req, port, slot }
+        });
     }
 
     /// A service ends; returns whether it was current (stale ones, from before a kill, are ignored).
@@ -548,6 +669,17 @@ impl Server {
                 outcome: Outcome::Ok,
             });
             self.release(ctx, slot);
+        } else if self.plan.is_some() {
+            if self.blocking {
+                self.call(ctx, slot, ALL_PORTS);
+            } else {
+                // Non-blocking: the worker is freed; the response leaves when the plan ends.
+                ctx.out.push(Action::Scatter {
+                    req,
+                    slot: FREED_PLAN,
+                });
+                self.release(ctx, slot);
+            }
         } else if self.blocking {
             let port = self.first_port(job.key);
             self.call(ctx, slot, port);
@@ -566,6 +698,11 @@ impl Server {
 
     /// The response to one of this server's calls comes back.
     pub fn on_response(&mut self, ctx: &mut Ctx<'_>, req: u32, slot: u32, outcome: Outcome) {
+        if slot == FREED_PLAN {
+            let outcome = if self.alive { outcome } else { Outcome::Error };
+            ctx.out.push(Action::Respond { req, outcome });
+            return;
+        }
         if slot >= FREED_CALL {
             // Non-blocking: the worker was freed when the call went out. With `calls: every` the next edge is
             // called once this one has answered successfully; the response leaves after the last.
@@ -575,7 +712,9 @@ impl Server {
                     req,
                     outcome: Outcome::Error,
                 });
-            } else if outcome == Outcome::Ok && self.calls == Calls::Every && port + 1 < self.ports
+            } else if outcome == Outcome::Ok
+                && self.calls == Calls::Sequential
+                && port + 1 < self.ports
             {
                 ctx.out.push(Action::Forward {
                     req,
@@ -592,14 +731,20 @@ impl Server {
             unreachable!("a response returns to a waiting worker")
         };
         debug_assert_eq!(s.job.req, req, "the waiting worker holds this request");
-        self.waiting_on[port as usize] -= 1;
+        for p in self.ports_of(port) {
+            self.waiting_on[p] -= 1;
+        }
         if !self.alive || s.epoch != self.epoch {
             ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
             });
             self.release(ctx, slot);
-        } else if outcome == Outcome::Ok && self.calls == Calls::Every && port + 1 < self.ports {
+        } else if outcome == Outcome::Ok
+            && port != ALL_PORTS
+            && self.calls == Calls::Sequential
+            && port + 1 < self.ports
+        {
             self.call(ctx, slot, port + 1);
         } else {
             ctx.out.push(Action::Respond { req, outcome });
@@ -616,9 +761,26 @@ impl Server {
         if let SlotState::Waiting(port) = s.state
             && s.job.req == req
         {
-            self.waiting_on[port as usize] -= 1;
+            for p in self.ports_of(port) {
+                self.waiting_on[p] -= 1;
+            }
             self.release(ctx, slot);
         }
+    }
+
+    /// A tied hedge's losing copy: if `req` waits in the queue, it leaves it unserved, answered at once.
+    pub fn cancel(&mut self, ctx: &mut Ctx<'_>, req: u32) -> bool {
+        let Some(i) = self.queue.iter().position(|j| j.req == req) else {
+            return false;
+        };
+        let job = self.queue.remove(i).expect("the position is in the queue");
+        self.forget(&job);
+        self.counters.cancelled += u64::from(self.counting);
+        ctx.out.push(Action::Respond {
+            req,
+            outcome: Outcome::Error,
+        });
+        true
     }
 
     /// The node dies: queued and in-service requests fail now; workers waiting on calls fail when the calls
@@ -660,11 +822,15 @@ impl ServiceReport {
             self.deduplicated,
             self.in_progress_conflicts,
         ]);
+        // Only tied hedges cancel: other diagrams keep their digests.
+        if self.cancelled > 0 {
+            h.u64(self.cancelled);
+        }
     }
 
     /// Its part of the node's guard line in the runner's table.
     pub fn table_part(&self) -> String {
-        format!(
+        let mut s = format!(
             "shed {}  bulkhead rejected {}  effects {}  duplicate effects {}  deduplicated {}  in-progress \
              conflicts {}",
             self.shed,
@@ -673,7 +839,11 @@ impl ServiceReport {
             self.duplicate_effects,
             self.deduplicated,
             self.in_progress_conflicts
-        )
+        );
+        if self.cancelled > 0 {
+            s.push_str(&format!("  cancelled {}", self.cancelled));
+        }
+        s
     }
 }
 
@@ -704,6 +874,41 @@ impl Component for Server {
             }
             other => Err(mismatch("server", other)),
         }
+    }
+
+    fn check(b: &Build<'_>) -> Vec<Finding> {
+        let Params::Server(p) = b.params else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let calls = (b.ports.len() as u64) * u64::from(p.fan_out.max(1));
+        if p.calls == Calls::FirstK && !b.ports.is_empty() && u64::from(p.first_k) > calls {
+            out.push(Finding {
+                warning: false,
+                field: Some("first_k"),
+                text: format!(
+                    " waits for {} answers (`first_k`) but sends only {calls} calls ({} edges × `fan_out` {})",
+                    p.first_k,
+                    b.ports.len(),
+                    p.fan_out
+                ),
+            });
+        }
+        if p.fan_out > 1 && !matches!(p.calls, Calls::Parallel | Calls::FirstK) {
+            out.push(Finding {
+                warning: true,
+                field: Some("fan_out"),
+                text: " sets `fan_out`, which only a `parallel` or `first_k` plan uses".into(),
+            });
+        }
+        if p.partial_ms.is_some() && p.calls != Calls::Parallel {
+            out.push(Finding {
+                warning: true,
+                field: Some("partial_ms"),
+                text: " sets `partial_ms`, which only a `parallel` plan uses".into(),
+            });
+        }
+        out
     }
 
     fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
@@ -765,6 +970,20 @@ impl Component for Server {
         self.queue_len() as usize * std::mem::size_of::<Job>()
     }
 
+    fn plan(&self) -> Option<Plan> {
+        self.plan
+    }
+
+    fn job_in(&self, slot: u32) -> Option<u32> {
+        let s = self.slots.get(slot as usize)?;
+        (s.state == SlotState::Serving).then_some(s.job.req)
+    }
+
+    fn cancel(&mut self, ctx: &mut Ctx<'_>, req: u32) -> bool {
+        self.counting = ctx.counting;
+        Server::cancel(self, ctx, req)
+    }
+
     fn detail(&self, _now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
         self.reports_service().then(|| {
             NodeDetail::Service(ServiceDetail {
@@ -775,10 +994,17 @@ impl Component for Server {
 }
 
 impl Choices for Calls {
-    const ALL: &'static [Calls] = &[Calls::Every, Calls::One];
+    const ALL: &'static [Calls] = &[
+        Calls::Sequential,
+        Calls::Parallel,
+        Calls::FirstK,
+        Calls::One,
+    ];
     fn label(self) -> Option<&'static str> {
         Some(match self {
-            Calls::Every => "All, in turn",
+            Calls::Sequential => "Sequential: all, in turn",
+            Calls::Parallel => "Parallel: all at once",
+            Calls::FirstK => "First k of all at once",
             Calls::One => "One, by key",
         })
     }
@@ -796,7 +1022,12 @@ impl ServerParams {
             Term::new("speed", "Speed").unit("×"),
             Term::new("error_probability", "Error probability").unit("0–1"),
             Term::new("blocking_calls", "Blocking calls"),
-            Term::new("calls", "Calls downstream").choices(choices::<Calls>),
+            Term::new("calls", "Call plan").choices(choices::<Calls>),
+            Term::new("fan_out", "Calls per edge (fan-out)").integer(),
+            Term::new("first_k", "Answers needed (k)").integer(),
+            Term::new("partial_ms", "Partial answer after")
+                .unit("ms")
+                .empty("wait for all"),
             Term::new("bulkhead", "Bulkhead (per dependency)")
                 .integer()
                 .empty("none"),

@@ -215,9 +215,13 @@ fn push_fields(
             ));
         }
         Value::String(s) => {
-            let pairs = term
+            let mut pairs = term
                 .and_then(|t| t.choices)
                 .map_or_else(|| vec![(s.clone(), humanize(s))], |f| f());
+            // A value the menu does not offer (an older name core still reads, such as `every`) stays shown.
+            if !pairs.iter().any(|(v, _)| v == s) {
+                pairs.insert(0, (s.clone(), humanize(s)));
+            }
             let (choices, labels) = pairs.into_iter().unzip();
             out.push(field(
                 Control::Choice { choices, labels },
@@ -746,7 +750,10 @@ mod tests {
             choices(Kind::ApiGateway, "auth"),
             ["none", "jwt", "session"]
         );
-        assert_eq!(choices(Kind::Server, "calls"), ["every", "one"]);
+        assert_eq!(
+            choices(Kind::Server, "calls"),
+            ["sequential", "parallel", "first_k", "one"]
+        );
         assert!(matches!(
             control(Kind::ApiGateway, "routes"),
             Control::Text { placeholder, multiline: true } if placeholder.contains("->")

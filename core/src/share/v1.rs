@@ -586,10 +586,11 @@ fn edge_flags(e: &Edge) -> u8 {
         latency,
         loss,
         weight,
-        // Call policies are not in the v1 layout: `share::encode` writes a v2 link for an edge with one.
+        // Call policies are not in the v1 layout: `share::encode` writes a v2 (or v3) link for an edge with one.
         timeout_ms: _,
         retry: _,
         breaker: _,
+        hedge: _,
     } = e;
     let mode = if id.is_empty() {
         ID_EMPTY

@@ -99,11 +99,13 @@ impl Sim {
                         timeout: p.timeout.or(Some(timeout)),
                         retry: p.retry.clone().or_else(|| Some(r.clone())),
                         breaker: p.breaker.clone(),
+                        hedge: p.hedge.clone(),
                     }),
                     (None, Some((r, timeout))) => Some(CallPolicy {
                         timeout: Some(timeout),
                         retry: Some(r.clone()),
                         breaker: None,
+                        hedge: None,
                     }),
                     (p, None) => p.clone(),
                 };
@@ -121,6 +123,7 @@ impl Sim {
         let holders = (0..n as u32)
             .filter(|&i| nodes[i as usize].holds_work())
             .collect();
+        let plans = nodes.iter().map(NodeRt::plan).collect();
         let mut sim = Sim {
             queue: Queue {
                 now: SimTime::ZERO,
@@ -159,6 +162,8 @@ impl Sim {
                 trace: Trace::new(s.trace_capacity),
             },
             calls: Calls::default(),
+            groups: super::plans::Groups::new(plans),
+            exemplars: super::exemplars::Exemplars::new(series_interval),
             versions: Versions {
                 track: model
                     .nodes

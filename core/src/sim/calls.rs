@@ -4,14 +4,21 @@
 //! outlives its timeout is orphaned: it goes on downstream (the work is not cancelled) and is freed when its
 //! response comes back. Failures retry after a backoff while the policy, its budget and the parent's deadline
 //! allow; a breaker that refuses an attempt fails the call at once.
+//!
+//! Hedging: on an edge with a hedge, an attempt that has not answered after the hedge's delay gets a second
+//! copy (no breaker permit of its own, the same deadline); the first successful answer of the two ends the
+//! attempt, a failure waits for the other copy, and the copy still out is orphaned — or, tied, removed from
+//! the queue it waits in. Every copy that answers (the orphans too) teaches the edge its latency.
 
-use super::{Ev, Sim};
+use super::{Ev, Sim, ctx};
 use crate::ids::EdgeIdx;
 use crate::request::{Hop, NO_CALL, Outcome, ReqState};
+use crate::resilience::hedge::HedgeRt;
 use crate::resilience::{Breaker, Budget, Permit, RetryPolicy, RetryState};
 use crate::time::SimTime;
 use crate::trace::HopOutcome;
 use crate::validate::CallPolicy;
+use crate::waterfall::Role;
 
 /// Marks the first hop of a call's attempt: it starts at the caller, which holds the call's parent request
 /// (the caller's own hop for the parent sits on the parent's path).
@@ -26,6 +33,7 @@ pub(super) struct PolicyRt {
     pub(super) retry: Option<RetryPolicy>,
     pub(super) budget: Option<Budget>,
     pub(super) breaker: Option<Breaker>,
+    pub(super) hedge: Option<Box<HedgeRt>>,
     pub(super) counts: CallCounts,
 }
 
@@ -38,6 +46,12 @@ pub(super) struct CallCounts {
     pub(super) failed: u64,
     pub(super) short_circuited: u64,
     pub(super) budget_refused: u64,
+    /// second copies sent
+    pub(super) hedges: u64,
+    /// calls a second copy answered first
+    pub(super) hedge_wins: u64,
+    /// losing copies removed from a queue (tied)
+    pub(super) hedge_cancelled: u64,
 }
 
 /// One call over an edge with a policy: the parent request waits at the caller while attempts (requests of
@@ -49,6 +63,10 @@ pub(super) struct Call {
     pub(super) edge: u32,
     /// the attempt out, or `NO_ATTEMPT`
     pub(super) child: u32,
+    /// the attempt's second copy out (a hedge), or `NO_ATTEMPT`
+    pub(super) hedge: u32,
+    /// when the call started (its latency as the caller waits it)
+    pub(super) started: SimTime,
     /// attempts made so far
     pub(super) attempts: u32,
     pub(super) permit: Option<Permit>,
@@ -73,6 +91,7 @@ impl PolicyRt {
                 .and_then(|r| r.budget.as_ref())
                 .map(Budget::new),
             breaker: p.breaker.as_ref().map(Breaker::new),
+            hedge: p.hedge.as_ref().map(|h| Box::new(HedgeRt::new(h))),
             counts: CallCounts::default(),
         }
     }
@@ -111,6 +130,8 @@ impl Sim {
                     parent: 0,
                     edge: 0,
                     child: NO_ATTEMPT,
+                    hedge: NO_ATTEMPT,
+                    started: SimTime::ZERO,
                     attempts: 0,
                     permit: None,
                     sent: SimTime::ZERO,
@@ -127,6 +148,8 @@ impl Sim {
         call.parent = parent;
         call.edge = e;
         call.child = NO_ATTEMPT;
+        call.hedge = NO_ATTEMPT;
+        call.started = self.queue.now;
         call.attempts = 0;
         call.permit = None;
         call.retry = RetryState::default();
@@ -190,6 +213,40 @@ impl Sim {
             Some(t) => p.deadline.min(now.add(t)),
             None => p.deadline,
         };
+        let child = self.new_copy(c, deadline, attempt, Role::Attempt(attempt.min(255) as u8));
+        self.calls.list[c as usize].child = child;
+        if let Some(t) = timeout {
+            self.schedule(
+                now.add(t),
+                Ev::CallTimeout {
+                    call: c,
+                    round,
+                    attempt,
+                },
+            );
+        }
+        if let Some(d) = self.policy_mut(e).hedge.as_ref().and_then(|h| h.delay()) {
+            self.schedule(
+                now.add(d),
+                Ev::Hedge {
+                    call: c,
+                    round,
+                    attempt,
+                },
+            );
+        }
+        let from = self.graph.edges[e as usize].from;
+        self.transmit(from, child, e);
+    }
+
+    /// A copy of call `c`'s parent for attempt number `attempt` (its first or second copy), whose caller
+    /// stops waiting at `deadline`: a request of its own with the parent's logical id.
+    fn new_copy(&mut self, c: u32, deadline: SimTime, attempt: u32, role: Role) -> u32 {
+        let now = self.queue.now;
+        let Call {
+            parent, edge: e, ..
+        } = self.calls.list[c as usize];
+        let p = self.reqs.get(parent);
         let (key, client, addr, size, op, hops, internal) =
             (p.key, p.client, p.addr, p.size, p.op, p.hops, p.internal);
         let (idem, api_key, route, malicious) = (p.idem, p.api_key, p.route, p.malicious);
@@ -223,19 +280,57 @@ impl Sim {
             here: now,
         });
         self.next_id += 1;
-        self.calls.list[c as usize].child = child;
-        if let Some(t) = timeout {
-            self.schedule(
-                now.add(t),
-                Ev::CallTimeout {
-                    call: c,
-                    round,
-                    attempt,
-                },
-            );
+        self.span_child(child, parent, role);
+        child
+    }
+
+    /// Call `c`'s attempt `attempt` has waited its hedge delay: if it is still out with no second copy, one
+    /// goes now.
+    pub(super) fn on_hedge(&mut self, c: u32, round: u32, attempt: u32) {
+        let now = self.queue.now;
+        let call = self.calls.list[c as usize];
+        if !self.call_is(c, round)
+            || call.attempts != attempt
+            || call.child == NO_ATTEMPT
+            || call.hedge != NO_ATTEMPT
+            || now >= self.reqs.get(call.parent).deadline
+        {
+            return;
         }
-        let from = self.graph.edges[e as usize].from;
-        self.transmit(from, child, e);
+        let deadline = self.reqs.get(call.child).deadline;
+        let copy = self.new_copy(c, deadline, attempt, Role::Hedge);
+        self.calls.list[c as usize].hedge = copy;
+        self.policy_mut(call.edge).counts.hedges += u64::from(call.counted);
+        let from = self.graph.edges[call.edge as usize].from;
+        self.transmit(from, copy, call.edge);
+    }
+
+    /// The copy of call `c` still out when its attempt was decided: nobody waits for it any more (it is
+    /// freed when it comes back); tied, it is removed from the queue it waits in.
+    fn orphan_copy(&mut self, c: u32, copy: u32, cancel: bool) {
+        let q = self.reqs.get_mut(copy);
+        q.call = NO_CALL;
+        match q.state {
+            ReqState::Live => q.state = ReqState::TimedOut,
+            ReqState::Lost => {
+                self.unwind(copy);
+                return;
+            }
+            ReqState::TimedOut => {}
+        }
+        let Some(hop) = self.reqs.get(copy).path.last().filter(|_| cancel) else {
+            return;
+        };
+        let node = self.graph.edges[hop.edge as usize].to;
+        self.touch(node);
+        let mut ctx = ctx!(self);
+        if self.nodes[node as usize].cancel(&mut ctx, copy) {
+            let Call { edge, counted, .. } = self.calls.list[c as usize];
+            self.policy_mut(edge).counts.hedge_cancelled += u64::from(counted);
+            self.span_cancelled(copy);
+        }
+        self.run_actions(node);
+        self.set_levels(node);
     }
 
     /// Tells call `c`'s breaker how the attempt out ended.
@@ -254,17 +349,37 @@ impl Sim {
         }
     }
 
-    /// An attempt's response is back at its caller.
-    pub(super) fn attempt_returned(&mut self, child: u32) {
+    /// An attempt's response (of one of its copies) is back at its caller, over edge `e`.
+    pub(super) fn attempt_returned(&mut self, child: u32, e: u32) {
+        let now = self.queue.now;
         let q = self.reqs.get(child);
         let c = q.call;
-        let (outcome, version, cache_hit, net) = (q.outcome, q.version, q.cache_hit, q.net);
+        let (outcome, version, cache_hit, net, start) =
+            (q.outcome, q.version, q.cache_hit, q.net, q.start);
         self.reqs.free(child);
-        if c == NO_CALL {
-            return; // an orphan: its call timed out and has moved on
+        if outcome == Outcome::Ok
+            && let Some(h) = self.graph.edges[e as usize]
+                .policy
+                .as_deref_mut()
+                .and_then(|p| p.hedge.as_deref_mut())
+        {
+            // A hedged edge learns its latency from every copy that answers, the orphans' too.
+            h.observe(now.since(start).0, self.meters.window.contains(start));
         }
-        let parent = self.calls.list[c as usize].parent;
-        self.calls.list[c as usize].child = NO_ATTEMPT;
+        if c == NO_CALL {
+            return; // an orphan: its call timed out, or another copy answered, and it has moved on
+        }
+        let call = &mut self.calls.list[c as usize];
+        let second = call.hedge == child;
+        if second {
+            call.hedge = NO_ATTEMPT;
+        } else {
+            call.child = NO_ATTEMPT;
+        }
+        if outcome != Outcome::Ok && (call.child != NO_ATTEMPT || call.hedge != NO_ATTEMPT) {
+            return; // the other copy may still answer
+        }
+        let (parent, counted) = (call.parent, call.counted);
         let p = self.reqs.get_mut(parent);
         p.net += net;
         if outcome == Outcome::Ok {
@@ -273,6 +388,9 @@ impl Sim {
         }
         self.record_breaker(c, outcome != Outcome::Ok);
         if outcome == Outcome::Ok {
+            if second {
+                self.policy_mut(e).counts.hedge_wins += u64::from(counted);
+            }
             self.finish_call(c, Outcome::Ok);
         } else {
             self.after_failure(c, outcome);
@@ -280,7 +398,7 @@ impl Sim {
     }
 
     /// A link lost a live attempt. With a timeout, the timeout will notice; without one the caller learns it
-    /// at once (as a reset connection).
+    /// at once (as a reset connection) — once no other copy of the attempt is out.
     pub(super) fn attempt_lost(&mut self, child: u32) {
         let c = self.reqs.get(child).call;
         let Call { edge, round, .. } = self.calls.list[c as usize];
@@ -290,7 +408,15 @@ impl Sim {
         }
         self.reqs.get_mut(child).call = NO_CALL;
         self.unwind(child);
-        self.calls.list[c as usize].child = NO_ATTEMPT;
+        let call = &mut self.calls.list[c as usize];
+        if call.hedge == child {
+            call.hedge = NO_ATTEMPT;
+        } else {
+            call.child = NO_ATTEMPT;
+        }
+        if call.child != NO_ATTEMPT || call.hedge != NO_ATTEMPT {
+            return; // the other copy may still answer
+        }
         self.record_breaker(c, true);
         // Decided at an event of its own: this runs inside the sender's actions.
         self.schedule(self.queue.now, Ev::AttemptFailed { call: c, round });
@@ -298,21 +424,29 @@ impl Sim {
 
     pub(super) fn on_call_timeout(&mut self, c: u32, round: u32, attempt: u32) {
         let call = self.calls.list[c as usize];
-        if !self.call_is(c, round) || call.attempts != attempt || call.child == NO_ATTEMPT {
+        if !self.call_is(c, round)
+            || call.attempts != attempt
+            || (call.child == NO_ATTEMPT && call.hedge == NO_ATTEMPT)
+        {
             return;
         }
-        let child = call.child;
         let from = self.graph.edges[call.edge as usize].from;
         self.policy_mut(call.edge).counts.timeouts += u64::from(call.counted);
-        self.trace_hop(child, from, from, self.queue.now, HopOutcome::TimedOut);
         self.calls.list[c as usize].child = NO_ATTEMPT;
-        let q = self.reqs.get_mut(child);
-        q.call = NO_CALL;
-        match q.state {
-            ReqState::Live => q.state = ReqState::TimedOut,
-            ReqState::Lost => self.unwind(child),
-            // An attempt times out once: a timed-out one is no longer its call's child.
-            ReqState::TimedOut => {}
+        self.calls.list[c as usize].hedge = NO_ATTEMPT;
+        for copy in [call.child, call.hedge] {
+            if copy == NO_ATTEMPT {
+                continue;
+            }
+            self.trace_hop(copy, from, from, self.queue.now, HopOutcome::TimedOut);
+            let q = self.reqs.get_mut(copy);
+            q.call = NO_CALL;
+            match q.state {
+                ReqState::Live => q.state = ReqState::TimedOut,
+                ReqState::Lost => self.unwind(copy),
+                // An attempt times out once: a timed-out one is no longer its call's child.
+                ReqState::TimedOut => {}
+            }
         }
         self.record_breaker(c, true);
         self.after_failure(c, Outcome::TimedOut);
@@ -354,13 +488,30 @@ impl Sim {
 
     /// Ends call `c` with `outcome`: its parent's response arrives at the caller.
     pub(super) fn finish_call(&mut self, c: u32, outcome: Outcome) {
+        let now = self.queue.now;
         let call = self.calls.list[c as usize];
         let slot = &mut self.calls.list[c as usize];
         slot.live = false;
         slot.round = slot.round.wrapping_add(1);
+        slot.child = NO_ATTEMPT;
+        slot.hedge = NO_ATTEMPT;
         self.calls.free.push(c);
+        let pol = self.policy_mut(call.edge);
         if outcome != Outcome::Ok {
-            self.policy_mut(call.edge).counts.failed += u64::from(call.counted);
+            pol.counts.failed += u64::from(call.counted);
+        }
+        let mut tied = false;
+        if let Some(h) = pol.hedge.as_deref_mut() {
+            tied = h.tied && outcome == Outcome::Ok;
+            if outcome == Outcome::Ok && call.counted {
+                h.calls.saturating_record(now.since(call.started).0.max(1));
+            }
+        }
+        // The copy that lost (a hedged attempt's other copy) goes on as an orphan, or is cancelled.
+        for copy in [call.child, call.hedge] {
+            if copy != NO_ATTEMPT {
+                self.orphan_copy(c, copy, tied);
+            }
         }
         let q = self.reqs.get_mut(call.parent);
         q.outcome = outcome;

@@ -69,6 +69,7 @@ impl Sim {
         let generation = q.generation;
         self.next_id += 1;
         self.outstanding += 1;
+        self.span_root(r);
         if measured {
             for counts in [
                 &mut self.meters.e2e.totals,
@@ -163,6 +164,8 @@ impl Sim {
         let q = self.reqs.get(req);
         let client = q.client;
         if q.state == ReqState::Live {
+            self.span_end(req, outcome);
+            let q = self.reqs.get(req);
             self.outstanding -= 1;
             let e = &mut self.meters.e2e;
             e.tick[outcome] += 1;
@@ -210,6 +213,9 @@ impl Sim {
             self.deadlines[node as usize].q.pop_front();
             self.outstanding -= 1;
             self.meters.e2e.tick[Outcome::TimedOut] += 1;
+            if self.reqs.get(r).state == ReqState::Live {
+                self.span_end(r, Outcome::TimedOut);
+            }
             let q = self.reqs.get_mut(r);
             if q.measured {
                 self.meters.e2e.totals.outcomes[Outcome::TimedOut] += 1;

@@ -8,8 +8,8 @@ use super::{Ev, Sim};
 use crate::components::{Kind, NodeDetail};
 use crate::metrics::Window;
 use crate::report::{
-    BreakerStateTime, EdgeReport, Latency, NodeReport, NodeSample, Report, ResilienceReport,
-    SeriesPoint,
+    BreakerStateTime, EdgeReport, HedgeReport, Latency, NodeReport, NodeSample, PlanReport, Report,
+    ResilienceReport, SeriesPoint,
 };
 use crate::request::ReqState;
 use crate::resilience::Breaker;
@@ -117,6 +117,7 @@ impl Sim {
                     rate_limited: st.rate_limited,
                     shed: st.shed,
                     blocked: st.blocked,
+                    plan: self.plan_report(i),
                     detail,
                 },
             );
@@ -196,10 +197,67 @@ impl Sim {
                     breaker_opens: b.map_or(0, Breaker::opens),
                     short_circuited: c.short_circuited,
                     breaker_state_time: time,
+                    hedge: p.hedge.as_deref().map(|h| {
+                        let q = |hist: &hdrhistogram::Histogram<u32>, p: f64| {
+                            if hist.is_empty() {
+                                0.0
+                            } else {
+                                hist.value_at_quantile(p) as f64 / 1e6
+                            }
+                        };
+                        HedgeReport {
+                            hedges: c.hedges,
+                            hedge_wins: c.hedge_wins,
+                            cancelled: c.hedge_cancelled,
+                            extra_load: ratio(c.hedges, c.attempts),
+                            delay_ms: h.delay().map_or(0.0, SimTime::as_ms),
+                            copy_p50_ms: q(&h.copies, 0.5),
+                            copy_p99_ms: q(&h.copies, 0.99),
+                            copy_p999_ms: q(&h.copies, 0.999),
+                            call_p50_ms: q(&h.calls, 0.5),
+                            call_p99_ms: q(&h.calls, 0.99),
+                            call_p999_ms: q(&h.calls, 0.999),
+                        }
+                    }),
                 },
             );
         }
         out
+    }
+
+    /// Node `i`'s parallel call plan, if it has one.
+    fn plan_report(&self, i: usize) -> Option<PlanReport> {
+        let plan = self.groups.plans[i]?;
+        let m = self.groups.meters[i].as_deref()?;
+        let ports = u64::from(self.graph.out_start[i + 1] - self.graph.out_start[i]);
+        let calls = ports * u64::from(plan.copies);
+        let q = |hist: &hdrhistogram::Histogram<u32>, p: f64| {
+            if hist.is_empty() {
+                0.0
+            } else {
+                hist.value_at_quantile(p) as f64 / 1e6
+            }
+        };
+        let ok = m.wait.len();
+        Some(PlanReport {
+            plan: plan.name.to_string(),
+            calls_per_request: calls,
+            answers_needed: u64::from(plan.need).min(calls),
+            plans: m.plans,
+            failed: m.failed,
+            partial: m.partial,
+            missing: m.missing,
+            wait_mean_ms: if ok == 0 {
+                0.0
+            } else {
+                m.wait_sum_ns as f64 / ok as f64 / 1e6
+            },
+            wait_p50_ms: q(&m.wait, 0.5),
+            wait_p99_ms: q(&m.wait, 0.99),
+            call_p50_ms: q(&m.call, 0.5),
+            call_p90_ms: q(&m.call, 0.9),
+            call_p99_ms: q(&m.call, 0.99),
+        })
     }
 
     /// The diagram-wide resilience totals, when the diagram uses any mechanism.

@@ -1,7 +1,7 @@
 //! Transport: carrying out a node's actions, requests over links (latency, loss, cuts, the hop limit), a
 //! request's arrival at a node and its response retracing the path, and releasing what a lost request held.
 
-use super::{CALL_SLOT, Ev, Sim, ctx};
+use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, ctx};
 use crate::components::{Action, Incoming, Kind};
 use crate::ids::{NodeIdx, RequestId};
 use crate::request::{Hop, NO_CALL, Op, Outcome, ReqState};
@@ -27,6 +27,7 @@ impl Sim {
                 Action::Respond { req, outcome } => self.respond(node, req, outcome, false),
                 Action::Fail { req, outcome } => self.respond(node, req, outcome, true),
                 Action::ServiceDone { at, slot, token } => {
+                    self.span_service(node, slot, at);
                     self.schedule(at, Ev::ServiceDone { node, slot, token })
                 }
                 Action::Hit { req, version } => {
@@ -49,6 +50,7 @@ impl Sim {
                     self.reqs.get_mut(req).version = value;
                     self.respond(node, req, Outcome::Ok, false);
                 }
+                Action::Scatter { req, slot } => self.scatter(node, req, slot),
             }
         }
         self.actions = acts;
@@ -158,6 +160,7 @@ impl Sim {
             if self.meters.window.contains(self.queue.now) {
                 self.meters.stats[from as usize].errors += 1;
             }
+            self.span_sent(req, from, to, None, true);
             self.schedule(self.queue.now, Ev::RespArrive { req });
             return;
         }
@@ -165,6 +168,7 @@ impl Sim {
         let lat = edge.latency.sample(&mut self.rng, 1.0);
         q.net += lat.0;
         let arrive = self.queue.now.add(lat);
+        self.span_sent(req, from, to, (!lost).then_some(arrive), false);
         if lost {
             self.lose(req, from, to, arrive);
             return;
@@ -214,6 +218,7 @@ impl Sim {
         let lat = edge.latency.sample(&mut self.rng, 1.0);
         self.reqs.get_mut(req).net += lat.0;
         let arrive = now.add(lat);
+        self.span_left(req, node, (!lost).then_some(arrive), outcome);
         if lost {
             self.lose(req, node, caller, arrive);
             return;
@@ -238,6 +243,10 @@ impl Sim {
             self.attempt_lost(req);
             return;
         }
+        if state == ReqState::Live && self.is_branch(req) {
+            self.branch_lost(req);
+            return;
+        }
         match state {
             // Nobody times out a node's own request: release it now; a client's lookup fails its waiters.
             ReqState::Live if internal => {
@@ -255,8 +264,8 @@ impl Sim {
     /// Releases what every node on `req`'s path holds for it, then frees it.
     pub(super) fn unwind(&mut self, req: u32) {
         while let Some(hop) = self.reqs.get_mut(req).path.pop() {
-            if hop.slot == CALL_SLOT {
-                // An attempt's first hop: its caller holds the parent, not this request.
+            if hop.slot == CALL_SLOT || hop.slot == BRANCH_SLOT {
+                // An attempt's or a branch's first hop: its caller holds the parent, not this request.
                 continue;
             }
             let node = self.graph.edges[hop.edge as usize].from;
@@ -313,7 +322,7 @@ impl Sim {
             return;
         };
         if hop.slot == CALL_SLOT {
-            self.attempt_returned(req);
+            self.attempt_returned(req, hop.edge);
         } else {
             self.deliver(req, hop);
         }
@@ -321,6 +330,10 @@ impl Sim {
 
     /// `req`'s response, whose last hop was `hop` (already popped), reaches the caller of that hop.
     pub(super) fn deliver(&mut self, req: u32, hop: Hop) {
+        if hop.slot == BRANCH_SLOT {
+            self.branch_returned(req, hop);
+            return;
+        }
         let q = self.reqs.get_mut(req);
         q.here = hop.here;
         let (outcome, version, internal) = (q.outcome, q.version, q.internal);

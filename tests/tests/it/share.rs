@@ -6,7 +6,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use playground_core::fixtures;
 use playground_core::resilience::{
-    Backoff, BreakerParams, BreakerWindow, Jitter, RetryBudget, RetryPolicy,
+    Backoff, BreakerParams, BreakerWindow, HedgeAfter, HedgePolicy, Jitter, RetryBudget,
+    RetryPolicy,
 };
 use playground_core::share::{
     self, Fragment, MAX_DECOMPRESSED_BYTES, MAX_LINK_CHARS, SHARE_BUDGET_CHARS, SHARE_WARN_CHARS,
@@ -154,9 +155,9 @@ fn link_with_characters_outside_base64url_is_refused() {
 
 #[test]
 fn link_from_a_future_version_asks_for_a_newer_playground() {
-    let link = encode(&fixtures::mm1()).replacen("v1.", "v3.", 1);
-    let err = decode(&link).expect_err("v3 is not readable yet");
-    assert_eq!(err, ShareError::NewerVersion { version: 3 });
+    let link = encode(&fixtures::mm1()).replacen("v1.", "v4.", 1);
+    let err = decode(&link).expect_err("v4 is not readable yet");
+    assert_eq!(err, ShareError::NewerVersion { version: 4 });
     assert!(
         err.to_string()
             .contains("made by a newer version of the playground")
@@ -459,19 +460,22 @@ fn topology() -> impl Strategy<Value = Topology> {
             prop::option::of(dist()),
             prop::option::of(float()),
             prop::option::of(any::<u32>()),
-            call_policy(),
+            (call_policy(), prop::option::weighted(0.1, hedge())),
         )
             .prop_map(
-                |(from, to, id, latency, loss, weight, (timeout_ms, retry, breaker))| Edge {
-                    id,
-                    from,
-                    to,
-                    latency,
-                    loss,
-                    weight,
-                    timeout_ms,
-                    retry,
-                    breaker,
+                |(from, to, id, latency, loss, weight, ((timeout_ms, retry, breaker), hedge))| {
+                    Edge {
+                        id,
+                        from,
+                        to,
+                        latency,
+                        loss,
+                        weight,
+                        timeout_ms,
+                        retry,
+                        breaker,
+                        hedge,
+                    }
                 },
             );
         let action = prop_oneof![
@@ -587,6 +591,18 @@ fn call_policy() -> impl Strategy<Value = (Option<f64>, Option<RetryPolicy>, Opt
         prop::option::weighted(0.2, retry),
         prop::option::weighted(0.2, breaker),
     )
+}
+
+/// A hedge of any delay (floats of every kind, like the other policies' numbers).
+fn hedge() -> impl Strategy<Value = HedgePolicy> {
+    (any::<bool>(), float(), any::<bool>()).prop_map(|(fixed, v, tied)| HedgePolicy {
+        after: if fixed {
+            HedgeAfter::Fixed { ms: v }
+        } else {
+            HedgeAfter::Percentile { p: v }
+        },
+        tied,
+    })
 }
 
 /// Links to mutate: real diagrams of a few shapes.
@@ -714,6 +730,40 @@ fn call_policies_travel_in_a_v2_link_and_plain_diagrams_keep_v1() {
         (e.timeout_ms, e.retry, e.breaker) = (None, None, None);
     }
     assert_eq!(encode(&stripped), encode(&plain));
+}
+
+/// [`with_policies`] with two hedged edges (a percentile hedge and a tied fixed one).
+fn with_hedges() -> Topology {
+    let mut t = with_policies();
+    t.edges[0].hedge = Some(HedgePolicy::default());
+    let last = t.edges.len() - 1;
+    t.edges[last].hedge = Some(HedgePolicy {
+        after: HedgeAfter::Fixed { ms: 12.5 },
+        tied: true,
+    });
+    t
+}
+
+#[test]
+fn hedges_travel_in_a_v3_link_and_other_diagrams_keep_theirs() {
+    let t = with_hedges();
+    let link = encode(&t);
+    assert!(link.starts_with("v3."), "{link}");
+    assert!(same(&decode(&link).expect("a v3 link opens"), &t));
+    // The same diagram without its hedges: the v2 link, byte for byte.
+    let mut unhedged = t.clone();
+    for e in &mut unhedged.edges {
+        e.hedge = None;
+    }
+    assert_eq!(encode(&unhedged), encode(&with_policies()));
+    assert!(FROZEN_V2 == encode(&with_policies()), "v2 writes as it did");
+    // A v2 reader never takes a hedge for something else: the v3 payload under a v2 prefix is refused.
+    let as_v2 = link.replacen("v3.", "v2.", 1);
+    assert!(
+        matches!(decode(&as_v2), Err(ShareError::Garbled(_))),
+        "{:?}",
+        decode(&as_v2)
+    );
 }
 
 /// Made by `encode(&with_policies())` when v2 shipped. Architecture invariant: it decodes forever.
