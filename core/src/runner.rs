@@ -10,6 +10,8 @@ use crate::validate::{Severity, validate};
 /// Usage text.
 pub const USAGE: &str =
     "usage: playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--json]
+       playground trace FILE [--slowest [N]] [--seed N] [--duration SECONDS]
+                               the slowest request's waterfall (or the N slowest), as text
        playground kinds        list the node kinds
        playground --version";
 
@@ -63,6 +65,89 @@ pub fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
     }
     if out.file.is_empty() {
         return Err("no topology file given".into());
+    }
+    Ok(out)
+}
+
+/// The options of `playground trace`: those of `run` (its `--json` refused) and how many of the slowest
+/// kept requests to print.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TraceArgs {
+    /// the file and the overrides
+    pub run: RunArgs,
+    /// how many of the slowest kept requests to print, default 1
+    pub slowest: usize,
+}
+
+/// Parses the arguments after `trace`: `--slowest [N]` (default 1) and `run`'s file and overrides.
+pub fn parse_trace_args(args: &[String]) -> Result<TraceArgs, String> {
+    let mut rest = Vec::new();
+    let mut slowest = 1;
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        if a == "--slowest" {
+            if let Some(n) = it.peek().and_then(|v| v.parse::<usize>().ok()) {
+                if n == 0 || n > 100 {
+                    return Err(format!("`--slowest` wants 1 to 100 requests, got {n}"));
+                }
+                slowest = n;
+                it.next();
+            }
+        } else if a == "--json" {
+            return Err("`trace` prints text; `--json` is an option of `run`".into());
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    Ok(TraceArgs {
+        run: parse_run_args(&rest)?,
+        slowest,
+    })
+}
+
+/// Runs the topology in `text` keeping request exemplars and prints the waterfalls of the slowest kept
+/// requests, slowest first (each interval keeps its few slowest; see `Sim::keep_requests`).
+pub fn trace_text(args: &TraceArgs, text: &str) -> Result<String, String> {
+    let file = &args.run.file;
+    let mut topo =
+        Topology::from_json(text).map_err(|e| format!("{file}: not a valid topology: {e}"))?;
+    if let Some(seed) = args.run.seed {
+        topo.settings.seed = seed;
+    }
+    if let Some(d) = args.run.duration_s {
+        topo.settings.duration_s = d;
+    }
+    if let Some(w) = args.run.warmup_s {
+        topo.settings.warmup_s = w;
+    }
+    let mut sim = Sim::new(&topo).map_err(|e| {
+        e.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| format!("{file}: {d}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    sim.keep_requests(true);
+    sim.run_to_end();
+    let mut trees = sim.request_trees();
+    if trees.is_empty() {
+        return Err(format!(
+            "{file}: no client request finished, so there is no waterfall"
+        ));
+    }
+    trees.sort_by_key(|t| (std::cmp::Reverse(t.latency()), t.id));
+    let kept = trees.len();
+    let mut out = String::new();
+    for (i, t) in trees.iter().take(args.slowest).enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "slowest #{} of the {kept} requests kept (each interval's slowest and a sample)\n",
+            i + 1
+        ));
+        out.push_str(&t.to_text(sim.node_ids()));
     }
     Ok(out)
 }
@@ -172,5 +257,28 @@ mod tests {
                 .contains("--frobnicate")
         );
         assert!(parse_run_args(&args("--json")).is_err());
+    }
+
+    #[test]
+    fn trace_arguments_parse_and_bad_ones_are_named() {
+        let a = parse_trace_args(&args("x.json --slowest 3 --seed 2")).expect("valid");
+        assert_eq!(
+            (a.slowest, a.run.seed, a.run.file.as_str()),
+            (3, Some(2), "x.json")
+        );
+        assert_eq!(
+            parse_trace_args(&args("x.json --slowest")).map(|a| a.slowest),
+            Ok(1)
+        );
+        assert_eq!(
+            parse_trace_args(&args("--slowest x.json")).map(|a| a.slowest),
+            Ok(1)
+        );
+        assert!(parse_trace_args(&args("x.json --slowest 0")).is_err());
+        assert!(
+            parse_trace_args(&args("x.json --json"))
+                .expect_err("text only")
+                .contains("--json")
+        );
     }
 }

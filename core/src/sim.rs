@@ -48,6 +48,9 @@ use crate::trace::{BreakerChange, HopRecord, Trace};
 use crate::validate::{Diagnostic, FaultOp, Severity, resolve_fault};
 
 use calls::{CALL_SLOT, Call, PolicyRt};
+pub use exemplars::{
+    KEPT_INTERVALS, KEPT_SPANS, SAMPLED_PER_INTERVAL, SLOWEST_PER_INTERVAL, SPANS_PER_REQUEST,
+};
 use plans::BRANCH_SLOT;
 
 #[derive(Clone, Copy, Debug)]

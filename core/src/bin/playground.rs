@@ -1,4 +1,5 @@
-//! The headless runner: `playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--json]`.
+//! The headless runner: `playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--json]`,
+//! and `playground trace FILE [--slowest [N]]` for the slowest requests' waterfalls.
 //! It reads a topology, validates it, runs it to the end and prints a table or one JSON object (see
 //! `docs/report-format.md`). Bad input gives a message naming the field and a non-zero exit, never a panic.
 //! Only this binary reads files and the wall clock; the logic lives in `playground_core::runner`.
@@ -7,7 +8,9 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use playground_core::runner::{USAGE, format_report, parse_run_args, run_text};
+use playground_core::runner::{
+    USAGE, format_report, parse_run_args, parse_trace_args, run_text, trace_text,
+};
 
 fn run(args: &[String]) -> Result<String, String> {
     let args = parse_run_args(args)?;
@@ -22,10 +25,22 @@ fn run(args: &[String]) -> Result<String, String> {
     Ok(format_report(&out.report, args.json))
 }
 
+fn trace(args: &[String]) -> Result<String, String> {
+    let args = parse_trace_args(args)?;
+    let text = std::fs::read_to_string(&args.run.file)
+        .map_err(|e| format!("cannot read `{}`: {e}", args.run.file))?;
+    trace_text(&args, &text)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("run") => match run(&args[1..]) {
+    let command = args.first().map(String::as_str);
+    match command {
+        Some(c @ ("run" | "trace")) => match if c == "run" {
+            run(&args[1..])
+        } else {
+            trace(&args[1..])
+        } {
             Ok(text) => {
                 // A closed pipe (`| head`) is not worth a panic.
                 let _ = std::io::stdout().write_all(text.as_bytes());

@@ -80,8 +80,8 @@ pub(super) struct Exemplars {
     bufs: Vec<Buf>,
     free: Vec<u32>,
     picks: Picks,
-    /// picked trees of past intervals, oldest first
-    kept: VecDeque<Arc<RequestTree>>,
+    /// the picked trees of each past interval, oldest first
+    kept: VecDeque<Vec<Arc<RequestTree>>>,
     kept_spans: usize,
 }
 
@@ -143,7 +143,16 @@ impl Exemplars {
         if slow {
             let at = p.slowest.partition_point(|t| t.latency() >= latency);
             p.slowest.insert(at, Arc::clone(&tree));
-            p.slowest.truncate(SLOWEST_PER_INTERVAL);
+            if p.slowest.len() > SLOWEST_PER_INTERVAL
+                && let Some(out) = p.slowest.pop()
+            {
+                // No longer among the slowest: if it stays as a sampled one, it is a typical one.
+                let id = out.id;
+                drop(out);
+                if let Some((_, t)) = p.sampled.iter_mut().find(|(_, t)| t.id == id) {
+                    Arc::make_mut(t).pick = Pick::Typical;
+                }
+            }
         }
         if sampled {
             let at = p.sampled.partition_point(|(h, _)| *h < hash);
@@ -162,23 +171,24 @@ impl Exemplars {
                 trees.push(t);
             }
         }
-        trees.sort_by_key(|t| (t.end, t.id));
-        for t in trees {
-            self.kept_spans += t.spans.len();
-            self.kept.push_back(t);
+        if trees.is_empty() {
+            return;
         }
-        let max_trees = KEPT_INTERVALS * (SLOWEST_PER_INTERVAL + SAMPLED_PER_INTERVAL);
-        while self.kept.len() > max_trees || self.kept_spans > KEPT_SPANS {
-            let Some(t) = self.kept.pop_front() else {
+        trees.sort_by_key(|t| (t.end, t.id));
+        self.kept_spans += trees.iter().map(|t| t.spans.len()).sum::<usize>();
+        self.kept.push_back(trees);
+        while self.kept.len() > KEPT_INTERVALS || self.kept_spans > KEPT_SPANS {
+            let Some(old) = self.kept.pop_front() else {
                 break;
             };
-            self.kept_spans -= t.spans.len();
+            self.kept_spans -= old.iter().map(|t| t.spans.len()).sum::<usize>();
         }
     }
 
-    /// Every kept tree, the current interval's picks included, by end time.
+    /// Every kept tree — the last [`KEPT_INTERVALS`] intervals' picks and the current interval's so far — by
+    /// end time.
     pub(super) fn trees(&self) -> Vec<Arc<RequestTree>> {
-        let mut out: Vec<Arc<RequestTree>> = self.kept.iter().cloned().collect();
+        let mut out: Vec<Arc<RequestTree>> = self.kept.iter().flatten().cloned().collect();
         let p = &self.picks;
         for t in p.slowest.iter().chain(p.sampled.iter().map(|(_, t)| t)) {
             if !out.iter().any(|k| k.id == t.id) {

@@ -20,3 +20,4 @@ mod share;
 mod theory;
 mod tidy;
 mod validation;
+mod waterfall;
