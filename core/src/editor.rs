@@ -122,8 +122,12 @@ pub enum Action {
         /// top-left corner (world px)
         at: Position,
     },
-    /// Create a node in the middle of the visible canvas (keyboard users).
+    /// Create a node on the free spot nearest the middle of the visible canvas (a click or tap on the palette,
+    /// or the keyboard), panning to it when the view has no room.
     AddNodeInView(Kind),
+    /// Start connecting from this node without a pointer (a key on a focused card, or a card's context menu):
+    /// the next node selected becomes the callee.
+    StartLink(String),
     /// Move the selected nodes by `delta` (world px; snapped to the grid).
     MoveNodes {
         /// offset
@@ -243,6 +247,9 @@ pub struct Editor {
     /// the `revision` an [`Action::Open`] produced (0: none yet); autosave skips that revision, since opening
     /// is not editing
     pub opened_revision: u64,
+    /// the node a connection is being drawn from without a pointer ([`Action::StartLink`]); selecting another
+    /// node connects them, Escape or a click on the background cancels
+    pub linking: Option<String>,
     undo: Vec<Rc<Topology>>,
     redo: Vec<Rc<Topology>>,
     clipboard: Option<Clip>,
@@ -266,6 +273,7 @@ impl Editor {
             confirm_new: false,
             canvas: (0.0, 0.0),
             opened_revision: 0,
+            linking: None,
             undo: Vec::new(),
             redo: Vec::new(),
             clipboard: None,
@@ -352,34 +360,19 @@ impl Editor {
                 true
             }
             Action::AddNodeInView(kind) => {
-                let (w, h) = self.canvas;
-                let c = self.viewport.to_world(Point::new(w / 2.0, h / 2.0));
-                let centre = Point::new(c.x - geometry::NODE_W / 2.0, c.y - geometry::NODE_H / 2.0);
-                // The first free grid spot going down, then up, from the centre, so a new card never hides one.
-                let free = |p: &Point| {
-                    let spot = geometry::snap_position(*p);
-                    let r = (
-                        Point::new(spot.x - 10.0, spot.y - 10.0),
-                        Point::new(
-                            spot.x + geometry::NODE_W + 10.0,
-                            spot.y + geometry::NODE_H + 10.0,
-                        ),
-                    );
-                    !self
-                        .doc
-                        .nodes
-                        .iter()
-                        .any(|n| geometry::card_meets_rect(n.position, r))
-                };
-                let at = (0..12)
-                    .flat_map(|k| [f64::from(k), -f64::from(k)])
-                    .map(|k| Point::new(centre.x, centre.y + k * 80.0))
-                    .find(free)
-                    .unwrap_or(centre);
+                let at = self.free_spot_in_view();
                 self.apply(Action::AddNode {
                     kind,
                     at: Position { x: at.x, y: at.y },
                 })
+            }
+            Action::StartLink(from) => {
+                if self.doc.node(&from).is_none() {
+                    return false;
+                }
+                self.select_only(Target::Node(from.clone()));
+                self.linking = Some(from);
+                true
             }
             Action::MoveNodes { delta } => {
                 let d = Point::new(geometry::snap(delta.x), geometry::snap(delta.y));
@@ -407,7 +400,22 @@ impl Editor {
                 self.select_only(Target::Edge(name));
                 true
             }
+            Action::SelectOnly(Target::Node(to)) if self.linking.is_some() => {
+                let from = self.linking.take().unwrap_or_default();
+                if from == to {
+                    // Choosing the same card again cancels.
+                    return true;
+                }
+                let at = self.doc.node(&to).map_or(Point::new(0.0, 0.0), |n| {
+                    self.viewport.to_screen(Point::new(
+                        n.position.x + geometry::NODE_W / 2.0,
+                        n.position.y + geometry::NODE_H,
+                    ))
+                });
+                self.apply(Action::Connect { from, to, at })
+            }
             Action::SelectOnly(t) => {
+                self.linking = None;
                 self.select_only(t);
                 true
             }
@@ -432,9 +440,12 @@ impl Editor {
                 true
             }
             Action::ClearSelection => {
-                let changed = !self.selection.is_empty() || self.field_error.is_some();
+                let changed = !self.selection.is_empty()
+                    || self.field_error.is_some()
+                    || self.linking.is_some();
                 self.selection = Selection::default();
                 self.field_error = None;
+                self.linking = None;
                 changed
             }
             Action::SetViewport(v) => {
@@ -602,7 +613,101 @@ impl Editor {
     }
 
     /// Records one undo step and changes the diagram.
+    /// Where a card added without a pointer goes (its top-left corner, world px): the free grid spot nearest
+    /// the middle of the visible canvas, with the whole card in view and a gap around it. When the view has no
+    /// room, the nearest free spot beyond it, and the view pans to centre it.
+    fn free_spot_in_view(&mut self) -> Point {
+        let (w, h) = self.canvas;
+        let (w, h) = if w > 0.0 && h > 0.0 {
+            (w, h)
+        } else {
+            (800.0, 600.0)
+        };
+        let v = self.viewport;
+        let margin = 16.0;
+        let lo = v.to_world(Point::new(margin, margin));
+        let hi = v.to_world(Point::new(w - margin, h - margin));
+        let c = v.to_world(Point::new(w / 2.0, h / 2.0));
+        let centre = Point::new(c.x - geometry::NODE_W / 2.0, c.y - geometry::NODE_H / 2.0);
+        let free = |spot: Position| {
+            let r = (
+                Point::new(spot.x - 20.0, spot.y - 20.0),
+                Point::new(
+                    spot.x + geometry::NODE_W + 20.0,
+                    spot.y + geometry::NODE_H + 20.0,
+                ),
+            );
+            !self
+                .doc
+                .nodes
+                .iter()
+                .any(|n| geometry::card_meets_rect(n.position, r))
+        };
+        let in_view = |spot: Position| {
+            spot.x >= lo.x
+                && spot.y >= lo.y
+                && spot.x + geometry::NODE_W <= hi.x
+                && spot.y + geometry::NODE_H <= hi.y
+        };
+        // Grid spots in rings of growing distance from the centre; the first ring holding a free one wins,
+        // the nearest within it (ties: upper, then left, so the choice never depends on iteration order).
+        let step = geometry::GRID;
+        let origin = geometry::snap_position(centre);
+        let spot = |i: i32, j: i32| Position {
+            x: origin.x + f64::from(i) * step,
+            y: origin.y + f64::from(j) * step,
+        };
+        let dist = |p: Position| (p.x - centre.x).hypot(p.y - centre.y);
+        let mut best_outside = None;
+        for ring in 0..120_i32 {
+            let mut best: Option<Position> = None;
+            for i in -ring..=ring {
+                for j in -ring..=ring {
+                    if i.abs().max(j.abs()) != ring {
+                        continue;
+                    }
+                    let p = spot(i, j);
+                    if !free(p) {
+                        continue;
+                    }
+                    if in_view(p) {
+                        let better = best.is_none_or(|b| {
+                            (dist(p), p.y, p.x).partial_cmp(&(dist(b), b.y, b.x))
+                                == Some(std::cmp::Ordering::Less)
+                        });
+                        if better {
+                            best = Some(p);
+                        }
+                    } else if best_outside.is_none() {
+                        best_outside = Some(p);
+                    }
+                }
+            }
+            if let Some(p) = best {
+                return Point::new(p.x, p.y);
+            }
+            // Past the view on every side: nothing inside is free.
+            let (a, b) = (spot(-ring, -ring), spot(ring, ring));
+            if a.x < lo.x && a.y < lo.y && b.x > hi.x && b.y > hi.y && best_outside.is_some() {
+                break;
+            }
+        }
+        let p = best_outside.unwrap_or(origin);
+        // Centre the view on the new card.
+        let screen = v.to_screen(Point::new(
+            p.x + geometry::NODE_W / 2.0,
+            p.y + geometry::NODE_H / 2.0,
+        ));
+        self.viewport.pan = Point::new(v.pan.x + w / 2.0 - screen.x, v.pan.y + h / 2.0 - screen.y);
+        Point::new(p.x, p.y)
+    }
+
     fn commit(&mut self, edit: impl FnOnce(&mut Topology)) {
+        // Guidance (the welcome, "copied 2 components") is about the diagram as it was: the first edit
+        // clears it, so it never sits over the work.
+        if self.notice.as_ref().is_some_and(|n| n.tone == Tone::Info) {
+            self.notice = None;
+        }
         self.undo.push(Rc::clone(&self.doc));
         if self.undo.len() > HISTORY_LIMIT {
             self.undo.remove(0);

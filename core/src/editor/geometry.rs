@@ -99,6 +99,64 @@ impl Viewport {
     }
 }
 
+/// Characters of a card's label per line (12.5 px semibold in the card's text column).
+pub const LABEL_CHARS: usize = 14;
+/// Characters of a card's kind title (11 px).
+pub const KIND_CHARS: usize = 18;
+
+/// A card's text in at most `lines` lines of at most `per_line` characters, broken between words (a word longer
+/// than a line is split), the last line ending in `…` only when the text does not fit. The canvas and the SVG
+/// and PNG exports draw the same lines; the full text is the card's tooltip.
+pub fn label_lines(text: &str, per_line: usize, lines: usize) -> Vec<String> {
+    let per_line = per_line.max(2);
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut words = text.split_whitespace().peekable();
+    let mut cut = false;
+    'words: while let Some(word) = words.next() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let len = line.chars().count();
+            let room = if len == 0 {
+                per_line
+            } else {
+                per_line.saturating_sub(len + 1)
+            };
+            if word.len() <= room {
+                if len > 0 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                break;
+            }
+            if len == 0 {
+                // A word longer than a whole line: split it.
+                line.extend(word.drain(..per_line));
+            }
+            out.push(std::mem::take(&mut line));
+            if out.len() == lines {
+                cut = !word.is_empty() || words.peek().is_some();
+                break 'words;
+            }
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() && out.len() < lines {
+        out.push(line);
+    }
+    if cut && let Some(last) = out.last_mut() {
+        let mut t: Vec<char> = last.chars().collect();
+        t.truncate(per_line - 1);
+        while t.last() == Some(&' ') {
+            t.pop();
+        }
+        *last = t.into_iter().collect::<String>() + "…";
+    }
+    out
+}
+
 /// `v` rounded to the nearest grid line.
 pub fn snap(v: f64) -> f64 {
     (v / GRID).round() * GRID
@@ -255,6 +313,38 @@ pub fn fit(doc: &Topology, width: f64, height: f64) -> Viewport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_break_between_words_and_are_cut_only_past_the_last_line() {
+        assert_eq!(label_lines("App 1", 14, 2), vec!["App 1"]);
+        assert_eq!(
+            label_lines("Users (Writes) east", 14, 2),
+            vec!["Users (Writes)", "east"]
+        );
+        assert_eq!(
+            label_lines("Users (Write-through)", 14, 2),
+            vec!["Users", "(Write-throug…"]
+        );
+        assert_eq!(
+            label_lines("write-behind cache for the orders database", 14, 2),
+            vec!["write-behind", "cache for the…"]
+        );
+        // A word longer than a line is split, not dropped.
+        assert_eq!(
+            label_lines("abcdefghijklmnopqrstuvwxyz", 14, 2),
+            vec!["abcdefghijklmn", "opqrstuvwxyz"]
+        );
+        assert_eq!(label_lines("", 14, 2), Vec::<String>::new());
+        // Every line fits.
+        for text in [
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+            "Load balancer (round robin)",
+        ] {
+            for l in label_lines(text, 14, 2) {
+                assert!(l.chars().count() <= 14, "{l}");
+            }
+        }
+    }
     use crate::topology::{Edge, Node};
 
     fn at(id: &str, x: f64, y: f64) -> Node {
