@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use playground_core::animation::{DEFAULT_MAX_DOTS, Dot, Flights};
 use playground_core::editor::geometry::{self, NODE_H, NODE_W, Point, Viewport};
-use playground_core::explain::{Finding, explain};
-use playground_core::marks::{Mechanisms, RejectBadge, reject_badges};
+use playground_core::explain::{Faults, Finding, History, Recent, explain_run};
+use playground_core::marks::{Mechanisms, RejectBadge, card_figure, reject_badges};
 use playground_core::playback::Pacer;
 use playground_core::resilience::BreakerState;
 use playground_core::{
@@ -53,10 +53,11 @@ impl Status {
     }
 }
 
-/// A node's live badge.
+/// A node's live badge. Its utilisation and "saturated" come from the same recent window as the "why"
+/// findings (`explain::Recent`), so a red card is the node the panel names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Badge {
-    /// workers busy / workers [0..1] (0 for kinds without workers)
+    /// share of worker time taken over the recent window [0..1], to 5 % (0 for kinds without workers)
     pub util: f64,
     /// waiting requests
     pub queue: u32,
@@ -64,12 +65,14 @@ pub struct Badge {
     pub errors: u64,
     /// killed
     pub dead: bool,
-    /// every worker busy with a queue waiting
+    /// cannot keep up over the recent window (`explain::NodeRecent::saturated`)
     pub saturated: bool,
     /// the kind has workers (else no utilisation ring)
     pub has_workers: bool,
     /// requests it rate-limited, blocked, shed or refused at a bulkhead, the non-zero ones
     pub rejects: Rc<Vec<RejectBadge>>,
+    /// its kind's one figure (a cache's hit ratio, a client's success share): key, text, tooltip
+    pub figure: Option<(&'static str, String, String)>,
 }
 
 /// What the views render of the run: replaced as a whole (a new `Rc`) on each summary.
@@ -87,6 +90,8 @@ pub struct Snap {
     pub report: Option<Rc<Report>>,
     /// the "why" findings for the report
     pub findings: Rc<Vec<Finding>>,
+    /// the recent window the badges, the node figures and the findings share
+    pub recent: Rc<Recent>,
     /// per node id
     pub badges: Rc<BTreeMap<String, Badge>>,
     /// per edge name: share of the busiest edge's messages since the last summary [0..1]
@@ -134,6 +139,7 @@ impl Default for Snap {
             now: SimTime::ZERO,
             report: None,
             findings: Rc::default(),
+            recent: Rc::default(),
             badges: Rc::default(),
             edge_load: Rc::default(),
             breakers: Rc::default(),
@@ -259,6 +265,11 @@ pub struct Live {
     last_publish_ms: f64,
     report: Option<Rc<Report>>,
     findings: Rc<Vec<Finding>>,
+    recent: Rc<Recent>,
+    /// the reports' counts as the run went, for the recent window
+    history: History,
+    /// the diagram is a gallery scenario (its planned faults are "the scenario's")
+    scenario: bool,
     dots: Vec<Dot>,
     /// per engine node index: card position (world px)
     positions: Vec<Option<(f64, f64)>>,
@@ -275,6 +286,10 @@ pub struct Live {
     viewport: Viewport,
     /// the `<canvas data-layer="traffic">`
     pub canvas: NodeRef,
+    /// a GIF recording the frame loop feeds (`gif`)
+    pub gif: crate::gif::GifSlot,
+    /// the last summary's badges (the GIF draws them)
+    badges: Rc<BTreeMap<String, Badge>>,
     ctx2d: Option<web_sys::CanvasRenderingContext2d>,
     frame: Option<Rc<FrameFn>>,
     frame_pending: bool,
@@ -312,6 +327,9 @@ impl Live {
             last_publish_ms: 0.0,
             report: None,
             findings: Rc::default(),
+            recent: Rc::default(),
+            history: History::new(),
+            scenario: false,
             dots: Vec::new(),
             positions: Vec::new(),
             curves: BTreeMap::new(),
@@ -321,6 +339,8 @@ impl Live {
             hops: BTreeMap::new(),
             viewport: Viewport::default(),
             canvas: NodeRef::default(),
+            gif: crate::gif::GifSlot::default(),
+            badges: Rc::default(),
             ctx2d: None,
             frame: None,
             frame_pending: false,
@@ -349,6 +369,8 @@ impl Live {
         self.pacer.pause();
         self.report = None;
         self.findings = Rc::default();
+        self.recent = Rc::default();
+        self.history.clear();
         match Sim::new(&topo) {
             Ok(mut sim) => {
                 // A fault naming something deleted since no longer applies; the rest replay in order.
@@ -484,6 +506,8 @@ impl Live {
                 self.hops.clear();
                 self.report = None;
                 self.findings = Rc::default();
+                self.recent = Rc::default();
+                self.history.clear();
                 self.problem = None;
                 self.draw();
             }
@@ -526,6 +550,11 @@ impl Live {
                 };
             }
         }
+    }
+
+    /// Whether the diagram is a gallery scenario (the findings then name its planned faults "the scenario's").
+    pub fn set_scenario(&mut self, scenario: bool) {
+        self.scenario = scenario;
     }
 
     /// Whether the frame loop has work.
@@ -571,6 +600,7 @@ impl Live {
         if p.finished {
             self.status = Status::Finished;
         }
+        self.record(wall_ms, p.finished);
         let due = p.finished || wall_ms - self.last_publish_ms >= PUBLISH_MS;
         due.then(|| {
             self.last_publish_ms = wall_ms;
@@ -590,19 +620,20 @@ impl Live {
         let mut breakers = BTreeMap::new();
         if let Some(sim) = &self.sim {
             let report = Rc::new(sim.report());
+            // One recent window for the badges, the inspector's figures and the findings.
+            self.history.record(&report);
+            let recent = Rc::new(Recent::of(&report, Some(&self.history)));
+            let faults = Faults::new(&self.topology(), &self.faults, report.end_s, self.scenario);
             // Findings cost a pass over the series; a few times a second is plenty.
-            self.findings = Rc::new(explain(&self.doc, &report));
+            self.findings = Rc::new(explain_run(&self.doc, &report, &recent, &faults));
             for (i, id) in sim.node_ids().iter().enumerate() {
                 let g: NodeGauge = sim.gauge(playground_core::NodeIdx(i as u32));
                 let node = report.nodes.get(id);
                 let errors = node.map_or(0, |n| n.errors + n.dropped);
                 let rejects = Rc::new(node.map(reject_badges).unwrap_or_default());
+                let r = recent.nodes.get(id);
                 // Quantised to what the ring can show (5 %), so an unchanged badge does not re-render its card.
-                let util = if g.workers > 0 {
-                    (f64::from(g.busy) / f64::from(g.workers) * 20.0).round() / 20.0
-                } else {
-                    0.0
-                };
+                let util = r.map_or(0.0, |r| (r.utilization * 20.0).round() / 20.0);
                 badges.insert(
                     id.clone(),
                     Badge {
@@ -610,12 +641,14 @@ impl Live {
                         queue: g.queue,
                         errors,
                         dead: !g.alive,
-                        saturated: g.workers > 0 && g.busy >= g.workers && g.queue > 0,
+                        saturated: g.alive && r.is_some_and(|r| r.saturated),
                         has_workers: g.workers > 0,
                         rejects,
+                        figure: node.and_then(|n| card_figure(n, r)),
                     },
                 );
             }
+            self.recent = recent;
             for (i, state) in sim.breaker_states() {
                 if let Some(name) = self.edge_by_index.get(&i.0) {
                     breakers.insert(name.clone(), state);
@@ -633,6 +666,8 @@ impl Live {
             self.report = Some(report);
         }
         let topo_settings = self.topology().settings;
+        let badges = Rc::new(badges);
+        self.badges = Rc::clone(&badges);
         Snap {
             serial: self.serial,
             status: self.status,
@@ -640,7 +675,8 @@ impl Live {
             now: self.sim.as_ref().map_or(SimTime::ZERO, Sim::now),
             report: self.report.clone(),
             findings: Rc::clone(&self.findings),
-            badges: Rc::new(badges),
+            recent: Rc::clone(&self.recent),
+            badges,
             edge_load: Rc::new(edge_load),
             breakers: Rc::new(breakers),
             mechanisms: self.mechanisms,
@@ -700,55 +736,96 @@ impl Live {
             dpr * v.pan.x,
             dpr * v.pan.y,
         );
-        let r = 3.5;
-        ctx.set_line_width(1.6);
-        for (outcome, colour, _) in OUTCOME_COLOURS {
-            ctx.set_fill_style_str(colour);
-            ctx.set_stroke_style_str(colour);
-            for (class, _, _) in CLASS_SHAPES {
-                ctx.begin_path();
-                let mut any = false;
-                for d in self
-                    .dots
-                    .iter()
-                    .filter(|d| d.outcome == outcome && d.class == class)
-                {
-                    let at = if d.from == d.to {
-                        // A client's timeout: a marker on its card.
-                        self.positions
-                            .get(d.from.0 as usize)
-                            .copied()
-                            .flatten()
-                            .map(|(x, y)| Point::new(x + NODE_W - 14.0, y + NODE_H - 10.0))
-                    } else {
-                        self.curves.get(&(d.from.0, d.to.0)).map(|(c, back)| {
-                            let t = if *back { 1.0 - d.progress } else { d.progress };
-                            geometry::bezier_at(c, t)
-                        })
-                    };
-                    let Some(p) = at else {
-                        continue;
-                    };
-                    // Squares, not arcs: a software rasteriser fills 2,000 of them far faster.
-                    match class {
-                        HopClass::Internal => {
-                            let q = r * 1.3;
-                            ctx.move_to(p.x, p.y - q);
-                            ctx.line_to(p.x + q, p.y);
-                            ctx.line_to(p.x, p.y + q);
-                            ctx.line_to(p.x - q, p.y);
-                            ctx.close_path();
-                        }
-                        _ => ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r),
+        paint_dots(ctx, &self.dots, &self.positions, &self.curves);
+    }
+
+    /// Feeds the GIF recording, if one is under way, with this frame (it keeps one every 100 ms of wall time).
+    fn record(&mut self, wall_ms: f64, finished: bool) {
+        let Ok(mut slot) = self.gif.0.try_borrow_mut() else {
+            return;
+        };
+        let Some(capture) = slot.as_mut().filter(|c| !c.done()) else {
+            return;
+        };
+        let strip = self
+            .report
+            .as_deref()
+            .map(|r| {
+                crate::live::strip_line(r, self.sim.as_ref().map_or(0.0, |s| s.now().as_secs()))
+            })
+            .unwrap_or_default();
+        capture.frame(
+            wall_ms,
+            &crate::gif::Scene {
+                doc: &self.doc,
+                dots: &self.dots,
+                positions: &self.positions,
+                curves: &self.curves,
+                badges: &self.badges,
+                strip,
+            },
+        );
+        if finished {
+            capture.end();
+        }
+    }
+}
+
+/// The world-to-canvas transform is set: draws the dots (colour by outcome, shape by traffic class) at their
+/// places on their wires. The page's traffic layer and the GIF recorder draw with it.
+pub fn paint_dots(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    dots: &[Dot],
+    positions: &[Option<(f64, f64)>],
+    curves: &BTreeMap<(u32, u32), ([Point; 4], bool)>,
+) {
+    let r = 3.5;
+    ctx.set_line_width(1.6);
+    for (outcome, colour, _) in OUTCOME_COLOURS {
+        ctx.set_fill_style_str(colour);
+        ctx.set_stroke_style_str(colour);
+        for (class, _, _) in CLASS_SHAPES {
+            ctx.begin_path();
+            let mut any = false;
+            for d in dots
+                .iter()
+                .filter(|d| d.outcome == outcome && d.class == class)
+            {
+                let at = if d.from == d.to {
+                    // A client's timeout: a marker on its card.
+                    positions
+                        .get(d.from.0 as usize)
+                        .copied()
+                        .flatten()
+                        .map(|(x, y)| Point::new(x + NODE_W - 14.0, y + NODE_H - 10.0))
+                } else {
+                    curves.get(&(d.from.0, d.to.0)).map(|(c, back)| {
+                        let t = if *back { 1.0 - d.progress } else { d.progress };
+                        geometry::bezier_at(c, t)
+                    })
+                };
+                let Some(p) = at else {
+                    continue;
+                };
+                // Squares, not arcs: a software rasteriser fills 2,000 of them far faster.
+                match class {
+                    HopClass::Internal => {
+                        let q = r * 1.3;
+                        ctx.move_to(p.x, p.y - q);
+                        ctx.line_to(p.x + q, p.y);
+                        ctx.line_to(p.x, p.y + q);
+                        ctx.line_to(p.x - q, p.y);
+                        ctx.close_path();
                     }
-                    any = true;
+                    _ => ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r),
                 }
-                if any {
-                    if class == HopClass::Lookup {
-                        ctx.stroke();
-                    } else {
-                        ctx.fill();
-                    }
+                any = true;
+            }
+            if any {
+                if class == HopClass::Lookup {
+                    ctx.stroke();
+                } else {
+                    ctx.fill();
                 }
             }
         }
