@@ -13,6 +13,9 @@
 //! first, so a browser frame never blocks; [`Sim::run_to_end`] runs headless until the traffic is over and
 //! nothing is in flight (or the drain limit passes).
 
+mod retune;
+pub use retune::{NotLive, changed_params, live_params};
+
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 

@@ -309,6 +309,11 @@ impl Client {
         }
     }
 
+    /// A new base rate from now on (a live edit; the engine redraws the next arrival).
+    pub fn set_rate(&mut self, rate: f64) {
+        self.rate = rate;
+    }
+
     /// The rate at time `t` [req/s], spikes included.
     fn rate_at(&self, t: SimTime) -> f64 {
         self.boost * self.base_rate_at(t)

@@ -617,6 +617,18 @@ impl Server {
         self.alive = true;
     }
 
+    /// New service time, speed, error probability and queue capacity from now on (a live edit). Requests in
+    /// service keep the time they drew; a slow-down applied as a fault stays in force.
+    pub fn retune(&mut self, p: &ServerParams) {
+        let slow = self.factor * self.speed;
+        self.service = p.service_time.clone();
+        self.speed = p.speed;
+        self.factor = slow / self.speed;
+        self.mean_service = SimTime::from_ms(self.service.mean_ms() * self.factor);
+        self.error_p = p.error_probability;
+        self.queue_cap = p.queue_capacity;
+    }
+
     /// Service times are multiplied by `factor` from now on (1 = normal).
     pub fn slow(&mut self, factor: f64) {
         self.factor = factor / self.speed;
