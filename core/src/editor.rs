@@ -1568,6 +1568,95 @@ mod tests {
         assert!((a.y - b.y).abs() >= geometry::NODE_H, "{a:?} {b:?}");
     }
 
+    /// Whether the card at `p` lies wholly inside the view.
+    fn in_view(e: &Editor, p: Position) -> bool {
+        let a = e.viewport.to_screen(Point::new(p.x, p.y));
+        let b = e
+            .viewport
+            .to_screen(Point::new(p.x + geometry::NODE_W, p.y + geometry::NODE_H));
+        a.x >= 0.0 && a.y >= 0.0 && b.x <= e.canvas.0 && b.y <= e.canvas.1
+    }
+
+    #[test]
+    fn cards_added_in_view_never_overlap_and_stay_in_sight() {
+        let mut e = ed();
+        // Twenty cards fit in an 800 × 600 view at 100 %: each lands in view, clear of the others.
+        for _ in 0..20 {
+            e.apply(Action::AddNodeInView(Kind::Server));
+        }
+        let spots: Vec<Position> = e.doc.nodes.iter().map(|n| n.position).collect();
+        for (i, a) in spots.iter().enumerate() {
+            assert!(in_view(&e, *a), "card {i} at {a:?} is out of sight");
+            for b in &spots[i + 1..] {
+                let apart =
+                    (a.x - b.x).abs() >= geometry::NODE_W || (a.y - b.y).abs() >= geometry::NODE_H;
+                assert!(apart, "{a:?} and {b:?} overlap");
+            }
+        }
+        // The view has no room left: the next card goes beside the others and the view pans to it.
+        let before = e.viewport;
+        for _ in 0..30 {
+            e.apply(Action::AddNodeInView(Kind::Server));
+        }
+        let last = e.doc.nodes.last().expect("added").position;
+        assert!(
+            in_view(&e, last),
+            "{last:?} not in view after {:?}",
+            e.viewport
+        );
+        assert_ne!(before.pan, e.viewport.pan, "the view moved to the new card");
+    }
+
+    #[test]
+    fn the_welcome_leaves_at_the_first_edit_but_an_error_stays() {
+        let mut e = ed();
+        e.apply(Action::Notify {
+            tone: Tone::Info,
+            text: "Welcome!".into(),
+        });
+        e.apply(Action::SelectAll);
+        assert!(e.notice.is_some(), "selecting is not an edit");
+        e.apply(Action::AddNodeInView(Kind::Client));
+        assert!(e.notice.is_none(), "the first edit clears the welcome");
+        e.apply(Action::Notify {
+            tone: Tone::Error,
+            text: "Could not save".into(),
+        });
+        e.apply(Action::AddNodeInView(Kind::Client));
+        assert_eq!(e.notice.as_ref().map(|n| n.tone), Some(Tone::Error));
+    }
+
+    #[test]
+    fn connecting_without_a_pointer_takes_the_next_card_chosen() {
+        let mut e = ed();
+        let a = add(&mut e, Kind::Client, 0.0, 0.0);
+        let b = add(&mut e, Kind::Server, 300.0, 0.0);
+        let c = add(&mut e, Kind::Server, 300.0, 200.0);
+        e.apply(Action::StartLink(a.clone()));
+        assert_eq!(e.linking.as_deref(), Some(a.as_str()));
+        e.apply(Action::SelectOnly(Target::Node(b.clone())));
+        assert_eq!(e.linking, None);
+        assert!(e.doc.edges.iter().any(|x| x.from == a && x.to == b));
+        assert_eq!(
+            e.selection.single(),
+            Some(Target::Edge(e.doc.edges[0].name()))
+        );
+        assert!(e.can_undo());
+        // Escape (clearing the selection) cancels; choosing the same card again cancels; a refused pair is
+        // explained, not drawn.
+        e.apply(Action::StartLink(a.clone()));
+        e.apply(Action::ClearSelection);
+        e.apply(Action::SelectOnly(Target::Node(c.clone())));
+        assert_eq!(e.doc.edges.len(), 1);
+        e.apply(Action::StartLink(b.clone()));
+        e.apply(Action::SelectOnly(Target::Node(b.clone())));
+        assert_eq!(e.doc.edges.len(), 1);
+        e.apply(Action::StartLink(b.clone()));
+        e.apply(Action::SelectOnly(Target::Node(a.clone())));
+        assert_eq!(e.doc.edges.len(), 1, "a server cannot call a client");
+        assert_eq!(e.notice.as_ref().map(|n| n.tone), Some(Tone::Refused));
+    }
+
     #[test]
     fn a_release_lost_outside_the_window_does_not_leave_the_tool_stuck() {
         let mut e = ed();

@@ -22,13 +22,13 @@ pub use recent::{History, NodeRecent, Recent, SATURATED, WINDOW_S};
 const NOTABLE_LOSS: f64 = 0.01;
 /// p99 counts as having degraded when it exceeds its early value by this factor.
 const DEGRADED_FACTOR: f64 = 2.0;
-/// A cache's hit ratio has collapsed when the window's is below this share of the one before it …
-const COLLAPSE_FACTOR: f64 = 0.5;
-/// … with at least this many reads in the window …
-const COLLAPSE_MIN_READS: u64 = 20;
-/// … and this many before it, at a hit ratio of at least [`COLLAPSE_MIN_RATIO`].
-const COLLAPSE_MIN_BEFORE: u64 = 50;
-const COLLAPSE_MIN_RATIO: f64 = 0.2;
+/// A cache's hit ratio has fallen when the window's is at least this much below the one before it [0..1] …
+const FALL_POINTS: f64 = 0.10;
+/// … and the fall is this many standard errors of the window's ratio (√(p(1−p)/n) with p the ratio before and
+/// n the window's reads): not the noise of a few reads …
+const FALL_STANDARD_ERRORS: f64 = 4.0;
+/// … with at least this many reads in the window and before it.
+const FALL_MIN_READS: u64 = 50;
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -534,14 +534,16 @@ fn cache_findings(report: &Report, recent: &Recent, faults: &Faults) -> Vec<Find
             c.hits.saturating_sub(hits),
             (c.hits + c.misses).saturating_sub(reads),
         );
-        if reads < COLLAPSE_MIN_READS || reads_before < COLLAPSE_MIN_BEFORE {
+        if reads < FALL_MIN_READS || reads_before < FALL_MIN_READS {
             continue;
         }
         let (now, before) = (
             hits as f64 / reads as f64,
             hits_before as f64 / reads_before as f64,
         );
-        if before < COLLAPSE_MIN_RATIO || now > COLLAPSE_FACTOR * before {
+        let standard_error = (before * (1.0 - before) / reads as f64).sqrt();
+        let fall = before - now;
+        if fall < FALL_POINTS || fall < FALL_STANDARD_ERRORS * standard_error {
             continue;
         }
         let restarted = faults

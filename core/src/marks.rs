@@ -344,9 +344,9 @@ pub fn run_figures(r: &Report, warming: bool) -> Vec<Figure> {
     let n = |v: u64| if warming { dash() } else { v.to_string() };
     let q = &r.requests;
     vec![
-        figure("p50", "latency p50", ms(r.latency_ms.p50), "ms"),
-        figure("p95", "latency p95", ms(r.latency_ms.p95), "ms"),
-        figure("p99", "latency p99", ms(r.latency_ms.p99), "ms"),
+        figure("p50", "p50", ms(r.latency_ms.p50), "ms"),
+        figure("p95", "p95", ms(r.latency_ms.p95), "ms"),
+        figure("p99", "p99", ms(r.latency_ms.p99), "ms"),
         figure(
             "throughput",
             "throughput",

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::icons::{category_class, path as icon_path};
 use crate::layout::{ContextMenu, LayoutAction, LayoutHandle};
-use crate::live::TrafficLegend;
+use crate::live::{RestartPrompt, TrafficLegend};
 use crate::overlay::{CardStates, LiveOverlay};
 use crate::panels::LinkBanner;
 use crate::state::{CanvasBox, Handle, TrafficCanvas};
@@ -445,6 +445,7 @@ pub fn CanvasArea() -> Html {
                 }
                 <TrafficLegend />
                 <LinkBanner />
+                <RestartPrompt />
                 { for notice }
                 { for confirm }
             </div>

@@ -245,6 +245,35 @@ pub fn TrafficLegend() -> Html {
             if s.restarted {
                 <span class="legend-note">{ "Diagram changed: run restarted, same seed" }</span>
             }
+            if let Some(note) = &s.live_note {
+                <span class="legend-note live" data-live-note="">{ note.clone() }</span>
+            }
+        </div>
+    }
+}
+
+/// While an edit waits for a restart (it cannot apply to the running simulation): why, and Restart or Undo.
+#[component]
+pub fn RestartPrompt() -> Html {
+    let (Some(run), Some(state)) = (use_context::<RunCtx>(), use_context::<Handle>()) else {
+        return html! {};
+    };
+    let Some(why) = run.snap.pending.clone() else {
+        return html! {};
+    };
+    let restart = {
+        let cmd = run.cmd.clone();
+        Callback::from(move |_: MouseEvent| cmd.emit(Cmd::Restart))
+    };
+    let undo = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Undo))
+    };
+    html! {
+        <div class="restart-prompt" role="alertdialog" aria-label="Restart the run?" data-restart-prompt="">
+            <span>{ format!("Paused: {why}. Restart the run from 0 s with the same seed?") }</span>
+            <button type="button" class="btn small primary" data-action="restart" onclick={restart}>{ "Restart" }</button>
+            <button type="button" class="btn small" data-action="undo-edit" onclick={undo}>{ "Undo the edit" }</button>
         </div>
     }
 }
@@ -411,7 +440,7 @@ fn figures(r: Option<&Report>, warming: bool) -> Html {
         .into_iter()
         .partition(|f| matches!(f.key, "network_mean" | "in_nodes_mean"));
     let main: Vec<Html> = if main.is_empty() {
-        ["latency p50", "latency p95", "latency p99", "throughput", "succeeded", "failed", "timed out", "rejected"]
+        ["p50", "p95", "p99", "throughput", "succeeded", "failed", "timed out", "rejected"]
             .iter()
             .map(|l| html! { <div class="figure"><span class="figure-label">{ *l }</span><span class="figure-value">{ "—" }</span></div> })
             .collect()

@@ -14,6 +14,7 @@ use playground_core::explain::{Faults, Finding, History, Recent, explain_run};
 use playground_core::marks::{Mechanisms, RejectBadge, card_figure, reject_badges};
 use playground_core::playback::Pacer;
 use playground_core::resilience::BreakerState;
+use playground_core::sim::{changed_params, live_params};
 use playground_core::{
     FaultAction, HopClass, HopOutcome, NodeGauge, Report, Severity, Sim, SimTime, Topology,
 };
@@ -122,6 +123,10 @@ pub struct Snap {
     pub faults: Rc<Vec<(SimTime, FaultAction)>>,
     /// the diagram changed and the run restarted (cleared by the next command)
     pub restarted: bool,
+    /// an edit was applied to the running simulation: what and when (cleared by the next command)
+    pub live_note: Option<String>,
+    /// an edit needs a restart from time zero: why; the run is paused until Restart or Undo
+    pub pending: Option<String>,
 }
 
 impl PartialEq for Snap {
@@ -155,6 +160,8 @@ impl Default for Snap {
             duration_s: 60.0,
             faults: Rc::default(),
             restarted: false,
+            live_note: None,
+            pending: None,
         }
     }
 }
@@ -178,6 +185,8 @@ pub enum Cmd {
     Duration(f64),
     /// apply a fault now and record it
     Fault(FaultAction),
+    /// rebuild from time zero with the diagram as it is (after an edit that cannot apply live)
+    Restart,
 }
 
 /// The run as views see it: the last summary and a way to send commands.
@@ -261,6 +270,12 @@ pub struct Live {
     duration_s: Option<f64>,
     problem: Option<String>,
     restarted: bool,
+    /// an edit applied live: what and when
+    live_note: Option<String>,
+    /// an edit waiting for a restart: why it cannot apply live
+    pending: Option<String>,
+    /// whether the run was going when the pending edit paused it
+    resume: bool,
     serial: u64,
     last_publish_ms: f64,
     report: Option<Rc<Report>>,
@@ -323,6 +338,9 @@ impl Live {
             duration_s: None,
             problem: None,
             restarted: false,
+            live_note: None,
+            pending: None,
+            resume: false,
             serial: 0,
             last_publish_ms: 0.0,
             report: None,
@@ -379,6 +397,7 @@ impl Live {
                 self.sim = Some(sim);
                 self.key = Some(sim_key(&self.doc));
                 self.problem = None;
+                self.pending = None;
                 self.layout_indices();
                 true
             }
@@ -442,27 +461,114 @@ impl Live {
         }
         self.doc = doc;
         self.mechanisms = Mechanisms::of(&self.doc);
-        let changed = self.key.as_ref().is_some_and(|k| *k != sim_key(&self.doc));
+        let key = sim_key(&self.doc);
+        let changed = self.key.as_ref().is_some_and(|k| *k != key);
         if self.sim.is_some() && changed {
-            let was = self.status;
-            if self.build() {
-                self.restarted = true;
-                self.status = match was {
-                    Status::Paused => Status::Paused,
-                    _ => Status::Running,
-                };
+            self.live_note = None;
+            match self.retune(&key) {
+                // Rates, speeds and capacities: applied at the clock, the run goes on.
+                Ok(note) => {
+                    self.key = Some(key);
+                    self.pending = None;
+                    self.live_note = Some(note);
+                }
+                // Anything else rebuilds from time zero: the run pauses and the page asks first.
+                Err(why) => {
+                    if self.pending.is_none() {
+                        self.resume = self.status == Status::Running;
+                    }
+                    if self.status == Status::Running {
+                        self.status = Status::Paused;
+                        self.pacer.pause();
+                    }
+                    self.pending = Some(why);
+                }
             }
+            self.layout_indices();
         } else {
+            if self.sim.is_some() && self.pending.take().is_some() {
+                // Undone back to what is running: carry on.
+                if self.resume {
+                    self.status = Status::Running;
+                    self.pacer.pause();
+                }
+            }
             self.layout_indices();
         }
         self.draw();
         true
     }
 
+    /// Applies the edit from the diagram the run has (`self.key`) to `key` to the running simulation when
+    /// every change is one it takes live (`Sim::retune`); returns what changed, or why it cannot.
+    fn retune(&mut self, key: &Topology) -> Result<String, String> {
+        let (Some(built), Some(sim)) = (&self.key, &mut self.sim) else {
+            return Err("no run".into());
+        };
+        let same_shape = built.settings == key.settings
+            && built.edges == key.edges
+            && built.faults == key.faults
+            && built.nodes.len() == key.nodes.len()
+            && built
+                .nodes
+                .iter()
+                .zip(&key.nodes)
+                .all(|(a, b)| a.id == b.id && a.kind == b.kind);
+        if !same_shape {
+            return Err("a component, connection or setting changed".into());
+        }
+        let changed: Vec<(&playground_core::Node, &playground_core::Node)> = built
+            .nodes
+            .iter()
+            .zip(&key.nodes)
+            .filter(|(a, b)| a.params != b.params)
+            .collect();
+        // Every change must be live before any is applied, so a refusal leaves the run as it was.
+        for (a, b) in &changed {
+            let kind = playground_core::Kind::from_name(&b.kind)
+                .ok_or_else(|| "an unknown kind changed".to_string())?;
+            let live = live_params(kind);
+            if let Some(k) = changed_params(a, b)
+                .into_iter()
+                .find(|k| !live.contains(&k.as_str()))
+            {
+                return Err(format!(
+                    "`{k}` of {} takes effect only from the start",
+                    b.id
+                ));
+            }
+        }
+        let mut words = Vec::new();
+        for (a, b) in changed {
+            sim.retune(a, b).map_err(|e| e.0)?;
+            words.push(format!("{} {}", b.id, changed_params(a, b).join(", ")));
+        }
+        Ok(format!(
+            "Applied live at {:.1} s: {}",
+            sim.now().as_secs(),
+            words.join("; ")
+        ))
+    }
+
     /// Applies a command; returns whether the frame loop should run.
     pub fn command(&mut self, cmd: Cmd) {
         self.restarted = false;
+        if !matches!(cmd, Cmd::Speed(_)) {
+            self.live_note = None;
+        }
+        // With an edit waiting, running means running the diagram as it is: from the start.
+        let cmd = match cmd {
+            Cmd::Run | Cmd::Step if self.pending.is_some() => Cmd::Restart,
+            c => c,
+        };
         match cmd {
+            Cmd::Restart => {
+                self.pending = None;
+                if self.build() {
+                    self.restarted = true;
+                    self.status = Status::Running;
+                }
+            }
             Cmd::Run => {
                 if matches!(self.status, Status::Running) {
                     return;
@@ -498,6 +604,7 @@ impl Live {
                 self.draw();
             }
             Cmd::Reset => {
+                self.pending = None;
                 self.sim = None;
                 self.key = None;
                 self.status = Status::Idle;
@@ -692,6 +799,8 @@ impl Live {
             duration_s: topo_settings.duration_s,
             faults: Rc::new(self.faults.clone()),
             restarted: self.restarted,
+            live_note: self.live_note.clone(),
+            pending: self.pending.clone(),
         }
     }
 

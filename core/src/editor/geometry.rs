@@ -99,10 +99,11 @@ impl Viewport {
     }
 }
 
-/// Characters of a card's label per line (12.5 px semibold in the card's text column).
-pub const LABEL_CHARS: usize = 14;
-/// Characters of a card's kind title (11 px).
-pub const KIND_CHARS: usize = 18;
+/// Characters of a card's label per line: its text column is about 94 px wide, and 12.5 px semibold in a
+/// wide font (DejaVu Sans) runs about 7.9 px a character.
+pub const LABEL_CHARS: usize = 12;
+/// Characters of a card's kind title (11 px, about 6.6 px a character).
+pub const KIND_CHARS: usize = 15;
 
 /// A card's text in at most `lines` lines of at most `per_line` characters, broken between words (a word longer
 /// than a line is split), the last line ending in `…` only when the text does not fit. The canvas and the SVG
