@@ -24,6 +24,14 @@ use crate::share_ui::Overlays;
 use crate::shell::Header;
 use crate::state::{CanvasBox, Handle, TrafficCanvas, local_storage};
 
+/// Whether what lies at the page point (`x`, `y`) is the canvas area (not a sheet or menu over it).
+fn canvas_at(x: f64, y: f64) -> bool {
+    gloo::utils::document()
+        .element_from_point(x as f32, y as f32)
+        .and_then(|el| el.closest(".canvas-area").ok().flatten())
+        .is_some()
+}
+
 /// Whether a key event belongs to a text control (where Backspace and Ctrl+Z mean text editing).
 fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
     let Some(el) = e
@@ -64,8 +72,10 @@ pub fn App() -> Html {
                     let Some(e) = e.dyn_ref::<web_sys::PointerEvent>() else {
                         return;
                     };
-                    let (at, over_canvas) =
-                        canvas.local(f64::from(e.client_x()), f64::from(e.client_y()));
+                    let (x, y) = (f64::from(e.client_x()), f64::from(e.client_y()));
+                    let (at, inside) = canvas.local(x, y);
+                    // Inside the canvas's box is not enough: a sheet or drawer may cover it there.
+                    let over_canvas = inside && canvas_at(x, y);
                     let pointer = e.pointer_id();
                     d.dispatch(Action::Pointer(if up {
                         Input::Up {

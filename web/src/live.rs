@@ -514,8 +514,8 @@ pub fn strip_line(r: &Report, now_s: f64) -> String {
     };
     let bad = q.failed + q.timed_out + q.rejected + q.rate_limited + q.shed + q.blocked;
     line.push_str(&format!(
-        " · p99 {p99} · {:.0} req/s · {} succeeded · {bad} unsuccessful",
-        r.throughput_rps, q.completed
+        " · p99 {p99} · {:.0} req/s · {bad} unsuccessful",
+        r.throughput_rps
     ));
     line
 }

@@ -54,6 +54,32 @@ fn tab_icon(sheet: Sheet) -> &'static str {
     }
 }
 
+/// Pans the view so card `id` is clear of the inspector drawer about to open over the canvas's right
+/// side (a tablet held upright: the drawer is about 340 px wide), when it would be under it.
+pub fn reveal(state: &Handle, id: &str) {
+    let ed = &state.ed;
+    let Some(n) = ed.doc.node(id) else { return };
+    let (w, _) = ed.canvas;
+    let drawer = (w * 0.46).min(340.0);
+    if w - drawer < 200.0 {
+        // A phone: the inspector is a bottom sheet, the card stays above it or is one swipe away.
+        return;
+    }
+    let v = ed.viewport;
+    let right = v
+        .to_screen(playground_core::editor::geometry::Point::new(
+            n.position.x + playground_core::editor::geometry::NODE_W,
+            n.position.y,
+        ))
+        .x;
+    let room = w - drawer - 16.0;
+    if right > room {
+        let mut next = v;
+        next.pan.x -= right - room;
+        state.dispatch(Action::SetViewport(next));
+    }
+}
+
 /// The tab bar of a narrow screen: Add (palette), Inspect, Metrics, Why, each opening its bottom sheet.
 #[component]
 pub fn TabBar() -> Html {
@@ -76,8 +102,16 @@ pub fn TabBar() -> Html {
     let tabs = Sheet::ALL.iter().map(|&sheet| {
         let open = layout.sheet == Some(sheet);
         let onclick = {
-            let layout = layout.clone();
-            Callback::from(move |_: MouseEvent| layout.dispatch(LayoutAction::ToggleSheet(sheet)))
+            let (layout, state) = (layout.clone(), state.clone());
+            Callback::from(move |_: MouseEvent| {
+                if sheet == Sheet::Inspector
+                    && layout.sheet != Some(sheet)
+                    && let Some(Target::Node(id)) = state.ed.selection.single()
+                {
+                    reveal(&state, &id);
+                }
+                layout.dispatch(LayoutAction::ToggleSheet(sheet))
+            })
         };
         let dot = match sheet {
             Sheet::Inspector => selected.then(|| "•".to_string()),
@@ -89,7 +123,7 @@ pub fn TabBar() -> Html {
                 aria-expanded={open.to_string()} aria-controls={format!("sheet-{}", sheet.word())} {onclick}>
                 <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d={tab_icon(sheet)} /></svg>
                 <span class="tab-label">{ sheet.label() }</span>
-                if let Some(d) = dot { <span class="tab-dot" aria-label={if sheet == Sheet::Why { format!("{d} findings") } else { "something selected".to_string() }}>{ d }</span> }
+                if let Some(d) = dot { <span class={classes!("tab-dot", (sheet == Sheet::Inspector).then_some("selected"))} aria-label={if sheet == Sheet::Why { format!("{d} findings") } else { "something selected".to_string() }}>{ d }</span> }
             </button>
         }
     });
@@ -190,6 +224,7 @@ pub fn ContextMenuView() -> Html {
         close_then(Box::new(move || {
             state.dispatch(Action::SelectOnly(Target::Node(node.clone())));
             if layout.tier == Tier::Narrow {
+                reveal(&state, &node);
                 layout.dispatch(LayoutAction::Sheet(Some(Sheet::Inspector)));
             }
         }))

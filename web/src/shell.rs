@@ -135,8 +135,11 @@ pub fn Header() -> Html {
             }
             if open && tier != Tier::Wide {
                 <div class="more-menu" id="more-menu" role="region" aria-label="More controls" data-menu="more">
+                    <p class="menu-heading">{ "Diagram" }</p>
                     <DiagramTools menu=true />
+                    <p class="menu-heading">{ "Share and files" }</p>
                     <ShareTools menu=true />
+                    <p class="menu-heading">{ "Simulation" }</p>
                     <RunControls menu=true />
                 </div>
             }

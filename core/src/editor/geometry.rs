@@ -110,46 +110,57 @@ pub const KIND_CHARS: usize = 15;
 /// and PNG exports draw the same lines; the full text is the card's tooltip.
 pub fn label_lines(text: &str, per_line: usize, lines: usize) -> Vec<String> {
     let per_line = per_line.max(2);
+    let chars: Vec<char> = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
     let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    let mut words = text.split_whitespace().peekable();
-    let mut cut = false;
-    'words: while let Some(word) = words.next() {
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let len = line.chars().count();
-            let room = if len == 0 {
-                per_line
-            } else {
-                per_line.saturating_sub(len + 1)
-            };
-            if word.len() <= room {
-                if len > 0 {
-                    line.push(' ');
-                }
-                line.extend(word.iter());
-                break;
-            }
-            if len == 0 {
-                // A word longer than a whole line: split it.
-                line.extend(word.drain(..per_line));
-            }
-            out.push(std::mem::take(&mut line));
-            if out.len() == lines {
-                cut = !word.is_empty() || words.peek().is_some();
-                break 'words;
-            }
-            if word.is_empty() {
-                break;
-            }
+    let (mut start, mut last_start) = (0, 0);
+    while start < chars.len() && out.len() < lines {
+        let rest = &chars[start..];
+        last_start = start;
+        if rest.len() <= per_line {
+            out.push(rest.iter().collect());
+            start = chars.len();
+            break;
         }
+        // The longer of: up to the last space that fits, or through the last hyphen that fits; else split.
+        let at_space = rest[..=per_line]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&i| i > 0)
+            .map(|i| (i, i + 1));
+        let at_hyphen = rest[..per_line]
+            .iter()
+            .rposition(|c| *c == '-')
+            .filter(|&i| i > 0)
+            .map(|i| (i + 1, i + 1));
+        let (len, next) = match (at_space, at_hyphen) {
+            (Some(s), Some(h)) => {
+                if h.0 > s.0 {
+                    h
+                } else {
+                    s
+                }
+            }
+            (Some(s), None) => s,
+            (None, Some(h)) => h,
+            (None, None) => (per_line, per_line),
+        };
+        out.push(rest[..len].iter().collect());
+        start += next;
     }
-    if !line.is_empty() && out.len() < lines {
-        out.push(line);
-    }
-    if cut && let Some(last) = out.last_mut() {
-        let mut t: Vec<char> = last.chars().collect();
-        t.truncate(per_line - 1);
+    if start < chars.len()
+        && let Some(last) = out.last_mut()
+    {
+        // What does not fit: the last line runs on as far as it can and ends in an ellipsis.
+        let mut t: Vec<char> = chars[last_start..]
+            .iter()
+            .take(per_line - 1)
+            .copied()
+            .collect();
         while t.last() == Some(&' ') {
             t.pop();
         }
@@ -324,7 +335,11 @@ mod tests {
         );
         assert_eq!(
             label_lines("Users (Write-through)", 14, 2),
-            vec!["Users", "(Write-throug…"]
+            vec!["Users (Write-", "through)"]
+        );
+        assert_eq!(
+            label_lines("Write-through", 12, 2),
+            vec!["Write-", "through"]
         );
         assert_eq!(
             label_lines("write-behind cache for the orders database", 14, 2),
