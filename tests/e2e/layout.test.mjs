@@ -139,7 +139,7 @@ test('on a phone the panels are sheets: a tapped component lands in sight, the w
   await page.locator('[data-tab="inspector"]').tap();
   await page.locator('[data-region="inspector"] [data-param="capacity"]').waitFor();
   await keep(page, 'phone-inspector-390x844');
-  await page.locator('[data-action="close-sheet"]').first().tap();
+  await page.locator('[data-region="inspector"] [data-action="close-sheet"]').tap();
   await page.locator('[data-region="inspector"]').waitFor({ state: 'hidden' });
 
   // A long press on a card opens its actions; Duplicate works from there.

@@ -1,19 +1,26 @@
 // End-to-end: after one visit the site opens with no network. The service worker caches the built files;
 // with the browser offline and the server gone, a reload still starts the app and runs a simulation. The
 // web app manifest makes the site installable (Chromium reports no installability error).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, serveDist, launch, skipGallery } from './support.mjs';
-
-let browser;
-after(async () => browser?.close());
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { DIST, serveDist, skipGallery } from './support.mjs';
 
 test('offline after the first visit: a reload with no network starts the app from the cache', async () => {
   const site = await serveDist(DIST, { prefix: '/app/' });
-  browser ??= await launch();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // A profile on disk, as a person has: Chromium does not offer to install from an incognito one.
+  const profile = await mkdtemp(join(tmpdir(), 'sdp-offline-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
   await skipGallery(context);
-  const page = await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(site.url);
@@ -43,4 +50,5 @@ test('offline after the first visit: a reload with no network starts the app fro
   await page.waitForFunction(() => Number(document.querySelector('[data-metric="sim_time"]')?.textContent) > 0.5, null, { timeout: 15000 });
   assert.deepEqual(errors, []);
   await context.close();
+  await rm(profile, { recursive: true, force: true });
 });
