@@ -58,7 +58,7 @@ fn DiagramTools(p: &PartProps) -> Html {
     let ed = &state.ed;
     let any = [Ctl::New, Ctl::Undo, Ctl::Redo, Ctl::Fit]
         .into_iter()
-        .any(|c| here(c));
+        .any(here);
     html! {
         <div class="toolbar">
             if here(Ctl::Name) {

@@ -302,15 +302,16 @@ pub fn bounds(doc: &Topology) -> Option<(Point, Point)> {
 /// The viewport that shows every card inside a canvas of `width` × `height` [px] with a margin, never
 /// magnifying beyond 1.5×; the default viewport for an empty diagram or an unmeasured canvas.
 pub fn fit(doc: &Topology, width: f64, height: f64) -> Viewport {
-    const MARGIN: f64 = 48.0;
+    // A phone's narrow canvas keeps a thin margin: every pixel of width is zoom for the cards.
+    let margin = if width < 600.0 { 16.0 } else { 48.0 };
     let Some((min, max)) = bounds(doc) else {
         return Viewport::default();
     };
-    if !(width > 2.0 * MARGIN && height > 2.0 * MARGIN) {
+    if !(width > 2.0 * margin && height > 2.0 * margin) {
         return Viewport::default();
     }
-    let zoom = ((width - 2.0 * MARGIN) / (max.x - min.x))
-        .min((height - 2.0 * MARGIN) / (max.y - min.y))
+    let zoom = ((width - 2.0 * margin) / (max.x - min.x))
+        .min((height - 2.0 * margin) / (max.y - min.y))
         .clamp(MIN_ZOOM, 1.5);
     let centre = Point::new((min.x + max.x) / 2.0, (min.y + max.y) / 2.0);
     Viewport {
