@@ -453,7 +453,7 @@ fn figures(r: Option<&Report>, warming: bool) -> Html {
         <>
             <div class="figures">{ for main }</div>
             if !split.is_empty() {
-                <p class="breakdown latency-split" title="Mean latency of the successes, split into time on links and time inside nodes">
+                <p class="latency-split" title="Mean latency of the successes, split into time on links and time inside nodes">
                     { "mean latency: " }
                     { for split.iter().enumerate().map(|(i, f)| html! {
                         <>{ if i > 0 { " · " } else { "" } }{ format!("{} ", f.label.trim_start_matches("mean ")) }<span data-metric={f.key}>{ f.value.clone() }</span>{ format!(" {}", f.unit) }</>
