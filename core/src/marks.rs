@@ -444,7 +444,7 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
         }
         out.push(figure(
             "utilization",
-            "busy, whole run",
+            "busy, run average",
             format!("{:.1}", n.utilization * 100.0),
             "%",
         ));
@@ -489,7 +489,7 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             let reads = c.hits + c.misses;
             out.push(figure(
                 "hit_ratio",
-                "hit ratio, whole run",
+                "hit ratio, run average",
                 if reads > 0 {
                     format!("{:.1}", c.hit_ratio * 100.0)
                 } else {

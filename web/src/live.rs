@@ -314,15 +314,14 @@ fn chart(key: &str, title: String, lines: Vec<Line>, unit: &'static str, warmup_
             .collect();
         html! { <polyline class={classes!("chart-line", *class)} points={points} /> }
     });
-    let legend = (lines.len() > 1).then(|| {
-        html! {
-            <span class="chart-legend">
-                { for lines.iter().map(|(class, word, _)| html! {
-                    <span class="legend-key"><span class={classes!("legend-swatch", *class)} />{ *word }</span>
-                }) }
-            </span>
-        }
-    });
+    // Always a legend row, so charts side by side line up and even one line says what it is.
+    let legend = html! {
+        <span class="chart-legend">
+            { for lines.iter().map(|(class, word, _)| html! {
+                <span class="legend-key"><span class={classes!("legend-swatch", *class)} />{ *word }</span>
+            }) }
+        </span>
+    };
     let warm = (warmup_s > 0.0 && has_points).then(|| {
         let w = (warmup_s / t_max).min(1.0) * W;
         html! { <rect class="chart-warmup" x="0" y="0" width={format!("{w:.1}")} height={H.to_string()} /> }
@@ -335,9 +334,8 @@ fn chart(key: &str, title: String, lines: Vec<Line>, unit: &'static str, warmup_
     html! {
         <figure class="chart" data-chart={key.to_string()}>
             <figcaption>
-                <span class="chart-title">{ title }</span>
-                { for legend }
-                <span class="chart-max">{ summary }</span>
+                <span class="chart-head"><span class="chart-title">{ title }</span><span class="chart-max">{ summary }</span></span>
+                { legend }
             </figcaption>
             <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={format!("{key} chart, {}", if has_points { format!("max {} {unit}", short(y_max)) } else { "no data yet".to_string() })}>
                 { for warm }
