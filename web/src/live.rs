@@ -314,23 +314,27 @@ fn chart(key: &str, title: String, lines: Vec<Line>, unit: &'static str, warmup_
             .collect();
         html! { <polyline class={classes!("chart-line", *class)} points={points} /> }
     });
+    let (summary, span) = if has_points {
+        (
+            format!("max {} {unit}", short(y_max)),
+            format!("0–{t_max:.0} s"),
+        )
+    } else {
+        ("—".to_string(), String::new())
+    };
     // Always a legend row, so charts side by side line up and even one line says what it is.
     let legend = html! {
         <span class="chart-legend">
             { for lines.iter().map(|(class, word, _)| html! {
                 <span class="legend-key"><span class={classes!("legend-swatch", *class)} />{ *word }</span>
             }) }
+            <span class="chart-span" title="simulated time">{ span }</span>
         </span>
     };
     let warm = (warmup_s > 0.0 && has_points).then(|| {
         let w = (warmup_s / t_max).min(1.0) * W;
         html! { <rect class="chart-warmup" x="0" y="0" width={format!("{w:.1}")} height={H.to_string()} /> }
     });
-    let summary = if has_points {
-        format!("max {} {unit} · 0–{:.0} s", short(y_max), t_max)
-    } else {
-        "—".to_string()
-    };
     html! {
         <figure class="chart" data-chart={key.to_string()}>
             <figcaption>
