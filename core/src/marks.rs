@@ -389,7 +389,7 @@ pub fn client_figures(q: &crate::report::Requests) -> Vec<Figure> {
         figure("completed", "succeeded", q.completed.to_string(), ""),
         figure(
             "success_share",
-            "succeeded",
+            "success %",
             if resolved > 0 {
                 pct(q.completed as f64 / resolved as f64)
             } else {
