@@ -26,6 +26,9 @@ mod faults;
 mod report;
 mod transport;
 
+mod retune;
+pub use retune::{NotLive, changed_params, live_params};
+
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 

@@ -381,6 +381,17 @@ impl Component for Client {
     fn revive(&mut self, _ctx: &mut Ctx<'_>) {
         self.alive = true;
     }
+
+    /// A new rate from now: the pending arrival, drawn at the old rate, is dropped (by the epoch) and the
+    /// engine draws the next from now — exact for Poisson arrivals, which are memoryless.
+    fn retune(&mut self, params: &Params) -> bool {
+        let Params::Client(p) = params else {
+            return false;
+        };
+        self.set_rate(p.rate);
+        self.epoch = self.epoch.wrapping_add(1);
+        true
+    }
 }
 
 impl Client {
@@ -415,6 +426,11 @@ impl Client {
             boost: 1.0,
             dns: None,
         }
+    }
+
+    /// A new base rate from now on (a live edit; the engine redraws the next arrival).
+    pub fn set_rate(&mut self, rate: f64) {
+        self.rate = rate;
     }
 
     /// The rate at time `t` [req/s], spikes included.
@@ -561,7 +577,7 @@ impl ClientParams {
     /// How the inspector names a client's parameters.
     pub const VOCAB: Vocab = Vocab {
         terms: &[
-            Term::new("rate", "Request rate").unit("req/s"),
+            Term::new("rate", "Request rate").unit("req/s").live(),
             Term::new("arrival", "Arrival").family(&Arrival::FAMILY),
             Term::new("read_fraction", "Read fraction").unit("0–1"),
             Term::new("keys", "Keys").family(&Keys::FAMILY),
