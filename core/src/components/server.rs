@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Action, Ctx, NO_SLOT, check_dist, check_num, check_prob};
+use crate::components::{Action, Ctx, NO_SLOT, check_dist, check_num, check_prob, check_range};
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
@@ -164,6 +164,19 @@ impl ServerParams {
                     "`idempotency.retention_s` must be positive".into(),
                 ));
             }
+        }
+        let mut ranges = vec![("workers", f64::from(self.workers)), ("speed", self.speed)];
+        if let Some(q) = self.queue_capacity {
+            ranges.push(("queue_capacity", f64::from(q)));
+        }
+        if let Some(b) = self.bulkhead {
+            ranges.push(("bulkhead", f64::from(b)));
+        }
+        if let Some(i) = &self.idempotency {
+            ranges.push(("idempotency.retention_s", i.retention_s));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }
