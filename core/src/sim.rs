@@ -328,7 +328,8 @@ pub struct MemoryUse {
     pub events: usize,
     /// the clients' deadline queues
     pub deadlines: usize,
-    /// queued requests: a server's `Job` (32 bytes) or another node's `u32` index per queued request
+    /// queued requests: a server's `Job` (32 bytes) or another node's `u32` index per queued request; a
+    /// broker's messages (48 bytes each)
     pub queues: usize,
 }
 
@@ -926,6 +927,8 @@ impl Sim {
                     NodeRt::Database(d) => d.queue_len() as usize * 4,
                     NodeRt::Gateway(g) => g.queue_len() as usize * 4,
                     NodeRt::Waf(w) => w.queue_len() as usize * 4,
+                    // A message held by a queue, topic or stream (its record and its place in line).
+                    NodeRt::Msg(b) => usize::try_from(b.backlog()).unwrap_or(usize::MAX / 2) * 48,
                     _ => 0,
                 })
                 .sum(),
