@@ -14,11 +14,12 @@ use crate::inspector::InspectorArea;
 use crate::live::MetricsArea;
 use crate::overlay::CardStates;
 use crate::palette::PaletteArea;
+use crate::restore::{RestoreDialog, TabBanner};
 use crate::run::{Cmd, Live, RunCtx, Snap, request_frame, start_loop};
 use crate::session::{Boot, SessionHandle};
 use crate::share_ui::Overlays;
 use crate::shell::Header;
-use crate::state::{CanvasBox, Handle, TrafficCanvas, local_storage};
+use crate::state::{CanvasBox, Handle, TrafficCanvas};
 
 /// Whether a key event belongs to a text control (where Backspace and Ctrl+Z mean text editing).
 fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
@@ -164,8 +165,8 @@ pub fn App() -> Html {
         let (key, text) = crate::session::autosave_entry(&session, &doc);
         use_effect_with(state.ed.revision, move |rev| {
             if *rev > 0 && *rev != opened {
-                let saved = local_storage().map(|s| s.set_item(key, &text));
-                let ok = matches!(saved, Some(Ok(())));
+                // Through the tab guard: never over another tab's save; a replaced diagram kept for restore.
+                let ok = crate::tabs::autosave(key, &text, &doc);
                 let was_failing = failed.borrow().replace(!ok);
                 if !ok && !was_failing {
                     dispatcher.dispatch(Action::Notify {
@@ -183,6 +184,12 @@ pub fn App() -> Html {
             }
         });
     }
+
+    // The page is up: a failure record is done with, and a failure from now on happened while working.
+    use_effect_with((), |_| {
+        crate::session::started();
+        crate::panic::set_during(playground_core::editor::recovery::During::Other);
+    });
 
     // Messages fade after a while; errors stay longer.
     {
@@ -282,6 +289,8 @@ pub fn App() -> Html {
                     </div>
                     <MetricsArea />
                     <Overlays />
+                    <TabBanner />
+                    <RestoreDialog />
                 </div>
             </ContextProvider<CanvasBox>>
         </ContextProvider<TrafficCanvas>>

@@ -12,15 +12,19 @@ pub mod inspector;
 pub mod live;
 pub mod overlay;
 pub mod palette;
+pub mod panic;
+pub mod restore;
 pub mod run;
 pub mod session;
 pub mod share_ui;
 pub mod shell;
 pub mod state;
+pub mod tabs;
 
 pub use app::App;
 
 /// Mounts the app on the document body. Called once by the binary.
 pub fn start() {
+    panic::install();
     yew::Renderer::<App>::new().render();
 }
