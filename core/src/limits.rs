@@ -10,7 +10,7 @@
 //! requests rounds to zero nanoseconds) or overflow simulated time (durations past 10⁷ s).
 //!
 //! What a run may grow to while it runs (queues, requests in flight) is not a parameter: the memory guard
-//! ([`over_memory`], [`MAX_RUN_MEMORY`]) stops a run whose engine holds more than the cap.
+//! ([`run_guarded`], [`over_memory`], [`MAX_RUN_MEMORY`]) stops a run whose engine holds more than the cap.
 
 use crate::sim::{MemoryUse, Sim};
 
@@ -472,47 +472,130 @@ pub fn run_duration(d: f64) -> Result<f64, String> {
     }
 }
 
-/// Why the run must stop because the engine holds more than `cap` bytes, or `None` while it holds less. The
-/// message names the cap and what holds the most.
-pub fn over_memory(sim: &Sim, cap: usize) -> Option<String> {
-    let m = sim.memory();
-    let total = m.total();
-    (total > cap).then(|| memory_message(&m, cap, sim))
+/// Events between two looks at the engine's memory in [`run_guarded`]: a slice adds at most a few MB.
+pub const MEMORY_CHECK_EVENTS: u64 = 1 << 16;
+
+/// A run stopped by the memory guard: where, how much the engine held and of what, and the longest queue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemoryStop {
+    /// the simulation clock when it stopped [s]
+    pub at_s: f64,
+    /// bytes the engine held ([`Sim::memory`])
+    pub held: usize,
+    /// the cap it passed [bytes]
+    pub cap: usize,
+    /// what held the most
+    pub most: &'static str,
+    /// the node with the longest queue and its length, when any queue is not empty
+    pub queue: Option<(String, u32)>,
 }
 
-fn memory_message(m: &MemoryUse, cap: usize, sim: &Sim) -> String {
-    let mb = |b: usize| format!("{:.0} MB", b as f64 / 1_048_576.0);
+fn mb(b: usize) -> String {
+    format!("{:.0} MB", b as f64 / 1_048_576.0)
+}
+
+impl MemoryStop {
+    /// One line for the page's run controls.
+    pub fn short(&self) -> String {
+        let queue = self
+            .queue
+            .as_ref()
+            .map(|(id, q)| format!(": `{id}` queues {} requests", show(f64::from(*q))))
+            .unwrap_or_default();
+        format!(
+            "Stopped at {:.2} s, before the {} memory limit{queue}",
+            self.at_s,
+            mb(self.cap)
+        )
+    }
+}
+
+impl std::fmt::Display for MemoryStop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stopped at {:.2} s of simulated time: the simulation holds {} (most of it {}) and its next growth \
+             could pass the {} memory limit",
+            self.at_s,
+            mb(self.held),
+            self.most,
+            mb(self.cap)
+        )?;
+        if let Some((id, q)) = &self.queue {
+            write!(
+                f,
+                "; the longest queue is at `{id}` ({} requests)",
+                show(f64::from(*q))
+            )?;
+        }
+        write!(
+            f,
+            ". The diagram takes in more than it can serve: add capacity, bound a queue, or shorten the run"
+        )
+    }
+}
+
+/// The memory guard: why the run must stop before the engine holds `cap` bytes, or `None`. The engine's
+/// tables grow by doubling, so one more slice could double what it holds: the run stops once it holds more
+/// than half the cap, and never reaches the cap itself.
+pub fn over_memory(sim: &Sim, cap: usize) -> Option<MemoryStop> {
+    let m: MemoryUse = sim.memory();
+    if m.total() <= cap / 2 {
+        return None;
+    }
     let parts = [
         (m.requests, "requests in flight"),
         (m.events, "scheduled events"),
-        (m.queues, "queued requests"),
+        (m.queues, "queued requests and messages"),
         (m.deadlines, "clients' deadlines"),
     ];
-    let (_, biggest) = parts
+    let most = parts
         .iter()
         .copied()
         .max_by_key(|(b, _)| *b)
-        .unwrap_or((0, "requests in flight"));
-    let longest = (0..sim.node_ids().len())
+        .map_or("requests in flight", |(_, what)| what);
+    let queue = (0..sim.node_ids().len())
         .map(|i| (sim.gauge(crate::ids::NodeIdx(i as u32)).queue, i))
         .max()
         .filter(|(q, _)| *q > 0)
-        .map(|(q, i)| {
-            format!(
-                "; the longest queue is at `{}` ({} requests)",
-                sim.node_ids()[i],
-                show(f64::from(q))
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        "stopped at {:.2} s of simulated time: the simulation holds {} (most of it {biggest}), over the {} \
-         memory limit{longest}. The diagram takes in more than it can serve: add capacity, bound a queue, or \
-         shorten the run",
-        sim.now().as_secs(),
-        mb(m.total()),
-        mb(cap)
-    )
+        .map(|(q, i)| (sim.node_ids()[i].clone(), q));
+    Some(MemoryStop {
+        at_s: sim.now().as_secs(),
+        held: m.total(),
+        cap,
+        most,
+        queue,
+    })
+}
+
+/// [`Sim::run_until`] with the memory guard: the same events in slices of [`MEMORY_CHECK_EVENTS`] (a run's
+/// report does not depend on how it is sliced), the engine's memory looked at after each ([`over_memory`]),
+/// so however large the frame's budget the engine never holds `cap`. The progress adds up the slices'.
+pub fn run_guarded(
+    sim: &mut Sim,
+    until: crate::time::SimTime,
+    event_budget: u64,
+    cap: usize,
+) -> (crate::sim::RunProgress, Option<MemoryStop>) {
+    let mut events = 0u64;
+    loop {
+        let left = event_budget.saturating_sub(events);
+        let p = sim.run_until(until, left.min(MEMORY_CHECK_EVENTS));
+        events += p.events;
+        let stop = over_memory(sim, cap);
+        let budget_exhausted = events >= event_budget && !p.finished && p.reached < until;
+        if stop.is_some() || p.finished || !p.budget_exhausted || budget_exhausted {
+            return (
+                crate::sim::RunProgress {
+                    reached: p.reached,
+                    events,
+                    budget_exhausted,
+                    finished: p.finished,
+                },
+                stop,
+            );
+        }
+    }
 }
 
 /// The Markdown table of [`PARAMS`] and [`DIAGRAM`] that `docs/limits.md` holds (a test keeps them equal).

@@ -282,7 +282,7 @@ pub fn run_checked(sim: &mut Sim, rng: &mut SimRng, max_events: u64) -> Result<R
         let span = SimTime::from_ms(*pick(rng, &[1.0, 16.0, 100.0, 1000.0, 1e6]));
         let budget = *pick(rng, &[100u64, 5_000, 50_000, 500_000]);
         let before = sim.now();
-        let p = sim.run_until(before.add(span), budget);
+        let (p, stop) = limits::run_guarded(sim, before.add(span), budget, limits::MAX_RUN_MEMORY);
         if p.reached < before {
             return Err(format!(
                 "the clock went back from {before:?} to {:?}",
@@ -304,7 +304,7 @@ pub fn run_checked(sim: &mut Sim, rng: &mut SimRng, max_events: u64) -> Result<R
         } else {
             stuck_at = (p.reached, p.events);
         }
-        if limits::over_memory(sim, limits::MAX_RUN_MEMORY).is_some() {
+        if stop.is_some() {
             return Ok(Ran::MemoryGuard);
         }
         if sim.events() >= max_events {
