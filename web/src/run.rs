@@ -377,16 +377,8 @@ impl Live {
                     .filter(|d| d.severity == Severity::Error)
                     .count()
                     .max(1);
-                // The first error's words, so a problem of the run's own settings (not shown on the diagram)
-                // is not a mystery.
-                let first = e
-                    .diagnostics
-                    .iter()
-                    .find(|d| d.severity == Severity::Error)
-                    .map(|d| format!(": {}", d.message))
-                    .unwrap_or_default();
                 self.problem = Some(format!(
-                    "Fix {n} problem{} before running{first}",
+                    "Fix {n} problem{} before running",
                     if n == 1 { "" } else { "s" }
                 ));
                 self.sim = None;
