@@ -63,6 +63,8 @@ test('a panic while running shows the panel; its reload opens the saved diagram 
   await screenshot(page, 'panic-panel');
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'panic-panel-phone');
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await screenshot(page, 'panic-panel-tablet');
   await page.setViewportSize({ width: 1280, height: 800 });
   // The download is the saved diagram, as JSON.
   const [download] = await Promise.all([page.waitForEvent('download'), panel.locator('[data-action="panic-download"]').click()]);
@@ -165,6 +167,9 @@ test('two tabs never overwrite each other, and either can become the main diagra
   await b.locator('[data-tab-banner="own"]').waitFor({ timeout: 15000 });
   assert.match(await b.locator('[data-tab-banner]').textContent(), /open in another tab too.*saves its changes separately/);
   await screenshot(b, 'two-tabs-banner');
+  await b.setViewportSize({ width: 390, height: 844 });
+  await screenshot(b, 'two-tabs-banner-phone');
+  await b.setViewportSize({ width: 1280, height: 800 });
   await deleteNode(b, 'n0');
   const ownKey = await b.waitForFunction(() => Object.keys(localStorage).find((k) => k.startsWith('sdp.tab.')), null, { timeout: 5000 });
   const key = await ownKey.jsonValue();
