@@ -10,6 +10,7 @@ pub mod files;
 pub mod geometry;
 pub mod keys;
 pub mod opening;
+pub mod recovery;
 pub mod schema;
 pub mod storage;
 pub mod svg;

@@ -18,11 +18,12 @@ use crate::live::{MetricsArea, WhyPanel};
 use crate::overlay::CardStates;
 use crate::palette::PaletteArea;
 use crate::panels::{ContextMenuView, LiveStrip, ShortcutSheet, TabBar};
+use crate::restore::{RestoreDialog, TabBanner};
 use crate::run::{Cmd, Live, RunCtx, Snap, request_frame, start_loop};
 use crate::session::{Boot, SessionHandle};
 use crate::share_ui::Overlays;
 use crate::shell::Header;
-use crate::state::{CanvasBox, Handle, TrafficCanvas, local_storage};
+use crate::state::{CanvasBox, Handle, TrafficCanvas};
 
 /// Whether what lies at the page point (`x`, `y`) is the canvas area (not a sheet or menu over it).
 fn canvas_at(x: f64, y: f64) -> bool {
@@ -188,8 +189,8 @@ pub fn App() -> Html {
         let (key, text) = crate::session::autosave_entry(&session, &doc);
         use_effect_with(state.ed.revision, move |rev| {
             if *rev > 0 && *rev != opened {
-                let saved = local_storage().map(|s| s.set_item(key, &text));
-                let ok = matches!(saved, Some(Ok(())));
+                // Through the tab guard: never over another tab's save; a replaced diagram kept for restore.
+                let ok = crate::tabs::autosave(key, &text, &doc);
                 let was_failing = failed.borrow().replace(!ok);
                 if !ok && !was_failing {
                     dispatcher.dispatch(Action::Notify {
@@ -207,6 +208,12 @@ pub fn App() -> Html {
             }
         });
     }
+
+    // The page is up: a failure record is done with, and a failure from now on happened while working.
+    use_effect_with((), |_| {
+        crate::session::started();
+        crate::panic::set_during(playground_core::editor::recovery::During::Other);
+    });
 
     // Messages fade after a while; errors stay longer.
     {
@@ -321,6 +328,8 @@ pub fn App() -> Html {
                     <ContextMenuView />
                     <ShortcutSheet />
                     <GifRecorder />
+                    <TabBanner />
+                    <RestoreDialog />
                 </div>
             </ContextProvider<CanvasBox>>
         </ContextProvider<GifSlot>>

@@ -16,11 +16,14 @@ pub mod live;
 pub mod overlay;
 pub mod palette;
 pub mod panels;
+pub mod panic;
+pub mod restore;
 pub mod run;
 pub mod session;
 pub mod share_ui;
 pub mod shell;
 pub mod state;
+pub mod tabs;
 
 pub use app::App;
 
@@ -30,6 +33,7 @@ pub fn start() {
     if let Some(loading) = gloo::utils::document().get_element_by_id("sdp-loading") {
         loading.remove();
     }
+    panic::install();
     yew::Renderer::<App>::new().render();
     register_service_worker();
 }

@@ -10,7 +10,9 @@ use std::rc::Rc;
 
 use playground_core::animation::{DEFAULT_MAX_DOTS, Dot, Flights};
 use playground_core::editor::geometry::{self, NODE_H, NODE_W, Point, Viewport};
+use playground_core::editor::recovery;
 use playground_core::explain::{Faults, Finding, History, Recent, explain_run};
+use playground_core::limits::{self, MAX_RUN_MEMORY};
 use playground_core::marks::{Mechanisms, RejectBadge, card_figure, reject_badges};
 use playground_core::playback::Pacer;
 use playground_core::resilience::BreakerState;
@@ -312,6 +314,8 @@ pub struct Live {
     work_ms: f64,
     /// of which drawing [ms]
     draw_ms: f64,
+    /// the test-only panic on the first running frame (`editor::recovery::test_panic`)
+    test_panic: bool,
     /// wall cost of the last summary (report, findings, badges) [ms]
     summary_ms: f64,
 }
@@ -365,6 +369,12 @@ impl Live {
             work_ms: 0.0,
             draw_ms: 0.0,
             summary_ms: 0.0,
+            test_panic: recovery::test_panic(
+                &crate::session::current_search(),
+                crate::state::local_storage()
+                    .and_then(|s| s.get_item(recovery::TEST_PANIC_KEY).ok().flatten())
+                    .as_deref(),
+            ) == Some(recovery::TestPanic::Run),
         }
     }
 
@@ -595,9 +605,12 @@ impl Live {
                 let budget = self.pacer.budget();
                 if let Some(sim) = &mut self.sim {
                     let target = SimTime(sim.now().0.saturating_add(span.0));
-                    let p = sim.run_until(target, budget);
+                    let (p, stop) = limits::run_guarded(sim, target, budget, MAX_RUN_MEMORY);
                     if p.finished {
                         self.status = Status::Finished;
+                    }
+                    if let Some(m) = stop {
+                        self.stop_for_memory(&m);
                     }
                 }
                 self.ingest();
@@ -623,12 +636,14 @@ impl Live {
                 self.seed = Some(s);
                 self.restart_if_built();
             }
-            Cmd::Duration(d) => {
-                if d.is_finite() && d > 0.0 {
+            Cmd::Duration(d) => match limits::run_duration(d) {
+                Ok(d) => {
                     self.duration_s = Some(d);
+                    self.problem = None;
                     self.restart_if_built();
                 }
-            }
+                Err(m) => self.problem = Some(m),
+            },
             Cmd::Fault(action) => {
                 let Some(sim) = &mut self.sim else {
                     self.problem = Some("Start a run to apply a fault".into());
@@ -689,12 +704,22 @@ impl Live {
         if self.status != Status::Running {
             return None;
         }
+        if self.test_panic {
+            crate::panic::set_during(recovery::During::Run);
+            panic!("a deliberate test panic while running (?test-panic=run)");
+        }
         let sim = self.sim.as_mut()?;
         let before = sim.now();
+        crate::panic::set_during(recovery::During::Run);
         let target = self.pacer.target(wall_ms, before);
         let t0 = now_ms();
-        let p = sim.run_until(target, self.pacer.budget());
+        // The frame's budget of events, with the memory guard looking every 65 536 of them.
+        let (p, stop) = limits::run_guarded(sim, target, self.pacer.budget(), MAX_RUN_MEMORY);
         let cost = now_ms() - t0;
+        crate::panic::set_during(recovery::During::Other);
+        if let Some(m) = stop {
+            return Some(self.stop_for_memory(&m));
+        }
         self.pacer
             .record(before, p.reached, p.events, p.budget_exhausted, cost);
         self.ingest();
@@ -716,6 +741,16 @@ impl Live {
             snap.summary_ms = self.summary_ms;
             snap
         })
+    }
+
+    /// The memory guard: the run ends here with `why` shown (Run starts afresh, freeing what it held).
+    fn stop_for_memory(&mut self, why: &limits::MemoryStop) -> Snap {
+        self.status = Status::Finished;
+        self.pacer.pause();
+        self.problem = Some(why.short());
+        self.ingest();
+        self.draw();
+        self.snap()
     }
 
     /// The summary views render.

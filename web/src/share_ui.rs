@@ -40,7 +40,8 @@ fn share_now(state: &Handle, session: &SessionHandle, run: Option<&RunCtx>) {
                 "{}{}{}",
                 l.origin().ok()?,
                 l.pathname().ok()?,
-                l.search().ok()?
+                // Never the recovery or test-only parameters: a link opens a diagram, nothing else.
+                playground_core::editor::recovery::clean_search(&l.search().ok()?)
             ))
         })
         .unwrap_or_default();
@@ -298,11 +299,16 @@ pub fn ShareTools(p: &PartProps) -> Html {
             }
         })
     };
+    let open_restore = {
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::Restore(true)))
+    };
     let file_items = html! {
         <>
             <button type="button" role="menuitem" class="menu-item" data-action="export-json" title="Ctrl+S" onclick={item(export_json)}>{ "Export JSON" }</button>
             <button type="button" role="menuitem" class="menu-item" data-action="import-json" title="Ctrl+O" onclick={item(|_| choose_file())}>{ "Import JSON…" }</button>
             <button type="button" role="menuitem" class="menu-item" data-action="paste" onclick={open_paste}>{ "Paste JSON or link…" }</button>
+            <button type="button" role="menuitem" class="menu-item" data-action="restore" onclick={open_restore}>{ "Restore an earlier diagram…" }</button>
             <button type="button" role="menuitem" class="menu-item" data-action="export-svg" onclick={item(|s| export_picture(s, false))}>{ "Export SVG" }</button>
             <button type="button" role="menuitem" class="menu-item" data-action="export-png" onclick={item(|s| export_picture(s, true))}>{ "Export PNG" }</button>
             <button type="button" role="menuitem" class="menu-item" data-action="record-gif" title="Record a few seconds of the run as an animated GIF" onclick={open_gif}>{ "Record GIF…" }</button>

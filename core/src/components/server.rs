@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
-use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
+use crate::components::{
+    Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob, check_range,
+};
 use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
@@ -173,6 +175,19 @@ impl ServerParams {
                     "`idempotency.retention_s` must be positive".into(),
                 ));
             }
+        }
+        let mut ranges = vec![("workers", f64::from(self.workers)), ("speed", self.speed)];
+        if let Some(q) = self.queue_capacity {
+            ranges.push(("queue_capacity", f64::from(q)));
+        }
+        if let Some(b) = self.bulkhead {
+            ranges.push(("bulkhead", f64::from(b)));
+        }
+        if let Some(i) = &self.idempotency {
+            ranges.push(("idempotency.retention_s", i.retention_s));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }
