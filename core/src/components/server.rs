@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Finding, Incoming, Levels, Plan, mismatch};
-use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
+use crate::components::{
+    Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob, check_range,
+};
 use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
@@ -43,8 +45,8 @@ const ALL_PORTS: u32 = u32::MAX;
 /// The most calls a parallel plan sends over each edge (`fan_out`).
 pub const MAX_FAN_OUT: u32 = 1_000;
 
-/// The most successful answers a `first_k` plan may wait for.
-pub const MAX_FIRST_K: u32 = 100_000;
+/// The most successful answers a `first_k` plan may wait for (and at most the calls it sends).
+pub const MAX_FIRST_K: u32 = 1_000;
 
 /// The longest `partial_ms` deadline [ms]: an hour.
 pub const MAX_PARTIAL_MS: f64 = 3.6e6;
@@ -77,13 +79,13 @@ pub struct ServerParams {
     /// behind it) [1..1000], default 1
     #[serde(default = "one")]
     pub fan_out: u32,
-    /// `first_k`: the plan ends when this many calls have answered successfully [1..100000, at most the
+    /// `first_k`: the plan ends when this many calls have answered successfully [1..1000, at most the
     /// calls sent], default 1
     #[serde(default = "one")]
     pub first_k: u32,
     /// `parallel`: answer with what arrived this long after the calls left (a partial answer, successful
     /// when one call was) instead of waiting for every call; `null` = wait for all and fail when one fails
-    /// [ms, (0, 3600000]], default `null`
+    /// [ms, 0.001..3600000], default `null`
     #[serde(default)]
     pub partial_ms: Option<f64>,
     /// load shedding: drop a request unserved when its deadline has passed, or will before a mean service
@@ -212,25 +214,8 @@ impl ServerParams {
         if self.speed.is_finite() && self.speed <= 0.0 {
             out.push(("speed".into(), "`speed` must be positive".into()));
         }
-        if self.fan_out == 0 || self.fan_out > MAX_FAN_OUT {
-            out.push((
-                "fan_out".into(),
-                format!("`fan_out` must be between 1 and {MAX_FAN_OUT}"),
-            ));
-        }
-        if self.first_k == 0 || self.first_k > MAX_FIRST_K {
-            out.push((
-                "first_k".into(),
-                format!("`first_k` must be between 1 and {MAX_FIRST_K}"),
-            ));
-        }
-        if let Some(ms) = self.partial_ms
-            && !(ms.is_finite() && ms > 0.0 && ms <= MAX_PARTIAL_MS)
-        {
-            out.push((
-                "partial_ms".into(),
-                format!("`partial_ms` must be above 0 and at most {MAX_PARTIAL_MS} ms (or empty)"),
-            ));
+        if let Some(ms) = self.partial_ms {
+            check_num(&mut out, "partial_ms", ms, 0.0);
         }
         if self.bulkhead == Some(0) {
             out.push((
@@ -246,6 +231,27 @@ impl ServerParams {
                     "`idempotency.retention_s` must be positive".into(),
                 ));
             }
+        }
+        let mut ranges = vec![
+            ("workers", f64::from(self.workers)),
+            ("speed", self.speed),
+            ("fan_out", f64::from(self.fan_out)),
+            ("first_k", f64::from(self.first_k)),
+        ];
+        if let Some(ms) = self.partial_ms {
+            ranges.push(("partial_ms", ms));
+        }
+        if let Some(q) = self.queue_capacity {
+            ranges.push(("queue_capacity", f64::from(q)));
+        }
+        if let Some(b) = self.bulkhead {
+            ranges.push(("bulkhead", f64::from(b)));
+        }
+        if let Some(i) = &self.idempotency {
+            ranges.push(("idempotency.retention_s", i.retention_s));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }
@@ -805,6 +811,18 @@ impl Server {
         self.alive = true;
     }
 
+    /// New service time, speed, error probability and queue capacity from now on (a live edit). Requests in
+    /// service keep the time they drew; a slow-down applied as a fault stays in force.
+    pub fn retune(&mut self, p: &ServerParams) {
+        let slow = self.factor * self.speed;
+        self.service = p.service_time.clone();
+        self.speed = p.speed;
+        self.factor = slow / self.speed;
+        self.mean_service = SimTime::from_ms(self.service.mean_ms() * self.factor);
+        self.error_p = p.error_probability;
+        self.queue_cap = p.queue_capacity;
+    }
+
     /// Service times are multiplied by `factor` from now on (1 = normal).
     pub fn slow(&mut self, factor: f64) {
         self.factor = factor / self.speed;
@@ -955,6 +973,16 @@ impl Component for Server {
         Server::slow(self, factor);
     }
 
+    fn retune(&mut self, params: &Params) -> bool {
+        match params {
+            Params::Server(p) => {
+                Server::retune(self, p);
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn workers(&self) -> u32 {
         Server::workers(self)
     }
@@ -1017,10 +1045,15 @@ impl ServerParams {
             Term::new("workers", "Workers"),
             Term::new("queue_capacity", "Queue capacity")
                 .integer()
-                .empty("unbounded"),
-            Term::new("service_time", "Service time").family(&Dist::FAMILY),
-            Term::new("speed", "Speed").unit("×"),
-            Term::new("error_probability", "Error probability").unit("0–1"),
+                .empty("unbounded")
+                .live(),
+            Term::new("service_time", "Service time")
+                .family(&Dist::FAMILY)
+                .live(),
+            Term::new("speed", "Speed").unit("×").live(),
+            Term::new("error_probability", "Error probability")
+                .unit("0–1")
+                .live(),
             Term::new("blocking_calls", "Blocking calls"),
             Term::new("calls", "Call plan").choices(choices::<Calls>),
             Term::new("fan_out", "Calls per edge (fan-out)").integer(),

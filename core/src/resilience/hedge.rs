@@ -8,7 +8,7 @@
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
-use crate::checks::check_num;
+use crate::checks::{check_num, check_range};
 use crate::metrics::HIST_MAX_NS;
 use crate::time::SimTime;
 use crate::vocab::{Family, Term, Vocab};
@@ -54,7 +54,7 @@ pub enum HedgeAfter {
         #[serde(default = "ninety_five")]
         p: f64,
     },
-    /// a fixed delay [ms, (0, 3600000]]
+    /// a fixed delay [ms, 0..3600000; 0 sends both copies at once]
     Fixed {
         /// the delay [ms], default 10
         #[serde(default = "ten")]
@@ -73,24 +73,12 @@ impl HedgePolicy {
     /// Range problems as `(field, message)`, fields prefixed with `prefix` (`hedge.`).
     pub fn problems(&self, prefix: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        match self.after {
-            HedgeAfter::Percentile { p } => {
-                let f = format!("{prefix}after.p");
-                check_num(&mut out, &f, p, 50.0);
-                if p.is_finite() && p > 99.9 {
-                    out.push((f.clone(), format!("`{f}` must be at most 99.9 (got {p})")));
-                }
-            }
-            HedgeAfter::Fixed { ms } => {
-                let f = format!("{prefix}after.ms");
-                if !(ms.is_finite() && ms > 0.0 && ms <= MAX_HEDGE_MS) {
-                    out.push((
-                        f.clone(),
-                        format!("`{f}` must be above 0 and at most {MAX_HEDGE_MS} ms"),
-                    ));
-                }
-            }
-        }
+        let (f, v) = match self.after {
+            HedgeAfter::Percentile { p } => (format!("{prefix}after.p"), p),
+            HedgeAfter::Fixed { ms } => (format!("{prefix}after.ms"), ms),
+        };
+        check_num(&mut out, &f, v, 0.0);
+        check_range(&mut out, &f, v);
         out
     }
 
@@ -231,9 +219,14 @@ mod tests {
         let bad = |after| HedgePolicy { after, tied: false }.problems("hedge.");
         assert!(bad(HedgeAfter::Percentile { p: 99.95 })[0].0 == "hedge.after.p");
         assert!(bad(HedgeAfter::Percentile { p: 40.0 })[0].0 == "hedge.after.p");
-        assert!(bad(HedgeAfter::Fixed { ms: 0.0 })[0].0 == "hedge.after.ms");
+        assert!(bad(HedgeAfter::Fixed { ms: -1.0 })[0].0 == "hedge.after.ms");
+        assert!(bad(HedgeAfter::Fixed { ms: f64::NAN })[0].0 == "hedge.after.ms");
         assert!(bad(HedgeAfter::Fixed { ms: 4e6 })[0].0 == "hedge.after.ms");
         assert!(bad(HedgeAfter::Percentile { p: 99.9 }).is_empty());
         assert!(bad(HedgeAfter::Fixed { ms: 3.6e6 }).is_empty());
+        assert!(
+            bad(HedgeAfter::Fixed { ms: 0.0 }).is_empty(),
+            "both copies at once"
+        );
     }
 }
