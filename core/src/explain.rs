@@ -9,6 +9,7 @@
 //! them: you (by hand, during the run) or the diagram's (a scenario's) plan. Findings never contradict each
 //! other: "No bottleneck" is said only when no node is saturated and nothing was lost.
 
+pub mod fanout;
 pub mod recent;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
@@ -440,6 +441,7 @@ pub fn explain_run(
     out.extend(messaging_findings(report));
     out.extend(database_findings(topology, report));
     out.extend(resilience_findings(report, &saturated));
+    out.extend(fanout::fan_out_findings(report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

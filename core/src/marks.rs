@@ -239,6 +239,33 @@ pub fn edge_figures(e: &EdgeReport) -> Vec<(&'static str, String)> {
             format!("{} refused by the budget", e.budget_refused),
         ));
     }
+    if let Some(h) = &e.hedge {
+        rows.push((
+            "hedges",
+            format!(
+                "{} second copies (+{:.1} % calls)",
+                h.hedges,
+                h.extra_load * 100.0
+            ),
+        ));
+        rows.push((
+            "hedge_wins",
+            format!("{} won by the second copy", h.hedge_wins),
+        ));
+        if h.cancelled > 0 {
+            rows.push((
+                "hedge_cancelled",
+                format!("{} losers cancelled", h.cancelled),
+            ));
+        }
+        rows.push((
+            "hedge_p99",
+            format!(
+                "p99 {:.1} ms with the hedge, {:.1} ms for one copy",
+                h.call_p99_ms, h.copy_p99_ms
+            ),
+        ));
+    }
     rows
 }
 
@@ -536,6 +563,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             out.push(figure(key, label, v.to_string(), ""));
         }
     }
+    if let Some(p) = &n.plan {
+        out.extend(plan_figures(p));
+    }
     if let Some(m) = n.messaging() {
         for (key, label, v) in [
             ("published", "published", m.published),
@@ -567,6 +597,47 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
                 unit: "",
             });
         }
+    }
+    out
+}
+
+/// A parallel or `first_k` call plan's figures: how many calls each request sends and waits for, the plan's
+/// median and p99 wait beside one call's median and p99 (the fan-out tail is the gap between them), and the
+/// plans that failed or answered partially.
+fn plan_figures(p: &crate::report::PlanReport) -> Vec<Figure> {
+    let ms = |v: f64| format!("{v:.1}");
+    let mut out = vec![
+        figure(
+            "plan_calls",
+            "calls per request (answers needed)",
+            format!("{} ({})", p.calls_per_request, p.answers_needed),
+            "",
+        ),
+        figure(
+            "plan_wait_p50",
+            "plan wait, median",
+            ms(p.wait_p50_ms),
+            "ms",
+        ),
+        figure("plan_wait_p99", "plan wait, p99", ms(p.wait_p99_ms), "ms"),
+        figure("call_p50", "one call, median", ms(p.call_p50_ms), "ms"),
+        figure("call_p99", "one call, p99", ms(p.call_p99_ms), "ms"),
+    ];
+    if p.failed > 0 {
+        out.push(figure(
+            "plan_failed",
+            "plans failed",
+            p.failed.to_string(),
+            "",
+        ));
+    }
+    if p.partial > 0 {
+        out.push(figure(
+            "plan_partial",
+            "partial answers (calls missing)",
+            format!("{} ({})", p.partial, p.missing),
+            "",
+        ));
     }
     out
 }
@@ -661,6 +732,8 @@ pub enum Need {
     Block(&'static [Kind]),
     /// a database's per-shard or per-instance line
     DatabaseParts,
+    /// a call edge's figure (`edge_figures` key) on some edge
+    EdgeFigure(&'static str),
 }
 
 /// The words of a watch line and what each asks the page to show. Checked by `tests/it/watch.rs` against every
@@ -727,6 +800,13 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     ("duplicate effects", Need::Guard("duplicate_effects")),
     ("dedupe store", Need::Block(&[Kind::Server])),
     ("refused while the first", Need::Block(&[Kind::Server])),
+    (
+        "call plan figures",
+        Need::Node("plan_wait_p99", &[Kind::Server]),
+    ),
+    ("second copies", Need::EdgeFigure("hedges")),
+    ("the ones that won", Need::EdgeFigure("hedge_wins")),
+    ("fan-out tail finding", Need::Finding("fan-out tail")),
 ];
 
 /// What a watch line asks the page to show (lower-cased matching of [`WATCH_WORDS`]).

@@ -391,6 +391,49 @@ const SCENARIOS: &[Scenario] = &[
         ],
         json: include_str!("../../examples/scenarios/idempotency.json"),
     },
+    Scenario {
+        name: "tail-at-scale",
+        title: "The tail at scale: 100 leaves, 1 % slow, then hedging",
+        topic: "Performance: fan-out and tail latency",
+        explanation: "A search root sends every query to 100 leaves at once (100 parallel calls through a \
+            balancer) and answers when the last is back. A leaf call takes about 5.5 ms at the median, but 1 % \
+            of calls hit a slow leaf (a 200 ms mean), so a query waiting for 100 of them meets one 63 % of the \
+            time (1 − 0.99¹⁰⁰): without hedging (top) the root's median is slower than 99 % of single calls and \
+            its p99 is over half a second. Below, a call not back after the calls' observed p95 gets a second \
+            copy, which costs about 5 % more leaf calls and brings the root's p99 under 60 ms.",
+        try_this: &[
+            "Lower the top root's `fan_out` to 10 and compare its median with one call's p99 again.",
+            "Set the top root's `calls` to `first_k` with `first_k` 95: it answers with the first 95 leaves.",
+            "Make the bottom hedge `tied`: the losing copy is cancelled while it still waits in a queue.",
+            "Open the waterfall of the slowest request: 100 calls side by side, and one long bar.",
+        ],
+        watch: &[
+            "Each root's call plan figures: its median and p99 wait against one call's median and p99.",
+            "The hedged edge's second copies, the ones that won, and the extra load.",
+            "The why panel's fan-out tail finding for the top root.",
+        ],
+        json: include_str!("../../examples/scenarios/tail-at-scale.json"),
+    },
+    Scenario {
+        name: "sequential-vs-parallel",
+        title: "Sequential vs parallel calls: a page from five services",
+        topic: "Performance: latency of composed calls",
+        explanation: "A page is built from five services whose calls take 10, 20, 40, 15 and 15 ms on average \
+            (exponentially distributed). The top page calls them one after another and so waits for the sum: \
+            about 107 ms on average (100 ms of calls, 5 ms on links, 2 ms of its own work). The bottom page \
+            sends the five calls at once and waits only for the slowest, about 55 ms on average, though its p99 \
+            stays over 150 ms: one slow service is enough to make a slow page.",
+        try_this: &[
+            "Switch the top page's `calls` to `parallel` and rerun.",
+            "Give the bottom page a `partial_ms` of 60: it answers with what arrived by then.",
+            "Open a request's waterfall on each page: five bars in a row, or five side by side.",
+        ],
+        watch: &[
+            "Mean and p99 time of the two pages (select a page).",
+            "The bottom page's call plan figures: its wait against one call's.",
+        ],
+        json: include_str!("../../examples/scenarios/sequential-vs-parallel.json"),
+    },
 ];
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod breaker;
 mod cache;
+mod callplan_scenarios;
 mod callplans;
 mod cdn;
 mod database;

@@ -26,19 +26,24 @@ const ABOUT: f64 = 0.10;
 
 /// The claims of one run that failed, each with its measured value.
 #[derive(Default)]
-struct Claims {
+pub(crate) struct Claims {
     failed: Vec<String>,
 }
 
 impl Claims {
-    fn check(&mut self, ok: bool, what: &str, detail: String) {
+    /// The claims that failed, each with its measured value.
+    pub(crate) fn failed(&self) -> &[String] {
+        &self.failed
+    }
+
+    pub(crate) fn check(&mut self, ok: bool, what: &str, detail: String) {
         if !ok {
             self.failed.push(format!("{what}: {detail}"));
         }
     }
 
     /// "about `stated`": within [`ABOUT`] of it.
-    fn about(&mut self, what: &str, measured: f64, stated: f64) {
+    pub(crate) fn about(&mut self, what: &str, measured: f64, stated: f64) {
         let ok = (measured - stated).abs() <= ABOUT * stated.abs();
         self.check(ok, what, format!("{measured:.4}, stated about {stated}"));
     }
@@ -1153,6 +1158,11 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("bulkhead", bulkhead),
     ("idempotency", idempotency),
     ("rate-limiting", rate_limiting),
+    ("tail-at-scale", crate::callplan_scenarios::tail_at_scale),
+    (
+        "sequential-vs-parallel",
+        crate::callplan_scenarios::sequential_vs_parallel,
+    ),
 ];
 
 #[test]

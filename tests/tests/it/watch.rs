@@ -43,6 +43,10 @@ fn shown(need: Need, t: &Topology, r: &Report) -> bool {
             .iter()
             .any(|f| f.text.contains(words)),
         Need::EdgeFigures => r.edges.values().any(|e| !edge_figures(e).is_empty()),
+        Need::EdgeFigure(key) => r
+            .edges
+            .values()
+            .any(|e| edge_figures(e).iter().any(|(k, _)| *k == key)),
         Need::Breaker => r.edges.values().any(|e| e.breaker_state.is_some()),
         Need::Block(kinds) => of_kind(kinds).any(|(id, n)| node_block(t, id, n).is_some()),
         Need::DatabaseParts => r
