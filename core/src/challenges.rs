@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 pub use crate::curriculum::Chapter;
-use crate::topology::Topology;
+use crate::topology::{FaultAction, Topology};
 pub use check::{Check, CheckResult, GoalResult, Refusal, check};
 pub use goal::{Goal, Measure, Percentile};
 pub use progress::Progress;
@@ -53,15 +53,164 @@ pub struct Challenge {
 }
 
 /// The challenge files, in gallery order (each chapter's challenges in the order they appear here).
-const FILES: &[(&str, &str)] = &[(
-    "more-workers",
-    include_str!("challenges/data/more-workers.json"),
-)];
+const FILES: &[(&str, &str)] = &[
+    (
+        "more-workers",
+        include_str!("challenges/data/more-workers.json"),
+    ),
+    (
+        "faster-machine",
+        include_str!("challenges/data/faster-machine.json"),
+    ),
+    ("dns-ttl", include_str!("challenges/data/dns-ttl.json")),
+    (
+        "dns-record",
+        include_str!("challenges/data/dns-record.json"),
+    ),
+    ("near-data", include_str!("challenges/data/near-data.json")),
+    ("regions", include_str!("challenges/data/regions.json")),
+    ("add-index", include_str!("challenges/data/add-index.json")),
+    (
+        "write-heavy",
+        include_str!("challenges/data/write-heavy.json"),
+    ),
+    ("no-spof", include_str!("challenges/data/no-spof.json")),
+    (
+        "read-replicas",
+        include_str!("challenges/data/read-replicas.json"),
+    ),
+    (
+        "stale-reads",
+        include_str!("challenges/data/stale-reads.json"),
+    ),
+    (
+        "shard-writes",
+        include_str!("challenges/data/shard-writes.json"),
+    ),
+    ("hot-shard", include_str!("challenges/data/hot-shard.json")),
+    (
+        "denormalise",
+        include_str!("challenges/data/denormalise.json"),
+    ),
+    ("scale-out", include_str!("challenges/data/scale-out.json")),
+    (
+        "lb-algorithm",
+        include_str!("challenges/data/lb-algorithm.json"),
+    ),
+    (
+        "health-checks",
+        include_str!("challenges/data/health-checks.json"),
+    ),
+    ("add-cache", include_str!("challenges/data/add-cache.json")),
+    ("eviction", include_str!("challenges/data/eviction.json")),
+    (
+        "stale-cache",
+        include_str!("challenges/data/stale-cache.json"),
+    ),
+    (
+        "write-behind",
+        include_str!("challenges/data/write-behind.json"),
+    ),
+    ("stampede", include_str!("challenges/data/stampede.json")),
+    ("cdn", include_str!("challenges/data/cdn.json")),
+    (
+        "queue-burst",
+        include_str!("challenges/data/queue-burst.json"),
+    ),
+    ("fan-out", include_str!("challenges/data/fan-out.json")),
+    (
+        "block-injection",
+        include_str!("challenges/data/block-injection.json"),
+    ),
+    ("flood", include_str!("challenges/data/flood.json")),
+    (
+        "gateway-auth",
+        include_str!("challenges/data/gateway-auth.json"),
+    ),
+    ("retries", include_str!("challenges/data/retries.json")),
+    (
+        "rate-limit",
+        include_str!("challenges/data/rate-limit.json"),
+    ),
+    (
+        "circuit-breaker",
+        include_str!("challenges/data/circuit-breaker.json"),
+    ),
+    ("bulkhead", include_str!("challenges/data/bulkhead.json")),
+    (
+        "retry-storm",
+        include_str!("challenges/data/retry-storm.json"),
+    ),
+    (
+        "gateway-routes",
+        include_str!("challenges/data/gateway-routes.json"),
+    ),
+    (
+        "gateway-limit",
+        include_str!("challenges/data/gateway-limit.json"),
+    ),
+    (
+        "idempotency",
+        include_str!("challenges/data/idempotency.json"),
+    ),
+];
 
 impl Challenge {
     /// The file names the challenges are compiled from (without `.json`), in gallery order.
     pub fn file_names() -> impl Iterator<Item = &'static str> {
         FILES.iter().map(|(n, _)| *n)
+    }
+
+    /// A node's label in the starting diagram (its id when it has none).
+    fn label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.start
+            .node(id)
+            .filter(|n| !n.label.is_empty())
+            .map_or(id, |n| n.label.as_str())
+    }
+
+    /// The check's conditions in words, from the starting diagram itself: how long each run lasts, on how
+    /// many seeds, and every fault it applies.
+    pub fn conditions(&self) -> Vec<String> {
+        let s = &self.start.settings;
+        let warmup = if s.warmup_s > 0.0 {
+            format!(", the first {} s not measured", goal::sig3(s.warmup_s))
+        } else {
+            String::new()
+        };
+        let mut out = vec![format!(
+            "The check runs the design for {} s{warmup}, on {} seeds.",
+            goal::sig3(s.duration_s),
+            CHECK_SEEDS.len()
+        )];
+        for f in &self.start.faults {
+            let at = goal::sig3(f.at_s);
+            out.push(match &f.action {
+                FaultAction::Kill { node } => format!("At {at} s it kills {}.", self.label(node)),
+                FaultAction::Revive { node } => {
+                    format!("At {at} s {} comes back, empty.", self.label(node))
+                }
+                FaultAction::Slow { node, factor } if *factor == 1.0 => {
+                    format!(
+                        "At {at} s {} is back to its normal speed.",
+                        self.label(node)
+                    )
+                }
+                FaultAction::Slow { node, factor } => format!(
+                    "At {at} s {} becomes {} times slower.",
+                    self.label(node),
+                    goal::sig3(*factor)
+                ),
+                FaultAction::CutLink { edge } => format!("At {at} s it cuts the link {edge}."),
+                FaultAction::HealLink { edge } => format!("At {at} s the link {edge} works again."),
+                FaultAction::Spike { factor, duration_s } => format!(
+                    "At {at} s every client sends {} times its rate for {} s.",
+                    goal::sig3(*factor),
+                    goal::sig3(*duration_s)
+                ),
+            });
+        }
+        out
     }
 }
 
@@ -96,5 +245,31 @@ mod tests {
             assert_eq!(by_name(&c.name), Some(c));
         }
         assert_eq!(by_name(""), None);
+    }
+
+    #[test]
+    fn conditions_say_the_runs_and_every_fault() {
+        let c = by_name("circuit-breaker").expect("a built-in challenge");
+        assert_eq!(
+            c.conditions(),
+            [
+                "The check runs the design for 60 s, the first 5 s not measured, on 5 seeds.",
+                "At 15 s Orders DB becomes 200 times slower.",
+                "At 35 s Orders DB is back to its normal speed.",
+            ]
+        );
+        let w = by_name("write-behind").expect("a built-in challenge");
+        assert_eq!(
+            w.conditions()[1..],
+            [
+                "At 30 s it kills Cache (write-behind).",
+                "At 31 s Cache (write-behind) comes back, empty."
+            ]
+        );
+        let r = by_name("retry-storm").expect("a built-in challenge");
+        assert_eq!(
+            r.conditions()[1],
+            "At 20 s every client sends 3 times its rate for 5 s."
+        );
     }
 }

@@ -227,6 +227,25 @@ pub fn world(ch: &Challenge, design: &Topology) -> Result<Topology, Refusal> {
             Some(_) => {}
         }
     }
+    // The wiring among given nodes is part of the situation too (a resolver's edges to the root and TLD).
+    let fixed = |id: &str| ch.given.iter().any(|g| g == id);
+    for e in start
+        .edges
+        .iter()
+        .filter(|e| fixed(&e.from) && fixed(&e.to))
+    {
+        if !design
+            .edges
+            .iter()
+            .any(|d| d.from == e.from && d.to == e.to)
+        {
+            problems.push(format!(
+                "Keep the connection {} → {}: it is part of the situation.",
+                start.node(&e.from).map_or(e.from.as_str(), label),
+                start.node(&e.to).map_or(e.to.as_str(), label)
+            ));
+        }
+    }
     for e in &design.edges {
         if e.latency.is_none() && e.loss.is_none() {
             continue;

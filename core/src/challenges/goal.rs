@@ -62,6 +62,22 @@ pub enum Measure {
         /// the cache's id
         node: String,
     },
+    /// Requests a node receives over the measured time [requests].
+    Arrivals {
+        /// the node's id
+        node: String,
+    },
+    /// The share of the requests a node received that it turned away: a full queue, or down [0..1].
+    Dropped {
+        /// the node's id
+        node: String,
+    },
+    /// The share of the requests an API gateway processed that it authenticated (a JWT verified or a
+    /// session looked up), over the whole run [0..1].
+    Authenticated {
+        /// the gateway's id
+        node: String,
+    },
     /// Requests a node receives per second of measured time [req/s].
     Load {
         /// the node's id
@@ -73,6 +89,9 @@ pub enum Measure {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         kind: Option<String>,
     },
+    /// Database instances: every database's primaries and replicas over all its shards, `shards × (1 +
+    /// replicas)` summed [instances].
+    DatabaseInstances,
     /// One numeric parameter (a distribution counts by its mean) of every node of a kind: `at_most` bounds
     /// the largest, `at_least` the smallest.
     Param {
@@ -115,20 +134,27 @@ pub enum Unit {
 impl Measure {
     /// Whether the value comes from the diagram (the same on every seed) rather than a run.
     pub fn from_design(&self) -> bool {
-        matches!(self, Measure::Nodes { .. } | Measure::Param { .. })
+        matches!(
+            self,
+            Measure::Nodes { .. } | Measure::DatabaseInstances | Measure::Param { .. }
+        )
     }
 
     /// The unit its value is shown in.
     pub fn unit(&self) -> Unit {
         match self {
             Measure::Latency { .. } | Measure::NodeP99 { .. } => Unit::Ms,
-            Measure::ErrorRate { .. } | Measure::StaleReads | Measure::HitRatio { .. } => {
-                Unit::Share
-            }
+            Measure::ErrorRate { .. }
+            | Measure::StaleReads
+            | Measure::HitRatio { .. }
+            | Measure::Dropped { .. }
+            | Measure::Authenticated { .. } => Unit::Share,
             Measure::LostWrites
             | Measure::DuplicateEffects
             | Measure::AttacksServed
-            | Measure::Nodes { .. } => Unit::Count,
+            | Measure::Arrivals { .. }
+            | Measure::Nodes { .. }
+            | Measure::DatabaseInstances => Unit::Count,
             Measure::Load { .. } => Unit::PerSecond,
             Measure::Param { .. } => Unit::Plain,
         }
@@ -137,9 +163,12 @@ impl Measure {
     /// Node ids it names (they must be in the learner's diagram).
     pub fn nodes(&self) -> Vec<&str> {
         match self {
-            Measure::NodeP99 { node } | Measure::HitRatio { node } | Measure::Load { node } => {
-                vec![node.as_str()]
-            }
+            Measure::NodeP99 { node }
+            | Measure::HitRatio { node }
+            | Measure::Arrivals { node }
+            | Measure::Dropped { node }
+            | Measure::Authenticated { node }
+            | Measure::Load { node } => vec![node.as_str()],
             Measure::ErrorRate { client: Some(c) } => vec![c.as_str()],
             _ => Vec::new(),
         }
@@ -216,6 +245,26 @@ impl Measure {
                 .get(node)
                 .and_then(|n| n.cache())
                 .map_or(0.0, |c| c.hit_ratio),
+            Measure::Arrivals { node } => report.nodes.get(node).map_or(0.0, |n| n.arrivals as f64),
+            Measure::Dropped { node } => report
+                .nodes
+                .get(node)
+                .filter(|n| n.arrivals > 0)
+                .map_or(0.0, |n| n.dropped as f64 / n.arrivals as f64),
+            Measure::Authenticated { node } => report
+                .nodes
+                .get(node)
+                .and_then(|n| n.gateway())
+                .map_or(0.0, |g| {
+                    // Over the whole run, as the gateway counts: every request it processed was routed,
+                    // found no route, or failed its session lookup.
+                    let processed = g.routed.iter().sum::<u64>() + g.unrouted + g.auth_failures;
+                    if processed == 0 {
+                        0.0
+                    } else {
+                        g.auth_checks as f64 / processed as f64
+                    }
+                }),
             Measure::Load { node } => {
                 let secs = report.duration_s - report.warmup_s;
                 match report.nodes.get(node) {
@@ -223,7 +272,9 @@ impl Measure {
                     _ => 0.0,
                 }
             }
-            Measure::Nodes { .. } | Measure::Param { .. } => return None,
+            Measure::Nodes { .. } | Measure::DatabaseInstances | Measure::Param { .. } => {
+                return None;
+            }
         };
         Some(v)
     }
@@ -238,6 +289,17 @@ impl Measure {
                     .iter()
                     .filter(|n| kind.as_ref().is_none_or(|k| &n.kind == k))
                     .count() as f64,
+            ),
+            Measure::DatabaseInstances => Some(
+                design
+                    .nodes
+                    .iter()
+                    .filter(|n| n.kind == "database")
+                    .map(|n| {
+                        let p = |name| param_value(&n.kind, &n.params, name).unwrap_or(0.0);
+                        p("shards") * (1.0 + p("replicas"))
+                    })
+                    .sum(),
             ),
             Measure::Param { kind, param } => {
                 let values = design
@@ -328,8 +390,16 @@ impl Goal {
             Measure::AttacksServed if zero => "No attack request answered".into(),
             Measure::AttacksServed => format!("Attack requests answered {bound}"),
             Measure::HitRatio { node } => format!("Hit ratio of {} {bound}", name(node)),
+            Measure::Arrivals { node } => format!("Requests reaching {} {bound}", name(node)),
             Measure::Load { node } => format!("Requests reaching {} {bound}", name(node)),
+            Measure::Dropped { node } => format!("Requests turned away by {} {bound}", name(node)),
+            Measure::Authenticated { node } => {
+                format!("Requests authenticated by {} {bound}", name(node))
+            }
             Measure::Nodes { kind: None } => format!("Nodes in the diagram {bound}"),
+            Measure::DatabaseInstances => {
+                format!("Database instances (primaries and replicas of every shard) {bound}")
+            }
             Measure::Nodes { kind: Some(k) } => {
                 let title = Kind::from_name(k).map_or(k.as_str(), |k| k.info().title);
                 format!("{}s in the diagram {bound}", title)
@@ -453,23 +523,90 @@ pub fn why(goal: &Goal, world: &Topology, report: &Report, max: usize) -> Vec<St
     };
     let mut picked: Vec<&Finding> = findings
         .iter()
-        .filter(|f| f.level >= Level::Warning || kind_of(f).is_some_and(|k| kinds.contains(&k)))
+        .filter(|f| f.level >= Level::Warning)
         .collect();
     if !kinds.is_empty() {
         picked.retain(|f| kind_of(f).is_some_and(|k| kinds.contains(&k)) || f.node.is_none());
     }
     picked.sort_by_key(|f| rank(f));
-    let mut out: Vec<String> = picked.iter().take(max).map(|f| f.text.clone()).collect();
-    if out.is_empty() {
-        out.extend(mechanism(goal, world, report));
+    let found = picked.iter().map(|f| f.text.clone());
+    let figures = mechanism(goal, world, report);
+    // Where the measure has a figure of its own (lost writes, stale hits, lookups), it comes first: it names
+    // the mechanism; the findings then say what else was wrong. Otherwise the findings lead.
+    let mut out: Vec<String> = if figures_first(&goal.measure) {
+        figures.into_iter().chain(found).collect()
+    } else {
+        found.take(max).chain(figures).collect()
+    };
+    out.truncate(max);
+    let about_time = matches!(
+        goal.measure,
+        Measure::Latency { .. } | Measure::NodeP99 { .. } | Measure::ErrorRate { .. }
+    );
+    if out.len() < max && about_time {
+        // Nothing else to say: the system's own state ("no bottleneck: the busiest node is at 24 %") says
+        // where the time is not going.
+        let info = findings
+            .iter()
+            .find(|f| f.level == Level::Info && !out.contains(&f.text));
+        out.extend(info.map(|f| f.text.clone()));
     }
+    out.truncate(max);
     out
 }
 
-/// The figure behind a failed goal where no finding names it: which caches lost writes and how, which
-/// caches hit less.
-fn mechanism(goal: &Goal, world: &Topology, report: &Report) -> Option<String> {
+/// Whether a measure's own figure explains it better than the findings.
+fn figures_first(m: &Measure) -> bool {
+    matches!(
+        m,
+        Measure::LostWrites
+            | Measure::StaleReads
+            | Measure::HitRatio { .. }
+            | Measure::Arrivals { .. }
+            | Measure::Load { .. }
+    )
+}
+
+/// Requests of each client that waited for a DNS lookup (its DNS cache's misses), and each client's label.
+fn dns_waits<'a>(world: &'a Topology, report: &Report) -> Vec<(&'a str, u64, u64)> {
+    world
+        .nodes
+        .iter()
+        .filter(|n| n.kind == "client")
+        .filter_map(|n| {
+            let r = report.nodes.get(&n.id)?;
+            let c = r.cache()?;
+            let label = if n.label.is_empty() { &n.id } else { &n.label };
+            Some((label.as_str(), c.misses, c.hits + c.misses))
+        })
+        .filter(|&(_, misses, _)| misses > 0)
+        .collect()
+}
+
+/// The figures behind a failed goal where no finding names them: DNS lookups, where the latency goes,
+/// which caches lost writes and how, how a cache hit.
+fn mechanism(goal: &Goal, world: &Topology, report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    let dns = |out: &mut Vec<String>| {
+        for (label, misses, all) in dns_waits(world, report) {
+            out.push(format!(
+                "{misses} of the {all} requests of {label} waited for a DNS lookup: the answer they had was \
+                 missing or its TTL had run out"
+            ));
+        }
+    };
     match &goal.measure {
+        Measure::Arrivals { node } | Measure::Load { node }
+            if world.node(node).is_some_and(|n| n.kind == "dns_server") =>
+        {
+            dns(&mut out);
+            return out;
+        }
+        Measure::Latency { .. } => dns(&mut out),
+        _ => {}
+    }
+    let figure = || -> Option<String> {
+        match &goal.measure {
         Measure::LostWrites => {
             let (id, n) = report
                 .nodes
@@ -496,6 +633,38 @@ fn mechanism(goal: &Goal, world: &Topology, report: &Report) -> Option<String> {
                 )
             })
         }
+        Measure::Latency { .. } => {
+            let l = &report.latency_ms;
+            (l.mean > 0.0).then(|| {
+                format!(
+                    "Of the mean latency of {}, {} is network latency (time on links) and {} is spent in \
+                     nodes (queueing and service)",
+                    format_value(Unit::Ms, l.mean, ""),
+                    format_value(Unit::Ms, l.network_mean, ""),
+                    format_value(Unit::Ms, l.in_nodes_mean, "")
+                )
+            })
+        }
+        Measure::StaleReads => {
+            let (id, c) = report
+                .nodes
+                .iter()
+                .filter_map(|(id, n)| n.cache().map(|c| (id, c)))
+                .max_by_key(|(_, c)| c.stale_reads)?;
+            let ttl = world
+                .node(id)
+                .and_then(|n| param_value(&n.kind, &n.params, "ttl_ms"))
+                .map_or_else(String::new, |ms| {
+                    format!(", and an entry lives {}", format_value(Unit::Ms, ms, ""))
+                });
+            (c.stale_reads > 0).then(|| {
+                format!(
+                    "{id} served {} stale hits of {}: the database changed after the entry was stored and \
+                     nothing removed it{ttl}",
+                    c.stale_reads, c.hits
+                )
+            })
+        }
         Measure::HitRatio { node } => report.nodes.get(node).and_then(|n| n.cache()).map(|c| {
             format!(
                 "{node} hit {} of {} reads; {} entries were evicted to make room and {} expired",
@@ -507,6 +676,9 @@ fn mechanism(goal: &Goal, world: &Topology, report: &Report) -> Option<String> {
         }),
         _ => None,
     }
+    };
+    out.extend(figure());
+    out
 }
 
 #[cfg(test)]
