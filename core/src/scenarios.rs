@@ -407,7 +407,7 @@ const SCENARIOS: &[Scenario] = &[
         ],
         watch: &[
             "Each database's mean time and utilisation.",
-            "Reads and writes in each database's section of the report.",
+            "Reads and writes in each database's figures.",
         ],
         json: include_str!("../../examples/scenarios/sql-vs-nosql.json"),
     },
@@ -445,7 +445,7 @@ const SCENARIOS: &[Scenario] = &[
         ],
         watch: &[
             "The gateway's routed counts per service and its rate-limited count.",
-            "The session store's arrivals: one lookup per request that passed the limit.",
+            "The arrivals at each node: the session store gets one lookup per request that passed the limit.",
         ],
         json: include_str!("../../examples/scenarios/api-gateway.json"),
     },

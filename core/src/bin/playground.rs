@@ -1,6 +1,6 @@
-//! The headless runner: `playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--json]`,
-//! and `playground check CHALLENGE FILE` (a design judged against a challenge's goals; exit 1 when a goal
-//! fails).
+//! The headless runner: `playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB]
+//! [--json]`, and `playground check CHALLENGE FILE` (a design judged against a challenge's goals; exit 1 when a
+//! goal fails).
 //! It reads a topology, validates it, runs it to the end and prints a table or one JSON object (see
 //! `docs/report-format.md`). Bad input gives a message naming the field and a non-zero exit, never a panic.
 //! Only this binary reads files and the wall clock; the logic lives in `playground_core::runner`.

@@ -319,6 +319,19 @@ impl<'a> Check<'a> {
         self.reports.len()
     }
 
+    /// How far the whole check has come, from 0 to 1: finished seeds plus the running one's simulated time
+    /// over the run's duration.
+    pub fn progress(&self) -> f64 {
+        let n = CHECK_SEEDS.len() as f64;
+        let part = match &self.sim {
+            Some(s) if self.world.settings.duration_s > 0.0 => {
+                (s.now().as_secs() / self.world.settings.duration_s).clamp(0.0, 1.0)
+            }
+            _ => 0.0,
+        };
+        ((self.reports.len() as f64 + part) / n).min(1.0)
+    }
+
     /// Runs at most `event_budget` events (at least one seed's build), and returns the verdict once the last
     /// seed has finished.
     pub fn step(&mut self, event_budget: u64) -> Option<CheckResult> {

@@ -15,7 +15,7 @@ use super::messaging::Broker;
 use super::rate_limiter::RateLimiter;
 use super::server::Server;
 use super::waf::Waf;
-use super::{Kind, NodeDetail};
+use super::{Kind, NodeDetail, Params};
 use crate::request::Outcome;
 use crate::time::SimTime;
 
@@ -57,6 +57,7 @@ macro_rules! node_kinds {
             slow(factor: f64) -> ();
             stale_hit(now: SimTime) -> ();
             probe(up: &dyn Fn(u32) -> bool) -> ();
+            retune(params: &Params) -> bool;
         );
         node_kinds!(@views [$($variant)*]
             workers() -> u32;
