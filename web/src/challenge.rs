@@ -160,6 +160,25 @@ fn ChallengeView(props: &ViewProps) -> Html {
             }
         });
     }
+    {
+        // A verdict scrolls into view, so the learner sees it without hunting for it.
+        let done = matches!(*verdict, Verdict::Done(..) | Verdict::Refused(_));
+        let serial = match &*verdict {
+            Verdict::Done(r, _) => Rc::as_ptr(r) as usize,
+            Verdict::Refused(r) => r.problems.len() + 1,
+            _ => 0,
+        };
+        use_effect_with(serial, move |_| {
+            if done
+                && let Some(el) = gloo::utils::document()
+                    .query_selector("[data-challenge] .challenge-result")
+                    .ok()
+                    .flatten()
+            {
+                el.scroll_into_view_with_bool(true);
+            }
+        });
+    }
     let c = props.challenge;
     let hash = props.hash.clone();
     let report = {

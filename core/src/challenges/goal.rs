@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::database::Preset;
 use crate::components::{CacheParams, Kind, Params, parse_params};
 use crate::dist::Dist;
 use crate::explain::{self, Finding, Level};
@@ -583,6 +584,54 @@ fn dns_waits<'a>(world: &'a Topology, report: &Report) -> Vec<(&'a str, u64, u64
         .collect()
 }
 
+/// `n` with its thousands grouped: `100,000`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// What makes a database's reads slow in its data model: no index (every read scans the table) and joins.
+fn scans(world: &Topology, report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in world.nodes.iter().filter(|n| n.kind == "database") {
+        let Ok(Params::Database(p)) = parse_params(Kind::Database, &n.params) else {
+            continue;
+        };
+        let Some(r) = report.nodes.get(&n.id) else {
+            continue;
+        };
+        if p.preset == Preset::Plain {
+            continue;
+        }
+        let label = if n.label.is_empty() { &n.id } else { &n.label };
+        let mean = format_value(Unit::Ms, r.mean_time_ms, "");
+        if !p.indexed {
+            out.push(format!(
+                "{label} has no index: every read scans its {} rows, {mean} per query on average",
+                grouped(p.rows)
+            ));
+        } else if p.indexes > 0 && r.database().is_some_and(|d| d.writes > 0) {
+            out.push(format!(
+                "Every write to {label} also updates its {} secondary indexes, {mean} per query on average",
+                p.indexes
+            ));
+        } else if p.join_tables > 1 {
+            out.push(format!(
+                "Every read of {label} joins {} tables, {mean} per query on average",
+                p.join_tables
+            ));
+        }
+    }
+    out
+}
+
 /// The figures behind a failed goal where no finding names them: DNS lookups, where the latency goes,
 /// which caches lost writes and how, how a cache hit.
 fn mechanism(goal: &Goal, world: &Topology, report: &Report) -> Vec<String> {
@@ -602,7 +651,10 @@ fn mechanism(goal: &Goal, world: &Topology, report: &Report) -> Vec<String> {
             dns(&mut out);
             return out;
         }
-        Measure::Latency { .. } => dns(&mut out),
+        Measure::Latency { .. } => {
+            dns(&mut out);
+            out.extend(scans(world, report));
+        }
         _ => {}
     }
     let figure = || -> Option<String> {
@@ -798,6 +850,15 @@ mod tests {
             kind: Some("server".into()),
         };
         assert_eq!(servers.of_design(&t, true), Some(3.0));
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(100_000), "100,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
     }
 
     #[test]
