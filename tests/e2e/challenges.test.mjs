@@ -22,7 +22,9 @@ async function checkDesign(page) {
   return result.getAttribute('data-check');
 }
 
-for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+for (const [label, viewport] of [
+  ['desktop', { width: 1280, height: 800 }], ['tablet', { width: 768, height: 1024 }], ['phone', { width: 390, height: 844 }],
+]) {
   test(`${label}: a challenge fails its start, passes with the reference and keeps the progress`, async () => {
     const { context, page, errors } = await openPage(site.browser, site.url, { viewport });
     await page.locator('[data-node-id]').first().waitFor({ timeout: 15000 });
@@ -121,6 +123,8 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['ph
     await page.keyboard.press('Shift+G');
     await gallery.waitFor({ timeout: 5000 });
     await page.locator(`[data-challenge-card="${NAME}"] [data-solved]`).waitFor({ timeout: 5000 });
+    await page.locator(`[data-challenge-card="${NAME}"]`).scrollIntoViewIfNeeded();
+    await screenshot(page, `challenge-gallery-${label}`);
     assert.match(await page.locator('[data-chapter="5"] .chapter-count').textContent(), /^1 of \d+ challenges solved$/);
     await page.keyboard.press('Escape');
 

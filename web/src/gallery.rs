@@ -127,7 +127,7 @@ pub fn Gallery() -> Html {
                 <h3 class="chapter-title">{ format!("{}. {}", info.number, info.title) }
                     if let Some(count) = count { <span class="chapter-count">{ count }</span> }
                 </h3>
-                <p class="chapter-note">{ if info.modelled { info.note.to_string() } else { format!("Coming later: {}", info.note) } }</p>
+                <p class="chapter-note">{ info.note }</p>
                 if !sec.scenarios.is_empty() || !sec.challenges.is_empty() {
                     <div class="gallery-grid">
                         { for sec.scenarios.iter().map(|s| scenario_card(s)) }

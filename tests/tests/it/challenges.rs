@@ -102,3 +102,15 @@ fn a_solution_link_opens_the_design_it_carries() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_doc_lists_every_challenge() {
+    let doc = include_str!("../../../docs/challenges.md");
+    for c in challenges::all() {
+        assert!(
+            doc.contains(&format!("(`{}`)", c.name)),
+            "docs/challenges.md does not list {}",
+            c.name
+        );
+    }
+}
