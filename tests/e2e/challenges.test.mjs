@@ -2,15 +2,34 @@
 // search) with its brief, goals and hints; "Check my design" runs over the seeds in slices (a progress bar
 // while it runs, Cancel stops it), fails the start with each goal's measured value and why; the reference
 // solution opens as an undoable edit and passes; the progress is kept after a reload and shown in the gallery;
-// the solution's link opens the design and its result. On a desktop and on a phone.
+// the solution's link opens the design and its result; axe finds no serious violation. On a desktop, a tablet
+// and a phone (light and dark).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import AxeBuilder from '@axe-core/playwright';
 import { useSite, openPage, screenshot, countBecomes } from './support.mjs';
 
 const site = useSite();
 const NAME = 'add-index';
 const PROGRESS_KEY = 'sdp.challenges.v1';
 const CHECK_CAP = 90000;
+
+const VISIT_KEY = 'sdp.visit.v1';
+
+/** The serious and critical accessibility violations axe finds on the page. */
+async function violations(page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+/** Whether the diagram autosaved for the open challenge has its database indexed (`null`: not saved yet). */
+const savedIndexed = (page) => page.evaluate((k) => {
+  const saved = JSON.parse(localStorage.getItem(k) ?? 'null');
+  const db = saved?.doc?.nodes?.find((n) => n.id === 'db');
+  return db ? db.params.indexed === true : null;
+}, VISIT_KEY);
 
 const panel = (page) => page.locator(`[data-challenge="${NAME}"]`);
 
@@ -22,11 +41,14 @@ async function checkDesign(page) {
   return result.getAttribute('data-check');
 }
 
-for (const [label, viewport] of [
-  ['desktop', { width: 1280, height: 800 }], ['tablet', { width: 768, height: 1024 }], ['phone', { width: 390, height: 844 }],
+for (const [label, viewport, colorScheme] of [
+  ['desktop', { width: 1280, height: 800 }, 'light'],
+  ['tablet', { width: 768, height: 1024 }, 'light'],
+  ['phone', { width: 390, height: 844 }, 'light'],
+  ['phone-dark', { width: 390, height: 844 }, 'dark'],
 ]) {
   test(`${label}: a challenge fails its start, passes with the reference and keeps the progress`, async () => {
-    const { context, page, errors } = await openPage(site.browser, site.url, { viewport });
+    const { context, page, errors } = await openPage(site.browser, site.url, { viewport, colorScheme });
     await page.locator('[data-node-id]').first().waitFor({ timeout: 15000 });
     // From the gallery: chapters in the course's order, a search narrows them.
     await page.keyboard.press('Shift+G');
@@ -101,6 +123,7 @@ for (const [label, viewport] of [
     assert.ok(await failed.first().locator('.goal-why li').count() >= 1, 'a failed goal says why');
     await failed.first().scrollIntoViewIfNeeded();
     await screenshot(page, `challenge-failed-${label}`);
+    assert.deepEqual(await violations(page), [], 'no serious accessibility violation with a failed check');
     assert.equal(await page.locator('[data-challenge-link]').count(), 0, 'no solution link for a failure');
 
     // The reference solution: an undoable edit, and it passes.
@@ -114,8 +137,17 @@ for (const [label, viewport] of [
     assert.match(link, new RegExp(`#challenge=${NAME}&d=v[12]\\.`));
     await page.locator('[data-challenge-link]').scrollIntoViewIfNeeded();
     await screenshot(page, `challenge-passed-${label}`);
+    assert.deepEqual(await violations(page), [], 'no serious accessibility violation with a passed check');
     const progress = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)), PROGRESS_KEY);
     assert.ok(JSON.stringify(progress).includes(NAME), 'the solved challenge is stored');
+
+    // The reference replaced the design as one undoable edit: Undo brings the start back (autosaved).
+    await page.waitForFunction(([k]) => JSON.parse(localStorage.getItem(k) ?? 'null')?.doc?.nodes?.find((n) => n.id === 'db')?.params.indexed === true, [VISIT_KEY], { timeout: 10000 });
+    assert.equal(await savedIndexed(page), true, 'the reference is saved');
+    await page.locator('.canvas-area').first().click({ position: { x: 5, y: 5 } }).catch(() => {});
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(([k]) => JSON.parse(localStorage.getItem(k) ?? 'null')?.doc?.nodes?.find((n) => n.id === 'db')?.params.indexed !== true, [VISIT_KEY], { timeout: 10000 });
+    assert.equal(await savedIndexed(page), false, 'Undo brings back the design from before the reference');
 
     // After a reload the progress is kept: the panel and the gallery say solved.
     await page.reload();
@@ -126,10 +158,11 @@ for (const [label, viewport] of [
     await page.locator(`[data-challenge-card="${NAME}"]`).scrollIntoViewIfNeeded();
     await screenshot(page, `challenge-gallery-${label}`);
     assert.match(await page.locator('[data-chapter="5"] .chapter-count').textContent(), /^1 of \d+ challenges solved$/);
+    assert.deepEqual(await violations(page), [], 'no serious accessibility violation in the gallery');
     await page.keyboard.press('Escape');
 
     // The solution's link, in a fresh browser: the design opens and its result follows by itself.
-    const fresh = await openPage(site.browser, link, { viewport });
+    const fresh = await openPage(site.browser, link, { viewport, colorScheme });
     await fresh.page.locator(`[data-challenge="${NAME}"] .challenge-result[data-check="passed"]`).waitFor({ timeout: CHECK_CAP });
     assert.deepEqual(fresh.errors, []);
     await fresh.context.close();
