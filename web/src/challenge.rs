@@ -3,7 +3,7 @@
 //! animation frame so the page keeps drawing, with a progress bar and Cancel), each goal's verdict with its
 //! measured value, interval and the mechanism behind a failure, the reference solution (an undoable
 //! replacement, after a first check), and the solved challenges kept in `localStorage`. On a wide screen it
-//! sits at the top of the inspector column; on a narrow one it floats over the canvas and folds away.
+//! sits at the top of the inspector column; on a narrow one it floats over the canvas. Either folds away.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -273,11 +273,9 @@ fn ChallengeView(props: &ViewProps) -> Html {
             <h2 class="challenge-title">{ &c.title }
                 if solved { <span class="solved-badge" data-solved="">{ "Solved" }</span> }
             </h2>
-            if props.floating {
-                <button type="button" class="btn small challenge-fold" data-action="fold-challenge" aria-expanded={(!*folded).to_string()} onclick={on_fold}>
-                    { if *folded { "Show" } else { "Hide" } }
-                </button>
-            }
+            <button type="button" class="btn small challenge-fold" data-action="fold-challenge" aria-expanded={(!*folded).to_string()} onclick={on_fold}>
+                { if *folded { "Show" } else { "Hide" } }
+            </button>
         </div>
     };
     let check_row = match &*verdict {
@@ -335,12 +333,12 @@ fn ChallengeView(props: &ViewProps) -> Html {
     let class = classes!(
         "challenge-panel",
         props.floating.then_some("floating"),
-        (*folded && props.floating).then_some("folded")
+        (*folded).then_some("folded")
     );
     html! {
         <section class={class} data-challenge={c.name.clone()} aria-label="Challenge">
             { head }
-            if !(*folded && props.floating) { { body } }
+            if !*folded { { body } }
         </section>
     }
 }
