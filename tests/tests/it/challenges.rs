@@ -306,6 +306,18 @@ fn the_numbers_each_brief_states_hold_for_its_start() {
             );
         }
     }
+    // "shard 0 serves most of the queries while the others idle": over half, and each other shard under a tenth.
+    for r in start_runs("hot-shard") {
+        let shards = &r.nodes["db"].database().expect("a database").shards;
+        let others = shards.iter().skip(1).map(|s| s.share).fold(0.0, f64::max);
+        if shards.first().is_none_or(|s| s.share <= 0.5) || others >= 0.1 {
+            f.push(format!(
+                "hot-shard seed {}: shard shares {:?}",
+                r.seed,
+                shards.iter().map(|s| s.share).collect::<Vec<_>>()
+            ));
+        }
+    }
     // Shares a mechanism sets: within 4 binomial standard errors.
     let shares: &[(&str, &str, f64, Share)] = &[
         (
