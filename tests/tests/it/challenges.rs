@@ -349,3 +349,29 @@ fn the_numbers_each_brief_states_hold_for_its_start() {
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
+
+#[test]
+fn the_runner_checks_a_design_file_and_refuses_a_bad_one() {
+    use playground_core::runner::{check_text, parse_check_args};
+    let c = challenges::by_name("add-index").expect("add-index exists");
+    let args =
+        |s: &str| parse_check_args(&s.split_whitespace().map(String::from).collect::<Vec<_>>());
+    let file = args("add-index design.json").expect("parses");
+    let good = serde_json::to_string(&c.reference).expect("serialises");
+    assert!(
+        check_text(&file, None, Some(&good))
+            .expect("checks")
+            .passed()
+    );
+    let bad = serde_json::to_string(&c.start).expect("serialises");
+    let verdict = check_text(&file, None, Some(&bad)).expect("checks");
+    assert!(!verdict.passed());
+    assert!(
+        verdict
+            .to_table()
+            .contains("FAIL  p99 latency at most 20 ms")
+    );
+    assert!(check_text(&file, None, Some("{ not json")).is_err());
+    assert!(check_text(&args("no-such x.json").expect("parses"), None, Some(&good)).is_err());
+    assert!(args("add-index --start --reference").is_err());
+}
