@@ -77,6 +77,7 @@ for (const [label, viewport, colorScheme] of [
     assert.equal(await countBecomes(page.locator('[data-hint]'), 1), 1, 'one hint shown');
     // The reference waits for a first try.
     assert.ok(await page.locator('[data-action="show-reference"]').isDisabled(), 'no reference before a check');
+    await panel(page).evaluate((el) => { el.scrollTop = 0; el.closest('.inspector')?.scrollTo(0, 0); });
     await screenshot(page, `challenge-brief-${label}`);
 
     // A check runs in slices, a frame at a time: the progress bar shows several values while it runs, and

@@ -270,12 +270,12 @@ fn ChallengeView(props: &ViewProps) -> Html {
     let head = html! {
         <div class="challenge-head">
             <p class="challenge-chapter">{ format!("Challenge · {}. {}", chapter.number, chapter.title) }</p>
-            <h2 class="challenge-title">{ &c.title }
-                if solved { <span class="solved-badge" data-solved="">{ "Solved" }</span> }
-            </h2>
             <button type="button" class="btn small challenge-fold" data-action="fold-challenge" aria-expanded={(!*folded).to_string()} onclick={on_fold}>
                 { if *folded { "Show" } else { "Hide" } }
             </button>
+            <h2 class="challenge-title">{ &c.title }
+                if solved { <span class="solved-badge" data-solved="">{ "Solved" }</span> }
+            </h2>
         </div>
     };
     let check_row = match &*verdict {
@@ -308,14 +308,12 @@ fn ChallengeView(props: &ViewProps) -> Html {
     let body = html! {
         <>
             <p class="challenge-brief" data-challenge-brief="">{ &c.brief }</p>
-            <details class="challenge-conditions">
-                <summary>{ "How it is checked" }</summary>
-                <ul>{ for c.conditions().into_iter().map(|t| html! { <li>{ t }</li> }) }</ul>
-            </details>
             <h3>{ "Goals" }</h3>
             <ul class="challenge-goals">
                 { for c.goals.iter().map(|g| html! { <li>{ g.text(&c.start) }</li> }) }
             </ul>
+            { check_row }
+            { result }
             if !c.hints.is_empty() {
                 <div class="challenge-hints">
                     <ol>{ for c.hints[..hints_shown].iter().map(|h| html! { <li data-hint="">{ h }</li> }) }</ol>
@@ -326,8 +324,10 @@ fn ChallengeView(props: &ViewProps) -> Html {
                     }
                 </div>
             }
-            { check_row }
-            { result }
+            <details class="challenge-conditions">
+                <summary>{ "How it is checked" }</summary>
+                <ul>{ for c.conditions().into_iter().map(|t| html! { <li>{ t }</li> }) }</ul>
+            </details>
         </>
     };
     let class = classes!(
