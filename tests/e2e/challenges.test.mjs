@@ -160,7 +160,11 @@ for (const [label, viewport, colorScheme] of [
     await screenshot(page, `challenge-gallery-${label}`);
     assert.match(await page.locator('[data-chapter="5"] .chapter-count').textContent(), /^1 of \d+ challenges solved$/);
     assert.deepEqual(await violations(page), [], 'no serious accessibility violation in the gallery');
-    await page.keyboard.press('Escape');
+    // "My solution" opens the solved design, and its check passes again by itself.
+    await page.locator(`[data-challenge-card="${NAME}"] [data-action="open-solution"]`).click();
+    assert.equal(await countBecomes(gallery, 0), 0, 'opening the solution closes the gallery');
+    await panel(page).locator('.challenge-result[data-check="passed"]').waitFor({ timeout: CHECK_CAP });
+    assert.match(new URL(page.url()).hash, new RegExp(`^#challenge=${NAME}&d=`));
 
     // The solution's link, in a fresh browser: the design opens and its result follows by itself.
     const fresh = await openPage(site.browser, link, { viewport, colorScheme });

@@ -2,6 +2,7 @@
 //! card per built-in scenario (title, topic, explanation, what to try and what to watch) and per challenge
 //! (its brief, its goals, solved or not). Opening one shows its diagram alongside the user's own work.
 
+use playground_core::Topology;
 use playground_core::challenges::{self, Challenge};
 use playground_core::curriculum::{self, Section};
 use playground_core::editor::opening::{ChallengeLink, Visit};
@@ -65,16 +66,19 @@ pub fn Gallery() -> Html {
             )
         }
     };
-    let open_challenge = |c: &'static Challenge| {
+    // A challenge opens on its start, or on the learner's solution (the link that also checks it).
+    let open_challenge = |c: &'static Challenge, solution: Option<Topology>| {
         let (state, session, run) = (state.clone(), session.clone(), run.clone());
         move || {
+            let hash = ChallengeLink::fragment(&c.name, solution.as_ref());
+            let doc = solution.clone().unwrap_or_else(|| c.start.clone());
             session::visit(
                 &state,
                 &session,
                 run.as_ref(),
-                c.start.clone(),
+                doc,
                 Visit::Challenge(c),
-                ChallengeLink::fragment(&c.name, None),
+                hash,
             )
         }
     };
@@ -99,9 +103,13 @@ pub fn Gallery() -> Html {
         }
     };
     let challenge_card = |c: &'static Challenge| {
-        let go = open_challenge(c);
+        let go = open_challenge(c, None);
         let on_click = Callback::from(move |_: MouseEvent| go());
         let solved = progress.is_solved(&c.name);
+        let mine = progress.solution(&c.name).map(|d| {
+            let go = open_challenge(c, Some(d));
+            Callback::from(move |_: MouseEvent| go())
+        });
         html! {
             <article class={classes!("challenge-card", solved.then_some("solved"))} data-challenge-card={c.name.clone()} key={c.name.clone()}>
                 <p class="scenario-topic">{ "Challenge" }
@@ -113,7 +121,12 @@ pub fn Gallery() -> Html {
                     <summary>{ format!("{} goals", c.goals.len()) }</summary>
                     <ul>{ for c.goals.iter().map(|g| html! { <li>{ g.text(&c.start) }</li> }) }</ul>
                 </details>
-                <button type="button" class="btn primary" data-action="open-challenge" onclick={on_click}>{ if solved { "Open again" } else { "Try it" } }</button>
+                <div class="card-actions">
+                    <button type="button" class="btn primary" data-action="open-challenge" onclick={on_click}>{ if solved { "Start again" } else { "Try it" } }</button>
+                    if let Some(mine) = mine {
+                        <button type="button" class="btn" data-action="open-solution" title="Open your solution and its result" onclick={mine}>{ "My solution" }</button>
+                    }
+                </div>
             </article>
         }
     };
