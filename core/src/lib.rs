@@ -10,8 +10,10 @@ pub const PRODUCT_NAME: &str = "System Design Playground";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod animation;
+pub mod challenges;
 mod checks;
 pub mod components;
+pub mod curriculum;
 mod digest;
 pub mod dist;
 pub mod editor;

@@ -807,6 +807,13 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     ("second copies", Need::EdgeFigure("hedges")),
     ("the ones that won", Need::EdgeFigure("hedge_wins")),
     ("fan-out tail finding", Need::Finding("fan-out tail")),
+    (
+        "reads and writes",
+        Need::Node("db_reads", &[Kind::Database]),
+    ),
+    ("blocked counts", Need::Node("blocked", &[Kind::Client])),
+    ("blocks by rule", Need::Block(&[Kind::Waf])),
+    ("routed counts", Need::Block(&[Kind::ApiGateway])),
 ];
 
 /// What a watch line asks the page to show (lower-cased matching of [`WATCH_WORDS`]).

@@ -14,6 +14,8 @@ pub const USAGE: &str =
     "usage: playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB] [--json]
        playground trace FILE [--slowest [N]] [--seed N] [--duration SECONDS]
                                the slowest request's waterfall (or the N slowest), as text
+       playground check CHALLENGE (FILE | --start | --reference) [--json]
+       playground challenges   list the challenges
        playground kinds        list the node kinds
        playground --version";
 
@@ -235,6 +237,113 @@ pub fn run_text(args: &RunArgs, text: &str) -> Result<RunOutput, String> {
         report: sim.report(),
         warnings,
     })
+}
+
+/// What `playground check` checks: a file, or the challenge's own starting diagram or reference solution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckWhat {
+    /// a topology file
+    File(String),
+    /// the challenge's starting diagram
+    Start,
+    /// the challenge's reference solution
+    Reference,
+}
+
+/// The options of `playground check`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckArgs {
+    /// the challenge's name
+    pub challenge: String,
+    /// the design to check
+    pub what: CheckWhat,
+    /// print one JSON object instead of a table
+    pub json: bool,
+}
+
+/// Parses the arguments after `check`; the error names the offending option.
+pub fn parse_check_args(args: &[String]) -> Result<CheckArgs, String> {
+    let mut challenge = None;
+    let mut what = None;
+    let mut json = false;
+    let set = |w: CheckWhat, what: &mut Option<CheckWhat>| match what {
+        Some(_) => Err("give one design: a FILE, `--start` or `--reference`".to_string()),
+        None => {
+            *what = Some(w);
+            Ok(())
+        }
+    };
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            "--start" => set(CheckWhat::Start, &mut what)?,
+            "--reference" => set(CheckWhat::Reference, &mut what)?,
+            flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
+            name if challenge.is_none() => challenge = Some(name.to_string()),
+            file => set(CheckWhat::File(file.to_string()), &mut what)?,
+        }
+    }
+    let challenge = challenge.ok_or("no challenge given (`playground challenges` lists them)")?;
+    let what = what.ok_or("no design given: a FILE, `--start` or `--reference`")?;
+    Ok(CheckArgs {
+        challenge,
+        what,
+        json,
+    })
+}
+
+/// Whether the CHALLENGE argument names a challenge file (`….json`) rather than a built-in challenge.
+pub fn is_challenge_file(challenge: &str) -> bool {
+    challenge.ends_with(".json")
+}
+
+/// Checks a design against a challenge: a built-in one by name, or `challenge_file` (the text of a challenge
+/// file, for authors writing one). `text` is the design file's content for [`CheckWhat::File`]. Errors
+/// (unknown challenge, unreadable topology, a design the check refuses) are one message per line.
+pub fn check_text(
+    args: &CheckArgs,
+    challenge_file: Option<&str>,
+    text: Option<&str>,
+) -> Result<crate::challenges::CheckResult, String> {
+    let loaded;
+    let ch = match challenge_file {
+        Some(file) => {
+            loaded = serde_json::from_str::<crate::challenges::Challenge>(file)
+                .map_err(|e| format!("{}: not a valid challenge: {e}", args.challenge))?;
+            &loaded
+        }
+        None => crate::challenges::by_name(&args.challenge).ok_or_else(|| {
+            format!(
+                "there is no challenge called `{}` (`playground challenges` lists them)",
+                args.challenge
+            )
+        })?,
+    };
+    let design = match (&args.what, text) {
+        (CheckWhat::Start, _) => ch.start.clone(),
+        (CheckWhat::Reference, _) => ch.reference.clone(),
+        (CheckWhat::File(file), Some(text)) => {
+            Topology::from_json(text).map_err(|e| format!("{file}: not a valid topology: {e}"))?
+        }
+        (CheckWhat::File(file), None) => return Err(format!("cannot read `{file}`")),
+    };
+    crate::challenges::check(ch, &design).map_err(|r| {
+        r.problems
+            .iter()
+            .map(|p| format!("{}: {p}", args.challenge))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// The challenges as `playground challenges` lists them: chapter, name, title.
+pub fn list_challenges() -> String {
+    let mut out = String::new();
+    for c in crate::challenges::all() {
+        let ch = c.chapter.info();
+        out.push_str(&format!("{:>2} {:<28} {}\n", ch.number, c.name, c.title));
+    }
+    out
 }
 
 /// The report as the runner prints it: a table, or one line of JSON.

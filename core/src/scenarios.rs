@@ -434,6 +434,64 @@ const SCENARIOS: &[Scenario] = &[
         ],
         json: include_str!("../../examples/scenarios/sequential-vs-parallel.json"),
     },
+    Scenario {
+        name: "sql-vs-nosql",
+        title: "Indexes, SQL and NoSQL",
+        topic: "Data storage: SQL, NoSQL and indexes",
+        explanation: "Three databases of 100,000 rows get the same traffic, 90 % reads by key. Without an \
+            index every read scans the whole table: a query takes about 50 ms on average and the database is \
+            busy about 70 % of the time. With an index a query takes about 1.4 ms in SQL, and about 0.6 ms in \
+            the NoSQL key-value store, which has no schema or joins to honour.",
+        try_this: &[
+            "Raise the unindexed database's `rows` to 150,000: a scan grows with the table and its queue \
+             builds up.",
+            "Give the indexed SQL database 8 secondary `indexes`: every write updates each of them, so its \
+             mean time rises.",
+        ],
+        watch: &[
+            "Each database's mean time and utilisation.",
+            "Reads and writes in each database's figures.",
+        ],
+        json: include_str!("../../examples/scenarios/sql-vs-nosql.json"),
+    },
+    Scenario {
+        name: "firewall",
+        title: "A firewall against an attacker and a botnet",
+        topic: "Security: firewalls and DDoS",
+        explanation: "A web application firewall inspects every request before the app sees it. The attacker \
+            sends 40 requests a second from one address, some of them SQL injection or XSS payloads: the \
+            signature rules block those, and once the address passes 100 requests in 10 s the rate rule \
+            lists it for 60 s, so over 95 % of its requests get 403 Forbidden. The botnet sends 200 a second \
+            spread over 5,000 addresses, each far under the limit, and all of it reaches the app.",
+        try_this: &[
+            "Switch the WAF's `signature_rules` off: attack payloads reach the app until the address is listed.",
+            "Give the botnet 10 `addresses`: each sends 20 a second and the rate rule blocks almost all of it.",
+        ],
+        watch: &[
+            "Each client's sent, completed and blocked counts (select a client).",
+            "The WAF's blocks by rule: signature, rate and block list.",
+        ],
+        json: include_str!("../../examples/scenarios/firewall.json"),
+    },
+    Scenario {
+        name: "api-gateway",
+        title: "An API gateway: one entry point",
+        topic: "API management: gateways",
+        explanation: "One gateway is the entry point for the mobile app and the web shop: it terminates TLS, \
+            looks each request's session up in the session store, and routes GET /users to the users service \
+            and POST /orders to the orders service. Its rate limit gives each API key 80 requests a second: \
+            the mobile app sends 100 a second with one key, gets about 80 through and 429 Too Many Requests \
+            for the rest, while the shop's 50 all pass.",
+        try_this: &[
+            "Set the gateway's `auth` to `jwt`: no session lookups, and the mean latency falls.",
+            "Give the mobile app 10 `api_keys`: each key stays under its limit and nothing is refused.",
+        ],
+        watch: &[
+            "The gateway's routed counts per service and its rate-limited count.",
+            "The arrivals at each node: the session store gets one lookup per request that passed the limit.",
+        ],
+        json: include_str!("../../examples/scenarios/api-gateway.json"),
+    },
 ];
 
 #[cfg(test)]

@@ -1,10 +1,16 @@
-//! The scenario gallery: a card per built-in scenario (core `scenarios::all`) with its title, curriculum topic,
-//! explanation, what to try and what to watch. Opening one shows its diagram alongside the user's own work.
+//! The gallery, chapter by chapter in the curriculum's order (core `curriculum::sections`) with a search: a
+//! card per built-in scenario (title, topic, explanation, what to try and what to watch) and per challenge
+//! (its brief, its goals, solved or not). Opening one shows its diagram alongside the user's own work.
 
-use playground_core::editor::opening::Visit;
+use playground_core::Topology;
+use playground_core::challenges::{self, Challenge};
+use playground_core::curriculum::{self, Section};
+use playground_core::editor::opening::{ChallengeLink, Visit};
 use playground_core::scenarios::{self, Scenario};
 use playground_core::share;
 use yew::prelude::*;
+
+use crate::challenge::load_progress;
 
 use crate::run::RunCtx;
 use crate::session::{self, SessionAction, SessionHandle};
@@ -17,6 +23,7 @@ pub fn Gallery() -> Html {
     let session = use_context::<SessionHandle>();
     let run = use_context::<RunCtx>();
     let dialog = use_node_ref();
+    let query = use_state(String::new);
     let open = session.as_ref().is_some_and(|s| s.gallery);
     {
         // Focus moves into the dialog so keyboard users start on the first card.
@@ -59,25 +66,103 @@ pub fn Gallery() -> Html {
             )
         }
     };
-    let cards = scenarios::all().iter().map(|s| {
+    // A challenge opens on its start, or on the learner's solution (the link that also checks it).
+    let open_challenge = |c: &'static Challenge, solution: Option<Topology>| {
+        let (state, session, run) = (state.clone(), session.clone(), run.clone());
+        move || {
+            let hash = ChallengeLink::fragment(&c.name, solution.as_ref());
+            let doc = solution.clone().unwrap_or_else(|| c.start.clone());
+            session::visit(
+                &state,
+                &session,
+                run.as_ref(),
+                doc,
+                Visit::Challenge(c),
+                hash,
+            )
+        }
+    };
+    let progress = load_progress();
+    let scenario_card = |s: &'static Scenario| {
         let go = opener(s);
         let on_click = Callback::from(move |_: MouseEvent| go());
         html! {
             <article class="scenario-card" data-scenario={s.name} key={s.name}>
                 <p class="scenario-topic">{ s.topic }</p>
-                <h3 class="scenario-title">{ s.title }</h3>
+                <h4 class="scenario-title">{ s.title }</h4>
                 <p class="scenario-text">{ s.explanation }</p>
                 <details class="scenario-more">
                     <summary>{ "Try this · watch" }</summary>
-                    <h4>{ "Try this" }</h4>
+                    <h5>{ "Try this" }</h5>
                     <ul>{ for s.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
-                    <h4>{ "Watch" }</h4>
+                    <h5>{ "Watch" }</h5>
                     <ul>{ for s.watch.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
                 </details>
                 <button type="button" class="btn primary" data-action="open-scenario" onclick={on_click}>{ "Open" }</button>
             </article>
         }
-    });
+    };
+    let challenge_card = |c: &'static Challenge| {
+        let go = open_challenge(c, None);
+        let on_click = Callback::from(move |_: MouseEvent| go());
+        let solved = progress.is_solved(&c.name);
+        let mine = progress.solution(&c.name).map(|d| {
+            let go = open_challenge(c, Some(d));
+            Callback::from(move |_: MouseEvent| go())
+        });
+        html! {
+            <article class={classes!("challenge-card", solved.then_some("solved"))} data-challenge-card={c.name.clone()} key={c.name.clone()}>
+                <p class="scenario-topic">{ "Challenge" }
+                    if solved { <span class="solved-badge" data-solved="">{ "Solved" }</span> }
+                </p>
+                <h4 class="scenario-title">{ &c.title }</h4>
+                <p class="scenario-text">{ &c.brief }</p>
+                <details class="scenario-more">
+                    <summary>{ format!("{} goals", c.goals.len()) }</summary>
+                    <ul>{ for c.goals.iter().map(|g| html! { <li>{ g.text(&c.start) }</li> }) }</ul>
+                </details>
+                <div class="card-actions">
+                    <button type="button" class="btn primary" data-action="open-challenge" onclick={on_click}>{ if solved { "Start again" } else { "Try it" } }</button>
+                    if let Some(mine) = mine {
+                        <button type="button" class="btn" data-action="open-solution" title="Open your solution and its result" onclick={mine}>{ "My solution" }</button>
+                    }
+                </div>
+            </article>
+        }
+    };
+    let sections = curriculum::sections(&query);
+    let section = |sec: &Section| {
+        let info = sec.chapter;
+        let (solved, total) = progress.chapter_count(info.chapter);
+        let count = (total > 0).then(|| format!("{solved} of {total} challenges solved"));
+        html! {
+            <section class="gallery-chapter" data-chapter={info.number.to_string()} key={info.number}>
+                <h3 class="chapter-title">{ format!("{}. {}", info.number, info.title) }
+                    if let Some(count) = count { <span class="chapter-count">{ count }</span> }
+                </h3>
+                <p class="chapter-note">{ info.note }</p>
+                if !sec.scenarios.is_empty() || !sec.challenges.is_empty() {
+                    <div class="gallery-grid">
+                        { for sec.scenarios.iter().map(|s| scenario_card(s)) }
+                        { for sec.challenges.iter().map(|c| challenge_card(c)) }
+                    </div>
+                }
+            </section>
+        }
+    };
+    let on_search = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            use wasm_bindgen::JsCast;
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                query.set(input.value());
+            }
+        })
+    };
+    let (solved_all, total_all) = progress.total_count();
     let mine = if session.visit.is_some() {
         "Opening a scenario leaves your own diagram saved and untouched."
     } else {
@@ -88,12 +173,16 @@ pub fn Gallery() -> Html {
             <section class="gallery" role="dialog" aria-modal="true" aria-labelledby="gallery-title" data-gallery="" tabindex="-1" ref={dialog}>
                 <div class="gallery-head">
                     <div>
-                        <h2 id="gallery-title">{ "Scenario gallery" }</h2>
-                        <p class="gallery-note">{ format!("{} ready-made systems, each teaching one idea. {mine}", scenarios::all().len()) }</p>
+                        <h2 id="gallery-title">{ "Gallery" }</h2>
+                        <p class="gallery-note">{ format!("{} ready-made systems, each teaching one idea, and {} challenges to design ({solved_all} of {total_all} solved), chapter by chapter. {mine}", scenarios::all().len(), challenges::all().len()) }</p>
                     </div>
                     <button type="button" class="btn" data-action="close-gallery" title="Close (Esc)" onclick={close}>{ "Close" }</button>
                 </div>
-                <div class="gallery-grid">{ for cards }</div>
+                <input type="search" class="gallery-search" data-gallery-search="" placeholder="Search scenarios and challenges" aria-label="Search the gallery" value={(*query).clone()} oninput={on_search} />
+                if sections.is_empty() {
+                    <p class="gallery-empty">{ "Nothing matches. Try another word." }</p>
+                }
+                { for sections.iter().map(section) }
             </section>
         </div>
     }

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod canvas;
+pub mod challenge;
 pub mod files;
 pub mod focus;
 pub mod gallery;

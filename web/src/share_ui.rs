@@ -454,6 +454,7 @@ fn VisitBanner() -> Html {
     let kind = match &visit {
         Visit::Link => "link",
         Visit::Scenario(_) => "scenario",
+        Visit::Challenge(_) => "challenge",
     };
     html! {
         <div class="visit-banner" role="region" aria-label="Opened diagram" data-visit={kind}>
@@ -613,6 +614,7 @@ pub fn Overlays() -> Html {
     html! {
         <>
             <VisitBanner />
+            <crate::challenge::ChallengePanel floating=true />
             <SharePanel />
             <Gallery />
         </>

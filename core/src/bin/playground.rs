@@ -1,5 +1,7 @@
 //! The headless runner: `playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB]
-//! [--json]`, and `playground trace FILE [--slowest [N]]` for the slowest requests' waterfalls.
+//! [--json]`, `playground trace FILE [--slowest [N]]` for the slowest requests' waterfalls, and
+//! `playground check CHALLENGE FILE` (a design judged against a challenge's goals; exit 1 when a
+//! goal fails).
 //! It reads a topology, validates it, runs it to the end and prints a table or one JSON object (see
 //! `docs/report-format.md`). Bad input gives a message naming the field and a non-zero exit, never a panic.
 //! Only this binary reads files and the wall clock; the logic lives in `playground_core::runner`.
@@ -9,7 +11,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use playground_core::runner::{
-    USAGE, format_report, parse_run_args, parse_trace_args, run_text, trace_text,
+    CheckWhat, USAGE, check_text, format_report, is_challenge_file, list_challenges,
+    parse_check_args, parse_run_args, parse_trace_args, run_text, trace_text,
 };
 
 fn run(args: &[String]) -> Result<String, String> {
@@ -32,6 +35,35 @@ fn trace(args: &[String]) -> Result<String, String> {
     trace_text(&args, &text)
 }
 
+/// `playground check`: the verdict, and whether every goal passed.
+fn check(args: &[String]) -> Result<(String, bool), String> {
+    let args = parse_check_args(args)?;
+    let text = match &args.what {
+        CheckWhat::File(file) => {
+            Some(std::fs::read_to_string(file).map_err(|e| format!("cannot read `{file}`: {e}"))?)
+        }
+        _ => None,
+    };
+    let challenge = if is_challenge_file(&args.challenge) {
+        Some(
+            std::fs::read_to_string(&args.challenge)
+                .map_err(|e| format!("cannot read `{}`: {e}", args.challenge))?,
+        )
+    } else {
+        None
+    };
+    let result = check_text(&args, challenge.as_deref(), text.as_deref())?;
+    let out = if args.json {
+        format!(
+            "{}\n",
+            serde_json::to_string(&result).map_err(|e| e.to_string())?
+        )
+    } else {
+        result.to_table()
+    };
+    Ok((out, result.passed()))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().map(String::as_str);
@@ -51,6 +83,24 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some("check") => match check(&args[1..]) {
+            Ok((text, passed)) => {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+                if passed {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }
+            Err(msg) => {
+                eprintln!("playground: {msg}");
+                ExitCode::from(2)
+            }
+        },
+        Some("challenges") => {
+            print!("{}", list_challenges());
+            ExitCode::SUCCESS
+        }
         Some("kinds") => {
             for k in playground_core::KINDS {
                 println!(

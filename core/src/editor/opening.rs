@@ -12,6 +12,7 @@
 //!
 //! A bad link or an unknown scenario gives a problem message and no diagram, so the user's work stays open.
 
+use crate::challenges::{self, Challenge};
 use crate::scenarios::{self, Scenario};
 use crate::share::{self, Fragment};
 use crate::topology::Topology;
@@ -35,6 +36,8 @@ pub enum Visit {
     Link,
     /// A built-in scenario from the gallery or a `#scenario=` link.
     Scenario(&'static Scenario),
+    /// A challenge (`#challenge=<name>`, or `#challenge=<name>&d=<design>` for a shared solution).
+    Challenge(&'static Challenge),
 }
 
 impl Visit {
@@ -43,6 +46,7 @@ impl Visit {
         match self {
             Visit::Link => "Opened a shared diagram".into(),
             Visit::Scenario(s) => format!("Scenario: {}", s.title),
+            Visit::Challenge(c) => format!("Challenge: {}", c.title),
         }
     }
 }
@@ -74,6 +78,9 @@ pub enum Opening {
 /// [`VISIT_KEY`] holds: when it records edits made to this very fragment, those edits open instead of the
 /// pristine diagram, so reloading a link being edited loses nothing.
 pub fn open_fragment(hash: &str, saved_visit: Option<&str>) -> Opening {
+    if let Some(asked) = ChallengeLink::parse(hash) {
+        return open_challenge(hash, asked, saved_visit);
+    }
     let (doc, visit) = match Fragment::parse(hash) {
         Fragment::None => return Opening::Own,
         Fragment::Diagram(payload) => match share::decode(&payload) {
@@ -111,6 +118,78 @@ pub fn open_fragment(hash: &str, saved_visit: Option<&str>) -> Opening {
             visit,
             edited: false,
         },
+    }
+}
+
+/// The address key of a challenge: `#challenge=<name>`.
+pub const CHALLENGE_KEY: &str = "challenge";
+
+/// A `#challenge=` address: the challenge's name and, for a shared solution, the design's share payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeLink {
+    /// the challenge's name
+    pub name: String,
+    /// the design's share payload (`v1.…`), when the link carries one
+    pub design: Option<String>,
+}
+
+impl ChallengeLink {
+    /// Reads `#challenge=<name>` or `#challenge=<name>&d=<payload>`; `None` for any other address.
+    pub fn parse(hash: &str) -> Option<ChallengeLink> {
+        let body = normalise(hash);
+        let rest = body.strip_prefix(CHALLENGE_KEY)?.strip_prefix('=')?;
+        let (name, design) = match rest.split_once('&') {
+            Some((name, d)) => (name, d.strip_prefix("d=").map(str::to_string)),
+            None => (rest, None),
+        };
+        Some(ChallengeLink {
+            name: name.to_string(),
+            design,
+        })
+    }
+
+    /// The address fragment for challenge `name`, carrying `design` when given (a solution to share).
+    pub fn fragment(name: &str, design: Option<&Topology>) -> String {
+        let mut out = format!("#{CHALLENGE_KEY}={name}");
+        if let Some(d) = design {
+            out.push_str("&d=");
+            out.push_str(&share::encode(d));
+        }
+        out
+    }
+}
+
+/// Opens a challenge: its starting diagram (or the learner's saved edits of it), or the design a shared
+/// solution carries.
+fn open_challenge(hash: &str, asked: ChallengeLink, saved_visit: Option<&str>) -> Opening {
+    let Some(c) = challenges::by_name(&asked.name) else {
+        return Opening::Problem {
+            message: format!(
+                "There is no challenge called “{}”. Pick one from the gallery.",
+                shorten(&asked.name, 60)
+            ),
+            gallery: true,
+        };
+    };
+    let doc = match &asked.design {
+        None => c.start.clone(),
+        Some(payload) => match share::decode(payload) {
+            Ok(t) => t,
+            Err(e) => {
+                return Opening::Problem {
+                    message: format!(
+                        "The shared solution did not open: {e}. Your own diagram is unchanged."
+                    ),
+                    gallery: false,
+                };
+            }
+        },
+    };
+    let edited = saved_visit.and_then(|s| visit_edits(s, hash));
+    Opening::Visit {
+        edited: edited.is_some(),
+        doc: Box::new(edited.unwrap_or(doc)),
+        visit: Visit::Challenge(c),
     }
 }
 
@@ -173,6 +252,37 @@ fn shorten(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_challenge_link_opens_its_start_or_the_design_it_carries() {
+        let c = &challenges::all()[0];
+        let plain = ChallengeLink::fragment(&c.name, None);
+        match open_fragment(&plain, None) {
+            Opening::Visit { doc, visit, edited } => {
+                assert_eq!(*doc, c.start);
+                assert_eq!(visit, Visit::Challenge(c));
+                assert!(!edited);
+            }
+            other => panic!("{other:?}"),
+        }
+        let solved = ChallengeLink::fragment(&c.name, Some(&c.reference));
+        let link = ChallengeLink::parse(&solved).expect("a challenge link");
+        assert_eq!(link.name, c.name);
+        assert!(link.design.is_some());
+        match open_fragment(&solved, None) {
+            Opening::Visit { doc, .. } => assert_eq!(*doc, c.reference),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            open_fragment("#challenge=no-such", None),
+            Opening::Problem { gallery: true, .. }
+        ));
+        assert!(matches!(
+            open_fragment(&format!("#challenge={}&d=v1.!!", c.name), None),
+            Opening::Problem { gallery: false, .. }
+        ));
+        assert_eq!(ChallengeLink::parse("#scenario=x"), None);
+    }
     use crate::editor::storage;
 
     #[test]

@@ -5,6 +5,7 @@ mod cache;
 mod callplan_scenarios;
 mod callplans;
 mod cdn;
+mod challenges;
 mod database;
 mod determinism;
 mod dns;

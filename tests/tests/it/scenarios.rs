@@ -1136,6 +1136,211 @@ fn a_per_address_limit_refuses_the_scraper_and_a_global_one_the_users_too() {
     check_claims("rate-limiting", rate_limiting);
 }
 
+/// Scenario `name` run with `seed` after setting node `id`'s parameter `key` to `value` (a "try this" item).
+fn variant(name: &str, seed: u64, id: &str, key: &str, value: serde_json::Value) -> Report {
+    let mut t = scenario(name).topology();
+    t.settings.seed = seed;
+    t.settings.trace_capacity = 0;
+    t.nodes
+        .iter_mut()
+        .find(|n| n.id == id)
+        .unwrap_or_else(|| panic!("{name} has node {id}"))
+        .params
+        .insert(key.into(), value);
+    run(&t).expect("the changed scenario still builds")
+}
+
+/// "Three databases of 100,000 rows get the same traffic, 90 % reads by key. Without an index every read
+/// scans the whole table: a query takes about 50 ms on average and the database is busy about 70 % of the
+/// time. With an index a query takes about 1.4 ms in SQL, and about 0.6 ms in the NoSQL key-value store"; try:
+/// 150,000 rows make the scan's queue build up, 8 secondary indexes raise the indexed database's mean time.
+fn sql_vs_nosql(r: &Report, c: &mut Claims) {
+    for id in ["scan-db", "sql-db", "nosql-db"] {
+        let d = database(r, id);
+        let n = (d.reads + d.writes) as f64;
+        c.expected(
+            &format!("{id}'s share of reads"),
+            d.reads as f64 / n,
+            0.9,
+            (0.09 / n).sqrt(),
+        );
+    }
+    c.about(
+        "unindexed mean time [ms]",
+        node(r, "scan-db").mean_time_ms,
+        50.0,
+    );
+    c.about(
+        "unindexed utilisation",
+        node(r, "scan-db").utilization,
+        0.70,
+    );
+    c.about(
+        "indexed SQL mean time [ms]",
+        node(r, "sql-db").mean_time_ms,
+        1.4,
+    );
+    c.about(
+        "indexed NoSQL mean time [ms]",
+        node(r, "nosql-db").mean_time_ms,
+        0.6,
+    );
+    let bigger = variant("sql-vs-nosql", r.seed, "scan-db", "rows", 150_000.into());
+    c.over(
+        "the scan's mean queue with 150,000 rows, over 10 times the 100,000 rows'",
+        node(&bigger, "scan-db").mean_queue,
+        10.0 * node(r, "scan-db").mean_queue,
+    );
+    let indexes = variant("sql-vs-nosql", r.seed, "sql-db", "indexes", 8.into());
+    c.over(
+        "indexed SQL mean time with 8 secondary indexes [ms]",
+        node(&indexes, "sql-db").mean_time_ms,
+        node(r, "sql-db").mean_time_ms,
+    );
+}
+
+#[test]
+fn a_scan_grows_with_the_table_and_an_index_makes_a_query_cheap() {
+    check_claims("sql-vs-nosql", sql_vs_nosql);
+}
+
+fn waf(r: &Report, id: &str) -> playground_core::components::waf::WafReport {
+    node(r, id)
+        .waf()
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} reports a firewall's counts"))
+}
+
+/// "The attacker sends 40 requests a second from one address, some of them SQL injection or XSS payloads:
+/// the signature rules block those, and once the address passes 100 requests in 10 s the rate rule lists it
+/// for 60 s, so over 95 % of its requests get 403 Forbidden. The botnet sends 200 a second spread over 5,000
+/// addresses, each far under the limit, and all of it reaches the app." Try: without signature rules attack
+/// payloads reach the app; with 10 addresses the rate rule blocks almost all (over 90 %) of the botnet.
+fn firewall(r: &Report, c: &mut Claims) {
+    let w = waf(r, "waf");
+    c.check(
+        w.blocked_signature > 0 && w.attacks_passed == 0,
+        "the signature rules block every attack payload",
+        format!("{w:?}"),
+    );
+    c.check(
+        w.blocked_rate > 0,
+        "the rate rule lists the attacker",
+        format!("{w:?}"),
+    );
+    let attacker = client(r, "attacker");
+    c.over(
+        "attacker's share blocked",
+        attacker.blocked() as f64 / attacker.sent as f64,
+        0.95,
+    );
+    let botnet = client(r, "botnet");
+    c.check(
+        botnet.blocked() == 0 && botnet.completed() == botnet.sent,
+        "all the botnet's requests reach the app",
+        format!("{botnet:?}"),
+    );
+    let users = client(r, "users");
+    c.check(
+        users.blocked() == 0,
+        "no user is blocked",
+        format!("{users:?}"),
+    );
+    let open = variant("firewall", r.seed, "waf", "signature_rules", false.into());
+    c.over(
+        "attacks passed without signature rules",
+        waf(&open, "waf").attacks_passed as f64,
+        0.0,
+    );
+    let few = variant("firewall", r.seed, "botnet", "addresses", 10.into());
+    let botnet = client(&few, "botnet");
+    c.over(
+        "botnet's share blocked from 10 addresses",
+        botnet.blocked() as f64 / botnet.sent as f64,
+        0.90,
+    );
+}
+
+#[test]
+fn a_firewall_blocks_the_attacker_but_not_a_botnet_under_its_rate_rule() {
+    check_claims("firewall", firewall);
+}
+
+/// "[The gateway] looks each request's session up in the session store, and routes GET /users to the users
+/// service and POST /orders to the orders service. Its rate limit gives each API key 80 requests a second: the
+/// mobile app sends 100 a second with one key, gets about 80 through and 429 Too Many Requests for the rest,
+/// while the shop's 50 all pass." Try: `jwt` means no session lookups and a lower mean latency; 10 API keys
+/// mean nothing refused. Watch: the session store gets one lookup per request that passed the limit.
+fn api_gateway(r: &Report, c: &mut Claims) {
+    let mobile = client(r, "mobile");
+    c.about(
+        "mobile requests through per second",
+        mobile.completed() as f64 / r.duration_s,
+        80.0,
+    );
+    c.check(
+        mobile.rate_limited() + mobile.completed() == mobile.sent,
+        "the mobile app's other requests get 429",
+        format!("{mobile:?}"),
+    );
+    let shop = client(r, "shop");
+    c.check(
+        shop.rate_limited() == 0 && shop.completed() == shop.sent,
+        "every shop request passes",
+        format!("{shop:?}"),
+    );
+    let gw = node(r, "gw");
+    let g = gw
+        .gateway()
+        .cloned()
+        .expect("the gateway reports its counts");
+    // Ports in edge order: the session store, users, orders.
+    for (port, id) in [(1, "users"), (2, "orders")] {
+        c.about(
+            &format!("{id}'s arrivals / requests routed to it"),
+            node(r, id).arrivals as f64 / g.routed.get(port).copied().unwrap_or(0).max(1) as f64,
+            1.0,
+        );
+    }
+    c.check(
+        node(r, "users").arrivals > 0 && node(r, "orders").arrivals > 0,
+        "GET /users reaches users and POST /orders reaches orders",
+        format!("{g:?}"),
+    );
+    c.check(
+        g.session_lookups == node(r, "sessions").arrivals && g.session_lookups == g.auth_checks,
+        "one session lookup per request that passed the limit",
+        format!("{g:?}, sessions {}", node(r, "sessions").arrivals),
+    );
+    let jwt = variant("api-gateway", r.seed, "gw", "auth", "jwt".into());
+    let lookups = jwt
+        .nodes
+        .get("gw")
+        .and_then(|n| n.gateway())
+        .map_or(u64::MAX, |g| g.session_lookups);
+    c.check(
+        lookups == 0,
+        "no session lookups with jwt",
+        format!("{lookups}"),
+    );
+    c.under(
+        "mean latency with jwt [ms]",
+        jwt.latency_ms.mean,
+        r.latency_ms.mean,
+    );
+    let keys = variant("api-gateway", r.seed, "mobile", "api_keys", 10.into());
+    c.check(
+        client(&keys, "mobile").rate_limited() == 0,
+        "nothing refused with 10 API keys",
+        format!("{:?}", client(&keys, "mobile")),
+    );
+}
+
+#[test]
+fn a_gateway_routes_authenticates_and_limits_each_api_key() {
+    check_claims("api-gateway", api_gateway);
+}
+
 /// The claims of one scenario's run.
 type ClaimsOf = fn(&Report, &mut Claims);
 
@@ -1163,6 +1368,9 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
         "sequential-vs-parallel",
         crate::callplan_scenarios::sequential_vs_parallel,
     ),
+    ("sql-vs-nosql", sql_vs_nosql),
+    ("firewall", firewall),
+    ("api-gateway", api_gateway),
 ];
 
 #[test]
