@@ -166,6 +166,7 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
 
     out.extend(messaging_findings(report));
     out.extend(database_findings(topology, report));
+    out.extend(crate::components::kv::findings(report));
     out.extend(resilience_findings(report, &saturated));
 
     let r = &report.requests;
@@ -678,7 +679,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// `0.973` → `"97 %"`; values that round to 100 but are below it stay at 99 so "100 %" means full.
-fn percent(fraction: f64) -> String {
+pub(crate) fn percent(fraction: f64) -> String {
     let p = fraction * 100.0;
     let shown = if p < 100.0 && p.round() >= 100.0 {
         99.0
@@ -693,7 +694,7 @@ fn percent(fraction: f64) -> String {
 }
 
 /// A milliseconds figure in the unit a person would use: `40 ms`, `2.1 s`.
-fn duration(ms: f64) -> String {
+pub(crate) fn duration(ms: f64) -> String {
     if ms >= 1000.0 {
         format!("{} s", round_sig(ms / 1000.0))
     } else {

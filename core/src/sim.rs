@@ -45,6 +45,7 @@ use crate::trace::{BreakerChange, HopRecord, Trace};
 use crate::validate::{Diagnostic, FaultOp, Severity, resolve_fault};
 
 use calls::{CALL_SLOT, Call, PolicyRt};
+pub use faults::{MAX_PARTITIONS, PartitionView};
 
 #[derive(Clone, Copy, Debug)]
 enum Ev {
@@ -347,6 +348,8 @@ pub struct Sim {
     spikes: Vec<(u32, f64)>,
     /// nodes that may hold work after the traffic (brokers): a run is not over while one does
     holders: Vec<u32>,
+    /// the network partitions in force and what they cut
+    partitions: faults::Partitions,
 }
 
 impl std::fmt::Debug for Sim {
@@ -599,7 +602,7 @@ impl Sim {
             Ev::ClientTimer { node } => self.on_client_timer(node),
             Ev::HealthCheck { node } => self.on_health_check(node),
             Ev::Tick => self.on_tick(),
-            Ev::Fault { index } => self.apply_fault(index, self.faults[index as usize]),
+            Ev::Fault { index } => self.apply_fault(index, self.faults[index as usize].clone()),
             Ev::CallTimeout {
                 call,
                 round,
