@@ -2,6 +2,7 @@
 
 mod breaker;
 mod cache;
+mod cap;
 mod cdn;
 mod database;
 mod determinism;
