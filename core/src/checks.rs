@@ -23,6 +23,19 @@ pub(crate) fn check_num(out: &mut Vec<(String, String)>, field: &str, v: f64, mi
     }
 }
 
+/// Checks `v` against the documented range of `field` ([`crate::limits::PARAMS`], found by the field's last
+/// dotted segment), unless `field` already has a problem (a negative or non-finite value has its own message).
+pub(crate) fn check_range(out: &mut Vec<(String, String)>, field: &str, v: f64) {
+    if out.iter().any(|(f, _)| f == field) {
+        return;
+    }
+    if let Some(m) =
+        crate::limits::param(field).and_then(|l| crate::limits::out_of_range(field, v, l))
+    {
+        out.push((field.to_string(), m));
+    }
+}
+
 /// Checks a probability.
 pub(crate) fn check_prob(out: &mut Vec<(String, String)>, field: &str, v: f64) {
     check_num(out, field, v, 0.0);

@@ -41,7 +41,7 @@ pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
 
-pub(crate) use crate::checks::{check_dist, check_num, check_prob};
+pub(crate) use crate::checks::{check_dist, check_num, check_prob, check_range};
 pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};
 
 /// A node kind.
@@ -494,6 +494,23 @@ kind_params! {
     RateLimiter(LimiterParams) = LimiterParams::default();
     /// a replicated key-value store
     KvStore(KvParams) = KvParams::default();
+}
+
+impl Params {
+    /// Worker slots the node allocates when built (`docs/limits.md`, `total_workers`): the pool a diagram-wide
+    /// cap bounds before anything is built.
+    pub fn worker_slots(&self) -> u64 {
+        match self {
+            Params::Server(s) => u64::from(s.workers),
+            Params::Database(db) => {
+                u64::from(db.workers) * u64::from(db.shards) * (u64::from(db.replicas) + 1)
+            }
+            Params::ApiGateway(g) => u64::from(g.workers),
+            Params::Waf(w) => u64::from(w.workers),
+            Params::Queue(q) => u64::from(q.consumers),
+            _ => 0,
+        }
+    }
 }
 
 /// A parameter that could not be decoded or is out of range.

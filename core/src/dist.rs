@@ -117,6 +117,10 @@ impl Dist {
                 out.push((name, format!("`{name}` must be a finite number")));
             } else if v < 0.0 {
                 out.push((name, format!("`{name}` must not be negative (got {v})")));
+            } else if let Some(m) =
+                crate::limits::param(name).and_then(|l| crate::limits::out_of_range(name, v, l))
+            {
+                out.push((name, m));
             }
         }
         match *self {

@@ -10,6 +10,7 @@ pub mod files;
 pub mod geometry;
 pub mod keys;
 pub mod opening;
+pub mod recovery;
 pub mod schema;
 pub mod storage;
 pub mod svg;
@@ -125,8 +126,12 @@ pub enum Action {
         /// top-left corner (world px)
         at: Position,
     },
-    /// Create a node in the middle of the visible canvas (keyboard users).
+    /// Create a node on the free spot nearest the middle of the visible canvas (a click or tap on the palette,
+    /// or the keyboard), panning to it when the view has no room.
     AddNodeInView(Kind),
+    /// Start connecting from this node without a pointer (a key on a focused card, or a card's context menu):
+    /// the next node selected becomes the callee.
+    StartLink(String),
     /// Move the selected nodes by `delta` (world px; snapped to the grid).
     MoveNodes {
         /// offset
@@ -246,6 +251,9 @@ pub struct Editor {
     /// the `revision` an [`Action::Open`] produced (0: none yet); autosave skips that revision, since opening
     /// is not editing
     pub opened_revision: u64,
+    /// the node a connection is being drawn from without a pointer ([`Action::StartLink`]); selecting another
+    /// node connects them, Escape or a click on the background cancels
+    pub linking: Option<String>,
     undo: Vec<Rc<Topology>>,
     redo: Vec<Rc<Topology>>,
     clipboard: Option<Clip>,
@@ -269,6 +277,7 @@ impl Editor {
             confirm_new: false,
             canvas: (0.0, 0.0),
             opened_revision: 0,
+            linking: None,
             undo: Vec::new(),
             redo: Vec::new(),
             clipboard: None,
@@ -355,34 +364,19 @@ impl Editor {
                 true
             }
             Action::AddNodeInView(kind) => {
-                let (w, h) = self.canvas;
-                let c = self.viewport.to_world(Point::new(w / 2.0, h / 2.0));
-                let centre = Point::new(c.x - geometry::NODE_W / 2.0, c.y - geometry::NODE_H / 2.0);
-                // The first free grid spot going down, then up, from the centre, so a new card never hides one.
-                let free = |p: &Point| {
-                    let spot = geometry::snap_position(*p);
-                    let r = (
-                        Point::new(spot.x - 10.0, spot.y - 10.0),
-                        Point::new(
-                            spot.x + geometry::NODE_W + 10.0,
-                            spot.y + geometry::NODE_H + 10.0,
-                        ),
-                    );
-                    !self
-                        .doc
-                        .nodes
-                        .iter()
-                        .any(|n| geometry::card_meets_rect(n.position, r))
-                };
-                let at = (0..12)
-                    .flat_map(|k| [f64::from(k), -f64::from(k)])
-                    .map(|k| Point::new(centre.x, centre.y + k * 80.0))
-                    .find(free)
-                    .unwrap_or(centre);
+                let at = self.free_spot_in_view();
                 self.apply(Action::AddNode {
                     kind,
                     at: Position { x: at.x, y: at.y },
                 })
+            }
+            Action::StartLink(from) => {
+                if self.doc.node(&from).is_none() {
+                    return false;
+                }
+                self.select_only(Target::Node(from.clone()));
+                self.linking = Some(from);
+                true
             }
             Action::MoveNodes { delta } => {
                 let d = Point::new(geometry::snap(delta.x), geometry::snap(delta.y));
@@ -410,7 +404,22 @@ impl Editor {
                 self.select_only(Target::Edge(name));
                 true
             }
+            Action::SelectOnly(Target::Node(to)) if self.linking.is_some() => {
+                let from = self.linking.take().unwrap_or_default();
+                if from == to {
+                    // Choosing the same card again cancels.
+                    return true;
+                }
+                let at = self.doc.node(&to).map_or(Point::new(0.0, 0.0), |n| {
+                    self.viewport.to_screen(Point::new(
+                        n.position.x + geometry::NODE_W / 2.0,
+                        n.position.y + geometry::NODE_H,
+                    ))
+                });
+                self.apply(Action::Connect { from, to, at })
+            }
             Action::SelectOnly(t) => {
+                self.linking = None;
                 self.select_only(t);
                 true
             }
@@ -435,9 +444,12 @@ impl Editor {
                 true
             }
             Action::ClearSelection => {
-                let changed = !self.selection.is_empty() || self.field_error.is_some();
+                let changed = !self.selection.is_empty()
+                    || self.field_error.is_some()
+                    || self.linking.is_some();
                 self.selection = Selection::default();
                 self.field_error = None;
+                self.linking = None;
                 changed
             }
             Action::SetViewport(v) => {
@@ -605,7 +617,101 @@ impl Editor {
     }
 
     /// Records one undo step and changes the diagram.
+    /// Where a card added without a pointer goes (its top-left corner, world px): the free grid spot nearest
+    /// the middle of the visible canvas, with the whole card in view and a gap around it. When the view has no
+    /// room, the nearest free spot beyond it, and the view pans to centre it.
+    fn free_spot_in_view(&mut self) -> Point {
+        let (w, h) = self.canvas;
+        let (w, h) = if w > 0.0 && h > 0.0 {
+            (w, h)
+        } else {
+            (800.0, 600.0)
+        };
+        let v = self.viewport;
+        let margin = 16.0;
+        let lo = v.to_world(Point::new(margin, margin));
+        let hi = v.to_world(Point::new(w - margin, h - margin));
+        let c = v.to_world(Point::new(w / 2.0, h / 2.0));
+        let centre = Point::new(c.x - geometry::NODE_W / 2.0, c.y - geometry::NODE_H / 2.0);
+        let free = |spot: Position| {
+            let r = (
+                Point::new(spot.x - 20.0, spot.y - 20.0),
+                Point::new(
+                    spot.x + geometry::NODE_W + 20.0,
+                    spot.y + geometry::NODE_H + 20.0,
+                ),
+            );
+            !self
+                .doc
+                .nodes
+                .iter()
+                .any(|n| geometry::card_meets_rect(n.position, r))
+        };
+        let in_view = |spot: Position| {
+            spot.x >= lo.x
+                && spot.y >= lo.y
+                && spot.x + geometry::NODE_W <= hi.x
+                && spot.y + geometry::NODE_H <= hi.y
+        };
+        // Grid spots in rings of growing distance from the centre; the first ring holding a free one wins,
+        // the nearest within it (ties: upper, then left, so the choice never depends on iteration order).
+        let step = geometry::GRID;
+        let origin = geometry::snap_position(centre);
+        let spot = |i: i32, j: i32| Position {
+            x: origin.x + f64::from(i) * step,
+            y: origin.y + f64::from(j) * step,
+        };
+        let dist = |p: Position| (p.x - centre.x).hypot(p.y - centre.y);
+        let mut best_outside = None;
+        for ring in 0..120_i32 {
+            let mut best: Option<Position> = None;
+            for i in -ring..=ring {
+                for j in -ring..=ring {
+                    if i.abs().max(j.abs()) != ring {
+                        continue;
+                    }
+                    let p = spot(i, j);
+                    if !free(p) {
+                        continue;
+                    }
+                    if in_view(p) {
+                        let better = best.is_none_or(|b| {
+                            (dist(p), p.y, p.x).partial_cmp(&(dist(b), b.y, b.x))
+                                == Some(std::cmp::Ordering::Less)
+                        });
+                        if better {
+                            best = Some(p);
+                        }
+                    } else if best_outside.is_none() {
+                        best_outside = Some(p);
+                    }
+                }
+            }
+            if let Some(p) = best {
+                return Point::new(p.x, p.y);
+            }
+            // Past the view on every side: nothing inside is free.
+            let (a, b) = (spot(-ring, -ring), spot(ring, ring));
+            if a.x < lo.x && a.y < lo.y && b.x > hi.x && b.y > hi.y && best_outside.is_some() {
+                break;
+            }
+        }
+        let p = best_outside.unwrap_or(origin);
+        // Centre the view on the new card.
+        let screen = v.to_screen(Point::new(
+            p.x + geometry::NODE_W / 2.0,
+            p.y + geometry::NODE_H / 2.0,
+        ));
+        self.viewport.pan = Point::new(v.pan.x + w / 2.0 - screen.x, v.pan.y + h / 2.0 - screen.y);
+        Point::new(p.x, p.y)
+    }
+
     fn commit(&mut self, edit: impl FnOnce(&mut Topology)) {
+        // Guidance (the welcome, "copied 2 components") is about the diagram as it was: the first edit
+        // clears it, so it never sits over the work.
+        if self.notice.as_ref().is_some_and(|n| n.tone == Tone::Info) {
+            self.notice = None;
+        }
         self.undo.push(Rc::clone(&self.doc));
         if self.undo.len() > HISTORY_LIMIT {
             self.undo.remove(0);
@@ -901,554 +1007,4 @@ pub fn fresh_edge_id(doc: &Topology, from: &str, to: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::dist::Dist;
-    use crate::resilience::{BreakerParams, RetryPolicy};
-    use crate::validate::Severity;
-
-    fn ed() -> Editor {
-        let mut e = Editor::new(Topology::default());
-        e.apply(Action::Resize {
-            width: 800.0,
-            height: 600.0,
-        });
-        e
-    }
-
-    fn add(e: &mut Editor, kind: Kind, x: f64, y: f64) -> String {
-        e.apply(Action::AddNode {
-            kind,
-            at: Position { x, y },
-        });
-        e.doc.nodes.last().expect("a node was added").id.clone()
-    }
-
-    fn down(at: Point) -> Action {
-        Action::Pointer(Input::Down {
-            at,
-            pointer: 1,
-            shift: false,
-            button: 0,
-        })
-    }
-    fn mv(at: Point) -> Action {
-        Action::Pointer(Input::Move {
-            at,
-            pointer: 1,
-            over_canvas: true,
-        })
-    }
-    fn up(at: Point) -> Action {
-        Action::Pointer(Input::Up {
-            at,
-            pointer: 1,
-            over_canvas: true,
-        })
-    }
-
-    #[test]
-    fn palette_drop_creates_a_selected_snapped_node_with_fresh_ids() {
-        let mut e = ed();
-        e.apply(Action::Pointer(Input::PaletteDown {
-            kind: Kind::Server,
-            pointer: 1,
-        }));
-        e.apply(mv(Point::new(300.0, 200.0)));
-        assert!(matches!(e.tool, Tool::Palette { at: Some(_), .. }));
-        e.apply(up(Point::new(303.0, 207.0)));
-        assert_eq!(e.doc.nodes.len(), 1);
-        let n = &e.doc.nodes[0];
-        assert_eq!(
-            (n.id.as_str(), n.kind.as_str(), n.label.as_str()),
-            ("server1", "server", "Server 1")
-        );
-        assert_eq!(n.position.x % geometry::GRID, 0.0);
-        assert!(e.selection.nodes.contains("server1"));
-        let second = add(&mut e, Kind::Server, 0.0, 0.0);
-        assert_eq!(second, "server2");
-        assert_eq!(add(&mut e, Kind::LoadBalancer, 0.0, 200.0), "lb1");
-    }
-
-    #[test]
-    fn palette_release_outside_the_canvas_creates_nothing() {
-        let mut e = ed();
-        e.apply(Action::Pointer(Input::PaletteDown {
-            kind: Kind::Client,
-            pointer: 1,
-        }));
-        e.apply(Action::Pointer(Input::Up {
-            at: Point::new(-50.0, 10.0),
-            pointer: 1,
-            over_canvas: false,
-        }));
-        assert!(e.doc.nodes.is_empty());
-        assert!(!e.can_undo());
-    }
-
-    #[test]
-    fn a_drag_is_one_undo_step_and_snaps() {
-        let mut e = ed();
-        let id = add(&mut e, Kind::Server, 100.0, 100.0);
-        let steps = e.undo.len();
-        e.apply(down(Point::new(150.0, 120.0)));
-        for i in 0..50 {
-            e.apply(mv(Point::new(
-                150.0 + f64::from(i),
-                120.0 + f64::from(i) / 2.0,
-            )));
-        }
-        // While dragging, the stored position is untouched; the drawn one follows the grid.
-        assert_eq!(e.doc.node(&id).expect("node").position.x, 100.0);
-        assert_eq!(e.drawn_position(e.doc.node(&id).expect("node")).x, 140.0);
-        e.apply(up(Point::new(199.0, 144.0)));
-        assert_eq!(e.undo.len(), steps + 1);
-        let p = e.doc.node(&id).expect("node").position;
-        assert_eq!((p.x, p.y), (140.0, 120.0));
-        e.apply(Action::Undo);
-        assert_eq!(e.doc.node(&id).expect("node").position.x, 100.0);
-        e.apply(Action::Redo);
-        assert_eq!(e.doc.node(&id).expect("node").position.x, 140.0);
-    }
-
-    #[test]
-    fn a_click_on_a_node_selects_it_and_a_click_on_the_background_clears() {
-        let mut e = ed();
-        let a = add(&mut e, Kind::Server, 0.0, 0.0);
-        let b = add(&mut e, Kind::Server, 0.0, 200.0);
-        e.apply(down(Point::new(20.0, 20.0)));
-        e.apply(up(Point::new(20.0, 20.0)));
-        assert_eq!(e.selection.single(), Some(Target::Node(a.clone())));
-        e.apply(Action::Pointer(Input::Down {
-            at: Point::new(20.0, 220.0),
-            pointer: 1,
-            shift: true,
-            button: 0,
-        }));
-        e.apply(up(Point::new(20.0, 220.0)));
-        assert_eq!(e.selection.nodes.len(), 2);
-        assert!(e.selection.nodes.contains(&b));
-        e.apply(down(Point::new(500.0, 500.0)));
-        e.apply(up(Point::new(500.0, 500.0)));
-        assert!(e.selection.is_empty());
-    }
-
-    #[test]
-    fn dragging_from_a_port_connects_and_forbidden_connections_are_refused() {
-        let mut e = ed();
-        let c = add(&mut e, Kind::Client, 0.0, 0.0);
-        let db = add(&mut e, Kind::Database, 300.0, 0.0);
-        let port = geometry::out_port(Position { x: 0.0, y: 0.0 });
-        e.apply(down(port));
-        e.apply(mv(Point::new(320.0, 20.0)));
-        assert!(matches!(&e.tool, Tool::Connect { over: Some((id, true)), .. } if *id == db));
-        e.apply(up(Point::new(320.0, 20.0)));
-        assert_eq!(e.doc.edges.len(), 1);
-        assert_eq!(e.doc.edges[0].id, format!("{c}-{db}"));
-        assert!(e.notice.is_none());
-        // The database may not call the client.
-        let steps = e.undo.len();
-        e.apply(down(geometry::out_port(Position { x: 300.0, y: 0.0 })));
-        e.apply(up(Point::new(20.0, 20.0)));
-        assert_eq!(e.doc.edges.len(), 1);
-        assert_eq!(e.undo.len(), steps);
-        let n = e.notice.as_ref().expect("a refusal is shown");
-        assert_eq!(n.tone, Tone::Refused);
-        assert!(
-            n.text.contains("Database cannot call a client"),
-            "{}",
-            n.text
-        );
-        assert!(n.at.is_some());
-        // And an existing edge is not drawn twice.
-        e.apply(Action::Connect {
-            from: c.clone(),
-            to: db.clone(),
-            at: Point::default(),
-        });
-        assert_eq!(e.doc.edges.len(), 1);
-        assert!(e.connection_problem(&c, &c).is_some());
-    }
-
-    #[test]
-    fn invalid_parameter_values_are_never_stored() {
-        let mut e = ed();
-        let s = add(&mut e, Kind::Server, 0.0, 0.0);
-        let t = Target::Node(s.clone());
-        let set = |e: &mut Editor, path: &str, v: &str| {
-            e.apply(Action::SetParam {
-                target: t.clone(),
-                path: path.into(),
-                value: EditValue::Text(v.into()),
-            });
-        };
-        set(&mut e, "workers", "0");
-        assert!(e.doc.node(&s).expect("node").params.is_empty());
-        assert_eq!(
-            e.field_error.as_ref().map(|f| f.path.as_str()),
-            Some("workers")
-        );
-        set(&mut e, "error_probability", "1.5");
-        assert!(e.doc.node(&s).expect("node").params.is_empty());
-        set(&mut e, "workers", "8");
-        assert_eq!(
-            e.doc.node(&s).expect("node").params["workers"],
-            serde_json::json!(8)
-        );
-        assert!(e.field_error.is_none());
-        e.apply(Action::Undo);
-        assert!(e.doc.node(&s).expect("node").params.is_empty());
-    }
-
-    #[test]
-    fn edge_parameters_are_checked_and_stored() {
-        let mut e = ed();
-        let a = add(&mut e, Kind::LoadBalancer, 0.0, 0.0);
-        let b = add(&mut e, Kind::Server, 300.0, 0.0);
-        e.apply(Action::Connect {
-            from: a.clone(),
-            to: b.clone(),
-            at: Point::default(),
-        });
-        let t = Target::Edge(format!("{a}-{b}"));
-        e.apply(Action::SetParam {
-            target: t.clone(),
-            path: "loss".into(),
-            value: EditValue::Text("2".into()),
-        });
-        assert_eq!(e.doc.edges[0].loss, None);
-        assert!(e.field_error.is_some());
-        e.apply(Action::SetParam {
-            target: t.clone(),
-            path: "weight".into(),
-            value: EditValue::Text("3".into()),
-        });
-        e.apply(Action::SetParam {
-            target: t,
-            path: "latency".into(),
-            value: EditValue::Text("constant".into()),
-        });
-        assert_eq!(e.doc.edges[0].weight, Some(3));
-        assert!(matches!(
-            e.doc.edges[0].latency,
-            Some(Dist::Constant { .. })
-        ));
-    }
-
-    /// A server calling a database over one edge, that edge's target and a setter for its parameters.
-    fn policy_edge() -> (Editor, Target) {
-        let mut e = ed();
-        let a = add(&mut e, Kind::Server, 0.0, 0.0);
-        let b = add(&mut e, Kind::Database, 300.0, 0.0);
-        e.apply(Action::Connect {
-            from: a.clone(),
-            to: b.clone(),
-            at: Point::default(),
-        });
-        (e, Target::Edge(format!("{a}-{b}")))
-    }
-
-    fn set(e: &mut Editor, t: &Target, path: &str, value: EditValue) {
-        e.apply(Action::SetParam {
-            target: t.clone(),
-            path: path.into(),
-            value,
-        });
-    }
-
-    #[test]
-    fn an_edge_call_policy_is_added_edited_and_removed() {
-        use crate::resilience::{Backoff, BreakerWindow, Jitter, RetryBudget};
-        let (mut e, t) = policy_edge();
-        let text = |s: &str| EditValue::Text(s.into());
-        set(&mut e, &t, "timeout_ms", text("250"));
-        set(&mut e, &t, "retry", EditValue::Bool(true));
-        set(&mut e, &t, "breaker", EditValue::Bool(true));
-        assert!(e.field_error.is_none(), "{:?}", e.field_error);
-        let edge = &e.doc.edges[0];
-        assert_eq!(edge.timeout_ms, Some(250.0));
-        assert_eq!(edge.retry, Some(RetryPolicy::default()));
-        assert_eq!(edge.breaker, Some(BreakerParams::default()));
-        set(&mut e, &t, "retry.max_attempts", text("5"));
-        set(&mut e, &t, "retry.jitter", text("decorrelated"));
-        set(&mut e, &t, "retry.backoff", text("fixed"));
-        set(&mut e, &t, "retry.backoff.delay_ms", text("50"));
-        set(&mut e, &t, "retry.budget", EditValue::Bool(true));
-        set(&mut e, &t, "retry.budget.ratio", text("0.2"));
-        set(&mut e, &t, "breaker.window", text("time"));
-        set(&mut e, &t, "breaker.failure_rate", text("0.25"));
-        set(&mut e, &t, "breaker.open_ms", text("2000"));
-        assert!(e.field_error.is_none(), "{:?}", e.field_error);
-        let edge = e.doc.edges[0].clone();
-        let r = edge.retry.as_ref().expect("a retry policy");
-        assert_eq!(r.max_attempts, 5);
-        assert_eq!(r.jitter, Jitter::Decorrelated);
-        assert_eq!(r.backoff, Backoff::Fixed { delay_ms: 50.0 });
-        assert_eq!(
-            r.budget,
-            Some(RetryBudget {
-                ratio: 0.2,
-                ..RetryBudget::default()
-            })
-        );
-        let b = edge.breaker.as_ref().expect("a breaker");
-        assert_eq!(
-            (b.window, b.failure_rate, b.open_ms),
-            (BreakerWindow::Time, 0.25, 2000.0)
-        );
-        // Adding what is there keeps it; removing takes it away, and the timeout empties back to none.
-        set(&mut e, &t, "retry", EditValue::Bool(true));
-        assert_eq!(
-            e.doc.edges[0].retry.as_ref().map(|r| r.max_attempts),
-            Some(5)
-        );
-        set(&mut e, &t, "retry", EditValue::Bool(false));
-        set(&mut e, &t, "breaker", EditValue::Bool(false));
-        set(&mut e, &t, "timeout_ms", text(""));
-        assert!(e.field_error.is_none(), "{:?}", e.field_error);
-        assert!(!e.doc.edges[0].has_policy());
-        e.apply(Action::Undo);
-        assert!(e.doc.edges[0].timeout_ms.is_some());
-    }
-
-    #[test]
-    fn invalid_call_policies_are_refused_with_a_message_and_never_stored() {
-        let (mut e, t) = policy_edge();
-        let text = |s: &str| EditValue::Text(s.into());
-        set(&mut e, &t, "retry", EditValue::Bool(true));
-        set(&mut e, &t, "breaker", EditValue::Bool(true));
-        let before = e.doc.edges[0].clone();
-        for (path, value, says) in [
-            ("timeout_ms", "0", "positive"),
-            ("timeout_ms", "-5", "positive"),
-            ("retry.max_attempts", "0", "between 1 and 100"),
-            ("retry.max_attempts", "2.5", "whole number"),
-            ("retry.backoff.cap_ms", "10", "at least `base_ms`"),
-            ("breaker.failure_rate", "1.5", "failure_rate"),
-            ("breaker.minimum_calls", "0", "at least 1"),
-            ("breaker.open_ms", "soon", "not a number"),
-        ] {
-            set(&mut e, &t, path, text(value));
-            let err = e.field_error.as_ref().expect("refused");
-            assert_eq!(err.path, path);
-            assert!(
-                err.message.contains(says),
-                "{path} = {value}: {}",
-                err.message
-            );
-            assert_eq!(e.doc.edges[0], before, "{path} = {value} was stored");
-        }
-    }
-
-    #[test]
-    fn edge_sections_split_the_link_from_the_call_policy() {
-        let (mut e, t) = policy_edge();
-        let paths = |e: &Editor, i: usize| -> Vec<String> {
-            edge_sections(&e.doc.edges[0])[i]
-                .1
-                .iter()
-                .map(|f| f.path.clone())
-                .collect()
-        };
-        assert_eq!(paths(&e, 0), ["latency", "loss", "weight"]);
-        assert_eq!(paths(&e, 1), ["timeout_ms", "retry", "breaker"]);
-        set(&mut e, &t, "retry", EditValue::Bool(true));
-        assert_eq!(
-            paths(&e, 1),
-            [
-                "timeout_ms",
-                "retry",
-                "retry.max_attempts",
-                "retry.backoff",
-                "retry.backoff.base_ms",
-                "retry.backoff.cap_ms",
-                "retry.jitter",
-                "retry.budget",
-                "breaker"
-            ]
-        );
-        let [(link, _), (policy, fields)] = edge_sections(&e.doc.edges[0]);
-        assert_eq!((link, policy), ("Link", "Call policy"));
-        assert_eq!(
-            fields[0].control,
-            schema::Control::Number {
-                unit: "ms",
-                integer: false,
-                empty_means: Some("none")
-            }
-        );
-        assert_eq!(fields[1].control, schema::Control::Optional);
-    }
-
-    #[test]
-    fn delete_duplicate_copy_and_paste() {
-        let mut e = ed();
-        let a = add(&mut e, Kind::Server, 0.0, 0.0);
-        let b = add(&mut e, Kind::Database, 300.0, 0.0);
-        e.apply(Action::Connect {
-            from: a.clone(),
-            to: b.clone(),
-            at: Point::default(),
-        });
-        e.apply(Action::SelectAll);
-        e.apply(Action::Duplicate);
-        assert_eq!(e.doc.nodes.len(), 4);
-        assert_eq!(e.doc.edges.len(), 2);
-        assert_eq!(e.selection.nodes.len(), 2);
-        assert!(!e.selection.nodes.contains(&a));
-        e.apply(Action::Copy);
-        e.apply(Action::Paste);
-        e.apply(Action::Paste);
-        assert_eq!(e.doc.nodes.len(), 8);
-        let ids: BTreeSet<&str> = e.doc.nodes.iter().map(|n| n.id.as_str()).collect();
-        assert_eq!(ids.len(), 8, "pasted ids are fresh");
-        e.apply(Action::SelectOnly(Target::Node(a.clone())));
-        e.apply(Action::DeleteSelection);
-        assert!(e.doc.node(&a).is_none());
-        assert!(e.doc.edges.iter().all(|x| x.from != a));
-        e.apply(Action::Undo);
-        assert!(e.doc.node(&a).is_some());
-    }
-
-    #[test]
-    fn rubber_band_adds_the_cards_it_touches() {
-        let mut e = ed();
-        add(&mut e, Kind::Server, 0.0, 0.0);
-        add(&mut e, Kind::Server, 0.0, 100.0);
-        add(&mut e, Kind::Server, 400.0, 400.0);
-        e.apply(Action::ClearSelection);
-        e.apply(Action::Pointer(Input::Down {
-            at: Point::new(-20.0, -20.0),
-            pointer: 1,
-            shift: true,
-            button: 0,
-        }));
-        e.apply(mv(Point::new(50.0, 120.0)));
-        e.apply(up(Point::new(50.0, 120.0)));
-        assert_eq!(e.selection.nodes.len(), 2);
-    }
-
-    #[test]
-    fn pan_wheel_and_pinch_change_only_the_viewport() {
-        let mut e = ed();
-        add(&mut e, Kind::Server, 0.0, 0.0);
-        let rev = e.revision;
-        let pan0 = e.viewport.pan;
-        e.apply(down(Point::new(600.0, 500.0)));
-        e.apply(mv(Point::new(650.0, 520.0)));
-        e.apply(up(Point::new(650.0, 520.0)));
-        assert_eq!(e.viewport.pan, Point::new(pan0.x + 50.0, pan0.y + 20.0));
-        e.apply(Action::Pointer(Input::Wheel {
-            at: Point::new(100.0, 100.0),
-            delta_y: -100.0,
-        }));
-        assert!(e.viewport.zoom > 1.0);
-        let z = e.viewport.zoom;
-        e.apply(down(Point::new(600.0, 500.0)));
-        e.apply(Action::Pointer(Input::Down {
-            at: Point::new(700.0, 500.0),
-            pointer: 2,
-            shift: false,
-            button: 0,
-        }));
-        e.apply(Action::Pointer(Input::Move {
-            at: Point::new(800.0, 500.0),
-            pointer: 2,
-            over_canvas: true,
-        }));
-        assert!((e.viewport.zoom - (z * 2.0).min(geometry::MAX_ZOOM)).abs() < 1e-9);
-        assert_eq!(e.revision, rev);
-        assert!(!e.apply(Action::ZoomToFit) || e.viewport.zoom <= 1.5);
-    }
-
-    #[test]
-    fn a_card_added_in_view_lands_on_a_free_spot() {
-        let mut e = ed();
-        e.apply(Action::AddNodeInView(Kind::Server));
-        e.apply(Action::AddNodeInView(Kind::Server));
-        let (a, b) = (e.doc.nodes[0].position, e.doc.nodes[1].position);
-        assert_eq!(a.x, b.x);
-        assert!((a.y - b.y).abs() >= geometry::NODE_H, "{a:?} {b:?}");
-    }
-
-    #[test]
-    fn a_release_lost_outside_the_window_does_not_leave_the_tool_stuck() {
-        let mut e = ed();
-        let a = add(&mut e, Kind::Server, 0.0, 0.0);
-        e.apply(down(Point::new(20.0, 20.0)));
-        e.apply(mv(Point::new(120.0, 20.0)));
-        // No release: the next press starts a new gesture (here a pan of the background).
-        e.apply(down(Point::new(500.0, 500.0)));
-        assert!(matches!(e.tool, Tool::Pan { .. }));
-        e.apply(up(Point::new(500.0, 500.0)));
-        assert_eq!(e.tool, Tool::Idle);
-        assert_eq!(e.doc.node(&a).expect("node").position.x, 0.0);
-    }
-
-    #[test]
-    fn new_diagram_asks_first_and_can_be_undone() {
-        let mut e = ed();
-        add(&mut e, Kind::Server, 0.0, 0.0);
-        e.apply(Action::AskNew);
-        assert!(e.confirm_new);
-        e.apply(Action::CancelNew);
-        assert_eq!(e.doc.nodes.len(), 1);
-        e.apply(Action::AskNew);
-        e.apply(Action::ConfirmNew);
-        assert!(e.doc.nodes.is_empty() && !e.confirm_new);
-        e.apply(Action::Undo);
-        assert_eq!(e.doc.nodes.len(), 1);
-    }
-
-    #[test]
-    fn history_is_bounded_and_a_new_edit_clears_redo() {
-        let mut e = ed();
-        for i in 0..(HISTORY_LIMIT + 10) {
-            e.apply(Action::Rename(format!("n{i}")));
-        }
-        assert_eq!(e.undo.len(), HISTORY_LIMIT);
-        e.apply(Action::Undo);
-        assert!(e.can_redo());
-        e.apply(Action::Rename("fresh".into()));
-        assert!(!e.can_redo());
-    }
-
-    #[test]
-    fn open_starts_a_fresh_history_and_marks_its_revision_replace_is_undoable() {
-        let mut e = ed();
-        add(&mut e, Kind::Server, 0.0, 0.0);
-        let other = crate::editor::storage::example();
-        e.apply(Action::Open(Box::new(other.clone())));
-        assert_eq!(*e.doc, other);
-        assert!(!e.can_undo() && !e.can_redo());
-        assert_eq!(e.opened_revision, e.revision);
-        assert!(e.selection.is_empty());
-        // The view frames the opened diagram: every card is on screen.
-        let (min, max) = geometry::bounds(&e.doc).expect("nodes");
-        let (a, b) = (e.viewport.to_screen(min), e.viewport.to_screen(max));
-        assert!(
-            a.x >= 0.0 && a.y >= 0.0 && b.x <= 800.0 && b.y <= 600.0,
-            "{a:?} {b:?}"
-        );
-        e.apply(Action::Rename("edited".into()));
-        assert_ne!(e.opened_revision, e.revision);
-
-        let t = Topology {
-            name: "imported".into(),
-            ..Topology::default()
-        };
-        e.apply(Action::Replace(Box::new(t.clone())));
-        assert_eq!(*e.doc, t);
-        e.apply(Action::Undo);
-        assert_eq!(e.doc.name, "edited");
-    }
-
-    #[test]
-    fn diagnostics_mark_the_nodes_they_concern() {
-        let mut t = Topology::default();
-        t.nodes.push(Node::new("x", "mainframe"));
-        let e = Editor::new(t);
-        assert_eq!(e.marks.get("x"), Some(&Severity::Error));
-        assert!(!e.diagnostics.is_empty());
-    }
-}
+mod tests;

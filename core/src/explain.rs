@@ -1,25 +1,33 @@
-//! The "why" panel: names bottlenecks and failure sources in plain words, computed from a run's report and
-//! the diagram's edges, never canned. "db1 is at 100 % utilisation and its queue grows by 340 requests/s;
-//! p99 went from 40 ms to 2.1 s since 00:12".
+//! The "why" panel: names bottlenecks and failure sources in plain words, computed from a run's report, the
+//! diagram and the faults applied to the run, never canned. "db1 is the bottleneck: it is at 100 %
+//! utilisation in the last 5 s and its queue grows by 340 requests/s; p99 went from 40 ms to 2.1 s since 00:12".
 //!
-//! A node is *saturated* when its workers were busy at least [`SATURATED`] of the time over the recent
-//! window. A saturated node whose callees are not saturated is the bottleneck; a saturated node that calls a
-//! saturated node is busy only because its workers wait on that callee, and is said so.
+//! It reads the same [`Recent`] window as the cards' alarms and the metrics panel's recent figures (see
+//! `recent`), so a card outlined as saturated is the node named as the bottleneck, with the same percentage.
+//! A saturated node whose callees are not saturated is the bottleneck; a saturated node that calls a saturated
+//! node is busy only because its workers wait on that callee, and is said so. Faults are named with who applied
+//! them: you (by hand, during the run) or the diagram's (a scenario's) plan. Findings never contradict each
+//! other: "No bottleneck" is said only when no node is saturated and nothing was lost.
 
-use std::collections::BTreeMap;
+pub mod recent;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
 use crate::report::{Outcome, Report, SeriesPoint};
-use crate::topology::Topology;
+use crate::time::SimTime;
+use crate::topology::{FaultAction, Topology};
+pub use recent::{History, NodeRecent, Recent, SATURATED, WINDOW_S};
 
-/// Utilisation at or above which a node counts as saturated [0..1].
-pub const SATURATED: f64 = 0.95;
 /// Share of arrivals a node may turn away or fail before it is worth a finding [0..1].
 const NOTABLE_LOSS: f64 = 0.01;
-/// Grid points that make up "recent" (the last this many points of the series).
-const RECENT_POINTS: usize = 10;
 /// p99 counts as having degraded when it exceeds its early value by this factor.
 const DEGRADED_FACTOR: f64 = 2.0;
+/// A cache's hit ratio has fallen when the window's is at least this much below the one before it [0..1] …
+const FALL_POINTS: f64 = 0.10;
+/// … and the fall is this many standard errors of the window's ratio (√(p(1−p)/n) with p the ratio before and
+/// n the window's reads): not the noise of a few reads …
+const FALL_STANDARD_ERRORS: f64 = 4.0;
+/// … with at least this many reads in the window and before it.
+const FALL_MIN_READS: u64 = 50;
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,25 +51,184 @@ pub struct Finding {
     pub text: String,
 }
 
-/// What the recent window says about one node.
-struct NodeTrend {
-    /// mean utilisation over the window [0..1]
-    utilization: f64,
-    /// least-squares slope of the queue length [requests/s]
-    queue_growth: f64,
-    /// queue length at the last point [requests]
-    queue_now: u32,
+/// Who applied a fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum By {
+    /// the person, during the run (the page's fault buttons, the traffic spike)
+    You,
+    /// the diagram's planned faults (a scenario's script)
+    Plan,
 }
 
-/// Explains a report of a run of `topology`. Findings come worst first; an empty series (a run too short for
-/// one grid point) still gets the totals-based findings.
+/// A fault applied to the run by its clock.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    /// when [s of simulated time]
+    pub at_s: f64,
+    /// what
+    pub action: FaultAction,
+    /// who
+    pub by: By,
+}
+
+/// The faults applied to a run up to its clock, in time order, and how to name their author.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    list: Vec<Applied>,
+    /// "the scenario" or "the diagram": whose plan the planned faults are
+    plan: &'static str,
+}
+
+impl Faults {
+    /// The diagram's planned faults and those applied by hand (`hand`, with the time each was applied),
+    /// those at or before `now_s`. `scenario`: the diagram is a gallery scenario (its faults are its script).
+    pub fn new(
+        topology: &Topology,
+        hand: &[(SimTime, FaultAction)],
+        now_s: f64,
+        scenario: bool,
+    ) -> Faults {
+        let mut list: Vec<Applied> = topology
+            .faults
+            .iter()
+            .filter(|f| f.at_s <= now_s)
+            .map(|f| Applied {
+                at_s: f.at_s,
+                action: f.action.clone(),
+                by: By::Plan,
+            })
+            .chain(
+                hand.iter()
+                    .filter(|(t, _)| t.as_secs() <= now_s)
+                    .map(|(t, a)| Applied {
+                        at_s: t.as_secs(),
+                        action: a.clone(),
+                        by: By::You,
+                    }),
+            )
+            .collect();
+        // Stable: planned before hand-applied at the same instant, as the engine queues them.
+        list.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+        Faults {
+            list,
+            plan: if scenario {
+                "the scenario"
+            } else {
+                "the diagram"
+            },
+        }
+    }
+
+    /// The faults, in time order.
+    pub fn applied(&self) -> &[Applied] {
+        &self.list
+    }
+
+    /// "you killed it at 00:12" / "the scenario killed it at 00:45" for a fault, with `verb` in the past.
+    fn said(&self, a: &Applied, verb: &str) -> String {
+        let who = match a.by {
+            By::You => "you",
+            By::Plan => self.plan,
+        };
+        format!("{who} {verb} at {}", clock(a.at_s))
+    }
+
+    /// The kill that keeps `node` down now, if it is down.
+    fn down_now(&self, node: &str) -> Option<&Applied> {
+        self.list
+            .iter()
+            .rev()
+            .find(|a| match &a.action {
+                FaultAction::Kill { node: n } | FaultAction::Revive { node: n } => n == node,
+                _ => false,
+            })
+            .filter(|a| matches!(a.action, FaultAction::Kill { .. }))
+    }
+
+    /// The last kill of `node` and the revive after it, if any.
+    fn last_outage(&self, node: &str) -> Option<(&Applied, Option<&Applied>)> {
+        let i = self
+            .list
+            .iter()
+            .rposition(|a| matches!(&a.action, FaultAction::Kill { node: n } if n == node))?;
+        let revive = self.list[i..]
+            .iter()
+            .find(|a| matches!(&a.action, FaultAction::Revive { node: n } if n == node));
+        Some((&self.list[i], revive))
+    }
+
+    /// "you killed it at 00:12 and revived it at 00:30" for the last outage of `node`.
+    fn outage_words(&self, node: &str) -> Option<String> {
+        let (kill, revive) = self.last_outage(node)?;
+        let mut s = self.said(kill, "killed it");
+        if let Some(r) = revive {
+            if r.by == kill.by {
+                s.push_str(&format!(" and revived it at {}", clock(r.at_s)));
+            } else {
+                s.push_str(&format!("; {}", self.said(r, "revived it")));
+            }
+        }
+        Some(s)
+    }
+
+    /// The slow-down in force at `node` (factor ≠ 1) and the fault that set it.
+    fn slowed(&self, node: &str) -> Option<(f64, &Applied)> {
+        self.list
+            .iter()
+            .rev()
+            .find_map(|a| match &a.action {
+                FaultAction::Slow { node: n, factor } if n == node => Some((*factor, a)),
+                _ => None,
+            })
+            .filter(|(f, _)| (*f - 1.0).abs() > 1e-9)
+    }
+
+    /// The traffic spikes in force at `now_s`: the fault, its factor and when it ends.
+    fn spikes(&self, now_s: f64) -> Vec<(&Applied, f64, f64)> {
+        self.list
+            .iter()
+            .filter_map(|a| match &a.action {
+                FaultAction::Spike { factor, duration_s } if a.at_s + duration_s > now_s => {
+                    Some((a, *factor, a.at_s + duration_s))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The cut that keeps the link `edge` (a name) cut now, if it is cut.
+    fn cut_now(&self, edge: &str) -> Option<&Applied> {
+        self.list
+            .iter()
+            .rev()
+            .find(|a| match &a.action {
+                FaultAction::CutLink { edge: e } | FaultAction::HealLink { edge: e } => e == edge,
+                _ => false,
+            })
+            .filter(|a| matches!(a.action, FaultAction::CutLink { .. }))
+    }
+}
+
+/// Explains a finished (or partial) report with no history: the window's counts are the whole run's, and the
+/// only faults known are the diagram's planned ones.
 pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
-    let trends = node_trends(report);
-    let saturated: Vec<&str> = trends
-        .iter()
-        .filter(|(_, t)| t.utilization >= SATURATED)
-        .map(|(id, _)| id.as_str())
-        .collect();
+    let recent = Recent::of(report, None);
+    let faults = Faults::new(topology, &[], report.end_s, false);
+    explain_run(topology, report, &recent, &faults)
+}
+
+/// Explains a run as it stands: `recent` is the window the cards and metrics show (see [`Recent::of`]),
+/// `faults` what was applied to it and by whom. Findings come worst first.
+pub fn explain_run(
+    topology: &Topology,
+    report: &Report,
+    recent: &Recent,
+    faults: &Faults,
+) -> Vec<Finding> {
+    let saturated = recent.saturated();
+    let span = recent.span_words();
+    let busy = recent.busy_words();
+    let now_s = report.end_s;
     let callees = |id: &str| -> Vec<&str> {
         topology
             .edges
@@ -71,10 +238,24 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
             .collect()
     };
     let latency = latency_change(report);
+    let spikes = faults.spikes(now_s);
     let mut out = Vec::new();
 
+    for (a, factor, until) in &spikes {
+        out.push(Finding {
+            level: Level::Info,
+            node: None,
+            text: format!(
+                "a traffic spike is in force until {}: {}, so every client sends {}× its rate",
+                clock(*until),
+                faults.said(a, &format!("applied ×{} traffic", round_sig(*factor))),
+                round_sig(*factor)
+            ),
+        });
+    }
+
     for &id in &saturated {
-        let t = &trends[id];
+        let t = &recent.nodes[id];
         let busy_callees: Vec<&str> = callees(id)
             .into_iter()
             .filter(|c| saturated.contains(c))
@@ -84,14 +265,14 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
                 level: Level::Warning,
                 node: Some(id.to_string()),
                 text: format!(
-                    "{id} is at {} utilisation because its workers wait on {callee}, which is saturated itself",
+                    "{id} is at {} utilisation {busy} because its workers wait on {callee}, which is saturated itself",
                     percent(t.utilization)
                 ),
             });
             continue;
         }
         let mut text = format!(
-            "{id} is the bottleneck: it is at {} utilisation",
+            "{id} is the bottleneck: it is at {} utilisation {busy}",
             percent(t.utilization)
         );
         // Callers that block on it hold their workers while waiting, so the backlog may build up in a
@@ -101,7 +282,8 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
             .iter()
             .filter(|e| e.to == id && saturated.contains(&e.from.as_str()))
             .filter_map(|e| {
-                trends
+                recent
+                    .nodes
                     .get(&e.from)
                     .map(|c| (e.from.as_str(), c.queue_growth))
             })
@@ -116,11 +298,24 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
                 ", so the queue of {caller} in front of it grows by {} requests/s",
                 round_sig(growth)
             ));
-        } else if t.queue_now > 0 {
+        } else if t.queue > 0 {
+            text.push_str(&format!(" with {} requests waiting in its queue", t.queue));
+        }
+        if t.dropped > 0 {
             text.push_str(&format!(
-                " with {} requests waiting in its queue",
-                t.queue_now
+                "; it turned away {} requests {span} (its queue was full)",
+                t.dropped
             ));
+        }
+        if let Some((factor, a)) = faults.slowed(id) {
+            text.push_str(&format!(
+                "; it runs ×{} slower: {}",
+                round_sig(factor),
+                faults.said(a, &format!("slowed it ×{}", round_sig(factor)))
+            ));
+        }
+        if let Some((_, factor, _)) = spikes.first() {
+            text.push_str(&format!(" during the ×{} spike", round_sig(*factor)));
         }
         if let Some(change) = &latency {
             text.push_str(&format!("; {change}"));
@@ -132,38 +327,116 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
         });
     }
 
-    for (id, n) in &report.nodes {
-        if n.arrivals == 0 {
-            continue;
-        }
-        let dropped = n.dropped as f64 / n.arrivals as f64;
-        let errors = n.errors as f64 / n.arrivals as f64;
-        if dropped >= NOTABLE_LOSS {
+    // Nodes down now, and links cut now: named with who did it.
+    let mut down = Vec::new();
+    for id in report.nodes.keys() {
+        if let Some(kill) = faults.down_now(id) {
+            down.push(id.as_str());
             out.push(Finding {
                 level: Level::Warning,
                 node: Some(id.clone()),
                 text: format!(
-                    "{id} turned away {} of the requests it received ({} of {}): its queue was full or it was down",
-                    percent(dropped),
-                    n.dropped,
-                    n.arrivals
-                ),
-            });
-        }
-        if errors >= NOTABLE_LOSS {
-            out.push(Finding {
-                level: Level::Warning,
-                node: Some(id.clone()),
-                text: format!(
-                    "{id} failed {} of the requests it received ({} of {})",
-                    percent(errors),
-                    n.errors,
-                    n.arrivals
+                    "{id} is down: {} (a fault{}); what is sent to it fails until it is revived",
+                    faults.said(kill, "killed it"),
+                    if kill.by == By::You {
+                        " applied by hand"
+                    } else {
+                        " in the plan"
+                    }
                 ),
             });
         }
     }
+    for e in &topology.edges {
+        let name = e.name();
+        if let Some(cut) = faults.cut_now(&name) {
+            out.push(Finding {
+                level: Level::Warning,
+                node: Some(e.from.clone()),
+                text: format!(
+                    "the link {} → {} is cut: {}; calls over it fail at once",
+                    e.from,
+                    e.to,
+                    faults.said(cut, "cut it")
+                ),
+            });
+        }
+    }
+    for (id, (factor, a)) in report
+        .nodes
+        .keys()
+        .filter(|id| !saturated.contains(&id.as_str()))
+        .filter_map(|id| Some((id, faults.slowed(id)?)))
+    {
+        out.push(Finding {
+            level: Level::Info,
+            node: Some(id.clone()),
+            text: format!(
+                "{id} runs ×{} slower: {}",
+                round_sig(factor),
+                faults.said(a, &format!("slowed it ×{}", round_sig(factor)))
+            ),
+        });
+    }
 
+    // Losses: over the window when there is one; a notable loss earlier in the run is still told, as past.
+    for (id, n) in &report.nodes {
+        let t = recent.nodes.get(id).cloned().unwrap_or_default();
+        let outage = faults.outage_words(id);
+        let cause = |dropped: bool| match (&outage, dropped) {
+            (Some(o), true) => format!("it was down ({o})"),
+            (None, true) => "its queue was full".to_string(),
+            (Some(o), false) => format!("including while it was down ({o})"),
+            (None, false) => String::new(),
+        };
+        let mut told = false;
+        for (arrivals, dropped, errors, past) in [
+            (t.arrivals, t.dropped, t.errors, false),
+            (n.arrivals, n.dropped, n.errors, true),
+        ] {
+            if told || arrivals == 0 || (past && !recent.windowed) {
+                continue;
+            }
+            let when = if past && recent.windowed {
+                "over the run".to_string()
+            } else {
+                span.clone()
+            };
+            let level = if past { Level::Info } else { Level::Warning };
+            let share = |v: u64| v as f64 / arrivals as f64;
+            if share(dropped) >= NOTABLE_LOSS {
+                told = true;
+                out.push(Finding {
+                    level,
+                    node: Some(id.clone()),
+                    text: format!(
+                        "{id} turned away {} of the requests it received {when} ({dropped} of {arrivals}): {}",
+                        percent(share(dropped)),
+                        cause(true)
+                    ),
+                });
+            }
+            if share(errors) >= NOTABLE_LOSS {
+                told = true;
+                let why = cause(false);
+                out.push(Finding {
+                    level,
+                    node: Some(id.clone()),
+                    text: format!(
+                        "{id} failed {} of the requests it received {when} ({errors} of {arrivals}){}",
+                        percent(share(errors)),
+                        if why.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {why}")
+                        }
+                    ),
+                });
+            }
+        }
+    }
+
+    out.extend(cache_findings(report, recent, faults));
     out.extend(messaging_findings(report));
     out.extend(database_findings(topology, report));
     out.extend(crate::components::kv::findings(report));
@@ -176,7 +449,7 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
             level: Level::Warning,
             node: None,
             text: format!(
-                "{} of requests timed out ({} of {}): clients gave up before a response came back",
+                "{} of requests timed out over the run ({} of {}): clients gave up before a response came back",
                 percent(r.timed_out() as f64 / resolved as f64),
                 r.timed_out(),
                 resolved
@@ -184,17 +457,31 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
         });
     }
 
-    let busiest = trends
+    // "No bottleneck" only when nothing above says otherwise: no saturated node, nothing down, no warning.
+    let busiest = recent
+        .nodes
         .iter()
+        .filter(|(_, t)| t.has_workers)
         .max_by(|a, b| a.1.utilization.total_cmp(&b.1.utilization));
-    if let (true, Some((id, t))) = (saturated.is_empty(), busiest) {
-        let mut text = format!(
-            "No bottleneck: the busiest node, {id}, is at {} utilisation",
-            percent(t.utilization)
-        );
-        if let Some(change) = &latency {
-            text.push_str(&format!("; yet {change}"));
-        }
+    let quiet = out.iter().all(|f| f.level == Level::Info);
+    let lost: u64 = recent.nodes.values().map(|t| t.dropped + t.errors).sum();
+    if let (true, true, Some((id, t))) = (saturated.is_empty() && down.is_empty(), quiet, busiest) {
+        let text = if lost > 0 {
+            format!(
+                "No node stays saturated {busy}: the busiest, {id}, is at {} utilisation, yet {lost} requests were \
+                 turned away or failed {span}: bursts fill a queue for moments at a time",
+                percent(t.utilization)
+            )
+        } else {
+            let mut text = format!(
+                "No bottleneck: the busiest node, {id}, is at {} utilisation {busy}",
+                percent(t.utilization)
+            );
+            if let Some(change) = &latency {
+                text.push_str(&format!("; yet {change}"));
+            }
+            text
+        };
         out.push(Finding {
             level: Level::Info,
             node: Some(id.clone()),
@@ -205,11 +492,98 @@ pub fn explain(topology: &Topology, report: &Report) -> Vec<Finding> {
     out
 }
 
+/// A cache's crash: the write-behind writes it lost, and its hit ratio collapsing while it warms up again (or
+/// for another reason: evictions, expirations).
+fn cache_findings(report: &Report, recent: &Recent, faults: &Faults) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (id, n) in &report.nodes {
+        let Some(c) = n.cache() else { continue };
+        let crash = faults.last_outage(id).map(|(kill, _)| {
+            format!(
+                " at {} ({})",
+                clock(kill.at_s),
+                faults.said(kill, "killed it")
+            )
+        });
+        if c.lost_writes > 0 {
+            out.push(Finding {
+                level: Level::Critical,
+                node: Some(id.clone()),
+                text: format!(
+                    "{id} lost {} acknowledged writes when it crashed{}: write-behind answers a write before \
+                     flushing it to the database, and the crash took the unflushed ones with it",
+                    c.lost_writes,
+                    crash.clone().unwrap_or_default()
+                ),
+            });
+        }
+        // A collapse is a cache's or CDN edge's story; a client's or resolver's DNS cache runs out by TTL.
+        let data_cache = matches!(Some(n.kind), Some(Kind::Cache | Kind::CdnEdge));
+        let Some(t) = recent
+            .nodes
+            .get(id)
+            .filter(|_| recent.windowed && data_cache)
+        else {
+            continue;
+        };
+        let (Some((hits, misses)), Some((evicted, expired))) = (t.cache, t.churn) else {
+            continue;
+        };
+        let reads = hits + misses;
+        let (hits_before, reads_before) = (
+            c.hits.saturating_sub(hits),
+            (c.hits + c.misses).saturating_sub(reads),
+        );
+        if reads < FALL_MIN_READS || reads_before < FALL_MIN_READS {
+            continue;
+        }
+        let (now, before) = (
+            hits as f64 / reads as f64,
+            hits_before as f64 / reads_before as f64,
+        );
+        let standard_error = (before * (1.0 - before) / reads as f64).sqrt();
+        let fall = before - now;
+        if fall < FALL_POINTS || fall < FALL_STANDARD_ERRORS * standard_error {
+            continue;
+        }
+        let restarted = faults
+            .last_outage(id)
+            .filter(|(kill, _)| kill.at_s >= recent.from_s - 2.0 * WINDOW_S);
+        let why = match (restarted, &crash) {
+            (Some(_), Some(crash)) => format!(
+                "it restarted empty after the crash{crash}, so reads miss and go to the database until it warms up"
+            ),
+            _ if evicted > 0 => format!(
+                "it evicted {evicted} entries {} to make room: the keys read no longer fit",
+                recent.span_words()
+            ),
+            _ if expired > 0 => format!(
+                "{expired} entries expired {} (their TTL ran out)",
+                recent.span_words()
+            ),
+            _ => "the keys read changed".to_string(),
+        };
+        out.push(Finding {
+            level: Level::Warning,
+            node: Some(id.clone()),
+            text: format!(
+                "{id}'s hit ratio fell to {} {} ({hits} hits of {reads} reads) from {} before: {why}",
+                percent(now),
+                recent.span_words(),
+                percent(before)
+            ),
+        });
+    }
+    out
+}
+
 /// Dead letters, duplicates and lagging consumer groups of queues and streams.
 fn messaging_findings(report: &Report) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, n) in &report.nodes {
-        let Some(m) = n.messaging() else { continue };
+        let Some(m) = n.messaging() else {
+            continue;
+        };
         if m.dead_lettered > 0 {
             out.push(Finding {
                 level: Level::Warning,
@@ -394,7 +768,9 @@ fn resilience_findings(report: &Report, saturated: &[&str]) -> Vec<Finding> {
                 });
             }
         }
-        let Some(sv) = n.service() else { continue };
+        let Some(sv) = n.service() else {
+            continue;
+        };
         if sv.shed > 0 {
             out.push(Finding {
                 level: Level::Info,
@@ -475,7 +851,9 @@ fn database_params(topology: &Topology, id: &str) -> Option<DatabaseParams> {
 fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, n) in &report.nodes {
-        let Some(d) = n.database() else { continue };
+        let Some(d) = n.database() else {
+            continue;
+        };
         let params = database_params(topology, id);
         if d.reads > 0 && d.stale_reads as f64 / d.reads as f64 >= NOTABLE_STALE {
             let share = d.stale_reads as f64 / d.reads as f64;
@@ -584,50 +962,6 @@ fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
     out
 }
 
-/// Recent-window trend of every node that measured some utilisation, by id.
-fn node_trends(report: &Report) -> BTreeMap<String, NodeTrend> {
-    let points = &report.series.points;
-    let recent = &points[points.len().saturating_sub(RECENT_POINTS)..];
-    let mut out = BTreeMap::new();
-    for (i, id) in report.series.node_ids.iter().enumerate() {
-        let trend = if recent.is_empty() {
-            // No grid point yet: fall back on the whole-run figures.
-            let Some(n) = report.nodes.get(id) else {
-                continue;
-            };
-            NodeTrend {
-                utilization: n.utilization,
-                queue_growth: 0.0,
-                queue_now: n.mean_queue.round() as u32,
-            }
-        } else {
-            let samples: Vec<(f64, f64, f64)> = recent
-                .iter()
-                .filter_map(|p| {
-                    p.nodes
-                        .get(i)
-                        .map(|s| (p.t_s, f64::from(s.queue), s.utilization))
-                })
-                .collect();
-            let utilization =
-                samples.iter().map(|s| s.2).sum::<f64>() / samples.len().max(1) as f64;
-            let queue_growth = slope(samples.iter().map(|s| (s.0, s.1)));
-            let queue_now = samples.last().map_or(0, |s| s.1 as u32);
-            NodeTrend {
-                utilization,
-                queue_growth,
-                queue_now,
-            }
-        };
-        // Nodes without workers (clients, load balancers) never report utilisation; leave them out.
-        let whole_run = report.nodes.get(id).map_or(0.0, |n| n.utilization);
-        if trend.utilization > 0.0 || whole_run > 0.0 {
-            out.insert(id.clone(), trend);
-        }
-    }
-    out
-}
-
 /// "p99 went from 40 ms to 2.1 s since 00:12" when the recent p99 exceeds the early p99 by
 /// [`DEGRADED_FACTOR`]; `None` when latency held steady or there are too few points to tell.
 fn latency_change(report: &Report) -> Option<String> {
@@ -657,20 +991,6 @@ fn latency_change(report: &Report) -> Option<String> {
         duration(now),
         clock(start_s)
     ))
-}
-
-/// Least-squares slope of y over x; 0 with fewer than two distinct x.
-fn slope(points: impl Iterator<Item = (f64, f64)>) -> f64 {
-    let pts: Vec<(f64, f64)> = points.collect();
-    let n = pts.len() as f64;
-    if pts.len() < 2 {
-        return 0.0;
-    }
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    if sxx == 0.0 { 0.0 } else { sxy / sxx }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -709,7 +1029,7 @@ fn clock(s: f64) -> String {
 }
 
 /// Two significant figures, without trailing zeros: 340.4 → "340", 2.14 → "2.1", 0.0123 → "0.012".
-fn round_sig(v: f64) -> String {
+pub(crate) fn round_sig(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
@@ -898,8 +1218,11 @@ mod tests {
         assert_eq!(clock(72.5), "01:12");
         assert_eq!(round_sig(340.4), "340");
         assert_eq!(round_sig(0.0123), "0.012");
-        assert_eq!(slope([(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)].into_iter()), 2.0);
-        assert_eq!(slope([(1.0, 1.0)].into_iter()), 0.0);
+        assert_eq!(
+            recent::slope([(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)].into_iter()),
+            2.0
+        );
+        assert_eq!(recent::slope([(1.0, 1.0)].into_iter()), 0.0);
     }
 
     /// Runs a bundled scenario headless (its own seed and duration).

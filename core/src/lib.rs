@@ -18,6 +18,7 @@ pub mod editor;
 pub mod explain;
 pub mod fixtures;
 pub mod ids;
+pub mod limits;
 pub mod marks;
 mod metrics;
 pub mod outcomes;

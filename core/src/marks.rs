@@ -327,6 +327,418 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
     ))
 }
 
+/// A percentage as the figures show it: `34 %`, `<1 %` for a non-zero share under one percent.
+fn pct(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if p > 0.0 && p < 0.5 {
+        "<1 %".to_string()
+    } else {
+        format!("{p:.0} %")
+    }
+}
+
+/// The end-to-end figures of the metrics panel, over the requests sent after the warm-up: latency
+/// percentiles of the successes, throughput, the outcomes, and the mean latency split into network and
+/// in-node time. While `warming` (the clock is inside the warm-up) nothing is measured yet, so every value
+/// is "—"; a latency is also "—" until a request succeeded (a latency of nothing is not 0 ms).
+pub fn run_figures(r: &Report, warming: bool) -> Vec<Figure> {
+    let dash = || "—".to_string();
+    let measured = !warming && r.requests.completed() > 0;
+    let ms = |v: f64| if measured { format!("{v:.2}") } else { dash() };
+    let n = |v: u64| if warming { dash() } else { v.to_string() };
+    let q = &r.requests;
+    vec![
+        figure("p50", "p50", ms(r.latency_ms.p50), "ms"),
+        figure("p95", "p95", ms(r.latency_ms.p95), "ms"),
+        figure("p99", "p99", ms(r.latency_ms.p99), "ms"),
+        figure(
+            "throughput",
+            "throughput",
+            if warming {
+                dash()
+            } else {
+                format!("{:.1}", r.throughput_rps)
+            },
+            "req/s",
+        ),
+        figure("completed", "succeeded", n(q.completed()), ""),
+        figure("failed", "failed", n(q.failed()), ""),
+        figure("timed_out", "timed out", n(q.timed_out()), ""),
+        figure("rejected", "rejected", n(q.rejected()), ""),
+        figure(
+            "network_mean",
+            "mean on the network",
+            ms(r.latency_ms.network_mean),
+            "ms",
+        ),
+        figure(
+            "in_nodes_mean",
+            "mean in nodes",
+            ms(r.latency_ms.in_nodes_mean),
+            "ms",
+        ),
+    ]
+}
+
+/// The keys of the charts the metrics panel draws: over the run, `latency` (p50/p95/p99 of successes),
+/// `throughput` (successes per second) and `unsuccessful` (failed, timed out, rejected … per second); for the
+/// selected node, `queue` (requests waiting; a broker's depth) and `busy` (workers busy, %).
+pub const CHARTS: [&str; 5] = ["latency", "throughput", "unsuccessful", "queue", "busy"];
+
+/// A client's own figures: what it sent and how each request ended (the guards' outcomes when it met one).
+pub fn client_figures(q: &crate::report::Requests) -> Vec<Figure> {
+    let resolved = q.sent.saturating_sub(q.in_flight);
+    let mut out = vec![
+        figure("sent", "sent", q.sent.to_string(), ""),
+        figure("completed", "succeeded", q.completed().to_string(), ""),
+        figure(
+            "success_share",
+            "success %",
+            if resolved > 0 {
+                pct(q.completed() as f64 / resolved as f64)
+            } else {
+                "—".into()
+            },
+            "",
+        ),
+        figure("failed", "failed", q.failed().to_string(), ""),
+        figure("timed_out", "timed out", q.timed_out().to_string(), ""),
+        figure("rejected", "rejected", q.rejected().to_string(), ""),
+    ];
+    for (key, label, v) in [
+        ("rate_limited", "rate limited", q.rate_limited()),
+        ("shed", "shed", q.shed()),
+        ("blocked", "blocked", q.blocked()),
+    ] {
+        if v > 0 {
+            out.push(figure(key, label, v.to_string(), ""));
+        }
+    }
+    out
+}
+
+/// Every client's own figures, for diagrams with more than one client (a comparison scenario feeds each
+/// variant from its own client, so the totals alone would sum both systems).
+pub fn per_client(r: &Report) -> Vec<(String, Vec<Figure>)> {
+    let rows: Vec<(String, Vec<Figure>)> = r
+        .nodes
+        .iter()
+        .filter_map(|(id, n)| Some((id.clone(), client_figures(n.requests()?))))
+        .collect();
+    if rows.len() > 1 { rows } else { Vec::new() }
+}
+
+/// A selected node's figures for the inspector: its load over the recent window and the run (utilisation,
+/// queue, arrivals, served, dropped, errors, mean and p99 time), then its kind's own (a cache's hit ratio,
+/// evictions, stale reads and lost writes; a client's sent and outcomes and DNS cache; a database's reads,
+/// writes, stale reads, lost writes, conflicts and failovers; a broker's message counts).
+pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>) -> Vec<Figure> {
+    let mut out = Vec::new();
+    let is_client = n.kind == Kind::Client;
+    let workers = recent.map_or(n.utilization > 0.0, |t| t.has_workers) || n.utilization > 0.0;
+    if workers {
+        if let Some(t) = recent {
+            out.push(figure(
+                "utilization_recent",
+                "busy, last 5 s",
+                format!("{:.1}", t.utilization * 100.0),
+                "%",
+            ));
+            out.push(figure("queue", "waiting now", t.queue.to_string(), ""));
+        }
+        out.push(figure(
+            "utilization",
+            "busy, run average",
+            format!("{:.1}", n.utilization * 100.0),
+            "%",
+        ));
+        out.push(figure(
+            "mean_queue",
+            "mean queue",
+            format!("{:.2}", n.mean_queue),
+            "",
+        ));
+    }
+    if let Some(q) = n.requests().filter(|_| is_client) {
+        out.extend(client_figures(q));
+    } else {
+        out.push(figure("arrivals", "arrivals", n.arrivals.to_string(), ""));
+        out.push(figure("served", "served", n.served.to_string(), ""));
+        out.push(figure("dropped", "dropped", n.dropped.to_string(), ""));
+        out.push(figure("errors", "errors", n.errors.to_string(), ""));
+        out.push(figure(
+            "mean_time",
+            "mean time",
+            format!("{:.2}", n.mean_time_ms),
+            "ms",
+        ));
+        out.push(figure(
+            "p99_time",
+            "p99 time",
+            format!("{:.2}", n.p99_time_ms),
+            "ms",
+        ));
+    }
+    if let Some(c) = n.cache() {
+        let dns = !matches!(Some(n.kind), Some(Kind::Cache | Kind::CdnEdge));
+        if dns {
+            out.push(figure("dns_hits", "DNS cache hits", c.hits.to_string(), ""));
+            out.push(figure(
+                "dns_misses",
+                "DNS cache misses (lookups)",
+                c.misses.to_string(),
+                "",
+            ));
+        } else {
+            let reads = c.hits + c.misses;
+            out.push(figure(
+                "hit_ratio",
+                "hit ratio, run average",
+                if reads > 0 {
+                    format!("{:.1}", c.hit_ratio * 100.0)
+                } else {
+                    "—".into()
+                },
+                "%",
+            ));
+            if let Some(r) = recent.and_then(crate::explain::NodeRecent::hit_ratio) {
+                out.push(figure(
+                    "hit_ratio_recent",
+                    "hit ratio, last 5 s",
+                    format!("{:.1}", r * 100.0),
+                    "%",
+                ));
+            }
+            for (key, label, v) in [
+                ("hits", "hits", c.hits),
+                ("misses", "misses", c.misses),
+                ("evictions", "evictions", c.evictions),
+                ("expirations", "expirations", c.expirations),
+                ("stale_reads", "stale reads", c.stale_reads),
+                ("lost_writes", "lost writes", c.lost_writes),
+                ("coalesced", "coalesced misses", c.coalesced),
+                ("refreshes", "refreshes", c.refreshes),
+                ("entries", "entries held", c.entries),
+            ] {
+                out.push(figure(key, label, v.to_string(), ""));
+            }
+        }
+    }
+    if let Some(d) = n.database() {
+        for (key, label, v) in [
+            ("db_reads", "reads", d.reads),
+            ("db_writes", "writes", d.writes),
+            ("stale_reads", "stale reads", d.stale_reads),
+            ("lost_writes", "lost writes", d.lost_writes),
+            ("conflicts", "conflicts", d.conflicts),
+            ("failovers", "failovers", d.failovers),
+        ] {
+            out.push(figure(key, label, v.to_string(), ""));
+        }
+    }
+    if let Some(m) = n.messaging() {
+        for (key, label, v) in [
+            ("published", "published", m.published),
+            ("acknowledged", "acknowledged", m.acknowledged),
+            ("msg_dropped", "messages dropped", m.dropped),
+            ("dead_lettered", "dead-lettered", m.dead_lettered),
+            ("duplicates", "duplicates", m.duplicates),
+            ("depth", "waiting messages", m.depth),
+        ] {
+            out.push(figure(key, label, v.to_string(), ""));
+        }
+        out.push(figure(
+            "oldest_age",
+            "oldest waiting",
+            format!("{:.0}", m.oldest_age_ms),
+            "ms",
+        ));
+        out.push(figure(
+            "mean_wait",
+            "mean wait",
+            format!("{:.1}", m.mean_wait_ms),
+            "ms",
+        ));
+        for g in &m.consumers {
+            out.push(Figure {
+                key: "consumer_delivered",
+                label: "delivered to a subscriber",
+                value: format!("{} {}", g.node, g.delivered),
+                unit: "",
+            });
+        }
+    }
+    out
+}
+
+/// The one figure a card shows beside its badges while running, when its kind has one worth a glance: a
+/// cache's hit ratio over the recent window (else the run), a client's share of requests that succeeded, a
+/// database's stale reads or lost writes. `(key, text, tooltip)`.
+pub fn card_figure(
+    n: &NodeReport,
+    recent: Option<&crate::explain::NodeRecent>,
+) -> Option<(&'static str, String, String)> {
+    if let Some(c) = n
+        .cache()
+        .filter(|_| matches!(Some(n.kind), Some(Kind::Cache | Kind::CdnEdge)))
+    {
+        let (ratio, when) = match recent.and_then(crate::explain::NodeRecent::hit_ratio) {
+            Some(r) => (r, "last 5 s"),
+            None if c.hits + c.misses > 0 => (c.hit_ratio, "whole run"),
+            None => return None,
+        };
+        let mut title = format!("hit ratio {} ({when})", pct(ratio));
+        if c.lost_writes > 0 {
+            title.push_str(&format!(" · {} lost writes", c.lost_writes));
+        }
+        let text = if c.lost_writes > 0 {
+            format!("hit {} · lost {}", pct(ratio), compact(c.lost_writes))
+        } else {
+            format!("hit {}", pct(ratio))
+        };
+        return Some(("hit_ratio", text, title));
+    }
+    if let Some(q) = n.requests().filter(|_| n.kind == Kind::Client) {
+        let resolved = q.sent.saturating_sub(q.in_flight);
+        if resolved == 0 {
+            return None;
+        }
+        let share = q.completed() as f64 / resolved as f64;
+        return Some((
+            "success_share",
+            format!("ok {}", pct(share)),
+            format!(
+                "{} of {} requests succeeded ({})",
+                q.completed(),
+                resolved,
+                pct(share)
+            ),
+        ));
+    }
+    if let Some(d) = n.database() {
+        if d.lost_writes > 0 {
+            return Some((
+                "lost_writes",
+                format!("lost {}", compact(d.lost_writes)),
+                format!("{} acknowledged writes lost at failover", d.lost_writes),
+            ));
+        }
+        if d.stale_reads > 0 && d.reads > 0 {
+            let share = d.stale_reads as f64 / d.reads as f64;
+            return Some((
+                "stale_reads",
+                format!("stale {}", pct(share)),
+                format!(
+                    "{} of {} reads stale ({})",
+                    d.stale_reads,
+                    d.reads,
+                    pct(share)
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// Something a scenario's "watch" line asks the learner to look at, which the page must be able to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// a node figure (`node_figures` key) of some node of one of these kinds (any kind when empty)
+    Node(&'static str, &'static [Kind]),
+    /// an end-to-end figure (`run_figures` key)
+    Run(&'static str),
+    /// a chart (`CHARTS` key)
+    Chart(&'static str),
+    /// a guard figure (`guard_figures` key)
+    Guard(&'static str),
+    /// a "why" finding whose text contains this
+    Finding(&'static str),
+    /// a call edge's figures (`edge_figures`)
+    EdgeFigures,
+    /// a circuit breaker's state on its edge
+    Breaker,
+    /// a node's guard block (`node_block`) of one of these kinds
+    Block(&'static [Kind]),
+    /// a database's per-shard or per-instance line
+    DatabaseParts,
+}
+
+/// The words of a watch line and what each asks the page to show. Checked by `tests/it/watch.rs` against every
+/// scenario: each line must match at least one entry, and each match must be shown for that scenario's run.
+pub const WATCH_WORDS: &[(&str, Need)] = &[
+    ("latency split", Need::Run("network_mean")),
+    (
+        "network part of the mean latency",
+        Need::Run("network_mean"),
+    ),
+    ("network versus in nodes", Need::Run("in_nodes_mean")),
+    ("utilisation", Need::Node("utilization", &[])),
+    ("arrivals at each", Need::Node("arrivals", &[])),
+    ("dns cache", Need::Node("dns_misses", &[Kind::Client])),
+    ("mean time", Need::Node("mean_time", &[])),
+    (
+        "hit ratio",
+        Need::Node("hit_ratio", &[Kind::Cache, Kind::CdnEdge]),
+    ),
+    ("p99", Need::Node("p99_time", &[])),
+    ("queue", Need::Node("mean_queue", &[])),
+    ("dropped", Need::Node("dropped", &[])),
+    ("lost writes", Need::Node("lost_writes", &[Kind::Cache])),
+    (
+        "failed requests in the time series",
+        Need::Chart("unsuccessful"),
+    ),
+    ("throughput", Need::Chart("throughput")),
+    ("falling to zero", Need::Chart("busy")),
+    ("depth", Need::Chart("queue")),
+    ("mean wait", Need::Node("mean_wait", &[Kind::Queue])),
+    ("end-to-end latency", Need::Run("p99")),
+    (
+        "delivered counts",
+        Need::Node("consumer_delivered", &[Kind::Topic]),
+    ),
+    (
+        "oldest message age",
+        Need::Node("oldest_age", &[Kind::Queue]),
+    ),
+    ("latency in the metrics panel", Need::Run("p99")),
+    ("stale reads", Need::Node("stale_reads", &[Kind::Database])),
+    ("which replicas", Need::DatabaseParts),
+    ("replicas' share", Need::DatabaseParts),
+    ("primary's reads", Need::DatabaseParts),
+    ("per-shard", Need::DatabaseParts),
+    ("amplification", Need::Guard("amplification")),
+    ("call figures", Need::EdgeFigures),
+    ("retry-storm finding", Need::Finding("retry storm")),
+    (
+        "sent, completed and rate limited",
+        Need::Node("rate_limited", &[Kind::Client]),
+    ),
+    (
+        "admitted and rate-limited",
+        Need::Block(&[Kind::RateLimiter, Kind::ApiGateway]),
+    ),
+    ("breaker's state", Need::Breaker),
+    ("fast failures in the edge figures", Need::EdgeFigures),
+    ("circuit-breaker finding", Need::Finding("circuit breaker")),
+    ("requests served", Need::Node("served", &[Kind::Server])),
+    ("bulkhead rejections", Need::Block(&[Kind::Server])),
+    ("why panel", Need::Finding("")),
+    ("duplicate effects", Need::Guard("duplicate_effects")),
+    ("dedupe store", Need::Block(&[Kind::Server])),
+    ("refused while the first", Need::Block(&[Kind::Server])),
+];
+
+/// What a watch line asks the page to show (lower-cased matching of [`WATCH_WORDS`]).
+pub fn watch_needs(line: &str) -> Vec<Need> {
+    let lower = line.to_lowercase();
+    WATCH_WORDS
+        .iter()
+        .filter(|(w, _)| lower.contains(w))
+        .map(|(_, n)| *n)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

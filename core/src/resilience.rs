@@ -8,7 +8,7 @@ pub mod retry;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{check_num, check_prob};
+use crate::checks::{check_num, check_prob, check_range};
 use crate::vocab::{Choices, Family, Term, Vocab, choices};
 
 pub use breaker::{Breaker, BreakerState, Permit};
@@ -203,6 +203,16 @@ impl RetryPolicy {
         if let Some(b) = &self.budget {
             check_prob(&mut out, &format!("{prefix}budget.ratio"), b.ratio);
             check_num(&mut out, &format!("{prefix}budget.burst"), b.burst, 0.0);
+            check_range(&mut out, &format!("{prefix}budget.burst"), b.burst);
+        }
+        match self.backoff {
+            Backoff::Fixed { delay_ms } => {
+                check_range(&mut out, &format!("{prefix}backoff.delay_ms"), delay_ms);
+            }
+            Backoff::Exponential { base_ms, cap_ms } => {
+                check_range(&mut out, &format!("{prefix}backoff.base_ms"), base_ms);
+                check_range(&mut out, &format!("{prefix}backoff.cap_ms"), cap_ms);
+            }
         }
         out
     }
@@ -241,6 +251,15 @@ impl BreakerParams {
             0.0,
         );
         check_num(&mut out, &format!("{prefix}open_ms"), self.open_ms, 0.0);
+        for (name, v) in [
+            ("window_size", f64::from(self.window_size)),
+            ("minimum_calls", f64::from(self.minimum_calls)),
+            ("half_open_calls", f64::from(self.half_open_calls)),
+            ("slow_call_ms", self.slow_call_ms),
+            ("open_ms", self.open_ms),
+        ] {
+            check_range(&mut out, &format!("{prefix}{name}"), v);
+        }
         out
     }
 }

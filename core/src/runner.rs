@@ -2,14 +2,16 @@
 //! building and running a topology from JSON text, and formatting. The `playground` binary adds only what
 //! the library may not do: reading the file and the wall clock.
 
+use crate::limits::{self, MAX_RUN_MEMORY};
 use crate::report::Report;
 use crate::sim::Sim;
+use crate::time::SimTime;
 use crate::topology::Topology;
 use crate::validate::{Severity, validate};
 
 /// Usage text.
 pub const USAGE: &str =
-    "usage: playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--json]
+    "usage: playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB] [--json]
        playground kinds        list the node kinds
        playground --version";
 
@@ -26,7 +28,12 @@ pub struct RunArgs {
     pub warmup_s: Option<f64>,
     /// print one JSON object instead of a table
     pub json: bool,
+    /// stop the run once the engine holds more than this [bytes]; default [`MAX_RUN_MEMORY`]
+    pub max_memory: Option<usize>,
 }
+
+/// Events between two looks at the engine's memory while the runner runs.
+const MEMORY_CHECK_EVENTS: u64 = 1 << 16;
 
 /// Parses the arguments after `run`; the error names the offending option.
 pub fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
@@ -49,6 +56,19 @@ pub fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             }
             "--duration" => out.duration_s = Some(seconds("--duration", &value("--duration")?)?),
             "--warmup" => out.warmup_s = Some(seconds("--warmup", &value("--warmup")?)?),
+            "--max-memory" => {
+                let v = value("--max-memory")?;
+                out.max_memory = match v.parse::<f64>() {
+                    Ok(mb) if mb.is_finite() && mb > 0.0 && mb <= 1e6 => {
+                        Some((mb * 1_048_576.0) as usize)
+                    }
+                    _ => {
+                        return Err(format!(
+                            "`--max-memory` wants a number of megabytes between 0 and 1 000 000, got `{v}`"
+                        ));
+                    }
+                };
+            }
             flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
             file => {
                 if !out.file.is_empty() {
@@ -113,7 +133,19 @@ pub fn run_text(args: &RunArgs, text: &str) -> Result<RunOutput, String> {
             .collect::<Vec<_>>()
             .join("\n")
     })?;
-    sim.run_to_end();
+    // In slices, so the memory guard can stop a run that grows without bound (same events, same report).
+    let cap = args.max_memory.unwrap_or(MAX_RUN_MEMORY);
+    loop {
+        let p = sim.run_until(SimTime::MAX, MEMORY_CHECK_EVENTS);
+        if let Some(m) = limits::over_memory(&sim, cap) {
+            return Err(format!(
+                "{file}: the run was {m} (`--max-memory` sets the limit)"
+            ));
+        }
+        if p.finished {
+            break;
+        }
+    }
     Ok(RunOutput {
         report: sim.report(),
         warnings,
@@ -148,7 +180,8 @@ mod tests {
                 seed: Some(7),
                 duration_s: Some(10.0),
                 warmup_s: Some(1.5),
-                json: true
+                json: true,
+                max_memory: None,
             }
         );
         assert!(
@@ -172,5 +205,11 @@ mod tests {
                 .contains("--frobnicate")
         );
         assert!(parse_run_args(&args("--json")).is_err());
+        let a = parse_run_args(&args("x.json --max-memory 64")).expect("valid");
+        assert_eq!(a.max_memory, Some(64 << 20));
+        for bad in ["0", "-5", "lots", "inf"] {
+            let e = parse_run_args(&args(&format!("x.json --max-memory {bad}"))).expect_err(bad);
+            assert!(e.contains("--max-memory"), "{e}");
+        }
     }
 }

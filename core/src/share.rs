@@ -97,6 +97,9 @@ pub enum ShareError {
     Garbled(String),
     /// It is a diagram, but one the playground cannot show (an edge to a node that does not exist).
     InvalidTopology(String),
+    /// It holds more nodes, edges or faults than a diagram may have (`docs/limits.md`); refused as soon as the
+    /// count is read, before the diagram is built.
+    OverLimit(String),
 }
 
 impl std::fmt::Display for ShareError {
@@ -141,6 +144,10 @@ impl std::fmt::Display for ShareError {
             ShareError::Garbled(what) => write!(
                 f,
                 "this link does not hold a valid diagram ({what}) — it may have been edited by hand"
+            ),
+            ShareError::OverLimit(what) => write!(
+                f,
+                "this link holds a larger diagram than the playground opens ({what}), so it was not opened"
             ),
             ShareError::InvalidTopology(what) => {
                 write!(
@@ -378,6 +385,9 @@ fn inflate(input: &[u8]) -> Result<Vec<u8>, ShareError> {
 /// problems — unknown kinds, bad parameters, dangling edges — are diagnostics the editor shows, as for a
 /// diagram loaded from JSON, so a half-built diagram still shares.
 pub(crate) fn check_structure(t: &Topology) -> Result<(), ShareError> {
+    if let Some(m) = crate::limits::check_counts(t.nodes.len(), t.edges.len(), t.faults.len()) {
+        return Err(ShareError::OverLimit(m));
+    }
     let mut seen = std::collections::BTreeSet::new();
     for (i, n) in t.nodes.iter().enumerate() {
         if n.id.is_empty() {

@@ -26,6 +26,9 @@ mod faults;
 mod report;
 mod transport;
 
+mod retune;
+pub use retune::{NotLive, changed_params, live_params};
+
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
@@ -219,7 +222,8 @@ pub struct MemoryUse {
     pub events: usize,
     /// the clients' deadline queues
     pub deadlines: usize,
-    /// queued requests: a server's `Job` (32 bytes) or another node's `u32` index per queued request
+    /// queued requests: a server's `Job` (32 bytes) or another node's `u32` index per queued request; a
+    /// broker's messages (48 bytes each)
     pub queues: usize,
 }
 

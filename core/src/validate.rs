@@ -10,6 +10,7 @@ use crate::components::interface::{Build, Port};
 use crate::components::node::NodeRt;
 use crate::components::{Kind, Params, parse_params};
 use crate::dist::Dist;
+use crate::limits::{self, Limit};
 use crate::resilience::{BreakerParams, RetryPolicy};
 use crate::time::SimTime;
 use crate::topology::{FORMAT_VERSION, FaultAction, LinkDefaults, Topology};
@@ -182,6 +183,15 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             ),
         );
     }
+    // A diagram past the size caps is refused whole, before any per-node work (`docs/limits.md`).
+    if let Some(m) = limits::check_counts(t.nodes.len(), t.edges.len(), t.faults.len()) {
+        d.err(
+            Subject::Topology,
+            None,
+            format!("this diagram is too large: {m}"),
+        );
+        return (None, d.0);
+    }
     check_settings(t, &mut d);
 
     // Nodes.
@@ -242,6 +252,24 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 nodes.push(None);
             }
         }
+    }
+
+    let slots: u64 = nodes
+        .iter()
+        .flatten()
+        .map(|n| n.params.worker_slots())
+        .sum();
+    if slots > limits::MAX_TOTAL_WORKERS {
+        d.err(
+            Subject::Topology,
+            None,
+            format!(
+                "the diagram's nodes have {} worker slots in all; the most a diagram may have is {} (workers, \
+                 database workers × shards × (replicas + 1), queue consumers)",
+                limits::show(slots as f64),
+                limits::show(limits::MAX_TOTAL_WORKERS as f64)
+            ),
+        );
     }
 
     // Edges.
@@ -325,6 +353,12 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 Some("weight".into()),
                 format!("edge `{name}`: `weight` must be at least 1"),
             );
+        } else if let Some(m) = edge_range("weight", f64::from(weight)) {
+            d.err(
+                subject.clone(),
+                Some("weight".into()),
+                format!("edge `{name}`: {m}"),
+            );
         }
         if let Some(ms) = e.timeout_ms
             && !(ms.is_finite() && ms > 0.0)
@@ -333,6 +367,12 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 subject.clone(),
                 Some("timeout_ms".into()),
                 format!("edge `{name}`: `timeout_ms` must be a positive number of milliseconds (got {ms})"),
+            );
+        } else if let Some(m) = e.timeout_ms.and_then(|ms| edge_range("timeout_ms", ms)) {
+            d.err(
+                subject.clone(),
+                Some("timeout_ms".into()),
+                format!("edge `{name}`: {m}"),
             );
         }
         for (field, msg) in e
@@ -489,6 +529,12 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 Some("at_s".into()),
                 format!("fault #{i}: `at_s` must be a finite, non-negative time"),
             );
+        } else if let Some(m) = limits::out_of_range("at_s", f.at_s, &limits::FAULT_AT_S) {
+            d.err(
+                subject.clone(),
+                Some("at_s".into()),
+                format!("fault #{i}: {m}"),
+            );
         }
         match resolve_fault(&node_index, &edge_index, &f.action) {
             Ok(op) => faults.push((SimTime::from_secs(f.at_s), op)),
@@ -547,6 +593,9 @@ pub(crate) fn resolve_fault(
                     "slow-down `factor` must be a positive finite number (got {factor})"
                 ));
             }
+            if let Some(m) = limits::out_of_range("factor", *factor, &limits::FAULT_FACTOR) {
+                return Err(format!("slow-down {m}"));
+            }
             FaultOp::Slow(node(n)?, *factor)
         }
         FaultAction::Partition {
@@ -581,6 +630,13 @@ pub(crate) fn resolve_fault(
                 return Err(format!(
                     "spike `duration_s` must be a positive finite number of seconds (got {duration_s})"
                 ));
+            }
+            if let Some(m) =
+                limits::out_of_range("factor", *factor, &limits::FAULT_FACTOR).or_else(|| {
+                    limits::out_of_range("duration_s", *duration_s, &limits::FAULT_DURATION_S)
+                })
+            {
+                return Err(format!("spike {m}"));
             }
             FaultOp::Spike {
                 factor: *factor,
@@ -617,12 +673,32 @@ fn check_settings(t: &Topology, d: &mut Diags) {
     num("drain_limit_s", s.drain_limit_s);
     num("link.loss", s.link.loss);
     num("inter_region_link.loss", s.inter_region_link.loss);
-    if s.duration_s.is_finite() && s.duration_s > 1e7 {
-        d.err(
-            Subject::Settings,
-            Some("settings.duration_s".into()),
-            "setting `duration_s` is above 10 000 000 s".into(),
-        );
+    let ranged: [(&str, f64, &Limit); 5] = [
+        ("duration_s", s.duration_s, &limits::DURATION_S),
+        ("warmup_s", s.warmup_s, &limits::WARMUP_S),
+        ("drain_limit_s", s.drain_limit_s, &limits::DRAIN_LIMIT_S),
+        (
+            "series_interval_s",
+            s.series_interval_s,
+            &limits::SERIES_INTERVAL_S,
+        ),
+        (
+            "trace_capacity",
+            f64::from(s.trace_capacity),
+            &limits::TRACE_CAPACITY,
+        ),
+    ];
+    for (field, v, limit) in ranged {
+        // A negative value has its message above.
+        if v >= 0.0
+            && let Some(m) = limits::out_of_range(field, v, limit)
+        {
+            d.err(
+                Subject::Settings,
+                Some(format!("settings.{field}")),
+                format!("setting {m}"),
+            );
+        }
     }
     if s.series_interval_s > 0.0
         && s.series_interval_s.is_finite()
@@ -671,4 +747,9 @@ fn check_settings(t: &Topology, d: &mut Diags) {
             );
         }
     }
+}
+
+/// The problem with an edge's `field` against its documented range.
+fn edge_range(field: &str, v: f64) -> Option<String> {
+    limits::param(field).and_then(|l| limits::out_of_range(field, v, l))
 }

@@ -24,6 +24,11 @@ impl Vocab {
         self.terms.iter().find(|t| t.name == name)
     }
 
+    /// The names of the terms a running simulation takes live.
+    pub fn live(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.terms.iter().filter(|t| t.live).map(|t| t.name)
+    }
+
     /// Where `name` comes in display order (unlisted fields after every listed one).
     pub fn position(&self, name: &str) -> usize {
         self.terms
@@ -59,6 +64,8 @@ pub struct Term {
     pub family: Option<&'static Family>,
     /// an optional object (`null` when absent): what a person gets on adding it
     pub optional: Option<fn() -> Value>,
+    /// a running simulation takes a new value at its clock (the kind's `Component::retune`), without a restart
+    pub live: bool,
 }
 
 impl Term {
@@ -75,7 +82,14 @@ impl Term {
             nested: None,
             family: None,
             optional: None,
+            live: false,
         }
+    }
+
+    /// Takes effect in a running simulation, at its clock.
+    pub const fn live(mut self) -> Term {
+        self.live = true;
+        self
     }
 
     /// With a unit.

@@ -214,7 +214,7 @@ test('the why panel names the bottleneck and clicking it selects the node (scree
   }
 });
 
-test('editing the diagram while running restarts the run with the same seed; moving a card does not', async () => {
+test('editing while running: a rate applies live, a worker count asks before restarting with the same seed; moving a card does neither', async () => {
   const { context, page, errors } = await openWithDiagram(site.browser, site.url, threeTier());
   await setSpeed(page, 5);
   await page.locator('[data-action="run"]').click();
@@ -230,11 +230,36 @@ test('editing the diagram while running restarts the run with the same seed; mov
   assert.ok(Number(await metric(page, 'sim_time')) > 3, 'moving a card restarted the run');
   assert.equal(await page.locator('.legend-note').count(), 0);
 
-  // Changing a parameter restarts from zero with the same seed, and says so.
+  // A client's rate is applied at the clock: the run goes on from where it was, and says so.
+  await page.locator('[data-node-id="users"] .node-label').click();
+  const rate = page.locator('[data-param="rate"]');
+  await rate.fill('300');
+  await rate.press('Enter');
+  await page.locator('[data-live-note]').waitFor({ timeout: 5000 });
+  assert.match(await page.locator('[data-live-note]').textContent(), /^Applied live at [\d.]+ s: users rate$/);
+  assert.ok(Number(await metric(page, 'sim_time')) > 3, 'a live change restarted the run');
+  assert.equal(await status(page), 'running');
+
+  // A worker count cannot change mid-run: the run pauses and asks; Undo takes the edit back and it goes on.
   await page.locator('[data-node-id="app1"] .node-label').click();
   const workers = page.locator('[data-param="workers"]');
   await workers.fill('6');
   await workers.press('Enter');
+  const prompt = page.locator('[data-restart-prompt]');
+  await prompt.waitFor({ timeout: 5000 });
+  assert.match(await prompt.textContent(), /`workers` of app1 takes effect only from the start/);
+  assert.equal(await status(page), 'paused');
+  const paused = Number(await metric(page, 'sim_time'));
+  await page.locator('[data-action="undo-edit"]').click();
+  await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'running', null, { timeout: 5000 });
+  assert.equal(await prompt.count(), 0);
+  assert.ok(Number(await metric(page, 'sim_time')) >= paused, 'undoing the edit restarted the run');
+
+  // Asked again, Restart runs the diagram as it is from zero with the same seed, and says so.
+  await workers.fill('6');
+  await workers.press('Enter');
+  await prompt.waitFor({ timeout: 5000 });
+  await page.locator('[data-action="restart"]').click();
   await page.locator('.legend-note').waitFor({ timeout: 5000 });
   assert.match(await page.locator('.legend-note').textContent(), /restarted, same seed/);
   assert.ok(Number(await metric(page, 'sim_time')) < 3, 'the run did not restart');
@@ -258,7 +283,7 @@ test('regression: a value being typed in the inspector is not reset by the runni
   await page.waitForTimeout(1500);
   assert.equal(await workers.inputValue(), '6', 'the typed value was replaced while the run went on');
   await workers.press('Enter');
-  await page.locator('.legend-note').waitFor({ timeout: 5000 });
+  await page.locator('[data-restart-prompt]').waitFor({ timeout: 5000 });
   assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
   await context.close();
 });

@@ -11,6 +11,7 @@ export const DIST = join(ROOT, 'dist');
 export const SHOTS = join(ROOT, 'target', 'e2e');
 
 const TYPES = {
+  '.webmanifest': 'application/manifest+json',
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
   '.wasm': 'application/wasm',
@@ -20,10 +21,20 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-/** Serves `dir` (default `dist/`) on a free loopback port; resolves to { url, close }. */
-export async function serveDist(dir = DIST) {
+/**
+ * Serves `dir` (default `dist/`) on a free loopback port; resolves to { url, close }. With `prefix` (such as
+ * `/playground/`) the site is served under that path only, as on a project page; `hold(path)` may return a
+ * promise a response waits for (to watch the page before the Wasm arrives).
+ */
+export async function serveDist(dir = DIST, { prefix = '/', hold } = {}) {
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!path.startsWith(prefix)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    path = '/' + path.slice(prefix.length);
+    if (hold) await hold(path);
     const file = normalize(join(dir, path === '/' ? 'index.html' : path));
     if (!file.startsWith(dir)) {
       res.writeHead(403).end();
@@ -39,7 +50,14 @@ export async function serveDist(dir = DIST) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    close: () =>
+      new Promise((ok) => {
+        server.close(ok);
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /** Launches Debian's Chromium headless, never a downloaded browser. */

@@ -5,20 +5,33 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
+use playground_core::editor::opening::Visit;
 use playground_core::editor::{Action, Input, Tone, keys};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::canvas::CanvasArea;
+use crate::gif::{GifRecorder, GifSlot};
 use crate::inspector::InspectorArea;
-use crate::live::MetricsArea;
+use crate::layout::{LayoutHandle, Sheet, Tier, use_layout};
+use crate::live::{MetricsArea, WhyPanel};
 use crate::overlay::CardStates;
 use crate::palette::PaletteArea;
+use crate::panels::{ContextMenuView, LiveStrip, ShortcutSheet, TabBar};
+use crate::restore::{RestoreDialog, TabBanner};
 use crate::run::{Cmd, Live, RunCtx, Snap, request_frame, start_loop};
 use crate::session::{Boot, SessionHandle};
 use crate::share_ui::Overlays;
 use crate::shell::Header;
-use crate::state::{CanvasBox, Handle, TrafficCanvas, local_storage};
+use crate::state::{CanvasBox, Handle, TrafficCanvas};
+
+/// Whether what lies at the page point (`x`, `y`) is the canvas area (not a sheet or menu over it).
+fn canvas_at(x: f64, y: f64) -> bool {
+    gloo::utils::document()
+        .element_from_point(x as f32, y as f32)
+        .and_then(|el| el.closest(".canvas-area").ok().flatten())
+        .is_some()
+}
 
 /// Whether a key event belongs to a text control (where Backspace and Ctrl+Z mean text editing).
 fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
@@ -34,13 +47,15 @@ fn typing_in_field(e: &web_sys::KeyboardEvent) -> bool {
     ) || el.is_content_editable()
 }
 
-/// The whole page: header on top, palette left, canvas centre, inspector right, metrics below.
+/// The whole page: header on top, palette left, canvas centre, inspector right, metrics below; on a narrow
+/// screen the canvas alone, with the panels as bottom sheets behind a tab bar (`layout`).
 #[component]
 pub fn App() -> Html {
     // The address may open a shared diagram or a scenario alongside the autosaved one (see `session`).
     let boot = use_memo((), |_| Boot::read());
     let state: Handle = use_reducer(|| boot.state());
     let session: SessionHandle = use_reducer(|| boot.session());
+    let layout = use_layout();
     let canvas = use_memo((), |_| CanvasBox::default());
     let canvas: CanvasBox = (*canvas).clone();
 
@@ -58,8 +73,10 @@ pub fn App() -> Html {
                     let Some(e) = e.dyn_ref::<web_sys::PointerEvent>() else {
                         return;
                     };
-                    let (at, over_canvas) =
-                        canvas.local(f64::from(e.client_x()), f64::from(e.client_y()));
+                    let (x, y) = (f64::from(e.client_x()), f64::from(e.client_y()));
+                    let (at, inside) = canvas.local(x, y);
+                    // Inside the canvas's box is not enough: a sheet or drawer may cover it there.
+                    let over_canvas = inside && canvas_at(x, y);
                     let pointer = e.pointer_id();
                     d.dispatch(Action::Pointer(if up {
                         Input::Up {
@@ -101,7 +118,15 @@ pub fn App() -> Html {
                             keys::shortcut(&e.key(), e.ctrl_key() || e.meta_key(), e.shift_key())
                         {
                             e.prevent_default();
+                            // Deleting the focused card would leave the focus nowhere: it moves on to a
+                            // neighbouring card (or the canvas) once the deletion has rendered.
+                            let next = (action == Action::DeleteSelection)
+                                .then(crate::focus::after_delete)
+                                .flatten();
                             d.dispatch(action);
+                            if let Some(next) = next {
+                                crate::focus::later(next);
+                            }
                         }
                     },
                 )
@@ -164,8 +189,8 @@ pub fn App() -> Html {
         let (key, text) = crate::session::autosave_entry(&session, &doc);
         use_effect_with(state.ed.revision, move |rev| {
             if *rev > 0 && *rev != opened {
-                let saved = local_storage().map(|s| s.set_item(key, &text));
-                let ok = matches!(saved, Some(Ok(())));
+                // Through the tab guard: never over another tab's save; a replaced diagram kept for restore.
+                let ok = crate::tabs::autosave(key, &text, &doc);
                 let was_failing = failed.borrow().replace(!ok);
                 if !ok && !was_failing {
                     dispatcher.dispatch(Action::Notify {
@@ -183,6 +208,12 @@ pub fn App() -> Html {
             }
         });
     }
+
+    // The page is up: a failure record is done with, and a failure from now on happened while working.
+    use_effect_with((), |_| {
+        crate::session::started();
+        crate::panic::set_during(playground_core::editor::recovery::During::Other);
+    });
 
     // Messages fade after a while; errors stay longer.
     {
@@ -256,24 +287,31 @@ pub fn App() -> Html {
             }
         });
     }
+    if let Ok(mut l) = live.try_borrow_mut() {
+        l.set_scenario(matches!(session.visit, Some((Visit::Scenario(_), _))));
+    }
     let card_states = CardStates::from_badges(&snap.badges);
     let run = RunCtx {
         snap: (*snap).clone(),
         cmd,
     };
-    let traffic = live
+    let (traffic, gif) = live
         .try_borrow()
-        .map(|l| l.canvas.clone())
+        .map(|l| (l.canvas.clone(), l.gif.clone()))
         .unwrap_or_default();
 
+    let narrow = layout.tier == Tier::Narrow;
+    let sheet = layout.sheet.map(Sheet::word);
     html! {
         <ContextProvider<Handle> context={state}>
         <ContextProvider<SessionHandle> context={session}>
+        <ContextProvider<LayoutHandle> context={layout.clone()}>
         <ContextProvider<RunCtx> context={run}>
         <ContextProvider<CardStates> context={card_states}>
         <ContextProvider<TrafficCanvas> context={TrafficCanvas(traffic)}>
+        <ContextProvider<GifSlot> context={gif}>
             <ContextProvider<CanvasBox> context={canvas}>
-                <div class="app" data-testid="app">
+                <div class="app" data-testid="app" data-tier={layout.tier.word()} data-sheet={sheet}>
                     <Header />
                     <div class="workspace">
                         <PaletteArea />
@@ -281,12 +319,24 @@ pub fn App() -> Html {
                         <InspectorArea />
                     </div>
                     <MetricsArea />
+                    if narrow {
+                        <WhyPanel />
+                        <LiveStrip />
+                        <TabBar />
+                    }
                     <Overlays />
+                    <ContextMenuView />
+                    <ShortcutSheet />
+                    <GifRecorder />
+                    <TabBanner />
+                    <RestoreDialog />
                 </div>
             </ContextProvider<CanvasBox>>
+        </ContextProvider<GifSlot>>
         </ContextProvider<TrafficCanvas>>
         </ContextProvider<CardStates>>
         </ContextProvider<RunCtx>>
+        </ContextProvider<LayoutHandle>>
         </ContextProvider<SessionHandle>>
         </ContextProvider<Handle>>
     }

@@ -2,14 +2,19 @@
 //! pointer press on the canvas goes to the editor's tool state machine as a typed [`Input`]; hit testing is
 //! the core's. Cards and edges are keyed components with cheap props, so a drag re-renders only what moved.
 
-use playground_core::editor::geometry::{self, NODE_H, NODE_W, PORT_R, Point};
+use playground_core::editor::geometry::{
+    self, KIND_CHARS, LABEL_CHARS, NODE_H, NODE_W, PORT_R, Point, label_lines,
+};
 use playground_core::editor::{Action, Input, Target, Tone, Tool, display};
 use playground_core::{Category, Kind, Severity};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::icons::{category_class, path as icon_path};
-use crate::live::TrafficLegend;
+use crate::layout::{ContextMenu, LayoutAction, LayoutHandle};
+use crate::live::{RestartPrompt, TrafficLegend};
 use crate::overlay::{CardStates, LiveOverlay};
+use crate::panels::LinkBanner;
 use crate::state::{CanvasBox, Handle, TrafficCanvas};
 
 /// Props of one node card.
@@ -40,7 +45,7 @@ pub struct NodeProps {
     pub live: Option<&'static str>,
 }
 
-/// Shortens a label to what fits on a card.
+/// Shortens a kind title to what fits on a card.
 fn fit_label(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -74,10 +79,11 @@ pub fn NodeView(p: &NodeProps) -> Html {
         };
         html! { <g class={class}><circle cx={(NODE_W - 8.0).to_string()} cy="8" r="6" /><text x={(NODE_W - 8.0).to_string()} y="11.5">{"!"}</text><title>{ word }</title></g> }
     });
+    // The name starts with the visible text (label, then kind), so speech input can say what it sees.
     let aria = format!(
         "{} {}{}{}",
-        p.title,
         p.label,
+        p.title,
         if p.selected { ", selected" } else { "" },
         match p.mark {
             Some(Severity::Error) => ", has an error",
@@ -86,6 +92,8 @@ pub fn NodeView(p: &NodeProps) -> Html {
         }
     );
     let live_class = p.live;
+    let lines = label_lines(&p.label, LABEL_CHARS, 2);
+    let two = lines.len() > 1;
     html! {
         <g class={classes!("node", category_class(p.category), p.selected.then_some("selected"), live_class)}
             data-node-id={p.id.clone()} data-kind={p.kind.clone()}
@@ -98,8 +106,13 @@ pub fn NodeView(p: &NodeProps) -> Html {
                 <rect class="node-icon-bg" x="-4" y="-4" width="32" height="32" rx="8" />
                 <path d={icon_path(&p.kind, p.category)} />
             </g>
-            <text class="node-label" x="50" y="25">{ fit_label(&p.label, 13) }</text>
-            <text class="node-kind" x="50" y="42">{ fit_label(&p.title, 16) }</text>
+            <title>{ format!("{} ({})", p.label, p.title) }</title>
+            <text class="node-label" x="50" y={if two { "21" } else { "25" }}>
+                { for lines.iter().enumerate().map(|(i, l)| html! {
+                    <tspan x="50" dy={if i == 0 { "0" } else { "14" }}>{ l.clone() }</tspan>
+                }) }
+            </text>
+            <text class="node-kind" x="50" y={if two { "49" } else { "42" }}>{ fit_label(&p.title, KIND_CHARS) }</text>
             // Every card has an output port, even a kind that calls nothing: trying it explains why.
             <circle class="node-port" cx={NODE_W.to_string()} cy={(NODE_H / 2.0).to_string()} r={PORT_R.to_string()}>
                 <title>{ "Drag to another component to connect" }</title>
@@ -142,6 +155,30 @@ pub fn EdgeView(p: &EdgeProps) -> Html {
     }
 }
 
+/// How long a finger rests on a card before its context menu opens [ms].
+const LONG_PRESS_MS: u32 = 550;
+
+/// The card (node id) an event happened on, if any.
+fn node_of(target: Option<web_sys::EventTarget>) -> Option<String> {
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    el.closest("[data-node-id]")
+        .ok()
+        .flatten()?
+        .get_attribute("data-node-id")
+}
+
+/// Selects the card and opens its context menu at the page point (`x`, `y`).
+fn open_context(state: &Handle, layout: Option<&LayoutHandle>, node: String, x: i32, y: i32) {
+    state.dispatch(Action::SelectOnly(Target::Node(node.clone())));
+    if let Some(l) = layout {
+        l.dispatch(LayoutAction::Context(Some(ContextMenu {
+            node,
+            x: f64::from(x),
+            y: f64::from(y),
+        })));
+    }
+}
+
 /// Centre: the diagram canvas.
 #[component]
 pub fn CanvasArea() -> Html {
@@ -151,6 +188,8 @@ pub fn CanvasArea() -> Html {
     let card_states = use_context::<CardStates>().unwrap_or_default();
     let traffic = use_context::<TrafficCanvas>().unwrap_or_default();
     let dispatcher = state.as_ref().map(|s| s.dispatcher());
+    let press = use_mut_ref(|| None::<(i32, f64, f64, gloo::timers::callback::Timeout)>);
+    let layout = use_context::<LayoutHandle>();
 
     let on_node_select = use_callback(dispatcher.clone(), |id: String, d| {
         if let Some(d) = d {
@@ -179,10 +218,56 @@ pub fn CanvasArea() -> Html {
     };
     let ed = &state.ed;
 
+    // A long press of a finger on a card opens its context menu (as a right click does): a timer armed on
+    // the press, disarmed when the finger moves away, lifts or a second finger joins.
+    let disarm = {
+        let press = press.clone();
+        Callback::from(move |_: PointerEvent| drop(press.borrow_mut().take()))
+    };
+    let moved = {
+        let press = press.clone();
+        Callback::from(move |e: PointerEvent| {
+            let far = press.borrow().as_ref().is_some_and(|(id, x, y, _)| {
+                *id == e.pointer_id()
+                    && (f64::from(e.client_x()) - x).hypot(f64::from(e.client_y()) - y) > 10.0
+            });
+            if far {
+                press.borrow_mut().take();
+            }
+        })
+    };
+    let context = {
+        let state = state.clone();
+        let layout = layout.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(id) = node_of(e.target()) else {
+                return;
+            };
+            e.prevent_default();
+            open_context(&state, layout.as_ref(), id, e.client_x(), e.client_y());
+        })
+    };
     let down = {
         let state = state.clone();
         let canvas = canvas.clone();
+        let press = press.clone();
+        let layout = layout.clone();
         Callback::from(move |e: PointerEvent| {
+            let was_pressed = press.borrow_mut().take().is_some();
+            if e.pointer_type() != "mouse"
+                && !was_pressed
+                && let Some(id) = node_of(e.target())
+            {
+                let (x, y, pointer) = (e.client_x(), e.client_y(), e.pointer_id());
+                let (state, layout, press2) = (state.clone(), layout.clone(), press.clone());
+                let timer = gloo::timers::callback::Timeout::new(LONG_PRESS_MS, move || {
+                    press2.borrow_mut().take();
+                    // The press becomes the menu, not a drag of the card.
+                    state.dispatch(Action::Pointer(Input::Cancel));
+                    open_context(&state, layout.as_ref(), id, x, y);
+                });
+                *press.borrow_mut() = Some((pointer, f64::from(x), f64::from(y), timer));
+            }
             canvas.measure();
             let (at, _) = canvas.local(f64::from(e.client_x()), f64::from(e.client_y()));
             if e.button() == 2 {
@@ -317,13 +402,15 @@ pub fn CanvasArea() -> Html {
         Tool::Pan { moved: true, .. } | Tool::Pinch { .. } => "tool-pan",
         Tool::Move { moved: true, .. } => "tool-move",
         Tool::Connect { .. } => "tool-connect",
+        _ if ed.linking.is_some() => "tool-connect",
         _ => "",
     };
 
     html! {
         <main class={classes!("canvas-area", tool_class)} data-region="canvas">
             <svg class="canvas" ref={canvas.svg.clone()} data-layer="diagram" role="application"
-                aria-label="Diagram canvas" aria-roledescription="diagram editor" onpointerdown={down}>
+                aria-label="Diagram canvas" aria-roledescription="diagram editor" tabindex="-1" onpointerdown={down}
+                onpointermove={moved} onpointerup={disarm.clone()} onpointercancel={disarm} oncontextmenu={context}>
                 <defs>
                     <pattern id="grid-dots" width="20" height="20" patternUnits="userSpaceOnUse"
                         patternTransform={v.transform()}>
@@ -357,11 +444,14 @@ pub fn CanvasArea() -> Html {
                     </div>
                 }
                 <TrafficLegend />
+                <LinkBanner />
+                <RestartPrompt />
                 { for notice }
                 { for confirm }
             </div>
             <p class="canvas-help" aria-hidden="true">
-                { "Drag background to pan · Shift-drag to select · Wheel to zoom · Del deletes · Ctrl+D duplicates" }
+                <span class="help-pointer">{ "Drag background to pan · Shift-drag to select · Wheel to zoom · C connects · ? lists the keys" }</span>
+                <span class="help-touch">{ "Drag to pan · pinch to zoom · long-press a card for its actions" }</span>
                 <span class="zoom-level">{ format!("{:.0}%", v.zoom * 100.0) }</span>
             </p>
         </main>

@@ -86,13 +86,13 @@ pub fn Gallery() -> Html {
     html! {
         <div class="gallery-backdrop" onclick={backdrop}>
             <section class="gallery" role="dialog" aria-modal="true" aria-labelledby="gallery-title" data-gallery="" tabindex="-1" ref={dialog}>
-                <header class="gallery-head">
+                <div class="gallery-head">
                     <div>
                         <h2 id="gallery-title">{ "Scenario gallery" }</h2>
                         <p class="gallery-note">{ format!("{} ready-made systems, each teaching one idea. {mine}", scenarios::all().len()) }</p>
                     </div>
                     <button type="button" class="btn" data-action="close-gallery" title="Close (Esc)" onclick={close}>{ "Close" }</button>
-                </header>
+                </div>
                 <div class="gallery-grid">{ for cards }</div>
             </section>
         </div>

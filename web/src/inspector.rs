@@ -397,7 +397,8 @@ pub fn InspectorArea() -> Html {
         },
     };
     html! {
-        <aside class="panel inspector" data-region="inspector" aria-label="Inspector">
+        <aside class="panel inspector" id="sheet-inspector" data-region="inspector" aria-label="Inspector">
+            <crate::panels::SheetHead sheet={crate::layout::Sheet::Inspector} title="Inspector" />
             <crate::share_ui::ScenarioNotes />
             <h2 class="panel-title">{ "Inspector" }</h2>
             // Its own component: the run's summaries re-render the fault buttons, not the whole form.

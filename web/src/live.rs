@@ -11,7 +11,10 @@ use playground_core::{Edge, FaultAction, HopOutcome, SimTime};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::layout::{Ctl, LayoutHandle, Sheet, Tier};
+use crate::panels::SheetHead;
 use crate::run::{CLASS_SHAPES, Cmd, OUTCOME_COLOURS, RunCtx, Snap, Status};
+use crate::shell::{PartProps, shown_here};
 use crate::state::Handle;
 
 /// The traffic spike the control applies: every client × this rate …
@@ -52,12 +55,15 @@ fn speed_label(s: f64) -> String {
     }
 }
 
-/// Run, pause, step, reset, speed, seed and duration, with the run's state and any reason it cannot run.
+/// Run, pause, step, reset, speed, seed and duration, with the run's state and any reason it cannot run; in
+/// the overflow menu (`menu`), those of them that sit there.
 #[component]
-pub fn RunControls() -> Html {
+pub fn RunControls(p: &PartProps) -> Html {
+    let layout = use_context::<LayoutHandle>();
     let Some(run) = use_context::<RunCtx>() else {
         return html! {};
     };
+    let here = |c: Ctl| shown_here(layout.as_ref(), c, p.menu);
     let s = &run.snap;
     let send = |c: Cmd| {
         let cmd = run.cmd.clone();
@@ -97,36 +103,34 @@ pub fn RunControls() -> Html {
     let speed_options = SPEEDS.iter().map(|&v| {
         html! { <option value={v.to_string()} selected={(v - s.speed).abs() < 1e-9}>{ speed_label(v) }</option> }
     });
-    html! {
-        <div class="run-controls" role="toolbar" aria-label="Simulation" data-status={s.status.word()}>
-            if running {
-                <button type="button" class="btn primary" data-action="pause" title="Pause the run" onclick={send(Cmd::Pause)}>
-                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5v14 M16 5v14" /></svg>
-                    { "Pause" }
-                </button>
-            } else {
-                <button type="button" class="btn primary" data-action="run" title="Run the simulation (from the start after it ends)" onclick={send(Cmd::Run)}>
-                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M7 4l12 8-12 8z" /></svg>
-                    { "Run" }
-                </button>
-            }
+    let step_reset = html! {
+        <>
             <button type="button" class="btn icon-only" data-action="step" title="Step: advance one frame of simulated time, then pause" aria-label="Step" onclick={send(Cmd::Step)}>
                 <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 5l9 7-9 7z M18 5v14" /></svg>
+                <span class="btn-text">{ "Step" }</span>
             </button>
             <button type="button" class="btn icon-only" data-action="reset" title="Reset: back to time zero, forgetting applied faults" aria-label="Reset" onclick={send(Cmd::Reset)}>
                 <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12a8 8 0 1 0 3-6.2 M4 4v5h5" /></svg>
+                <span class="btn-text">{ "Reset" }</span>
             </button>
-            // The button says while a spike is in force, in a fixed width so the bar does not shift.
-            <button type="button" class="btn spike-btn" data-action="spike" disabled={s.status == Status::Idle}
-                title={format!("Traffic spike: every client sends {SPIKE_FACTOR}× its rate for {SPIKE_S} s of simulated time, from now (replayed on restart)")}
-                onclick={send(Cmd::Fault(FaultAction::Spike { factor: SPIKE_FACTOR, duration_s: SPIKE_S }))}>
-                if let Some((at, end)) = spike_in_force(s) {
-                    <span class="run-spike" data-spike-at-ns={at.0.to_string()} data-spike-until={format!("{end:.2}")}>{ format!("×{SPIKE_FACTOR} until {end:.1} s") }</span>
-                } else {
-                    { format!("Spike ×{SPIKE_FACTOR}") }
-                }
-            </button>
+        </>
+    };
+    // The button says while a spike is in force, in a fixed width so the bar does not shift.
+    let spike = html! {
+        <button type="button" class="btn spike-btn" data-action="spike" disabled={s.status == Status::Idle}
+            title={format!("Traffic spike: every client sends {SPIKE_FACTOR}× its rate for {SPIKE_S} s of simulated time, from now (replayed on restart)")}
+            onclick={send(Cmd::Fault(FaultAction::Spike { factor: SPIKE_FACTOR, duration_s: SPIKE_S }))}>
+            if let Some((at, end)) = spike_in_force(s) {
+                <span class="run-spike" data-spike-at-ns={at.0.to_string()} data-spike-until={format!("{end:.2}")}>{ format!("×{SPIKE_FACTOR} until {end:.1} s") }</span>
+            } else {
+                { format!("Spike ×{SPIKE_FACTOR}") }
+            }
+        </button>
+    };
+    let settings = html! {
+        <>
             <label class="run-field" title="Speed: simulated time per real second">
+                <span class="run-field-label menu-only">{ "speed" }</span>
                 <select data-field="speed" aria-label="Speed" onchange={on_speed}>{ for speed_options }</select>
             </label>
             <label class="run-field" title="Seed of the run's random generator: the same seed gives the same run">
@@ -137,7 +141,34 @@ pub fn RunControls() -> Html {
                 <input type="number" min="1" class="run-duration" data-field="duration" aria-label="Duration in seconds" value={format!("{}", s.duration_s)} onchange={on_duration} />
                 <span class="run-field-label">{ "s" }</span>
             </label>
-            <span class="run-status" title="Editing the diagram restarts the run with the same seed, so what is on screen is always reproducible.">
+        </>
+    };
+    if p.menu {
+        return html! {
+            <div class="run-controls in-menu" role="group" aria-label="Simulation">
+                if here(Ctl::Step) { { step_reset } }
+                if here(Ctl::Spike) { { spike } }
+                if here(Ctl::Settings) { { settings } }
+            </div>
+        };
+    }
+    html! {
+        <div class="run-controls" role="group" aria-label="Simulation" data-status={s.status.word()}>
+            if running {
+                <button type="button" class="btn primary" data-action="pause" title="Pause the run (Space)" onclick={send(Cmd::Pause)}>
+                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5v14 M16 5v14" /></svg>
+                    { "Pause" }
+                </button>
+            } else {
+                <button type="button" class="btn primary" data-action="run" title="Run the simulation (Space; from the start after it ends)" onclick={send(Cmd::Run)}>
+                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M7 4l12 8-12 8z" /></svg>
+                    { "Run" }
+                </button>
+            }
+            if here(Ctl::Step) { { step_reset } }
+            if here(Ctl::Spike) { { spike } }
+            if here(Ctl::Settings) { { settings } }
+            <span class="run-status" title="Rates, speeds and capacities change live while running; other edits restart the run with the same seed after asking.">
                 <span class="run-state">{ status }
                     if let Some(a) = s.achieved {
                         <span class="run-behind" data-achieved={format!("{a:.3}")}>{ format!(" · {} achieved", speed_label_f(a)) }</span>
@@ -214,6 +245,35 @@ pub fn TrafficLegend() -> Html {
             if s.restarted {
                 <span class="legend-note">{ "Diagram changed: run restarted, same seed" }</span>
             }
+            if let Some(note) = &s.live_note {
+                <span class="legend-note live" data-live-note="">{ note.clone() }</span>
+            }
+        </div>
+    }
+}
+
+/// While an edit waits for a restart (it cannot apply to the running simulation): why, and Restart or Undo.
+#[component]
+pub fn RestartPrompt() -> Html {
+    let (Some(run), Some(state)) = (use_context::<RunCtx>(), use_context::<Handle>()) else {
+        return html! {};
+    };
+    let Some(why) = run.snap.pending.clone() else {
+        return html! {};
+    };
+    let restart = {
+        let cmd = run.cmd.clone();
+        Callback::from(move |_: MouseEvent| cmd.emit(Cmd::Restart))
+    };
+    let undo = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Undo))
+    };
+    html! {
+        <div class="restart-prompt" role="alertdialog" aria-label="Restart the run?" data-restart-prompt="">
+            <span>{ format!("Paused: {why}. Restart the run from 0 s with the same seed?") }</span>
+            <button type="button" class="btn small primary" data-action="restart" onclick={restart}>{ "Restart" }</button>
+            <button type="button" class="btn small" data-action="undo-edit" onclick={undo}>{ "Undo the edit" }</button>
         </div>
     }
 }
@@ -228,31 +288,61 @@ fn figure(key: &'static str, label: &'static str, value: String, unit: &'static 
     }
 }
 
-/// A small chart: one polyline per series over simulated time, scaled to the largest value.
-fn chart(title: String, lines: Vec<(&'static str, Vec<(f64, f64)>)>, unit: &'static str) -> Html {
+/// One line of a chart: its class (colour), its legend word and its points `(t [s], value)`.
+type Line = (&'static str, &'static str, Vec<(f64, f64)>);
+
+/// A small chart over simulated time: a title that says what it counts and in which unit, a legend when it
+/// has several lines, the largest value and the time span, and the warm-up (not in the figures) shaded.
+fn chart(key: &str, title: String, lines: Vec<Line>, unit: &'static str, warmup_s: f64) -> Html {
     const W: f64 = 200.0;
     const H: f64 = 64.0;
     let t_max = lines
         .iter()
-        .flat_map(|(_, p)| p.iter().map(|q| q.0))
+        .flat_map(|(_, _, p)| p.iter().map(|q| q.0))
         .fold(0.0_f64, f64::max)
         .max(1e-9);
     let y_max = lines
         .iter()
-        .flat_map(|(_, p)| p.iter().map(|q| q.1))
+        .flat_map(|(_, _, p)| p.iter().map(|q| q.1))
         .fold(0.0_f64, f64::max);
     let scale = if y_max > 0.0 { y_max } else { 1.0 };
-    let polylines = lines.iter().map(|(class, pts)| {
+    let has_points = lines.iter().any(|(_, _, p)| !p.is_empty());
+    let polylines = lines.iter().map(|(class, _, pts)| {
         let points: String = pts
             .iter()
             .map(|(t, y)| format!("{:.1},{:.1} ", t / t_max * W, H - y / scale * (H - 4.0)))
             .collect();
         html! { <polyline class={classes!("chart-line", *class)} points={points} /> }
     });
+    let (summary, span) = if has_points {
+        (
+            format!("max {} {unit}", short(y_max)),
+            format!("0–{t_max:.0} s"),
+        )
+    } else {
+        ("—".to_string(), String::new())
+    };
+    // Always a legend row, so charts side by side line up and even one line says what it is.
+    let legend = html! {
+        <span class="chart-legend">
+            { for lines.iter().map(|(class, word, _)| html! {
+                <span class="legend-key"><span class={classes!("legend-swatch", *class)} />{ *word }</span>
+            }) }
+            <span class="chart-span" title="simulated time">{ span }</span>
+        </span>
+    };
+    let warm = (warmup_s > 0.0 && has_points).then(|| {
+        let w = (warmup_s / t_max).min(1.0) * W;
+        html! { <rect class="chart-warmup" x="0" y="0" width={format!("{w:.1}")} height={H.to_string()} /> }
+    });
     html! {
-        <figure class="chart">
-            <figcaption>{ title }<span class="chart-max">{ format!("max {} {unit}", short(y_max)) }</span></figcaption>
-            <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label="chart">
+        <figure class="chart" data-chart={key.to_string()}>
+            <figcaption>
+                <span class="chart-head"><span class="chart-title">{ title }</span><span class="chart-max">{ summary }</span></span>
+                { legend }
+            </figcaption>
+            <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={format!("{key} chart, {}", if has_points { format!("max {} {unit}", short(y_max)) } else { "no data yet".to_string() })}>
+                { for warm }
                 <line class="chart-axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()} />
                 { for polylines }
             </svg>
@@ -270,27 +360,71 @@ fn short(v: f64) -> String {
     }
 }
 
-fn series_lines(series: &Series) -> [Vec<(f64, f64)>; 5] {
+/// The end-to-end charts' lines: latency percentiles of successes, successes per second, and each kind of
+/// unsuccessful answer per second (the guards' kinds only when the diagram has the guard or the run met one).
+fn series_lines(series: &Series, m: &Mechanisms) -> (Vec<Line>, Vec<Line>, Vec<Line>) {
     let dt = series.interval_s.max(1e-9);
-    let mut p50 = Vec::new();
-    let mut p95 = Vec::new();
-    let mut p99 = Vec::new();
-    let mut thr = Vec::new();
-    let mut err = Vec::new();
-    for p in &series.points {
-        p50.push((p.t_s, p.p50_ms));
-        p95.push((p.t_s, p.p95_ms));
-        p99.push((p.t_s, p.p99_ms));
-        thr.push((p.t_s, p.outcomes[Outcome::Ok] as f64 / dt));
-        err.push((
-            p.t_s,
-            (p.outcomes[Outcome::Error]
-                + p.outcomes[Outcome::TimedOut]
-                + p.outcomes[Outcome::Rejected]) as f64
-                / dt,
+    let pts = &series.points;
+    let line = |f: &dyn Fn(&playground_core::report::SeriesPoint) -> f64| -> Vec<(f64, f64)> {
+        pts.iter().map(|p| (p.t_s, f(p))).collect()
+    };
+    // Percentiles of an interval with no success are not measured: left out, not drawn as zero.
+    let lat = |f: &dyn Fn(&playground_core::report::SeriesPoint) -> f64| -> Vec<(f64, f64)> {
+        pts.iter()
+            .filter(|p| p.outcomes[Outcome::Ok] > 0)
+            .map(|p| (p.t_s, f(p)))
+            .collect()
+    };
+    let latency = vec![
+        ("c-p50", "p50", lat(&|p| p.p50_ms)),
+        ("c-p95", "p95", lat(&|p| p.p95_ms)),
+        ("c-p99", "p99", lat(&|p| p.p99_ms)),
+    ];
+    let ok = vec![(
+        "c-thr",
+        "succeeded",
+        line(&|p| p.outcomes[Outcome::Ok] as f64 / dt),
+    )];
+    let mut bad = vec![
+        (
+            "c-err",
+            "failed",
+            line(&|p| p.outcomes[Outcome::Error] as f64 / dt),
+        ),
+        (
+            "c-timeout",
+            "timed out",
+            line(&|p| p.outcomes[Outcome::TimedOut] as f64 / dt),
+        ),
+        (
+            "c-rejected",
+            "rejected",
+            line(&|p| p.outcomes[Outcome::Rejected] as f64 / dt),
+        ),
+    ];
+    let sum = |f: fn(&playground_core::report::SeriesPoint) -> u64| pts.iter().map(f).sum::<u64>();
+    if m.rate_limit || sum(|p| p.outcomes[Outcome::RateLimited]) > 0 {
+        bad.push((
+            "c-limited",
+            "rate limited",
+            line(&|p| p.outcomes[Outcome::RateLimited] as f64 / dt),
         ));
     }
-    [p50, p95, p99, thr, err]
+    if m.shed || sum(|p| p.outcomes[Outcome::Shed]) > 0 {
+        bad.push((
+            "c-shed",
+            "shed",
+            line(&|p| p.outcomes[Outcome::Shed] as f64 / dt),
+        ));
+    }
+    if m.block || sum(|p| p.outcomes[Outcome::Blocked]) > 0 {
+        bad.push((
+            "c-blocked",
+            "blocked",
+            line(&|p| p.outcomes[Outcome::Blocked] as f64 / dt),
+        ));
+    }
+    (latency, ok, bad)
 }
 
 fn node_lines(series: &Series, id: &str) -> Option<[Vec<(f64, f64)>; 2]> {
@@ -324,22 +458,92 @@ fn guard_figures(m: &Mechanisms, r: Option<&Report>) -> Option<Html> {
     })
 }
 
-/// The end-to-end figures.
-fn figures(r: Option<&Report>) -> Html {
-    let lat = |f: fn(&Report) -> f64| r.map_or("–".to_string(), |r| format!("{:.2}", f(r)));
-    let count = |f: fn(&Report) -> u64| r.map_or("–".to_string(), |r| f(r).to_string());
+/// The end-to-end figures (core's `marks::run_figures`: "—" until measured), the mean latency's split into
+/// network and in-node time on its own line.
+fn figures(r: Option<&Report>, warming: bool) -> Html {
+    let all = r.map_or_else(Vec::new, |r| marks::run_figures(r, warming));
+    let (split, main): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|f| matches!(f.key, "network_mean" | "in_nodes_mean"));
+    let main: Vec<Html> = if main.is_empty() {
+        ["p50", "p95", "p99", "throughput", "succeeded", "failed", "timed out", "rejected"]
+            .iter()
+            .map(|l| html! { <div class="figure"><span class="figure-label">{ *l }</span><span class="figure-value">{ "—" }</span></div> })
+            .collect()
+    } else {
+        main.into_iter()
+            .map(|f| figure(f.key, f.label, f.value, f.unit))
+            .collect()
+    };
     html! {
-        <div class="figures">
-            { figure("p50", "p50", lat(|r| r.latency_ms.p50), "ms") }
-            { figure("p95", "p95", lat(|r| r.latency_ms.p95), "ms") }
-            { figure("p99", "p99", lat(|r| r.latency_ms.p99), "ms") }
-            { figure("throughput", "throughput", r.map_or("–".to_string(), |r| format!("{:.1}", r.throughput_rps)), "req/s") }
-            { figure("completed", "succeeded", count(|r| r.requests.completed()), "") }
-            { figure("failed", "errors", count(|r| r.requests.failed()), "") }
-            { figure("timed_out", "timed out", count(|r| r.requests.timed_out()), "") }
-            { figure("rejected", "rejected", count(|r| r.requests.rejected()), "") }
-        </div>
+        <>
+            <div class="figures">{ for main }</div>
+            if !split.is_empty() {
+                <p class="latency-split" title="Mean latency of the successes, split into time on links and time inside nodes">
+                    { "mean latency: " }
+                    { for split.iter().enumerate().map(|(i, f)| html! {
+                        <>{ if i > 0 { " · " } else { "" } }{ format!("{} ", f.label.trim_start_matches("mean ")) }<span data-metric={f.key}>{ f.value.clone() }</span>{ format!(" {}", f.unit) }</>
+                    }) }
+                </p>
+            }
+        </>
     }
+}
+
+/// Every client's own figures side by side, for diagrams with more than one client (a comparison scenario's
+/// variants each have theirs; the totals above sum them).
+fn client_table(r: &Report) -> Option<Html> {
+    let rows = marks::per_client(r);
+    if rows.is_empty() {
+        return None;
+    }
+    let head = rows
+        .first()
+        .map(|(_, f)| f.iter().map(|f| f.label).collect::<Vec<_>>())?;
+    Some(html! {
+        <table class="client-table" data-per-client="">
+            <caption class="sr-only">{ "Each client's own requests" }</caption>
+            <thead><tr><th scope="col">{ "client" }</th>{ for head.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+            <tbody>
+                { for rows.iter().map(|(id, figs)| html! {
+                    <tr data-client={id.clone()}>
+                        <th scope="row">{ id.clone() }</th>
+                        { for figs.iter().map(|f| html! { <td data-figure={f.key}>{ f.value.clone() }</td> }) }
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    })
+}
+
+/// The narrow screen's one line of the run (`LiveStrip`), also drawn under a recorded GIF: the clock, p99,
+/// throughput and the unsuccessful requests.
+pub fn strip_text(s: &Snap) -> String {
+    match s.report.as_deref() {
+        Some(r) => strip_line(r, s.now.as_secs()),
+        None => format!("t {:.1} s", s.now.as_secs()),
+    }
+}
+
+/// [`strip_text`] from a report and the clock [s].
+pub fn strip_line(r: &Report, now_s: f64) -> String {
+    let mut line = format!("t {now_s:.1} s");
+    if now_s < r.warmup_s {
+        line.push_str(" · warming up");
+        return line;
+    }
+    let q = &r.requests;
+    let p99 = if q.completed() > 0 {
+        format!("{:.1} ms", r.latency_ms.p99)
+    } else {
+        "—".into()
+    };
+    let bad = q.failed() + q.timed_out() + q.rejected() + q.rate_limited() + q.shed() + q.blocked();
+    line.push_str(&format!(
+        " · p99 {p99} · {:.0} req/s · {bad} unsuccessful",
+        r.throughput_rps
+    ));
+    line
 }
 
 /// `0.34` → `"34 %"` (whole percent; a non-zero share under one percent shows as `<1 %`).
@@ -417,8 +621,10 @@ fn database_figures(id: &str, d: &DatabaseReport) -> Html {
 pub fn MetricsArea() -> Html {
     let run = use_context::<RunCtx>();
     let state = use_context::<Handle>();
+    let layout = use_context::<LayoutHandle>();
+    let narrow = layout.as_ref().is_some_and(|l| l.tier == Tier::Narrow);
     let Some(run) = run else {
-        return html! { <section class="metrics" data-region="metrics" aria-label="Metrics" /> };
+        return html! { <section class="metrics" id="sheet-metrics" data-region="metrics" aria-label="Metrics" /> };
     };
     let s: &Snap = &run.snap;
     let report = s.report.as_deref();
@@ -429,21 +635,22 @@ pub fn MetricsArea() -> Html {
             _ => None,
         });
     let charts = report.map(|r| {
-        let [p50, p95, p99, thr, err] = series_lines(&r.series);
+        let (latency, ok, bad) = series_lines(&r.series, &s.mechanisms);
+        let w = r.warmup_s;
         let node = selected.as_ref().and_then(|id| {
             let [q, u] = node_lines(&r.series, id)?;
             Some(html! {
                 <>
-                    { chart(format!("{id}: queue"), vec![("c-queue", q)], "req") }
-                    { chart(format!("{id}: utilisation"), vec![("c-util", u)], "%") }
+                    { chart("queue", format!("{id}: requests waiting"), vec![("c-queue", "queue", q)], "req", w) }
+                    { chart("busy", format!("{id}: workers busy"), vec![("c-util", "busy", u)], "%", w) }
                 </>
             })
         });
         html! {
             <div class="charts">
-                { chart("latency p50 / p95 / p99".into(), vec![("c-p50", p50), ("c-p95", p95), ("c-p99", p99)], "ms") }
-                { chart("throughput".into(), vec![("c-thr", thr)], "req/s") }
-                { chart("errors".into(), vec![("c-err", err)], "/s") }
+                { chart("latency", "Latency of successes".into(), latency, "ms", w) }
+                { chart("throughput", "Successes per second".into(), ok, "req/s", w) }
+                { chart("unsuccessful", "Unsuccessful per second".into(), bad, "req/s", w) }
                 { for node }
             </div>
         }
@@ -529,9 +736,11 @@ pub fn MetricsArea() -> Html {
             </p>
         }
     });
+    let warming = report.is_some_and(|r| s.now.as_secs() < r.warmup_s);
     html! {
-        <section class="metrics" data-region="metrics" aria-label="Metrics" data-status={s.status.word()}>
+        <section class="metrics" id="sheet-metrics" data-region="metrics" aria-label="Metrics" data-status={s.status.word()}>
             <div class="metrics-main">
+                <SheetHead sheet={Sheet::Metrics} title="Metrics" />
                 <div class="metrics-head">
                     <h2 class="panel-title">{ "Metrics" }</h2>
                     if report.is_none() {
@@ -543,7 +752,8 @@ pub fn MetricsArea() -> Html {
                         { for breakdown }
                     }
                 </div>
-                { figures(report) }
+                { figures(report, warming) }
+                { for report.and_then(client_table) }
                 { for guard_figures(&s.mechanisms, report) }
                 { for edge }
                 { for guard_block }
@@ -551,14 +761,15 @@ pub fn MetricsArea() -> Html {
                 { for database }
                 { for charts }
             </div>
-            <WhyPanel />
+            if !narrow { <WhyPanel /> }
         </section>
     }
 }
 
-/// The "why" findings: worst first; clicking one that names a node selects it.
+/// The "why" findings: worst first; clicking one that names a node selects it. Inside the metrics panel, or
+/// a bottom sheet of its own on a narrow screen.
 #[component]
-fn WhyPanel() -> Html {
+pub fn WhyPanel() -> Html {
     let run = use_context::<RunCtx>();
     let state = use_context::<Handle>();
     let (Some(run), Some(state)) = (run, state) else {
@@ -585,7 +796,8 @@ fn WhyPanel() -> Html {
         }
     });
     html! {
-        <aside class="why" data-panel="why" aria-label="Why">
+        <aside class="why" id="sheet-why" data-panel="why" aria-label="Why">
+            <SheetHead sheet={Sheet::Why} title="Why" />
             <h2 class="panel-title">{ "Why" }</h2>
             if run.snap.findings.is_empty() {
                 <p class="empty-hint">{ "Bottlenecks and losses are explained here during a run." }</p>
@@ -653,21 +865,16 @@ fn fault_buttons(run: &RunCtx, target: &Target, edge: Option<&Edge>) -> Html {
             }
         }
     };
+    // The node's figures: its load over the recent window (the numbers its card and the "why" panel use) and
+    // the run, then its kind's own (core's `marks::node_figures`).
     let stats = match (target, run.snap.report.as_deref()) {
         (Target::Node(id), Some(r)) => r.nodes.get(id).map(|n| {
-            let rows = [
-                ("arrivals", n.arrivals.to_string()),
-                ("served", n.served.to_string()),
-                ("errors", n.errors.to_string()),
-                ("dropped", n.dropped.to_string()),
-                ("utilisation", format!("{:.1} %", n.utilization * 100.0)),
-                ("mean queue", format!("{:.2}", n.mean_queue)),
-                ("mean time", format!("{:.2} ms", n.mean_time_ms)),
-                ("p99 time", format!("{:.2} ms", n.p99_time_ms)),
-            ];
+            let rows = marks::node_figures(n, run.snap.recent.nodes.get(id));
             html! {
                 <dl class="node-stats" data-node-stats={id.clone()}>
-                    { for rows.into_iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
+                    { for rows.into_iter().map(|f| html! {
+                        <><dt>{ f.label }</dt><dd data-figure={f.key}>{ f.value }{ if f.unit.is_empty() { String::new() } else { format!(" {}", f.unit) } }</dd></>
+                    }) }
                 </dl>
             }
         }),

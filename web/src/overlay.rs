@@ -64,6 +64,19 @@ const CHAR_W: f64 = 6.1;
 pub fn BadgeView(p: &BadgeProps) -> Html {
     let b = &p.badge;
     let mut left = 0.0;
+    // The kind's own figure first (a cache's hit ratio), then the rejections, in pills under the card.
+    let figure = b.figure.as_ref().map(|(key, text, title)| {
+        let w = text.chars().count() as f64 * CHAR_W + 12.0;
+        let x = left;
+        left += w + 4.0;
+        html! {
+            <g class="kind-figure" data-card-figure={*key} transform={format!("translate({x:.1} {:.1})", NODE_H + 4.0)}>
+                <title>{ title.clone() }</title>
+                <rect width={format!("{w:.1}")} height="16" rx="8" />
+                <text x={format!("{:.1}", w / 2.0)} y="11.5">{ text.clone() }</text>
+            </g>
+        }
+    });
     let rejects = b.rejects.iter().map(|r| {
         let w = r.text.chars().count() as f64 * CHAR_W + 12.0;
         let x = left;
@@ -82,7 +95,7 @@ pub fn BadgeView(p: &BadgeProps) -> Html {
     let cx = NODE_W - 20.0;
     let cy = NODE_H - 17.0;
     let title = format!(
-        "utilisation {:.0} % · queue {} · errors {}{}",
+        "busy {:.0} % (last 5 s) · queue now {} · errors and drops since the start {}{}",
         b.util * 100.0,
         b.queue,
         b.errors,
@@ -114,6 +127,7 @@ pub fn BadgeView(p: &BadgeProps) -> Html {
             if b.dead {
                 <text class="badge-dead" x={cx.to_string()} y={(cy + 4.0).to_string()}>{ "✕" }</text>
             }
+            { for figure }
             { for rejects }
         </g>
     }

@@ -6,6 +6,8 @@ use playground_core::{Category, KINDS, Kind};
 use yew::prelude::*;
 
 use crate::icons::{Icon, category_class};
+use crate::layout::{LayoutAction, LayoutHandle, Sheet, Tier};
+use crate::panels::SheetHead;
 use crate::state::{CanvasBox, Handle};
 
 const GROUPS: &[(Category, &str)] = &[
@@ -24,6 +26,7 @@ pub fn PaletteArea() -> Html {
         return html! {};
     };
     let canvas = use_context::<CanvasBox>().unwrap_or_default();
+    let layout = use_context::<LayoutHandle>();
     let item = |kind: Kind| {
         let info = kind.info();
         let down = {
@@ -42,9 +45,20 @@ pub fn PaletteArea() -> Html {
                 }));
             })
         };
+        // A click, tap or Enter adds the card on free space in view, closes the sheet on a narrow screen so
+        // it can be seen, and gives it the focus.
         let click = {
             let state = state.clone();
-            Callback::from(move |_: MouseEvent| state.dispatch(Action::AddNodeInView(kind)))
+            let layout = layout.clone();
+            Callback::from(move |_: MouseEvent| {
+                state.dispatch(Action::AddNodeInView(kind));
+                if let Some(l) = &layout
+                    && l.tier == Tier::Narrow
+                {
+                    l.dispatch(LayoutAction::Sheet(None));
+                }
+                crate::focus::selected_card_later();
+            })
         };
         html! {
             <li>
@@ -61,7 +75,8 @@ pub fn PaletteArea() -> Html {
         }
     };
     html! {
-        <aside class="panel palette" data-region="palette" aria-label="Component palette">
+        <aside class="panel palette" id="sheet-palette" data-region="palette" aria-label="Component palette">
+            <SheetHead sheet={Sheet::Palette} title="Add a component" />
             <h2 class="panel-title">{ "Components" }</h2>
             { for GROUPS.iter().filter_map(|(cat, name)| {
                 let kinds: Vec<Kind> = KINDS.iter().filter(|k| k.category == *cat).map(|k| k.kind).collect();
@@ -72,7 +87,7 @@ pub fn PaletteArea() -> Html {
                     </section>
                 })
             }) }
-            <p class="palette-tip">{ "Drag onto the canvas. Drag a card's right-hand dot to another card to connect." }</p>
+            <p class="palette-tip">{ "Drag onto the canvas, or click (tap) to add in view. Drag a card's right-hand dot to another card to connect, or press C on a focused card." }</p>
         </aside>
     }
 }

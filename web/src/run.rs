@@ -10,10 +10,13 @@ use std::rc::Rc;
 
 use playground_core::animation::{DEFAULT_MAX_DOTS, Dot, Flights};
 use playground_core::editor::geometry::{self, NODE_H, NODE_W, Point, Viewport};
-use playground_core::explain::{Finding, explain};
-use playground_core::marks::{Mechanisms, RejectBadge, reject_badges};
+use playground_core::editor::recovery;
+use playground_core::explain::{Faults, Finding, History, Recent, explain_run};
+use playground_core::limits::{self, MAX_RUN_MEMORY};
+use playground_core::marks::{Mechanisms, RejectBadge, card_figure, reject_badges};
 use playground_core::playback::Pacer;
 use playground_core::resilience::BreakerState;
+use playground_core::sim::{changed_params, live_params};
 use playground_core::{
     FaultAction, HopClass, HopOutcome, NodeGauge, Report, Severity, Sim, SimTime, Topology,
 };
@@ -53,10 +56,11 @@ impl Status {
     }
 }
 
-/// A node's live badge.
+/// A node's live badge. Its utilisation and "saturated" come from the same recent window as the "why"
+/// findings (`explain::Recent`), so a red card is the node the panel names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Badge {
-    /// workers busy / workers [0..1] (0 for kinds without workers)
+    /// share of worker time taken over the recent window [0..1], to 5 % (0 for kinds without workers)
     pub util: f64,
     /// waiting requests
     pub queue: u32,
@@ -64,12 +68,14 @@ pub struct Badge {
     pub errors: u64,
     /// killed
     pub dead: bool,
-    /// every worker busy with a queue waiting
+    /// cannot keep up over the recent window (`explain::NodeRecent::saturated`)
     pub saturated: bool,
     /// the kind has workers (else no utilisation ring)
     pub has_workers: bool,
     /// requests it rate-limited, blocked, shed or refused at a bulkhead, the non-zero ones
     pub rejects: Rc<Vec<RejectBadge>>,
+    /// its kind's one figure (a cache's hit ratio, a client's success share): key, text, tooltip
+    pub figure: Option<(&'static str, String, String)>,
 }
 
 /// What the views render of the run: replaced as a whole (a new `Rc`) on each summary.
@@ -87,6 +93,8 @@ pub struct Snap {
     pub report: Option<Rc<Report>>,
     /// the "why" findings for the report
     pub findings: Rc<Vec<Finding>>,
+    /// the recent window the badges, the node figures and the findings share
+    pub recent: Rc<Recent>,
     /// per node id
     pub badges: Rc<BTreeMap<String, Badge>>,
     /// per edge name: share of the busiest edge's messages since the last summary [0..1]
@@ -117,6 +125,10 @@ pub struct Snap {
     pub faults: Rc<Vec<(SimTime, FaultAction)>>,
     /// the diagram changed and the run restarted (cleared by the next command)
     pub restarted: bool,
+    /// an edit was applied to the running simulation: what and when (cleared by the next command)
+    pub live_note: Option<String>,
+    /// an edit needs a restart from time zero: why; the run is paused until Restart or Undo
+    pub pending: Option<String>,
 }
 
 impl PartialEq for Snap {
@@ -134,6 +146,7 @@ impl Default for Snap {
             now: SimTime::ZERO,
             report: None,
             findings: Rc::default(),
+            recent: Rc::default(),
             badges: Rc::default(),
             edge_load: Rc::default(),
             breakers: Rc::default(),
@@ -149,6 +162,8 @@ impl Default for Snap {
             duration_s: 60.0,
             faults: Rc::default(),
             restarted: false,
+            live_note: None,
+            pending: None,
         }
     }
 }
@@ -172,6 +187,8 @@ pub enum Cmd {
     Duration(f64),
     /// apply a fault now and record it
     Fault(FaultAction),
+    /// rebuild from time zero with the diagram as it is (after an edit that cannot apply live)
+    Restart,
 }
 
 /// The run as views see it: the last summary and a way to send commands.
@@ -255,10 +272,21 @@ pub struct Live {
     duration_s: Option<f64>,
     problem: Option<String>,
     restarted: bool,
+    /// an edit applied live: what and when
+    live_note: Option<String>,
+    /// an edit waiting for a restart: why it cannot apply live
+    pending: Option<String>,
+    /// whether the run was going when the pending edit paused it
+    resume: bool,
     serial: u64,
     last_publish_ms: f64,
     report: Option<Rc<Report>>,
     findings: Rc<Vec<Finding>>,
+    recent: Rc<Recent>,
+    /// the reports' counts as the run went, for the recent window
+    history: History,
+    /// the diagram is a gallery scenario (its planned faults are "the scenario's")
+    scenario: bool,
     dots: Vec<Dot>,
     /// per engine node index: card position (world px)
     positions: Vec<Option<(f64, f64)>>,
@@ -275,6 +303,10 @@ pub struct Live {
     viewport: Viewport,
     /// the `<canvas data-layer="traffic">`
     pub canvas: NodeRef,
+    /// a GIF recording the frame loop feeds (`gif`)
+    pub gif: crate::gif::GifSlot,
+    /// the last summary's badges (the GIF draws them)
+    badges: Rc<BTreeMap<String, Badge>>,
     ctx2d: Option<web_sys::CanvasRenderingContext2d>,
     frame: Option<Rc<FrameFn>>,
     frame_pending: bool,
@@ -282,6 +314,8 @@ pub struct Live {
     work_ms: f64,
     /// of which drawing [ms]
     draw_ms: f64,
+    /// the test-only panic on the first running frame (`editor::recovery::test_panic`)
+    test_panic: bool,
     /// wall cost of the last summary (report, findings, badges) [ms]
     summary_ms: f64,
 }
@@ -308,10 +342,16 @@ impl Live {
             duration_s: None,
             problem: None,
             restarted: false,
+            live_note: None,
+            pending: None,
+            resume: false,
             serial: 0,
             last_publish_ms: 0.0,
             report: None,
             findings: Rc::default(),
+            recent: Rc::default(),
+            history: History::new(),
+            scenario: false,
             dots: Vec::new(),
             positions: Vec::new(),
             curves: BTreeMap::new(),
@@ -321,12 +361,20 @@ impl Live {
             hops: BTreeMap::new(),
             viewport: Viewport::default(),
             canvas: NodeRef::default(),
+            gif: crate::gif::GifSlot::default(),
+            badges: Rc::default(),
             ctx2d: None,
             frame: None,
             frame_pending: false,
             work_ms: 0.0,
             draw_ms: 0.0,
             summary_ms: 0.0,
+            test_panic: recovery::test_panic(
+                &crate::session::current_search(),
+                crate::state::local_storage()
+                    .and_then(|s| s.get_item(recovery::TEST_PANIC_KEY).ok().flatten())
+                    .as_deref(),
+            ) == Some(recovery::TestPanic::Run),
         }
     }
 
@@ -349,6 +397,8 @@ impl Live {
         self.pacer.pause();
         self.report = None;
         self.findings = Rc::default();
+        self.recent = Rc::default();
+        self.history.clear();
         match Sim::new(&topo) {
             Ok(mut sim) => {
                 // A fault naming something deleted since no longer applies; the rest replay in order.
@@ -357,6 +407,7 @@ impl Live {
                 self.sim = Some(sim);
                 self.key = Some(sim_key(&self.doc));
                 self.problem = None;
+                self.pending = None;
                 self.layout_indices();
                 true
             }
@@ -420,27 +471,114 @@ impl Live {
         }
         self.doc = doc;
         self.mechanisms = Mechanisms::of(&self.doc);
-        let changed = self.key.as_ref().is_some_and(|k| *k != sim_key(&self.doc));
+        let key = sim_key(&self.doc);
+        let changed = self.key.as_ref().is_some_and(|k| *k != key);
         if self.sim.is_some() && changed {
-            let was = self.status;
-            if self.build() {
-                self.restarted = true;
-                self.status = match was {
-                    Status::Paused => Status::Paused,
-                    _ => Status::Running,
-                };
+            self.live_note = None;
+            match self.retune(&key) {
+                // Rates, speeds and capacities: applied at the clock, the run goes on.
+                Ok(note) => {
+                    self.key = Some(key);
+                    self.pending = None;
+                    self.live_note = Some(note);
+                }
+                // Anything else rebuilds from time zero: the run pauses and the page asks first.
+                Err(why) => {
+                    if self.pending.is_none() {
+                        self.resume = self.status == Status::Running;
+                    }
+                    if self.status == Status::Running {
+                        self.status = Status::Paused;
+                        self.pacer.pause();
+                    }
+                    self.pending = Some(why);
+                }
             }
+            self.layout_indices();
         } else {
+            if self.sim.is_some() && self.pending.take().is_some() {
+                // Undone back to what is running: carry on.
+                if self.resume {
+                    self.status = Status::Running;
+                    self.pacer.pause();
+                }
+            }
             self.layout_indices();
         }
         self.draw();
         true
     }
 
+    /// Applies the edit from the diagram the run has (`self.key`) to `key` to the running simulation when
+    /// every change is one it takes live (`Sim::retune`); returns what changed, or why it cannot.
+    fn retune(&mut self, key: &Topology) -> Result<String, String> {
+        let (Some(built), Some(sim)) = (&self.key, &mut self.sim) else {
+            return Err("no run".into());
+        };
+        let same_shape = built.settings == key.settings
+            && built.edges == key.edges
+            && built.faults == key.faults
+            && built.nodes.len() == key.nodes.len()
+            && built
+                .nodes
+                .iter()
+                .zip(&key.nodes)
+                .all(|(a, b)| a.id == b.id && a.kind == b.kind);
+        if !same_shape {
+            return Err("a component, connection or setting changed".into());
+        }
+        let changed: Vec<(&playground_core::Node, &playground_core::Node)> = built
+            .nodes
+            .iter()
+            .zip(&key.nodes)
+            .filter(|(a, b)| a.params != b.params)
+            .collect();
+        // Every change must be live before any is applied, so a refusal leaves the run as it was.
+        for (a, b) in &changed {
+            let kind = playground_core::Kind::from_name(&b.kind)
+                .ok_or_else(|| "an unknown kind changed".to_string())?;
+            let live = live_params(kind);
+            if let Some(k) = changed_params(a, b)
+                .into_iter()
+                .find(|k| !live.contains(&k.as_str()))
+            {
+                return Err(format!(
+                    "`{k}` of {} takes effect only from the start",
+                    b.id
+                ));
+            }
+        }
+        let mut words = Vec::new();
+        for (a, b) in changed {
+            sim.retune(a, b).map_err(|e| e.0)?;
+            words.push(format!("{} {}", b.id, changed_params(a, b).join(", ")));
+        }
+        Ok(format!(
+            "Applied live at {:.1} s: {}",
+            sim.now().as_secs(),
+            words.join("; ")
+        ))
+    }
+
     /// Applies a command; returns whether the frame loop should run.
     pub fn command(&mut self, cmd: Cmd) {
         self.restarted = false;
+        if !matches!(cmd, Cmd::Speed(_)) {
+            self.live_note = None;
+        }
+        // With an edit waiting, running means running the diagram as it is: from the start.
+        let cmd = match cmd {
+            Cmd::Run | Cmd::Step if self.pending.is_some() => Cmd::Restart,
+            c => c,
+        };
         match cmd {
+            Cmd::Restart => {
+                self.pending = None;
+                if self.build() {
+                    self.restarted = true;
+                    self.status = Status::Running;
+                }
+            }
             Cmd::Run => {
                 if matches!(self.status, Status::Running) {
                     return;
@@ -467,15 +605,19 @@ impl Live {
                 let budget = self.pacer.budget();
                 if let Some(sim) = &mut self.sim {
                     let target = SimTime(sim.now().0.saturating_add(span.0));
-                    let p = sim.run_until(target, budget);
+                    let (p, stop) = limits::run_guarded(sim, target, budget, MAX_RUN_MEMORY);
                     if p.finished {
                         self.status = Status::Finished;
+                    }
+                    if let Some(m) = stop {
+                        self.stop_for_memory(&m);
                     }
                 }
                 self.ingest();
                 self.draw();
             }
             Cmd::Reset => {
+                self.pending = None;
                 self.sim = None;
                 self.key = None;
                 self.status = Status::Idle;
@@ -484,6 +626,8 @@ impl Live {
                 self.hops.clear();
                 self.report = None;
                 self.findings = Rc::default();
+                self.recent = Rc::default();
+                self.history.clear();
                 self.problem = None;
                 self.draw();
             }
@@ -492,12 +636,14 @@ impl Live {
                 self.seed = Some(s);
                 self.restart_if_built();
             }
-            Cmd::Duration(d) => {
-                if d.is_finite() && d > 0.0 {
+            Cmd::Duration(d) => match limits::run_duration(d) {
+                Ok(d) => {
                     self.duration_s = Some(d);
+                    self.problem = None;
                     self.restart_if_built();
                 }
-            }
+                Err(m) => self.problem = Some(m),
+            },
             Cmd::Fault(action) => {
                 let Some(sim) = &mut self.sim else {
                     self.problem = Some("Start a run to apply a fault".into());
@@ -527,6 +673,11 @@ impl Live {
         }
     }
 
+    /// Whether the diagram is a gallery scenario (the findings then name its planned faults "the scenario's").
+    pub fn set_scenario(&mut self, scenario: bool) {
+        self.scenario = scenario;
+    }
+
     /// Whether the frame loop has work.
     pub fn running(&self) -> bool {
         self.status == Status::Running
@@ -553,12 +704,22 @@ impl Live {
         if self.status != Status::Running {
             return None;
         }
+        if self.test_panic {
+            crate::panic::set_during(recovery::During::Run);
+            panic!("a deliberate test panic while running (?test-panic=run)");
+        }
         let sim = self.sim.as_mut()?;
         let before = sim.now();
+        crate::panic::set_during(recovery::During::Run);
         let target = self.pacer.target(wall_ms, before);
         let t0 = now_ms();
-        let p = sim.run_until(target, self.pacer.budget());
+        // The frame's budget of events, with the memory guard looking every 65 536 of them.
+        let (p, stop) = limits::run_guarded(sim, target, self.pacer.budget(), MAX_RUN_MEMORY);
         let cost = now_ms() - t0;
+        crate::panic::set_during(recovery::During::Other);
+        if let Some(m) = stop {
+            return Some(self.stop_for_memory(&m));
+        }
         self.pacer
             .record(before, p.reached, p.events, p.budget_exhausted, cost);
         self.ingest();
@@ -570,6 +731,7 @@ impl Live {
         if p.finished {
             self.status = Status::Finished;
         }
+        self.record(wall_ms, p.finished);
         let due = p.finished || wall_ms - self.last_publish_ms >= PUBLISH_MS;
         due.then(|| {
             self.last_publish_ms = wall_ms;
@@ -581,6 +743,16 @@ impl Live {
         })
     }
 
+    /// The memory guard: the run ends here with `why` shown (Run starts afresh, freeing what it held).
+    fn stop_for_memory(&mut self, why: &limits::MemoryStop) -> Snap {
+        self.status = Status::Finished;
+        self.pacer.pause();
+        self.problem = Some(why.short());
+        self.ingest();
+        self.draw();
+        self.snap()
+    }
+
     /// The summary views render.
     pub fn snap(&mut self) -> Snap {
         self.serial += 1;
@@ -589,19 +761,20 @@ impl Live {
         let mut breakers = BTreeMap::new();
         if let Some(sim) = &self.sim {
             let report = Rc::new(sim.report());
+            // One recent window for the badges, the inspector's figures and the findings.
+            self.history.record(&report);
+            let recent = Rc::new(Recent::of(&report, Some(&self.history)));
+            let faults = Faults::new(&self.topology(), &self.faults, report.end_s, self.scenario);
             // Findings cost a pass over the series; a few times a second is plenty.
-            self.findings = Rc::new(explain(&self.doc, &report));
+            self.findings = Rc::new(explain_run(&self.doc, &report, &recent, &faults));
             for (i, id) in sim.node_ids().iter().enumerate() {
                 let g: NodeGauge = sim.gauge(playground_core::NodeIdx(i as u32));
                 let node = report.nodes.get(id);
                 let errors = node.map_or(0, |n| n.errors + n.dropped);
                 let rejects = Rc::new(node.map(reject_badges).unwrap_or_default());
+                let r = recent.nodes.get(id);
                 // Quantised to what the ring can show (5 %), so an unchanged badge does not re-render its card.
-                let util = if g.workers > 0 {
-                    (f64::from(g.busy) / f64::from(g.workers) * 20.0).round() / 20.0
-                } else {
-                    0.0
-                };
+                let util = r.map_or(0.0, |r| (r.utilization * 20.0).round() / 20.0);
                 badges.insert(
                     id.clone(),
                     Badge {
@@ -609,12 +782,14 @@ impl Live {
                         queue: g.queue,
                         errors,
                         dead: !g.alive,
-                        saturated: g.workers > 0 && g.busy >= g.workers && g.queue > 0,
+                        saturated: g.alive && r.is_some_and(|r| r.saturated),
                         has_workers: g.workers > 0,
                         rejects,
+                        figure: node.and_then(|n| card_figure(n, r)),
                     },
                 );
             }
+            self.recent = recent;
             for (i, state) in sim.breaker_states() {
                 if let Some(name) = self.edge_by_index.get(&i.0) {
                     breakers.insert(name.clone(), state);
@@ -632,6 +807,8 @@ impl Live {
             self.report = Some(report);
         }
         let topo_settings = self.topology().settings;
+        let badges = Rc::new(badges);
+        self.badges = Rc::clone(&badges);
         Snap {
             serial: self.serial,
             status: self.status,
@@ -639,7 +816,8 @@ impl Live {
             now: self.sim.as_ref().map_or(SimTime::ZERO, Sim::now),
             report: self.report.clone(),
             findings: Rc::clone(&self.findings),
-            badges: Rc::new(badges),
+            recent: Rc::clone(&self.recent),
+            badges,
             edge_load: Rc::new(edge_load),
             breakers: Rc::new(breakers),
             mechanisms: self.mechanisms,
@@ -655,6 +833,8 @@ impl Live {
             duration_s: topo_settings.duration_s,
             faults: Rc::new(self.faults.clone()),
             restarted: self.restarted,
+            live_note: self.live_note.clone(),
+            pending: self.pending.clone(),
         }
     }
 
@@ -699,55 +879,96 @@ impl Live {
             dpr * v.pan.x,
             dpr * v.pan.y,
         );
-        let r = 3.5;
-        ctx.set_line_width(1.6);
-        for (outcome, colour, _) in OUTCOME_COLOURS {
-            ctx.set_fill_style_str(colour);
-            ctx.set_stroke_style_str(colour);
-            for (class, _, _) in CLASS_SHAPES {
-                ctx.begin_path();
-                let mut any = false;
-                for d in self
-                    .dots
-                    .iter()
-                    .filter(|d| d.outcome == outcome && d.class == class)
-                {
-                    let at = if d.from == d.to {
-                        // A client's timeout: a marker on its card.
-                        self.positions
-                            .get(d.from.0 as usize)
-                            .copied()
-                            .flatten()
-                            .map(|(x, y)| Point::new(x + NODE_W - 14.0, y + NODE_H - 10.0))
-                    } else {
-                        self.curves.get(&(d.from.0, d.to.0)).map(|(c, back)| {
-                            let t = if *back { 1.0 - d.progress } else { d.progress };
-                            geometry::bezier_at(c, t)
-                        })
-                    };
-                    let Some(p) = at else {
-                        continue;
-                    };
-                    // Squares, not arcs: a software rasteriser fills 2,000 of them far faster.
-                    match class {
-                        HopClass::Internal => {
-                            let q = r * 1.3;
-                            ctx.move_to(p.x, p.y - q);
-                            ctx.line_to(p.x + q, p.y);
-                            ctx.line_to(p.x, p.y + q);
-                            ctx.line_to(p.x - q, p.y);
-                            ctx.close_path();
-                        }
-                        _ => ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r),
+        paint_dots(ctx, &self.dots, &self.positions, &self.curves);
+    }
+
+    /// Feeds the GIF recording, if one is under way, with this frame (it keeps one every 100 ms of wall time).
+    fn record(&mut self, wall_ms: f64, finished: bool) {
+        let Ok(mut slot) = self.gif.0.try_borrow_mut() else {
+            return;
+        };
+        let Some(capture) = slot.as_mut().filter(|c| !c.done()) else {
+            return;
+        };
+        let strip = self
+            .report
+            .as_deref()
+            .map(|r| {
+                crate::live::strip_line(r, self.sim.as_ref().map_or(0.0, |s| s.now().as_secs()))
+            })
+            .unwrap_or_default();
+        capture.frame(
+            wall_ms,
+            &crate::gif::Scene {
+                doc: &self.doc,
+                dots: &self.dots,
+                positions: &self.positions,
+                curves: &self.curves,
+                badges: &self.badges,
+                strip,
+            },
+        );
+        if finished {
+            capture.end();
+        }
+    }
+}
+
+/// The world-to-canvas transform is set: draws the dots (colour by outcome, shape by traffic class) at their
+/// places on their wires. The page's traffic layer and the GIF recorder draw with it.
+pub fn paint_dots(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    dots: &[Dot],
+    positions: &[Option<(f64, f64)>],
+    curves: &BTreeMap<(u32, u32), ([Point; 4], bool)>,
+) {
+    let r = 3.5;
+    ctx.set_line_width(1.6);
+    for (outcome, colour, _) in OUTCOME_COLOURS {
+        ctx.set_fill_style_str(colour);
+        ctx.set_stroke_style_str(colour);
+        for (class, _, _) in CLASS_SHAPES {
+            ctx.begin_path();
+            let mut any = false;
+            for d in dots
+                .iter()
+                .filter(|d| d.outcome == outcome && d.class == class)
+            {
+                let at = if d.from == d.to {
+                    // A client's timeout: a marker on its card.
+                    positions
+                        .get(d.from.0 as usize)
+                        .copied()
+                        .flatten()
+                        .map(|(x, y)| Point::new(x + NODE_W - 14.0, y + NODE_H - 10.0))
+                } else {
+                    curves.get(&(d.from.0, d.to.0)).map(|(c, back)| {
+                        let t = if *back { 1.0 - d.progress } else { d.progress };
+                        geometry::bezier_at(c, t)
+                    })
+                };
+                let Some(p) = at else {
+                    continue;
+                };
+                // Squares, not arcs: a software rasteriser fills 2,000 of them far faster.
+                match class {
+                    HopClass::Internal => {
+                        let q = r * 1.3;
+                        ctx.move_to(p.x, p.y - q);
+                        ctx.line_to(p.x + q, p.y);
+                        ctx.line_to(p.x, p.y + q);
+                        ctx.line_to(p.x - q, p.y);
+                        ctx.close_path();
                     }
-                    any = true;
+                    _ => ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r),
                 }
-                if any {
-                    if class == HopClass::Lookup {
-                        ctx.stroke();
-                    } else {
-                        ctx.fill();
-                    }
+                any = true;
+            }
+            if any {
+                if class == HopClass::Lookup {
+                    ctx.stroke();
+                } else {
+                    ctx.fill();
                 }
             }
         }

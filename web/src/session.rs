@@ -9,6 +9,7 @@ use playground_core::Topology;
 use playground_core::editor::opening::{
     self, GALLERY_SEEN_KEY, Opening, PREVIOUS_KEY, VISIT_KEY, Visit,
 };
+use playground_core::editor::recovery::{self, PANIC_KEY, Recovery, TEST_PANIC_KEY, TestPanic};
 use playground_core::editor::storage::{self, STORAGE_KEY};
 use playground_core::editor::{Action, Tone};
 use yew::prelude::*;
@@ -44,6 +45,8 @@ pub struct Session {
     pub file_menu: bool,
     /// the paste box (a diagram's JSON or a share link) is open
     pub paste: bool,
+    /// the restore list (File → Restore) is open
+    pub restore: bool,
 }
 
 /// A change of the session.
@@ -59,6 +62,8 @@ pub enum SessionAction {
     FileMenu(bool),
     /// Open or close the paste box.
     Paste(bool),
+    /// Open or close the restore list.
+    Restore(bool),
     /// Close every menu, panel and dialog (Escape).
     CloseAll,
     /// The clipboard answered for this link.
@@ -95,11 +100,16 @@ impl Reducible for Session {
                 next.paste = open;
                 next.file_menu = false;
             }
+            SessionAction::Restore(open) => {
+                next.restore = open;
+                next.file_menu = false;
+            }
             SessionAction::CloseAll => {
                 next.gallery = false;
                 next.share = None;
                 next.file_menu = false;
                 next.paste = false;
+                next.restore = false;
             }
             SessionAction::Copied { link, ok } => match &mut next.share {
                 Some(s) if s.link == link => s.copied = Some(ok),
@@ -118,6 +128,15 @@ pub struct Boot {
     hash: String,
     opening: Opening,
     gallery: bool,
+    /// after a failure: what to open and say (`editor::recovery`)
+    recovery: Option<Recovery>,
+}
+
+/// The page's `location.search` (`""` when none).
+pub fn current_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
 }
 
 /// The page's `location.hash` (`""` when none or unreadable).
@@ -157,7 +176,19 @@ pub fn set_hash(hash: &str) {
 impl Boot {
     /// Reads the address and storage once, on load.
     pub fn read() -> Boot {
-        let hash = current_hash();
+        let search = current_search();
+        if recovery::test_panic(&search, read(TEST_PANIC_KEY).as_deref()) == Some(TestPanic::Start)
+        {
+            panic!("a deliberate test panic while the page starts (?test-panic=start)");
+        }
+        let recovery = recovery::on_load(read(PANIC_KEY).as_deref(), &search);
+        // After a failure the address's link is not opened again by itself.
+        let hash = if recovery.is_some() {
+            set_hash("");
+            String::new()
+        } else {
+            current_hash()
+        };
         let opening = opening::open_fragment(&hash, read(VISIT_KEY).as_deref());
         let gallery = opening::gallery_on_start(
             read(STORAGE_KEY).is_some(),
@@ -174,13 +205,23 @@ impl Boot {
         Boot {
             hash,
             opening,
-            gallery,
+            gallery: gallery && recovery.is_none(),
+            recovery,
         }
     }
 
     /// The editor to start with: the user's diagram, with the visit opened over it in memory only.
     pub fn state(&self) -> State {
-        let mut s = State::restore();
+        let mut s = match &self.recovery {
+            Some(r) if !r.open_saved => State::fresh(storage::example()),
+            _ => State::restore(),
+        };
+        if let Some(r) = &self.recovery {
+            s.ed.apply(Action::Notify {
+                tone: Tone::Error,
+                text: r.notice.clone(),
+            });
+        }
         match &self.opening {
             Opening::Own => {}
             Opening::Visit { doc, edited, .. } => {
@@ -320,5 +361,28 @@ pub fn autosave_entry(session: &Session, doc: &Topology) -> (&'static str, Strin
     match &session.visit {
         Some((_, hash)) => (opening::save_key(true), opening::visit_record(hash, doc)),
         None => (opening::save_key(false), storage::encode(doc)),
+    }
+}
+
+/// The page started: a failure record is done with (a failure before this point counts as a failure in a row),
+/// and the address loses its `?recover`.
+pub fn started() {
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(PANIC_KEY);
+    }
+    let search = current_search();
+    let clean = recovery::clean_search(&search);
+    if clean != search
+        && let Some(w) = web_sys::window()
+    {
+        let loc = w.location();
+        let url = format!(
+            "{}{clean}{}",
+            loc.pathname().unwrap_or_default(),
+            loc.hash().unwrap_or_default()
+        );
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
     }
 }

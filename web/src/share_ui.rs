@@ -5,15 +5,17 @@
 use gloo::events::{EventListener, EventListenerOptions};
 use playground_core::editor::keys::{PageCommand, page_shortcut};
 use playground_core::editor::opening::{Visit, shareable};
-use playground_core::editor::{Action, Tone, files, svg};
+use playground_core::editor::{Action, Target, Tone, files, svg};
 use playground_core::share;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::gallery::Gallery;
 use crate::icons;
-use crate::run::RunCtx;
+use crate::layout::{Ctl, LayoutAction, LayoutHandle};
+use crate::run::{Cmd, RunCtx, Status};
 use crate::session::{self, SessionAction, SessionHandle, ShareShown};
+use crate::shell::{PartProps, shown_here};
 use crate::state::Handle;
 
 fn notify(state: &Handle, tone: Tone, text: impl Into<String>) {
@@ -38,7 +40,8 @@ fn share_now(state: &Handle, session: &SessionHandle, run: Option<&RunCtx>) {
                 "{}{}{}",
                 l.origin().ok()?,
                 l.pathname().ok()?,
-                l.search().ok()?
+                // Never the recovery or test-only parameters: a link opens a diagram, nothing else.
+                playground_core::editor::recovery::clean_search(&l.search().ok()?)
             ))
         })
         .unwrap_or_default();
@@ -138,11 +141,14 @@ fn choose_file() {
     }
 }
 
-/// The header's Gallery, Share and File buttons (and the hidden file input behind Import).
+/// The header's Gallery, Share and File buttons (and the hidden file input behind Import), or in the overflow
+/// menu (`menu`) those of them that sit there, the File menu's items laid out in it.
 #[component]
-pub fn ShareTools() -> Html {
+pub fn ShareTools(p: &PartProps) -> Html {
     let state = use_context::<Handle>();
     let session = use_context::<SessionHandle>();
+    let layout = use_context::<LayoutHandle>();
+    let here = |c: Ctl| shown_here(layout.as_ref(), c, p.menu);
     let run = use_context::<RunCtx>();
     let paste_area = use_node_ref();
     let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
@@ -166,9 +172,12 @@ pub fn ShareTools() -> Html {
         })
     };
     let item = |f: fn(&Handle)| {
-        let (state, session) = (state.clone(), session.clone());
+        let (state, session, layout) = (state.clone(), session.clone(), layout.clone());
         Callback::from(move |_: MouseEvent| {
             session.dispatch(SessionAction::FileMenu(false));
+            if let Some(l) = &layout {
+                l.dispatch(LayoutAction::Menu(false));
+            }
             f(&state);
         })
     };
@@ -281,36 +290,73 @@ pub fn ShareTools() -> Html {
             </section>
         }
     });
+    let open_gif = {
+        let (session, layout) = (session.clone(), layout.clone());
+        Callback::from(move |_: MouseEvent| {
+            session.dispatch(SessionAction::FileMenu(false));
+            if let Some(l) = &layout {
+                l.dispatch(LayoutAction::Gif(true));
+            }
+        })
+    };
+    let open_restore = {
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::Restore(true)))
+    };
+    let file_items = html! {
+        <>
+            <button type="button" role="menuitem" class="menu-item" data-action="export-json" title="Ctrl+S" onclick={item(export_json)}>{ "Export JSON" }</button>
+            <button type="button" role="menuitem" class="menu-item" data-action="import-json" title="Ctrl+O" onclick={item(|_| choose_file())}>{ "Import JSON…" }</button>
+            <button type="button" role="menuitem" class="menu-item" data-action="paste" onclick={open_paste}>{ "Paste JSON or link…" }</button>
+            <button type="button" role="menuitem" class="menu-item" data-action="restore" onclick={open_restore}>{ "Restore an earlier diagram…" }</button>
+            <button type="button" role="menuitem" class="menu-item" data-action="export-svg" onclick={item(|s| export_picture(s, false))}>{ "Export SVG" }</button>
+            <button type="button" role="menuitem" class="menu-item" data-action="export-png" onclick={item(|s| export_picture(s, true))}>{ "Export PNG" }</button>
+            <button type="button" role="menuitem" class="menu-item" data-action="record-gif" title="Record a few seconds of the run as an animated GIF" onclick={open_gif}>{ "Record GIF…" }</button>
+        </>
+    };
+    let gallery = html! {
+        <button type="button" class={classes!("btn", session.gallery.then_some("active"))} data-action="gallery" title="Scenario gallery (Shift+G)" aria-label="Gallery" aria-pressed={session.gallery.to_string()} onclick={on_gallery}>
+            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h7v7H4z M13 4h7v7h-7z M4 13h7v7H4z M13 13h7v7h-7z" /></svg>
+            <span class="btn-text">{ "Gallery" }</span>
+        </button>
+    };
+    let share_button = html! {
+        <button type="button" class="btn primary-outline" data-action="share" title="Copy a link to this diagram (Shift+S)" onclick={on_share}>
+            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1 M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" /></svg>
+            <span class="btn-text">{ "Share" }</span>
+        </button>
+    };
+    if p.menu {
+        return html! {
+            <div class="share-tools in-menu" role="group" aria-label="Share and files">
+                if here(Ctl::Gallery) { { gallery } }
+                if here(Ctl::Share) { { share_button } }
+                if here(Ctl::File) {
+                    <div class="menu-group" role="menu" aria-label="File" data-menu="file">{ file_items }</div>
+                }
+            </div>
+        };
+    }
     let menu_items = session.file_menu.then(|| {
         html! {
-            <div class="file-menu" role="menu" data-menu="file">
-                <button type="button" role="menuitem" class="menu-item" data-action="export-json" title="Ctrl+S" onclick={item(export_json)}>{ "Export JSON" }</button>
-                <button type="button" role="menuitem" class="menu-item" data-action="import-json" title="Ctrl+O" onclick={item(|_| choose_file())}>{ "Import JSON…" }</button>
-                <button type="button" role="menuitem" class="menu-item" data-action="paste" onclick={open_paste}>{ "Paste JSON or link…" }</button>
-                <button type="button" role="menuitem" class="menu-item" data-action="export-svg" onclick={item(|s| export_picture(s, false))}>{ "Export SVG" }</button>
-                <button type="button" role="menuitem" class="menu-item" data-action="export-png" onclick={item(|s| export_picture(s, true))}>{ "Export PNG" }</button>
-            </div>
+            <div class="file-menu" role="menu" data-menu="file">{ file_items.clone() }</div>
         }
     });
     html! {
-        <div class="share-tools" role="toolbar" aria-label="Share and files">
-            <button type="button" class={classes!("btn", session.gallery.then_some("active"))} data-action="gallery" title="Scenario gallery (Shift+G)" aria-pressed={session.gallery.to_string()} onclick={on_gallery}>
-                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h7v7H4z M13 4h7v7h-7z M4 13h7v7H4z M13 13h7v7h-7z" /></svg>
-                <span class="btn-text">{ "Gallery" }</span>
-            </button>
+        <div class="share-tools" role="group" aria-label="Share and files">
+            if here(Ctl::Gallery) { { gallery } }
             <div class="file-menu-wrap">
-                <button type="button" class="btn" data-action="file" title="Export or import the diagram" aria-haspopup="menu" aria-expanded={session.file_menu.to_string()} onclick={toggle_menu}>
-                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11 M7 10l5 5 5-5 M4 17v3h16v-3" /></svg>
-                    <span class="btn-text">{ "File" }</span>
-                </button>
-                { for menu_items }
-                <input type="file" accept=".json,application/json" data-import-file="" hidden=true onchange={on_import} />
+                if here(Ctl::File) {
+                    <button type="button" class="btn" data-action="file" title="Export or import the diagram" aria-label="File" aria-haspopup="menu" aria-expanded={session.file_menu.to_string()} onclick={toggle_menu}>
+                        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11 M7 10l5 5 5-5 M4 17v3h16v-3" /></svg>
+                        <span class="btn-text">{ "File" }</span>
+                    </button>
+                    { for menu_items }
+                }
+                <input type="file" accept=".json,application/json" data-import-file="" hidden=true aria-label="Diagram file to import" onchange={on_import} />
             </div>
             { for paste_panel }
-            <button type="button" class="btn primary-outline" data-action="share" title="Copy a link to this diagram (Shift+S)" onclick={on_share}>
-                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1 M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" /></svg>
-                <span class="btn-text">{ "Share" }</span>
-            </button>
+            if here(Ctl::Share) { { share_button } }
         </div>
     }
 }
@@ -448,10 +494,13 @@ pub fn Overlays() -> Html {
     let state = use_context::<Handle>();
     let session = use_context::<SessionHandle>();
     let run = use_context::<RunCtx>();
-    // The listeners are set up once but must see the latest state, session and run; they read them here.
-    let latest = use_mut_ref(|| None::<(Handle, SessionHandle, Option<RunCtx>)>);
+    let layout = use_context::<LayoutHandle>();
+    // The listeners are set up once but must see the latest state, session, run and layout; they read them
+    // here.
+    let latest =
+        use_mut_ref(|| None::<(Handle, SessionHandle, Option<RunCtx>, Option<LayoutHandle>)>);
     if let (Some(s), Some(se)) = (&state, &session) {
-        *latest.borrow_mut() = Some((s.clone(), se.clone(), run.clone()));
+        *latest.borrow_mut() = Some((s.clone(), se.clone(), run.clone(), layout.clone()));
     }
     {
         let latest = latest.clone();
@@ -472,19 +521,35 @@ pub fn Overlays() -> Html {
                         else {
                             return;
                         };
-                        let in_field = e
+                        let target = e
                             .target()
-                            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-                            .is_some_and(|el| {
-                                matches!(
-                                    el.tag_name().to_ascii_uppercase().as_str(),
-                                    "INPUT" | "SELECT" | "TEXTAREA"
-                                ) || el.is_content_editable()
-                            });
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                        let tag = target
+                            .as_ref()
+                            .map(|el| el.tag_name().to_ascii_uppercase())
+                            .unwrap_or_default();
+                        let in_field = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                            || target
+                                .as_ref()
+                                .and_then(|t| t.dyn_ref::<web_sys::HtmlElement>())
+                                .is_some_and(|el| el.is_content_editable());
                         if in_field && cmd != PageCommand::Close {
                             return;
                         }
-                        let Some((state, session, run)) = latest.borrow().clone() else {
+                        // Space presses a focused button, link or card; it runs or pauses only elsewhere.
+                        let presses_space = matches!(tag.as_str(), "BUTTON" | "A" | "SUMMARY")
+                            || target.as_ref().is_some_and(|t| {
+                                t.get_attribute("role").as_deref() == Some("button")
+                                    || t.closest("[role=menu], [role=dialog]")
+                                        .ok()
+                                        .flatten()
+                                        .is_some()
+                            });
+                        if cmd == PageCommand::RunPause && (presses_space || e.default_prevented())
+                        {
+                            return;
+                        }
+                        let Some((state, session, run, layout)) = latest.borrow().clone() else {
                             return;
                         };
                         match cmd {
@@ -496,7 +561,37 @@ pub fn Overlays() -> Html {
                             PageCommand::ImportJson => choose_file(),
                             PageCommand::Close => {
                                 session.dispatch(SessionAction::CloseAll);
+                                if let Some(l) = &layout {
+                                    l.dispatch(LayoutAction::CloseAll);
+                                }
                                 return;
+                            }
+                            PageCommand::RunPause => {
+                                let Some(run) = &run else { return };
+                                run.cmd.emit(if run.snap.status == Status::Running {
+                                    Cmd::Pause
+                                } else {
+                                    Cmd::Run
+                                });
+                            }
+                            PageCommand::Shortcuts => {
+                                if let Some(l) = &layout {
+                                    l.dispatch(LayoutAction::Shortcuts(!l.shortcuts));
+                                }
+                            }
+                            PageCommand::Connect => {
+                                // The focused card, else the one selected card.
+                                let focused = target
+                                    .as_ref()
+                                    .and_then(|t| t.get_attribute("data-node-id"));
+                                let selected = match state.ed.selection.single() {
+                                    Some(Target::Node(id)) => Some(id),
+                                    _ => None,
+                                };
+                                let Some(from) = focused.or(selected) else {
+                                    return;
+                                };
+                                state.dispatch(Action::StartLink(from));
                             }
                         }
                         e.prevent_default();
@@ -506,7 +601,7 @@ pub fn Overlays() -> Html {
             let hash = {
                 let latest = latest.clone();
                 EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
-                    let Some((state, session, run)) = latest.borrow().clone() else {
+                    let Some((state, session, run, _)) = latest.borrow().clone() else {
                         return;
                     };
                     session::open_hash(&state, &session, run.as_ref(), session::current_hash());

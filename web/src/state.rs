@@ -24,6 +24,14 @@ impl PartialEq for State {
 }
 
 impl State {
+    /// The editor on `doc`, ignoring storage (after failures in a row while opening the saved diagram).
+    pub fn fresh(doc: playground_core::Topology) -> State {
+        State {
+            ed: Editor::new(doc),
+            version: 0,
+        }
+    }
+
     /// The editor opened on what `localStorage` holds: the saved diagram, or the example with a welcome (or
     /// with a message when the saved text is unreadable or storage is blocked).
     pub fn restore() -> State {

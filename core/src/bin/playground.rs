@@ -1,4 +1,5 @@
-//! The headless runner: `playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--json]`.
+//! The headless runner: `playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB]
+//! [--json]`.
 //! It reads a topology, validates it, runs it to the end and prints a table or one JSON object (see
 //! `docs/report-format.md`). Bad input gives a message naming the field and a non-zero exit, never a panic.
 //! Only this binary reads files and the wall clock; the logic lives in `playground_core::runner`.

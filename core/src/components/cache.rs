@@ -24,7 +24,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Incoming, mismatch};
-use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
+use crate::components::{
+    Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob, check_range,
+};
 use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
@@ -137,6 +139,19 @@ impl CacheParams {
                 "flush_interval_ms".into(),
                 "`flush_interval_ms` must be positive".into(),
             ));
+        }
+        let mut ranges = vec![
+            ("warm_keys", f64::from(self.warm_keys)),
+            ("flush_interval_ms", self.flush_interval_ms),
+        ];
+        if let Some(c) = self.capacity {
+            ranges.push(("capacity", f64::from(c)));
+        }
+        if let Some(t) = self.ttl_ms {
+            ranges.push(("ttl_ms", t));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::cache::{CacheCounters, CacheReport};
 use crate::components::interface::{Build, Component, mismatch};
-use crate::components::{Ctx, Kind, Params, check_num, check_prob};
+use crate::components::{Ctx, Kind, Params, check_num, check_prob, check_range};
 use crate::dist::{ZIPF_MAX_KEYS, Zipf, exponential};
 use crate::outcomes::Requests;
 use crate::request::Op;
@@ -153,6 +153,7 @@ impl ClientParams {
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         check_num(&mut out, "rate", self.rate, 0.0);
+        check_range(&mut out, "rate", self.rate);
         check_prob(&mut out, "read_fraction", self.read_fraction);
         check_prob(&mut out, "static_fraction", self.static_fraction);
         check_prob(&mut out, "malicious_fraction", self.malicious_fraction);
@@ -172,9 +173,13 @@ impl ClientParams {
         if self.timeout_ms.is_finite() && self.timeout_ms <= 0.0 {
             out.push(("timeout_ms".into(), "`timeout_ms` must be positive".into()));
         }
+        check_range(&mut out, "timeout_ms", self.timeout_ms);
         if self.addresses == 0 {
             out.push(("addresses".into(), "`addresses` must be at least 1".into()));
         }
+        check_range(&mut out, "addresses", f64::from(self.addresses));
+        check_range(&mut out, "api_keys", f64::from(self.api_keys));
+        check_range(&mut out, "size_bytes", f64::from(self.size_bytes));
         match self.arrival {
             Arrival::Poisson | Arrival::Constant => {}
             Arrival::Bursty { on_s, off_s } => {
@@ -186,8 +191,13 @@ impl ClientParams {
                         "`arrival.on_s` must be positive".into(),
                     ));
                 }
+                check_range(&mut out, "arrival.on_s", on_s);
+                check_range(&mut out, "arrival.off_s", off_s);
             }
-            Arrival::Ramp { to_rate } => check_num(&mut out, "arrival.to_rate", to_rate, 0.0),
+            Arrival::Ramp { to_rate } => {
+                check_num(&mut out, "arrival.to_rate", to_rate, 0.0);
+                check_range(&mut out, "arrival.to_rate", to_rate);
+            }
             Arrival::Diurnal {
                 period_s,
                 amplitude,
@@ -199,6 +209,7 @@ impl ClientParams {
                         "`arrival.period_s` must be positive".into(),
                     ));
                 }
+                check_range(&mut out, "arrival.period_s", period_s);
                 check_prob(&mut out, "arrival.amplitude", amplitude);
             }
         }
@@ -210,6 +221,7 @@ impl ClientParams {
                         "`keys.count` must be at least 1".into(),
                     ));
                 }
+                check_range(&mut out, "keys.count", count as f64);
             }
             Keys::Zipf { count, s } => {
                 if count == 0 || count > ZIPF_MAX_KEYS {
@@ -219,6 +231,7 @@ impl ClientParams {
                     ));
                 }
                 check_num(&mut out, "keys.s", s, 0.0);
+                check_range(&mut out, "keys.s", s);
             }
         }
         out
@@ -381,6 +394,17 @@ impl Component for Client {
     fn revive(&mut self, _ctx: &mut Ctx<'_>) {
         self.alive = true;
     }
+
+    /// A new rate from now: the pending arrival, drawn at the old rate, is dropped (by the epoch) and the
+    /// engine draws the next from now — exact for Poisson arrivals, which are memoryless.
+    fn retune(&mut self, params: &Params) -> bool {
+        let Params::Client(p) = params else {
+            return false;
+        };
+        self.set_rate(p.rate);
+        self.epoch = self.epoch.wrapping_add(1);
+        true
+    }
 }
 
 impl Client {
@@ -415,6 +439,11 @@ impl Client {
             boost: 1.0,
             dns: None,
         }
+    }
+
+    /// A new base rate from now on (a live edit; the engine redraws the next arrival).
+    pub fn set_rate(&mut self, rate: f64) {
+        self.rate = rate;
     }
 
     /// The rate at time `t` [req/s], spikes included.
@@ -561,7 +590,7 @@ impl ClientParams {
     /// How the inspector names a client's parameters.
     pub const VOCAB: Vocab = Vocab {
         terms: &[
-            Term::new("rate", "Request rate").unit("req/s"),
+            Term::new("rate", "Request rate").unit("req/s").live(),
             Term::new("arrival", "Arrival").family(&Arrival::FAMILY),
             Term::new("read_fraction", "Read fraction").unit("0–1"),
             Term::new("keys", "Keys").family(&Keys::FAMILY),

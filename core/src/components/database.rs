@@ -21,7 +21,9 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
-use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
+use crate::components::{
+    Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob, check_range,
+};
 use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
@@ -166,6 +168,26 @@ impl DatabaseParams {
                 "workers".into(),
                 "`workers` × `shards` × (`replicas` + 1) must be at most 1 000 000".into(),
             ));
+        }
+        let mut ranges = vec![
+            ("workers", f64::from(self.workers)),
+            ("speed", self.speed),
+            ("rows", self.rows as f64),
+            ("indexes", f64::from(self.indexes)),
+            ("join_tables", f64::from(self.join_tables)),
+            ("lag_ms", self.lag_ms),
+            ("failover_ms", self.failover_ms),
+            ("virtual_nodes", f64::from(self.virtual_nodes)),
+            ("key_space", self.key_space as f64),
+        ];
+        if let Some(q) = self.queue_capacity {
+            ranges.push(("queue_capacity", f64::from(q)));
+        }
+        if let Some(t) = self.primary_failure_s {
+            ranges.push(("primary_failure_s", t));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::components::cache::store::{Eviction, Lookup, Store};
 use crate::components::cache::{CacheCounters, CacheDetail, CacheReport};
 use crate::components::interface::{Build, Component, Finding, Incoming, Port, mismatch};
-use crate::components::{Action, Ctx, NodeDetail, Params, check_dist};
+use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_range};
 use crate::dist::Dist;
 use crate::request::Outcome;
 use crate::time::SimTime;
@@ -107,6 +107,11 @@ pub fn parse_records(text: &str) -> Result<Vec<Record>, String> {
                     .ok()
                     .filter(|t| t.is_finite() && *t > 0.0)
                     .ok_or_else(|| format!("record {n}: ttl `{w}` is not a positive number"))?;
+                if let Some(m) =
+                    crate::limits::out_of_range("ttl", ttl_s, &crate::limits::RECORD_TTL_S)
+                {
+                    return Err(format!("record {n}: {m}"));
+                }
             }
         }
         out.push(Record {
@@ -179,6 +184,9 @@ impl DnsResolverParams {
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         check_dist(&mut out, "lookup_time", &self.lookup_time);
+        if let Some(c) = self.capacity {
+            check_range(&mut out, "capacity", f64::from(c));
+        }
         out
     }
 }

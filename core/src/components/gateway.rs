@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 use crate::components::interface::{Build, Component, Finding, Levels, mismatch};
 use crate::components::pool::{Arrived, WorkerPool};
 use crate::components::rate_limiter::{Decision, Limiter, LimiterParams, LimiterReport, Who};
-use crate::components::{Action, Ctx, Incoming, Kind, NO_SLOT, NodeDetail, Params, check_num};
+use crate::components::{
+    Action, Ctx, Incoming, Kind, NO_SLOT, NodeDetail, Params, check_num, check_range,
+};
 use crate::digest::Digest;
 use crate::request::{Op, Outcome};
 use crate::resilience::default_json;
@@ -115,6 +117,19 @@ impl GatewayParams {
             for (f, m) in l.problems() {
                 out.push((format!("rate_limit.{f}"), format!("`rate_limit`: {m}")));
             }
+        }
+        let mut ranges = vec![
+            ("workers", f64::from(self.workers)),
+            ("process_ms", self.process_ms),
+            ("jwt_verify_ms", self.jwt_verify_ms),
+            ("tls_handshake_ms", self.tls_handshake_ms),
+            ("keepalive_s", self.keepalive_s),
+        ];
+        if let Some(q) = self.queue_capacity {
+            ranges.push(("queue_capacity", f64::from(q)));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }

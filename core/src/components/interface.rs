@@ -216,6 +216,12 @@ pub(crate) trait Component {
     /// Service times are multiplied by `factor` from now on (a slow-down fault; 1 ends it).
     fn slow(&mut self, _factor: f64) {}
 
+    /// Takes the parameters its vocabulary marks `live` from `params` at the clock (a page edit during a
+    /// run); `false` when the kind takes none.
+    fn retune(&mut self, _params: &Params) -> bool {
+        false
+    }
+
     /// Workers (0 for kinds without).
     fn workers(&self) -> u32 {
         0

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Incoming, mismatch};
-use crate::components::{Action, Ctx, Params, check_num};
+use crate::components::{Action, Ctx, Params, check_num, check_range};
 use crate::request::Outcome;
 use crate::time::SimTime;
 use crate::vocab::{Choices, Term, Vocab, choices};
@@ -101,6 +101,21 @@ impl LbParams {
                 "health_check".into(),
                 "health check thresholds must be at least 1".into(),
             ));
+        }
+        let hc = &self.health_check;
+        for (field, v) in [
+            ("virtual_nodes", f64::from(self.virtual_nodes)),
+            ("health_check.interval_ms", hc.interval_ms),
+            (
+                "health_check.unhealthy_threshold",
+                f64::from(hc.unhealthy_threshold),
+            ),
+            (
+                "health_check.healthy_threshold",
+                f64::from(hc.healthy_threshold),
+            ),
+        ] {
+            check_range(&mut out, field, v);
         }
         out
     }

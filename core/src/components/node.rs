@@ -66,6 +66,7 @@ macro_rules! node_kinds {
             slow(factor: f64) -> ();
             stale_hit(now: SimTime) -> ();
             probe(up: &dyn Fn(u32) -> bool) -> ();
+            retune(params: &Params) -> bool;
         );
         node_kinds!(@views [$($variant)*]
             workers() -> u32;

@@ -51,7 +51,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
-use crate::components::{Action, Ctx, NO_SLOT, NodeDetail, Params, check_num};
+use crate::components::{Action, Ctx, NO_SLOT, NodeDetail, Params, check_num, check_range};
 use crate::digest::Digest;
 use crate::request::Outcome;
 use crate::time::SimTime;
@@ -114,6 +114,18 @@ impl LimiterParams {
             out.push(("instances".into(), "`instances` must be at least 1".into()));
         }
         check_num(&mut out, "sync_ms", self.sync_ms, 0.0);
+        let mut ranges = vec![
+            ("limit", f64::from(self.limit)),
+            ("window_ms", self.window_ms),
+            ("instances", f64::from(self.instances)),
+            ("sync_ms", self.sync_ms),
+        ];
+        if let Some(b) = self.burst {
+            ranges.push(("burst", f64::from(b)));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
+        }
         out
     }
 }

@@ -17,7 +17,9 @@ use std::collections::{BTreeMap, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Incoming, Levels, mismatch};
-use crate::components::{Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob};
+use crate::components::{
+    Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob, check_range,
+};
 use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
@@ -173,6 +175,19 @@ impl ServerParams {
                     "`idempotency.retention_s` must be positive".into(),
                 ));
             }
+        }
+        let mut ranges = vec![("workers", f64::from(self.workers)), ("speed", self.speed)];
+        if let Some(q) = self.queue_capacity {
+            ranges.push(("queue_capacity", f64::from(q)));
+        }
+        if let Some(b) = self.bulkhead {
+            ranges.push(("bulkhead", f64::from(b)));
+        }
+        if let Some(i) = &self.idempotency {
+            ranges.push(("idempotency.retention_s", i.retention_s));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }
@@ -643,6 +658,18 @@ impl Server {
         self.alive = true;
     }
 
+    /// New service time, speed, error probability and queue capacity from now on (a live edit). Requests in
+    /// service keep the time they drew; a slow-down applied as a fault stays in force.
+    pub fn retune(&mut self, p: &ServerParams) {
+        let slow = self.factor * self.speed;
+        self.service = p.service_time.clone();
+        self.speed = p.speed;
+        self.factor = slow / self.speed;
+        self.mean_service = SimTime::from_ms(self.service.mean_ms() * self.factor);
+        self.error_p = p.error_probability;
+        self.queue_cap = p.queue_capacity;
+    }
+
     /// Service times are multiplied by `factor` from now on (1 = normal).
     pub fn slow(&mut self, factor: f64) {
         self.factor = factor / self.speed;
@@ -750,6 +777,16 @@ impl Component for Server {
         Server::slow(self, factor);
     }
 
+    fn retune(&mut self, params: &Params) -> bool {
+        match params {
+            Params::Server(p) => {
+                Server::retune(self, p);
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn workers(&self) -> u32 {
         Server::workers(self)
     }
@@ -791,10 +828,15 @@ impl ServerParams {
             Term::new("workers", "Workers"),
             Term::new("queue_capacity", "Queue capacity")
                 .integer()
-                .empty("unbounded"),
-            Term::new("service_time", "Service time").family(&Dist::FAMILY),
-            Term::new("speed", "Speed").unit("×"),
-            Term::new("error_probability", "Error probability").unit("0–1"),
+                .empty("unbounded")
+                .live(),
+            Term::new("service_time", "Service time")
+                .family(&Dist::FAMILY)
+                .live(),
+            Term::new("speed", "Speed").unit("×").live(),
+            Term::new("error_probability", "Error probability")
+                .unit("0–1")
+                .live(),
             Term::new("blocking_calls", "Blocking calls"),
             Term::new("calls", "Calls downstream").choices(choices::<Calls>),
             Term::new("bulkhead", "Bulkhead (per dependency)")

@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Levels, mismatch};
 use crate::components::pool::{Arrived, WorkerPool};
-use crate::components::{Action, Ctx, Incoming, NO_SLOT, NodeDetail, Params, check_num};
+use crate::components::{
+    Action, Ctx, Incoming, NO_SLOT, NodeDetail, Params, check_num, check_range,
+};
 use crate::digest::Digest;
 use crate::request::Outcome;
 use crate::time::SimTime;
@@ -75,6 +77,21 @@ impl WafParams {
             if self.ip_rate_limit.is_some() && v.is_finite() && v <= 0.0 {
                 out.push((field.into(), format!("`{field}` must be positive")));
             }
+        }
+        let mut ranges = vec![
+            ("workers", f64::from(self.workers)),
+            ("inspect_ms", self.inspect_ms),
+            ("ip_window_s", self.ip_window_s),
+            ("block_s", self.block_s),
+        ];
+        if let Some(q) = self.queue_capacity {
+            ranges.push(("queue_capacity", f64::from(q)));
+        }
+        if let Some(l) = self.ip_rate_limit {
+            ranges.push(("ip_rate_limit", f64::from(l)));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }

@@ -118,11 +118,20 @@ pub(crate) fn edge_with_params(e: &Edge, m: &Map<String, Value>) -> Result<Edge,
         Some(w) => Some(u32::try_from(w).map_err(|_| "weight is too large".to_string())?),
         None => None,
     };
+    let ranged = |field: &str, v: f64| {
+        crate::limits::param(field).and_then(|l| crate::limits::out_of_range(field, v, l))
+    };
+    if let Some(msg) = weight.and_then(|w| ranged("weight", f64::from(w))) {
+        return Err(msg);
+    }
     let timeout_ms = m.get("timeout_ms").and_then(Value::as_f64);
     if let Some(t) = timeout_ms
         && !(t.is_finite() && t > 0.0)
     {
         return Err(format!("the timeout must be positive (got {t} ms)"));
+    }
+    if let Some(msg) = timeout_ms.and_then(|t| ranged("timeout_ms", t)) {
+        return Err(msg);
     }
     let retry = policy_part(m, "retry", |r: &RetryPolicy| r.problems("retry."))?;
     let breaker = policy_part(m, "breaker", |b: &BreakerParams| b.problems("breaker."))?;

@@ -37,6 +37,11 @@ pub fn import_json(text: &str) -> Result<Topology, String> {
     let t = Topology::from_json(text).map_err(|e| {
         format!("This file is not a playground diagram (topology JSON): {e}. Nothing was changed.")
     })?;
+    if let Some(m) = crate::limits::check_counts(t.nodes.len(), t.edges.len(), t.faults.len()) {
+        return Err(format!(
+            "This file holds a larger diagram than the playground opens ({m}). Nothing was changed."
+        ));
+    }
     share::check_structure(&t)
         .map_err(|e| format!("This file cannot be opened: {e}. Nothing was changed."))?;
     Ok(t)

@@ -99,6 +99,76 @@ impl Viewport {
     }
 }
 
+/// Characters of a card's label per line: its text column is about 94 px wide, and 12.5 px semibold in a
+/// wide font (DejaVu Sans) runs about 7.9 px a character.
+pub const LABEL_CHARS: usize = 12;
+/// Characters of a card's kind title (11 px, about 6.6 px a character).
+pub const KIND_CHARS: usize = 15;
+
+/// A card's text in at most `lines` lines of at most `per_line` characters, broken between words (a word longer
+/// than a line is split), the last line ending in `…` only when the text does not fit. The canvas and the SVG
+/// and PNG exports draw the same lines; the full text is the card's tooltip.
+pub fn label_lines(text: &str, per_line: usize, lines: usize) -> Vec<String> {
+    let per_line = per_line.max(2);
+    let chars: Vec<char> = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let (mut start, mut last_start) = (0, 0);
+    while start < chars.len() && out.len() < lines {
+        let rest = &chars[start..];
+        last_start = start;
+        if rest.len() <= per_line {
+            out.push(rest.iter().collect());
+            start = chars.len();
+            break;
+        }
+        // The longer of: up to the last space that fits, or through the last hyphen that fits; else split.
+        let at_space = rest[..=per_line]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&i| i > 0)
+            .map(|i| (i, i + 1));
+        let at_hyphen = rest[..per_line]
+            .iter()
+            .rposition(|c| *c == '-')
+            .filter(|&i| i > 0)
+            .map(|i| (i + 1, i + 1));
+        let (len, next) = match (at_space, at_hyphen) {
+            (Some(s), Some(h)) => {
+                if h.0 > s.0 {
+                    h
+                } else {
+                    s
+                }
+            }
+            (Some(s), None) => s,
+            (None, Some(h)) => h,
+            (None, None) => (per_line, per_line),
+        };
+        out.push(rest[..len].iter().collect());
+        start += next;
+    }
+    if start < chars.len()
+        && let Some(last) = out.last_mut()
+    {
+        // What does not fit: the last line runs on as far as it can and ends in an ellipsis.
+        let mut t: Vec<char> = chars[last_start..]
+            .iter()
+            .take(per_line - 1)
+            .copied()
+            .collect();
+        while t.last() == Some(&' ') {
+            t.pop();
+        }
+        *last = t.into_iter().collect::<String>() + "…";
+    }
+    out
+}
+
 /// `v` rounded to the nearest grid line.
 pub fn snap(v: f64) -> f64 {
     (v / GRID).round() * GRID
@@ -232,15 +302,16 @@ pub fn bounds(doc: &Topology) -> Option<(Point, Point)> {
 /// The viewport that shows every card inside a canvas of `width` × `height` [px] with a margin, never
 /// magnifying beyond 1.5×; the default viewport for an empty diagram or an unmeasured canvas.
 pub fn fit(doc: &Topology, width: f64, height: f64) -> Viewport {
-    const MARGIN: f64 = 48.0;
+    // A phone's narrow canvas keeps a thin margin: every pixel of width is zoom for the cards.
+    let margin = if width < 600.0 { 16.0 } else { 48.0 };
     let Some((min, max)) = bounds(doc) else {
         return Viewport::default();
     };
-    if !(width > 2.0 * MARGIN && height > 2.0 * MARGIN) {
+    if !(width > 2.0 * margin && height > 2.0 * margin) {
         return Viewport::default();
     }
-    let zoom = ((width - 2.0 * MARGIN) / (max.x - min.x))
-        .min((height - 2.0 * MARGIN) / (max.y - min.y))
+    let zoom = ((width - 2.0 * margin) / (max.x - min.x))
+        .min((height - 2.0 * margin) / (max.y - min.y))
         .clamp(MIN_ZOOM, 1.5);
     let centre = Point::new((min.x + max.x) / 2.0, (min.y + max.y) / 2.0);
     Viewport {
@@ -255,6 +326,42 @@ pub fn fit(doc: &Topology, width: f64, height: f64) -> Viewport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_break_between_words_and_are_cut_only_past_the_last_line() {
+        assert_eq!(label_lines("App 1", 14, 2), vec!["App 1"]);
+        assert_eq!(
+            label_lines("Users (Writes) east", 14, 2),
+            vec!["Users (Writes)", "east"]
+        );
+        assert_eq!(
+            label_lines("Users (Write-through)", 14, 2),
+            vec!["Users (Write-", "through)"]
+        );
+        assert_eq!(
+            label_lines("Write-through", 12, 2),
+            vec!["Write-", "through"]
+        );
+        assert_eq!(
+            label_lines("write-behind cache for the orders database", 14, 2),
+            vec!["write-behind", "cache for the…"]
+        );
+        // A word longer than a line is split, not dropped.
+        assert_eq!(
+            label_lines("abcdefghijklmnopqrstuvwxyz", 14, 2),
+            vec!["abcdefghijklmn", "opqrstuvwxyz"]
+        );
+        assert_eq!(label_lines("", 14, 2), Vec::<String>::new());
+        // Every line fits.
+        for text in [
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+            "Load balancer (round robin)",
+        ] {
+            for l in label_lines(text, 14, 2) {
+                assert!(l.chars().count() <= 14, "{l}");
+            }
+        }
+    }
     use crate::topology::{Edge, Node};
 
     fn at(id: &str, x: f64, y: f64) -> Node {

@@ -49,6 +49,12 @@ pub enum PageCommand {
     ImportJson,
     /// Close the gallery or share panel (Escape; the editor also clears its selection).
     Close,
+    /// Run or pause the simulation (Space, when focus is not on a control that Space presses).
+    RunPause,
+    /// Show the keyboard shortcuts (`?`).
+    Shortcuts,
+    /// Connect from the focused or selected card: the next card chosen is the callee (C).
+    Connect,
 }
 
 /// The page command for a key press, if any. None of them is an editor [`shortcut`] (a test checks), except
@@ -60,9 +66,103 @@ pub fn page_shortcut(key: &str, mod_key: bool, shift: bool) -> Option<PageComman
         ("s", true, false) => Some(PageCommand::ExportJson),
         ("o", true, false) => Some(PageCommand::ImportJson),
         ("escape", _, _) => Some(PageCommand::Close),
+        (" ", false, _) => Some(PageCommand::RunPause),
+        ("?", false, _) => Some(PageCommand::Shortcuts),
+        ("c", false, false) => Some(PageCommand::Connect),
         _ => None,
     }
 }
+
+/// One line of the shortcut sheet: the keys as written for people, what they do, and the key presses they
+/// stand for (`(key, mod, shift)`, as the browser names the key) so a test can check each one does something.
+#[derive(Clone, Copy, Debug)]
+pub struct ShortcutHelp {
+    /// the keys, as printed
+    pub keys: &'static str,
+    /// what they do
+    pub what: &'static str,
+    /// the presses it documents
+    pub presses: &'static [(&'static str, bool, bool)],
+}
+
+/// The shortcut sheet (`?`), in the order it is shown.
+pub const SHORTCUTS: &[ShortcutHelp] = &[
+    ShortcutHelp {
+        keys: "Space",
+        what: "Run or pause the simulation",
+        presses: &[(" ", false, false)],
+    },
+    ShortcutHelp {
+        keys: "Tab, Shift+Tab",
+        what: "Move between cards, connections and controls; a card added from the palette takes the focus",
+        presses: &[],
+    },
+    ShortcutHelp {
+        keys: "Enter",
+        what: "Select the focused card or connection (while connecting: make it the callee)",
+        presses: &[],
+    },
+    ShortcutHelp {
+        keys: "C",
+        what: "Connect from the focused (or selected) card, then choose the callee with Tab and Enter",
+        presses: &[("c", false, false)],
+    },
+    ShortcutHelp {
+        keys: "Arrow keys",
+        what: "Move the selected cards one grid step (with Shift: five)",
+        presses: &[("ArrowLeft", false, false), ("ArrowDown", false, true)],
+    },
+    ShortcutHelp {
+        keys: "Delete, Backspace",
+        what: "Delete the selection (focus moves to a neighbouring card)",
+        presses: &[("Delete", false, false), ("Backspace", false, false)],
+    },
+    ShortcutHelp {
+        keys: "Ctrl+Z, Ctrl+Shift+Z (Ctrl+Y)",
+        what: "Undo, redo",
+        presses: &[("z", true, false), ("z", true, true), ("y", true, false)],
+    },
+    ShortcutHelp {
+        keys: "Ctrl+C, Ctrl+V, Ctrl+D",
+        what: "Copy, paste, duplicate cards",
+        presses: &[("c", true, false), ("v", true, false), ("d", true, false)],
+    },
+    ShortcutHelp {
+        keys: "Ctrl+A",
+        what: "Select everything",
+        presses: &[("a", true, false)],
+    },
+    ShortcutHelp {
+        keys: "Ctrl+=, Ctrl+−, Shift+1",
+        what: "Zoom in, zoom out, zoom to fit",
+        presses: &[("=", true, false), ("-", true, false), ("!", false, true)],
+    },
+    ShortcutHelp {
+        keys: "Shift+G",
+        what: "Scenario gallery",
+        presses: &[("G", false, true)],
+    },
+    ShortcutHelp {
+        keys: "Shift+S",
+        what: "Share link",
+        presses: &[("S", false, true)],
+    },
+    ShortcutHelp {
+        keys: "Ctrl+S, Ctrl+O",
+        what: "Export the diagram as JSON, import one",
+        presses: &[("s", true, false), ("o", true, false)],
+    },
+    ShortcutHelp {
+        keys: "?",
+        what: "This list",
+        presses: &[("?", false, true)],
+    },
+    ShortcutHelp {
+        keys: "Esc",
+        what: "Close a menu, panel or dialog; cancel connecting; clear the selection",
+        presses: &[("Escape", false, false)],
+    },
+];
 
 #[cfg(test)]
 mod tests {
@@ -98,6 +198,31 @@ mod tests {
             Some(PageCommand::ImportJson)
         );
         assert_eq!(page_shortcut("s", false, false), None);
+    }
+
+    #[test]
+    fn every_key_on_the_shortcut_sheet_does_something() {
+        for help in SHORTCUTS {
+            for &(key, m, s) in help.presses {
+                assert!(
+                    shortcut(key, m, s).is_some() || page_shortcut(key, m, s).is_some(),
+                    "{}: {key} mod={m} shift={s} does nothing",
+                    help.keys
+                );
+            }
+        }
+        // Plain C connects; Ctrl+C still copies.
+        assert_eq!(page_shortcut("c", false, false), Some(PageCommand::Connect));
+        assert_eq!(shortcut("c", false, false), None);
+        assert_eq!(shortcut("c", true, false), Some(Action::Copy));
+        assert_eq!(
+            page_shortcut(" ", false, false),
+            Some(PageCommand::RunPause)
+        );
+        assert_eq!(
+            page_shortcut("?", false, true),
+            Some(PageCommand::Shortcuts)
+        );
     }
 
     #[test]

@@ -322,8 +322,11 @@ fn parse_number(text: &str, label: &str, integer: bool) -> Result<f64, String> {
     if !x.is_finite() {
         return Err(format!("{label} must be a finite number"));
     }
-    if integer && (x.fract() != 0.0 || x < 0.0 || x > f64::from(u32::MAX)) {
+    if integer && (x.fract() != 0.0 || x < 0.0) {
         return Err(format!("{label} must be a whole number, 0 or more"));
+    }
+    if integer && x > 9_007_199_254_740_992.0 {
+        return Err(format!("{label} is too large"));
     }
     Ok(x)
 }
@@ -404,6 +407,14 @@ pub fn apply_edit(
                 }
             } else {
                 let x = parse_number(t, &field.label, *integer)?;
+                // The documented range (`docs/limits.md`), with the same words validation uses; zero and
+                // negative values keep the parameter's own message ("must be positive", "at least 1").
+                if x > 0.0
+                    && let Some(m) = crate::limits::param(path)
+                        .and_then(|l| crate::limits::out_of_range(path, x, l))
+                {
+                    return Err(m);
+                }
                 if *integer {
                     Value::from(x as u64)
                 } else {

@@ -8,7 +8,7 @@ use crate::components::{Category, Kind};
 use crate::topology::{Node, Topology};
 
 use super::display;
-use super::geometry::{self, NODE_H, NODE_W, PORT_R, Point};
+use super::geometry::{self, KIND_CHARS, LABEL_CHARS, NODE_H, NODE_W, PORT_R, Point, label_lines};
 
 /// Space around the cards [px].
 const MARGIN: f64 = 32.0;
@@ -142,15 +142,26 @@ fn card(s: &mut String, n: &Node, icon: &dyn Fn(&str, Option<Category>) -> &'sta
          stroke-linecap=\"round\" stroke-linejoin=\"round\"/></g>",
         xml(icon(&n.kind, category))
     );
+    // The same lines as the canvas (two for a long label), the full text as the card's tooltip.
+    let lines = label_lines(display(n), LABEL_CHARS, 2);
+    let _ = writeln!(s, "<title>{} ({})</title>", xml(display(n)), xml(title));
+    let (first_y, kind_y) = if lines.len() > 1 {
+        (21.0, 49.0)
+    } else {
+        (25.0, 42.0)
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text x=\"50\" y=\"{}\" font-size=\"12.5\" font-weight=\"600\" fill=\"#1d2330\">{}</text>",
+            first_y + 14.0 * i as f64,
+            xml(line)
+        );
+    }
     let _ = writeln!(
         s,
-        "<text x=\"50\" y=\"25\" font-size=\"12.5\" font-weight=\"600\" fill=\"#1d2330\">{}</text>",
-        xml(&fit(display(n), 13))
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"50\" y=\"42\" font-size=\"11\" fill=\"#667085\">{}</text>",
-        xml(&fit(title, 16))
+        "<text x=\"50\" y=\"{kind_y}\" font-size=\"11\" fill=\"#667085\">{}</text>",
+        xml(&fit(title, KIND_CHARS))
     );
     let _ = writeln!(
         s,
@@ -204,7 +215,17 @@ mod tests {
         let svg = diagram_svg(&t, &no_icon);
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("<title>a &lt;b&gt; &amp; &quot;c&quot;</title>"));
-        assert!(svg.contains("&lt;script&gt;aler…"));
+        // Two lines of 12 characters, split inside the word and cut; the card's tooltip has it whole.
+        assert!(svg.contains(">&lt;script&gt;aler</text>"), "{svg}");
+        assert!(svg.contains(">t(1)&lt;/scrip…</text>"), "{svg}");
+        assert!(svg.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt; (Client)</title>"));
+        t.nodes[1].label = "Users of the write cache".into();
+        t.nodes[2].label = "Users of the write-through cache".into();
+        let svg = diagram_svg(&t, &no_icon);
+        assert!(svg.contains(">Users of the</text>"), "{svg}");
+        assert!(svg.contains(">write cache</text>"), "{svg}");
+        assert!(svg.contains(">write-throu…</text>"), "{svg}");
+        assert!(svg.contains("<title>Users of the write-through cache (Server)</title>"));
     }
 
     #[test]

@@ -179,6 +179,9 @@ pub(crate) fn read(r: &mut Reader) -> Result<Topology, ShareError> {
     let edges = read_edges(r, &nodes)?;
     // Each fault takes at least a float, a tag and a target.
     let n = r.count(3, "faults")?;
+    if n > crate::limits::MAX_FAULTS {
+        return Err(over_limit(0, 0, n));
+    }
     r.charge(n.saturating_mul(std::mem::size_of::<Fault>()))?;
     let mut faults = Vec::with_capacity(n);
     let (mut refs, mut edge_names) = (Counter::default(), Counter::default());
@@ -424,6 +427,9 @@ fn write_nodes(w: &mut Writer, nodes: &[Node]) {
 fn read_nodes(r: &mut Reader) -> Result<Vec<Node>, ShareError> {
     // Each node takes at least 9 bytes: 2 for the id, 1 kind, 2 label, 1 region, 2 coordinates, 1 params.
     let n = r.count(9, "nodes")?;
+    if n > crate::limits::MAX_NODES {
+        return Err(over_limit(n, 0, 0));
+    }
     r.charge(n.saturating_mul(std::mem::size_of::<Node>()))?;
     let mut ids = Vec::with_capacity(n);
     let mut column = Counter::default();
@@ -655,6 +661,9 @@ fn edge_flags(e: &Edge) -> u8 {
 fn read_edges(r: &mut Reader, nodes: &[Node]) -> Result<Vec<Edge>, ShareError> {
     // Each edge takes at least 3 bytes: from, to, flags.
     let m = r.count(3, "edges")?;
+    if m > crate::limits::MAX_EDGES {
+        return Err(over_limit(0, m, 0));
+    }
     r.charge(m.saturating_mul(std::mem::size_of::<Edge>()))?;
     let mut edges = Vec::with_capacity(m);
     let mut names = Counter::default();
@@ -797,4 +806,9 @@ fn read_value(r: &mut Reader, depth: usize) -> Result<Value, ShareError> {
         OBJECT => Value::Object(read_object(r, depth)?),
         tag => return Err(garbled(format!("unknown parameter type {tag}"))),
     })
+}
+
+/// The refusal of a diagram past the size caps, as soon as a count is read.
+fn over_limit(nodes: usize, edges: usize, faults: usize) -> ShareError {
+    ShareError::OverLimit(crate::limits::check_counts(nodes, edges, faults).unwrap_or_default())
 }

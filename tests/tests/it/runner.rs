@@ -12,6 +12,7 @@ fn args(json: bool) -> RunArgs {
         duration_s: Some(20.0),
         warmup_s: Some(2.0),
         json,
+        max_memory: None,
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::MsgCounters;
-use crate::components::{Action, Ctx, check_num};
+use crate::components::{Action, Ctx, check_num, check_range};
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
 use crate::vocab::{Choices, Term, Vocab, choices};
@@ -79,6 +79,19 @@ impl QueueParams {
                 "max_receives".into(),
                 "`max_receives` must be at least 1 (or empty: never dead-letter)".into(),
             ));
+        }
+        let mut ranges = vec![
+            ("consumers", f64::from(self.consumers)),
+            ("visibility_timeout_ms", self.visibility_timeout_ms),
+        ];
+        if let Some(c) = self.capacity {
+            ranges.push(("capacity", f64::from(c)));
+        }
+        if let Some(m) = self.max_receives {
+            ranges.push(("max_receives", f64::from(m)));
+        }
+        for (field, v) in ranges {
+            check_range(&mut out, field, v);
         }
         out
     }

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::MsgCounters;
-use crate::components::{Action, Ctx, check_num};
+use crate::components::{Action, Ctx, check_num, check_range};
 use crate::request::{Op, Outcome};
 use crate::time::SimTime;
 use crate::vocab::{Term, Vocab};
@@ -45,6 +45,7 @@ impl StreamParams {
             ));
         }
         check_num(&mut out, "retry_ms", self.retry_ms, 0.0);
+        check_range(&mut out, "retry_ms", self.retry_ms);
         out
     }
 }
