@@ -675,6 +675,14 @@ impl NodeDetail {
         }
     }
 
+    /// A replicated key-value store's statistics.
+    pub fn kv(&self) -> Option<&KvReport> {
+        match self {
+            NodeDetail::Kv(k) => Some(&k.kv),
+            _ => None,
+        }
+    }
+
     /// A client's own end-to-end counts.
     pub fn requests(&self) -> Option<&Requests> {
         match self {

@@ -536,6 +536,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             out.push(figure(key, label, v.to_string(), ""));
         }
     }
+    if let Some(k) = n.kv() {
+        out.extend(kv_figures(k));
+    }
     if let Some(m) = n.messaging() {
         for (key, label, v) in [
             ("published", "published", m.published),
@@ -567,6 +570,77 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
                 unit: "",
             });
         }
+    }
+    out
+}
+
+/// A replicated store's figures: what a partition cost (refused, availability on each side), what it did
+/// to the data (stale reads, conflicts, lost updates, keys diverged) and how long the heal took to converge.
+fn kv_figures(k: &crate::components::KvReport) -> Vec<Figure> {
+    let during = k.during();
+    let mut out = vec![
+        figure("kv_reads", "reads answered", k.reads.to_string(), ""),
+        figure("kv_writes", "writes acknowledged", k.writes.to_string(), ""),
+        figure(
+            "kv_refused",
+            "refused (no quorum)",
+            (k.refused_reads + k.refused_writes).to_string(),
+            "",
+        ),
+        figure(
+            "kv_failed",
+            "timed out",
+            (k.failed_reads + k.failed_writes).to_string(),
+            "",
+        ),
+        figure(
+            "stale_reads",
+            "stale reads",
+            format!("{} of {}", k.stale_reads, k.reads_after_write),
+            "",
+        ),
+        figure("conflicts", "conflicts", k.conflicts.to_string(), ""),
+        figure(
+            "lost_updates",
+            "lost updates",
+            k.lost_updates.to_string(),
+            "",
+        ),
+        figure(
+            "diverged_keys",
+            "keys diverged now (most)",
+            format!("{} ({})", k.diverged_keys, k.max_diverged_keys),
+            "",
+        ),
+        figure(
+            "kv_read_p50",
+            "read latency p50",
+            format!("{:.2}", k.read_ms.p50),
+            "ms",
+        ),
+    ];
+    if k.split_s > 0.0 {
+        out.push(figure(
+            "availability_split",
+            "available during partition",
+            format!("{:.1}", during.share() * 100.0),
+            "%",
+        ));
+        out.push(figure(
+            "availability_normal",
+            "available otherwise",
+            format!("{:.1}", k.normal.share() * 100.0),
+            "%",
+        ));
+    }
+    if let Some(h) = k.heals.last() {
+        out.push(figure(
+            "converge",
+            "time to converge after heal",
+            h.converge_ms
+                .map_or("not yet".to_string(), |ms| format!("{ms:.0}")),
+            if h.converge_ms.is_some() { "ms" } else { "" },
+        ));
     }
     out
 }
@@ -637,6 +711,33 @@ pub fn card_figure(
             ));
         }
     }
+    if let Some(k) = n.kv() {
+        let refused = k.refused_reads + k.refused_writes;
+        if k.lost_updates > 0 {
+            return Some((
+                "lost_updates",
+                format!("lost {}", compact(k.lost_updates)),
+                format!(
+                    "{} acknowledged writes lost to last-writer-wins ({} conflicts)",
+                    k.lost_updates, k.conflicts
+                ),
+            ));
+        }
+        if refused > 0 {
+            return Some((
+                "kv_refused",
+                format!("refused {}", compact(refused)),
+                format!("{refused} operations refused: no quorum on their side"),
+            ));
+        }
+        if k.diverged_keys > 0 {
+            return Some((
+                "diverged_keys",
+                format!("diverged {}", compact(k.diverged_keys)),
+                format!("{} keys differ between replicas now", k.diverged_keys),
+            ));
+        }
+    }
     None
 }
 
@@ -702,7 +803,10 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("oldest_age", &[Kind::Queue]),
     ),
     ("latency in the metrics panel", Need::Run("p99")),
-    ("stale reads", Need::Node("stale_reads", &[Kind::Database])),
+    (
+        "stale reads",
+        Need::Node("stale_reads", &[Kind::Database, Kind::KvStore]),
+    ),
     ("which replicas", Need::DatabaseParts),
     ("replicas' share", Need::DatabaseParts),
     ("primary's reads", Need::DatabaseParts),
@@ -727,6 +831,20 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     ("duplicate effects", Need::Guard("duplicate_effects")),
     ("dedupe store", Need::Block(&[Kind::Server])),
     ("refused while the first", Need::Block(&[Kind::Server])),
+    (
+        "refused (no quorum)",
+        Need::Node("kv_refused", &[Kind::KvStore]),
+    ),
+    ("lost updates", Need::Node("lost_updates", &[Kind::KvStore])),
+    (
+        "keys diverged",
+        Need::Node("diverged_keys", &[Kind::KvStore]),
+    ),
+    ("time to converge", Need::Node("converge", &[Kind::KvStore])),
+    (
+        "read latency p50",
+        Need::Node("kv_read_p50", &[Kind::KvStore]),
+    ),
 ];
 
 /// What a watch line asks the page to show (lower-cased matching of [`WATCH_WORDS`]).

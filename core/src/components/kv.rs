@@ -18,7 +18,7 @@ mod store;
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Finding, Incoming, mismatch};
-use crate::components::{Ctx, NodeDetail, Params, check_dist, check_num};
+use crate::components::{Ctx, NodeDetail, Params, check_dist, check_num, check_range};
 use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::explain::{Finding as Why, Level, duration, percent};
@@ -78,8 +78,8 @@ pub enum Resolution {
 #[serde(deny_unknown_fields)]
 pub struct KvParams {
     /// store nodes on the ring [1..64], default 3
-    pub nodes: u32,
-    /// replicas of each key, `N` [1..nodes], default 3
+    pub store_nodes: u32,
+    /// replicas of each key, `N` [1..store_nodes, at most 64], default 3
     pub replication: u32,
     /// the regions the store nodes sit in, in turn (node `i` in the `i mod len`-th), comma-separated; empty:
     /// every node in the store's own region. At most 64 names, default empty
@@ -100,15 +100,15 @@ pub struct KvParams {
     pub conflicts: Resolution,
     /// time a replica takes to serve a read or apply a write, default exponential with mean 1 ms
     pub service_time: Dist,
-    /// replicas beyond a write's first `W` apply it this much later [ms, 0..3 600 000], default 50
+    /// replicas beyond a write's first `W` apply it this much later [ms, 0..10¹⁰], default 50
     pub lag_ms: f64,
-    /// a coordinator stops waiting for replicas after this long and fails the operation [ms, (0, 3 600 000]],
+    /// a coordinator stops waiting for replicas after this long and fails the operation [ms, 0.001..10¹⁰],
     /// default 2000
     pub timeout_ms: f64,
     /// coordinators (and AP's stand-ins) keep hints for replicas out of reach and hand them off when they can
     /// reach them again, default true
     pub hinted_handoff: bool,
-    /// hints one node hands off per second [(0, 1 000 000]], default 1000
+    /// hints one node hands off per second [0.001..1 000 000], default 1000
     pub handoff_per_s: f64,
     /// a read, once every replica asked has answered, sends the newest versions to those that answered with
     /// less, default true
@@ -121,7 +121,7 @@ pub struct KvParams {
 impl Default for KvParams {
     fn default() -> Self {
         KvParams {
-            nodes: 3,
+            store_nodes: 3,
             replication: 3,
             regions: String::new(),
             read_consistency: Consistency::Quorum,
@@ -141,10 +141,8 @@ impl Default for KvParams {
     }
 }
 
-/// Most store nodes, and most region names.
+/// Most store nodes, and most region names (`store_nodes` in `core::limits`).
 pub const MAX_NODES: u32 = 64;
-/// Longest lag and timeout [ms]: an hour.
-pub const MAX_WAIT_MS: f64 = 3_600_000.0;
 
 impl KvParams {
     /// `R`: replicas a read waits for.
@@ -173,7 +171,7 @@ impl KvParams {
     /// Each store node's region: `regions` in turn, or `own` for all.
     pub fn placement(&self, own: &str) -> Vec<String> {
         let list = self.region_list();
-        (0..self.nodes.clamp(1, MAX_NODES) as usize)
+        (0..self.store_nodes.clamp(1, MAX_NODES) as usize)
             .map(|i| {
                 if list.is_empty() {
                     own.to_string()
@@ -184,29 +182,27 @@ impl KvParams {
             .collect()
     }
 
-    /// Range problems as `(field, message)`.
+    /// Range problems as `(field, message)`: every number's range is in `core::limits` (`docs/limits.md`);
+    /// `replication` is at most `store_nodes`, `r` and `w` at most `replication`.
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        if !(1..=MAX_NODES).contains(&self.nodes) {
-            out.push((
-                "nodes".into(),
-                format!("`nodes` must be between 1 and {MAX_NODES}"),
-            ));
-        }
-        if self.replication == 0 || self.replication > self.nodes.max(1) {
+        check_range(&mut out, "store_nodes", f64::from(self.store_nodes));
+        check_range(&mut out, "replication", f64::from(self.replication));
+        if !out.iter().any(|(f, _)| f == "replication") && self.replication > self.store_nodes {
             out.push((
                 "replication".into(),
-                "`replication` must be between 1 and `nodes`".into(),
+                "`replication` must be at most `store_nodes`".into(),
             ));
         }
         for (field, v) in [("r", self.r), ("w", self.w)] {
-            if let Some(v) = v
-                && (v == 0 || v > self.replication)
-            {
-                out.push((
-                    field.into(),
-                    format!("`{field}` must be between 1 and `replication`"),
-                ));
+            if let Some(v) = v {
+                check_range(&mut out, field, f64::from(v));
+                if !out.iter().any(|(f, _)| f == field) && v > self.replication {
+                    out.push((
+                        field.into(),
+                        format!("`{field}` must be at most `replication`"),
+                    ));
+                }
             }
         }
         let list = self.region_list();
@@ -224,34 +220,14 @@ impl KvParams {
         }
         check_dist(&mut out, "service_time", &self.service_time);
         check_num(&mut out, "lag_ms", self.lag_ms, 0.0);
-        if self.lag_ms.is_finite() && self.lag_ms > MAX_WAIT_MS {
-            out.push(("lag_ms".into(), "`lag_ms` must be at most 3 600 000".into()));
-        }
+        check_range(&mut out, "lag_ms", self.lag_ms);
         check_num(&mut out, "timeout_ms", self.timeout_ms, 0.0);
-        if self.timeout_ms.is_finite() && !(self.timeout_ms > 0.0 && self.timeout_ms <= MAX_WAIT_MS)
-        {
-            out.push((
-                "timeout_ms".into(),
-                "`timeout_ms` must be above 0 and at most 3 600 000".into(),
-            ));
-        }
+        check_range(&mut out, "timeout_ms", self.timeout_ms);
         check_num(&mut out, "handoff_per_s", self.handoff_per_s, 0.0);
-        if self.handoff_per_s.is_finite()
-            && !(self.handoff_per_s > 0.0 && self.handoff_per_s <= 1e6)
-        {
-            out.push((
-                "handoff_per_s".into(),
-                "`handoff_per_s` must be above 0 and at most 1 000 000".into(),
-            ));
-        }
+        check_range(&mut out, "handoff_per_s", self.handoff_per_s);
         if let Some(s) = self.anti_entropy_s {
-            check_num(&mut out, "anti_entropy_s", s, 0.1);
-            if s.is_finite() && s > 1e6 {
-                out.push((
-                    "anti_entropy_s".into(),
-                    "`anti_entropy_s` must be at most 1 000 000".into(),
-                ));
-            }
+            check_num(&mut out, "anti_entropy_s", s, 0.0);
+            check_range(&mut out, "anti_entropy_s", s);
         }
         out
     }
@@ -681,7 +657,7 @@ impl KvParams {
     pub const VOCAB: Vocab = Vocab {
         terms: &[
             Term::new("mode", "Under a partition").choices(choices::<Mode>),
-            Term::new("nodes", "Store nodes"),
+            Term::new("store_nodes", "Store nodes"),
             Term::new("replication", "Replicas per key (N)"),
             Term::new("regions", "Regions, in turn").text("us-east, eu-west", false),
             Term::new("read_consistency", "Read consistency").choices(choices::<Consistency>),
@@ -835,10 +811,8 @@ pub(crate) fn findings(report: &Report) -> Vec<Why> {
         for h in &k.heals {
             let text = match h.converge_ms {
                 Some(ms) => format!(
-                    "{id}'s replicas were back in step {} after the heal at {:.1} s ({} keys had differed)",
-                    duration(ms),
-                    h.at_s,
-                    h.keys
+                    "{id}'s replicas were back in step {ms:.0} ms after the heal at {:.1} s ({} keys had differed)",
+                    h.at_s, h.keys
                 ),
                 None => format!(
                     "{id}'s replicas were not back in step after the heal at {:.1} s: {} keys still differ — \

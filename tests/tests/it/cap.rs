@@ -59,7 +59,7 @@ fn a_read_of_r_misses_a_write_held_by_w_with_the_hypergeometric_probability() {
                         {"id": "users", "kind": "client",
                          "params": {"rate": 500, "read_fraction": 0.8, "keys": {"type": "uniform", "count": 100}}},
                         {"id": "kv", "kind": "kv_store",
-                         "params": {"nodes": n, "replication": n, "r": r, "w": w, "lag_ms": 3_600_000,
+                         "params": {"store_nodes": n, "replication": n, "r": r, "w": w, "lag_ms": 3_600_000,
                                     "read_repair": false, "hinted_handoff": false}}
                     ],
                     "edges": [{"from": "users", "to": "kv"}]
@@ -307,7 +307,7 @@ fn store(cp: bool) -> impl Strategy<Value = (Value, u32, u32, u32)> {
             let n = n.min(m);
             (1..=n, 1..=n).prop_map(move |(r, w)| {
                 let params = json!({
-                    "nodes": m, "replication": n, "r": r, "w": w, "lag_ms": lag, "mode": if cp { "cp" } else { "ap" },
+                    "store_nodes": m, "replication": n, "r": r, "w": w, "lag_ms": lag, "mode": if cp { "cp" } else { "ap" },
                     "hinted_handoff": hinted, "read_repair": repair,
                     "conflicts": if siblings { "siblings" } else { "lww" }, "timeout_ms": 500
                 });

@@ -3,6 +3,7 @@
 mod breaker;
 mod cache;
 mod cap;
+mod cap_scenarios;
 mod cdn;
 mod database;
 mod determinism;

@@ -26,25 +26,25 @@ const ABOUT: f64 = 0.10;
 
 /// The claims of one run that failed, each with its measured value.
 #[derive(Default)]
-struct Claims {
+pub(crate) struct Claims {
     failed: Vec<String>,
 }
 
 impl Claims {
-    fn check(&mut self, ok: bool, what: &str, detail: String) {
+    pub(crate) fn check(&mut self, ok: bool, what: &str, detail: String) {
         if !ok {
             self.failed.push(format!("{what}: {detail}"));
         }
     }
 
     /// "about `stated`": within [`ABOUT`] of it.
-    fn about(&mut self, what: &str, measured: f64, stated: f64) {
+    pub(crate) fn about(&mut self, what: &str, measured: f64, stated: f64) {
         let ok = (measured - stated).abs() <= ABOUT * stated.abs();
         self.check(ok, what, format!("{measured:.4}, stated about {stated}"));
     }
 
     /// A count the mechanism sets in expectation: within 4 standard errors `se` of `expected`.
-    fn expected(&mut self, what: &str, measured: f64, expected: f64, se: f64) {
+    pub(crate) fn expected(&mut self, what: &str, measured: f64, expected: f64, se: f64) {
         let ok = (measured - expected).abs() <= 4.0 * se;
         self.check(
             ok,
@@ -54,7 +54,7 @@ impl Claims {
     }
 
     /// "over `bound`": strictly above it.
-    fn over(&mut self, what: &str, measured: f64, bound: f64) {
+    pub(crate) fn over(&mut self, what: &str, measured: f64, bound: f64) {
         self.check(
             measured > bound,
             what,
@@ -63,7 +63,7 @@ impl Claims {
     }
 
     /// "under `bound`": strictly below it.
-    fn under(&mut self, what: &str, measured: f64, bound: f64) {
+    pub(crate) fn under(&mut self, what: &str, measured: f64, bound: f64) {
         self.check(
             measured < bound,
             what,
@@ -72,7 +72,7 @@ impl Claims {
     }
 
     /// "at most `bound`".
-    fn at_most(&mut self, what: &str, measured: f64, bound: f64) {
+    pub(crate) fn at_most(&mut self, what: &str, measured: f64, bound: f64) {
         self.check(
             measured <= bound,
             what,
@@ -81,7 +81,7 @@ impl Claims {
     }
 
     /// "`bound` or more".
-    fn at_least(&mut self, what: &str, measured: f64, bound: f64) {
+    pub(crate) fn at_least(&mut self, what: &str, measured: f64, bound: f64) {
         self.check(
             measured >= bound,
             what,
@@ -91,7 +91,7 @@ impl Claims {
 }
 
 /// Runs scenario `name` on every seed of [`SEEDS`] and asserts that `claims` finds every claim true on each.
-fn check_claims(name: &str, claims: impl Fn(&Report, &mut Claims)) {
+pub(crate) fn check_claims(name: &str, claims: impl Fn(&Report, &mut Claims)) {
     let mut failed = Vec::new();
     for r in reports(name) {
         let mut c = Claims::default();
@@ -1153,6 +1153,12 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("bulkhead", bulkhead),
     ("idempotency", idempotency),
     ("rate-limiting", rate_limiting),
+    ("cap-partition", crate::cap_scenarios::cap_partition),
+    (
+        "tunable-consistency",
+        crate::cap_scenarios::tunable_consistency,
+    ),
+    ("read-repair", crate::cap_scenarios::read_repair),
 ];
 
 #[test]

@@ -1065,8 +1065,8 @@ impl Store {
         for members in groups.values() {
             let mut best = vec![0u32; m];
             for &a in members {
-                for b in 0..m {
-                    best[b] = best[b].max(self.know[a * m + b]);
+                for (x, &k) in best.iter_mut().zip(&self.know[a * m..(a + 1) * m]) {
+                    *x = (*x).max(k);
                 }
             }
             for &a in members {
