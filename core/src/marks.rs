@@ -535,6 +535,20 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
         ] {
             out.push(figure(key, label, v.to_string(), ""));
         }
+        if d.rpo_ms > 0.0 || d.rto_ms > 0.0 {
+            out.push(figure(
+                "rpo",
+                "RPO: acknowledged writes lost (span)",
+                format!("{} ({:.0} ms)", d.lost_writes, d.rpo_ms),
+                "",
+            ));
+            out.push(figure(
+                "rto",
+                "RTO: time without a primary",
+                format!("{:.0}", d.rto_ms),
+                "ms",
+            ));
+        }
     }
     if let Some(k) = n.kv() {
         out.extend(kv_figures(k));
