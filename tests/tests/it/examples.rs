@@ -476,6 +476,10 @@ fn the_kv_store_example_diverges_under_its_partition_and_converges_after() {
     assert!(k.heals[0].converge_ms.is_some(), "{k:?}");
     let whole = report_with("kv-store", |t| t.faults.clear());
     let w = whole.nodes["kv"].kv().expect("a kv block");
-    assert_eq!((w.conflicts, w.lost_updates, w.split_s), (0, 0, 0.0), "{w:?}");
+    assert_eq!(
+        (w.conflicts, w.lost_updates, w.split_s),
+        (0, 0, 0.0),
+        "{w:?}"
+    );
     assert!(w.heals.is_empty());
 }
