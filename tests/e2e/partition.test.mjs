@@ -5,7 +5,7 @@
 // the CP and AP stores at a phone, a tablet and a desktop size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openPage, screenshot } from './support.mjs';
+import { useSite, openPage, screenshot, countBecomes } from './support.mjs';
 
 const site = useSite();
 
@@ -70,7 +70,46 @@ test('partition eu-west from the page: CP refuses, AP diverges, the cut is drawn
   assert.match(await page.locator('.fault-count').textContent(), /2 faults applied/);
   // The why panel quotes the CP store's refusals.
   await page.waitForFunction(() => /the CP store kv-cp refused \d+ % of writes/.test(document.querySelector('[data-panel="why"]')?.textContent ?? ''), null, { timeout: 10000 });
+  // Several nodes at once: both CP clients cut off from their store, the two links drawn cut, then healed.
+  await select(page, 'users-eu-cp');
+  await page.locator('[data-node-id="users-us-cp"] .node-label').click({ modifiers: ['Shift'] });
+  const both = page.locator('[data-action="partition"]');
+  assert.equal(await both.textContent(), 'Partition these 2 nodes');
+  await both.click();
+  await countBecomes(page.locator('[data-partition-cut]'), 2);
+  console.log(`# screenshot: ${await screenshot(page, 'partition-nodes-cut')}`);
+  assert.deepEqual((await page.locator('[data-partition-cut]').evaluateAll((es) => es.map((e) => e.dataset.partitionCut))).sort(), ['users-eu-cp->kv-cp', 'users-us-cp->kv-cp']);
+  await page.locator('[data-action="heal-partition"]').click();
+  await countBecomes(page.locator('[data-partition-cut]'), 0);
+  assert.match(await page.locator('.fault-count').textContent(), /4 faults applied/);
   assert.equal(await page.locator('[data-run-problem]').count(), 0);
+  assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});
+
+test('the palette offers the replicated store with its icon; the inspector edits it through its vocabulary', async () => {
+  const { context, page, errors } = await openCap({ width: 1280, height: 800 });
+  const item = page.locator('.palette-item[data-kind="kv_store"]');
+  await item.scrollIntoViewIfNeeded();
+  assert.match(await item.textContent(), /Replicated KV store/);
+  assert.equal(await item.locator('.palette-icon svg').count(), 1);
+  await select(page, 'kv-ap');
+  // Its fields, named by its vocabulary: the mode and the levels are choices, R and W may be empty.
+  const mode = page.locator('select[data-param="mode"]');
+  await mode.waitFor({ timeout: 5000 });
+  assert.equal(await mode.inputValue(), 'ap');
+  assert.deepEqual(await page.locator('select[data-param="read_consistency"] option').allTextContents(), ['ONE', 'QUORUM', 'ALL']);
+  for (const p of ['store_nodes', 'replication', 'regions', 'lag_ms', 'timeout_ms']) {
+    assert.equal(await page.locator(`[data-param="${p}"]`).count(), 1, p);
+  }
+  // An out-of-range value is refused with the limits table's words, and the diagram keeps its value.
+  const nodes = page.locator('input[data-param="store_nodes"]');
+  await nodes.fill('65');
+  await nodes.press('Enter');
+  await page.locator('.field-error').first().waitFor({ timeout: 5000 });
+  assert.match(await page.locator('.field-error').first().textContent(), /store_nodes/);
+  await item.scrollIntoViewIfNeeded();
+  console.log(`# screenshot: ${await screenshot(page, 'partition-palette-inspector')}`);
   assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
   await context.close();
 });

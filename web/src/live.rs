@@ -825,10 +825,14 @@ pub fn FaultPanel() -> Html {
         // Several nodes: the partition tool for them.
         if sel.edges.is_empty() && sel.nodes.len() > 1 && run.snap.status != Status::Idle {
             let nodes: Vec<String> = sel.nodes.iter().cloned().collect();
+            let applied = run.snap.faults.len();
             return html! {
                 <div class="faults" data-faults="">
                     <h3 class="field-group">{ "Network partition (now, replayed on restart)" }</h3>
                     { partition_buttons(&run, nodes, None) }
+                    if applied > 0 {
+                        <p class="fault-count">{ format!("{applied} fault{} applied; Reset forgets them.", if applied == 1 { "" } else { "s" }) }</p>
+                    }
                 </div>
             };
         }
