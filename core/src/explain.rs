@@ -927,10 +927,13 @@ fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
                 node: Some(id.clone()),
                 text: format!(
                     "{id} lost {} acknowledged writes at failover{window}: the failed primary had not \
-                     replicated them when a replica was promoted ({} failover{})",
+                     replicated them when a replica was promoted ({} failover{}); RPO: {} writes, {:.0} ms \
+                     of them",
                     d.lost_writes,
                     d.failovers,
-                    if d.failovers == 1 { "" } else { "s" }
+                    if d.failovers == 1 { "" } else { "s" },
+                    d.lost_writes,
+                    d.rpo_ms
                 ),
             });
         }
@@ -939,8 +942,13 @@ fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
                 level: Level::Warning,
                 node: Some(id.clone()),
                 text: format!(
-                    "{id} failed {} writes while its primary was down and no replica was promoted yet",
-                    d.failed_writes
+                    "{id} failed {} writes while its primary was down and no replica was promoted yet{}",
+                    d.failed_writes,
+                    if d.rto_ms > 0.0 {
+                        format!(" (RTO: {:.0} ms without a primary)", d.rto_ms)
+                    } else {
+                        String::new()
+                    }
                 ),
             });
         }

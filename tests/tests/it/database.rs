@@ -433,6 +433,22 @@ fn a_failover_reports_its_rpo_and_rto_exactly() {
         ),
         "{line}"
     );
+    let why = playground_core::explain::explain(
+        &Topology::from_json(&t.to_string()).expect("parses"),
+        &r,
+    );
+    let said = |words: &str| why.iter().any(|f| f.text.contains(words));
+    assert!(
+        said("db lost 10 acknowledged writes at failover"),
+        "{why:?}"
+    );
+    assert!(said("; RPO: 10 writes, 98 ms of them"), "{why:?}");
+    assert!(
+        said(
+            "db failed 200 writes while its primary was down and no replica was promoted yet (RTO: 2000 ms without a primary)"
+        ),
+        "{why:?}"
+    );
     let figures = playground_core::marks::node_figures(&r.nodes["db"], None);
     let rto = figures
         .iter()
