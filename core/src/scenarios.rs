@@ -399,7 +399,7 @@ const SCENARIOS: &[Scenario] = &[
             of them (QUORUM); from 10 s to 20 s the link between the regions is cut. The CP store refuses \
             everything that arrives in eu-west, about half of its writes, rather than diverge, while the AP store \
             keeps answering on both sides. At the heal the AP store's sides disagree and last-writer-wins throws \
-            away over 500 acknowledged writes (lost updates); both stores are back in step within 1.5 s.",
+            away over 400 acknowledged writes (lost updates); both stores are back in step within 1.5 s.",
         try_this: &[
             "Set the AP store's concurrent writes to Keep siblings: conflicts stay, lost updates go to zero.",
             "Run it, select the eu-west users and press Partition, then Heal: the same cut, by hand.",
@@ -436,9 +436,9 @@ const SCENARIOS: &[Scenario] = &[
         title: "Read repair after a partition",
         topic: "Distributed systems: replication and repair",
         explanation: "Three AP stores without hinted handoff go through the same 10 s partition of eu-west, so \
-            after the heal only repair brings their replicas back in step. Without repair over 40 keys still \
-            differ at the end; read repair mends the keys that are read, leaving at most 30 rarely read keys \
-            apart; adding anti-entropy every 3 s brings every key in step within 1.5 s of the heal.",
+            after the heal only repair brings their replicas back in step. Without repair over 30 keys still \
+            differ at the end; read repair mends the keys that are read and leaves at most 30 apart (the cold \
+            tail of the Zipf keys); adding anti-entropy every 3 s brings every key in step within 1.5 s of the heal.",
         try_this: &[
             "Turn hinted handoff on for the store without repair and compare its time to converge.",
             "Make the keys uniform instead of Zipf: every key is read about as often, and read repair leaves fewer \
