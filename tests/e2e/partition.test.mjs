@@ -5,7 +5,7 @@
 // the CP and AP stores at a phone, a tablet and a desktop size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openPage, screenshot, countBecomes } from './support.mjs';
+import { useSite, openPage, screenshot, countBecomes, skipGallery } from './support.mjs';
 
 const site = useSite();
 
@@ -84,6 +84,40 @@ test('partition eu-west from the page: CP refuses, AP diverges, the cut is drawn
   assert.match(await page.locator('.fault-count').textContent(), /4 faults applied/);
   assert.equal(await page.locator('[data-run-problem]').count(), 0);
   assert.deepEqual(errors, [], `console errors: ${errors.join('\n')}`);
+  await context.close();
+});
+
+test('on a phone a long press on a card partitions its region and heals it', async () => {
+  const context = await site.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await skipGallery(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(`${site.url}#scenario=cap-partition`);
+  await page.locator('[data-node-id="users-eu-cp"]').waitFor({ timeout: 15000 });
+  await page.locator('[data-action="menu"]').click();
+  await page.locator('[data-field="speed"]').selectOption('1');
+  await page.keyboard.press('Escape');
+  await page.locator('[data-action="run"]').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-live-strip]')?.textContent.match(/t ([\d.]+) s/)?.[1]) >= 0.5, null, { timeout: 15000 });
+  const cdp = await context.newCDPSession(page);
+  const press = async (id) => {
+    const b = await page.locator(`[data-node-id="${id}"] .node-card`).boundingBox();
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: b.x + 20, y: b.y + 10, id: 0 }] });
+    await page.locator(`[data-context-for="${id}"]`).waitFor({ timeout: 5000 });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  };
+  await press('users-eu-cp');
+  assert.equal(await page.locator('[data-menu-action="partition-region"]').textContent(), 'Partition eu-west (fault)');
+  console.log(`# screenshot: ${await screenshot(page, 'partition-phone-menu')}`);
+  await page.locator('[data-menu-action="partition-region"]').tap();
+  await page.locator('[data-partition-node="kv-cp"][data-partition-state="split"]').waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('[data-partition-node="users-eu-ap"][data-partition-state="inside"]').count(), 1);
+  await page.waitForFunction(() => /refused \d+/.test(document.querySelector('[data-badge-for="kv-cp"] [data-card-figure="kv_refused"]')?.textContent ?? ''), null, { timeout: 15000 });
+  await press('users-eu-cp');
+  await page.locator('[data-menu-action="heal-partition"]').tap();
+  await countBecomes(page.locator('[data-partition-node]'), 0);
+  assert.deepEqual(errors, [], `page errors: ${errors.join('\n')}`);
   await context.close();
 });
 
