@@ -153,6 +153,10 @@ const FILES: &[(&str, &str)] = &[
         "idempotency",
         include_str!("challenges/data/idempotency.json"),
     ),
+    (
+        "partition-writes",
+        include_str!("challenges/data/partition-writes.json"),
+    ),
 ];
 
 impl Challenge {
@@ -208,6 +212,24 @@ impl Challenge {
                     goal::sig3(*factor),
                     goal::sig3(*duration_s)
                 ),
+                FaultAction::Partition {
+                    name,
+                    nodes,
+                    region,
+                } => {
+                    let mut inside: Vec<String> =
+                        nodes.iter().map(|n| self.label(n).to_string()).collect();
+                    if !region.is_empty() {
+                        inside.push(format!("the region {region}"));
+                    }
+                    format!(
+                        "At {at} s the partition “{name}” cuts {} off from the rest.",
+                        inside.join(", ")
+                    )
+                }
+                FaultAction::HealPartition { name } => {
+                    format!("At {at} s the partition “{name}” heals.")
+                }
             });
         }
         out

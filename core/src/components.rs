@@ -14,6 +14,7 @@ pub mod database;
 pub mod dns;
 pub mod gateway;
 pub(crate) mod interface;
+pub mod kv;
 pub mod load_balancer;
 pub mod messaging;
 pub(crate) mod node;
@@ -33,6 +34,7 @@ pub use client::{Arrival, ClientParams, Keys};
 pub use database::{DatabaseParams, DatabaseReport};
 pub use dns::{DnsResolverParams, DnsRole, DnsServerParams, Record, RecordType};
 pub use gateway::{Auth, GatewayParams, GatewayReport};
+pub use kv::{Consistency, KvParams, KvReport, Mode, Resolution};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
@@ -74,6 +76,9 @@ pub enum Kind {
     Waf,
     /// Admits requests up to a limit per window (fixed or sliding window, token or leaky bucket).
     RateLimiter,
+    /// A replicated key-value store: every key on N replicas across regions, reads and writes at a
+    /// consistency level, CP or AP under a partition.
+    KvStore,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -140,6 +145,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::ApiGateway,
             Kind::Waf,
             Kind::RateLimiter,
+            Kind::KvStore,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -181,6 +187,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Queue,
             Kind::Topic,
             Kind::Stream,
+            Kind::KvStore,
         ],
         unconnected: None,
         single_output: false,
@@ -365,6 +372,20 @@ pub const KINDS: &[KindInfo] = &[
         vocab: &LimiterParams::VOCAB,
         source: false,
     },
+    KindInfo {
+        kind: Kind::KvStore,
+        name: "kv_store",
+        title: "Replicated KV store",
+        category: Category::Data,
+        hint: "A Dynamo/Cassandra-style store: every key on N replicas spread over regions; a write waits for W \
+               of them and a read for R (ONE, QUORUM, ALL). Under a network partition a CP store refuses what \
+               cannot reach its quorum, an AP store accepts on both sides and reconciles after the heal.",
+        connects_to: &[],
+        unconnected: None,
+        single_output: false,
+        vocab: &KvParams::VOCAB,
+        source: false,
+    },
 ];
 
 impl Kind {
@@ -471,6 +492,8 @@ kind_params! {
     Waf(WafParams) = WafParams::default();
     /// a rate limiter
     RateLimiter(LimiterParams) = LimiterParams::default();
+    /// a replicated key-value store
+    KvStore(KvParams) = KvParams::default();
 }
 
 impl Params {
@@ -557,6 +580,8 @@ pub enum NodeDetail {
     Limiter(rate_limiter::LimiterDetail),
     /// a cache, CDN edge or DNS resolver
     Cache(cache::CacheDetail),
+    /// a replicated key-value store
+    Kv(kv::KvDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -650,6 +675,14 @@ impl NodeDetail {
         }
     }
 
+    /// A replicated key-value store's statistics.
+    pub fn kv(&self) -> Option<&KvReport> {
+        match self {
+            NodeDetail::Kv(k) => Some(&k.kv),
+            _ => None,
+        }
+    }
+
     /// A client's own end-to-end counts.
     pub fn requests(&self) -> Option<&Requests> {
         match self {
@@ -679,6 +712,7 @@ impl NodeDetail {
             NodeDetail::Waf(w) => w.waf.digest(h),
             NodeDetail::Limiter(l) => l.limiter.digest(h),
             NodeDetail::Cache(c) => c.cache.digest(h),
+            NodeDetail::Kv(k) => k.kv.digest(h),
         }
     }
 
@@ -712,6 +746,7 @@ impl NodeDetail {
                 .map(|l| (TableSection::Databases, l))
                 .into_iter()
                 .collect(),
+            NodeDetail::Kv(k) => vec![(TableSection::Databases, k.kv.table_lines(id))],
         }
     }
 }

@@ -160,8 +160,8 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::DistributedSystems,
         14,
         "Distributed systems: CAP",
-        "Coming later: consistency, availability and partitions.",
-        false,
+        "A replicated key-value store: N, R and W, partitions, CP against AP, read repair.",
+        true,
     ),
     info(
         Chapter::Security,
@@ -237,6 +237,9 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("api-gateway", Chapter::ApiManagement),
     ("tail-at-scale", Chapter::Latency),
     ("sequential-vs-parallel", Chapter::Latency),
+    ("cap-partition", Chapter::DistributedSystems),
+    ("tunable-consistency", Chapter::DistributedSystems),
+    ("read-repair", Chapter::DistributedSystems),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

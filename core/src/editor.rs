@@ -951,10 +951,15 @@ fn remove(doc: &mut Topology, sel: &Selection) {
         .collect();
     doc.edges.retain(|e| !gone_edges.contains(&e.name()));
     use crate::topology::FaultAction as F;
-    doc.faults.retain(|f| match &f.action {
+    doc.faults.retain_mut(|f| match &mut f.action {
         F::Kill { node } | F::Revive { node } | F::Slow { node, .. } => !sel.nodes.contains(node),
         F::CutLink { edge } | F::HealLink { edge } => !gone_edges.contains(edge),
-        F::Spike { .. } => true,
+        F::Spike { .. } | F::HealPartition { .. } => true,
+        // A partition loses the removed nodes from its boundary, and goes when nothing is left of it.
+        F::Partition { nodes, region, .. } => {
+            nodes.retain(|n| !sel.nodes.contains(n));
+            !nodes.is_empty() || !region.is_empty()
+        }
     });
 }
 

@@ -440,6 +440,7 @@ pub fn explain_run(
     out.extend(cache_findings(report, recent, faults));
     out.extend(messaging_findings(report));
     out.extend(database_findings(topology, report));
+    out.extend(crate::components::kv::findings(report));
     out.extend(resilience_findings(report, &saturated));
     out.extend(fanout::fan_out_findings(report));
 
@@ -928,10 +929,13 @@ fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
                 node: Some(id.clone()),
                 text: format!(
                     "{id} lost {} acknowledged writes at failover{window}: the failed primary had not \
-                     replicated them when a replica was promoted ({} failover{})",
+                     replicated them when a replica was promoted ({} failover{}); RPO: {} writes, {:.0} ms \
+                     of them",
                     d.lost_writes,
                     d.failovers,
-                    if d.failovers == 1 { "" } else { "s" }
+                    if d.failovers == 1 { "" } else { "s" },
+                    d.lost_writes,
+                    d.rpo_ms
                 ),
             });
         }
@@ -940,8 +944,13 @@ fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
                 level: Level::Warning,
                 node: Some(id.clone()),
                 text: format!(
-                    "{id} failed {} writes while its primary was down and no replica was promoted yet",
-                    d.failed_writes
+                    "{id} failed {} writes while its primary was down and no replica was promoted yet{}",
+                    d.failed_writes,
+                    if d.rto_ms > 0.0 {
+                        format!(" (RTO: {:.0} ms without a primary)", d.rto_ms)
+                    } else {
+                        String::new()
+                    }
                 ),
             });
         }
@@ -1000,7 +1009,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// `0.973` → `"97 %"`; values that round to 100 but are below it stay at 99 so "100 %" means full.
-fn percent(fraction: f64) -> String {
+pub(crate) fn percent(fraction: f64) -> String {
     let p = fraction * 100.0;
     let shown = if p < 100.0 && p.round() >= 100.0 {
         99.0
@@ -1015,7 +1024,7 @@ fn percent(fraction: f64) -> String {
 }
 
 /// A milliseconds figure in the unit a person would use: `40 ms`, `2.1 s`.
-fn duration(ms: f64) -> String {
+pub(crate) fn duration(ms: f64) -> String {
     if ms >= 1000.0 {
         format!("{} s", round_sig(ms / 1000.0))
     } else {

@@ -45,7 +45,7 @@ pub use components::{Category, KINDS, Kind, KindInfo, Params, parse_params};
 pub use dist::Dist;
 pub use ids::{EdgeIdx, NodeIdx, RequestId};
 pub use report::Report;
-pub use sim::{BuildError, FaultError, MemoryUse, NodeGauge, RunProgress, Sim, run};
+pub use sim::{BuildError, FaultError, MemoryUse, NodeGauge, PartitionView, RunProgress, Sim, run};
 pub use time::SimTime;
 pub use topology::{Edge, Fault, FaultAction, Node, Position, Settings, Topology};
 pub use trace::{HopClass, HopOutcome, HopRecord, Trace};

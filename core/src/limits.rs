@@ -101,7 +101,7 @@ pub const PARAMS: &[Limit] = &[
         0.001,
         MAX_MS,
         "ms",
-        "client, edge (a call's timeout)",
+        "client, edge (a call's timeout), replicated store",
     ),
     // Retries and breakers.
     lim(
@@ -199,7 +199,7 @@ pub const PARAMS: &[Limit] = &[
     lim("indexes", 0.0, 100.0, "", "database"),
     lim("join_tables", 1.0, 100.0, "tables", "database"),
     lim("replicas", 0.0, 64.0, "", "database"),
-    lim("lag_ms", 0.0, MAX_MS, "ms", "database"),
+    lim("lag_ms", 0.0, MAX_MS, "ms", "database, replicated store"),
     lim("primary_failure_s", 0.0, MAX_SECONDS, "s", "database"),
     lim("failover_ms", 0.0, MAX_MS, "ms", "database"),
     lim("shards", 1.0, 1024.0, "", "database"),
@@ -277,6 +277,31 @@ pub const PARAMS: &[Limit] = &[
         "ms",
         "rate limiter, API gateway `rate_limit`",
     ),
+    // Replicated key-value store.
+    lim("store_nodes", 1.0, 64.0, "", "replicated store (kv_store)"),
+    lim(
+        "replication",
+        1.0,
+        64.0,
+        "replicas",
+        "replicated store (at most `store_nodes`)",
+    ),
+    lim(
+        "r",
+        1.0,
+        64.0,
+        "replicas",
+        "replicated store (at most `replication`)",
+    ),
+    lim(
+        "w",
+        1.0,
+        64.0,
+        "replicas",
+        "replicated store (at most `replication`)",
+    ),
+    lim("handoff_per_s", 0.001, 1e6, "hints/s", "replicated store"),
+    lim("anti_entropy_s", 0.1, 1e6, "s", "replicated store"),
     // Edges.
     lim("loss", 0.0, 1.0, "", "edge, `settings.link`"),
     lim("weight", 1.0, 1000.0, "", "edge"),

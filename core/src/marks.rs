@@ -562,6 +562,23 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
         ] {
             out.push(figure(key, label, v.to_string(), ""));
         }
+        if d.rpo_ms > 0.0 || d.rto_ms > 0.0 {
+            out.push(figure(
+                "rpo",
+                "RPO: acknowledged writes lost (span)",
+                format!("{} ({:.0} ms)", d.lost_writes, d.rpo_ms),
+                "",
+            ));
+            out.push(figure(
+                "rto",
+                "RTO: time without a primary",
+                format!("{:.0}", d.rto_ms),
+                "ms",
+            ));
+        }
+    }
+    if let Some(k) = n.kv() {
+        out.extend(kv_figures(k));
     }
     if let Some(p) = &n.plan {
         out.extend(plan_figures(p));
@@ -642,6 +659,77 @@ fn plan_figures(p: &crate::report::PlanReport) -> Vec<Figure> {
     out
 }
 
+/// A replicated store's figures: what a partition cost (refused, availability on each side), what it did
+/// to the data (stale reads, conflicts, lost updates, keys diverged) and how long the heal took to converge.
+fn kv_figures(k: &crate::components::KvReport) -> Vec<Figure> {
+    let during = k.during();
+    let mut out = vec![
+        figure("kv_reads", "reads answered", k.reads.to_string(), ""),
+        figure("kv_writes", "writes acknowledged", k.writes.to_string(), ""),
+        figure(
+            "kv_refused",
+            "refused (no quorum)",
+            (k.refused_reads + k.refused_writes).to_string(),
+            "",
+        ),
+        figure(
+            "kv_failed",
+            "timed out",
+            (k.failed_reads + k.failed_writes).to_string(),
+            "",
+        ),
+        figure(
+            "stale_reads",
+            "stale reads",
+            format!("{} of {}", k.stale_reads, k.reads_after_write),
+            "",
+        ),
+        figure("conflicts", "conflicts", k.conflicts.to_string(), ""),
+        figure(
+            "lost_updates",
+            "lost updates",
+            k.lost_updates.to_string(),
+            "",
+        ),
+        figure(
+            "diverged_keys",
+            "keys diverged now (most)",
+            format!("{} ({})", k.diverged_keys, k.max_diverged_keys),
+            "",
+        ),
+        figure(
+            "kv_read_p50",
+            "read latency p50",
+            format!("{:.2}", k.read_ms.p50),
+            "ms",
+        ),
+    ];
+    if k.split_s > 0.0 {
+        out.push(figure(
+            "availability_split",
+            "available during partition",
+            format!("{:.1}", during.share() * 100.0),
+            "%",
+        ));
+        out.push(figure(
+            "availability_normal",
+            "available otherwise",
+            format!("{:.1}", k.normal.share() * 100.0),
+            "%",
+        ));
+    }
+    if let Some(h) = k.heals.last() {
+        out.push(figure(
+            "converge",
+            "time to converge after heal",
+            h.converge_ms
+                .map_or("not yet".to_string(), |ms| format!("{ms:.0}")),
+            if h.converge_ms.is_some() { "ms" } else { "" },
+        ));
+    }
+    out
+}
+
 /// The one figure a card shows beside its badges while running, when its kind has one worth a glance: a
 /// cache's hit ratio over the recent window (else the run), a client's share of requests that succeeded, a
 /// database's stale reads or lost writes. `(key, text, tooltip)`.
@@ -705,6 +793,33 @@ pub fn card_figure(
                     d.reads,
                     pct(share)
                 ),
+            ));
+        }
+    }
+    if let Some(k) = n.kv() {
+        let refused = k.refused_reads + k.refused_writes;
+        if k.lost_updates > 0 {
+            return Some((
+                "lost_updates",
+                format!("lost {}", compact(k.lost_updates)),
+                format!(
+                    "{} acknowledged writes lost to last-writer-wins ({} conflicts)",
+                    k.lost_updates, k.conflicts
+                ),
+            ));
+        }
+        if refused > 0 {
+            return Some((
+                "kv_refused",
+                format!("refused {}", compact(refused)),
+                format!("{refused} operations refused: no quorum on their side"),
+            ));
+        }
+        if k.diverged_keys > 0 {
+            return Some((
+                "diverged_keys",
+                format!("diverged {}", compact(k.diverged_keys)),
+                format!("{} keys differ between replicas now", k.diverged_keys),
             ));
         }
     }
@@ -775,7 +890,10 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("oldest_age", &[Kind::Queue]),
     ),
     ("latency in the metrics panel", Need::Run("p99")),
-    ("stale reads", Need::Node("stale_reads", &[Kind::Database])),
+    (
+        "stale reads",
+        Need::Node("stale_reads", &[Kind::Database, Kind::KvStore]),
+    ),
     ("which replicas", Need::DatabaseParts),
     ("replicas' share", Need::DatabaseParts),
     ("primary's reads", Need::DatabaseParts),
@@ -814,6 +932,20 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     ("blocked counts", Need::Node("blocked", &[Kind::Client])),
     ("blocks by rule", Need::Block(&[Kind::Waf])),
     ("routed counts", Need::Block(&[Kind::ApiGateway])),
+    (
+        "refused (no quorum)",
+        Need::Node("kv_refused", &[Kind::KvStore]),
+    ),
+    ("lost updates", Need::Node("lost_updates", &[Kind::KvStore])),
+    (
+        "keys diverged",
+        Need::Node("diverged_keys", &[Kind::KvStore]),
+    ),
+    ("time to converge", Need::Node("converge", &[Kind::KvStore])),
+    (
+        "read latency p50",
+        Need::Node("kv_read_p50", &[Kind::KvStore]),
+    ),
 ];
 
 /// What a watch line asks the page to show (lower-cased matching of [`WATCH_WORDS`]).

@@ -289,6 +289,10 @@ impl NodeReport {
     pub fn requests(&self) -> Option<&Requests> {
         self.detail.as_ref()?.requests()
     }
+    /// A replicated key-value store's statistics.
+    pub fn kv(&self) -> Option<&crate::components::KvReport> {
+        self.detail.as_ref()?.kv()
+    }
 }
 
 fn is_zero(v: &u64) -> bool {

@@ -492,6 +492,65 @@ const SCENARIOS: &[Scenario] = &[
         ],
         json: include_str!("../../examples/scenarios/api-gateway.json"),
     },
+    Scenario {
+        name: "cap-partition",
+        title: "CAP: a partition between two regions, CP vs AP",
+        topic: "Distributed systems: CAP theorem",
+        explanation: "Each store keeps every key on 3 replicas, two in us-east and one in eu-west, and waits for 2 \
+            of them (QUORUM); from 10 s to 20 s the link between the regions is cut. The CP store refuses \
+            everything that arrives in eu-west, about half of its writes, rather than diverge, while the AP store \
+            keeps answering on both sides. At the heal the AP store's sides disagree and last-writer-wins throws \
+            away over 400 acknowledged writes (lost updates); both stores are back in step within 1.5 s.",
+        try_this: &[
+            "Set the AP store's concurrent writes to Keep siblings: conflicts stay, lost updates go to zero.",
+            "Run it, select the eu-west users and press Partition, then Heal: the same cut, by hand.",
+            "Set the CP store's write replicas (W) to 1: it takes writes on both sides and warns why.",
+        ],
+        watch: &[
+            "Refused (no quorum) on the CP store, and the why panel's share of writes refused.",
+            "Lost updates on the AP store after the heal.",
+            "Time to converge after heal on both stores.",
+        ],
+        json: include_str!("../../examples/scenarios/cap-partition.json"),
+    },
+    Scenario {
+        name: "tunable-consistency",
+        title: "Tunable consistency: ONE vs QUORUM vs ALL",
+        topic: "Distributed systems: consistency levels",
+        explanation: "Three copies of one store, replicas in us-east, eu-west and ap-southeast, read and written at \
+            ONE, QUORUM and ALL by users in us-east and eu-west. A read waits for the R-th fastest replica: at ONE \
+            the nearest (under 1 ms at the median), at QUORUM the nearest other region (about 71 ms), at ALL the \
+            farthest (180 to 220 ms). Only ONE, where R + W = 2 does not exceed N = 3, reads stale values: 5 % to \
+            10 % of reads of a written key miss its latest write.",
+        try_this: &[
+            "Set the ONE store's writes to ALL: R + W = 4 > 3, the stale reads stop and reads stay fast.",
+            "Move the ap-southeast replica to us-west (its regions) and watch ALL's latency fall.",
+        ],
+        watch: &[
+            "Read latency p50 of each store.",
+            "Stale reads of the ONE store, and none for QUORUM and ALL.",
+        ],
+        json: include_str!("../../examples/scenarios/tunable-consistency.json"),
+    },
+    Scenario {
+        name: "read-repair",
+        title: "Read repair after a partition",
+        topic: "Distributed systems: replication and repair",
+        explanation: "Three AP stores without hinted handoff go through the same 10 s partition of eu-west, so \
+            after the heal only repair brings their replicas back in step. Without repair over 30 keys still \
+            differ at the end; read repair mends the keys that are read and leaves at most 30 apart (the cold \
+            tail of the Zipf keys); adding anti-entropy every 3 s brings every key in step within 1.5 s of the heal.",
+        try_this: &[
+            "Turn hinted handoff on for the store without repair and compare its time to converge.",
+            "Make the keys uniform instead of Zipf: every key is read about as often, and read repair leaves fewer \
+             keys apart.",
+        ],
+        watch: &[
+            "Keys diverged now on each store.",
+            "Time to converge after heal: not yet for the first two, within 1.5 s with anti-entropy.",
+        ],
+        json: include_str!("../../examples/scenarios/read-repair.json"),
+    },
 ];
 
 #[cfg(test)]

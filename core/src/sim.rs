@@ -54,6 +54,7 @@ use calls::{CALL_SLOT, Call, PolicyRt};
 pub use exemplars::{
     KEPT_INTERVALS, KEPT_SPANS, SAMPLED_PER_INTERVAL, SLOWEST_PER_INTERVAL, SPANS_PER_REQUEST,
 };
+pub use faults::{MAX_PARTITIONS, PartitionView};
 use plans::BRANCH_SLOT;
 
 #[derive(Clone, Copy, Debug)]
@@ -378,6 +379,8 @@ pub struct Sim {
     spikes: Vec<(u32, f64)>,
     /// nodes that may hold work after the traffic (brokers): a run is not over while one does
     holders: Vec<u32>,
+    /// the network partitions in force and what they cut
+    partitions: faults::Partitions,
 }
 
 impl std::fmt::Debug for Sim {
@@ -630,7 +633,7 @@ impl Sim {
             Ev::ClientTimer { node } => self.on_client_timer(node),
             Ev::HealthCheck { node } => self.on_health_check(node),
             Ev::Tick => self.on_tick(),
-            Ev::Fault { index } => self.apply_fault(index, self.faults[index as usize]),
+            Ev::Fault { index } => self.apply_fault(index, self.faults[index as usize].clone()),
             Ev::CallTimeout {
                 call,
                 round,

@@ -308,4 +308,24 @@ pub enum FaultAction {
         /// how long the spike lasts [s of simulated time, > 0]
         duration_s: f64,
     },
+    /// A network partition: every link between the boundary's inside — the listed nodes and every node in
+    /// `region` — and the rest of the diagram is cut (as `cut_link` cuts one), until a `heal_partition` of the
+    /// same name. A replicated store whose replicas sit in several regions is split too: its replicas on
+    /// either side go on talking to their own side only. At least one of `nodes` and `region` is given.
+    Partition {
+        /// the partition's name, which `heal_partition` names [non-empty]; applying a name already in force
+        /// moves its boundary
+        name: String,
+        /// ids of the nodes inside the boundary, default none
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        nodes: Vec<String>,
+        /// a region inside the boundary (every node and replica placed there), default none
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        region: String,
+    },
+    /// The partition of this name heals: its links work again (a partition not in force: nothing happens).
+    HealPartition {
+        /// the partition's name
+        name: String,
+    },
 }

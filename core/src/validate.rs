@@ -100,7 +100,7 @@ pub(crate) struct CallPolicy {
 }
 
 /// A fault with its subject resolved to an index.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum FaultOp {
     Kill(u32),
     Revive(u32),
@@ -114,6 +114,14 @@ pub(crate) enum FaultOp {
     },
     /// the end of the spike that is fault number `.0` of the sim's list
     SpikeEnd(u32),
+    /// a partition: its name, the nodes named inside its boundary and the region inside (`""`: none)
+    Partition {
+        name: String,
+        nodes: Vec<u32>,
+        region: String,
+    },
+    /// the partition of this name heals
+    HealPartition(String),
 }
 
 /// What the engine is built from.
@@ -296,11 +304,21 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 format!("edge `{name}` ends at unknown node `{}`", e.to),
             );
         }
+        // A node spanning regions (a replicated store) is reached at its part nearest the caller.
+        let spans = |b: &crate::topology::Node| -> Option<String> {
+            let m = nodes
+                .get(node_index.get(&b.id).copied()? as usize)?
+                .as_ref()?;
+            let parts = NodeRt::regions(m.kind, &m.params, &m.region);
+            let from = t.node(&e.from).map_or("", |a| a.region.as_str());
+            let i = crate::regions::nearest(from, parts.iter().map(String::as_str))?;
+            parts.get(i).cloned()
+        };
         let (region_differs, table) = match (t.node(&e.from), t.node(&e.to)) {
-            (Some(a), Some(b)) => (
-                a.region != b.region,
-                crate::regions::link_latency(&a.region, &b.region),
-            ),
+            (Some(a), Some(b)) => {
+                let to = spans(b).unwrap_or_else(|| b.region.clone());
+                (a.region != to, crate::regions::link_latency(&a.region, &to))
+            }
             _ => (false, None),
         };
         let base: &LinkDefaults = if region_differs {
@@ -433,6 +451,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
 
     // Shape: the half-built diagram, by the registry's rules, then each kind's own check of its parameters
     // against what it is connected to.
+    let regions: Vec<String> = t.nodes.iter().map(|n| n.region.clone()).collect();
     for (i, n) in t.nodes.iter().enumerate() {
         let Some(kind) = Kind::from_name(&n.kind) else {
             continue;
@@ -485,6 +504,9 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             ports: &ports,
             paths: &paths,
             window: (SimTime::ZERO, SimTime::ZERO),
+            regions: &regions,
+            link: &|a: &str, b: &str| region_link(&t.settings, a, b),
+            series: SimTime::ZERO,
         };
         for f in NodeRt::check(kind, &b) {
             let field = f.field.map(|f| format!("params.{f}"));
@@ -604,6 +626,26 @@ pub(crate) fn resolve_fault(
             }
             FaultOp::Slow(node(n)?, *factor)
         }
+        FaultAction::Partition {
+            name,
+            nodes: inside,
+            region,
+        } => {
+            if name.is_empty() {
+                return Err("a partition needs a `name` (its heal names it)".into());
+            }
+            if inside.is_empty() && region.is_empty() {
+                return Err(format!(
+                    "partition `{name}` has an empty boundary: give `nodes` or a `region`"
+                ));
+            }
+            FaultOp::Partition {
+                name: name.clone(),
+                nodes: inside.iter().map(|n| node(n)).collect::<Result<_, _>>()?,
+                region: region.clone(),
+            }
+        }
+        FaultAction::HealPartition { name } => FaultOp::HealPartition(name.clone()),
         FaultAction::CutLink { edge: e } => FaultOp::Cut(edge(e)?),
         FaultAction::HealLink { edge: e } => FaultOp::Heal(edge(e)?),
         FaultAction::Spike { factor, duration_s } => {
@@ -630,6 +672,16 @@ pub(crate) fn resolve_fault(
             }
         }
     })
+}
+
+/// The default one-way latency of a link from region `a` to region `b`: the settings' link within a region,
+/// the region table between two known regions, the settings' inter-region link otherwise.
+pub(crate) fn region_link(s: &crate::topology::Settings, a: &str, b: &str) -> Dist {
+    if a == b {
+        s.link.latency.clone()
+    } else {
+        crate::regions::link_latency(a, b).unwrap_or_else(|| s.inter_region_link.latency.clone())
+    }
 }
 
 fn check_settings(t: &Topology, d: &mut Diags) {

@@ -54,6 +54,11 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::RateLimiter => {
             "M4 16a8 8 0 1 1 16 0 M12 16l4.5-5 M4 20h16 M6.5 12.5l1.2 .7 M12 8v1.4 M17.5 12.5l-1.2 .7"
         }
+        // three replicas of one record on a ring, each a small cylinder
+        Kind::KvStore => {
+            "M12 3a9 9 0 0 1 7.8 4.5 M20.6 14.5A9 9 0 0 1 15 20.5 M9 20.5a9 9 0 0 1-5.6-6 M4.2 7.5A9 9 0 0 1 9 3.3 \
+             M9.5 2.5h5v3h-5z M18 10h5v3h-5z M1 10h5v3H1z M9.5 18.5h5v3h-5z"
+        }
     }
 }
 

@@ -580,6 +580,12 @@ fn database_figures(id: &str, d: &DatabaseReport) -> Html {
     if d.cross_shard_reads > 0 {
         totals.push_str(&format!(" · {} cross-shard reads", d.cross_shard_reads));
     }
+    if d.rpo_ms > 0.0 || d.rto_ms > 0.0 {
+        totals.push_str(&format!(
+            " · RPO {} writes ({:.0} ms) · RTO {:.0} ms without a primary",
+            d.lost_writes, d.rpo_ms, d.rto_ms
+        ));
+    }
     let parts: Vec<String> = match d.shards.as_slice() {
         [one] => one
             .instances
@@ -814,21 +820,81 @@ pub fn FaultPanel() -> Html {
     let (Some(state), Some(run)) = (use_context::<Handle>(), use_context::<RunCtx>()) else {
         return html! {};
     };
-    let Some(target) = state.ed.selection.single() else {
+    let sel = &state.ed.selection;
+    let Some(target) = sel.single() else {
+        // Several nodes: the partition tool for them.
+        if sel.edges.is_empty() && sel.nodes.len() > 1 && run.snap.status != Status::Idle {
+            let nodes: Vec<String> = sel.nodes.iter().cloned().collect();
+            let applied = run.snap.faults.len();
+            return html! {
+                <div class="faults" data-faults="">
+                    <h3 class="field-group">{ "Network partition (now, replayed on restart)" }</h3>
+                    { partition_buttons(&run, nodes, None) }
+                    if applied > 0 {
+                        <p class="fault-count">{ format!("{applied} fault{} applied; Reset forgets them.", if applied == 1 { "" } else { "s" }) }</p>
+                    }
+                </div>
+            };
+        }
         return html! {};
     };
     let edge = match &target {
         Target::Edge(name) => state.ed.doc.edges.iter().find(|e| e.name() == *name),
         Target::Node(_) => None,
     };
-    fault_buttons(&run, &target, edge)
+    let region = match &target {
+        Target::Node(id) => state
+            .ed
+            .doc
+            .node(id)
+            .map(|n| n.region.clone())
+            .filter(|r| !r.is_empty()),
+        Target::Edge(_) => None,
+    };
+    fault_buttons(&run, &target, edge, region)
+}
+
+/// The partition tool: cut `nodes` (or their `region`) off from the rest of the diagram while the run goes on,
+/// and heal each partition in force. Each is a fault injected at the clock, like a kill.
+fn partition_buttons(run: &RunCtx, nodes: Vec<String>, region: Option<String>) -> Html {
+    let send = |a: FaultAction| {
+        let cmd = run.cmd.clone();
+        Callback::from(move |_: MouseEvent| cmd.emit(Cmd::Fault(a.clone())))
+    };
+    let names = &run.snap.partition.names;
+    let cut_nodes = FaultAction::Partition {
+        name: nodes.join("+"),
+        nodes: nodes.clone(),
+        region: String::new(),
+    };
+    let word = if nodes.len() == 1 {
+        "Partition this node".to_string()
+    } else {
+        format!("Partition these {} nodes", nodes.len())
+    };
+    html! {
+        <div class="fault-buttons partition-buttons">
+            <button type="button" class="btn" data-action="partition" title="Cut every link between the selection and the rest" onclick={send(cut_nodes)}>{ word }</button>
+            if let Some(r) = region {
+                <button type="button" class="btn" data-action="partition-region" data-region={r.clone()} title="Cut every link between this region (and a store's replicas in it) and the rest" onclick={send(FaultAction::Partition { name: r.clone(), nodes: Vec::new(), region: r.clone() })}>{ format!("Partition {r}") }</button>
+            }
+            { for names.iter().map(|n| html! {
+                <button type="button" class="btn" data-action="heal-partition" data-partition={n.clone()} onclick={send(FaultAction::HealPartition { name: n.clone() })}>{ format!("Heal {n}") }</button>
+            }) }
+        </div>
+    }
 }
 
 /// Fault buttons for the selected node or edge while a run exists.
-fn fault_buttons(run: &RunCtx, target: &Target, edge: Option<&Edge>) -> Html {
+fn fault_buttons(
+    run: &RunCtx,
+    target: &Target,
+    edge: Option<&Edge>,
+    region: Option<String>,
+) -> Html {
     if run.snap.status == Status::Idle {
         return html! {
-            <p class="empty-hint fault-hint" data-faults-idle="">{ "Faults (kill, slow down, cut a link) can be applied here while a run exists." }</p>
+            <p class="empty-hint fault-hint" data-faults-idle="">{ "Faults (kill, slow down, cut a link, partition the network) can be applied here while a run exists." }</p>
         };
     }
     let send = |a: FaultAction| {
@@ -848,7 +914,8 @@ fn fault_buttons(run: &RunCtx, target: &Target, edge: Option<&Edge>) -> Html {
                         <button type="button" class="btn" data-action="kill" onclick={send(FaultAction::Kill { node: node.clone() })}>{ "Kill" }</button>
                     }
                     <button type="button" class="btn" data-action="slow" title="Service times ×10" onclick={send(FaultAction::Slow { node: node.clone(), factor: 10.0 })}>{ "Slow ×10" }</button>
-                    <button type="button" class="btn" data-action="speed-up" title="Service times back to normal" onclick={send(FaultAction::Slow { node, factor: 1.0 })}>{ "Normal speed" }</button>
+                    <button type="button" class="btn" data-action="speed-up" title="Service times back to normal" onclick={send(FaultAction::Slow { node: node.clone(), factor: 1.0 })}>{ "Normal speed" }</button>
+                    { partition_buttons(run, vec![node], region) }
                 </>
             }
         }

@@ -210,7 +210,11 @@ pub fn LiveOverlay() -> Html {
         return html! {};
     };
     let snap = &run.snap;
-    if snap.badges.is_empty() && snap.edge_load.is_empty() && snap.breakers.is_empty() {
+    if snap.badges.is_empty()
+        && snap.edge_load.is_empty()
+        && snap.breakers.is_empty()
+        && snap.partition.names.is_empty()
+    {
         return html! {};
     }
     let ed = &state.ed;
@@ -230,6 +234,43 @@ pub fn LiveOverlay() -> Html {
         let mid = geometry::bezier_at(&c, 0.5);
         Some(html! { <BreakerView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} x={mid.x} y={mid.y} state={state} /> })
     });
+    // A partition: the links it cuts dashed in red, a dashed boundary around each node inside it, and a
+    // store it splits marked as such.
+    let part = &snap.partition;
+    let cuts = doc.edges.iter().filter_map(|e| {
+        let name = e.name();
+        if !part.cut.contains(&name) {
+            return None;
+        }
+        let (a, b) = (doc.node(&e.from)?, doc.node(&e.to)?);
+        let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
+        let mid = geometry::bezier_at(&c, 0.5);
+        Some(html! {
+            <g key={name.clone()} class="partition-cut" data-partition-cut={name}>
+                <path class="partition-cut-line" d={geometry::path_d(&c)} />
+                <text class="partition-cut-mark" x={format!("{}", mid.x)} y={format!("{}", mid.y + 5.0)} text-anchor="middle">{ "✂" }</text>
+            </g>
+        })
+    });
+    let bounds = doc.nodes.iter().filter_map(|n| {
+        let inside = part.inside.contains(&n.id);
+        let split = part.split.contains(&n.id);
+        if !inside && !split {
+            return None;
+        }
+        let p = ed.drawn_position(n);
+        let (class, word) = if inside {
+            ("partition-box inside", "partitioned")
+        } else {
+            ("partition-box split", "split by partition")
+        };
+        Some(html! {
+            <g key={n.id.clone()} class={class} data-partition-node={n.id.clone()} data-partition-state={if inside { "inside" } else { "split" }}>
+                <rect x={format!("{}", p.x - 10.0)} y={format!("{}", p.y - 10.0)} width={format!("{}", NODE_W + 20.0)} height={format!("{}", NODE_H + 20.0)} rx="14" />
+                <text x={format!("{}", p.x - 4.0)} y={format!("{}", p.y - 14.0)}>{ word }</text>
+            </g>
+        })
+    });
     let badges = doc.nodes.iter().filter_map(|n| {
         let badge = snap.badges.get(&n.id).cloned()?;
         let pos = ed.drawn_position(n);
@@ -239,6 +280,7 @@ pub fn LiveOverlay() -> Html {
         <svg class="live-layer" data-layer="live" aria-hidden="true">
             <g transform={ed.viewport.transform()}>
                 <g class="edge-loads">{ for loads }</g>
+                <g class="partition" data-partitions={part.names.join(",")}>{ for cuts }{ for bounds }</g>
                 <g class="breakers">{ for breakers }</g>
                 <g class="badges">{ for badges }</g>
             </g>

@@ -249,6 +249,12 @@ pub fn ContextMenuView() -> Html {
             state.dispatch(Action::DeleteSelection);
         }))
     };
+    let region = state
+        .ed
+        .doc
+        .node(&node)
+        .map(|n| n.region.clone())
+        .filter(|r| !r.is_empty());
     let faults = run.filter(|r| r.snap.status != Status::Idle).map(|r| {
         let dead = r.snap.badges.get(&node).is_some_and(|b| b.dead);
         let fault = |a: FaultAction| {
@@ -263,6 +269,13 @@ pub fn ContextMenuView() -> Html {
                     <button type="button" role="menuitem" class="menu-item" data-menu-action="kill" onclick={fault(FaultAction::Kill { node: node.clone() })}>{ "Kill (fault)" }</button>
                 }
                 <button type="button" role="menuitem" class="menu-item" data-menu-action="slow" onclick={fault(FaultAction::Slow { node: node.clone(), factor: 10.0 })}>{ "Slow ×10 (fault)" }</button>
+                <button type="button" role="menuitem" class="menu-item" data-menu-action="partition" onclick={fault(FaultAction::Partition { name: node.clone(), nodes: vec![node.clone()], region: String::new() })}>{ "Partition (fault)" }</button>
+                if let Some(r) = region.clone() {
+                    <button type="button" role="menuitem" class="menu-item" data-menu-action="partition-region" onclick={fault(FaultAction::Partition { name: r.clone(), nodes: Vec::new(), region: r.clone() })}>{ format!("Partition {r} (fault)") }</button>
+                }
+                { for r.snap.partition.names.iter().map(|n| html! {
+                    <button type="button" role="menuitem" class="menu-item" data-menu-action="heal-partition" onclick={fault(FaultAction::HealPartition { name: n.clone() })}>{ format!("Heal {n}") }</button>
+                }) }
             </>
         }
     });
@@ -270,7 +283,7 @@ pub fn ContextMenuView() -> Html {
         let layout = layout.clone();
         Callback::from(move |_: PointerEvent| layout.dispatch(LayoutAction::Context(None)))
     };
-    // Kept inside the window: the menu is about 200 × 260 px.
+    // Kept inside the window: the menu is about 200 × 260 px (340 with the partition items while running).
     let (vw, vh) = web_sys::window()
         .map(|w| {
             let n = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64());
@@ -281,7 +294,7 @@ pub fn ContextMenuView() -> Html {
         })
         .unwrap_or((1024.0, 768.0));
     let left = x.min(vw - 212.0).max(8.0);
-    let top = y.min(vh - 270.0).max(8.0);
+    let top = y.min(vh - 340.0).max(8.0);
     html! {
         <>
             <div class="context-backdrop" onpointerdown={backdrop} />

@@ -129,6 +129,21 @@ pub struct Snap {
     pub live_note: Option<String>,
     /// an edit needs a restart from time zero: why; the run is paused until Restart or Undo
     pub pending: Option<String>,
+    /// the network partitions in force and what they cut (empty without one)
+    pub partition: Rc<PartitionShown>,
+}
+
+/// The partitions in force as the canvas draws them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PartitionShown {
+    /// their names, in the order they were applied
+    pub names: Vec<String>,
+    /// nodes inside a boundary (every part of them)
+    pub inside: Vec<String>,
+    /// nodes split by a boundary (a replicated store with replicas on both sides)
+    pub split: Vec<String>,
+    /// edges a partition cuts, by name
+    pub cut: Vec<String>,
 }
 
 impl PartialEq for Snap {
@@ -164,6 +179,7 @@ impl Default for Snap {
             restarted: false,
             live_note: None,
             pending: None,
+            partition: Rc::default(),
         }
     }
 }
@@ -753,6 +769,34 @@ impl Live {
         self.snap()
     }
 
+    /// The partitions in force, by node id and edge name.
+    fn partition_shown(&self) -> PartitionShown {
+        let Some(sim) = &self.sim else {
+            return PartitionShown::default();
+        };
+        let view = sim.partition_view();
+        if view.names.is_empty() {
+            return PartitionShown::default();
+        }
+        let mut shown = PartitionShown {
+            names: view.names.clone(),
+            ..PartitionShown::default()
+        };
+        for (id, sides) in sim.node_ids().iter().zip(&view.sides) {
+            if sides.iter().all(|&s| s != 0) {
+                shown.inside.push(id.clone());
+            } else if sides.iter().any(|&s| s != sides[0]) {
+                shown.split.push(id.clone());
+            }
+        }
+        shown.cut = view
+            .cut
+            .iter()
+            .filter_map(|e| self.edge_by_index.get(&e.0).cloned())
+            .collect();
+        shown
+    }
+
     /// The summary views render.
     pub fn snap(&mut self) -> Snap {
         self.serial += 1;
@@ -806,6 +850,7 @@ impl Live {
             self.hops.clear();
             self.report = Some(report);
         }
+        let partition = Rc::new(self.partition_shown());
         let topo_settings = self.topology().settings;
         let badges = Rc::new(badges);
         self.badges = Rc::clone(&badges);
@@ -820,6 +865,7 @@ impl Live {
             badges,
             edge_load: Rc::new(edge_load),
             breakers: Rc::new(breakers),
+            partition,
             mechanisms: self.mechanisms,
             speed: self.pacer.speed(),
             achieved: self.pacer.behind().then(|| self.pacer.achieved()).flatten(),

@@ -195,7 +195,8 @@ pub fn world(ch: &Challenge, design: &Topology) -> Result<Topology, Refusal> {
                     ));
                 }
             }
-            FaultAction::Spike { .. } => {}
+            FaultAction::Partition { nodes, .. } => needed.extend(nodes.iter().map(String::as_str)),
+            FaultAction::Spike { .. } | FaultAction::HealPartition { .. } => {}
         }
     }
     for g in &ch.goals {

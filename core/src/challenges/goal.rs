@@ -220,6 +220,10 @@ impl Measure {
                         stale += d.stale_reads;
                         reads += d.reads;
                     }
+                    if let Some(k) = n.kv() {
+                        stale += k.stale_reads;
+                        reads += k.reads;
+                    }
                 }
                 if reads == 0 {
                     0.0
@@ -234,6 +238,7 @@ impl Measure {
                 .map(|n| {
                     n.cache().map_or(0, |c| c.lost_writes)
                         + n.database().map_or(0, |d| d.lost_writes)
+                        + n.kv().map_or(0, |k| k.lost_updates)
                 })
                 .sum::<u64>() as f64,
             Measure::DuplicateEffects => report
@@ -497,8 +502,8 @@ fn trim(s: String) -> String {
 /// The node kinds whose findings speak to a measure, most relevant first.
 fn related_kinds(m: &Measure) -> &'static [Kind] {
     match m {
-        Measure::StaleReads => &[Kind::Database, Kind::Cache],
-        Measure::LostWrites => &[Kind::Cache, Kind::Database],
+        Measure::StaleReads => &[Kind::Database, Kind::Cache, Kind::KvStore],
+        Measure::LostWrites => &[Kind::Cache, Kind::Database, Kind::KvStore],
         Measure::HitRatio { .. } => &[Kind::Cache, Kind::CdnEdge, Kind::Database],
         Measure::DuplicateEffects => &[Kind::Server],
         Measure::AttacksServed => &[Kind::Waf, Kind::ApiGateway],

@@ -214,6 +214,10 @@ pub(crate) struct DbCounters {
     pub failed_writes: u64,
     pub cross_shard_reads: u64,
     pub failovers: u64,
+    /// the longest span of acknowledged writes a failure lost: failure time − the oldest lost write's commit
+    pub rpo_ns: u64,
+    /// the longest a shard went without a primary: promotion time − failure time
+    pub rto_ns: u64,
 }
 
 /// What an instance does now.
@@ -261,6 +265,8 @@ struct Shard {
     rows: u64,
     /// the primary failed and no replica is promoted yet
     down: bool,
+    /// when it went down
+    down_since: SimTime,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -374,6 +380,7 @@ impl Database {
                 next_write: 0,
                 rows: base_rows + u64::from(u64::from(s) < p.rows % u64::from(n_shards)),
                 down: false,
+                down_since: SimTime::ZERO,
             });
         }
         let lag = SimTime::from_ms(p.lag_ms);
@@ -724,15 +731,20 @@ impl Database {
                 continue;
             }
             self.instances[p as usize].role = Role::Failed;
-            let lost = self.log.unreplicated(p, ctx.now);
+            let (lost, oldest) = self.log.unreplicated(p, ctx.now);
             if self.counting(ctx.now) {
                 self.counters.lost_writes += lost;
+                if let Some(o) = oldest {
+                    let span = ctx.now.since(o).0;
+                    self.counters.rpo_ns = self.counters.rpo_ns.max(span);
+                }
             }
             let sh = &mut self.shards[s];
             sh.readers.retain(|&i| i != p);
             sh.writers.retain(|&i| i != p);
             if !self.multi_primary {
                 sh.down = true;
+                sh.down_since = ctx.now;
             } else if let Some(&next) = sh.writers.first() {
                 sh.primary = next;
             }
@@ -766,6 +778,8 @@ impl Database {
             self.instances[r as usize].role = Role::Primary;
             if counting {
                 self.counters.failovers += 1;
+                let out = ctx.now.since(sh.down_since).0;
+                self.counters.rto_ns = self.counters.rto_ns.max(out);
             }
         }
     }
@@ -822,8 +836,20 @@ pub struct DatabaseReport {
     pub cross_shard_reads: u64,
     /// replicas promoted to primary
     pub failovers: u64,
+    /// recovery point of the worst failure: the span of acknowledged writes it lost, from the oldest lost
+    /// write's commit to the failure [ms] (0: none lost)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rpo_ms: f64,
+    /// recovery time of the worst failover: how long a shard had no primary, from the failure to the
+    /// promotion [ms] (0: no failover)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rto_ms: f64,
     /// per shard, in shard order
     pub shards: Vec<ShardReport>,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// One shard of a database.
@@ -898,6 +924,8 @@ impl DatabaseReport {
             failed_writes: c.failed_writes,
             cross_shard_reads: c.cross_shard_reads,
             failovers: c.failovers,
+            rpo_ms: SimTime(c.rpo_ns).as_ms(),
+            rto_ms: SimTime(c.rto_ns).as_ms(),
             shards,
         }
     }
@@ -931,6 +959,10 @@ impl DatabaseReport {
                 h.f64(i.utilization);
             }
         }
+        // Only a database that failed over or lost writes has these (so nothing else changes its digest).
+        if self.rpo_ms > 0.0 || self.rto_ms > 0.0 {
+            h.f64s(&[self.rpo_ms, self.rto_ms]);
+        }
     }
 
     /// This database's lines in the runner's table (a blank line, its counts, a line per shard), when it
@@ -952,6 +984,13 @@ impl DatabaseReport {
             self.cross_shard_reads,
             self.failovers
         );
+        if self.rpo_ms > 0.0 || self.rto_ms > 0.0 {
+            let _ = write!(
+                s,
+                "\n  failover: RPO {} writes lost ({:.1} ms of acknowledged writes), RTO {:.1} ms without a primary",
+                self.lost_writes, self.rpo_ms, self.rto_ms
+            );
+        }
         for (k, sh) in self.shards.iter().enumerate() {
             let _ = write!(
                 s,

@@ -8,6 +8,7 @@
 
 use crate::components::NodeDetail;
 use crate::components::Params;
+use crate::dist::Dist;
 use crate::request::{Op, Outcome};
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -96,6 +97,8 @@ pub(crate) struct Incoming {
     pub deadline: SimTime,
     /// its logical request (the idempotency key: retries of one request share it)
     pub idem: u64,
+    /// the node that sent it here (the previous hop), by engine index
+    pub caller: u32,
 }
 
 /// What building a node from the validated model may know: its parameters, its ports (outgoing edges in
@@ -111,6 +114,13 @@ pub(crate) struct Build<'a> {
     pub paths: &'a [String],
     /// the measurement window `[start, end)`: warm-up end and traffic end
     pub window: (SimTime, SimTime),
+    /// every node's region, by engine index (a request's caller is named by its index)
+    pub regions: &'a [String],
+    /// the default one-way latency of a link from one region to another (what an edge between nodes there
+    /// takes): for a kind whose parts sit in several regions
+    pub link: &'a dyn Fn(&str, &str) -> Dist,
+    /// spacing of the run's time series (zero: none)
+    pub series: SimTime,
 }
 
 /// One outgoing edge of a node being built, and what it leads to.
@@ -164,8 +174,25 @@ pub(crate) trait Component {
         Vec::new()
     }
 
+    /// The regions the node's parts sit in, when it spans several (a replicated store's replicas), from its
+    /// parameters and its own `region`; empty (the default) for a node that is one piece in its own region.
+    /// An edge into a spanning node takes the latency to its part nearest the caller, and a partition splits
+    /// it along its parts (see [`Component::partition`]).
+    fn regions(_params: &Params, _region: &str) -> Vec<String>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
+
     /// Time zero, after every node is built: warm a cache, arm timers.
     fn start(&mut self, _ctx: &mut Ctx<'_>) {}
+
+    /// The network's partitions changed. `parts[j]` is the side of the node's part `j` (its
+    /// [`Component::regions`], or one part for a node in one piece) and `nodes[i]` the side of node `i` of the
+    /// diagram: two places can exchange messages when their sides are equal (all sides are 0 once every
+    /// partition has healed).
+    fn partition(&mut self, _ctx: &mut Ctx<'_>, _parts: &[u64], _nodes: &[u64]) {}
 
     /// Request `req` arrives. Returns whether it had to wait in a queue (counted as `waited`). A kind that
     /// takes no requests fails them.

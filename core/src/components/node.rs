@@ -10,6 +10,7 @@ use super::database::Database;
 use super::dns::Resolver;
 use super::gateway::Gateway;
 use super::interface::{Build, Component, Ctx, Finding, Incoming, Levels, Plan};
+use super::kv::KvStore;
 use super::load_balancer::LoadBalancer;
 use super::messaging::Broker;
 use super::rate_limiter::RateLimiter;
@@ -44,10 +45,18 @@ macro_rules! node_kinds {
                     $( $(Kind::$kind)|+ => <$ty as Component>::check(b), )*
                 }
             }
+
+            /// The regions a node of `kind` spans (empty: one piece in its own region).
+            pub fn regions(kind: Kind, params: &Params, region: &str) -> Vec<String> {
+                match kind {
+                    $( $(Kind::$kind)|+ => <$ty as Component>::regions(params, region), )*
+                }
+            }
         }
 
         node_kinds!(@verbs [$($variant)*]
             start(ctx: &mut Ctx<'_>) -> ();
+            partition(ctx: &mut Ctx<'_>, parts: &[u64], nodes: &[u64]) -> ();
             on_request(ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool;
             on_response(ctx: &mut Ctx<'_>, req: u32, slot: u32, outcome: Outcome, version: u64) -> ();
             on_timer(ctx: &mut Ctx<'_>, slot: u32, token: u32) -> ();
@@ -109,6 +118,7 @@ node_kinds! {
     Gateway(Gateway) for ApiGateway;
     Waf(Waf) for Waf;
     Limiter(RateLimiter) for RateLimiter;
+    Kv(KvStore) for KvStore;
 }
 
 impl NodeRt {

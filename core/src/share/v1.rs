@@ -7,7 +7,8 @@
 //!            · varint grid · n×(coord x, coord y) · n×object params                 (column by column)
 //! edges    = count m · m×ref from · m×ref to · m×flags
 //!            · ids (flag id mode 3) · latencies · losses · weights                  (column by column)
-//! faults   = count k · k×(float at_s · tag · target [· float factor])
+//! faults   = count k · k×(float at_s · tag · target [· float factor]); tags 5 (spike), 6 (partition: name,
+//!            region, count · refs) and 7 (heal_partition: name) came after v1 shipped, so older links hold none
 //! ref      = varint i: i < n is node i's id; i = n is a text that follows; i > n is invalid
 //! ```
 //!
@@ -107,6 +108,7 @@ pub(crate) fn write(t: &Topology) -> Writer {
     write_edges(&mut w, edges, &index, nodes.len());
     w.len(faults.len());
     let (mut refs, mut edge_names) = (Counter::default(), Counter::default());
+    let mut partition_names = Counter::default();
     for f in faults {
         let Fault { at_s, action } = f;
         w.f64(*at_s);
@@ -137,6 +139,23 @@ pub(crate) fn write(t: &Topology) -> Writer {
                 w.f64(*factor);
                 w.f64(*duration_s);
             }
+            FaultAction::Partition {
+                name,
+                nodes: inside,
+                region,
+            } => {
+                w.byte(6);
+                w.name(name, &mut partition_names);
+                w.text(region);
+                w.len(inside.len());
+                for id in inside {
+                    write_ref(&mut w, id, &index, nodes.len(), &mut refs);
+                }
+            }
+            FaultAction::HealPartition { name } => {
+                w.byte(7);
+                w.name(name, &mut partition_names);
+            }
         }
     }
     w
@@ -166,6 +185,7 @@ pub(crate) fn read(r: &mut Reader) -> Result<Topology, ShareError> {
     r.charge(n.saturating_mul(std::mem::size_of::<Fault>()))?;
     let mut faults = Vec::with_capacity(n);
     let (mut refs, mut edge_names) = (Counter::default(), Counter::default());
+    let mut partition_names = Counter::default();
     for _ in 0..n {
         let at_s = r.f64()?;
         let action = match r.byte()? {
@@ -188,6 +208,25 @@ pub(crate) fn read(r: &mut Reader) -> Result<Topology, ShareError> {
             5 => FaultAction::Spike {
                 factor: r.f64()?,
                 duration_s: r.f64()?,
+            },
+            6 => {
+                let name = r.name(&mut partition_names)?;
+                let region = r.text()?;
+                // Each node of the boundary takes at least one byte.
+                let k = r.count(1, "partition nodes")?;
+                r.charge(k.saturating_mul(std::mem::size_of::<String>()))?;
+                let mut inside = Vec::with_capacity(k);
+                for _ in 0..k {
+                    inside.push(read_ref(r, &nodes, "a partition", &mut refs)?);
+                }
+                FaultAction::Partition {
+                    name,
+                    nodes: inside,
+                    region,
+                }
+            }
+            7 => FaultAction::HealPartition {
+                name: r.name(&mut partition_names)?,
             },
             tag => return Err(garbled(format!("unknown fault type {tag}"))),
         };

@@ -48,6 +48,9 @@ impl Sim {
 
         let mut nodes = Vec::with_capacity(n);
         let mut stats = Vec::with_capacity(n);
+        let regions: Vec<String> = model.nodes.iter().map(|m| m.region.clone()).collect();
+        let link = |a: &str, b: &str| crate::validate::region_link(s, a, b);
+        let series_interval = SimTime::from_secs(s.series_interval_s);
         for (i, m) in model.nodes.iter().enumerate() {
             let ports: Vec<Port<'_>> = out_edges[out_start[i] as usize..out_start[i + 1] as usize]
                 .iter()
@@ -69,6 +72,9 @@ impl Sim {
                 ports: &ports,
                 paths: &model.paths,
                 window: (window.start, window.end),
+                regions: &regions,
+                link: &link,
+                series: series_interval,
             };
             let rt = NodeRt::build(m.kind, &b).map_err(|message| BuildError {
                 diagnostics: vec![Diagnostic {
@@ -119,7 +125,6 @@ impl Sim {
                 }
             })
             .collect();
-        let series_interval = SimTime::from_secs(s.series_interval_s);
         let holders = (0..n as u32)
             .filter(|&i| nodes[i as usize].holds_work())
             .collect();
@@ -180,6 +185,14 @@ impl Sim {
             faults: Vec::new(),
             spikes: Vec::new(),
             holders,
+            partitions: super::faults::Partitions::new(
+                model
+                    .nodes
+                    .iter()
+                    .map(|m| NodeRt::regions(m.kind, &m.params, &m.region))
+                    .collect(),
+                regions,
+            ),
         };
         // Time zero, in node order: caches warm, databases arm their failure timers (neither draws).
         for i in 0..n as u32 {

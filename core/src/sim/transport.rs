@@ -288,6 +288,10 @@ impl Sim {
         let now = self.queue.now;
         let q = self.reqs.get_mut(req);
         q.here = now;
+        let caller = q
+            .path
+            .last()
+            .map_or(u32::MAX, |h| self.graph.edges[h.edge as usize].from);
         let inc = Incoming {
             key: q.key,
             op: q.op,
@@ -299,6 +303,7 @@ impl Sim {
             internal: q.internal,
             deadline: q.deadline,
             idem: q.idem,
+            caller,
         };
         let counting = self.meters.window.contains(now);
         let st = &mut self.meters.stats[node as usize];

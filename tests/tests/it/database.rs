@@ -397,3 +397,69 @@ fn bad_database_parameters_are_named() {
         playground_core::validate(&Topology::from_json(&t.to_string()).expect("parses")).is_empty()
     );
 }
+
+/// RPO and RTO of a failover, by exact arithmetic on a deterministic schedule. Writes only, constant spacing
+/// at 100/s (the k-th sent at 10k ms), every link 1 ms, service 1 ms: write k reaches the primary at 10k + 1
+/// ms and commits when served, at 10k + 2 ms. The primary fails at 10 s with asynchronous replicas 100 ms
+/// behind: the writes committed in (9 900, 10 000] ms reached no replica, k = 990..999, so RPO is 10 writes
+/// spanning 10 000 − 9 902 = 98 ms. The replica is promoted 2 000 ms later: RTO = 2 000 ms, and the writes
+/// reaching the database in [10 001, 12 000) ms, k = 1000..1199, fail: 200.
+#[test]
+fn a_failover_reports_its_rpo_and_rto_exactly() {
+    let t = json!({
+        "settings": {"seed": 1, "duration_s": 20, "series_interval_s": 0, "trace_capacity": 0,
+                     "link": {"latency": {"type": "constant", "ms": 1}}},
+        "nodes": [
+            {"id": "users", "kind": "client",
+             "params": {"rate": 100, "arrival": {"type": "constant"}, "read_fraction": 0, "timeout_ms": 5000}},
+            {"id": "db", "kind": "database",
+             "params": {"replicas": 1, "replication": "async", "lag_ms": 100, "primary_failure_s": 10,
+                        "failover_ms": 2000, "service_time": {"type": "constant", "ms": 1}}}
+        ],
+        "edges": [{"from": "users", "to": "db"}]
+    });
+    let r = run(&Topology::from_json(&t.to_string()).expect("parses")).expect("valid");
+    let d = db(&r);
+    assert_eq!(d.lost_writes, 10, "{d:?}");
+    assert!((d.rpo_ms - 98.0).abs() < 1e-9, "RPO span {}", d.rpo_ms);
+    assert!((d.rto_ms - 2000.0).abs() < 1e-9, "RTO {}", d.rto_ms);
+    assert_eq!(d.failed_writes, 200, "{d:?}");
+    assert_eq!(d.failovers, 1);
+    // The runner's table and the inspector say the same.
+    let line = d.table_lines("db").expect("a modelled database");
+    assert!(
+        line.contains(
+            "RPO 10 writes lost (98.0 ms of acknowledged writes), RTO 2000.0 ms without a primary"
+        ),
+        "{line}"
+    );
+    let why = playground_core::explain::explain(
+        &Topology::from_json(&t.to_string()).expect("parses"),
+        &r,
+    );
+    let said = |words: &str| why.iter().any(|f| f.text.contains(words));
+    assert!(
+        said("db lost 10 acknowledged writes at failover"),
+        "{why:?}"
+    );
+    assert!(said("; RPO: 10 writes, 98 ms of them"), "{why:?}");
+    assert!(
+        said(
+            "db failed 200 writes while its primary was down and no replica was promoted yet (RTO: 2000 ms without a primary)"
+        ),
+        "{why:?}"
+    );
+    let figures = playground_core::marks::node_figures(&r.nodes["db"], None);
+    let rto = figures
+        .iter()
+        .find(|f| f.key == "rto")
+        .expect("an RTO figure");
+    assert_eq!((rto.value.as_str(), rto.unit), ("2000", "ms"));
+    // Synchronous replication: nothing lost, so no RPO span; the outage is the same.
+    let mut sync = t.clone();
+    sync["nodes"][1]["params"]["replication"] = json!("sync");
+    let r = run(&Topology::from_json(&sync.to_string()).expect("parses")).expect("valid");
+    let d = db(&r);
+    assert_eq!((d.lost_writes, d.rpo_ms), (0, 0.0));
+    assert!((d.rto_ms - 2000.0).abs() < 1e-9);
+}

@@ -352,12 +352,25 @@ pub fn diagram(rng: &mut SimRng, shape: Shape) -> Topology {
             .get(below(rng, t.edges.len().max(1)))
             .map(Edge::name);
         let factor = *pick(rng, &[0.001, 0.5, 3.0, 10.0, 1000.0]);
-        let action = match (below(rng, 6), edge) {
+        // Partitions: around a node or a region, under one of two names, healed by name.
+        let name = format!("p{}", below(rng, 2));
+        let action = match (below(rng, 8), edge) {
             (0, _) => FaultAction::Kill { node },
             (1, _) => FaultAction::Revive { node },
             (2, _) => FaultAction::Slow { node, factor },
             (3, Some(edge)) => FaultAction::CutLink { edge },
             (4, Some(edge)) => FaultAction::HealLink { edge },
+            (5, _) if rng.chance(0.5) => FaultAction::Partition {
+                name,
+                nodes: vec![node],
+                region: String::new(),
+            },
+            (5, _) => FaultAction::Partition {
+                name,
+                nodes: Vec::new(),
+                region: pick(rng, &["us-east", "eu-west", "ap-southeast"]).to_string(),
+            },
+            (6, _) => FaultAction::HealPartition { name },
             _ => FaultAction::Spike {
                 factor,
                 duration_s: duration * rng.unit() + 0.001,

@@ -298,6 +298,10 @@ fn read_replicas_example_shows_stale_reads_and_a_failover() {
     let poisson = |x: u64, mean: f64| (x as f64 - mean).abs() <= 4.0 * mean.sqrt();
     assert!(poisson(d.lost_writes, 6.0), "{d:?}");
     assert!(poisson(d.failed_writes, 120.0), "{d:?}");
+    // RTO: the shard went without a primary for exactly `failover_ms`; RPO: the lost writes span at most
+    // the 100 ms lag.
+    assert!((d.rto_ms - 2000.0).abs() < 1e-9, "{d:?}");
+    assert!(d.rpo_ms > 0.0 && d.rpo_ms <= 100.0, "{d:?}");
     let roles: Vec<&str> = d.shards[0]
         .instances
         .iter()
@@ -453,4 +457,29 @@ fn security_examples_show_their_pattern() {
         scraper.completed().abs_diff(10 * 60 + 10) <= 10,
         "{scraper:?}"
     );
+}
+
+/// The replicated store: partitioning ap-southeast off an AP store at QUORUM keeps every side answering, and the
+/// sides diverge — writes on both sides conflict and last-writer-wins loses some; after the heal anti-entropy
+/// and read repair bring every key back in step. The same diagram without the partition has no conflict and
+/// no lost update, and nothing differs when the run ends.
+#[test]
+fn the_kv_store_example_diverges_under_its_partition_and_converges_after() {
+    let r = report("kv-store");
+    let k = r.nodes["kv"].kv().expect("a kv block").clone();
+    assert_eq!((k.replication, k.r, k.w), (3, 2, 2));
+    assert_eq!(k.refused_reads + k.refused_writes, 0);
+    assert!(k.during().share() > 0.99, "{k:?}");
+    assert!(k.conflicts > 0 && k.lost_updates > 0, "{k:?}");
+    assert!(k.max_diverged_keys > 50, "{k:?}");
+    assert_eq!(k.heals.len(), 1);
+    assert!(k.heals[0].converge_ms.is_some(), "{k:?}");
+    let whole = report_with("kv-store", |t| t.faults.clear());
+    let w = whole.nodes["kv"].kv().expect("a kv block");
+    assert_eq!(
+        (w.conflicts, w.lost_updates, w.split_s),
+        (0, 0, 0.0),
+        "{w:?}"
+    );
+    assert!(w.heals.is_empty());
 }

@@ -150,6 +150,21 @@ fn drive(params: &mut Map<String, Value>, path: &str, x: f64, integer: bool) {
         "primary_failure_s" => {
             set_path(params, "replicas", json!(1));
         }
+        // A replicated store's replicas are at most its nodes, R and W at most its replicas.
+        "store_nodes" => {
+            let n = gen_value(params, "replication").min(x).max(1.0);
+            set_path(params, "replication", json!(n as u64));
+        }
+        "replication" if x >= 1.0 => {
+            let m = gen_value(params, "store_nodes").max(x);
+            set_path(params, "store_nodes", json!(m as u64));
+        }
+        "r" | "w" if x >= 1.0 => {
+            let n = gen_value(params, "replication").max(x);
+            set_path(params, "replication", json!(n as u64));
+            let m = gen_value(params, "store_nodes").max(n);
+            set_path(params, "store_nodes", json!(m as u64));
+        }
         // Zero is allowed where the mechanism is off.
         "keepalive_s" if x == 0.0 => {
             set_path(params, "tls", json!(false));

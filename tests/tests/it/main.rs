@@ -4,6 +4,8 @@ mod breaker;
 mod cache;
 mod callplan_scenarios;
 mod callplans;
+mod cap;
+mod cap_scenarios;
 mod cdn;
 mod challenges;
 mod database;

@@ -49,7 +49,7 @@ impl Claims {
     }
 
     /// A count the mechanism sets in expectation: within 4 standard errors `se` of `expected`.
-    fn expected(&mut self, what: &str, measured: f64, expected: f64, se: f64) {
+    pub(crate) fn expected(&mut self, what: &str, measured: f64, expected: f64, se: f64) {
         let ok = (measured - expected).abs() <= 4.0 * se;
         self.check(
             ok,
@@ -59,7 +59,7 @@ impl Claims {
     }
 
     /// "over `bound`": strictly above it.
-    fn over(&mut self, what: &str, measured: f64, bound: f64) {
+    pub(crate) fn over(&mut self, what: &str, measured: f64, bound: f64) {
         self.check(
             measured > bound,
             what,
@@ -68,7 +68,7 @@ impl Claims {
     }
 
     /// "under `bound`": strictly below it.
-    fn under(&mut self, what: &str, measured: f64, bound: f64) {
+    pub(crate) fn under(&mut self, what: &str, measured: f64, bound: f64) {
         self.check(
             measured < bound,
             what,
@@ -77,7 +77,7 @@ impl Claims {
     }
 
     /// "at most `bound`".
-    fn at_most(&mut self, what: &str, measured: f64, bound: f64) {
+    pub(crate) fn at_most(&mut self, what: &str, measured: f64, bound: f64) {
         self.check(
             measured <= bound,
             what,
@@ -86,7 +86,7 @@ impl Claims {
     }
 
     /// "`bound` or more".
-    fn at_least(&mut self, what: &str, measured: f64, bound: f64) {
+    pub(crate) fn at_least(&mut self, what: &str, measured: f64, bound: f64) {
         self.check(
             measured >= bound,
             what,
@@ -96,7 +96,7 @@ impl Claims {
 }
 
 /// Runs scenario `name` on every seed of [`SEEDS`] and asserts that `claims` finds every claim true on each.
-fn check_claims(name: &str, claims: impl Fn(&Report, &mut Claims)) {
+pub(crate) fn check_claims(name: &str, claims: impl Fn(&Report, &mut Claims)) {
     let mut failed = Vec::new();
     for r in reports(name) {
         let mut c = Claims::default();
@@ -1371,6 +1371,12 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("sql-vs-nosql", sql_vs_nosql),
     ("firewall", firewall),
     ("api-gateway", api_gateway),
+    ("cap-partition", crate::cap_scenarios::cap_partition),
+    (
+        "tunable-consistency",
+        crate::cap_scenarios::tunable_consistency,
+    ),
+    ("read-repair", crate::cap_scenarios::read_repair),
 ];
 
 #[test]

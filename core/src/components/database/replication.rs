@@ -69,17 +69,19 @@ impl Log {
         conflict
     }
 
-    /// `instance` fails at `now`: the number of its writes no other instance has yet.
-    pub fn unreplicated(&mut self, instance: u32, now: SimTime) -> u64 {
+    /// `instance` fails at `now`: the number of its writes no other instance has yet, and when the oldest of
+    /// them was committed.
+    pub fn unreplicated(&mut self, instance: u32, now: SimTime) -> (u64, Option<SimTime>) {
         let Some(q) = self.recent.get_mut(&instance) else {
-            return 0;
+            return (0, None);
         };
         while q.front().is_some_and(|&t| t.add(self.window) <= now) {
             q.pop_front();
         }
         let n = q.len() as u64;
+        let oldest = q.front().copied();
         q.clear();
-        n
+        (n, oldest)
     }
 }
 
@@ -118,9 +120,13 @@ mod tests {
         for ms in [0.0, 5.0, 12.0, 18.0] {
             log.commit(ms as u64, 0, SimTime::from_ms(ms));
         }
-        assert_eq!(log.unreplicated(0, SimTime::from_ms(20.0)), 2);
+        // The writes at 12 and 18 ms; the oldest committed at 12 ms.
+        assert_eq!(
+            log.unreplicated(0, SimTime::from_ms(20.0)),
+            (2, Some(SimTime::from_ms(12.0)))
+        );
         let mut sync = Log::new(SimTime::ZERO);
         sync.commit(1, 0, SimTime::from_ms(1.0));
-        assert_eq!(sync.unreplicated(0, SimTime::from_ms(1.0)), 0);
+        assert_eq!(sync.unreplicated(0, SimTime::from_ms(1.0)), (0, None));
     }
 }
