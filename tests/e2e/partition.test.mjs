@@ -59,6 +59,9 @@ test('partition eu-west from the page: CP refuses, AP diverges, the cut is drawn
   const diverged = Number((await figure(page, 'diverged_keys')).match(/\((\d+)\)/)[1]);
   assert.ok(diverged >= 10, `AP diverged ${diverged}`);
   assert.match(await figure(page, 'kv_refused'), /^0$/);
+  // The metrics panel: the store's line and its keys diverged over time.
+  await page.locator('[data-kv="kv-ap"] [data-chart="divergence"] polyline').waitFor({ timeout: 10000 });
+  assert.match(await page.locator('[data-kv="kv-ap"] .breakdown').textContent(), /^kv-ap: refused 0 · stale reads \d+ of \d+ · conflicts \d+ · lost updates \d+ · keys diverged \d+ \(max \d+\)/);
   console.log(`# screenshot: ${await screenshot(page, 'partition-ap-live')}`);
   // Heal: the cut goes, and the AP store's heal is measured.
   await page.locator('[data-action="heal-partition"][data-partition="eu-west"]').click();

@@ -684,6 +684,40 @@ pub fn MetricsArea() -> Html {
         let d = r.nodes.get(id.as_str())?.database()?;
         Some(database_figures(id, d))
     });
+    // A selected replicated store: what the partitions cost, and its keys diverged over time.
+    let kv = report.and_then(|r| {
+        let id = selected.as_ref()?;
+        let k = r.nodes.get(id.as_str())?.kv()?;
+        let dt = r.series.interval_s;
+        let pts: Vec<(f64, f64)> = k
+            .divergence
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| ((i + 1) as f64 * dt, f64::from(d)))
+            .collect();
+        let heal = k.heals.last().map_or(String::new(), |h| match h.converge_ms {
+            Some(ms) => format!(" · in step {ms:.0} ms after the heal at {:.1} s", h.at_s),
+            None => format!(" · not in step since the heal at {:.1} s", h.at_s),
+        });
+        let line = format!(
+            "{id}: refused {} · stale reads {} of {} · conflicts {} · lost updates {} · keys diverged {} (max {}){heal}",
+            k.refused_reads + k.refused_writes,
+            k.stale_reads,
+            k.reads_after_write,
+            k.conflicts,
+            k.lost_updates,
+            k.diverged_keys,
+            k.max_diverged_keys
+        );
+        Some(html! {
+            <div class="kv-metrics" data-kv={id.to_string()}>
+                <p class="breakdown">{ line }</p>
+                if dt > 0.0 {
+                    <div class="charts">{ chart("divergence", format!("{id}: keys diverged between replicas"), vec![("c-err", "keys", pts)], "keys", r.warmup_s) }</div>
+                }
+            </div>
+        })
+    });
     let selected_edge = state
         .as_ref()
         .and_then(|st| match st.ed.selection.single() {
@@ -765,6 +799,7 @@ pub fn MetricsArea() -> Html {
                 { for guard_block }
                 { for messages }
                 { for database }
+                { for kv }
                 { for charts }
             </div>
             if !narrow { <WhyPanel /> }
