@@ -68,9 +68,41 @@ test('the slowest request of the tail at scale opens as a waterfall whose spans 
   await shot(page, 'waterfall-desktop');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached', timeout: 5000 });
+
+  // The inspector: the root's call plan as fields, and its waits beside one call's.
+  await page.locator('[data-node-id="plain-root"] .node-label').click();
+  assert.equal(await page.locator('[data-region="inspector"] [data-param="calls"]').inputValue(), 'parallel');
+  assert.equal(await page.locator('[data-region="inspector"] [data-param="fan_out"]').inputValue(), '100');
+  const stats = page.locator('[data-node-stats="plain-root"]');
+  await stats.waitFor({ timeout: 5000 });
+  const wait99 = parseFloat(await stats.locator('[data-figure="plan_wait_p99"]').textContent());
+  const call99 = parseFloat(await stats.locator('[data-figure="call_p99"]').textContent());
+  assert.ok(wait99 > 10 * call99, `the root's p99 wait ${wait99} ms against one call's ${call99} ms`);
+  await page.locator('[data-region="inspector"] [data-param="fan_out"]').scrollIntoViewIfNeeded();
+  await shot(page, 'inspector-plan');
+  // The hedged edge: its hedge policy as fields, and its second copies in the edge's figures.
+  await clickEdge(page, 'hedged-root->hedged-lb');
+  assert.equal(await page.locator('[data-region="inspector"] [data-param="hedge.after"]').inputValue(), 'percentile');
+  assert.equal(await page.locator('[data-region="inspector"] [data-param="hedge.after.p"]').inputValue(), '95');
+  const hedges = await page.locator('[data-edge-figure="hedges"]').textContent();
+  const [, copies, extra] = hedges.match(/^(\d+) second copies \(\+([\d.]+) % calls\)$/);
+  assert.ok(Number(copies) > 0 && Number(extra) > 3 && Number(extra) < 7, hedges);
+  await page.locator('[data-region="inspector"] [data-param="hedge.after.p"]').scrollIntoViewIfNeeded();
+  await shot(page, 'inspector-hedge');
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** Clicks a connection's line with the mouse (its hit path, at the middle of the curve). */
+async function clickEdge(page, name) {
+  const at = await page.locator(`[data-edge-id="${name}"] .edge-hit`).evaluate((p) => {
+    const mid = p.getPointAtLength(p.getTotalLength() / 2);
+    const m = p.getScreenCTM();
+    return { x: m.a * mid.x + m.c * mid.y + m.e, y: m.b * mid.x + m.d * mid.y + m.f };
+  });
+  await page.mouse.click(at.x, at.y);
+  await page.locator('[data-section="call-policy"]').waitFor({ timeout: 5000 });
+}
 
 test('on a tablet and a phone the waterfall opens from the metrics and fits the screen', async () => {
   for (const [name, viewport] of [['tablet', { width: 768, height: 1024 }], ['phone', { width: 390, height: 844 }]]) {
