@@ -185,6 +185,24 @@ impl Exemplars {
         }
     }
 
+    /// Bytes held: the trees being recorded (their span buffers, kept for reuse) and the kept ones.
+    pub(super) fn bytes(&self) -> usize {
+        let span = std::mem::size_of::<Span>();
+        let recording: usize = self.bufs.iter().map(|b| b.spans.capacity() * span).sum();
+        let side: usize = self
+            .side
+            .iter()
+            .map(|s| std::mem::size_of::<Side>() + s.stack.capacity() * 4)
+            .sum();
+        let picks = self
+            .picks
+            .slowest
+            .iter()
+            .chain(self.picks.sampled.iter().map(|(_, t)| t));
+        let picked: usize = picks.map(|t| t.spans.len() * span).sum();
+        recording + side + picked + self.kept_spans * span
+    }
+
     /// Every kept tree — the last [`KEPT_INTERVALS`] intervals' picks and the current interval's so far — by
     /// end time.
     pub(super) fn trees(&self) -> Vec<Arc<RequestTree>> {
