@@ -603,6 +603,7 @@ pub fn over_memory(sim: &Sim, cap: usize) -> Option<MemoryStop> {
         (m.events, "scheduled events"),
         (m.queues, "queued requests and messages"),
         (m.deadlines, "clients' deadlines"),
+        (m.exemplars, "requests recorded for their waterfall"),
     ];
     let most = parts
         .iter()

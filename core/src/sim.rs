@@ -248,12 +248,14 @@ pub struct MemoryUse {
     /// queued requests: a server's `Job` (32 bytes) or another node's `u32` index per queued request; a
     /// broker's messages (48 bytes each)
     pub queues: usize,
+    /// the request trees recorded for a waterfall (`Sim::keep_requests`): those being recorded and those kept
+    pub exemplars: usize,
 }
 
 impl MemoryUse {
     /// The sum.
     pub fn total(&self) -> usize {
-        self.requests + self.events + self.deadlines + self.queues
+        self.requests + self.events + self.deadlines + self.queues + self.exemplars
     }
 }
 
@@ -597,6 +599,7 @@ impl Sim {
                 .map(|d| d.q.capacity() * std::mem::size_of::<(SimTime, u32, u32)>())
                 .sum(),
             queues: self.nodes.iter().map(NodeRt::queued_bytes).sum(),
+            exemplars: self.exemplars.bytes(),
         }
     }
 

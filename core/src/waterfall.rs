@@ -296,20 +296,7 @@ impl RequestTree {
             if let Some(r) = sp.role.label() {
                 let _ = write!(label, " ({r})");
             }
-            let state = if sp.cancelled {
-                " cancelled"
-            } else if sp.arrived.is_none() && sp.back.is_none() {
-                " lost"
-            } else if sp.arrived.is_none() {
-                " refused"
-            } else if sp.left.is_none() {
-                " still running"
-            } else {
-                match sp.outcome {
-                    Some(Outcome::Ok) | None => "",
-                    Some(o) => o.counter_name(),
-                }
-            };
+            let state = sp.state().unwrap_or("");
             let _ = writeln!(
                 s,
                 "{:<32} {} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>9.3}{}{}",
@@ -326,6 +313,138 @@ impl RequestTree {
             );
         }
         s
+    }
+}
+
+/// A part of a visit as the page's waterfall draws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// on a link, there or back
+    Link,
+    /// waiting in the node's queue
+    Queue,
+    /// being served
+    Service,
+    /// waiting on the calls it made (or a kind's own work after service)
+    Calls,
+}
+
+impl Part {
+    /// The word the page's classes and `data-part` use.
+    pub fn word(self) -> &'static str {
+        match self {
+            Part::Link => "link",
+            Part::Queue => "queue",
+            Part::Service => "service",
+            Part::Calls => "calls",
+        }
+    }
+}
+
+/// One drawn piece of a row: a part, where it starts and how wide it is, as shares of the request's time
+/// [0..1].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Segment {
+    /// what the time was
+    pub part: Part,
+    /// its start, from the request's start
+    pub at: f64,
+    /// its length
+    pub width: f64,
+    /// its length [ms]
+    pub ms: f64,
+}
+
+/// One row of the page's waterfall: a visit, its depth under the visit that sent it, and its drawn pieces.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// index into the tree's spans
+    pub span: u32,
+    /// nesting under the visit that sent it
+    pub depth: u32,
+    /// the node visited (engine index)
+    pub node: u32,
+    /// `retry 2`, `hedge`, `parallel call`
+    pub role: Option<String>,
+    /// on the critical path
+    pub critical: bool,
+    /// what became of it, when not a plain answer: `cancelled`, `lost`, `refused`, `still running`, or the
+    /// outcome's name
+    pub state: Option<&'static str>,
+    /// sent, from the request's start [ms]
+    pub start_ms: f64,
+    /// sent to back (or the last thing known) [ms]
+    pub total_ms: f64,
+    /// its pieces, in time order
+    pub segments: Vec<Segment>,
+}
+
+impl Span {
+    /// What became of the visit, when not a plain answer.
+    pub fn state(&self) -> Option<&'static str> {
+        if self.cancelled {
+            Some("cancelled")
+        } else if self.arrived.is_none() && self.back.is_none() {
+            Some("lost")
+        } else if self.arrived.is_none() {
+            Some("refused")
+        } else if self.left.is_none() {
+            Some("still running")
+        } else {
+            match self.outcome {
+                Some(Outcome::Ok) | None => None,
+                Some(o) => Some(o.counter_name()),
+            }
+        }
+    }
+}
+
+impl RequestTree {
+    /// The rows the page draws, depth first, at most `limit` of them (the rest are counted by the caller from
+    /// `spans.len()`). Each piece is placed on the request's own time, start to end (a copy that outlived the
+    /// request is cut at its end).
+    pub fn layout(&self, limit: usize) -> Vec<Row> {
+        let total = self.latency().max(1) as f64;
+        let cut = |t: SimTime| t.min(self.end).max(self.start);
+        let frac = |t: SimTime| cut(t).since(self.start).0 as f64 / total;
+        self.rows()
+            .into_iter()
+            .take(limit)
+            .map(|(i, depth)| {
+                let sp = &self.spans[i as usize];
+                let service = sp.service;
+                let pieces = [
+                    (Part::Link, Some(sp.sent), sp.arrived.or(sp.back)),
+                    (Part::Queue, sp.arrived, service.map(|v| v.0)),
+                    (Part::Service, service.map(|v| v.0), service.map(|v| v.1)),
+                    (Part::Calls, service.map(|v| v.1).or(sp.arrived), sp.left),
+                    (Part::Link, sp.left, sp.back),
+                ];
+                let segments = pieces
+                    .into_iter()
+                    .filter_map(|(part, a, b)| {
+                        let (a, b) = (a?, b?);
+                        (b > a).then(|| Segment {
+                            part,
+                            at: frac(a),
+                            width: frac(b) - frac(a),
+                            ms: b.since(a).0 as f64 / 1e6,
+                        })
+                    })
+                    .collect();
+                Row {
+                    span: i,
+                    depth,
+                    node: sp.node,
+                    role: sp.role.label(),
+                    critical: sp.critical,
+                    state: sp.state(),
+                    start_ms: sp.sent.since(self.start).0 as f64 / 1e6,
+                    total_ms: sp.end().since(sp.sent).0 as f64 / 1e6,
+                    segments,
+                }
+            })
+            .collect()
     }
 }
 
@@ -425,5 +544,40 @@ mod tests {
             "the hedge's own call is critical: {text}"
         );
         assert!(text.contains("  leaf "), "the first copy is not: {text}");
+    }
+
+    #[test]
+    fn the_page_rows_place_each_part_on_the_request_time_and_cut_what_outlived_it() {
+        let mut w = tree(
+            vec![
+                span(1, None, 0, 100),
+                span(2, Some(0), 10, 60),
+                span(3, Some(0), 10, 400),
+            ],
+            100,
+        );
+        w.spans[0].service = Some((t(1), t(10)));
+        w.spans[1].service = Some((t(15), t(55)));
+        w.mark_critical();
+        let rows = w.layout(10);
+        assert_eq!(rows.len(), 3);
+        let api = &rows[0];
+        let parts: Vec<_> = api.segments.iter().map(|s| s.part).collect();
+        // link 0–1, service 1–10, waiting on calls 10–99, link 99–100 (no queue: service starts on arrival)
+        assert_eq!(parts, [Part::Link, Part::Service, Part::Calls, Part::Link]);
+        let span_of = |r: &Row| r.segments.iter().map(|s| s.width).sum::<f64>();
+        assert!((span_of(api) - 1.0).abs() < 1e-9);
+        assert_eq!(api.segments[2].ms, 89.0);
+        let leaf = &rows[1];
+        assert_eq!(leaf.segments[1].part, Part::Queue);
+        assert!(
+            (leaf.segments[1].at - 0.11).abs() < 1e-9 && (leaf.segments[1].ms - 4.0).abs() < 1e-9
+        );
+        // The call back at 400 ms is cut at the request's end (100 ms) and is not on the critical path.
+        let late = &rows[2];
+        assert!(late.segments.iter().all(|s| s.at + s.width <= 1.0 + 1e-9));
+        assert!(!late.critical && leaf.critical && api.critical);
+        assert_eq!(late.total_ms, 390.0);
+        assert_eq!(w.layout(2).len(), 2, "capped");
     }
 }

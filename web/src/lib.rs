@@ -25,6 +25,7 @@ pub mod share_ui;
 pub mod shell;
 pub mod state;
 pub mod tabs;
+pub mod waterfall;
 
 pub use app::App;
 

@@ -794,6 +794,7 @@ pub fn MetricsArea() -> Html {
                 </div>
                 { figures(report, warming) }
                 { for report.and_then(client_table) }
+                <crate::waterfall::RequestWaterfalls />
                 { for guard_figures(&s.mechanisms, report) }
                 { for edge }
                 { for guard_block }

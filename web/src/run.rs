@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use playground_core::animation::{DEFAULT_MAX_DOTS, Dot, Flights};
 use playground_core::editor::geometry::{self, NODE_H, NODE_W, Point, Viewport};
@@ -17,6 +18,7 @@ use playground_core::marks::{Mechanisms, RejectBadge, card_figure, reject_badges
 use playground_core::playback::Pacer;
 use playground_core::resilience::BreakerState;
 use playground_core::sim::{changed_params, live_params};
+use playground_core::waterfall::RequestTree;
 use playground_core::{
     FaultAction, HopClass, HopOutcome, NodeGauge, Report, Severity, Sim, SimTime, Topology,
 };
@@ -129,6 +131,10 @@ pub struct Snap {
     pub live_note: Option<String>,
     /// an edit needs a restart from time zero: why; the run is paused until Restart or Undo
     pub pending: Option<String>,
+    /// the requests the engine kept for their waterfall (each interval's slowest and a sample), by end time
+    pub requests: Rc<Vec<Arc<RequestTree>>>,
+    /// the engine's node ids, by index (what a waterfall's spans name)
+    pub node_ids: Rc<Vec<String>>,
     /// the network partitions in force and what they cut (empty without one)
     pub partition: Rc<PartitionShown>,
 }
@@ -179,6 +185,8 @@ impl Default for Snap {
             restarted: false,
             live_note: None,
             pending: None,
+            requests: Rc::default(),
+            node_ids: Rc::default(),
             partition: Rc::default(),
         }
     }
@@ -417,6 +425,8 @@ impl Live {
         self.history.clear();
         match Sim::new(&topo) {
             Ok(mut sim) => {
+                // Whole request trees for the waterfall: recording changes no number of the run.
+                sim.keep_requests(true);
                 // A fault naming something deleted since no longer applies; the rest replay in order.
                 self.faults
                     .retain(|(at, f)| sim.schedule_fault(*at, f).is_ok());
@@ -803,7 +813,11 @@ impl Live {
         let mut badges = BTreeMap::new();
         let mut edge_load = BTreeMap::new();
         let mut breakers = BTreeMap::new();
+        let mut requests = Rc::default();
+        let mut node_ids = Rc::default();
         if let Some(sim) = &self.sim {
+            requests = Rc::new(sim.request_trees());
+            node_ids = Rc::new(sim.node_ids().to_vec());
             let report = Rc::new(sim.report());
             // One recent window for the badges, the inspector's figures and the findings.
             self.history.record(&report);
@@ -881,6 +895,8 @@ impl Live {
             restarted: self.restarted,
             live_note: self.live_note.clone(),
             pending: self.pending.clone(),
+            requests,
+            node_ids,
         }
     }
 

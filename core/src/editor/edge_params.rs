@@ -1,11 +1,12 @@
 //! An edge's parameters in the editor: its link (latency, loss, weight) and its call policy (timeout,
-//! retries, breaker) as one parameter object the inspector edits through the schema, checked by core before
+//! retries, breaker, hedge) as one parameter object the inspector edits through the schema, checked by core before
 //! they are stored on the edge.
 
 use serde_json::{Map, Value};
 
 use super::schema;
 use crate::dist::Dist;
+use crate::resilience::hedge::HedgePolicy;
 use crate::resilience::{BreakerParams, RetryPolicy, default_json};
 use crate::topology::Edge;
 use crate::vocab::{Term, Vocab};
@@ -13,8 +14,8 @@ use crate::vocab::{Term, Vocab};
 /// An edge's link parameters, in the inspector's "Link" section.
 pub const EDGE_LINK_PARAMS: [&str; 3] = ["latency", "loss", "weight"];
 /// An edge's call policy, in the inspector's "Call policy" section: a per-attempt timeout, retries with
-/// backoff and jitter, a circuit breaker.
-pub const EDGE_POLICY_PARAMS: [&str; 3] = ["timeout_ms", "retry", "breaker"];
+/// backoff and jitter, a circuit breaker, hedged requests.
+pub const EDGE_POLICY_PARAMS: [&str; 4] = ["timeout_ms", "retry", "breaker", "hedge"];
 
 /// How the inspector names an edge's parameters: its link, then its call policy.
 pub static EDGE_VOCAB: Vocab = Vocab {
@@ -26,6 +27,8 @@ pub static EDGE_VOCAB: Vocab = Vocab {
         Term::new("retry", "Retries").optional(default_json::<RetryPolicy>, &RetryPolicy::VOCAB),
         Term::new("breaker", "Circuit breaker")
             .optional(default_json::<BreakerParams>, &BreakerParams::VOCAB),
+        Term::new("hedge", "Hedged requests")
+            .optional(default_json::<HedgePolicy>, &HedgePolicy::VOCAB),
     ],
 };
 
@@ -64,6 +67,11 @@ pub fn edge_params(e: &Edge) -> Map<String, Value> {
         && let Ok(v) = serde_json::to_value(b)
     {
         m.insert("breaker".into(), v);
+    }
+    if let Some(h) = &e.hedge
+        && let Ok(v) = serde_json::to_value(h)
+    {
+        m.insert("hedge".into(), v);
     }
     m
 }
@@ -135,6 +143,7 @@ pub(crate) fn edge_with_params(e: &Edge, m: &Map<String, Value>) -> Result<Edge,
     }
     let retry = policy_part(m, "retry", |r: &RetryPolicy| r.problems("retry."))?;
     let breaker = policy_part(m, "breaker", |b: &BreakerParams| b.problems("breaker."))?;
+    let hedge = policy_part(m, "hedge", |h: &HedgePolicy| h.problems("hedge."))?;
     Ok(Edge {
         latency,
         loss,
@@ -142,6 +151,7 @@ pub(crate) fn edge_with_params(e: &Edge, m: &Map<String, Value>) -> Result<Edge,
         timeout_ms,
         retry,
         breaker,
+        hedge,
         ..e.clone()
     })
 }

@@ -349,7 +349,7 @@ fn edge_sections_split_the_link_from_the_call_policy() {
             .collect()
     };
     assert_eq!(paths(&e, 0), ["latency", "loss", "weight"]);
-    assert_eq!(paths(&e, 1), ["timeout_ms", "retry", "breaker"]);
+    assert_eq!(paths(&e, 1), ["timeout_ms", "retry", "breaker", "hedge"]);
     set(&mut e, &t, "retry", EditValue::Bool(true));
     assert_eq!(
         paths(&e, 1),
@@ -362,7 +362,8 @@ fn edge_sections_split_the_link_from_the_call_policy() {
             "retry.backoff.cap_ms",
             "retry.jitter",
             "retry.budget",
-            "breaker"
+            "breaker",
+            "hedge"
         ]
     );
     let [(link, _), (policy, fields)] = edge_sections(&e.doc.edges[0]);
@@ -637,4 +638,54 @@ fn diagnostics_mark_the_nodes_they_concern() {
     let e = Editor::new(t);
     assert_eq!(e.marks.get("x"), Some(&Severity::Error));
     assert!(!e.diagnostics.is_empty());
+}
+
+#[test]
+fn a_call_plan_and_a_hedge_are_edited_in_the_inspector_and_survive_a_share_link() {
+    use crate::resilience::hedge::{HedgeAfter, HedgePolicy};
+    let (mut e, t) = policy_edge();
+    let text = |s: &str| EditValue::Text(s.into());
+    let server = Target::Node(e.doc.edges[0].from.clone());
+    set(&mut e, &server, "calls", text("first_k"));
+    set(&mut e, &server, "fan_out", text("3"));
+    set(&mut e, &server, "first_k", text("2"));
+    set(&mut e, &t, "hedge", EditValue::Bool(true));
+    assert!(e.field_error.is_none(), "{:?}", e.field_error);
+    assert_eq!(e.doc.edges[0].hedge, Some(HedgePolicy::default()));
+    set(&mut e, &t, "hedge.after", text("fixed"));
+    set(&mut e, &t, "hedge.after.ms", text("12"));
+    set(&mut e, &t, "hedge.tied", EditValue::Bool(true));
+    assert!(e.field_error.is_none(), "{:?}", e.field_error);
+    let h = e.doc.edges[0].hedge.clone().expect("a hedge");
+    assert_eq!((h.after, h.tied), (HedgeAfter::Fixed { ms: 12.0 }, true));
+    // Past a bound: refused with the field named, nothing stored.
+    let before = e.doc.clone();
+    for (target, path, value, says) in [
+        (&t, "hedge.after.ms", "4000000", "at most"),
+        (&server, "fan_out", "0", "at least 1"),
+        (&server, "first_k", "5000", "at most"),
+    ] {
+        set(&mut e, target, path, text(value));
+        let err = e.field_error.as_ref().expect("refused");
+        assert!(err.message.contains(says), "{path}: {}", err.message);
+        assert_eq!(e.doc, before, "{path} = {value} was stored");
+    }
+    let params = &e
+        .doc
+        .nodes
+        .iter()
+        .find(|n| Target::Node(n.id.clone()) == server)
+        .expect("the server")
+        .params;
+    assert_eq!(
+        (&params["calls"], &params["fan_out"], &params["first_k"]),
+        (
+            &serde_json::json!("first_k"),
+            &serde_json::json!(3),
+            &serde_json::json!(2)
+        )
+    );
+    let back = crate::share::decode(&crate::share::share_url_fragment(&e.doc)).expect("opens");
+    assert_eq!(back.edges[0].hedge, e.doc.edges[0].hedge);
+    assert_eq!(back.nodes, e.doc.nodes);
 }

@@ -185,6 +185,24 @@ impl Exemplars {
         }
     }
 
+    /// Bytes held: the trees being recorded (their span buffers, kept for reuse) and the kept ones.
+    pub(super) fn bytes(&self) -> usize {
+        let span = std::mem::size_of::<Span>();
+        let recording: usize = self.bufs.iter().map(|b| b.spans.capacity() * span).sum();
+        let side: usize = self
+            .side
+            .iter()
+            .map(|s| std::mem::size_of::<Side>() + s.stack.capacity() * 4)
+            .sum();
+        let picks = self
+            .picks
+            .slowest
+            .iter()
+            .chain(self.picks.sampled.iter().map(|(_, t)| t));
+        let picked: usize = picks.map(|t| t.spans.len() * span).sum();
+        recording + side + picked + self.kept_spans * span
+    }
+
     /// Every kept tree — the last [`KEPT_INTERVALS`] intervals' picks and the current interval's so far — by
     /// end time.
     pub(super) fn trees(&self) -> Vec<Arc<RequestTree>> {
@@ -226,13 +244,14 @@ impl Sim {
     // ---------------------------------------------------------------- hooks (each a test when off)
 
     /// Client request `r` was just sent: a new tree.
-    #[inline]
+    #[inline(always)]
     pub(super) fn span_root(&mut self, r: u32) {
         if self.exemplars.on {
             self.record_root(r);
         }
     }
 
+    #[inline(never)]
     fn record_root(&mut self, r: u32) {
         let q = self.reqs.get(r);
         let (id, client, start) = (q.id, q.client, q.start);
@@ -263,13 +282,14 @@ impl Sim {
     }
 
     /// `child` was made for `parent` (a branch, an attempt, a hedge) at the node `parent` is visiting.
-    #[inline]
+    #[inline(always)]
     pub(super) fn span_child(&mut self, child: u32, parent: u32, role: Role) {
         if self.exemplars.on {
             self.record_child(child, parent, role);
         }
     }
 
+    #[inline(never)]
     fn record_child(&mut self, child: u32, parent: u32, role: Role) {
         let pid = self.reqs.get(parent).id;
         let cid = self.reqs.get(child).id;
@@ -290,7 +310,7 @@ impl Sim {
 
     /// `req` left `from` for `to` at now, arriving at `arrive` (`None`: lost on the way; `refused`: failed at
     /// once, a cut link or the hop limit).
-    #[inline]
+    #[inline(always)]
     pub(super) fn span_sent(
         &mut self,
         req: u32,
@@ -304,6 +324,7 @@ impl Sim {
         }
     }
 
+    #[inline(never)]
     fn record_sent(
         &mut self,
         req: u32,
@@ -348,13 +369,14 @@ impl Sim {
     }
 
     /// Node `node` started serving the request in its worker `slot` now, until `end`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn span_service(&mut self, node: u32, slot: u32, end: SimTime) {
         if self.exemplars.on {
             self.record_service(node, slot, end);
         }
     }
 
+    #[inline(never)]
     fn record_service(&mut self, node: u32, slot: u32, end: SimTime) {
         let Some(req) = self.nodes[node as usize].job_in(slot) else {
             return;
@@ -376,7 +398,7 @@ impl Sim {
     }
 
     /// `req`'s response left `node` now with `outcome`, back at its sender at `back` (`None`: lost).
-    #[inline]
+    #[inline(always)]
     pub(super) fn span_left(
         &mut self,
         req: u32,
@@ -389,6 +411,7 @@ impl Sim {
         }
     }
 
+    #[inline(never)]
     fn record_left(&mut self, req: u32, node: u32, back: Option<SimTime>, outcome: Outcome) {
         let now = self.queue.now;
         let id = self.reqs.get(req).id;
@@ -429,13 +452,14 @@ impl Sim {
     }
 
     /// Client request `req` ended for its client now with `outcome`: its tree is offered to the picks.
-    #[inline]
+    #[inline(always)]
     pub(super) fn span_end(&mut self, req: u32, outcome: Outcome) {
         if self.exemplars.on {
             self.record_end(req, outcome);
         }
     }
 
+    #[inline(never)]
     fn record_end(&mut self, req: u32, outcome: Outcome) {
         let now = self.queue.now;
         let id = self.reqs.get(req).id;

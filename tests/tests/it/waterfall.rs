@@ -251,3 +251,21 @@ fn the_runner_prints_the_slowest_waterfall_as_text() {
             .contains("no client request")
     );
 }
+
+/// What the recorder holds counts toward the memory guard: nothing when off, the trees' spans when on.
+#[test]
+fn the_recorded_trees_count_toward_the_memory_guard() {
+    let t = fan("parallel", json!({"fan_out": 20}), 5, 8, json!({}));
+    let mut off = Sim::new(&t).expect("valid");
+    off.run_to_end();
+    assert_eq!(off.memory().exemplars, 0);
+    let (on, trees) = run_keeping(&t);
+    let m = on.memory();
+    let kept: usize = trees.iter().map(|t| t.spans.len()).sum();
+    let span = std::mem::size_of::<playground_core::waterfall::Span>();
+    assert!(m.exemplars >= kept * span, "{m:?}: {kept} spans kept");
+    assert_eq!(
+        m.total(),
+        m.requests + m.events + m.deadlines + m.queues + m.exemplars
+    );
+}
