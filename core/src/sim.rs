@@ -52,7 +52,8 @@ use crate::validate::{Diagnostic, FaultOp, Severity, resolve_fault};
 
 use calls::{CALL_SLOT, Call, PolicyRt};
 pub use exemplars::{
-    KEPT_INTERVALS, KEPT_SPANS, SAMPLED_PER_INTERVAL, SLOWEST_PER_INTERVAL, SPANS_PER_REQUEST,
+    KEPT_INTERVALS, KEPT_SPANS, RECORDED_AT_ONCE, SAMPLED_PER_INTERVAL, SLOWEST_PER_INTERVAL,
+    SPANS_PER_REQUEST,
 };
 pub use faults::{MAX_PARTITIONS, PartitionView};
 use plans::BRANCH_SLOT;

@@ -87,7 +87,7 @@ pub fn Gallery() -> Html {
         let go = opener(s);
         let on_click = Callback::from(move |_: MouseEvent| go());
         html! {
-            <article class="scenario-card" data-scenario={s.name} key={s.name}>
+            <article class="scenario-card" data-scenario={s.name} key={format!("scenario:{}", s.name)}>
                 <p class="scenario-topic">{ s.topic }</p>
                 <h4 class="scenario-title">{ s.title }</h4>
                 <p class="scenario-text">{ s.explanation }</p>
@@ -111,7 +111,7 @@ pub fn Gallery() -> Html {
             Callback::from(move |_: MouseEvent| go())
         });
         html! {
-            <article class={classes!("challenge-card", solved.then_some("solved"))} data-challenge-card={c.name.clone()} key={c.name.clone()}>
+            <article class={classes!("challenge-card", solved.then_some("solved"))} data-challenge-card={c.name.clone()} key={format!("challenge:{}", c.name)}>
                 <p class="scenario-topic">{ "Challenge" }
                     if solved { <span class="solved-badge" data-solved="">{ "Solved" }</span> }
                 </p>

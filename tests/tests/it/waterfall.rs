@@ -5,7 +5,7 @@
 use playground_core::request::Outcome;
 use playground_core::runner::{TraceArgs, parse_run_args, trace_text};
 use playground_core::sim::{
-    KEPT_INTERVALS, KEPT_SPANS, SAMPLED_PER_INTERVAL, SLOWEST_PER_INTERVAL, Sim,
+    KEPT_INTERVALS, KEPT_SPANS, RECORDED_AT_ONCE, SAMPLED_PER_INTERVAL, SLOWEST_PER_INTERVAL, Sim,
 };
 use playground_core::waterfall::{Pick, RequestTree, Role};
 use playground_core::{Topology, fixtures, scenarios};
@@ -267,5 +267,40 @@ fn the_recorded_trees_count_toward_the_memory_guard() {
     assert_eq!(
         m.total(),
         m.requests + m.events + m.deadlines + m.queues + m.exemplars
+    );
+}
+
+/// A flood (a million requests a second into one 100 ms worker, as the page's pathological test runs it)
+/// holds hundreds of thousands of requests in flight; recording stops at `RECORDED_AT_ONCE` trees at once, so
+/// what the recorder holds stays bounded (each recorded tree here holds one open visit: its buffer, its side
+/// entry and a span or two) instead of growing with the queue, and the run's other memory is unchanged.
+#[test]
+fn a_flood_records_a_bounded_number_of_trees() {
+    let t: Topology = serde_json::from_value(json!({
+        "version": 1, "name": "flood", "settings": {"duration_s": 600},
+        "nodes": [
+            {"id": "flood", "kind": "client", "params": {"rate": 1000000}},
+            {"id": "slow", "kind": "server", "params": {"workers": 1, "queue_capacity": null,
+             "service_time": {"type": "constant", "ms": 100}}}],
+        "edges": [{"from": "flood", "to": "slow"}]}))
+    .expect("a topology");
+    let until = playground_core::SimTime::from_secs(0.2);
+    let mut off = Sim::new(&t).expect("valid");
+    off.run_until(until, u64::MAX);
+    let mut on = Sim::new(&t).expect("valid");
+    on.keep_requests(true);
+    on.run_until(until, u64::MAX);
+    let (a, b) = (off.memory(), on.memory());
+    assert!(on.requests_held() > 150_000, "{}", on.requests_held());
+    assert_eq!(
+        (a.requests, a.events, a.queues),
+        (b.requests, b.events, b.queues)
+    );
+    // 10 000 trees at well under 1 KB each; recording all 200 000 would pass 20 MB.
+    assert!(
+        b.exemplars < RECORDED_AT_ONCE * 1024,
+        "{} bytes recorded for {} requests in flight",
+        b.exemplars,
+        on.requests_held()
     );
 }
