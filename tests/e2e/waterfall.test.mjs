@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { ROOT, openPage, useSite } from './support.mjs';
 
 const site = useSite();
@@ -66,8 +67,15 @@ test('the slowest request of the tail at scale opens as a waterfall whose spans 
   await chips.first().click();
   const dialog = await checkTree(page);
   await shot(page, 'waterfall-desktop');
+  // The dialog and the panel listing the requests have no serious or critical accessibility violation.
+  const axe = await new AxeBuilder({ page }).include('[data-waterfall]').analyze();
+  const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target).join(' ')}`);
+  assert.deepEqual(bad, []);
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached', timeout: 5000 });
+
+  const panel = await new AxeBuilder({ page }).include('[data-requests]').analyze();
+  assert.deepEqual(panel.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), []);
 
   // The inspector: the root's call plan as fields, and its waits beside one call's.
   await page.locator('[data-node-id="plain-root"] .node-label').click();
