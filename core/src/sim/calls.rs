@@ -242,10 +242,32 @@ impl Sim {
     /// A copy of call `c`'s parent for attempt number `attempt` (its first or second copy), whose caller
     /// stops waiting at `deadline`: a request of its own with the parent's logical id.
     fn new_copy(&mut self, c: u32, deadline: SimTime, attempt: u32, role: Role) -> u32 {
-        let now = self.queue.now;
         let Call {
             parent, edge: e, ..
         } = self.calls.list[c as usize];
+        let first_hop = Hop {
+            edge: e,
+            slot: CALL_SLOT,
+            here: self.queue.now,
+        };
+        let attempt = (attempt - 1).min(255) as u8;
+        self.child_request(parent, deadline, attempt, c, first_hop, role)
+    }
+
+    /// A request made for `parent` — a call's copy or a plan's branch — started now: the parent's key, client,
+    /// address, size, operation, hop count and flags, its own id, `deadline`, `attempt` and `call`, and
+    /// `first_hop` on its path (the edge it leaves by, and how its answer finds its way back); recorded as
+    /// `parent`'s child in the waterfall.
+    pub(super) fn child_request(
+        &mut self,
+        parent: u32,
+        deadline: SimTime,
+        attempt: u8,
+        call: u32,
+        first_hop: Hop,
+        role: Role,
+    ) -> u32 {
+        let now = self.queue.now;
         let p = self.reqs.get(parent);
         let (key, client, addr, size, op, hops, internal) =
             (p.key, p.client, p.addr, p.size, p.op, p.hops, p.internal);
@@ -261,7 +283,7 @@ impl Sim {
         q.addr = addr;
         q.size = size;
         q.op = op;
-        q.attempt = (attempt - 1).min(255) as u8;
+        q.attempt = attempt;
         q.hops = hops;
         q.measured = false;
         q.state = ReqState::Live;
@@ -270,15 +292,11 @@ impl Sim {
         q.version = 0;
         q.net = 0;
         q.idem = idem;
-        q.call = c;
+        q.call = call;
         q.api_key = api_key;
         q.route = route;
         q.malicious = malicious;
-        q.path.push(Hop {
-            edge: e,
-            slot: CALL_SLOT,
-            here: now,
-        });
+        q.path.push(first_hop);
         self.next_id += 1;
         self.span_child(child, parent, role);
         child

@@ -20,7 +20,7 @@ use hdrhistogram::Histogram;
 use super::{Ev, Sim};
 use crate::components::interface::Plan;
 use crate::metrics::HIST_MAX_NS;
-use crate::request::{Hop, NO_CALL, Outcome, ReqState};
+use crate::request::{Hop, NO_CALL, Outcome};
 use crate::time::SimTime;
 
 /// Marks a branch's first hop: its caller holds the plan's parent, not the branch.
@@ -206,44 +206,21 @@ impl Sim {
 
     /// Sends one branch of `parent`'s plan over `node`'s `port`.
     fn send_branch(&mut self, node: u32, parent: u32, port: u32, tag: SimTime) {
-        let now = self.queue.now;
         let e = self.graph.out_edges[(self.graph.out_start[node as usize] + port) as usize];
-        let p = self.reqs.get(parent);
-        let (deadline, key, client, addr, size, op, hops, internal) = (
-            p.deadline, p.key, p.client, p.addr, p.size, p.op, p.hops, p.internal,
-        );
-        let (idem, api_key, route, malicious) = (p.idem, p.api_key, p.route, p.malicious);
-        let b = self.reqs.alloc();
-        let q = self.reqs.get_mut(b);
-        q.id = self.next_id;
-        q.start = now;
-        q.deadline = deadline;
-        q.here = now;
-        q.key = key;
-        q.client = client;
-        q.addr = addr;
-        q.size = size;
-        q.op = op;
-        q.attempt = 0;
-        q.hops = hops;
-        q.measured = false;
-        q.state = ReqState::Live;
-        q.outcome = Outcome::Ok;
-        q.internal = internal;
-        q.version = 0;
-        q.net = 0;
-        q.idem = idem;
-        q.call = NO_CALL;
-        q.api_key = api_key;
-        q.route = route;
-        q.malicious = malicious;
-        q.path.push(Hop {
+        let deadline = self.reqs.get(parent).deadline;
+        let first_hop = Hop {
             edge: e,
             slot: BRANCH_SLOT,
             here: tag,
-        });
-        self.next_id += 1;
-        self.span_child(b, parent, crate::waterfall::Role::Branch);
+        };
+        let b = self.child_request(
+            parent,
+            deadline,
+            0,
+            NO_CALL,
+            first_hop,
+            crate::waterfall::Role::Branch,
+        );
         if self.graph.edges[e as usize].policy.is_some() {
             self.start_call(b, e);
         } else {
