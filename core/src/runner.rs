@@ -131,27 +131,9 @@ pub fn parse_trace_args(args: &[String]) -> Result<TraceArgs, String> {
 /// requests, slowest first (each interval keeps its few slowest; see `Sim::keep_requests`).
 pub fn trace_text(args: &TraceArgs, text: &str) -> Result<String, String> {
     let file = &args.run.file;
-    let mut topo =
-        Topology::from_json(text).map_err(|e| format!("{file}: not a valid topology: {e}"))?;
-    if let Some(seed) = args.run.seed {
-        topo.settings.seed = seed;
-    }
-    if let Some(d) = args.run.duration_s {
-        topo.settings.duration_s = d;
-    }
-    if let Some(w) = args.run.warmup_s {
-        topo.settings.warmup_s = w;
-    }
-    let mut sim = Sim::new(&topo).map_err(|e| {
-        e.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| format!("{file}: {d}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    })?;
+    let (mut sim, _warnings) = prepare(&args.run, text)?;
     sim.keep_requests(true);
-    sim.run_to_end();
+    run_guarded_to_end(&mut sim, &args.run)?;
     let mut trees = sim.request_trees();
     if trees.is_empty() {
         return Err(format!(
@@ -195,6 +177,17 @@ pub struct RunOutput {
 /// Parses `text` as a topology, applies the overrides, validates, runs to the end. Errors are one message
 /// per line, each naming the file and the field.
 pub fn run_text(args: &RunArgs, text: &str) -> Result<RunOutput, String> {
+    let (mut sim, warnings) = prepare(args, text)?;
+    run_guarded_to_end(&mut sim, args)?;
+    Ok(RunOutput {
+        report: sim.report(),
+        warnings,
+    })
+}
+
+/// Parses `text` as a topology, applies the overrides and builds the simulation: the simulation and the
+/// validation warnings (`FILE: warning: …`), or the errors, one per line, each naming the file and the field.
+fn prepare(args: &RunArgs, text: &str) -> Result<(Sim, Vec<String>), String> {
     let file = &args.file;
     let mut topo =
         Topology::from_json(text).map_err(|e| format!("{file}: not a valid topology: {e}"))?;
@@ -212,7 +205,7 @@ pub fn run_text(args: &RunArgs, text: &str) -> Result<RunOutput, String> {
         .filter(|d| d.severity == Severity::Warning)
         .map(|d| format!("{file}: {d}"))
         .collect();
-    let mut sim = Sim::new(&topo).map_err(|e| {
+    let sim = Sim::new(&topo).map_err(|e| {
         e.diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
@@ -220,23 +213,25 @@ pub fn run_text(args: &RunArgs, text: &str) -> Result<RunOutput, String> {
             .collect::<Vec<_>>()
             .join("\n")
     })?;
-    // In slices, so the memory guard can stop a run that grows without bound (same events, same report).
+    Ok((sim, warnings))
+}
+
+/// Runs `sim` to its end in slices, so the memory guard can stop a run that grows without bound (same
+/// events, same report as one call).
+fn run_guarded_to_end(sim: &mut Sim, args: &RunArgs) -> Result<(), String> {
     let cap = args.max_memory.unwrap_or(MAX_RUN_MEMORY);
     loop {
         let p = sim.run_until(SimTime::MAX, MEMORY_CHECK_EVENTS);
-        if let Some(m) = limits::over_memory(&sim, cap) {
+        if let Some(m) = limits::over_memory(sim, cap) {
             return Err(format!(
-                "{file}: the run was {m} (`--max-memory` sets the limit)"
+                "{}: the run was {m} (`--max-memory` sets the limit)",
+                args.file
             ));
         }
         if p.finished {
-            break;
+            return Ok(());
         }
     }
-    Ok(RunOutput {
-        report: sim.report(),
-        warnings,
-    })
 }
 
 /// What `playground check` checks: a file, or the challenge's own starting diagram or reference solution.

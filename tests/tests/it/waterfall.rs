@@ -304,3 +304,23 @@ fn a_flood_records_a_bounded_number_of_trees() {
         on.requests_held()
     );
 }
+
+/// `playground trace` runs under the memory guard as `run` does: the flood (10 minutes of a million requests a
+/// second into one slow worker) stops with the guard's message naming the limit, instead of growing until the
+/// machine runs out of memory.
+#[test]
+fn the_runner_traces_under_the_memory_guard() {
+    let flood = json!({
+        "version": 1, "name": "flood", "settings": {"duration_s": 600},
+        "nodes": [
+            {"id": "flood", "kind": "client", "params": {"rate": 1000000}},
+            {"id": "slow", "kind": "server", "params": {"workers": 1, "queue_capacity": null,
+             "service_time": {"type": "constant", "ms": 100}}}],
+        "edges": [{"from": "flood", "to": "slow"}]});
+    let args = ["f.json", "--max-memory", "64"].map(String::from);
+    let run = parse_run_args(&args).expect("valid");
+    let err = trace_text(&TraceArgs { run, slowest: 1 }, &flood.to_string())
+        .expect_err("the guard stops it");
+    assert!(err.starts_with("f.json: the run was stopped"), "{err}");
+    assert!(err.contains("--max-memory"), "{err}");
+}
