@@ -11,7 +11,6 @@
 pub mod check;
 pub mod goal;
 pub mod progress;
-pub mod stats;
 
 use std::sync::OnceLock;
 

@@ -3,6 +3,7 @@
 //! the library may not do: reading the file and the wall clock.
 
 use crate::limits::{self, MAX_RUN_MEMORY};
+use crate::replicate::{self, DEFAULT_REPLICATIONS, MAX_REPLICATIONS, Replications, Summary};
 use crate::report::Report;
 use crate::sim::Sim;
 use crate::time::SimTime;
@@ -11,7 +12,9 @@ use crate::validate::{Severity, validate};
 
 /// Usage text.
 pub const USAGE: &str =
-    "usage: playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB] [--json]
+    "usage: playground run FILE [--seed N] [--seeds K] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB] [--json]
+                               --seeds K: run on K seeds from the seed (default 10 with `--seeds` alone), each
+                               headline figure as mean ± 95 % interval
        playground trace FILE [--slowest [N]] [--seed N] [--duration SECONDS]
                                the slowest request's waterfall (or the N slowest), as text
        playground check CHALLENGE (FILE | --start | --reference) [--json]
@@ -34,6 +37,8 @@ pub struct RunArgs {
     pub json: bool,
     /// stop the run once the engine holds more than this [bytes]; default [`MAX_RUN_MEMORY`]
     pub max_memory: Option<usize>,
+    /// run this many replications (seeds `seed, seed + 1, …`) and print intervals instead of one report
+    pub seeds: Option<u32>,
 }
 
 /// Events between two looks at the engine's memory while the runner runs.
@@ -58,6 +63,7 @@ pub fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
                         format!("`--seed` wants a non-negative integer, got `{v}`")
                     })?);
             }
+            "--seeds" => out.seeds = Some(replication_count(it.next())?),
             "--duration" => out.duration_s = Some(seconds("--duration", &value("--duration")?)?),
             "--warmup" => out.warmup_s = Some(seconds("--warmup", &value("--warmup")?)?),
             "--max-memory" => {
@@ -156,6 +162,60 @@ pub fn trace_text(args: &TraceArgs, text: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// The value of `--seeds`: 1 to [`MAX_REPLICATIONS`], [`DEFAULT_REPLICATIONS`] when none follows. A value
+/// that is not a number is an error (a file name cannot follow `--seeds`: the file comes first or last).
+fn replication_count(v: Option<&String>) -> Result<u32, String> {
+    let Some(v) = v else {
+        return Ok(DEFAULT_REPLICATIONS);
+    };
+    match v.parse::<u32>() {
+        Ok(k) if (1..=MAX_REPLICATIONS).contains(&k) => Ok(k),
+        _ => Err(format!(
+            "`--seeds` wants a number of replications from 1 to {MAX_REPLICATIONS}, got `{v}`"
+        )),
+    }
+}
+
+/// Runs the topology in `text` on `args.seeds` seeds (from `args.seed` or the file's) under the memory
+/// guard: the summary and the validation warnings.
+pub fn replicate_text(args: &RunArgs, text: &str) -> Result<(Summary, Vec<String>), String> {
+    // The same parsing, validation and messages as `run`; each seed then builds its own simulation.
+    let (_checked, warnings) = prepare(args, text)?;
+    let mut topo = Topology::from_json(text).map_err(|e| format!("{}: {e}", args.file))?;
+    apply_overrides(&mut topo, args);
+    let k = args.seeds.unwrap_or(DEFAULT_REPLICATIONS);
+    let cap = args.max_memory.unwrap_or(MAX_RUN_MEMORY);
+    let summary = Replications::start(&topo, replicate::seeds(topo.settings.seed, k))
+        .map(|r| r.with_memory_cap(cap))
+        .and_then(|mut r| r.run_to_end())
+        .map_err(|e| format!("{}: {e}", args.file))?;
+    Ok((summary, warnings))
+}
+
+/// The summary as the runner prints it: the table, or one line of JSON.
+pub fn format_summary(summary: &Summary, json: bool) -> String {
+    if json {
+        format!(
+            "{}\n",
+            serde_json::to_string(summary).expect("a summary is plain data")
+        )
+    } else {
+        summary.to_table()
+    }
+}
+
+fn apply_overrides(topo: &mut Topology, args: &RunArgs) {
+    if let Some(seed) = args.seed {
+        topo.settings.seed = seed;
+    }
+    if let Some(d) = args.duration_s {
+        topo.settings.duration_s = d;
+    }
+    if let Some(w) = args.warmup_s {
+        topo.settings.warmup_s = w;
+    }
+}
+
 fn seconds(name: &str, v: &str) -> Result<f64, String> {
     match v.parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
@@ -191,15 +251,7 @@ fn prepare(args: &RunArgs, text: &str) -> Result<(Sim, Vec<String>), String> {
     let file = &args.file;
     let mut topo =
         Topology::from_json(text).map_err(|e| format!("{file}: not a valid topology: {e}"))?;
-    if let Some(seed) = args.seed {
-        topo.settings.seed = seed;
-    }
-    if let Some(d) = args.duration_s {
-        topo.settings.duration_s = d;
-    }
-    if let Some(w) = args.warmup_s {
-        topo.settings.warmup_s = w;
-    }
+    apply_overrides(&mut topo, args);
     let warnings = validate(&topo)
         .iter()
         .filter(|d| d.severity == Severity::Warning)
@@ -371,6 +423,7 @@ mod tests {
                 warmup_s: Some(1.5),
                 json: true,
                 max_memory: None,
+                seeds: None,
             }
         );
         assert!(
@@ -394,6 +447,18 @@ mod tests {
                 .contains("--frobnicate")
         );
         assert!(parse_run_args(&args("--json")).is_err());
+        assert_eq!(
+            parse_run_args(&args("x.json --seeds")).map(|a| a.seeds),
+            Ok(Some(DEFAULT_REPLICATIONS))
+        );
+        assert_eq!(
+            parse_run_args(&args("x.json --seeds 5")).map(|a| a.seeds),
+            Ok(Some(5))
+        );
+        for bad in ["0", "-1", "201", "ten", "y.json"] {
+            let e = parse_run_args(&args(&format!("x.json --seeds {bad}"))).expect_err(bad);
+            assert!(e.contains("--seeds"), "{e}");
+        }
         let a = parse_run_args(&args("x.json --max-memory 64")).expect("valid");
         assert_eq!(a.max_memory, Some(64 << 20));
         for bad in ["0", "-5", "lots", "inf"] {

@@ -1,4 +1,4 @@
-//! The headless runner: `playground run FILE [--seed N] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB]
+//! The headless runner: `playground run FILE [--seed N] [--seeds K] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB]
 //! [--json]`, `playground trace FILE [--slowest [N]]` for the slowest requests' waterfalls, and
 //! `playground check CHALLENGE FILE` (a design judged against a challenge's goals; exit 1 when a
 //! goal fails).
@@ -11,14 +11,22 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use playground_core::runner::{
-    CheckWhat, USAGE, check_text, format_report, is_challenge_file, list_challenges,
-    parse_check_args, parse_run_args, parse_trace_args, run_text, trace_text,
+    CheckWhat, USAGE, check_text, format_report, format_summary, is_challenge_file,
+    list_challenges, parse_check_args, parse_run_args, parse_trace_args, replicate_text, run_text,
+    trace_text,
 };
 
 fn run(args: &[String]) -> Result<String, String> {
     let args = parse_run_args(args)?;
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| format!("cannot read `{}`: {e}", args.file))?;
+    if args.seeds.is_some() {
+        let (summary, warnings) = replicate_text(&args, &text)?;
+        for w in &warnings {
+            eprintln!("{w}");
+        }
+        return Ok(format_summary(&summary, args.json));
+    }
     let started = Instant::now();
     let mut out = run_text(&args, &text)?;
     out.report.wall_ms = started.elapsed().as_secs_f64() * 1e3;

@@ -13,11 +13,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::goal::{self, Goal};
-use super::stats;
 use super::{CHECK_SEEDS, Challenge};
 use crate::components::{Kind, parse_params};
 use crate::report::Report;
 use crate::sim::Sim;
+use crate::stats;
 use crate::time::SimTime;
 use crate::topology::{FaultAction, Node, Topology};
 use crate::validate::{Severity, validate};

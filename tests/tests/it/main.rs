@@ -21,6 +21,7 @@ mod live;
 mod messaging;
 mod rate_limiter;
 mod regions;
+mod replications;
 mod resilience;
 mod robustness;
 mod runner;

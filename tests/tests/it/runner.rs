@@ -13,6 +13,7 @@ fn args(json: bool) -> RunArgs {
         warmup_s: Some(2.0),
         json,
         max_memory: None,
+        seeds: None,
     }
 }
 
