@@ -12,6 +12,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod animation;
 pub mod challenges;
 mod checks;
+pub mod compare;
 pub mod components;
 pub mod curriculum;
 mod digest;

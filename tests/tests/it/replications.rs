@@ -1,7 +1,9 @@
-//! Replications with intervals (issue 18): the 95 % Student-t interval over seeds is honest (it covers a
-//! known mean about 95 % of the time), and `playground run FILE --seeds K` prints the intervals.
+//! Replications with intervals and A/B compare (issue 18): the 95 % Student-t interval over seeds is honest
+//! (it covers a known mean about 95 % of the time), `playground run FILE --seeds K` prints the intervals, and
+//! paired differences are exactly zero for identical variants and significant for a clearly better one.
 
 use playground_core::Dist;
+use playground_core::compare::{Compare, Side};
 use playground_core::fixtures::{self, single_station};
 use playground_core::replicate::{Headline, replicate};
 use playground_core::runner::{RunArgs, format_summary, parse_run_args, replicate_text};
@@ -127,4 +129,59 @@ fn run_with_seeds_refuses_bad_counts_and_stops_at_the_memory_guard() {
     };
     let e = replicate_text(&a, &flood.to_string()).expect_err("stopped");
     assert!(e.starts_with("flood.json: seed 1: the run was"), "{e}");
+}
+
+/// A/B with identical variants: every paired difference is exactly 0 (same diagram, same seeds, same bits),
+/// with a zero-width interval, and none is significant; no node figure changed.
+#[test]
+fn identical_variants_differ_by_exactly_zero() {
+    let a = fixtures::three_tier();
+    let c = Compare::start(&a, &a.clone(), 5)
+        .expect("both build")
+        .run_to_end()
+        .expect("runs");
+    assert_eq!(c.seeds, vec![42, 43, 44, 45, 46]);
+    for f in &c.figures {
+        assert_eq!((f.diff.mean, f.diff.half), (0.0, 0.0), "{:?}", f.figure);
+        assert!(!f.significant && f.better.is_none(), "{:?}", f.figure);
+        assert_eq!(f.a, f.b);
+        assert_eq!(f.verdict(), "no significant difference");
+    }
+    assert!(c.nodes.is_empty() && c.added.is_empty() && c.removed.is_empty());
+}
+
+/// A clearly better variant: an M/M/1 at ρ = 0.9 (λ = 900/s, 1 ms mean service, W = 10 ms) against the same
+/// server with 2 workers (M/M/2 at ρ = 0.45, W ≈ 1.25 ms). On 5 paired seeds the mean and p99 differences are
+/// negative with intervals far from zero, so B is better; throughput (the same arrivals) is not significantly
+/// different; the server's mean time is the node figure that changed most.
+#[test]
+fn twice_the_workers_under_load_is_significantly_better() {
+    let a = single_station(900.0, 1, None, Dist::exponential_ms(1.0), 20.0, 3);
+    let b = single_station(900.0, 2, None, Dist::exponential_ms(1.0), 20.0, 99);
+    let mut cmp = Compare::start(&a, &b, 5).expect("both build");
+    let c = loop {
+        if let Some(c) = cmp.step(2_000).expect("no memory stop") {
+            break c;
+        }
+    };
+    assert_eq!(c.seeds, vec![3, 4, 5, 6, 7], "B runs on A's seeds");
+    for fig in [Headline::Mean, Headline::P99] {
+        let f = c.get(fig).expect("present");
+        assert!(f.significant && f.better == Some(Side::B), "{f:?}");
+        assert!(f.diff.high() < 0.0);
+    }
+    let mean = c.get(Headline::Mean).expect("present");
+    assert!(
+        (mean.a.mean - 10.0).abs() < 1.5 && mean.b.mean < 2.0,
+        "{mean:?}"
+    );
+    let top = &c.nodes[0];
+    assert_eq!((top.node.as_str(), top.figure), ("s", "mean time"));
+    // Slicing does not change it: the same comparison to the end in one go.
+    let whole = Compare::start(&a, &b, 5)
+        .expect("builds")
+        .run_to_end()
+        .expect("runs");
+    assert_eq!(c, whole);
+    assert!(c.to_table().contains("B is better"));
 }
