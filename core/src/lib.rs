@@ -14,6 +14,7 @@ pub mod challenges;
 mod checks;
 pub mod compare;
 pub mod components;
+pub mod cost;
 pub mod curriculum;
 mod digest;
 pub mod dist;

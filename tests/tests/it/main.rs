@@ -8,6 +8,7 @@ mod cap;
 mod cap_scenarios;
 mod cdn;
 mod challenges;
+mod cost;
 mod database;
 mod determinism;
 mod dns;
