@@ -271,6 +271,11 @@ impl Compare {
             .then(|| Comparison::of(self.a.reports(), self.b.reports())))
     }
 
+    /// The finished runs of A and of B, in seed order.
+    pub fn reports(&self) -> (&[Report], &[Report]) {
+        (self.a.reports(), self.b.reports())
+    }
+
     /// Runs both to the end.
     pub fn run_to_end(&mut self) -> Result<Comparison, ReplicationError> {
         loop {
@@ -279,6 +284,15 @@ impl Compare {
             }
         }
     }
+}
+
+/// The diagram's monthly cost ([`crate::cost::diagram_cost`]) at each run's traffic, in seed order: with
+/// [`Interval::of`] and [`Interval::paired`] the cost row of a comparison.
+pub fn monthly_costs(doc: &Topology, reports: &[Report]) -> Vec<f64> {
+    reports
+        .iter()
+        .map(|r| crate::cost::diagram_cost(doc, Some(r)).total)
+        .collect()
 }
 
 /// The address key of a comparison: `#ab=<A>~<B>`.

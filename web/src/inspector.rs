@@ -288,6 +288,7 @@ fn node_panel(state: &Handle, id: &str) -> Html {
                 </div>
             </div>
             if let Some(i) = info { <p class="inspect-hint">{ i.hint }</p> }
+            <crate::lab::NodeCost id={id.to_string()} />
             <div class={classes!("field", label_error.is_some().then_some("invalid"))}>
                 <label class="field-label" for="f-label">{ "Label" }</label>
                 <TextField id="f-label" field="label" value={n.label.clone()} placeholder={n.id.clone()}

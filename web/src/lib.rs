@@ -12,6 +12,7 @@ pub mod gallery;
 pub mod gif;
 pub mod icons;
 pub mod inspector;
+pub mod lab;
 pub mod layout;
 pub mod live;
 pub mod overlay;

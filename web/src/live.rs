@@ -793,6 +793,7 @@ pub fn MetricsArea() -> Html {
                     }
                 </div>
                 { figures(report, warming) }
+                <crate::lab::LabPanel />
                 { for report.and_then(client_table) }
                 <crate::waterfall::RequestWaterfalls />
                 { for guard_figures(&s.mechanisms, report) }
