@@ -155,6 +155,14 @@ impl Sim {
         )
     }
 
+    /// Edge `e`'s bandwidth [Mbit/s]; 0 = unlimited (and in a diagram without bandwidths).
+    pub fn link_bandwidth(&self, e: usize) -> f64 {
+        self.wire
+            .as_deref()
+            .and_then(|w| w.mbps.get(e).copied())
+            .unwrap_or(0.0)
+    }
+
     /// The report's `network` block: every link's bytes and load, and each node's bytes.
     pub(super) fn network_report(&self, window_ns: u64) -> Option<NetworkReport> {
         let w = self.wire.as_deref()?;

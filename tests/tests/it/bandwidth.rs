@@ -159,3 +159,29 @@ fn an_absurd_bandwidth_is_refused() {
         assert!(err.contains(words), "{b}: {err}");
     }
 }
+
+/// The shared-link example: an office's 10 Mbit/s link carries 20 kB pages and 500 kB files back (half the
+/// requests each). Offered: 1.5 files/s × 4 Mbit = 6 Mbit/s plus 1.5 pages/s × 0.16 Mbit, about 62 % of
+/// the link; a page alone would take 16 ms to send, but responses wait on average far longer behind the
+/// files ahead of them. On three seeds: utilisation 0.5–0.75, mean wait for the link above 100 ms, and the
+/// office's bytes received equal to the link's response bytes.
+#[test]
+fn the_shared_link_example_makes_small_responses_wait_behind_big_ones() {
+    let text =
+        std::fs::read_to_string(playground_tests::repo_root().join("examples/shared-link.json"))
+            .expect("examples/shared-link.json");
+    for seed in 1..=3 {
+        let mut t = Topology::from_json(&text).expect("parses");
+        t.settings.seed = seed;
+        let r = run(&t).expect("valid");
+        let up = link(&r, "uplink");
+        assert!(
+            (0.5..0.75).contains(&up.responses.utilization),
+            "seed {seed}: {up:?}"
+        );
+        assert!(up.responses.mean_wait_ms > 100.0, "seed {seed}: {up:?}");
+        let office = r.network.as_ref().expect("network").nodes["office"];
+        assert_eq!(office.received, up.responses.bytes);
+        assert_eq!(link(&r, "router-files").bandwidth_mbps, 0.0);
+    }
+}
