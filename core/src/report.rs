@@ -99,6 +99,40 @@ pub struct LinkDirection {
     pub mean_transfer_ms: f64,
 }
 
+impl NetworkReport {
+    /// The table output's block: one row per link (bytes and utilisation each way, the responses' wait for
+    /// the link), then each node's bytes.
+    fn table(&self, s: &mut String) {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{:<24} {:>9} {:>12} {:>7} {:>12} {:>7} {:>10}",
+            "link", "Mbit/s", "req bytes", "util", "resp bytes", "util", "wait ms"
+        );
+        for (name, l) in &self.links {
+            let bw = if l.bandwidth_mbps > 0.0 {
+                format!("{}", l.bandwidth_mbps)
+            } else {
+                "unlimited".into()
+            };
+            let _ = writeln!(
+                s,
+                "{:<24} {:>9} {:>12} {:>6.1}% {:>12} {:>6.1}% {:>10.3}",
+                name,
+                bw,
+                l.requests.bytes,
+                l.requests.utilization * 100.0,
+                l.responses.bytes,
+                l.responses.utilization * 100.0,
+                l.responses.mean_wait_ms
+            );
+        }
+        for (id, b) in &self.nodes {
+            let _ = writeln!(s, "bytes {id}: sent {}  received {}", b.sent, b.received);
+        }
+    }
+}
+
 /// A node's bytes over all its links.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeBytes {
@@ -699,6 +733,9 @@ impl Report {
                     x.copy_p999_ms
                 );
             }
+        }
+        if let Some(n) = &self.network {
+            n.table(&mut s);
         }
         let plans: Vec<_> = self
             .nodes

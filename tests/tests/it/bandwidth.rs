@@ -185,3 +185,31 @@ fn the_shared_link_example_makes_small_responses_wait_behind_big_ones() {
         assert_eq!(link(&r, "router-files").bandwidth_mbps, 0.0);
     }
 }
+
+/// The "why" panel names the busy link of the shared-link example: how busy, the wait and the send time.
+#[test]
+fn the_why_panel_names_a_busy_link() {
+    let text =
+        std::fs::read_to_string(playground_tests::repo_root().join("examples/shared-link.json"))
+            .expect("examples/shared-link.json");
+    let t = Topology::from_json(&text).expect("parses");
+    let r = run(&t).expect("valid");
+    let findings = playground_core::explain::explain(&t, &r);
+    let f = findings
+        .iter()
+        .find(|f| f.text.starts_with("the link uplink (router → office)"))
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    assert!(
+        f.text.contains("busy sending responses at 10 Mbit/s"),
+        "{}",
+        f.text
+    );
+    assert!(!findings.iter().any(|f| f.text.starts_with("No bottleneck")));
+    // A diagram without bandwidths says nothing about links.
+    let plain = run(&three_tier()).expect("valid");
+    assert!(
+        !playground_core::explain::explain(&three_tier(), &plain)
+            .iter()
+            .any(|f| f.text.starts_with("the link"))
+    );
+}
