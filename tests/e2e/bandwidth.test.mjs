@@ -1,6 +1,7 @@
 // End-to-end: bytes and bandwidth. The shared-link example (an office's 10 Mbit/s link carrying pages and
 // big files back) runs in the page: the link with a bandwidth is coloured by its utilisation with the share at
-// its middle, the links without one are not; the edge's inspector offers a Bandwidth field. Screenshots at a
+// its middle, the links without one are not; the edge's inspector offers a Bandwidth field; the why panel
+// names the busy link. Screenshots at a
 // phone, a tablet and a desktop size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +28,10 @@ for (const [name, viewport] of [['desktop', { width: 1440, height: 900 }], ['tab
     assert.ok(u > 0.2 && u < 3, `uplink utilisation ${u}`);
     assert.match(await util.locator('text').textContent(), /^\d+ %$/);
     assert.equal(await page.locator('[data-link-util="router-files"]').count(), 0, 'an unlimited link is not coloured');
+    if (name === 'desktop') {
+      // The why panel names the busy link.
+      await page.waitForFunction(() => /the link uplink \(router → office\) was \d+ % busy sending responses/.test(document.querySelector('[data-panel="why"]')?.textContent ?? ''), null, { timeout: 20000 });
+    }
     console.log(`# screenshot: ${await screenshot(page, `bandwidth-${name}`)}`);
     assert.deepEqual(errors, []);
     await context.close();

@@ -1,7 +1,7 @@
 //! Busy links: a link with a bandwidth is a FIFO of bits, so as its utilisation ρ nears 1 a message waits
 //! longer and longer for the ones ahead of it (for an M/M/1 link, ρ/(1 − ρ) send times). Named when a direction
 //! of a link was busy at least [`BUSY_LINK`] of the run, or its messages waited at least as long for the link
-//! as they took to send.
+//! as they took to send (and it sent at least [`LINK_MESSAGES`]).
 
 use super::{Finding, Level, duration, percent};
 use crate::report::{LinkDirection, Report};
@@ -10,6 +10,8 @@ use crate::report::{LinkDirection, Report};
 pub const BUSY_LINK: f64 = 0.5;
 /// … as a warning from this busy on, or when messages wait at least their own send time.
 pub const SATURATED_LINK: f64 = 0.8;
+/// Fewer messages than this in a direction say too little to name it.
+pub const LINK_MESSAGES: u64 = 5;
 
 /// One finding per busy direction of a link with a bandwidth, over the whole run.
 pub(super) fn link_findings(report: &Report) -> Vec<Finding> {
@@ -43,7 +45,7 @@ fn busy(
 ) -> Option<Finding> {
     let send = (d.mean_transfer_ms - d.mean_wait_ms).max(0.0);
     let queued = d.messages > 0 && d.mean_wait_ms >= send && d.mean_wait_ms > 0.0;
-    if d.utilization < BUSY_LINK && !queued {
+    if d.messages < LINK_MESSAGES || (d.utilization < BUSY_LINK && !queued) {
         return None;
     }
     let level = if d.utilization >= SATURATED_LINK || queued {
