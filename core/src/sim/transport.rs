@@ -176,7 +176,10 @@ impl Sim {
         let now = self.queue.now;
         let sent = self.on_wire(e, wire::REQUESTS, size);
         let arrive = sent.add(lat);
-        self.reqs.get_mut(req).net += lat.0 + sent.since(now).0;
+        let q = self.reqs.get_mut(req);
+        q.net = q
+            .net
+            .saturating_add(lat.0.saturating_add(sent.since(now).0));
         self.span_sent(req, from, to, (!lost).then_some(arrive), false);
         if lost {
             self.lose(req, from, to, arrive);
@@ -237,7 +240,10 @@ impl Sim {
         } else {
             self.on_wire(hop_edge, wire::RESPONSES, bytes)
         };
-        self.reqs.get_mut(req).net += lat.0 + sent.since(now).0;
+        let q = self.reqs.get_mut(req);
+        q.net = q
+            .net
+            .saturating_add(lat.0.saturating_add(sent.since(now).0));
         let arrive = sent.add(lat);
         self.span_left(req, node, (!lost).then_some(arrive), outcome);
         if lost {
