@@ -10,6 +10,7 @@
 //! other: "No bottleneck" is said only when no node is saturated and nothing was lost.
 
 pub mod fanout;
+pub mod links;
 pub mod recent;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
@@ -443,6 +444,7 @@ pub fn explain_run(
     out.extend(crate::components::kv::findings(report));
     out.extend(resilience_findings(report, &saturated));
     out.extend(fanout::fan_out_findings(report));
+    out.extend(links::link_findings(report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

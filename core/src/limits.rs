@@ -96,6 +96,7 @@ pub const PARAMS: &[Limit] = &[
     lim("addresses", 1.0, 1e6, "", "client"),
     lim("api_keys", 1.0, 1e6, "", "client"),
     lim("size_bytes", 0.0, 1e9, "bytes", "client"),
+    lim("response_bytes", 0.0, 1e9, "bytes", "server"),
     lim(
         "timeout_ms",
         0.001,
@@ -305,6 +306,13 @@ pub const PARAMS: &[Limit] = &[
     // Edges.
     lim("loss", 0.0, 1.0, "", "edge, `settings.link`"),
     lim("weight", 1.0, 1000.0, "", "edge"),
+    lim(
+        "bandwidth_mbps",
+        0.001,
+        1e6,
+        "Mbit/s",
+        "edge (0 or none = unlimited)",
+    ),
     // Call plans and hedging.
     lim(
         "fan_out",

@@ -53,8 +53,93 @@ pub struct Report {
     /// resilience or security mechanism only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resilience: Option<ResilienceReport>,
+    /// bytes on the links and each link's load (diagrams with a bandwidth on some edge only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkReport>,
     /// the fixed-grid time series
     pub series: Series,
+}
+
+/// Bytes on the wire over the measurement window (by send time): every link's, and every node's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetworkReport {
+    /// per edge, by edge name
+    pub links: BTreeMap<String, LinkReport>,
+    /// per node with a link, by id
+    pub nodes: BTreeMap<String, NodeBytes>,
+}
+
+/// One link: requests go `from → to`, their responses come back `to → from`; each direction is a FIFO of bits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkReport {
+    /// the calling node
+    pub from: String,
+    /// the called node
+    pub to: String,
+    /// bandwidth each way [Mbit/s]; 0 = unlimited
+    pub bandwidth_mbps: f64,
+    /// the requests' direction
+    pub requests: LinkDirection,
+    /// the responses' direction
+    pub responses: LinkDirection,
+}
+
+/// One direction of a link.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkDirection {
+    /// bytes sent
+    pub bytes: u64,
+    /// messages sent
+    pub messages: u64,
+    /// fraction of the window the link spent sending [0..1]
+    pub utilization: f64,
+    /// mean time a message waited for the messages ahead of it [ms]
+    pub mean_wait_ms: f64,
+    /// mean time from ready to its last bit sent (waiting + size ÷ bandwidth), before the latency [ms]
+    pub mean_transfer_ms: f64,
+}
+
+impl NetworkReport {
+    /// The table output's block: one row per link (bytes and utilisation each way, the responses' wait for
+    /// the link), then each node's bytes.
+    fn table(&self, s: &mut String) {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{:<24} {:>9} {:>12} {:>7} {:>12} {:>7} {:>10}",
+            "link", "Mbit/s", "req bytes", "util", "resp bytes", "util", "wait ms"
+        );
+        for (name, l) in &self.links {
+            let bw = if l.bandwidth_mbps > 0.0 {
+                format!("{}", l.bandwidth_mbps)
+            } else {
+                "unlimited".into()
+            };
+            let _ = writeln!(
+                s,
+                "{:<24} {:>9} {:>12} {:>6.1}% {:>12} {:>6.1}% {:>10.3}",
+                name,
+                bw,
+                l.requests.bytes,
+                l.requests.utilization * 100.0,
+                l.responses.bytes,
+                l.responses.utilization * 100.0,
+                l.responses.mean_wait_ms
+            );
+        }
+        for (id, b) in &self.nodes {
+            let _ = writeln!(s, "bytes {id}: sent {}  received {}", b.sent, b.received);
+        }
+    }
+}
+
+/// A node's bytes over all its links.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeBytes {
+    /// bytes it sent (its requests and its responses)
+    pub sent: u64,
+    /// bytes it received
+    pub received: u64,
 }
 
 /// Totals of the resilience mechanisms (over the measurement window).
@@ -399,6 +484,20 @@ impl Report {
                 ]);
             }
         }
+        if let Some(n) = &self.network {
+            for (name, l) in &n.links {
+                h.str(name);
+                h.f64(l.bandwidth_mbps);
+                for d in [&l.requests, &l.responses] {
+                    h.u64s(&[d.bytes, d.messages]);
+                    h.f64s(&[d.utilization, d.mean_wait_ms, d.mean_transfer_ms]);
+                }
+            }
+            for (id, b) in &n.nodes {
+                h.str(id);
+                h.u64s(&[b.sent, b.received]);
+            }
+        }
         let l = &self.latency_ms;
         h.f64s(&[
             l.mean,
@@ -634,6 +733,9 @@ impl Report {
                     x.copy_p999_ms
                 );
             }
+        }
+        if let Some(n) = &self.network {
+            n.table(&mut s);
         }
         let plans: Vec<_> = self
             .nodes

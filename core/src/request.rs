@@ -148,6 +148,9 @@ pub(crate) struct Request {
     pub addr: u32,
     /// payload size [bytes]
     pub size: u32,
+    /// the size of the response it carries back [bytes], set by the node that answers it (a server's
+    /// `response_bytes`); 0 until then
+    pub resp: u32,
     /// bumped every time the slab slot is reused, so stale deadline entries are recognised
     pub generation: u32,
     pub op: Op,
@@ -198,6 +201,7 @@ impl Request {
             client: 0,
             addr: 0,
             size: 0,
+            resp: 0,
             generation: 0,
             op: Op::Read,
             attempt: 0,

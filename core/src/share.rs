@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!  Topology ──v1 layout──> bytes ──zlib (deflate + adler-32)──> bytes ──base64url──> "v1.<text>"
-//!           (v2 layout when an edge has a call policy, v3 when one is hedged)        │
+//!  (v2 layout when an edge has a call policy, v3 when one is hedged, v4 with a bandwidth)  │
 //!  location.hash = "#d=v1.<text>"  <──────────────────────────────────────────────────┘
 //! ```
 //!
@@ -15,12 +15,14 @@
 //! Architecture invariant: a released version keeps decoding forever. `v1` is frozen (a test decodes a link
 //! made when it shipped); `v2` (v1 plus edges' call policies) ships beside it and is written only for diagrams
 //! that need it, so a v1 diagram's link never changes; `v3` (v2 whose policies may hold a hedge) likewise
-//! only for a diagram with a hedged edge; [`decode`] dispatches on the prefix.
+//! only for a diagram with a hedged edge; `v4` (v3 whose per-edge objects may hold a bandwidth) only for a
+//! diagram with a bandwidth on some edge; [`decode`] dispatches on the prefix.
 
 mod sample;
 mod v1;
 mod v2;
 mod v3;
+mod v4;
 mod wire;
 
 use base64::Engine as _;
@@ -167,7 +169,9 @@ impl std::error::Error for ShareError {}
 /// Lossless: `decode(&encode(&t)) == Ok(t)` for every topology with unique non-empty node ids and finite
 /// positions (what the editor makes), bit for bit in every float.
 pub fn encode(t: &Topology) -> String {
-    let (version, payload) = if v3::needed(t) {
+    let (version, payload) = if v4::needed(t) {
+        (4, v4::encode(t))
+    } else if v3::needed(t) {
         (3, v3::encode(t))
     } else if v2::needed(t) {
         (2, v2::encode(t))
@@ -201,12 +205,13 @@ pub fn decode(fragment: &str) -> Result<Topology, ShareError> {
     let (version, body) = split_version(text)?;
     match version {
         0 => Err(ShareError::UnknownVersion { version }),
-        1..=3 => {
+        1..=4 => {
             let bytes = unpack(body)?;
             let t = match version {
                 1 => v1::decode(&bytes, MAX_DECODED_MEMORY)?,
                 2 => v2::decode(&bytes, MAX_DECODED_MEMORY)?,
-                _ => v3::decode(&bytes, MAX_DECODED_MEMORY)?,
+                3 => v3::decode(&bytes, MAX_DECODED_MEMORY)?,
+                _ => v4::decode(&bytes, MAX_DECODED_MEMORY)?,
             };
             check_structure(&t)?;
             Ok(t)
@@ -446,8 +451,8 @@ mod tests {
             Err(ShareError::UnknownVersion { version: 0 })
         );
         assert_eq!(
-            decode("v4.AAAA"),
-            Err(ShareError::NewerVersion { version: 4 })
+            decode("v5.AAAA"),
+            Err(ShareError::NewerVersion { version: 5 })
         );
         assert_eq!(
             decode("v999999999.x"),

@@ -17,7 +17,7 @@
 //! The parts: `build` (the runtime from a validated model), `transport` (actions, links, arrivals and
 //! responses), `calls` (the call layer: timeouts, retries, breakers, hedges), `plans` (parallel call plans),
 //! `clients` (the traffic sources and their DNS), `faults` (kill, revive, slow, cut, spikes, health
-//! checks), `exemplars` (request trees kept for their waterfall) and `report` (runtime state into a
+//! checks), `exemplars` (request trees kept for their waterfall), `wire` (bandwidths, bytes) and `report` (runtime state into a
 //! [`Report`]).
 
 mod build;
@@ -28,6 +28,8 @@ mod faults;
 mod plans;
 mod report;
 mod transport;
+mod wire;
+pub use wire::send_ns;
 
 mod retune;
 pub use retune::{NotLive, changed_params, live_params};
@@ -384,6 +386,8 @@ pub struct Sim {
     holders: Vec<u32>,
     /// the network partitions in force and what they cut
     partitions: faults::Partitions,
+    /// links' bandwidths and bytes (only in a diagram with a bandwidth)
+    wire: Option<Box<wire::Wire>>,
 }
 
 impl std::fmt::Debug for Sim {

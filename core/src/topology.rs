@@ -204,6 +204,11 @@ pub struct Edge {
     /// message loss probability [0..1]; default from the settings
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loss: Option<f64>,
+    /// the link's bandwidth in each direction [Mbit/s, 0.001..1000000]: a message then also takes its size ÷
+    /// bandwidth to send, after the messages ahead of it on the link (a FIFO of bits per direction). Default
+    /// none (or 0): unlimited, a message takes only the latency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_mbps: Option<f64>,
     /// weight for a weighted-round-robin load balancer calling over this edge [positive integer], default 1
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<u32>,
@@ -231,6 +236,7 @@ impl Edge {
             to: to.to_string(),
             latency: None,
             loss: None,
+            bandwidth_mbps: None,
             weight: None,
             timeout_ms: None,
             retry: None,

@@ -85,6 +85,8 @@ pub(crate) struct ModelEdge {
     pub to: u32,
     pub latency: Dist,
     pub loss: f64,
+    /// the link's bandwidth each way [Mbit/s]; 0 = unlimited
+    pub bandwidth_mbps: f64,
     pub weight: u32,
     /// the caller's policy for calls over this edge, when it has one
     pub policy: Option<CallPolicy>,
@@ -347,6 +349,23 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
                 format!("edge `{name}`: `loss` must be a probability in [0, 1] (got {loss})"),
             );
         }
+        let bandwidth_mbps = e.bandwidth_mbps.unwrap_or(0.0);
+        if !(bandwidth_mbps.is_finite() && bandwidth_mbps >= 0.0) {
+            d.err(
+                subject.clone(),
+                Some("bandwidth_mbps".into()),
+                format!("edge `{name}`: `bandwidth_mbps` must be a positive number of Mbit/s, or 0 for unlimited (got {bandwidth_mbps})"),
+            );
+        } else if let Some(m) = (bandwidth_mbps > 0.0)
+            .then(|| edge_range("bandwidth_mbps", bandwidth_mbps))
+            .flatten()
+        {
+            d.err(
+                subject.clone(),
+                Some("bandwidth_mbps".into()),
+                format!("edge `{name}`: {m}"),
+            );
+        }
         let weight = e.weight.unwrap_or(1);
         if weight == 0 {
             d.err(
@@ -434,6 +453,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             to,
             latency,
             loss,
+            bandwidth_mbps,
             weight,
             policy,
         });

@@ -153,6 +153,42 @@ pub fn LoadView(p: &LoadProps) -> Html {
     }
 }
 
+/// Props of one link's utilisation mark.
+#[derive(Properties, PartialEq)]
+pub struct LinkUtilProps {
+    /// edge name
+    pub id: AttrValue,
+    /// SVG path data of its connection
+    pub d: AttrValue,
+    /// the connection's middle (world px)
+    pub x: f64,
+    /// the connection's middle (world px)
+    pub y: f64,
+    /// share of the bandwidth in use lately (above 1: more offered than it can send)
+    pub util: f64,
+}
+
+/// A link with a bandwidth, coloured by how much of it is in use (green below 50 %, amber to 80 %, red
+/// above), with the share at its middle.
+#[component]
+pub fn LinkUtilView(p: &LinkUtilProps) -> Html {
+    let level = if p.util >= 0.8 {
+        "high"
+    } else if p.util >= 0.5 {
+        "mid"
+    } else {
+        "low"
+    };
+    html! {
+        <g class={format!("link-util {level}")} data-link-util={p.id.clone()} data-util={format!("{:.2}", p.util)}>
+            <path class="link-util-line" d={p.d.clone()} />
+            <text class="link-util-text" x={format!("{}", p.x)} y={format!("{}", p.y - 8.0)} text-anchor="middle">
+                { format!("{:.0} %", (p.util * 100.0).min(999.0)) }
+            </text>
+        </g>
+    }
+}
+
 /// Props of one circuit breaker's mark.
 #[derive(Properties, PartialEq)]
 pub struct BreakerProps {
@@ -212,6 +248,7 @@ pub fn LiveOverlay() -> Html {
     let snap = &run.snap;
     if snap.badges.is_empty()
         && snap.edge_load.is_empty()
+        && snap.link_util.is_empty()
         && snap.breakers.is_empty()
         && snap.partition.names.is_empty()
     {
@@ -225,6 +262,14 @@ pub fn LiveOverlay() -> Html {
         let (a, b) = (doc.node(&e.from)?, doc.node(&e.to)?);
         let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
         Some(html! { <LoadView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} load={load} /> })
+    });
+    let utils = doc.edges.iter().filter_map(|e| {
+        let name = e.name();
+        let util = snap.link_util.get(&name).copied()?;
+        let (a, b) = (doc.node(&e.from)?, doc.node(&e.to)?);
+        let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
+        let mid = geometry::bezier_at(&c, 0.5);
+        Some(html! { <LinkUtilView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} x={mid.x} y={mid.y} util={util} /> })
     });
     let breakers = doc.edges.iter().filter_map(|e| {
         let name = e.name();
@@ -280,6 +325,7 @@ pub fn LiveOverlay() -> Html {
         <svg class="live-layer" data-layer="live" aria-hidden="true">
             <g transform={ed.viewport.transform()}>
                 <g class="edge-loads">{ for loads }</g>
+                <g class="link-utils">{ for utils }</g>
                 <g class="partition" data-partitions={part.names.join(",")}>{ for cuts }{ for bounds }</g>
                 <g class="breakers">{ for breakers }</g>
                 <g class="badges">{ for badges }</g>

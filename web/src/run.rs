@@ -101,6 +101,9 @@ pub struct Snap {
     pub badges: Rc<BTreeMap<String, Badge>>,
     /// per edge name: share of the busiest edge's messages since the last summary [0..1]
     pub edge_load: Rc<BTreeMap<String, f64>>,
+    /// per edge name with a bandwidth: the share of it the messages sent since the last summary take, to the
+    /// nearest 5 % (above 1: more offered than the link can send)
+    pub link_util: Rc<BTreeMap<String, f64>>,
     /// per edge name with a circuit breaker: its state now
     pub breakers: Rc<BTreeMap<String, BreakerState>>,
     /// the resilience and security mechanisms the diagram uses (what the legend and metrics list)
@@ -170,6 +173,7 @@ impl Default for Snap {
             recent: Rc::default(),
             badges: Rc::default(),
             edge_load: Rc::default(),
+            link_util: Rc::default(),
             breakers: Rc::default(),
             mechanisms: Mechanisms::default(),
             speed: 1.0,
@@ -324,6 +328,8 @@ pub struct Live {
     mechanisms: Mechanisms,
     /// messages per (from, to) since the last summary
     hops: BTreeMap<(u32, u32), u64>,
+    /// each link's sending time so far and the clock, at the last summary (links with a bandwidth)
+    offered: (Vec<u64>, SimTime),
     viewport: Viewport,
     /// the `<canvas data-layer="traffic">`
     pub canvas: NodeRef,
@@ -383,6 +389,7 @@ impl Live {
             edge_by_index: BTreeMap::new(),
             mechanisms,
             hops: BTreeMap::new(),
+            offered: (Vec::new(), SimTime::ZERO),
             viewport: Viewport::default(),
             canvas: NodeRef::default(),
             gif: crate::gif::GifSlot::default(),
@@ -418,6 +425,7 @@ impl Live {
         let topo = self.topology();
         self.flights.clear();
         self.hops.clear();
+        self.offered = (Vec::new(), SimTime::ZERO);
         self.pacer.pause();
         self.report = None;
         self.findings = Rc::default();
@@ -812,6 +820,7 @@ impl Live {
         self.serial += 1;
         let mut badges = BTreeMap::new();
         let mut edge_load = BTreeMap::new();
+        let mut link_util = BTreeMap::new();
         let mut breakers = BTreeMap::new();
         let mut requests = Rc::default();
         let mut node_ids = Rc::default();
@@ -862,6 +871,21 @@ impl Live {
                 }
             }
             self.hops.clear();
+            if let Some(now_sent) = sim.link_offered_ns() {
+                let (before, at) = &self.offered;
+                let span = sim.now().since(*at).0;
+                if span > 0 {
+                    for (i, &sent) in now_sent.iter().enumerate() {
+                        let name = self.edge_by_index.get(&(i as u32));
+                        let was = before.get(i).copied().unwrap_or(0);
+                        if let Some(name) = name.filter(|_| sim.link_bandwidth(i) > 0.0) {
+                            let u = sent.saturating_sub(was) as f64 / span as f64;
+                            link_util.insert(name.clone(), (u * 20.0).round() / 20.0);
+                        }
+                    }
+                    self.offered = (now_sent, sim.now());
+                }
+            }
             self.report = Some(report);
         }
         let partition = Rc::new(self.partition_shown());
@@ -878,6 +902,7 @@ impl Live {
             recent: Rc::clone(&self.recent),
             badges,
             edge_load: Rc::new(edge_load),
+            link_util: Rc::new(link_util),
             breakers: Rc::new(breakers),
             partition,
             mechanisms: self.mechanisms,

@@ -104,6 +104,29 @@ pub struct ServerParams {
     /// answered from it without running again. `null` = none, default `null`
     #[serde(default)]
     pub idempotency: Option<Idempotency>,
+    /// the body of a successful response it sends [bytes, 0..10⁹], default 4096; it takes time on a link
+    /// only where the link has a bandwidth
+    #[serde(default = "default_response_bytes")]
+    pub response_bytes: u32,
+    /// how response sizes vary: `constant` (every response `response_bytes`) or `exponential` (mean
+    /// `response_bytes`), default `constant`
+    #[serde(default)]
+    pub response_sizes: Sizes,
+}
+
+fn default_response_bytes() -> u32 {
+    4096
+}
+
+/// How message sizes vary around their mean.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sizes {
+    /// every message the same size
+    #[default]
+    Constant,
+    /// exponentially distributed with the given mean (many small, a few large)
+    Exponential,
 }
 
 fn one() -> u32 {
@@ -197,6 +220,8 @@ impl Default for ServerParams {
             bulkhead: None,
             side_effects: false,
             idempotency: None,
+            response_bytes: default_response_bytes(),
+            response_sizes: Sizes::Constant,
         }
     }
 }
@@ -237,6 +262,7 @@ impl ServerParams {
             ("speed", self.speed),
             ("fan_out", f64::from(self.fan_out)),
             ("first_k", f64::from(self.first_k)),
+            ("response_bytes", f64::from(self.response_bytes)),
         ];
         if let Some(ms) = self.partial_ms {
             ranges.push(("partial_ms", ms));
@@ -1068,8 +1094,22 @@ impl ServerParams {
             Term::new("side_effects", "Writes have side effects"),
             Term::new("idempotency", "Idempotency keys")
                 .optional(default_json::<Idempotency>, &Idempotency::VOCAB),
+            Term::new("response_bytes", "Response size")
+                .unit("bytes")
+                .integer(),
+            Term::new("response_sizes", "Response sizes").choices(choices::<Sizes>),
         ],
     };
+}
+
+impl Choices for Sizes {
+    const ALL: &'static [Sizes] = &[Sizes::Constant, Sizes::Exponential];
+    fn label(self) -> Option<&'static str> {
+        Some(match self {
+            Sizes::Constant => "All the same",
+            Sizes::Exponential => "Exponential (mean)",
+        })
+    }
 }
 
 impl Idempotency {

@@ -12,7 +12,7 @@ use crate::topology::Edge;
 use crate::vocab::{Term, Vocab};
 
 /// An edge's link parameters, in the inspector's "Link" section.
-pub const EDGE_LINK_PARAMS: [&str; 3] = ["latency", "loss", "weight"];
+pub const EDGE_LINK_PARAMS: [&str; 4] = ["latency", "loss", "bandwidth_mbps", "weight"];
 /// An edge's call policy, in the inspector's "Call policy" section: a per-attempt timeout, retries with
 /// backoff and jitter, a circuit breaker, hedged requests.
 pub const EDGE_POLICY_PARAMS: [&str; 4] = ["timeout_ms", "retry", "breaker", "hedge"];
@@ -22,6 +22,9 @@ pub static EDGE_VOCAB: Vocab = Vocab {
     terms: &[
         Term::new("latency", "Latency").family(&Dist::FAMILY),
         Term::new("loss", "Loss").unit("0–1").empty("default"),
+        Term::new("bandwidth_mbps", "Bandwidth")
+            .unit("Mbit/s")
+            .empty("unlimited"),
         Term::new("weight", "Weight").integer().empty("1"),
         Term::new("timeout_ms", "Timeout").empty("none"),
         Term::new("retry", "Retries").optional(default_json::<RetryPolicy>, &RetryPolicy::VOCAB),
@@ -51,6 +54,9 @@ pub fn edge_params(e: &Edge) -> Map<String, Value> {
     }
     if let Some(l) = e.loss.and_then(serde_json::Number::from_f64) {
         m.insert("loss".into(), Value::Number(l));
+    }
+    if let Some(b) = e.bandwidth_mbps.and_then(serde_json::Number::from_f64) {
+        m.insert("bandwidth_mbps".into(), Value::Number(b));
     }
     if let Some(w) = e.weight {
         m.insert("weight".into(), Value::from(w));
@@ -132,6 +138,20 @@ pub(crate) fn edge_with_params(e: &Edge, m: &Map<String, Value>) -> Result<Edge,
     if let Some(msg) = weight.and_then(|w| ranged("weight", f64::from(w))) {
         return Err(msg);
     }
+    let bandwidth_mbps = m.get("bandwidth_mbps").and_then(Value::as_f64);
+    if let Some(b) = bandwidth_mbps
+        && !(b.is_finite() && b >= 0.0)
+    {
+        return Err(format!(
+            "the bandwidth is a positive number of Mbit/s, or 0 for unlimited (got {b})"
+        ));
+    }
+    if let Some(msg) = bandwidth_mbps
+        .filter(|&b| b > 0.0)
+        .and_then(|b| ranged("bandwidth_mbps", b))
+    {
+        return Err(msg);
+    }
     let timeout_ms = m.get("timeout_ms").and_then(Value::as_f64);
     if let Some(t) = timeout_ms
         && !(t.is_finite() && t > 0.0)
@@ -147,6 +167,7 @@ pub(crate) fn edge_with_params(e: &Edge, m: &Map<String, Value>) -> Result<Edge,
     Ok(Edge {
         latency,
         loss,
+        bandwidth_mbps,
         weight,
         timeout_ms,
         retry,

@@ -348,7 +348,10 @@ fn edge_sections_split_the_link_from_the_call_policy() {
             .map(|f| f.path.clone())
             .collect()
     };
-    assert_eq!(paths(&e, 0), ["latency", "loss", "weight"]);
+    assert_eq!(
+        paths(&e, 0),
+        ["latency", "loss", "bandwidth_mbps", "weight"]
+    );
     assert_eq!(paths(&e, 1), ["timeout_ms", "retry", "breaker", "hedge"]);
     set(&mut e, &t, "retry", EditValue::Bool(true));
     assert_eq!(

@@ -636,6 +636,8 @@ fn edge_flags(e: &Edge) -> u8 {
         retry: _,
         breaker: _,
         hedge: _,
+        // Nor bandwidths: `share::encode` writes a v4 link for a diagram with one.
+        bandwidth_mbps: _,
     } = e;
     let mode = if id.is_empty() {
         ID_EMPTY

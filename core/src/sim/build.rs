@@ -193,6 +193,10 @@ impl Sim {
                     .collect(),
                 regions,
             ),
+            wire: super::wire::Wire::new(
+                model.edges.iter().map(|e| e.bandwidth_mbps).collect(),
+                &model.nodes,
+            ),
         };
         // Time zero, in node order: caches warm, databases arm their failure timers (neither draws).
         for i in 0..n as u32 {

@@ -282,6 +282,7 @@ impl Sim {
         q.client = client;
         q.addr = addr;
         q.size = size;
+        q.resp = 0;
         q.op = op;
         q.attempt = attempt;
         q.hops = hops;
@@ -372,8 +373,8 @@ impl Sim {
         let now = self.queue.now;
         let q = self.reqs.get(child);
         let c = q.call;
-        let (outcome, version, cache_hit, net, start) =
-            (q.outcome, q.version, q.cache_hit, q.net, q.start);
+        let (outcome, version, cache_hit, net, start, resp) =
+            (q.outcome, q.version, q.cache_hit, q.net, q.start, q.resp);
         self.reqs.free(child);
         if outcome == Outcome::Ok
             && let Some(h) = self.graph.edges[e as usize]
@@ -403,6 +404,7 @@ impl Sim {
         if outcome == Outcome::Ok {
             p.version = version;
             p.cache_hit = cache_hit;
+            p.resp = resp;
         }
         self.record_breaker(c, outcome != Outcome::Ok);
         if outcome == Outcome::Ok {

@@ -53,6 +53,7 @@ impl Sim {
         q.client = node;
         q.addr = nr.addr;
         q.size = nr.size;
+        q.resp = 0;
         q.op = nr.op;
         q.attempt = 0;
         q.hops = 0;

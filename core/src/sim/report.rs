@@ -153,6 +153,7 @@ impl Sim {
             events: self.queue.events,
             wall_ms: 0.0,
             resilience: self.resilience_report(&nodes, &edges),
+            network: self.network_report(w.len().0),
             nodes,
             edges,
             series: m.series.clone(),

@@ -1,7 +1,7 @@
 //! Transport: carrying out a node's actions, requests over links (latency, loss, cuts, the hop limit), a
 //! request's arrival at a node and its response retracing the path, and releasing what a lost request held.
 
-use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, ctx};
+use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, ctx, wire};
 use crate::components::{Action, Incoming, Kind};
 use crate::ids::{NodeIdx, RequestId};
 use crate::request::{Hop, NO_CALL, Op, Outcome, ReqState};
@@ -24,7 +24,12 @@ impl Sim {
                         self.respond(node, req, Outcome::Error, true);
                     }
                 }
-                Action::Respond { req, outcome } => self.respond(node, req, outcome, false),
+                Action::Respond { req, outcome } => {
+                    if outcome == Outcome::Ok {
+                        self.size_response(node, req);
+                    }
+                    self.respond(node, req, outcome, false);
+                }
                 Action::Fail { req, outcome } => self.respond(node, req, outcome, true),
                 Action::ServiceDone { at, slot, token } => {
                     self.span_service(node, slot, at);
@@ -107,6 +112,7 @@ impl Sim {
         q.client = node;
         q.addr = 0;
         q.size = 0;
+        q.resp = 0;
         q.op = op;
         q.attempt = 0;
         q.hops = 0;
@@ -166,8 +172,14 @@ impl Sim {
         }
         let lost = edge.loss > 0.0 && self.rng.chance(edge.loss);
         let lat = edge.latency.sample(&mut self.rng, 1.0);
-        q.net += lat.0;
-        let arrive = self.queue.now.add(lat);
+        let size = q.size;
+        let now = self.queue.now;
+        let sent = self.on_wire(e, wire::REQUESTS, size);
+        let arrive = sent.add(lat);
+        let q = self.reqs.get_mut(req);
+        q.net = q
+            .net
+            .saturating_add(lat.0.saturating_add(sent.since(now).0));
         self.span_sent(req, from, to, (!lost).then_some(arrive), false);
         if lost {
             self.lose(req, from, to, arrive);
@@ -212,12 +224,27 @@ impl Sim {
                 _ => {}
             }
         }
-        let edge = &self.graph.edges[hop.edge as usize];
+        let hop_edge = hop.edge;
+        let edge = &self.graph.edges[hop_edge as usize];
         let caller = edge.from;
         let lost = edge.cut || (edge.loss > 0.0 && self.rng.chance(edge.loss));
         let lat = edge.latency.sample(&mut self.rng, 1.0);
-        self.reqs.get_mut(req).net += lat.0;
-        let arrive = now.add(lat);
+        let bytes = if outcome == Outcome::Ok {
+            self.reqs.get(req).resp
+        } else {
+            0
+        };
+        // A cut link sends nothing; a lost message was sent (and took the link's time).
+        let sent = if edge.cut {
+            now
+        } else {
+            self.on_wire(hop_edge, wire::RESPONSES, bytes)
+        };
+        let q = self.reqs.get_mut(req);
+        q.net = q
+            .net
+            .saturating_add(lat.0.saturating_add(sent.since(now).0));
+        let arrive = sent.add(lat);
         self.span_left(req, node, (!lost).then_some(arrive), outcome);
         if lost {
             self.lose(req, node, caller, arrive);

@@ -729,3 +729,29 @@ fn the_limits_doc_holds_the_table() {
         limits::markdown_table()
     );
 }
+
+/// Found by the fuzz campaign (`fuzz_topology_imports`): a link at its slowest bandwidth carrying messages
+/// at their largest size queues them past the end of simulated time; the time a request spent on links then
+/// overflowed when the send time (saturated at the end of time) was added to a long latency. Now it saturates:
+/// the run ends at its drain limit, and every request is accounted for.
+#[test]
+fn a_link_queued_past_the_end_of_time_does_not_overflow() {
+    let mut t = Topology::default();
+    t.settings.duration_s = 0.05;
+    t.settings.drain_limit_s = 1.0;
+    t.nodes = vec![
+        Node::new("c", "client")
+            .with("rate", json!(100_000))
+            .with("size_bytes", json!(1_000_000_000)),
+        Node::new("s", "server").with("response_bytes", json!(1_000_000_000)),
+    ];
+    let mut e = Edge::new("c", "s");
+    e.bandwidth_mbps = Some(0.001);
+    e.latency = Some(playground_core::Dist::Constant { ms: 1e9 });
+    t.edges = vec![e];
+    let mut sim = Sim::new(&t).expect("valid at the bounds");
+    sim.run_to_end();
+    let r = sim.report();
+    assert!(r.requests.sent > 1_000, "{:?}", r.requests);
+    assert_eq!(r.requests.accounted(), r.requests.sent, "{:?}", r.requests);
+}

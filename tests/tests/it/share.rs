@@ -155,9 +155,9 @@ fn link_with_characters_outside_base64url_is_refused() {
 
 #[test]
 fn link_from_a_future_version_asks_for_a_newer_playground() {
-    let link = encode(&fixtures::mm1()).replacen("v1.", "v4.", 1);
-    let err = decode(&link).expect_err("v4 is not readable yet");
-    assert_eq!(err, ShareError::NewerVersion { version: 4 });
+    let link = encode(&fixtures::mm1()).replacen("v1.", "v5.", 1);
+    let err = decode(&link).expect_err("v5 is not readable yet");
+    assert_eq!(err, ShareError::NewerVersion { version: 5 });
     assert!(
         err.to_string()
             .contains("made by a newer version of the playground")
@@ -460,16 +460,29 @@ fn topology() -> impl Strategy<Value = Topology> {
             prop::option::of(dist()),
             prop::option::of(float()),
             prop::option::of(any::<u32>()),
-            (call_policy(), prop::option::weighted(0.1, hedge())),
+            (
+                call_policy(),
+                prop::option::weighted(0.1, hedge()),
+                prop::option::weighted(0.1, float()),
+            ),
         )
             .prop_map(
-                |(from, to, id, latency, loss, weight, ((timeout_ms, retry, breaker), hedge))| {
+                |(
+                    from,
+                    to,
+                    id,
+                    latency,
+                    loss,
+                    weight,
+                    ((timeout_ms, retry, breaker), hedge, bandwidth_mbps),
+                )| {
                     Edge {
                         id,
                         from,
                         to,
                         latency,
                         loss,
+                        bandwidth_mbps,
                         weight,
                         timeout_ms,
                         retry,
@@ -763,6 +776,59 @@ fn hedges_travel_in_a_v3_link_and_other_diagrams_keep_theirs() {
         matches!(decode(&as_v2), Err(ShareError::Garbled(_))),
         "{:?}",
         decode(&as_v2)
+    );
+}
+
+#[test]
+fn bandwidths_travel_in_a_v4_link_and_other_diagrams_keep_theirs() {
+    let t = with_bandwidths();
+    let link = encode(&t);
+    assert!(link.starts_with("v4."), "{link}");
+    assert!(same(&decode(&link).expect("a v4 link opens"), &t));
+    // The same diagram without its bandwidths: the v3 link, byte for byte; a bandwidth alone (no policy).
+    let mut plain = t.clone();
+    for e in &mut plain.edges {
+        e.bandwidth_mbps = None;
+    }
+    assert_eq!(encode(&plain), encode(&with_hedges()));
+    let mut only = with_policies();
+    for e in &mut only.edges {
+        (e.timeout_ms, e.retry, e.breaker, e.hedge) = (None, None, None, None);
+    }
+    only.edges[1].bandwidth_mbps = Some(100.0);
+    let link4 = encode(&only);
+    assert!(link4.starts_with("v4."), "{link4}");
+    assert!(same(&decode(&link4).expect("a v4 link opens"), &only));
+    // A v3 reader never takes a bandwidth for something else: the v4 payload under a v3 prefix is refused.
+    let as_v3 = link.replacen("v4.", "v3.", 1);
+    assert!(
+        matches!(decode(&as_v3), Err(ShareError::Garbled(_))),
+        "{:?}",
+        decode(&as_v3)
+    );
+}
+
+/// [`with_hedges`] with a bandwidth on its first edge and an unlimited (0) one on its last.
+fn with_bandwidths() -> Topology {
+    let mut t = with_hedges();
+    t.edges[0].bandwidth_mbps = Some(12.5);
+    let last = t.edges.len() - 1;
+    t.edges[last].bandwidth_mbps = Some(0.0);
+    t
+}
+
+/// Made by `encode(&with_bandwidths())` when v4 shipped. Architecture invariant: it decodes forever.
+const FROZEN_V4: &str = "v4.eNptUstu1DAUje1JasKQVqWUaVV1oi5AQkWMKlZIUJWHygIhIeiKReokNzNmnDjYTqfTFQuQWPYT2j_pggVLPoGy4htYYWdagQS2Ivm-zj0596KP6M1IAdw1HFQ8gTRmdf0gFpLlccoEqzJQm7FxKS4Sa1AHoPRmLCuIc2ZYyjR8QndOEGbnyAvCxmZoryNSL7D5yLe3k6deNxMcKrPqgJNL4O4M7dq1hUukcK8tX33xd3-P7tjO6Ia9C08vEj1vxZ2l7uD-YL-3P9h_fowGwSLLcwVagyafb0dMKX7ABEXUTGsIolpyrWVFxzDVlISZbCpDjl9i7Z_jfkCPeF1QxQyQr2hVgeVZKJYZLiv_FC8ZXoJsTFJq8m0e90bAhBkl2QiyMSUbM3OaOKH0SIqc4GVeGft7TLiSn3O3murfJLKgjes4nAYbApg2SSarCtqmmqy9b6CBJGM1y7iZkq2e04tnkDgylCyWkHNWOfz5UPNhyfxT1A-WhBwmlVQlE9FEqrEVlHTIQ7K1TckOmX_SJj3b_b8Pb9NOVDgmFhVHWsiJe63H7atWMmUpF5aN_7gfRCkvZc7ELgnnPIQQJh33-b5PZwefzXnk5CoixOuspazKJzy3qpVprf3TfjiCfAgUh6ywSlGMa__7Tcu_BpXZXeECqN3KHIUKjJpaXinLxrIoKIncClhe_oeVrpWnfX253g-W4bC2i2lrmeimjUU3XvcdNxY-oEUjRK9khwmzdlkbTcg9_-wRQlFqp21lorRXMC4aBYkbitVkfcREkcgaKjsFITTxV0te8bIpL-wwaoOu_48rvVYjF2gdv9DaH0cLGHcnvMrlJKBugMszI9H8CMhSgF_53muK9yjulE6dfhAW_BDyt_g3HosbkA";
+
+#[test]
+fn frozen_v4_link_decodes_forever() {
+    assert!(same(
+        &decode(FROZEN_V4).expect("the frozen v4 link opens"),
+        &with_bandwidths()
+    ));
+    assert!(
+        FROZEN_V4 == encode(&with_bandwidths()),
+        "v4 writes as it did"
     );
 }
 
