@@ -204,6 +204,8 @@ pub const PARAMS: &[Limit] = &[
     lim("failover_ms", 0.0, MAX_MS, "ms", "database"),
     lim("shards", 1.0, 1024.0, "", "database"),
     lim("key_space", 1.0, 1e12, "keys", "database"),
+    lim("tx_rows", 1.0, 16.0, "rows", "database"),
+    lim("tx_retries", 0.0, 100.0, "retries", "database"),
     // Caches.
     lim(
         "capacity",

@@ -348,6 +348,8 @@ fn every_database_parameter_survives_a_share_link() {
                 "indexes": 3, "join_tables": 2, "replicas": 2, "replication": "sync", "lag_ms": 12.5,
                 "multi_primary": true, "primary_failure_s": 2.5, "failover_ms": 750, "shards": 3,
                 "sharding": "consistent", "virtual_nodes": 40, "key_space": 77, "cross_shard_reads": true,
+                "row_locks": true, "tx_rows": 3, "ordered_locks": true, "isolation": "serializable",
+                "tx_retries": 5,
                 "service_time": {"type": "log_normal", "median_ms": 2, "sigma": 0.5}, "speed": 2,
                 "error_probability": 0.01
             }}

@@ -18,6 +18,7 @@ mod findings;
 mod fuzz;
 mod limits;
 mod live;
+mod locks;
 mod messaging;
 mod rate_limiter;
 mod regions;
