@@ -10,6 +10,7 @@
 //! other: "No bottleneck" is said only when no node is saturated and nothing was lost.
 
 pub mod fanout;
+mod locks;
 pub mod recent;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
@@ -953,6 +954,9 @@ fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
                     }
                 ),
             });
+        }
+        if let Some(l) = &d.locks {
+            out.extend(locks::lock_findings(id, l, params.as_ref()));
         }
         if d.conflicts > 0 {
             out.push(Finding {

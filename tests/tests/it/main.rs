@@ -18,6 +18,7 @@ mod findings;
 mod fuzz;
 mod limits;
 mod live;
+mod lock_scenarios;
 mod locks;
 mod messaging;
 mod rate_limiter;
