@@ -206,6 +206,7 @@ pub const PARAMS: &[Limit] = &[
     lim("key_space", 1.0, 1e12, "keys", "database"),
     lim("tx_rows", 1.0, 16.0, "rows", "database"),
     lim("tx_retries", 0.0, 100.0, "retries", "database"),
+    lim("max_age_s", 0.0, MAX_SECONDS, "s", "client `http_cache`"),
     // Caches.
     lim(
         "capacity",

@@ -16,6 +16,7 @@ mod engine;
 mod examples;
 mod findings;
 mod fuzz;
+mod http_cache;
 mod limits;
 mod live;
 mod lock_scenarios;
