@@ -207,6 +207,7 @@ pub const PARAMS: &[Limit] = &[
     lim("tx_rows", 1.0, 16.0, "rows", "database"),
     lim("tx_retries", 0.0, 100.0, "retries", "database"),
     lim("max_age_s", 0.0, MAX_SECONDS, "s", "client `http_cache`"),
+    lim("password_hash_ms", 0.0, 60_000.0, "ms", "server"),
     // Caches.
     lim(
         "capacity",

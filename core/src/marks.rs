@@ -506,6 +506,26 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             "ms",
         ));
     }
+    if let Some(h) = n.http_cache() {
+        out.push(figure(
+            "http_fresh",
+            "answered on the device (fresh)",
+            format!("{} ({:.1} %)", h.fresh_hits, h.local_share * 100.0),
+            "",
+        ));
+        out.push(figure(
+            "http_revalidated",
+            "revalidated (of them 304)",
+            format!("{} ({})", h.revalidations, h.not_modified),
+            "",
+        ));
+        out.push(figure(
+            "http_misses",
+            "sent uncached",
+            h.misses.to_string(),
+            "",
+        ));
+    }
     if let Some(c) = n.cache() {
         let dns = !matches!(Some(n.kind), Some(Kind::Cache | Kind::CdnEdge));
         if dns {

@@ -28,6 +28,7 @@ mod resilience;
 mod robustness;
 mod runner;
 mod scenarios;
+mod security_cost;
 mod share;
 mod theory;
 mod tidy;
