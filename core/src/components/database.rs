@@ -102,6 +102,14 @@ pub struct DatabaseParams {
     /// retries of an aborted transaction (deadlock victim or serialization failure) before the write fails
     /// [0..100], default 3
     pub tx_retries: u32,
+    /// width of a row [bytes]; with it a scan reads ⌈rows ÷ ⌊8192 ÷ width⌋⌉ pages (`database/cost.rs`),
+    /// 0 = rows have no width (a scan costs per row), default 0
+    pub row_bytes: u64,
+    /// bytes of the columns reads need, ≤ `row_bytes`; used when `vertical_partition` is on, default 0
+    pub hot_bytes: u64,
+    /// vertical partitioning: the columns reads need live in a table of their own, so a scan reads
+    /// `hot_bytes`-wide rows instead of `row_bytes`-wide ones, default false
+    pub vertical_partition: bool,
 }
 
 impl Default for DatabaseParams {
@@ -133,6 +141,9 @@ impl Default for DatabaseParams {
             ordered_locks: false,
             isolation: Isolation::ReadCommitted,
             tx_retries: 3,
+            row_bytes: 0,
+            hot_bytes: 0,
+            vertical_partition: false,
         }
     }
 }
@@ -194,6 +205,12 @@ impl DatabaseParams {
                 "`workers` × `shards` × (`replicas` + 1) must be at most 1 000 000".into(),
             ));
         }
+        if self.row_bytes > 0 && self.hot_bytes > self.row_bytes {
+            out.push((
+                "hot_bytes".into(),
+                "`hot_bytes` (the columns reads need) must be at most `row_bytes`".into(),
+            ));
+        }
         let mut ranges = vec![
             ("workers", f64::from(self.workers)),
             ("speed", self.speed),
@@ -206,6 +223,8 @@ impl DatabaseParams {
             ("key_space", self.key_space as f64),
             ("tx_rows", f64::from(self.tx_rows)),
             ("tx_retries", f64::from(self.tx_retries)),
+            ("row_bytes", self.row_bytes as f64),
+            ("hot_bytes", self.hot_bytes as f64),
         ];
         if let Some(q) = self.queue_capacity {
             ranges.push(("queue_capacity", f64::from(q)));
@@ -442,6 +461,11 @@ impl Database {
                 indexed: p.indexed,
                 indexes: p.indexes,
                 join_tables: p.join_tables.max(1),
+                scan_bytes: if p.vertical_partition && p.hot_bytes > 0 {
+                    p.hot_bytes
+                } else {
+                    p.row_bytes
+                },
             },
             workers,
             router: Router::new(n_shards, p.sharding, p.virtual_nodes, p.key_space),
@@ -1192,6 +1216,12 @@ impl DatabaseParams {
             Term::new("ordered_locks", "Lock rows in key order"),
             Term::new("isolation", "Isolation level").choices(choices::<Isolation>),
             Term::new("tx_retries", "Retries of an aborted transaction"),
+            Term::new("row_bytes", "Row width").unit("bytes"),
+            Term::new("hot_bytes", "Columns reads need").unit("bytes"),
+            Term::new(
+                "vertical_partition",
+                "Vertical partition (hot columns apart)",
+            ),
         ],
     };
 }
