@@ -295,7 +295,7 @@ const SCENARIOS: &[Scenario] = &[
         topic: "Data storage: transactions and locks",
         explanation: "Each client sends 50 writes a second, each a transaction that locks its row while it \
             works, about 10 ms. On one hot row about half of the writers find it locked and queue behind the \
-            holder, so a write takes about twice its 10 ms of work; spread over 1000 rows the same writes \
+            holder, so a write takes over 1.5 times its 10 ms of work; spread over 1000 rows the same writes \
             wait under 10 times a minute. Serializable isolation aborts the writers that waited instead (over \
             30 aborts a second, and some writes, fewer than 1 in 20, fail after 3 retries), while transfers \
             that lock two accounts in opposite orders deadlock over once a second, each deadlock aborting one \
