@@ -683,6 +683,14 @@ impl NodeDetail {
         }
     }
 
+    /// A client's browser HTTP cache.
+    pub fn http_cache(&self) -> Option<&client::HttpCacheReport> {
+        match self {
+            NodeDetail::Client(c) => c.http_cache.as_ref(),
+            _ => None,
+        }
+    }
+
     /// A client's own end-to-end counts.
     pub fn requests(&self) -> Option<&Requests> {
         match self {
@@ -698,6 +706,9 @@ impl NodeDetail {
                 h.requests(&c.requests);
                 if let Some(d) = &c.cache {
                     d.digest(h);
+                }
+                if let Some(x) = &c.http_cache {
+                    x.digest(h);
                 }
             }
             NodeDetail::Gateway(g) => {
@@ -729,6 +740,20 @@ impl NodeDetail {
                 .cache
                 .iter()
                 .map(|d| (TableSection::Caches, d.table_row(id)))
+                .chain(c.http_cache.iter().map(|h| {
+                    (
+                        TableSection::Caches,
+                        format!(
+                            "{id:<16} http cache: {} fresh on the device ({:.1}%), {} revalidated ({} × 304), \
+                             {} misses",
+                            h.fresh_hits,
+                            h.local_share * 100.0,
+                            h.revalidations,
+                            h.not_modified,
+                            h.misses
+                        ),
+                    )
+                }))
                 .collect(),
             NodeDetail::Gateway(g) => {
                 let mut parts = vec![g.gateway.table_part()];

@@ -97,7 +97,7 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::DataStorage,
         5,
         "Data storage and management",
-        "SQL and NoSQL query costs, indexes.",
+        "SQL and NoSQL query costs, indexes; transactions, row locks, deadlocks and isolation levels.",
         true,
     ),
     info(
@@ -219,6 +219,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("dns-ttl", Chapter::Networking),
     ("multi-region", Chapter::Latency),
     ("sql-vs-nosql", Chapter::DataStorage),
+    ("hot-row-locks", Chapter::DataStorage),
     ("vertical-vs-horizontal", Chapter::DatabaseScaling),
     ("read-replicas", Chapter::DatabaseScaling),
     ("sharding-hot-key", Chapter::DatabaseScaling),

@@ -11,6 +11,7 @@
 
 pub mod fanout;
 pub mod links;
+mod locks;
 pub mod recent;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
@@ -955,6 +956,9 @@ fn database_findings(topology: &Topology, report: &Report) -> Vec<Finding> {
                     }
                 ),
             });
+        }
+        if let Some(l) = &d.locks {
+            out.extend(locks::lock_findings(id, l, params.as_ref()));
         }
         if d.conflicts > 0 {
             out.push(Finding {

@@ -506,6 +506,26 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             "ms",
         ));
     }
+    if let Some(h) = n.http_cache() {
+        out.push(figure(
+            "http_fresh",
+            "answered on the device (fresh)",
+            format!("{} ({:.1} %)", h.fresh_hits, h.local_share * 100.0),
+            "",
+        ));
+        out.push(figure(
+            "http_revalidated",
+            "revalidated (of them 304)",
+            format!("{} ({})", h.revalidations, h.not_modified),
+            "",
+        ));
+        out.push(figure(
+            "http_misses",
+            "sent uncached",
+            h.misses.to_string(),
+            "",
+        ));
+    }
     if let Some(c) = n.cache() {
         let dns = !matches!(Some(n.kind), Some(Kind::Cache | Kind::CdnEdge));
         if dns {
@@ -575,6 +595,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
                 format!("{:.0}", d.rto_ms),
                 "ms",
             ));
+        }
+        if let Some(l) = &d.locks {
+            out.extend(lock_figures(l));
         }
     }
     if let Some(k) = n.kv() {
@@ -854,6 +877,10 @@ pub enum Need {
 /// The words of a watch line and what each asks the page to show. Checked by `tests/it/watch.rs` against every
 /// scenario: each line must match at least one entry, and each match must be shown for that scenario's run.
 pub const WATCH_WORDS: &[(&str, Need)] = &[
+    ("lock waits", Need::Node("lock_waits", &[Kind::Database])),
+    ("deadlocks", Need::Node("deadlocks", &[Kind::Database])),
+    ("aborts", Need::Node("tx_aborts", &[Kind::Database])),
+    ("lock contention finding", Need::Finding("lock contention")),
     ("latency split", Need::Run("network_mean")),
     (
         "network part of the mean latency",
@@ -947,6 +974,58 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("kv_read_p50", &[Kind::KvStore]),
     ),
 ];
+
+/// A database's transaction figures (`row_locks`): lock waits (share, rate, mean, p99), deadlocks and aborts.
+fn lock_figures(l: &crate::components::database::LockReport) -> Vec<Figure> {
+    let share = if l.acquisitions > 0 {
+        l.waits as f64 / l.acquisitions as f64
+    } else {
+        0.0
+    };
+    vec![
+        figure(
+            "lock_waits",
+            "lock waits (share of locks, per second)",
+            format!(
+                "{} ({:.0} %, {:.1}/s)",
+                l.waits,
+                share * 100.0,
+                l.waits_per_s
+            ),
+            "",
+        ),
+        figure(
+            "lock_wait_mean",
+            "mean lock wait",
+            format!("{:.1}", l.wait_mean_ms),
+            "ms",
+        ),
+        figure(
+            "lock_wait_p99",
+            "p99 lock wait",
+            format!("{:.1}", l.wait_p99_ms),
+            "ms",
+        ),
+        figure(
+            "deadlocks",
+            "deadlocks (per second)",
+            format!("{} ({:.2}/s)", l.deadlocks, l.deadlocks_per_s),
+            "",
+        ),
+        figure(
+            "tx_aborts",
+            "transactions aborted (per second)",
+            format!("{} ({:.1}/s)", l.aborts, l.aborts_per_s),
+            "",
+        ),
+        figure(
+            "tx_gave_up",
+            "writes failed after their retries",
+            l.gave_up.to_string(),
+            "",
+        ),
+    ]
+}
 
 /// What a watch line asks the page to show (lower-cased matching of [`WATCH_WORDS`]).
 pub fn watch_needs(line: &str) -> Vec<Need> {

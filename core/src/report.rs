@@ -374,6 +374,10 @@ impl NodeReport {
     pub fn requests(&self) -> Option<&Requests> {
         self.detail.as_ref()?.requests()
     }
+    /// A client's browser HTTP cache.
+    pub fn http_cache(&self) -> Option<&crate::components::client::HttpCacheReport> {
+        self.detail.as_ref()?.http_cache()
+    }
     /// A replicated key-value store's statistics.
     pub fn kv(&self) -> Option<&crate::components::KvReport> {
         self.detail.as_ref()?.kv()

@@ -290,6 +290,30 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/sharding-hot-key.json"),
     },
     Scenario {
+        name: "hot-row-locks",
+        title: "A hot row: lock contention",
+        topic: "Data storage: transactions and locks",
+        explanation: "Each client sends 50 writes a second, each a transaction that locks its row while it \
+            works, about 10 ms. On one hot row about half of the writers find it locked and queue behind the \
+            holder, so a write takes over 1.5 times its 10 ms of work; spread over 1000 rows the same writes \
+            wait under 10 times a minute. Serializable isolation aborts the writers that waited instead (over \
+            30 aborts a second, and some writes, fewer than 1 in 20, fail after 3 retries), while transfers \
+            that lock two accounts in opposite orders deadlock over once a second, each deadlock aborting one \
+            transfer, which is retried.",
+        try_this: &[
+            "Turn on `ordered_locks` for the accounts: every transfer locks the lower account first, and \
+             the deadlocks stop.",
+            "Raise the likes on one post from 50 to 80 a second: the mean lock wait more than doubles.",
+            "Switch the serializable row's `isolation` back to `read_committed`: its aborts become waits.",
+        ],
+        watch: &[
+            "Lock waits, the mean lock wait and the p99 of each database.",
+            "Deadlocks and aborts per second of the transfers and of the serializable row.",
+            "The lock contention finding in the why panel, naming the hot row.",
+        ],
+        json: include_str!("../../examples/scenarios/hot-row-locks.json"),
+    },
+    Scenario {
         name: "retry-storm",
         title: "A retry storm, with and without a retry budget",
         topic: "System reliability: retry mechanisms",

@@ -2,6 +2,7 @@
 //! (figures, charts over simulated time, the selected node's statistics, the "why" findings) and the fault
 //! buttons the inspector shows while a run exists. They read the run's [`Snap`] and send [`Cmd`]s.
 
+use playground_core::components::database::Isolation;
 use playground_core::editor::{Action, Target};
 use playground_core::explain::Level;
 use playground_core::marks::{self, Mechanisms};
@@ -614,9 +615,33 @@ fn database_figures(id: &str, d: &DatabaseReport) -> Html {
             })
             .collect(),
     };
+    let locks = d.locks.as_ref().map(|l| {
+        format!(
+            "transactions ({}): {} lock waits ({}, {:.1}/s) · mean wait {:.1} ms · p99 {:.1} ms · {} deadlocks \
+             ({:.2}/s) · {} aborts ({:.1}/s) · {} failed after retries",
+            if l.isolation == Isolation::Serializable {
+                "serializable"
+            } else {
+                "read committed"
+            },
+            l.waits,
+            pct(l.waits as f64 / l.acquisitions.max(1) as f64),
+            l.waits_per_s,
+            l.wait_mean_ms,
+            l.wait_p99_ms,
+            l.deadlocks,
+            l.deadlocks_per_s,
+            l.aborts,
+            l.aborts_per_s,
+            l.gave_up
+        )
+    });
     html! {
         <div class="db-figures" data-database={id.to_string()}>
             <p class="breakdown">{ totals }</p>
+            if let Some(l) = locks {
+                <p class="breakdown" data-locks="">{ l }</p>
+            }
             <p class="breakdown">{ parts.join(" · ") }</p>
         </div>
     }

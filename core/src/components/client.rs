@@ -15,6 +15,10 @@ use crate::rng::SimRng;
 use crate::time::{NANOS_PER_SEC, SimTime, f64_to_nanos};
 use crate::vocab::{Family, Term, Vocab};
 
+pub mod http_cache;
+pub(crate) use http_cache::{HttpCache, Lookup};
+pub use http_cache::{HttpCacheParams, HttpCacheReport};
+
 /// Client parameters. JSON field names as below; every field has a default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,6 +60,10 @@ pub struct ClientParams {
     /// `addresses`
     #[serde(default)]
     pub malicious_fraction: f64,
+    /// the browser's HTTP cache (`max-age`, ETag revalidation, `client/http_cache.rs`); `null` = none,
+    /// default null
+    #[serde(default)]
+    pub http_cache: Option<HttpCacheParams>,
 }
 
 fn root_path() -> String {
@@ -81,6 +89,7 @@ impl Default for ClientParams {
             path: root_path(),
             api_keys: 1,
             malicious_fraction: 0.0,
+            http_cache: None,
         }
     }
 }
@@ -152,6 +161,9 @@ impl ClientParams {
     /// Range problems as `(field, message)`.
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
+        if let Some(h) = &self.http_cache {
+            h.problems(&mut out);
+        }
         check_num(&mut out, "rate", self.rate, 0.0);
         check_range(&mut out, "rate", self.rate);
         check_prob(&mut out, "read_fraction", self.read_fraction);
@@ -294,6 +306,8 @@ pub(crate) struct Client {
     pub boost: f64,
     /// its DNS state, when it has a resolver to look its host up
     pub dns: Option<ClientDns>,
+    /// its HTTP cache, when it has one
+    pub http: Option<HttpCache>,
 }
 
 /// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
@@ -330,6 +344,9 @@ pub struct ClientDetail {
     /// its DNS cache
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheReport>,
+    /// its HTTP cache
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_cache: Option<HttpCacheReport>,
 }
 
 impl Client {
@@ -341,6 +358,7 @@ impl Client {
                 .dns
                 .as_ref()
                 .map(|d| CacheReport::new(&d.counters, u32::from(d.live(now)))),
+            http_cache: self.http.as_ref().map(HttpCacheReport::new),
         }
     }
 }
@@ -438,6 +456,7 @@ impl Client {
             epoch: 0,
             boost: 1.0,
             dns: None,
+            http: p.http_cache.as_ref().map(HttpCache::new),
         }
     }
 
@@ -597,6 +616,8 @@ impl ClientParams {
             Term::new("timeout_ms", "Timeout"),
             Term::new("retry", "Retries")
                 .optional(default_json::<RetryPolicy>, &RetryPolicy::VOCAB),
+            Term::new("http_cache", "Browser HTTP cache")
+                .optional(default_json::<HttpCacheParams>, &HttpCacheParams::VOCAB),
             Term::new("addresses", "Client addresses"),
             Term::new("api_keys", "API keys"),
             Term::new("path", "Request path").text("/", false),

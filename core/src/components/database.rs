@@ -13,8 +13,10 @@
 //! to be: one pool, `service_time` per query, the same random draws in the same order.
 
 pub mod cost;
+pub mod locks;
 pub mod replication;
 pub mod sharding;
+pub mod transactions;
 
 use std::collections::VecDeque;
 
@@ -33,6 +35,8 @@ use crate::vocab::{Choices, Term, Vocab, choices};
 pub use cost::{Costs, Preset, Table};
 pub use replication::{Log, Replication};
 pub use sharding::{Ring, Router, Sharding};
+use transactions::Txs;
+pub use transactions::{Isolation, LockReport};
 
 /// Database parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,6 +86,30 @@ pub struct DatabaseParams {
     pub key_space: u64,
     /// reads do not carry the shard key, so each asks every shard and waits for the slowest, default false
     pub cross_shard_reads: bool,
+    /// writes run as transactions that lock each row they write until they commit (`transactions.rs`),
+    /// default false
+    pub row_locks: bool,
+    /// rows a write transaction locks, one statement (service time) each: the group of `tx_rows`
+    /// consecutive keys holding its key, starting at its own (2: a transfer between two accounts) [1..16],
+    /// default 1
+    pub tx_rows: u32,
+    /// a transaction locks its rows in key order instead of starting at its own key (no deadlocks),
+    /// default false
+    pub ordered_locks: bool,
+    /// `read_committed` or `serializable` (a transaction that finds a row committed after it began aborts),
+    /// default read_committed
+    pub isolation: Isolation,
+    /// retries of an aborted transaction (deadlock victim or serialization failure) before the write fails
+    /// [0..100], default 3
+    pub tx_retries: u32,
+    /// width of a row [bytes]; with it a scan reads ⌈rows ÷ ⌊8192 ÷ width⌋⌉ pages (`database/cost.rs`),
+    /// 0 = rows have no width (a scan costs per row), default 0
+    pub row_bytes: u64,
+    /// bytes of the columns reads need, ≤ `row_bytes`; used when `vertical_partition` is on, default 0
+    pub hot_bytes: u64,
+    /// vertical partitioning: the columns reads need live in a table of their own, so a scan reads
+    /// `hot_bytes`-wide rows instead of `row_bytes`-wide ones, default false
+    pub vertical_partition: bool,
 }
 
 impl Default for DatabaseParams {
@@ -108,6 +136,14 @@ impl Default for DatabaseParams {
             virtual_nodes: 100,
             key_space: 1000,
             cross_shard_reads: false,
+            row_locks: false,
+            tx_rows: 1,
+            ordered_locks: false,
+            isolation: Isolation::ReadCommitted,
+            tx_retries: 3,
+            row_bytes: 0,
+            hot_bytes: 0,
+            vertical_partition: false,
         }
     }
 }
@@ -169,6 +205,12 @@ impl DatabaseParams {
                 "`workers` × `shards` × (`replicas` + 1) must be at most 1 000 000".into(),
             ));
         }
+        if self.row_bytes > 0 && self.hot_bytes > self.row_bytes {
+            out.push((
+                "hot_bytes".into(),
+                "`hot_bytes` (the columns reads need) must be at most `row_bytes`".into(),
+            ));
+        }
         let mut ranges = vec![
             ("workers", f64::from(self.workers)),
             ("speed", self.speed),
@@ -179,6 +221,10 @@ impl DatabaseParams {
             ("failover_ms", self.failover_ms),
             ("virtual_nodes", f64::from(self.virtual_nodes)),
             ("key_space", self.key_space as f64),
+            ("tx_rows", f64::from(self.tx_rows)),
+            ("tx_retries", f64::from(self.tx_retries)),
+            ("row_bytes", self.row_bytes as f64),
+            ("hot_bytes", self.hot_bytes as f64),
         ];
         if let Some(q) = self.queue_capacity {
             ranges.push(("queue_capacity", f64::from(q)));
@@ -200,6 +246,7 @@ impl DatabaseParams {
             || self.shards > 1
             || self.multi_primary
             || self.primary_failure_s.is_some()
+            || self.row_locks
     }
 }
 
@@ -332,6 +379,8 @@ pub(crate) struct Database {
     failover: SimTime,
     window: (SimTime, SimTime),
     pub counters: DbCounters,
+    /// write transactions and their row locks, when `row_locks` is on
+    txs: Option<Txs>,
     alive: bool,
     /// whether the report's database section enters the digest
     pub modelled: bool,
@@ -398,7 +447,9 @@ impl Database {
             };
             instances.len() * workers as usize
         ];
+        let txs = p.row_locks.then(|| Txs::new(p, slots.len() as u32));
         Database {
+            txs,
             service: p.service_time.clone(),
             mean_ms: p.service_time.mean_ms(),
             factor: 1.0 / p.speed,
@@ -410,6 +461,11 @@ impl Database {
                 indexed: p.indexed,
                 indexes: p.indexes,
                 join_tables: p.join_tables.max(1),
+                scan_bytes: if p.vertical_partition && p.hot_bytes > 0 {
+                    p.hot_bytes
+                } else {
+                    p.row_bytes
+                },
             },
             workers,
             router: Router::new(n_shards, p.sharding, p.virtual_nodes, p.key_space),
@@ -574,6 +630,21 @@ impl Database {
     }
 
     fn start(&mut self, ctx: &mut Ctx<'_>, slot: u32, job: u32) {
+        let s = &mut self.slots[slot as usize];
+        s.job = job;
+        s.busy = true;
+        self.taken += 1;
+        if self.txs.is_some() && self.jobs[job as usize].op == Op::Write {
+            self.begin_tx(ctx, slot);
+        } else {
+            self.statement(ctx, slot, true);
+        }
+    }
+
+    /// The query on `slot` runs a statement (the last of its transaction, or its only one): its service
+    /// time starts.
+    fn statement(&mut self, ctx: &mut Ctx<'_>, slot: u32, last: bool) {
+        let job = self.slots[slot as usize].job;
         let j = self.jobs[job as usize];
         let inst = slot / self.workers;
         let shard = self.instances[inst as usize].shard as usize;
@@ -592,7 +663,7 @@ impl Database {
                 }
             }
         };
-        let d = if j.op == Op::Write {
+        let d = if j.op == Op::Write && last {
             d.add(self.sync_wait)
         } else {
             d
@@ -601,10 +672,7 @@ impl Database {
             self.instances[inst as usize].busy_ns += d.0;
         }
         let s = &mut self.slots[slot as usize];
-        s.job = job;
         s.token = s.token.wrapping_add(1);
-        s.busy = true;
-        self.taken += 1;
         ctx.out.push(Action::ServiceDone {
             at: ctx.now.add(d),
             slot,
@@ -614,6 +682,7 @@ impl Database {
 
     /// Frees `slot` and gives its connection to the next query queued at its instance.
     fn release(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
+        self.end_tx(ctx, slot, false);
         self.slots[slot as usize].busy = false;
         self.taken -= 1;
         let inst = slot / self.workers;
@@ -668,17 +737,25 @@ impl Database {
             return;
         }
         let job = s.job;
+        if self.tx_restarting(slot) {
+            self.tx_timer(ctx, slot);
+            return;
+        }
         if self.error_p > 0.0 && ctx.rng.chance(self.error_p) {
             self.finish(ctx, job, Outcome::Error);
             self.release(ctx, slot);
             return;
         }
         let j = self.jobs[job as usize];
+        if j.op == Op::Write && !self.tx_timer(ctx, slot) {
+            return;
+        }
         let inst = slot / self.workers;
         let shard = self.instances[inst as usize].shard;
         let counting = self.counting(ctx.now);
         match j.op {
             Op::Write => {
+                self.end_tx(ctx, slot, true);
                 self.shards[shard as usize].rows += 1;
                 let conflict = self.logging && self.log.commit(j.key, inst, ctx.now);
                 if counting {
@@ -844,6 +921,9 @@ pub struct DatabaseReport {
     /// promotion [ms] (0: no failover)
     #[serde(default, skip_serializing_if = "is_zero")]
     pub rto_ms: f64,
+    /// write transactions and their row locks (`row_locks`), absent otherwise
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locks: Option<LockReport>,
     /// per shard, in shard order
     pub shards: Vec<ShardReport>,
 }
@@ -926,6 +1006,7 @@ impl DatabaseReport {
             failovers: c.failovers,
             rpo_ms: SimTime(c.rpo_ns).as_ms(),
             rto_ms: SimTime(c.rto_ns).as_ms(),
+            locks: db.txs.as_ref().map(|t| LockReport::new(t, window_ns)),
             shards,
         }
     }
@@ -963,6 +1044,9 @@ impl DatabaseReport {
         if self.rpo_ms > 0.0 || self.rto_ms > 0.0 {
             h.f64s(&[self.rpo_ms, self.rto_ms]);
         }
+        if let Some(l) = &self.locks {
+            l.digest(h);
+        }
     }
 
     /// This database's lines in the runner's table (a blank line, its counts, a line per shard), when it
@@ -989,6 +1073,24 @@ impl DatabaseReport {
                 s,
                 "\n  failover: RPO {} writes lost ({:.1} ms of acknowledged writes), RTO {:.1} ms without a primary",
                 self.lost_writes, self.rpo_ms, self.rto_ms
+            );
+        }
+        if let Some(l) = &self.locks {
+            let _ = write!(
+                s,
+                "\n  transactions ({:?}): commits {}  lock waits {} ({:.1}/s, mean {:.2} ms, p99 {:.2} ms)  \
+                 deadlocks {} ({:.2}/s)  aborts {} ({:.2}/s)  gave up {}",
+                l.isolation,
+                l.commits,
+                l.waits,
+                l.waits_per_s,
+                l.wait_mean_ms,
+                l.wait_p99_ms,
+                l.deadlocks,
+                l.deadlocks_per_s,
+                l.aborts,
+                l.aborts_per_s,
+                l.gave_up
             );
         }
         for (k, sh) in self.shards.iter().enumerate() {
@@ -1109,6 +1211,17 @@ impl DatabaseParams {
             Term::new("key_space", "Key space (range)"),
             Term::new("virtual_nodes", "Virtual nodes"),
             Term::new("cross_shard_reads", "Reads fan out to all shards"),
+            Term::new("row_locks", "Writes lock their rows (transactions)"),
+            Term::new("tx_rows", "Rows per transaction"),
+            Term::new("ordered_locks", "Lock rows in key order"),
+            Term::new("isolation", "Isolation level").choices(choices::<Isolation>),
+            Term::new("tx_retries", "Retries of an aborted transaction"),
+            Term::new("row_bytes", "Row width").unit("bytes"),
+            Term::new("hot_bytes", "Columns reads need").unit("bytes"),
+            Term::new(
+                "vertical_partition",
+                "Vertical partition (hot columns apart)",
+            ),
         ],
     };
 }

@@ -112,6 +112,10 @@ pub struct ServerParams {
     /// `response_bytes`), default `constant`
     #[serde(default)]
     pub response_sizes: Sizes,
+    /// a login endpoint: the CPU time of hashing one password (the bcrypt, scrypt or Argon2 work factor),
+    /// added to each request's service time and divided by `speed` like it [ms], default 0
+    #[serde(default)]
+    pub password_hash_ms: f64,
 }
 
 fn default_response_bytes() -> u32 {
@@ -222,6 +226,7 @@ impl Default for ServerParams {
             idempotency: None,
             response_bytes: default_response_bytes(),
             response_sizes: Sizes::Constant,
+            password_hash_ms: 0.0,
         }
     }
 }
@@ -236,6 +241,7 @@ impl ServerParams {
         check_dist(&mut out, "service_time", &self.service_time);
         check_prob(&mut out, "error_probability", self.error_probability);
         check_num(&mut out, "speed", self.speed, 0.0);
+        check_num(&mut out, "password_hash_ms", self.password_hash_ms, 0.0);
         if self.speed.is_finite() && self.speed <= 0.0 {
             out.push(("speed".into(), "`speed` must be positive".into()));
         }
@@ -260,6 +266,7 @@ impl ServerParams {
         let mut ranges = vec![
             ("workers", f64::from(self.workers)),
             ("speed", self.speed),
+            ("password_hash_ms", self.password_hash_ms),
             ("fan_out", f64::from(self.fan_out)),
             ("first_k", f64::from(self.first_k)),
             ("response_bytes", f64::from(self.response_bytes)),
@@ -391,6 +398,8 @@ pub(crate) struct Server {
     shed: bool,
     /// the mean service time at the current speed, what shedding expects a request still needs
     mean_service: SimTime,
+    /// password hashing per request [ms at speed 1] (0: not a login endpoint)
+    hash_ms: f64,
     bulkhead: Option<u32>,
     /// workers waiting on each port
     waiting_on: Vec<u32>,
@@ -433,6 +442,7 @@ impl Server {
             weight_ends,
             shed: p.shed_expired,
             mean_service: SimTime::from_ms(p.service_time.mean_ms() / p.speed),
+            hash_ms: p.password_hash_ms,
             bulkhead: p.bulkhead,
             waiting_on: vec![0; ports as usize],
             side_effects: p.side_effects,
@@ -512,6 +522,11 @@ impl Server {
         s.epoch = self.epoch;
         self.serving += 1;
         let d = self.service.sample(ctx.rng, self.factor);
+        let d = if self.hash_ms > 0.0 {
+            d.add(SimTime::from_ms(self.hash_ms * self.factor))
+        } else {
+            d
+        };
         ctx.out.push(Action::ServiceDone {
             at: ctx.now.add(d),
             slot,
@@ -1077,6 +1092,7 @@ impl ServerParams {
                 .family(&Dist::FAMILY)
                 .live(),
             Term::new("speed", "Speed").unit("×").live(),
+            Term::new("password_hash_ms", "Password hash per login (work factor)"),
             Term::new("error_probability", "Error probability")
                 .unit("0–1")
                 .live(),

@@ -170,10 +170,11 @@ impl Sim {
             groups: super::plans::Groups::new(plans),
             exemplars: super::exemplars::Exemplars::new(series_interval),
             versions: Versions {
-                track: model
-                    .nodes
-                    .iter()
-                    .any(|m| matches!(m.kind, Kind::Cache | Kind::CdnEdge)),
+                track: model.nodes.iter().any(|m| {
+                    matches!(m.kind, Kind::Cache | Kind::CdnEdge)
+                        || matches!(&m.params, crate::components::Params::Client(c)
+                                if c.http_cache.as_ref().is_some_and(|h| h.etag))
+                }),
                 by_key: BTreeMap::new(),
             },
             deadlines: (0..n).map(|_| Deadlines::default()).collect(),

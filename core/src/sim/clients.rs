@@ -3,6 +3,7 @@
 
 use super::{Ev, Sim};
 use crate::components::NO_SLOT;
+use crate::components::client::Lookup;
 use crate::components::dns;
 use crate::request::{Op, Outcome, ReqState};
 use crate::trace::HopOutcome;
@@ -88,7 +89,10 @@ impl Sim {
                 self.schedule(deadline, Ev::ClientTimer { node });
             }
         }
-        if nr.is_static {
+        if nr.op == Op::Read && !nr.is_static && self.answered_on_device(node, nr.key, measured) {
+            // A fresh entry of the browser's HTTP cache: the read never leaves the device.
+            self.resolve(r, Outcome::Ok);
+        } else if nr.is_static {
             self.forward(node, r, nr.port, NO_SLOT);
         } else {
             self.send_resolved(node, r, nr.port);
@@ -96,6 +100,15 @@ impl Sim {
         if let Some(t) = next {
             self.schedule(t, Ev::ClientFire { node, epoch });
         }
+    }
+
+    /// Whether client `node`'s HTTP cache answers a read of `key` now (a fresh entry); counts the lookup.
+    fn answered_on_device(&mut self, node: u32, key: u64, counting: bool) -> bool {
+        let now = self.queue.now;
+        self.nodes[node as usize]
+            .as_client()
+            .and_then(|c| c.http.as_mut())
+            .is_some_and(|h| h.lookup(key, now, counting) == Lookup::Fresh)
     }
 
     /// Sends client `node`'s new request `r` over `port`, once its hostname is resolved: at once when the
@@ -170,6 +183,18 @@ impl Sim {
             self.outstanding -= 1;
             let e = &mut self.meters.e2e;
             e.tick[outcome] += 1;
+            if outcome == Outcome::Ok
+                && q.op == Op::Read
+                && now > q.start
+                && let Some(h) = self.nodes[client as usize]
+                    .as_client()
+                    .and_then(|c| c.http.as_mut())
+            {
+                // An answer from the network (a local hit resolves at once): stored, or a 304.
+                h.answered(q.key, q.start, q.version, q.measured);
+            }
+            let q = self.reqs.get(req);
+            let e = &mut self.meters.e2e;
             if outcome == Outcome::Ok {
                 e.totals.attacks_served += u64::from(q.measured && q.malicious);
                 let ns = now.since(q.start).0;

@@ -1369,6 +1369,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
         crate::callplan_scenarios::sequential_vs_parallel,
     ),
     ("sql-vs-nosql", sql_vs_nosql),
+    ("hot-row-locks", crate::lock_scenarios::hot_row_locks),
     ("firewall", firewall),
     ("api-gateway", api_gateway),
     ("cap-partition", crate::cap_scenarios::cap_partition),
