@@ -669,7 +669,8 @@ impl Database {
             d
         };
         if self.counting(ctx.now) {
-            self.instances[inst as usize].busy_ns += d.0;
+            self.instances[inst as usize].busy_ns =
+                self.instances[inst as usize].busy_ns.saturating_add(d.0);
         }
         let s = &mut self.slots[slot as usize];
         s.token = s.token.wrapping_add(1);

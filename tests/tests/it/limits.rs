@@ -755,3 +755,34 @@ fn a_link_queued_past_the_end_of_time_does_not_overflow() {
     assert!(r.requests.sent > 1_000, "{:?}", r.requests);
     assert_eq!(r.requests.accounted(), r.requests.sent, "{:?}", r.requests);
 }
+
+/// The fuzz campaign met "attempt to add with overflow" in a database's busy time: a query's time saturates at
+/// `SimTime::MAX` (a full scan of 10^12 rows joined over 100 tables at speed 0.001 takes 10^20 ns), and adding a
+/// second one to the instance's busy time overflowed. Every value here is within its documented range.
+#[test]
+fn two_queries_longer_than_the_clock_do_not_overflow_a_database() {
+    let mut t = Topology::default();
+    t.settings.duration_s = 1.0;
+    t.settings.warmup_s = 0.0;
+    t.settings.drain_limit_s = 1.0;
+    let mut c = Node::new("c", "client");
+    c.params.insert("rate".into(), json!(100.0));
+    let mut db = Node::new("db", "database");
+    for (k, v) in [
+        ("preset", json!("sql")),
+        ("rows", json!(1_000_000_000_000_u64)),
+        ("indexed", json!(false)),
+        ("join_tables", json!(100)),
+        ("speed", json!(0.001)),
+        ("workers", json!(8)),
+    ] {
+        db.params.insert(k.into(), v);
+    }
+    t.nodes = vec![c, db];
+    t.edges = vec![Edge::new("c", "db")];
+    let mut sim = Sim::new(&t).expect("every value is within its range");
+    sim.run_until(SimTime::from_secs(1.0), 1_000_000);
+    let report = sim.report();
+    // Two or more queries started (and saturated the clock) during the run.
+    assert!(report.nodes["db"].arrivals >= 2, "{:?}", report.nodes["db"]);
+}
