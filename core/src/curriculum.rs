@@ -118,7 +118,7 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::Caching,
         8,
         "Caching strategies",
-        "Patterns, levels (CDN, application), eviction, warming.",
+        "Patterns, levels (browser, CDN, application), eviction, warming.",
         true,
     ),
     info(
@@ -227,6 +227,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("server-failure", Chapter::LoadBalancing),
     ("cache-patterns", Chapter::Caching),
     ("eviction-policies", Chapter::Caching),
+    ("browser-cache", Chapter::Caching),
     ("queue-burst", Chapter::Messaging),
     ("pubsub-fanout", Chapter::Messaging),
     ("firewall", Chapter::Security),

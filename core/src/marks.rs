@@ -881,6 +881,12 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     ("deadlocks", Need::Node("deadlocks", &[Kind::Database])),
     ("aborts", Need::Node("tx_aborts", &[Kind::Database])),
     ("lock contention finding", Need::Finding("lock contention")),
+    ("on the device", Need::Node("http_fresh", &[Kind::Client])),
+    (
+        "revalidations",
+        Need::Node("http_revalidated", &[Kind::Client]),
+    ),
+    ("sent uncached", Need::Node("http_misses", &[Kind::Client])),
     ("latency split", Need::Run("network_mean")),
     (
         "network part of the mean latency",

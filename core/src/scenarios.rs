@@ -150,6 +150,29 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/cache-patterns.json"),
     },
     Scenario {
+        name: "browser-cache",
+        title: "Browser cache: max-age and ETags",
+        topic: "Caching levels: the browser cache",
+        explanation: "Three browsers each read 20 pages of a site, 20 reads a second, 20 ms from it, while \
+            editors change a page 2 times a second; the site hears about 32 requests a second instead of the \
+            62 it would without the two caches. The first browser keeps nothing; the second keeps each answer \
+            fresh for 3 s (`max-age`): with a page read once a second, a fresh copy answers about 3 reads in 4 \
+            on the device (λT / (1 + λT) = 3/4), with no request out and no wait. The third adds ETags: a \
+            stale page is revalidated instead of fetched again, and over half of the revalidations (2 in 3 on \
+            average) come back 304 Not Modified (a round trip but no body), the rest 200 with the new page an \
+            editor wrote.",
+        try_this: &[
+            "Raise the max-age browser's `max_age_s` to 9: it answers about 9 reads in 10 on the device.",
+            "Stop the editors (rate 0): every revalidation of the ETag browser is a 304.",
+        ],
+        watch: &[
+            "Reads answered on the device by each browser, in the metrics panel's browser cache lines.",
+            "Revalidations of the ETag browser: 304 not modified against 200.",
+            "Arrivals at each node: the site hears about 32 requests a second, not 62.",
+        ],
+        json: include_str!("../../examples/scenarios/browser-cache.json"),
+    },
+    Scenario {
         name: "eviction-policies",
         title: "Eviction policies under skewed keys",
         topic: "Caching: eviction policies",

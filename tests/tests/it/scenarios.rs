@@ -1370,6 +1370,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ),
     ("sql-vs-nosql", sql_vs_nosql),
     ("hot-row-locks", crate::lock_scenarios::hot_row_locks),
+    ("browser-cache", crate::http_cache::browser_cache),
     ("firewall", firewall),
     ("api-gateway", api_gateway),
     ("cap-partition", crate::cap_scenarios::cap_partition),
