@@ -557,6 +557,29 @@ fn pct(fraction: f64) -> String {
     }
 }
 
+/// The HTTP cache line of the metrics panel (`data-http-cache`), one per client whose browser cache is on:
+/// reads answered on the device (and their share), revalidations split into 304s and 200s, reads sent with
+/// nothing cached.
+fn http_cache_lines(r: &Report) -> Vec<Html> {
+    r.nodes
+        .iter()
+        .filter_map(|(id, n)| Some((id, n.http_cache()?)))
+        .map(|(id, h)| {
+            let text = format!(
+                "{id} browser cache: {} answered on the device ({}) · {} revalidated: {} × 304 not modified, \
+                 {} × 200 · {} sent uncached",
+                h.fresh_hits,
+                pct(h.local_share),
+                h.revalidations,
+                h.not_modified,
+                h.revalidations.saturating_sub(h.not_modified),
+                h.misses
+            );
+            html! { <p class="breakdown" data-http-cache={id.clone()}>{ text }</p> }
+        })
+        .collect()
+}
+
 /// The database line of the metrics panel (`data-database`): totals, then one entry per shard — its share of
 /// the queries and its busiest instance's utilisation — or, with one shard, one per primary and replica.
 fn database_figures(id: &str, d: &DatabaseReport) -> Html {
@@ -820,6 +843,7 @@ pub fn MetricsArea() -> Html {
                 { figures(report, warming) }
                 <crate::lab::LabPanel />
                 { for report.and_then(client_table) }
+                { for report.map(http_cache_lines).unwrap_or_default() }
                 <crate::waterfall::RequestWaterfalls />
                 { for guard_figures(&s.mechanisms, report) }
                 { for edge }
