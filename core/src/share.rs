@@ -18,6 +18,7 @@
 //! only for a diagram with a hedged edge; `v4` (v3 whose per-edge objects may hold a bandwidth) only for a
 //! diagram with a bandwidth on some edge; [`decode`] dispatches on the prefix.
 
+mod extras;
 mod sample;
 mod v1;
 mod v2;

@@ -11,11 +11,9 @@
 //! Architecture invariant: once released, this layout never changes; v1 links keep decoding beside it.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::ShareError;
-use super::v1;
-use super::wire::{Reader, garbled};
+use super::extras::{self, EdgeExtras};
 use crate::resilience::{BreakerParams, RetryPolicy};
 use crate::topology::{Edge, Topology};
 
@@ -31,6 +29,31 @@ struct Policy {
     breaker: Option<BreakerParams>,
 }
 
+impl EdgeExtras for Policy {
+    const ONE: &'static str = "a call policy";
+    const MANY: &'static str = "call policies";
+
+    fn take(e: &mut Edge) -> Self {
+        Policy {
+            timeout_ms: e.timeout_ms.take(),
+            retry: e.retry.take(),
+            breaker: e.breaker.take(),
+        }
+    }
+
+    fn put(self, e: &mut Edge) {
+        let Edge {
+            timeout_ms,
+            retry,
+            breaker,
+            ..
+        } = e;
+        *timeout_ms = self.timeout_ms;
+        *retry = self.retry;
+        *breaker = self.breaker;
+    }
+}
+
 /// Whether `t` needs v2: some edge carries a call policy.
 pub(crate) fn needed(t: &Topology) -> bool {
     t.edges.iter().any(Edge::has_policy)
@@ -38,60 +61,10 @@ pub(crate) fn needed(t: &Topology) -> bool {
 
 /// The v2 payload of `t`.
 pub(crate) fn encode(t: &Topology) -> Vec<u8> {
-    let mut plain = t.clone();
-    let mut policies = Vec::new();
-    for (i, e) in plain.edges.iter_mut().enumerate() {
-        if e.has_policy() {
-            policies.push((
-                i,
-                Policy {
-                    timeout_ms: e.timeout_ms.take(),
-                    retry: e.retry.take(),
-                    breaker: e.breaker.take(),
-                },
-            ));
-        }
-    }
-    let mut w = v1::write(&plain);
-    w.len(policies.len());
-    for (i, p) in policies {
-        w.len(i);
-        match serde_json::to_value(&p).expect("a policy serialises") {
-            Value::Object(map) => v1::write_object(&mut w, &map),
-            _ => unreachable!("a policy serialises to an object"),
-        }
-    }
-    w.into_bytes()
+    extras::encode::<Policy>(t)
 }
 
 /// The topology in a v2 payload.
 pub(crate) fn decode(bytes: &[u8], budget: usize) -> Result<Topology, ShareError> {
-    let mut r = Reader::new(bytes, budget);
-    let mut t = v1::read(&mut r)?;
-    // Each policy takes at least an index and an entry count.
-    let k = r.count(2, "call policies")?;
-    let mut last = None;
-    for _ in 0..k {
-        let i = r.varint()?;
-        let Some(e) = usize::try_from(i).ok().and_then(|i| t.edges.get_mut(i)) else {
-            return Err(garbled(format!(
-                "a call policy names edge #{i}, which the link does not have"
-            )));
-        };
-        if last.is_some_and(|l| l >= i) {
-            return Err(garbled("call policies are out of order"));
-        }
-        last = Some(i);
-        let map = v1::read_object(&mut r, 0)?;
-        let p: Policy = serde_json::from_value(Value::Object(map))
-            .map_err(|x| garbled(format!("a call policy does not decode ({x})")))?;
-        if p == Policy::default() {
-            return Err(garbled("a call policy is empty"));
-        }
-        e.timeout_ms = p.timeout_ms;
-        e.retry = p.retry;
-        e.breaker = p.breaker;
-    }
-    r.finish()?;
-    Ok(t)
+    extras::decode::<Policy>(bytes, budget)
 }

@@ -13,11 +13,9 @@
 //! as something else). Architecture invariant: once released, this layout never changes.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::ShareError;
-use super::v1;
-use super::wire::{Reader, garbled};
+use super::extras::{self, EdgeExtras};
 use crate::resilience::{BreakerParams, HedgePolicy, RetryPolicy};
 use crate::topology::{Edge, Topology};
 
@@ -37,65 +35,21 @@ struct Policy {
     bandwidth_mbps: Option<f64>,
 }
 
-/// Whether `t` needs v4: some edge has a bandwidth.
-pub(crate) fn needed(t: &Topology) -> bool {
-    t.edges.iter().any(|e| e.bandwidth_mbps.is_some())
-}
+impl EdgeExtras for Policy {
+    const ONE: &'static str = "an edge entry";
+    const MANY: &'static str = "edge entries";
 
-/// The v4 payload of `t`.
-pub(crate) fn encode(t: &Topology) -> Vec<u8> {
-    let mut plain = t.clone();
-    let mut policies = Vec::new();
-    for (i, e) in plain.edges.iter_mut().enumerate() {
-        if e.has_policy() || e.bandwidth_mbps.is_some() {
-            policies.push((
-                i,
-                Policy {
-                    timeout_ms: e.timeout_ms.take(),
-                    retry: e.retry.take(),
-                    breaker: e.breaker.take(),
-                    hedge: e.hedge.take(),
-                    bandwidth_mbps: e.bandwidth_mbps.take(),
-                },
-            ));
+    fn take(e: &mut Edge) -> Self {
+        Policy {
+            timeout_ms: e.timeout_ms.take(),
+            retry: e.retry.take(),
+            breaker: e.breaker.take(),
+            hedge: e.hedge.take(),
+            bandwidth_mbps: e.bandwidth_mbps.take(),
         }
     }
-    let mut w = v1::write(&plain);
-    w.len(policies.len());
-    for (i, p) in policies {
-        w.len(i);
-        match serde_json::to_value(&p).expect("a policy serialises") {
-            Value::Object(map) => v1::write_object(&mut w, &map),
-            _ => unreachable!("a policy serialises to an object"),
-        }
-    }
-    w.into_bytes()
-}
 
-/// The topology in a v4 payload.
-pub(crate) fn decode(bytes: &[u8], budget: usize) -> Result<Topology, ShareError> {
-    let mut r = Reader::new(bytes, budget);
-    let mut t = v1::read(&mut r)?;
-    // Each policy takes at least an index and an entry count.
-    let k = r.count(2, "edges' extras")?;
-    let mut last = None;
-    for _ in 0..k {
-        let i = r.varint()?;
-        let Some(e) = usize::try_from(i).ok().and_then(|i| t.edges.get_mut(i)) else {
-            return Err(garbled(format!(
-                "extras name edge #{i}, which the link does not have"
-            )));
-        };
-        if last.is_some_and(|l| l >= i) {
-            return Err(garbled("edges' extras are out of order"));
-        }
-        last = Some(i);
-        let map = v1::read_object(&mut r, 0)?;
-        let p: Policy = serde_json::from_value(Value::Object(map))
-            .map_err(|x| garbled(format!("an edge's extras do not decode ({x})")))?;
-        if p == Policy::default() {
-            return Err(garbled("an edge's extras are empty"));
-        }
+    fn put(self, e: &mut Edge) {
         let Edge {
             timeout_ms,
             retry,
@@ -104,12 +58,25 @@ pub(crate) fn decode(bytes: &[u8], budget: usize) -> Result<Topology, ShareError
             bandwidth_mbps,
             ..
         } = e;
-        *timeout_ms = p.timeout_ms;
-        *retry = p.retry;
-        *breaker = p.breaker;
-        *hedge = p.hedge;
-        *bandwidth_mbps = p.bandwidth_mbps;
+        *timeout_ms = self.timeout_ms;
+        *retry = self.retry;
+        *breaker = self.breaker;
+        *hedge = self.hedge;
+        *bandwidth_mbps = self.bandwidth_mbps;
     }
-    r.finish()?;
-    Ok(t)
+}
+
+/// Whether `t` needs v4: some edge has a bandwidth.
+pub(crate) fn needed(t: &Topology) -> bool {
+    t.edges.iter().any(|e| e.bandwidth_mbps.is_some())
+}
+
+/// The v4 payload of `t`.
+pub(crate) fn encode(t: &Topology) -> Vec<u8> {
+    extras::encode::<Policy>(t)
+}
+
+/// The topology in a v4 payload.
+pub(crate) fn decode(bytes: &[u8], budget: usize) -> Result<Topology, ShareError> {
+    extras::decode::<Policy>(bytes, budget)
 }
