@@ -1307,10 +1307,13 @@ fn api_gateway(r: &Report, c: &mut Claims) {
         "GET /users reaches users and POST /orders reaches orders",
         format!("{g:?}"),
     );
+    // The gateway counts a lookup when it sends it and the store when it arrives, one link later: a lookup on
+    // the link as the measurement window opens or closes is in one count only (12 seeds: at most 1 apart).
+    let stored = node(r, "sessions").arrivals;
     c.check(
-        g.session_lookups == node(r, "sessions").arrivals && g.session_lookups == g.auth_checks,
+        g.session_lookups.abs_diff(stored) <= 2 && g.session_lookups == g.auth_checks,
         "one session lookup per request that passed the limit",
-        format!("{g:?}, sessions {}", node(r, "sessions").arrivals),
+        format!("{g:?}, sessions {stored}"),
     );
     let jwt = variant("api-gateway", r.seed, "gw", "auth", "jwt".into());
     let lookups = jwt
