@@ -37,27 +37,6 @@ fn save_progress(p: &Progress) {
     }
 }
 
-/// The page's address without its fragment, for a share link.
-fn page_base() -> String {
-    web_sys::window()
-        .map(|w| {
-            let loc = w.location();
-            format!(
-                "{}{}{}",
-                loc.origin().unwrap_or_default(),
-                loc.pathname().unwrap_or_default(),
-                loc.search().unwrap_or_default()
-            )
-        })
-        .unwrap_or_default()
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
 /// Where a check stands.
 #[derive(Clone, Debug, PartialEq)]
 enum Verdict {
@@ -82,12 +61,12 @@ type Slot = Rc<RefCell<Option<Running>>>;
 
 /// Runs slices of the check for about [`FRAME_MS`], reports progress, and asks for the next frame until done.
 fn pump(slot: Slot, report: Callback<Verdict>) {
-    let start = now_ms();
+    let start = crate::run::now_ms();
     let finished = {
         let mut guard = slot.borrow_mut();
         let Some(r) = guard.as_mut() else { return };
         let mut out = None;
-        while out.is_none() && now_ms() - start < FRAME_MS {
+        while out.is_none() && crate::run::now_ms() - start < FRAME_MS {
             out = r.check.step(SLICE_EVENTS);
         }
         match out {
@@ -350,7 +329,7 @@ fn result_view(c: &'static Challenge, r: &CheckResult, design: &Topology) -> Htm
     let link = passed.then(|| {
         format!(
             "{}{}",
-            page_base(),
+            crate::share_ui::page_base(),
             ChallengeLink::fragment(&c.name, Some(design))
         )
     });

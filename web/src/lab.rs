@@ -26,12 +26,6 @@ const SLICE_EVENTS: u64 = 20_000;
 /// Time spent running per animation frame [ms].
 const FRAME_MS: f64 = 12.0;
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
 /// A finished comparison with what the view shows beside it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compared {
@@ -60,12 +54,12 @@ struct Job {
 type Slot = Rc<RefCell<Option<Job>>>;
 
 fn pump(slot: Slot, report: Callback<Status>) {
-    let start = now_ms();
+    let start = crate::run::now_ms();
     let outcome = {
         let mut guard = slot.borrow_mut();
         let Some(job) = guard.as_mut() else { return };
         let mut out = Ok(None);
-        while matches!(out, Ok(None)) && now_ms() - start < FRAME_MS {
+        while matches!(out, Ok(None)) && crate::run::now_ms() - start < FRAME_MS {
             out = (job.step)(SLICE_EVENTS);
         }
         match out {
@@ -231,20 +225,6 @@ fn compare_table(c: &Compared) -> Html {
     }
 }
 
-fn page_base() -> String {
-    web_sys::window()
-        .map(|w| {
-            let loc = w.location();
-            format!(
-                "{}{}{}",
-                loc.origin().unwrap_or_default(),
-                loc.pathname().unwrap_or_default(),
-                loc.search().unwrap_or_default()
-            )
-        })
-        .unwrap_or_default()
-}
-
 /// The lab section of the metrics panel, and the compare view over the page when open.
 #[component]
 pub fn LabPanel() -> Html {
@@ -373,7 +353,7 @@ pub fn LabPanel() -> Html {
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(".app").ok().flatten());
     let dialog = variant_a.as_ref().zip(host).map(|(a, host)| {
-        let link = format!("{}{}", page_base(), compare::ab_fragment(a, &doc));
+        let link = format!("{}{}", crate::share_ui::page_base(), compare::ab_fragment(a, &doc));
         let same = **a == *doc;
         let on_back = {
             let (state, a) = (state.clone(), Rc::clone(a));

@@ -350,7 +350,8 @@ pub struct Live {
     summary_ms: f64,
 }
 
-fn now_ms() -> f64 {
+/// Milliseconds on the page's monotonic clock (`performance.now()`), for budgets within a frame.
+pub(crate) fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())

@@ -33,19 +33,7 @@ fn share_now(state: &Handle, session: &SessionHandle, run: Option<&RunCtx>) {
     );
     let t = shareable(&state.ed.doc, seed, duration);
     let fragment = share::share_url_fragment(&t);
-    let base = web_sys::window()
-        .and_then(|w| {
-            let l = w.location();
-            Some(format!(
-                "{}{}{}",
-                l.origin().ok()?,
-                l.pathname().ok()?,
-                // Never the recovery or test-only parameters: a link opens a diagram, nothing else.
-                playground_core::editor::recovery::clean_search(&l.search().ok()?)
-            ))
-        })
-        .unwrap_or_default();
-    let link = format!("{base}{fragment}");
+    let link = format!("{}{fragment}", page_base());
     session.dispatch(SessionAction::Share(Some(ShareShown {
         link: link.clone(),
         fragment_chars: fragment.len(),
@@ -619,4 +607,21 @@ pub fn Overlays() -> Html {
             <Gallery />
         </>
     }
+}
+
+/// The page's address without its fragment, what every link the page makes starts with (a diagram's, a
+/// challenge's, a comparison's). Never the recovery or test-only parameters: a link opens what it names,
+/// nothing else.
+pub fn page_base() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!(
+                "{}{}{}",
+                l.origin().ok()?,
+                l.pathname().ok()?,
+                playground_core::editor::recovery::clean_search(&l.search().ok()?)
+            ))
+        })
+        .unwrap_or_default()
 }
