@@ -4,12 +4,11 @@
 //! "Browser cache: max-age and ETags": its claims on every seed of `scenarios::SEEDS` and its try-this changes.
 
 use playground_core::components::client::HttpCacheReport;
-use playground_core::scenarios::by_name;
 use playground_core::{Report, Topology, run};
 use playground_tests::assert_agrees;
 use serde_json::{Value, json};
 
-use crate::scenarios::{Claims, check_claims};
+use crate::scenarios::{Claims, check_claims, variant};
 
 /// A client (`client`) calling a database (constant 1 ms per query), seeded; links 0.5 ms each way.
 fn browse(client: Value, duration_s: f64, seed: u64) -> Report {
@@ -114,20 +113,6 @@ fn without_an_http_cache_nothing_is_reported() {
     assert!(r.nodes["browser"].http_cache().is_none());
 }
 
-/// The scenario on `seed` with node `id`'s `key` set to `value`.
-fn scenario_variant(seed: u64, id: &str, key: &str, value: Value) -> Report {
-    let mut t = by_name("browser-cache").expect("the scenario").topology();
-    t.settings.seed = seed;
-    t.settings.trace_capacity = 0;
-    t.nodes
-        .iter_mut()
-        .find(|n| n.id == id)
-        .unwrap_or_else(|| panic!("node {id}"))
-        .params
-        .insert(key.into(), value);
-    run(&t).expect("the changed scenario runs")
-}
-
 fn cache_of(r: &Report, id: &str) -> HttpCacheReport {
     r.nodes[id]
         .http_cache()
@@ -198,7 +183,8 @@ fn the_browser_cache_scenario_answers_three_reads_in_four_on_the_device() {
 #[test]
 fn the_browser_cache_scenarios_changes_do_what_they_say() {
     for seed in [1, 2, 3] {
-        let longer = scenario_variant(
+        let longer = variant(
+            "browser-cache",
             seed,
             "max-age",
             "http_cache",
@@ -206,7 +192,7 @@ fn the_browser_cache_scenarios_changes_do_what_they_say() {
         );
         let share = cache_of(&longer, "max-age").local_share;
         assert!((share - 0.9).abs() <= 0.09, "seed {seed}: {share}");
-        let quiet = scenario_variant(seed, "editors", "rate", json!(0));
+        let quiet = variant("browser-cache", seed, "editors", "rate", json!(0));
         let h = cache_of(&quiet, "etag");
         assert!(h.revalidations > 100, "seed {seed}: {h:?}");
         assert_eq!(h.not_modified, h.revalidations, "seed {seed}: {h:?}");

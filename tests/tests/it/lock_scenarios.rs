@@ -8,9 +8,8 @@ use playground_core::explain::explain;
 use playground_core::report::DatabaseReport;
 use playground_core::scenarios::by_name;
 use playground_core::{Report, run};
-use serde_json::Value;
 
-use crate::scenarios::{Claims, check_claims};
+use crate::scenarios::{Claims, check_claims, variant};
 
 fn locks(r: &Report, id: &str) -> LockReport {
     database(r, id)
@@ -23,20 +22,6 @@ fn database(r: &Report, id: &str) -> DatabaseReport {
         .database()
         .cloned()
         .unwrap_or_else(|| panic!("{id} is a database"))
-}
-
-/// The scenario on `seed` with node `id`'s `key` set to `value`.
-fn variant(seed: u64, id: &str, key: &str, value: Value) -> Report {
-    let mut t = by_name("hot-row-locks").expect("the scenario").topology();
-    t.settings.seed = seed;
-    t.settings.trace_capacity = 0;
-    t.nodes
-        .iter_mut()
-        .find(|n| n.id == id)
-        .unwrap_or_else(|| panic!("node {id}"))
-        .params
-        .insert(key.into(), value);
-    run(&t).expect("the changed scenario runs")
 }
 
 /// "On one hot row about half of the writers find it locked and queue behind the holder, so a write takes
@@ -99,17 +84,29 @@ fn a_hot_row_queues_its_writers_serializable_aborts_them_and_opposite_orders_dea
 #[test]
 fn the_hot_row_scenarios_changes_do_what_they_say() {
     for seed in [1, 2, 3] {
-        let ordered = variant(seed, "db-transfers", "ordered_locks", true.into());
+        let ordered = variant(
+            "hot-row-locks",
+            seed,
+            "db-transfers",
+            "ordered_locks",
+            true.into(),
+        );
         let l = locks(&ordered, "db-transfers");
         assert_eq!((l.deadlocks, l.aborts), (0, 0), "seed {seed}: {l:?}");
-        let base = variant(seed, "counter", "rate", 50.into());
-        let busier = variant(seed, "counter", "rate", 80.into());
+        let base = variant("hot-row-locks", seed, "counter", "rate", 50.into());
+        let busier = variant("hot-row-locks", seed, "counter", "rate", 80.into());
         let (w0, w1) = (
             locks(&base, "db-hot").wait_mean_ms,
             locks(&busier, "db-hot").wait_mean_ms,
         );
         assert!(w1 > 2.0 * w0, "seed {seed}: {w0} ms → {w1} ms");
-        let rc = variant(seed, "db-serial", "isolation", "read_committed".into());
+        let rc = variant(
+            "hot-row-locks",
+            seed,
+            "db-serial",
+            "isolation",
+            "read_committed".into(),
+        );
         let l = locks(&rc, "db-serial");
         assert_eq!((l.aborts, l.gave_up), (0, 0), "seed {seed}: {l:?}");
         assert!(l.waits > 1000, "seed {seed}: {l:?}");

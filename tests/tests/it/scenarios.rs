@@ -1137,7 +1137,13 @@ fn a_per_address_limit_refuses_the_scraper_and_a_global_one_the_users_too() {
 }
 
 /// Scenario `name` run with `seed` after setting node `id`'s parameter `key` to `value` (a "try this" item).
-fn variant(name: &str, seed: u64, id: &str, key: &str, value: serde_json::Value) -> Report {
+pub(crate) fn variant(
+    name: &str,
+    seed: u64,
+    id: &str,
+    key: &str,
+    value: serde_json::Value,
+) -> Report {
     let mut t = scenario(name).topology();
     t.settings.seed = seed;
     t.settings.trace_capacity = 0;
