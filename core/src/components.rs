@@ -501,7 +501,10 @@ impl Params {
     /// cap bounds before anything is built.
     pub fn worker_slots(&self) -> u64 {
         match self {
-            Params::Server(s) => u64::from(s.workers),
+            Params::Server(s) => {
+                let fleet = s.autoscale.as_ref().map_or(s.instances, |a| a.most());
+                u64::from(s.workers) * u64::from(fleet.max(1))
+            }
             Params::Database(db) => {
                 u64::from(db.workers) * u64::from(db.shards) * (u64::from(db.replicas) + 1)
             }
@@ -568,6 +571,8 @@ pub enum NodeDetail {
     Client(client::ClientDetail),
     /// an API gateway: handshakes, authentication and routing, and its rate limit's decisions
     Gateway(gateway::GatewayDetail),
+    /// an autoscaled server (and its resilience counts)
+    Fleet(server::FleetDetail),
     /// a server that uses a resilience feature
     Service(server::ServiceDetail),
     /// a queue, topic or stream
@@ -671,6 +676,15 @@ impl NodeDetail {
     pub fn service(&self) -> Option<&ServiceReport> {
         match self {
             NodeDetail::Service(s) => Some(&s.service),
+            NodeDetail::Fleet(f) => f.service.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// An autoscaled server's fleet.
+    pub fn fleet(&self) -> Option<&server::fleet::FleetReport> {
+        match self {
+            NodeDetail::Fleet(f) => Some(&f.fleet),
             _ => None,
         }
     }
@@ -718,6 +732,12 @@ impl NodeDetail {
                 }
             }
             NodeDetail::Service(s) => s.service.digest(h),
+            NodeDetail::Fleet(f) => {
+                f.fleet.digest(h);
+                if let Some(s) = &f.service {
+                    s.digest(h);
+                }
+            }
             NodeDetail::Messaging(m) => m.messaging.digest(h),
             NodeDetail::Database(d) => d.database.digest(h),
             NodeDetail::Waf(w) => w.waf.digest(h),
@@ -761,6 +781,11 @@ impl NodeDetail {
                 vec![guard(parts)]
             }
             NodeDetail::Service(s) => vec![guard(vec![s.service.table_part()])],
+            NodeDetail::Fleet(f) => {
+                let mut parts = vec![f.fleet.table_part()];
+                parts.extend(f.service.iter().map(ServiceReport::table_part));
+                vec![guard(parts)]
+            }
             NodeDetail::Limiter(l) => vec![guard(vec![l.limiter.table_part()])],
             NodeDetail::Waf(w) => vec![guard(vec![w.waf.table_part()])],
             NodeDetail::Cache(c) => vec![(TableSection::Caches, c.cache.table_row(id))],

@@ -224,6 +224,37 @@ fn instances(sizes: &[Size], vcpu: u32, copies: u32) -> (String, f64) {
     )
 }
 
+/// A server's instances: `instances` copies of the size its workers need; autoscaled, that size per
+/// instance-hour times the mean instances the report's fleet ran (booting and draining ones billed), or the
+/// fleet it starts with when there is no report.
+fn fleet_cost(
+    p: &crate::components::server::ServerParams,
+    fleet: Option<&crate::components::server::fleet::FleetReport>,
+) -> (String, f64, f64) {
+    let Some(a) = &p.autoscale else {
+        let (w, f) = instances(&SERVER_SIZES, vcpus(p.workers, p.speed), p.instances.max(1));
+        return (w, f, 0.0);
+    };
+    let (s, n) = pick_size(&SERVER_SIZES, vcpus(p.workers, p.speed));
+    let mean = fleet.map_or_else(
+        || f64::from(p.instances.clamp(a.min.max(1), a.most())),
+        |f| f.mean_instances,
+    );
+    (
+        format!(
+            "{} ({} vCPU, {} GiB) × {:.2} mean instances (autoscaled {}–{})",
+            s.name,
+            s.vcpu,
+            s.memory_gib,
+            mean * f64::from(n),
+            a.min,
+            a.most()
+        ),
+        s.usd_per_hour * HOURS_PER_MONTH * f64::from(n) * mean,
+        0.0,
+    )
+}
+
 /// A per-million usage line: `(what, usd)`.
 fn per_million(requests: f64, usd: f64) -> (String, f64) {
     (
@@ -243,8 +274,8 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
         .unwrap_or(0.0);
     let (what, fixed, usage): (String, f64, f64) = match params {
         Params::Server(p) => {
-            let (w, f) = instances(&SERVER_SIZES, vcpus(p.workers, p.speed), 1);
-            (w, f, 0.0)
+            let fleet = report.and_then(|r| r.nodes.get(&node.id)?.detail.as_ref()?.fleet());
+            fleet_cost(&p, fleet)
         }
         Params::Database(p) => {
             let copies = p.shards.max(1) * (1 + p.replicas);

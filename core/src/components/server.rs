@@ -16,6 +16,7 @@
 //! repeated request from its record instead of repeating the effect.
 
 pub(crate) mod fan_out;
+pub mod fleet;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -31,6 +32,7 @@ use crate::request::{Op, Outcome};
 use crate::resilience::default_json;
 use crate::time::SimTime;
 use crate::vocab::{Choices, Term, Vocab, choices};
+use fleet::{Autoscale, Fleet, FleetReport};
 
 /// A non-blocking server's call over port `p` carries slot `FREED_CALL + p`: no worker waits for it (worker
 /// slots are below it; `NO_SLOT` is above every port).
@@ -116,6 +118,14 @@ pub struct ServerParams {
     /// added to each request's service time and divided by `speed` like it [ms], default 0
     #[serde(default)]
     pub password_hash_ms: f64,
+    /// identical instances the node stands for, each with `workers` workers behind one address (a fixed
+    /// fleet; with `autoscale`, the fleet it starts with) [1..1000], default 1
+    #[serde(default = "one")]
+    pub instances: u32,
+    /// target-tracking autoscaling between `min` and `max` instances (`server/fleet.rs`); `null` = a
+    /// fixed fleet, default `null`
+    #[serde(default)]
+    pub autoscale: Option<Autoscale>,
 }
 
 fn default_response_bytes() -> u32 {
@@ -227,6 +237,8 @@ impl Default for ServerParams {
             response_bytes: default_response_bytes(),
             response_sizes: Sizes::Constant,
             password_hash_ms: 0.0,
+            instances: 1,
+            autoscale: None,
         }
     }
 }
@@ -263,7 +275,11 @@ impl ServerParams {
                 ));
             }
         }
+        if let Some(a) = &self.autoscale {
+            a.problems(&mut out);
+        }
         let mut ranges = vec![
+            ("instances", f64::from(self.instances)),
             ("workers", f64::from(self.workers)),
             ("speed", self.speed),
             ("password_hash_ms", self.password_hash_ms),
@@ -412,6 +428,8 @@ pub(crate) struct Server {
     serving: u32,
     alive: bool,
     epoch: u32,
+    /// the autoscaled fleet (`None`: a fixed one)
+    fleet: Option<Box<Fleet>>,
     /// counts (the engine adds them up only inside the measurement window: see `counting`)
     pub counters: ServiceReport,
     /// whether counts are being taken (the engine sets it from the measurement window)
@@ -421,7 +439,20 @@ pub(crate) struct Server {
 impl Server {
     /// A server with `ports` downstream edges whose weights are `weights` (empty: all 1).
     pub fn new(p: &ServerParams, ports: u32, weights: &[u32]) -> Server {
-        let workers = p.workers.max(1);
+        let per = p.workers.max(1);
+        let fleet = p.autoscale.as_ref().map(|a| {
+            Box::new(Fleet::new(
+                a,
+                per,
+                p.instances,
+                (SimTime::ZERO, SimTime::MAX),
+            ))
+        });
+        let workers = match &fleet {
+            Some(f) => per * f.inst.len() as u32,
+            None => per * p.instances.max(1),
+        };
+        let open = fleet.as_ref().map_or(workers, |f| per * f.ready());
         let mut acc = 0u64;
         let weight_ends = (0..ports as usize)
             .map(|i| {
@@ -464,11 +495,12 @@ impl Server {
                 };
                 workers as usize
             ],
-            free: (0..workers).rev().collect(),
+            free: (0..open).rev().collect(),
             queue: VecDeque::new(),
             serving: 0,
             alive: true,
             epoch: 0,
+            fleet,
             counters: ServiceReport::default(),
             counting: true,
         }
@@ -481,7 +513,10 @@ impl Server {
 
     /// Workers taken (serving or waiting on a call).
     pub fn busy(&self) -> u32 {
-        self.slots.len() as u32 - self.free.len() as u32
+        match &self.fleet {
+            Some(f) => f.taken,
+            None => self.slots.len() as u32 - self.free.len() as u32,
+        }
     }
 
     /// Requests waiting in the queue.
@@ -555,12 +590,28 @@ impl Server {
             self.serving -= 1;
         }
         self.slots[slot as usize].state = SlotState::Free;
+        if let Some(f) = self.fleet.as_deref_mut() {
+            f.taken -= 1;
+            if !f.open(slot) {
+                self.close(ctx.now, slot);
+                return;
+            }
+        }
+        self.open_slot(ctx, slot);
+    }
+
+    /// Gives a free worker the next queued request (shedding expired ones on the way), or puts it in the free
+    /// list.
+    fn open_slot(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
         while self.alive
             && let Some(next) = self.queue.pop_front()
         {
             if self.expired(ctx.now, &next) {
                 self.shed_job(ctx, &next);
                 continue;
+            }
+            if let Some(f) = self.fleet.as_deref_mut() {
+                f.taken += 1;
             }
             self.start(ctx, slot, next);
             return;
@@ -570,6 +621,9 @@ impl Server {
 
     /// A request arrives; returns whether it had to wait in the queue.
     pub fn on_request(&mut self, ctx: &mut Ctx<'_>, job: Job) -> bool {
+        if let Some(f) = self.fleet.as_deref_mut() {
+            f.arrivals += 1;
+        }
         if self.expired(ctx.now, &job) {
             self.shed_job(ctx, &job);
             return false;
@@ -600,6 +654,9 @@ impl Server {
             }
         }
         let queued = if let Some(slot) = self.free.pop() {
+            if let Some(f) = self.fleet.as_deref_mut() {
+                f.taken += 1;
+            }
             self.start(ctx, slot, job);
             false
         } else if self
@@ -914,12 +971,25 @@ pub struct ServiceDetail {
     pub service: ServiceReport,
 }
 
+/// An autoscaled server's block: `fleet`, and its `service` counts when it uses a resilience feature.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetDetail {
+    /// the instances over time, their billed time and the scaling actions
+    pub fleet: FleetReport,
+    /// shedding, bulkhead, side-effect and idempotency counts
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceReport>,
+}
+
 impl Component for Server {
     fn build(b: &Build<'_>) -> Result<Server, String> {
         match b.params {
             Params::Server(p) => {
                 let weights: Vec<u32> = b.ports.iter().map(|t| t.weight).collect();
-                Ok(Server::new(p, b.ports.len() as u32, &weights))
+                let mut s = Server::new(p, b.ports.len() as u32, &weights);
+                s.bill_window(b.window);
+                Ok(s)
             }
             // A name server answers from its zone: a server with many workers and its lookup time.
             Params::DnsServer(d) => {
@@ -960,6 +1030,18 @@ impl Component for Server {
                 text: " sets `fan_out`, which only a `parallel` or `first_k` plan uses".into(),
             });
         }
+        if let Some(a) = &p.autoscale
+            && a.max < a.min
+        {
+            out.push(Finding {
+                warning: true,
+                field: Some("autoscale.max"),
+                text: format!(
+                    " scales between {} and {} instances: `autoscale.max` below `min` is taken as {}",
+                    a.min, a.max, a.min
+                ),
+            });
+        }
         if p.partial_ms.is_some() && p.calls != Calls::Parallel {
             out.push(Finding {
                 warning: true,
@@ -970,8 +1052,13 @@ impl Component for Server {
         out
     }
 
+    fn start(&mut self, ctx: &mut Ctx<'_>) {
+        self.arm(ctx);
+    }
+
     fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
         self.counting = ctx.counting;
+        self.meter(ctx.now);
         let job = Job {
             req,
             deadline: inc.deadline,
@@ -990,19 +1077,25 @@ impl Component for Server {
         outcome: Outcome,
         _version: u64,
     ) {
+        self.meter(ctx.now);
         Server::on_response(self, ctx, req, slot, outcome);
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_>, slot: u32, token: u32) {
         self.counting = ctx.counting;
-        self.on_service_done(ctx, slot, token);
+        self.meter(ctx.now);
+        if !self.fleet_timer(ctx, slot, token) {
+            self.on_service_done(ctx, slot, token);
+        }
     }
 
     fn abandon(&mut self, ctx: &mut Ctx<'_>, req: u32, slot: u32) {
+        self.meter(ctx.now);
         Server::abandon(self, ctx, req, slot);
     }
 
     fn kill(&mut self, ctx: &mut Ctx<'_>) {
+        self.meter(ctx.now);
         Server::kill(self, ctx);
     }
 
@@ -1050,10 +1143,17 @@ impl Component for Server {
 
     fn cancel(&mut self, ctx: &mut Ctx<'_>, req: u32) -> bool {
         self.counting = ctx.counting;
+        self.meter(ctx.now);
         Server::cancel(self, ctx, req)
     }
 
-    fn detail(&self, _now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+    fn detail(&self, now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {
+        if let Some(fleet) = self.fleet_report(now) {
+            return Some(NodeDetail::Fleet(FleetDetail {
+                fleet,
+                service: self.reports_service().then(|| self.counters.clone()),
+            }));
+        }
         self.reports_service().then(|| {
             NodeDetail::Service(ServiceDetail {
                 service: self.counters.clone(),
@@ -1114,6 +1214,9 @@ impl ServerParams {
                 .unit("bytes")
                 .integer(),
             Term::new("response_sizes", "Response sizes").choices(choices::<Sizes>),
+            Term::new("instances", "Instances").integer(),
+            Term::new("autoscale", "Autoscaling")
+                .optional(default_json::<Autoscale>, &Autoscale::VOCAB),
         ],
     };
 }

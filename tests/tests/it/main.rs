@@ -1,5 +1,6 @@
 //! The one cross-crate test binary; each concern is a module of its own.
 
+mod autoscale;
 mod bandwidth;
 mod breaker;
 mod cache;
