@@ -221,6 +221,8 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("sql-vs-nosql", Chapter::DataStorage),
     ("hot-row-locks", Chapter::DataStorage),
     ("vertical-vs-horizontal", Chapter::DatabaseScaling),
+    ("fixed-vs-autoscaling", Chapter::DatabaseScaling),
+    ("slow-scale-out", Chapter::DatabaseScaling),
     ("read-replicas", Chapter::DatabaseScaling),
     ("sharding-hot-key", Chapter::DatabaseScaling),
     ("load-balancing", Chapter::LoadBalancing),

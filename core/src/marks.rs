@@ -5,7 +5,7 @@
 //! a selected gateway, firewall or service. Pure functions of the diagram and the report.
 
 use crate::components::rate_limiter::LimiterReport;
-use crate::components::{Kind, Params, parse_params};
+use crate::components::{Kind, NodeDetail, Params, parse_params};
 use crate::report::{EdgeReport, NodeReport, Report};
 use crate::topology::Topology;
 
@@ -506,6 +506,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             "ms",
         ));
     }
+    if let Some(f) = n.detail.as_ref().and_then(NodeDetail::fleet) {
+        out.extend(fleet_figures(f));
+    }
     if let Some(h) = n.http_cache() {
         out.push(figure(
             "http_fresh",
@@ -975,11 +978,44 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("diverged_keys", &[Kind::KvStore]),
     ),
     ("time to converge", Need::Node("converge", &[Kind::KvStore])),
+    ("instances ready", Need::Node("instances", &[Kind::Server])),
+    (
+        "mean instances",
+        Need::Node("mean_instances", &[Kind::Server]),
+    ),
+    (
+        "scaling actions",
+        Need::Node("scale_events", &[Kind::Server]),
+    ),
     (
         "read latency p50",
         Need::Node("kv_read_p50", &[Kind::KvStore]),
     ),
 ];
+
+/// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.
+fn fleet_figures(f: &crate::components::server::fleet::FleetReport) -> Vec<Figure> {
+    vec![
+        figure(
+            "instances",
+            "instances ready (booting, draining)",
+            format!("{} ({}, {})", f.instances, f.booting, f.draining),
+            "",
+        ),
+        figure(
+            "mean_instances",
+            "mean instances billed (peak)",
+            format!("{:.2} ({})", f.mean_instances, f.peak_instances),
+            "",
+        ),
+        figure(
+            "scale_events",
+            "scaling actions out / in",
+            format!("{} / {}", f.scale_outs, f.scale_ins),
+            "",
+        ),
+    ]
+}
 
 /// A database's transaction figures (`row_locks`): lock waits (share, rate, mean, p99), deadlocks and aborts.
 fn lock_figures(l: &crate::components::database::LockReport) -> Vec<Figure> {
@@ -1046,7 +1082,6 @@ pub fn watch_needs(line: &str) -> Vec<Need> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::components::NodeDetail;
     use crate::components::rate_limiter::LimiterDetail;
     use crate::components::server::{ServiceDetail, ServiceReport};
     use crate::report::BreakerStateTime;

@@ -210,6 +210,47 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/vertical-vs-horizontal.json"),
     },
     Scenario {
+        name: "fixed-vs-autoscaling",
+        title: "Fixed fleet vs autoscaling",
+        topic: "Scaling: autoscaling",
+        explanation: "Both sides serve the same day squeezed into two minutes: 150 requests per second on \
+            average, from 30 at night to 270 at the midday peak. The top fleet keeps 5 instances sized for the \
+            peak all day; the bottom group tracks 60 % CPU between 1 and 5 instances, scaling out and in with \
+            the traffic. It averages about 3 instances, so it costs about 60 % of the fixed fleet for the same \
+            requests served, and pays with a higher p99 (over 95 ms against about 92 ms) because it runs hotter.",
+        try_this: &[
+            "Lower the group's target utilisation to 0.4 and compare its mean instances and p99 again.",
+            "Set the group's boot time to 30 s: it now lags the morning rise.",
+            "Give the fixed fleet 3 instances: cheaper, but watch its p99 at the peak.",
+        ],
+        watch: &[
+            "The autoscaled group's instances ready and mean instances in the inspector, against the fixed \
+             fleet's 5.",
+            "The p99 of the two servers.",
+            "The mean instances the group is billed for, and the cost line in the metrics panel.",
+        ],
+        json: include_str!("../../examples/scenarios/fixed-vs-autoscaling.json"),
+    },
+    Scenario {
+        name: "slow-scale-out",
+        title: "Slow scale-out loses the morning spike",
+        topic: "Scaling: autoscaling",
+        explanation: "At 30 s a rush multiplies the traffic by 3.5 for 40 s. Both groups track 60 % CPU from 2 \
+            instances; the top one boots a new instance in 5 s and is serving with 5 or 6 within about 15 s, \
+            while the bottom one needs 60 s, so the instances it orders at 32 s would serve only after the \
+            rush and are cancelled when it ends. The slow group turns away about 18 % of all its requests \
+            (its queue full), the fast one under 3 %.",
+        try_this: &[
+            "Set the slow group's `min` to 5: always ready for the rush, but paid for all day.",
+            "Shorten the slow group's boot time to 20 s and count what it drops.",
+        ],
+        watch: &[
+            "Requests dropped at each server.",
+            "The scaling actions out / in and the instances ready of each group.",
+        ],
+        json: include_str!("../../examples/scenarios/slow-scale-out.json"),
+    },
+    Scenario {
         name: "server-failure",
         title: "A server dies behind a health-checked load balancer",
         topic: "Load balancing: health checks",

@@ -5,9 +5,12 @@
 
 use playground_core::components::server::fleet::FleetReport;
 use playground_core::cost::{self, HOURS_PER_MONTH, SERVER_SIZES};
+use playground_core::scenarios::by_name;
 use playground_core::{Report, Topology, run};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+
+use crate::scenarios::{Claims, check_claims};
 
 /// A client at `client` params calling one server `app` with `server` params.
 fn topo(client: Value, server: Value, duration_s: f64, seed: u64) -> Topology {
@@ -228,4 +231,154 @@ fn the_cost_follows_the_mean_instances() {
         "{ns} vs {}",
         f.instance_seconds
     );
+}
+
+// ------------------------------------------------------------------ the two gallery scenarios
+// Every number their texts claim, on every seed of `scenarios::SEEDS` (and seeds 4..=8 for the main
+// figures), worded as `scenarios.rs` words its claims ("about x": within 10 %; "over", "under": strictly).
+
+fn fleet_of(r: &Report, id: &str) -> FleetReport {
+    r.nodes[id]
+        .detail
+        .as_ref()
+        .and_then(|d| d.fleet())
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} is autoscaled"))
+}
+
+/// Ready instances at time `t_s` from a fleet's timeline.
+fn ready_at(f: &FleetReport, t_s: f64) -> u32 {
+    f.timeline
+        .iter()
+        .take_while(|p| p.t_s <= t_s)
+        .last()
+        .map_or(0, |p| p.ready)
+}
+
+/// "150 requests per second on average … The top fleet keeps 5 instances; the bottom group … scaling out and
+/// in … averages about 3 instances, so it costs about 60 % of the fixed fleet for the same requests served,
+/// and pays with a higher p99 (over 95 ms against about 92 ms)." Cost: `cost::node_cost` of each server on this
+/// run (the fixed fleet 5 × m7i.large, the group m7i.large × its mean instances).
+pub(crate) fn fixed_vs_autoscaling(r: &Report, c: &mut Claims) {
+    let t = by_name("fixed-vs-autoscaling")
+        .expect("the scenario")
+        .topology();
+    let (fixed, auto) = (&r.nodes["fixed"], &r.nodes["auto"]);
+    let sent = (r.nodes["f-users"].requests().expect("a client").sent
+        + r.nodes["a-users"].requests().expect("a client").sent) as f64
+        / 2.0;
+    // 150/s × 120 s = 18 000 in expectation; a Poisson count's standard error is its root (halved twice over
+    // two clients: √(2 × 18 000) / 2).
+    c.expected(
+        "requests per side",
+        sent,
+        18_000.0,
+        (36_000f64).sqrt() / 2.0,
+    );
+    let f = fleet_of(r, "auto");
+    c.check(
+        f.scale_outs > 0 && f.scale_ins > 0,
+        "scales out and in",
+        format!("{f:?}"),
+    );
+    c.about("group's mean instances", f.mean_instances, 3.0);
+    let cost = |id: &str| {
+        cost::node_cost(&t, t.node(id).expect("node"), Some(r))
+            .expect("a server costs")
+            .total()
+    };
+    c.about("cost share", cost("auto") / cost("fixed"), 0.6);
+    c.check(
+        fixed.dropped == 0 && auto.dropped == 0,
+        "nothing dropped",
+        format!("{} {}", fixed.dropped, auto.dropped),
+    );
+    c.about(
+        "same requests served",
+        auto.served as f64 / fixed.served as f64,
+        1.0,
+    );
+    c.over("group p99", auto.p99_time_ms, 95.0);
+    c.about("fixed p99", fixed.p99_time_ms, 92.0);
+    c.over(
+        "group p99 over the fixed fleet's",
+        auto.p99_time_ms,
+        fixed.p99_time_ms,
+    );
+}
+
+/// "At 30 s a rush multiplies the traffic by 3.5 for 40 s. … the top one boots a new instance in 5 s and is serving
+/// with 5 or 6 within about 15 s, while the bottom one needs 60 s, so the instances it orders at 32 s would
+/// serve only after the rush and are cancelled when it ends. The slow group turns away about 18 % of all its
+/// requests (its queue full), the fast one under 3 %."
+pub(crate) fn slow_scale_out(r: &Report, c: &mut Claims) {
+    let (fast, slow) = (fleet_of(r, "fast"), fleet_of(r, "slow"));
+    let first = fast.events.first().copied();
+    c.check(
+        first.is_some_and(|e| e.at_s > 30.0 && e.at_s <= 34.0 && e.ready_s == Some(e.at_s + 5.0)),
+        "fast: the first scale-out serves 5 s after it",
+        format!("{first:?}"),
+    );
+    let at = ready_at(&fast, 45.0);
+    c.check(
+        (5..=6).contains(&at),
+        "fast: 5 or 6 ready at 45 s",
+        format!("{at}"),
+    );
+    let order = slow.events.first().copied();
+    c.check(
+        order.is_some_and(|e| {
+            e.at_s > 30.0 && e.at_s <= 34.0 && e.to > e.from && e.ready_s.is_none()
+        }),
+        "slow: orders at about 32 s, never served",
+        format!("{order:?}"),
+    );
+    let most = slow
+        .timeline
+        .iter()
+        .filter(|p| p.t_s <= 92.0)
+        .map(|p| p.ready)
+        .max();
+    c.check(
+        most == Some(2),
+        "slow: 2 ready through the rush",
+        format!("{most:?}"),
+    );
+    let cancel = slow.events.get(1).copied();
+    c.check(
+        cancel.is_some_and(|e| e.at_s >= 70.0 && e.to < e.from),
+        "slow: cancels when the rush ends",
+        format!("{cancel:?}"),
+    );
+    let share = |id: &str| r.nodes[id].dropped as f64 / r.nodes[id].arrivals as f64;
+    c.about("slow: share turned away", share("slow"), 0.18);
+    c.under("fast: share turned away", share("fast"), 0.03);
+}
+
+#[test]
+fn fixed_fleet_vs_autoscaling_claims() {
+    check_claims("fixed-vs-autoscaling", fixed_vs_autoscaling);
+    more_seeds("fixed-vs-autoscaling", fixed_vs_autoscaling);
+}
+
+#[test]
+fn slow_scale_out_claims() {
+    check_claims("slow-scale-out", slow_scale_out);
+    more_seeds("slow-scale-out", slow_scale_out);
+}
+
+/// The claims on seeds 4..=8 too.
+fn more_seeds(name: &str, claims: fn(&Report, &mut Claims)) {
+    for seed in 4..=8 {
+        let mut t = by_name(name).expect("the scenario").topology();
+        t.settings.seed = seed;
+        let r = run(&t).expect("runs");
+        let mut c = Claims::default();
+        claims(&r, &mut c);
+        assert!(
+            c.failed().is_empty(),
+            "{name} seed {seed}: {:?}",
+            c.failed()
+        );
+    }
 }

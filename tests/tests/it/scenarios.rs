@@ -1388,6 +1388,11 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
         crate::cap_scenarios::tunable_consistency,
     ),
     ("read-repair", crate::cap_scenarios::read_repair),
+    (
+        "fixed-vs-autoscaling",
+        crate::autoscale::fixed_vs_autoscaling,
+    ),
+    ("slow-scale-out", crate::autoscale::slow_scale_out),
 ];
 
 #[test]
