@@ -3,6 +3,7 @@
 //! buttons the inspector shows while a run exists. They read the run's [`Snap`] and send [`Cmd`]s.
 
 use playground_core::components::database::Isolation;
+use playground_core::components::server::fleet::FleetReport;
 use playground_core::editor::{Action, Target};
 use playground_core::explain::Level;
 use playground_core::marks::{self, Mechanisms};
@@ -440,6 +441,42 @@ fn node_lines(series: &Series, id: &str) -> Option<[Vec<(f64, f64)>; 2]> {
     Some([q, u])
 }
 
+/// An autoscaled server's line and chart: its ready instances (a step line from the fleet's timeline) and its
+/// load in instances (busy workers ÷ workers per instance: the series' utilisation is over `max` × `workers`).
+fn fleet_metrics(id: &str, f: &FleetReport, r: &Report) -> Html {
+    let mut inst: Vec<(f64, f64)> = Vec::new();
+    for p in &f.timeline {
+        if let Some(&(_, y)) = inst.last() {
+            inst.push((p.t_s, y));
+        }
+        inst.push((p.t_s, f64::from(p.ready)));
+    }
+    if let Some(&(_, y)) = inst.last() {
+        inst.push((r.end_s, y));
+    }
+    let load: Vec<(f64, f64)> = r
+        .series
+        .node_ids
+        .iter()
+        .position(|n| n == id)
+        .map(|i| {
+            r.series
+                .points
+                .iter()
+                .filter_map(|p| Some((p.t_s, p.nodes.get(i)?.utilization * f64::from(f.max))))
+                .collect()
+        })
+        .unwrap_or_default();
+    let line = format!("{id}: {}", f.table_part());
+    html! {
+        <div class="fleet-metrics" data-fleet={id.to_string()} data-instances={f.instances.to_string()}>
+            <p class="breakdown">{ line }</p>
+            <div class="charts">{ chart("instances", format!("{id}: instances against load"),
+                vec![("c-thr", "instances", inst), ("c-util", "load (busy ÷ workers)", load)], "inst.", r.warmup_s) }</div>
+        </div>
+    }
+}
+
 /// The guards' figures (rate limited, shed, blocked, retries, amplification, duplicate effects, breaker
 /// opens), the ones the diagram uses or the run met, on one compact line under the end-to-end figures.
 fn guard_figures(m: &Mechanisms, r: Option<&Report>) -> Option<Html> {
@@ -766,6 +803,12 @@ pub fn MetricsArea() -> Html {
             </div>
         })
     });
+    // A selected autoscaled server: its instances against its load, both in instances.
+    let fleet = report.and_then(|r| {
+        let id = selected.as_ref()?;
+        let f = r.nodes.get(id.as_str())?.detail.as_ref()?.fleet()?;
+        Some(fleet_metrics(id, f, r))
+    });
     let selected_edge = state
         .as_ref()
         .and_then(|st| match st.ed.selection.single() {
@@ -851,6 +894,7 @@ pub fn MetricsArea() -> Html {
                 { for messages }
                 { for database }
                 { for kv }
+                { for fleet }
                 { for charts }
             </div>
             if !narrow { <WhyPanel /> }

@@ -129,6 +129,39 @@ pub fn BadgeView(p: &BadgeProps) -> Html {
             }
             { for figure }
             { for rejects }
+            { for b.fleet.map(|(ready, booting)| fleet_marks(ready, booting)) }
+        </g>
+    }
+}
+
+/// The most stacked edges behind an autoscaled card (one per instance past the first).
+const FLEET_EDGES: u32 = 4;
+
+/// An autoscaled card's instances: an edge stacked behind the card per instance (booting ones dashed and
+/// dim, up to [`FLEET_EDGES`]) and a `×N` pill (`+k` booting) at its top left.
+fn fleet_marks(ready: u32, booting: u32) -> Html {
+    let edges = (ready + booting).min(FLEET_EDGES + 1);
+    let paths = (1..edges).map(|i| {
+        let d = 4.0 * f64::from(i);
+        html! {
+            <path class={classes!("fleet-edge", (i >= ready).then_some("booting"))}
+                d={format!("M {d:.0} {:.0} H {:.0} V {:.0}", -d, NODE_W + d, NODE_H - d)} />
+        }
+    });
+    let text = if booting > 0 {
+        format!("×{ready} +{booting}")
+    } else {
+        format!("×{ready}")
+    };
+    let w = text.chars().count() as f64 * CHAR_W + 12.0;
+    html! {
+        <g class="fleet" data-instances={ready.to_string()} data-booting={booting.to_string()}>
+            <title>{ format!("{ready} instances serving, {booting} booting") }</title>
+            { for paths }
+            <g class="fleet-badge" transform="translate(-6 -10)">
+                <rect width={format!("{w:.1}")} height="16" rx="8" />
+                <text x={format!("{:.1}", w / 2.0)} y="11.5">{ text }</text>
+            </g>
         </g>
     }
 }

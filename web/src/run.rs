@@ -78,6 +78,8 @@ pub struct Badge {
     pub rejects: Rc<Vec<RejectBadge>>,
     /// its kind's one figure (a cache's hit ratio, a client's success share): key, text, tooltip
     pub figure: Option<(&'static str, String, String)>,
+    /// an autoscaled server's instances: ready, booting
+    pub fleet: Option<(u32, u32)>,
 }
 
 /// What the views render of the run: replaced as a whole (a new `Rc`) on each summary.
@@ -854,6 +856,9 @@ impl Live {
                         has_workers: g.workers > 0,
                         rejects,
                         figure: node.and_then(|n| card_figure(n, r)),
+                        fleet: node
+                            .and_then(|n| n.detail.as_ref()?.fleet())
+                            .map(|f| (f.instances, f.booting)),
                     },
                 );
             }
