@@ -741,11 +741,16 @@ impl NodeDetail {
                 .iter()
                 .map(|d| (TableSection::Caches, d.table_row(id)))
                 .chain(c.http_cache.iter().map(|h| {
+                    let saved = if h.bytes_saved > 0 {
+                        format!(", {} body bytes saved by 304s", h.bytes_saved)
+                    } else {
+                        String::new()
+                    };
                     (
                         TableSection::Caches,
                         format!(
                             "{id:<16} http cache: {} fresh on the device ({:.1}%), {} revalidated ({} × 304), \
-                             {} misses",
+                             {} misses{saved}",
                             h.fresh_hits,
                             h.local_share * 100.0,
                             h.revalidations,

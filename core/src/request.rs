@@ -184,6 +184,9 @@ pub(crate) struct Request {
     pub route: u32,
     /// it carries an attack payload
     pub malicious: bool,
+    /// a conditional read's validator (`If-None-Match`): the version its client's HTTP cache holds, plus 1;
+    /// 0 = an ordinary request
+    pub validator: u64,
     pub path: Path,
 }
 
@@ -219,6 +222,7 @@ impl Request {
             api_key: 0,
             route: 0,
             malicious: false,
+            validator: 0,
             path: Path::default(),
         }
     }

@@ -126,6 +126,7 @@ impl Sim {
         q.api_key = 0;
         q.route = 0;
         q.malicious = false;
+        q.validator = 0;
         self.next_id += 1;
         self.forward(node, r, port, slot);
     }
