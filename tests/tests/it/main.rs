@@ -2,6 +2,7 @@
 
 mod bandwidth;
 mod breaker;
+mod buffer_cache;
 mod cache;
 mod callplan_scenarios;
 mod callplans;
