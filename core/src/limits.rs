@@ -219,6 +219,7 @@ pub const PARAMS: &[Limit] = &[
         "database `buffer_cache`",
     ),
     lim("disk_ms", 0.0, MAX_MS, "ms", "database `buffer_cache`"),
+    lim("forward_ms", 0.0, MAX_MS, "ms", "forward proxy"),
     // Caches.
     lim(
         "capacity",

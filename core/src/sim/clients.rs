@@ -68,6 +68,7 @@ impl Sim {
         q.api_key = nr.api_key;
         q.route = route;
         q.malicious = nr.malicious;
+        q.via = crate::request::NO_VIA;
         let generation = q.generation;
         self.next_id += 1;
         self.outstanding += 1;

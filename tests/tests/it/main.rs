@@ -18,6 +18,7 @@ mod draw;
 mod engine;
 mod examples;
 mod findings;
+mod forward_proxy;
 mod fuzz;
 mod http_cache;
 mod limits;
