@@ -4,6 +4,7 @@ mod bandwidth;
 mod breaker;
 mod buffer_cache;
 mod cache;
+mod cache_level_scenarios;
 mod callplan_scenarios;
 mod callplans;
 mod cap;
