@@ -12,6 +12,7 @@ pub mod cache;
 pub mod client;
 pub mod database;
 pub mod dns;
+pub mod forward_proxy;
 pub mod gateway;
 pub(crate) mod interface;
 pub mod kv;
@@ -33,6 +34,7 @@ pub use cache::{CacheParams, CacheReport, Eviction, Pattern};
 pub use client::{Arrival, ClientParams, Keys};
 pub use database::{DatabaseParams, DatabaseReport};
 pub use dns::{DnsResolverParams, DnsRole, DnsServerParams, Record, RecordType};
+pub use forward_proxy::{ForwardProxyParams, ProxyCacheParams};
 pub use gateway::{Auth, GatewayParams, GatewayReport};
 pub use kv::{Consistency, KvParams, KvReport, Mode, Resolution};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
@@ -79,6 +81,8 @@ pub enum Kind {
     /// A replicated key-value store: every key on N replicas across regions, reads and writes at a
     /// consistency level, CP or AP under a partition.
     KvStore,
+    /// A proxy on the users' side: one more hop, a shared cache, one exit address for everyone behind it.
+    ForwardProxy,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -146,6 +150,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Waf,
             Kind::RateLimiter,
             Kind::KvStore,
+            Kind::ForwardProxy,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -386,6 +391,28 @@ pub const KINDS: &[KindInfo] = &[
         vocab: &KvParams::VOCAB,
         source: false,
     },
+    KindInfo {
+        kind: Kind::ForwardProxy,
+        name: "forward_proxy",
+        title: "Forward proxy",
+        category: Category::Network,
+        hint: "Sits on the users' side: their requests go through it (one more hop), a shared cache answers \
+               what another user already fetched, and everything leaves from its one address, so a \
+               per-address rate limit or firewall rule sees all the users behind it as one client.",
+        connects_to: &[
+            Kind::LoadBalancer,
+            Kind::Server,
+            Kind::CdnEdge,
+            Kind::ApiGateway,
+            Kind::Waf,
+            Kind::RateLimiter,
+            Kind::Cache,
+        ],
+        unconnected: Some("leads nowhere: connect it to the site its users reach through it"),
+        single_output: true,
+        vocab: &ForwardProxyParams::VOCAB,
+        source: false,
+    },
 ];
 
 impl Kind {
@@ -494,6 +521,8 @@ kind_params! {
     RateLimiter(LimiterParams) = LimiterParams::default();
     /// a replicated key-value store
     KvStore(KvParams) = KvParams::default();
+    /// a forward proxy
+    ForwardProxy(ForwardProxyParams) = ForwardProxyParams::default();
 }
 
 impl Params {
@@ -510,6 +539,7 @@ impl Params {
             }
             Params::ApiGateway(g) => u64::from(g.workers),
             Params::Waf(w) => u64::from(w.workers),
+            Params::ForwardProxy(p) => u64::from(p.workers),
             Params::Queue(q) => u64::from(q.consumers),
             _ => 0,
         }
@@ -761,11 +791,16 @@ impl NodeDetail {
                 .iter()
                 .map(|d| (TableSection::Caches, d.table_row(id)))
                 .chain(c.http_cache.iter().map(|h| {
+                    let saved = if h.bytes_saved > 0 {
+                        format!(", {} body bytes saved by 304s", h.bytes_saved)
+                    } else {
+                        String::new()
+                    };
                     (
                         TableSection::Caches,
                         format!(
                             "{id:<16} http cache: {} fresh on the device ({:.1}%), {} revalidated ({} × 304), \
-                             {} misses",
+                             {} misses{saved}",
                             h.fresh_hits,
                             h.local_share * 100.0,
                             h.revalidations,

@@ -335,7 +335,11 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
             let (w, u) = per_million(monthly, usd);
             (w, 0.0, u)
         }
-        Params::Client(_) | Params::DnsResolver(_) | Params::RateLimiter(_) => return None,
+        // A forward proxy sits on the users' side: not the site's bill.
+        Params::Client(_)
+        | Params::DnsResolver(_)
+        | Params::RateLimiter(_)
+        | Params::ForwardProxy(_) => return None,
     };
     Some(NodeCost {
         node: node.id.clone(),

@@ -230,6 +230,8 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("cache-patterns", Chapter::Caching),
     ("eviction-policies", Chapter::Caching),
     ("browser-cache", Chapter::Caching),
+    ("cache-levels", Chapter::Caching),
+    ("forward-proxy", Chapter::Networking),
     ("queue-burst", Chapter::Messaging),
     ("pubsub-fanout", Chapter::Messaging),
     ("firewall", Chapter::Security),

@@ -10,6 +10,7 @@ pub const PRODUCT_NAME: &str = "System Design Playground";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod animation;
+pub mod answered;
 pub mod challenges;
 mod checks;
 pub mod compare;

@@ -267,6 +267,15 @@ pub const PARAMS: &[Limit] = &[
     lim("password_hash_ms", 0.0, 60_000.0, "ms", "server"),
     lim("row_bytes", 0.0, 1e6, "bytes", "database"),
     lim("hot_bytes", 0.0, 1e6, "bytes", "database"),
+    lim(
+        "buffer_cache.pages",
+        0.0,
+        1e7,
+        "pages",
+        "database `buffer_cache`",
+    ),
+    lim("disk_ms", 0.0, MAX_MS, "ms", "database `buffer_cache`"),
+    lim("forward_ms", 0.0, MAX_MS, "ms", "forward proxy"),
     // Caches.
     lim(
         "capacity",

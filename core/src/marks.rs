@@ -412,6 +412,38 @@ pub fn run_figures(r: &Report, warming: bool) -> Vec<Figure> {
 /// selected node, `queue` (requests waiting; a broker's depth) and `busy` (workers busy, %).
 pub const CHARTS: [&str; 5] = ["latency", "throughput", "unsuccessful", "queue", "busy"];
 
+/// Where node `n` answered reads (`answered_here`: each level's count, `answered::of_node`; not for a
+/// database without a buffer cache, which answers what reaches it) and a buffer cache's hit ratio.
+fn answered_figures(n: &NodeReport) -> Vec<Figure> {
+    let mut out = Vec::new();
+    let parts: Vec<String> = crate::answered::of_node(n)
+        .into_iter()
+        .filter(|(level, _)| *level != "database")
+        .map(|(level, count)| format!("{count} ({})", crate::answered::level_words(level)))
+        .collect();
+    if !parts.is_empty() {
+        out.push(figure(
+            "answered_here",
+            "reads answered here",
+            parts.join(", "),
+            "",
+        ));
+    }
+    if let Some(b) = n.database().and_then(|d| d.buffer_cache.as_ref()) {
+        out.push(figure(
+            "buffer_hit_ratio",
+            "buffer cache hit ratio",
+            if b.hits + b.misses > 0 {
+                format!("{:.1}", b.hit_ratio * 100.0)
+            } else {
+                "—".into()
+            },
+            "%",
+        ));
+    }
+    out
+}
+
 /// A client's own figures: what it sent and how each request ended (the guards' outcomes when it met one).
 pub fn client_figures(q: &crate::report::Requests) -> Vec<Figure> {
     let resolved = q.sent.saturating_sub(q.in_flight);
@@ -530,7 +562,10 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
         ));
     }
     if let Some(c) = n.cache() {
-        let dns = !matches!(Some(n.kind), Some(Kind::Cache | Kind::CdnEdge));
+        let dns = !matches!(
+            Some(n.kind),
+            Some(Kind::Cache | Kind::CdnEdge | Kind::ForwardProxy)
+        );
         if dns {
             out.push(figure("dns_hits", "DNS cache hits", c.hits.to_string(), ""));
             out.push(figure(
@@ -574,6 +609,7 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             }
         }
     }
+    out.extend(answered_figures(n));
     if let Some(d) = n.database() {
         for (key, label, v) in [
             ("db_reads", "reads", d.reads),
@@ -901,8 +937,19 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     ("dns cache", Need::Node("dns_misses", &[Kind::Client])),
     ("mean time", Need::Node("mean_time", &[])),
     (
+        "where each read was answered",
+        Need::Node("answered_here", &[]),
+    ),
+    (
+        "buffer cache hit ratio",
+        Need::Node("buffer_hit_ratio", &[Kind::Database]),
+    ),
+    (
         "hit ratio",
-        Need::Node("hit_ratio", &[Kind::Cache, Kind::CdnEdge]),
+        Need::Node(
+            "hit_ratio",
+            &[Kind::Cache, Kind::CdnEdge, Kind::ForwardProxy],
+        ),
     ),
     ("p99", Need::Node("p99_time", &[])),
     ("queue", Need::Node("mean_queue", &[])),

@@ -184,8 +184,17 @@ pub(crate) struct Request {
     pub route: u32,
     /// it carries an attack payload
     pub malicious: bool,
+    /// a conditional read's validator (`If-None-Match`): the version its client's HTTP cache holds, plus 1;
+    /// 0 = an ordinary request
+    pub validator: u64,
+    /// the forward proxy it left through (its exit address is what nodes beyond see as its client), by
+    /// engine index; `NO_VIA` = none
+    pub via: u32,
     pub path: Path,
 }
+
+/// Marks a request that went through no forward proxy.
+pub(crate) const NO_VIA: u32 = u32::MAX;
 
 /// Marks a request that is no attempt of a call.
 pub(crate) const NO_CALL: u32 = u32::MAX;
@@ -219,6 +228,8 @@ impl Request {
             api_key: 0,
             route: 0,
             malicious: false,
+            validator: 0,
+            via: NO_VIA,
             path: Path::default(),
         }
     }
@@ -258,6 +269,8 @@ impl Slab {
         r.path.clear();
         r.cache_hit = false;
         r.call = NO_CALL;
+        r.validator = 0;
+        r.via = NO_VIA;
         r.generation = r.generation.wrapping_add(1);
         r.live = false;
         self.free.push(i);

@@ -173,6 +173,55 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/browser-cache.json"),
     },
     Scenario {
+        name: "cache-levels",
+        title: "Four levels of cache: browser, CDN, application, database",
+        topic: "Caching levels: where a read is answered",
+        explanation: "One browser reads 3000 pages, 200 reads a second, the popular ones far more often (a \
+            Zipf law), through four caches in a row. About half of the reads never leave the device (the \
+            browser keeps each page fresh for 2 s); of the rest, the CDN edge 10 ms away answers about 19 % \
+            of all reads, the application's cache-aside cache about 12 %, and the database answers the others \
+            from its buffer cache in memory (about 7.5 %) or by reading the page from disk (about 12 %). Each \
+            level sees only what the levels above it missed, so the hot pages never reach the lower ones: a \
+            read answered from the database's disk crosses every hop and takes over 100 ms, while the mean \
+            read takes under 40 ms.",
+        try_this: &[
+            "Set the database's buffer cache to 0 pages: every read that reaches the database goes to disk, \
+             about one read in five.",
+            "Kill the database at 30 s and revive it at 31 s: its memory comes back empty, and for over 10 s \
+             almost every read that reaches it goes to disk (the app cache above still holds the pages read \
+             last, so the database sees each one again only when the app cache lets go of it); then its \
+             buffer cache's hit ratio climbs back.",
+        ],
+        watch: &[
+            "Where each read was answered: the 'reads answered here' figure of the browser, the CDN edge, the \
+             app cache and the database.",
+            "The buffer cache hit ratio of the database.",
+            "The hit ratio of the CDN edge and of the app cache.",
+        ],
+        json: include_str!("../../examples/scenarios/cache-levels.json"),
+    },
+    Scenario {
+        name: "forward-proxy",
+        title: "Many users behind one proxy",
+        topic: "Networking: forward proxies",
+        explanation: "Four office users each send 15 requests a second through the office's forward proxy, \
+            and a home user sends 15 a second of its own; the site's rate limiter allows 40 requests a second \
+            per client address. Each office user is under the limit, but the proxy sends everything from its \
+            one exit address, so the limiter sees one client sending 60 a second: about 40 a second pass and \
+            about a third of the office's requests are refused with 429, while the home user, alone on its \
+            address, is never refused.",
+        try_this: &[
+            "Connect the office users straight to the rate limiter (delete the proxy): none is refused.",
+            "Give the proxy a shared cache (capacity 1000, TTL 10 000 ms): its hits never reach the \
+             limiter, so fewer office requests are refused.",
+        ],
+        watch: &[
+            "Sent, completed and rate limited for each user.",
+            "Admitted and rate-limited at the limiter.",
+        ],
+        json: include_str!("../../examples/scenarios/forward-proxy.json"),
+    },
+    Scenario {
         name: "eviction-policies",
         title: "Eviction policies under skewed keys",
         topic: "Caching: eviction policies",

@@ -59,6 +59,10 @@ fn kind_path(kind: Kind) -> &'static str {
             "M12 3a9 9 0 0 1 7.8 4.5 M20.6 14.5A9 9 0 0 1 15 20.5 M9 20.5a9 9 0 0 1-5.6-6 M4.2 7.5A9 9 0 0 1 9 3.3 \
              M9.5 2.5h5v3h-5z M18 10h5v3h-5z M1 10h5v3H1z M9.5 18.5h5v3h-5z"
         }
+        // three users funnelled through one box and out of its one exit
+        Kind::ForwardProxy => {
+            "M2 5h3 M2 12h3 M2 19h3 M5 5l4 5 M5 19l4-5 M5 12h4 M9 8h6v8H9z M15 12h7 M19 9.5l2.5 2.5-2.5 2.5"
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 //! With the defaults (preset `plain`, one shard, no replicas) it behaves exactly as the server preset it used
 //! to be: one pool, `service_time` per query, the same random draws in the same order.
 
+pub mod buffer;
 pub mod cost;
 pub mod locks;
 pub mod replication;
@@ -29,9 +30,12 @@ use crate::components::{
 use crate::digest::Digest;
 use crate::dist::Dist;
 use crate::request::{Op, Outcome};
+use crate::resilience::default_json;
 use crate::time::SimTime;
 use crate::vocab::{Choices, Term, Vocab, choices};
 
+use buffer::Buffers;
+pub use buffer::{BufferCacheParams, BufferCacheReport};
 pub use cost::{Costs, Preset, Table};
 pub use replication::{Log, Replication};
 pub use sharding::{Ring, Router, Sharding};
@@ -110,6 +114,10 @@ pub struct DatabaseParams {
     /// vertical partitioning: the columns reads need live in a table of their own, so a scan reads
     /// `hot_bytes`-wide rows instead of `row_bytes`-wide ones, default false
     pub vertical_partition: bool,
+    /// the buffer cache: pages held in memory per instance, a miss reading its page from disk
+    /// (`database/buffer.rs`); `null` = none, default null
+    #[serde(default)]
+    pub buffer_cache: Option<BufferCacheParams>,
 }
 
 impl Default for DatabaseParams {
@@ -144,6 +152,7 @@ impl Default for DatabaseParams {
             row_bytes: 0,
             hot_bytes: 0,
             vertical_partition: false,
+            buffer_cache: None,
         }
     }
 }
@@ -211,6 +220,9 @@ impl DatabaseParams {
                 "`hot_bytes` (the columns reads need) must be at most `row_bytes`".into(),
             ));
         }
+        if let Some(b) = &self.buffer_cache {
+            b.problems(&mut out);
+        }
         let mut ranges = vec![
             ("workers", f64::from(self.workers)),
             ("speed", self.speed),
@@ -247,6 +259,7 @@ impl DatabaseParams {
             || self.multi_primary
             || self.primary_failure_s.is_some()
             || self.row_locks
+            || self.buffer_cache.is_some()
     }
 }
 
@@ -381,6 +394,8 @@ pub(crate) struct Database {
     pub counters: DbCounters,
     /// write transactions and their row locks, when `row_locks` is on
     txs: Option<Txs>,
+    /// the buffer cache, when `buffer_cache` is set
+    buffers: Option<Buffers>,
     alive: bool,
     /// whether the report's database section enters the digest
     pub modelled: bool,
@@ -448,8 +463,13 @@ impl Database {
             instances.len() * workers as usize
         ];
         let txs = p.row_locks.then(|| Txs::new(p, slots.len() as u32));
+        let buffers = p
+            .buffer_cache
+            .as_ref()
+            .map(|b| Buffers::new(b, instances.len(), window.1));
         Database {
             txs,
+            buffers,
             service: p.service_time.clone(),
             mean_ms: p.service_time.mean_ms(),
             factor: 1.0 / p.speed,
@@ -668,6 +688,11 @@ impl Database {
         } else {
             d
         };
+        let counting = self.counting(ctx.now);
+        let d = match self.buffers.as_mut() {
+            Some(b) if last => d.add(b.touch(inst, j.key, ctx.now, counting, ctx.rng)),
+            _ => d,
+        };
         if self.counting(ctx.now) {
             self.instances[inst as usize].busy_ns =
                 self.instances[inst as usize].busy_ns.saturating_add(d.0);
@@ -865,6 +890,9 @@ impl Database {
     /// The node dies: every query it holds fails.
     pub fn kill(&mut self, ctx: &mut Ctx<'_>) {
         self.alive = false;
+        if let Some(b) = self.buffers.as_mut() {
+            b.forget();
+        }
         // Queued queries first, then those in service, as a server does.
         for inst in 0..self.instances.len() {
             while let Some(job) = self.instances[inst].queue.pop_front() {
@@ -925,6 +953,9 @@ pub struct DatabaseReport {
     /// write transactions and their row locks (`row_locks`), absent otherwise
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locks: Option<LockReport>,
+    /// the buffer cache's hits, misses and timeline (`buffer_cache` set only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer_cache: Option<BufferCacheReport>,
     /// per shard, in shard order
     pub shards: Vec<ShardReport>,
 }
@@ -1008,6 +1039,7 @@ impl DatabaseReport {
             rpo_ms: SimTime(c.rpo_ns).as_ms(),
             rto_ms: SimTime(c.rto_ns).as_ms(),
             locks: db.txs.as_ref().map(|t| LockReport::new(t, window_ns)),
+            buffer_cache: db.buffers.as_ref().map(BufferCacheReport::new),
             shards,
         }
     }
@@ -1047,6 +1079,9 @@ impl DatabaseReport {
         }
         if let Some(l) = &self.locks {
             l.digest(h);
+        }
+        if let Some(b) = &self.buffer_cache {
+            b.digest(h);
         }
     }
 
@@ -1092,6 +1127,16 @@ impl DatabaseReport {
                 l.aborts,
                 l.aborts_per_s,
                 l.gave_up
+            );
+        }
+        if let Some(b) = &self.buffer_cache {
+            let _ = write!(
+                s,
+                "\n  buffer cache ({} pages): hits {}  misses {} (from disk)  hit ratio {:.1}%",
+                b.pages,
+                b.hits,
+                b.misses,
+                b.hit_ratio * 100.0
             );
         }
         for (k, sh) in self.shards.iter().enumerate() {
@@ -1223,6 +1268,8 @@ impl DatabaseParams {
                 "vertical_partition",
                 "Vertical partition (hot columns apart)",
             ),
+            Term::new("buffer_cache", "Buffer cache (pages in memory)")
+                .optional(default_json::<BufferCacheParams>, &BufferCacheParams::VOCAB),
         ],
     };
 }

@@ -21,6 +21,9 @@ pub(crate) const NO_SLOT: u32 = u32::MAX;
 pub(crate) enum Action {
     /// Send request `req` over the node's `port`-th outgoing edge; `slot` comes back with the response.
     Forward { req: u32, port: u32, slot: u32 },
+    /// Send `req` on like `Forward`, as the node's own: from here on nodes see the node's one exit address
+    /// as its client (a forward proxy).
+    Egress { req: u32, port: u32, slot: u32 },
     /// Send `req`'s response back to its caller, passing on `outcome` (the node did not cause it).
     Respond { req: u32, outcome: Outcome },
     /// Send `req`'s response back with an outcome this node caused (its error or its rejection).

@@ -8,6 +8,7 @@ use super::cache::Cache;
 use super::client::Client;
 use super::database::Database;
 use super::dns::Resolver;
+use super::forward_proxy::ForwardProxy;
 use super::gateway::Gateway;
 use super::interface::{Build, Component, Ctx, Finding, Incoming, Levels, Plan};
 use super::kv::KvStore;
@@ -119,6 +120,7 @@ node_kinds! {
     Waf(Waf) for Waf;
     Limiter(RateLimiter) for RateLimiter;
     Kv(KvStore) for KvStore;
+    Proxy(ForwardProxy) for ForwardProxy;
 }
 
 impl NodeRt {

@@ -271,7 +271,8 @@ impl Sim {
         let p = self.reqs.get(parent);
         let (key, client, addr, size, op, hops, internal) =
             (p.key, p.client, p.addr, p.size, p.op, p.hops, p.internal);
-        let (idem, api_key, route, malicious) = (p.idem, p.api_key, p.route, p.malicious);
+        let (idem, api_key, route, malicious, validator, via) =
+            (p.idem, p.api_key, p.route, p.malicious, p.validator, p.via);
         let child = self.reqs.alloc();
         let q = self.reqs.get_mut(child);
         q.id = self.next_id;
@@ -297,6 +298,8 @@ impl Sim {
         q.api_key = api_key;
         q.route = route;
         q.malicious = malicious;
+        q.validator = validator;
+        q.via = via;
         q.path.push(first_hop);
         self.next_id += 1;
         self.span_child(child, parent, role);

@@ -68,6 +68,7 @@ impl Sim {
         q.api_key = nr.api_key;
         q.route = route;
         q.malicious = nr.malicious;
+        q.via = crate::request::NO_VIA;
         let generation = q.generation;
         self.next_id += 1;
         self.outstanding += 1;
@@ -89,7 +90,15 @@ impl Sim {
                 self.schedule(deadline, Ev::ClientTimer { node });
             }
         }
-        if nr.op == Op::Read && !nr.is_static && self.answered_on_device(node, nr.key, measured) {
+        let cached = if nr.op == Op::Read && !nr.is_static {
+            self.http_lookup(node, nr.key, measured)
+        } else {
+            None
+        };
+        if let Some(Lookup::Revalidate(v)) = cached {
+            self.reqs.get_mut(r).validator = v;
+        }
+        if cached == Some(Lookup::Fresh) {
             // A fresh entry of the browser's HTTP cache: the read never leaves the device.
             self.resolve(r, Outcome::Ok);
         } else if nr.is_static {
@@ -102,13 +111,13 @@ impl Sim {
         }
     }
 
-    /// Whether client `node`'s HTTP cache answers a read of `key` now (a fresh entry); counts the lookup.
-    fn answered_on_device(&mut self, node: u32, key: u64, counting: bool) -> bool {
+    /// What client `node`'s HTTP cache does with a read of `key` now (`None` without one); counts the lookup.
+    fn http_lookup(&mut self, node: u32, key: u64, counting: bool) -> Option<Lookup> {
         let now = self.queue.now;
         self.nodes[node as usize]
             .as_client()
             .and_then(|c| c.http.as_mut())
-            .is_some_and(|h| h.lookup(key, now, counting) == Lookup::Fresh)
+            .map(|h| h.lookup(key, now, counting))
     }
 
     /// Sends client `node`'s new request `r` over `port`, once its hostname is resolved: at once when the

@@ -4,7 +4,7 @@
 use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, ctx, wire};
 use crate::components::{Action, Incoming, Kind};
 use crate::ids::{NodeIdx, RequestId};
-use crate::request::{Hop, NO_CALL, Op, Outcome, ReqState};
+use crate::request::{Hop, NO_CALL, NO_VIA, Op, Outcome, ReqState};
 use crate::time::SimTime;
 use crate::trace::{HopClass, HopOutcome, HopRecord};
 
@@ -14,15 +14,10 @@ impl Sim {
         let mut acts = std::mem::take(&mut self.actions);
         for a in acts.drain(..) {
             match a {
-                Action::Forward { req, port, slot } => {
-                    let g = &self.graph;
-                    let ports = g.out_start[node as usize + 1] - g.out_start[node as usize];
-                    if port < ports {
-                        self.forward(node, req, port, slot);
-                    } else {
-                        // A pass-through node with nothing behind it (a half-built diagram): the request fails.
-                        self.respond(node, req, Outcome::Error, true);
-                    }
+                Action::Forward { req, port, slot } => self.run_forward(node, req, port, slot),
+                Action::Egress { req, port, slot } => {
+                    self.reqs.get_mut(req).via = node;
+                    self.run_forward(node, req, port, slot);
                 }
                 Action::Respond { req, outcome } => {
                     if outcome == Outcome::Ok {
@@ -59,6 +54,18 @@ impl Sim {
             }
         }
         self.actions = acts;
+    }
+
+    /// `node` sends `req` over its `port`-th edge (a pass-through node with nothing behind it, in a
+    /// half-built diagram, fails it).
+    fn run_forward(&mut self, node: u32, req: u32, port: u32, slot: u32) {
+        let g = &self.graph;
+        let ports = g.out_start[node as usize + 1] - g.out_start[node as usize];
+        if port < ports {
+            self.forward(node, req, port, slot);
+        } else {
+            self.respond(node, req, Outcome::Error, true);
+        }
     }
 
     #[inline]
@@ -126,6 +133,8 @@ impl Sim {
         q.api_key = 0;
         q.route = 0;
         q.malicious = false;
+        q.validator = 0;
+        q.via = crate::request::NO_VIA;
         self.next_id += 1;
         self.forward(node, r, port, slot);
     }
@@ -322,8 +331,9 @@ impl Sim {
         let inc = Incoming {
             key: q.key,
             op: q.op,
-            client: q.client,
-            addr: q.addr,
+            // Behind a forward proxy, what is seen is the proxy's one exit address.
+            client: if q.via == NO_VIA { q.client } else { q.via },
+            addr: if q.via == NO_VIA { q.addr } else { 0 },
             api_key: q.api_key,
             route: q.route,
             malicious: q.malicious,

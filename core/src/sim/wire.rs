@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use super::Sim;
 use crate::components::Params;
+use crate::components::client::http_cache::NOT_MODIFIED_BYTES;
 use crate::components::server::Sizes;
 use crate::report::{LinkDirection, LinkReport, NetworkReport, NodeBytes};
 use crate::time::SimTime;
@@ -140,7 +141,20 @@ impl Sim {
                 }
             }
         };
-        self.reqs.get_mut(req).resp = resp;
+        let q = self.reqs.get_mut(req);
+        if q.validator == 0 || q.validator != q.version.saturating_add(1) {
+            q.resp = resp;
+            return;
+        }
+        // A conditional read whose version is unchanged: a 304, headers only.
+        q.resp = resp.min(NOT_MODIFIED_BYTES);
+        let (client, saved, measured) = (q.client, resp - q.resp, q.measured);
+        if let Some(h) = self.nodes[client as usize]
+            .as_client()
+            .and_then(|c| c.http.as_mut())
+        {
+            h.counters.bytes_saved += u64::from(measured) * u64::from(saved);
+        }
     }
 
     /// Per edge, every message's sending time so far in its busier direction [ns] (none without

@@ -198,3 +198,71 @@ fn the_browser_cache_scenarios_changes_do_what_they_say() {
         assert_eq!(h.not_modified, h.revalidations, "seed {seed}: {h:?}");
     }
 }
+
+/// A 304 carries headers, not the body. Reads of one key exactly 500 ms apart with max-age 0.25 s: the first
+/// is a miss, the 18 after it each find a stale entry and revalidate, and with no write every one is a 304. On
+/// an idle 100 Mbit/s link of 5 ms with a server answering in 1 ms with 250 000-byte bodies, exactly
+/// - a 200 takes 125 000 B × 8 ÷ 100 Mbit/s (10 ms) + 5 ms + 1 ms + 250 000 B × 8 ÷ 100 Mbit/s (20 ms) + 5 ms
+///   = 41 ms, a 304 the same with 200 B of headers (0.016 ms) instead of the body: 21.016 ms;
+/// - the responses carry 250 000 + 18 × 200 bytes, and the 304s saved 18 × (250 000 − 200) bytes.
+///
+/// Without ETags every read is a 200 and nothing is saved.
+#[test]
+fn a_304_carries_headers_only_and_saves_the_body_on_the_link() {
+    use playground_core::components::client::http_cache::NOT_MODIFIED_BYTES;
+    use playground_core::fixtures::{poisson_client, server};
+    use playground_core::sim::send_ns;
+    use playground_core::topology::Edge;
+    use playground_core::{Dist, Topology};
+    let topo = |etag: bool| {
+        let mut t = Topology::default();
+        t.settings.duration_s = 10.0;
+        t.settings.link.latency = Dist::Constant { ms: 5.0 };
+        t.nodes = vec![
+            poisson_client("c", 2.0)
+                .with("arrival", json!({"type": "constant"}))
+                .with("read_fraction", json!(1))
+                .with("keys", json!({"type": "uniform", "count": 1}))
+                .with("size_bytes", json!(125_000))
+                .with("http_cache", json!({"max_age_s": 0.25, "etag": etag})),
+            server("s", 1, None, &Dist::Constant { ms: 1.0 })
+                .with("response_bytes", json!(250_000)),
+        ];
+        let mut e = Edge::new("c", "s");
+        e.bandwidth_mbps = Some(100.0);
+        t.edges = vec![e];
+        t
+    };
+    assert_eq!(NOT_MODIFIED_BYTES, 200);
+    let r = run(&topo(true)).expect("valid");
+    let h = r.nodes["c"].http_cache().cloned().expect("http cache");
+    assert_eq!(
+        (h.misses, h.revalidations, h.not_modified),
+        (1, 18, 18),
+        "{h:?}"
+    );
+    assert_eq!(h.bytes_saved, 18 * (250_000 - 200));
+    let l = &r.network.as_ref().expect("network").links["c->s"];
+    assert_eq!(l.responses.bytes, 250_000 + 18 * 200);
+    assert_eq!(send_ns(200, 100.0), 16_000);
+    let mean = (41.0 + 18.0 * 21.016) / 19.0;
+    assert!(
+        (r.latency_ms.mean - mean).abs() < 1e-9,
+        "{:?} vs {mean}",
+        r.latency_ms
+    );
+    let r = run(&topo(false)).expect("valid");
+    let h = r.nodes["c"].http_cache().cloned().expect("http cache");
+    assert_eq!(
+        (h.misses, h.not_modified, h.bytes_saved),
+        (19, 0, 0),
+        "{h:?}"
+    );
+    assert_eq!(
+        r.network.as_ref().expect("network").links["c->s"]
+            .responses
+            .bytes,
+        19 * 250_000
+    );
+    assert_eq!(r.latency_ms.mean, 41.0);
+}

@@ -3,7 +3,9 @@
 mod autoscale;
 mod bandwidth;
 mod breaker;
+mod buffer_cache;
 mod cache;
+mod cache_level_scenarios;
 mod callplan_scenarios;
 mod callplans;
 mod cap;
@@ -18,6 +20,7 @@ mod draw;
 mod engine;
 mod examples;
 mod findings;
+mod forward_proxy;
 mod fuzz;
 mod http_cache;
 mod limits;

@@ -1380,6 +1380,8 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("sql-vs-nosql", sql_vs_nosql),
     ("hot-row-locks", crate::lock_scenarios::hot_row_locks),
     ("browser-cache", crate::http_cache::browser_cache),
+    ("cache-levels", crate::cache_level_scenarios::cache_levels),
+    ("forward-proxy", crate::cache_level_scenarios::forward_proxy),
     ("firewall", firewall),
     ("api-gateway", api_gateway),
     ("cap-partition", crate::cap_scenarios::cap_partition),

@@ -9,6 +9,9 @@
 //!                └──> no entry (or no ETag): an ordinary request, its 200 stored
 //! ```
 //!
+//! With a bandwidth on some link (`sim/wire.rs`), a 304 travels back with `NOT_MODIFIED_BYTES` of headers
+//! instead of the body: the answering server sees the request's validator equal the version it answers with.
+//!
 //! An entry's age counts from when its request was sent (RFC 9111's corrected age counts the response's
 //! delay in), so with Poisson reads at rate λ of one key each miss opens a fresh window of length T in which
 //! every read is local: the share served locally is λT / (1 + λT) (`tests/it/http_cache.rs`).
@@ -20,6 +23,15 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{check_num, check_range};
 use crate::time::SimTime;
 use crate::vocab::{Term, Vocab};
+
+/// The size of a `304 Not Modified` [bytes]: its status line and headers (`ETag`, `Cache-Control`, `Date`),
+/// no body. A conditional read answered unchanged travels back with these bytes instead of the server's
+/// `response_bytes` (or its drawn size, if smaller already).
+pub const NOT_MODIFIED_BYTES: u32 = 200;
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
+}
 
 /// A client's HTTP cache parameters (`http_cache`; `null` = none).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -62,8 +74,8 @@ impl HttpCacheParams {
 pub(crate) enum Lookup {
     /// answered on the device
     Fresh,
-    /// sent as a conditional request
-    Revalidate,
+    /// sent as a conditional request carrying this validator (the entry's version + 1)
+    Revalidate(u64),
     /// sent as an ordinary request
     Miss,
 }
@@ -75,6 +87,8 @@ pub(crate) struct HttpCounters {
     pub revalidations: u64,
     pub not_modified: u64,
     pub misses: u64,
+    /// body bytes the 304s did not carry (with a bandwidth on some link: `sim/wire.rs`)
+    pub bytes_saved: u64,
 }
 
 /// A client's HTTP cache.
@@ -104,9 +118,9 @@ impl HttpCache {
                 self.counters.fresh += c;
                 Lookup::Fresh
             }
-            Some(_) if self.etag => {
+            Some(&(_, version)) if self.etag => {
                 self.counters.revalidations += c;
-                Lookup::Revalidate
+                Lookup::Revalidate(version.saturating_add(1))
             }
             _ => {
                 self.counters.misses += c;
@@ -140,6 +154,10 @@ pub struct HttpCacheReport {
     pub not_modified: u64,
     /// reads sent with nothing cached
     pub misses: u64,
+    /// body bytes the 304s did not carry: per 304, the answering server's response size less
+    /// `NOT_MODIFIED_BYTES` (counted only in a diagram with a bandwidth, where responses have sizes)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub bytes_saved: u64,
     /// fresh hits ÷ reads [0..1]
     pub local_share: f64,
 }
@@ -153,6 +171,7 @@ impl HttpCacheReport {
             revalidations: k.revalidations,
             not_modified: k.not_modified,
             misses: k.misses,
+            bytes_saved: k.bytes_saved,
             local_share: if reads > 0 {
                 k.fresh as f64 / reads as f64
             } else {
@@ -168,5 +187,8 @@ impl HttpCacheReport {
             self.not_modified,
             self.misses,
         ]);
+        if self.bytes_saved > 0 {
+            h.u64s(&[self.bytes_saved]);
+        }
     }
 }
