@@ -63,6 +63,11 @@ test('the autoscaled group scales out with the day, within its bounds, and the f
   await page.locator('[data-fleet="auto"] [data-chart="instances"]').waitFor({ timeout: 5000 });
   const line = await page.locator('[data-fleet="auto"] .breakdown').textContent();
   assert.match(line, /instances \d .*mean [\d.]+, peak [1-5]/);
+  // The inspector offers the policy's fields, from the defaults and the vocabulary.
+  const inspector = page.locator('[data-region="inspector"]');
+  assert.equal(await inspector.locator('[data-param="autoscale.max"]').inputValue(), '5');
+  assert.equal(await inspector.locator('[data-param="autoscale.boot_s"]').inputValue(), '5');
+  assert.equal(await inspector.locator('[data-param="instances"]').inputValue(), '2');
   assert.deepEqual(errors, []);
   await context.close();
 });
