@@ -411,3 +411,27 @@ fn scale_in_drains_and_loses_nothing() {
         assert_eq!(r.nodes["app"].errors + r.nodes["app"].dropped, 0);
     }
 }
+
+/// The fleet's utilisation is over the instances serving: with `min` = `max` = 2 nothing scales and it
+/// equals the node's utilisation (over `max` × `workers`); with `max` 8 and the fleet held at 2 by a high
+/// target it is 4 times the node's (to 1e-9).
+#[test]
+fn the_fleet_utilisation_is_over_the_instances_serving() {
+    for (max, ratio) in [(2u32, 1.0), (8, 4.0)] {
+        let t = topo(
+            json!({"rate": 100}),
+            json!({"workers": 2, "autoscale": {"min": 2, "max": max, "track": {"type": "cpu", "target_utilization": 1}}}),
+            30.0,
+            3,
+        );
+        let r = run(&t).expect("valid");
+        let f = fleet(&r);
+        assert_eq!(f.scale_outs + f.scale_ins, 0, "{f:?}");
+        let node = r.nodes["app"].utilization;
+        assert!(
+            (f.utilization - node * ratio).abs() < 1e-9,
+            "{} vs {node} × {ratio}",
+            f.utilization
+        );
+    }
+}
