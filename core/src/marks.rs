@@ -1056,6 +1056,12 @@ fn fleet_figures(f: &crate::components::server::fleet::FleetReport) -> Vec<Figur
             "",
         ),
         figure(
+            "fleet_busy",
+            "busy, of the instances serving",
+            format!("{:.1}", f.utilization * 100.0),
+            "%",
+        ),
+        figure(
             "scale_events",
             "scaling actions out / in",
             format!("{} / {}", f.scale_outs, f.scale_ins),

@@ -278,6 +278,20 @@ pub const CLASS_SHAPES: [(HopClass, &str, &str); 3] = [
 ];
 
 /// The diagram without what the simulation ignores (name, labels, positions): equal keys, equal runs.
+/// A server's fixed fleet, when it has more than one instance and no autoscaling.
+fn fixed_fleet(doc: &Topology, id: &str) -> Option<u32> {
+    let n = doc.node(id)?;
+    if n.kind != "server" || !n.params.contains_key("instances") {
+        return None;
+    }
+    match playground_core::parse_params(playground_core::Kind::Server, &n.params).ok()? {
+        playground_core::Params::Server(p) if p.autoscale.is_none() && p.instances > 1 => {
+            Some(p.instances)
+        }
+        _ => None,
+    }
+}
+
 fn sim_key(doc: &Topology) -> Topology {
     let mut t = doc.clone();
     t.name.clear();
@@ -858,7 +872,8 @@ impl Live {
                         figure: node.and_then(|n| card_figure(n, r)),
                         fleet: node
                             .and_then(|n| n.detail.as_ref()?.fleet())
-                            .map(|f| (f.instances, f.booting)),
+                            .map(|f| (f.instances, f.booting))
+                            .or_else(|| fixed_fleet(&self.doc, id).map(|n| (n, 0))),
                     },
                 );
             }

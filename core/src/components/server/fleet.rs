@@ -238,6 +238,9 @@ pub struct FleetReport {
     pub instance_seconds: f64,
     /// `instance_seconds` over the window's length: what the node costs in instances
     pub mean_instances: f64,
+    /// worker time taken over the worker time of the instances serving, in the window [0..1] (the node's
+    /// `utilization` is over `max` × `workers`)
+    pub utilization: f64,
     /// scaling actions out and in over the run
     pub scale_outs: u64,
     pub scale_ins: u64,
@@ -259,7 +262,7 @@ impl FleetReport {
             self.scale_outs,
             self.scale_ins,
         ]);
-        h.f64s(&[self.instance_seconds, self.mean_instances]);
+        h.f64s(&[self.instance_seconds, self.mean_instances, self.utilization]);
         for p in &self.timeline {
             h.f64s(&[p.t_s]);
             h.u64s(&[
@@ -277,11 +280,13 @@ impl FleetReport {
     /// Its line in the runner's table.
     pub fn table_part(&self) -> String {
         format!(
-            "instances {} (+{} booting, {} draining), mean {:.2}, peak {}, {:.0} instance-s, {} out / {} in",
+            "instances {} (+{} booting, {} draining), mean {:.2}, peak {}, busy {:.1} % of those serving, \
+             {:.0} instance-s, {} out / {} in",
             self.instances,
             self.booting,
             self.draining,
             self.mean_instances,
+            self.utilization * 100.0,
             self.peak_instances,
             self.instance_seconds,
             self.scale_outs,
@@ -305,6 +310,11 @@ pub(super) struct Fleet {
     busy_area: u128,
     queue_area: u128,
     pub arrivals: u64,
+    /// instances serving (kept with every change), and in the window the worker time taken and the worker
+    /// time of the instances serving [ns × workers]
+    ready_n: u32,
+    window_busy: u128,
+    window_open: u128,
     /// billing: instance time in the measurement window so far [ns], up to `billed`
     window: (SimTime, SimTime),
     billed: SimTime,
@@ -335,6 +345,9 @@ impl Fleet {
             busy_area: 0,
             queue_area: 0,
             arrivals: 0,
+            ready_n: start,
+            window_busy: 0,
+            window_open: 0,
             window,
             billed: SimTime::ZERO,
             instance_ns: 0,
@@ -386,7 +399,23 @@ impl Fleet {
         let dt = u128::from(now.since(self.metered).0);
         self.busy_area += dt * u128::from(self.taken);
         self.queue_area += dt * u128::from(queue);
+        let (busy, open) = self.window_tail(now);
+        self.window_busy += busy;
+        self.window_open += open;
         self.metered = now;
+    }
+
+    /// The window's worker time taken and open from the last meter to `now`.
+    fn window_tail(&self, now: SimTime) -> (u128, u128) {
+        let (a, b) = (self.metered.max(self.window.0), now.min(self.window.1));
+        if b <= a {
+            return (0, 0);
+        }
+        let d = u128::from(b.since(a).0);
+        (
+            d * u128::from(self.taken),
+            d * u128::from(self.ready_n) * u128::from(self.workers),
+        )
     }
 
     /// Bills the running instances up to `now` (call before their number changes).
@@ -405,6 +434,7 @@ impl Fleet {
     }
 
     fn record(&mut self, now: SimTime) {
+        self.ready_n = self.ready();
         self.peak = self.peak.max(self.running());
         let p = FleetPoint {
             t_s: now.as_secs(),
@@ -536,6 +566,15 @@ impl Fleet {
             peak_instances: self.peak,
             instance_seconds: seconds,
             mean_instances: if len > 0.0 { seconds / len } else { 0.0 },
+            utilization: {
+                let (busy, open) = self.window_tail(now);
+                let open = self.window_open + open;
+                if open > 0 {
+                    (self.window_busy + busy) as f64 / open as f64
+                } else {
+                    0.0
+                }
+            },
             scale_outs: self.outs,
             scale_ins: self.ins,
             timeline: self.timeline.clone(),
