@@ -799,10 +799,12 @@ pub fn card_figure(
     n: &NodeReport,
     recent: Option<&crate::explain::NodeRecent>,
 ) -> Option<(&'static str, String, String)> {
-    if let Some(c) = n
-        .cache()
-        .filter(|_| matches!(Some(n.kind), Some(Kind::Cache | Kind::CdnEdge)))
-    {
+    if let Some(c) = n.cache().filter(|_| {
+        matches!(
+            Some(n.kind),
+            Some(Kind::Cache | Kind::CdnEdge | Kind::ForwardProxy)
+        )
+    }) {
         let (ratio, when) = match recent.and_then(crate::explain::NodeRecent::hit_ratio) {
             Some(r) => (r, "last 5 s"),
             None if c.hits + c.misses > 0 => (c.hit_ratio, "whole run"),
@@ -854,6 +856,18 @@ pub fn card_figure(
                     d.stale_reads,
                     d.reads,
                     pct(share)
+                ),
+            ));
+        }
+        if let Some(b) = d.buffer_cache.as_ref().filter(|b| b.hits + b.misses > 0) {
+            return Some((
+                "buffer_hit_ratio",
+                format!("mem {}", pct(b.hit_ratio)),
+                format!(
+                    "buffer cache: {} reads from memory, {} from disk ({} from memory, whole run)",
+                    b.hits,
+                    b.misses,
+                    pct(b.hit_ratio)
                 ),
             ));
         }

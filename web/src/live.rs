@@ -617,6 +617,32 @@ fn http_cache_lines(r: &Report) -> Vec<Html> {
         .collect()
 }
 
+/// Where reads were answered (`data-answered`), nearest the user first: one entry per answering node and level
+/// (`data-level`, `data-node`, `data-count`), with its share; nothing for a diagram without a cache.
+fn answered_line(r: &Report) -> Option<Html> {
+    let all = playground_core::answered::answered_at(r);
+    let total: u64 = all.iter().map(|a| a.count).sum();
+    if all.is_empty() || total == 0 {
+        return None;
+    }
+    let parts = all.iter().enumerate().map(|(i, a)| {
+        let text = format!(
+            "{}{} {}: {} ({})",
+            if i > 0 { " · " } else { "" },
+            a.node,
+            playground_core::answered::level_words(a.level),
+            a.count,
+            pct(a.count as f64 / total as f64)
+        );
+        html! {
+            <span data-level={a.level} data-node={a.node.clone()} data-count={a.count.to_string()}>{ text }</span>
+        }
+    });
+    Some(html! {
+        <p class="breakdown" data-answered="">{ "Reads answered at: " }{ for parts }</p>
+    })
+}
+
 /// The database line of the metrics panel (`data-database`): totals, then one entry per shard — its share of
 /// the queries and its busiest instance's utilisation — or, with one shard, one per primary and replica.
 fn database_figures(id: &str, d: &DatabaseReport) -> Html {
@@ -887,6 +913,7 @@ pub fn MetricsArea() -> Html {
                 <crate::lab::LabPanel />
                 { for report.and_then(client_table) }
                 { for report.map(http_cache_lines).unwrap_or_default() }
+                { for report.and_then(answered_line) }
                 <crate::waterfall::RequestWaterfalls />
                 { for guard_figures(&s.mechanisms, report) }
                 { for edge }

@@ -200,7 +200,7 @@ impl Sim {
                     .and_then(|c| c.http.as_mut())
             {
                 // An answer from the network (a local hit resolves at once): stored, or a 304.
-                h.answered(q.key, q.start, q.version, q.measured);
+                h.answered(q.key, q.start, q.version, q.measured, q.validator != 0);
             }
             let q = self.reqs.get(req);
             let e = &mut self.meters.e2e;

@@ -129,10 +129,18 @@ impl HttpCache {
         }
     }
 
-    /// A read of `key` sent at `sent` was answered with `version`: store it. Returns whether the answer was a
-    /// 304 (the entry held that version: no body).
-    pub fn answered(&mut self, key: u64, sent: SimTime, version: u64, counting: bool) -> bool {
-        let same = self.etag && self.entries.get(&key).is_some_and(|&(_, v)| v == version);
+    /// A read of `key` sent at `sent` (`conditional`: with a validator) was answered with `version`: store it.
+    /// Returns whether the answer was a 304 (a conditional read, and the entry held that version: no body).
+    pub fn answered(
+        &mut self,
+        key: u64,
+        sent: SimTime,
+        version: u64,
+        counting: bool,
+        conditional: bool,
+    ) -> bool {
+        let same =
+            self.etag && conditional && self.entries.get(&key).is_some_and(|&(_, v)| v == version);
         let e = self.entries.entry(key).or_insert((sent, version));
         if sent >= e.0 {
             *e = (sent, version);
