@@ -15,6 +15,8 @@
 //! repeated values dropped. [`Sweep`] runs a point's seeds in slices of events under the memory guard, as
 //! `Replications` does, so the page runs a few slices per frame.
 
+pub mod plot;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -134,6 +136,41 @@ pub fn param(doc: &Topology, target: &str, path: &str) -> Result<Param, String> 
             names.join(", ")
         )
     })
+}
+
+/// The value of `target`'s parameter `path` now (its default when unset), when it is a number.
+pub fn current(doc: &Topology, target: &str, path: &str) -> Option<f64> {
+    let t = target_of(doc, target).ok()?;
+    schema::fields(t.vocab, &t.defaults, &t.current)
+        .into_iter()
+        .find(|f| f.path == path)
+        .and_then(|f| match f.value {
+            schema::FieldValue::Text(x) => x.parse::<f64>().ok(),
+            schema::FieldValue::Bool(_) => None,
+        })
+}
+
+/// The parameter the page's sweep starts on for `target`: a client's `rate`, a node's `workers` or
+/// `instances`, a cache's `capacity`, an edge's `timeout_ms`, else the first numeric one.
+pub fn default_param(doc: &Topology, target: &str) -> Option<String> {
+    let all = params(doc, target).ok()?;
+    ["rate", "instances", "workers", "capacity", "timeout_ms"]
+        .iter()
+        .find_map(|w| all.iter().find(|p| p.path == *w))
+        .or(all.first())
+        .map(|p| p.path.clone())
+}
+
+/// A starting range for the page: a count from 1 to twice its value (at least 4), a rate from a quarter of
+/// its value to twice it, anything else from half to twice; 1 to 10 when the value is 0 or unknown.
+pub fn suggest(doc: &Topology, target: &str, path: &str) -> (f64, f64) {
+    let integer = param(doc, target, path).is_ok_and(|p| p.integer);
+    match current(doc, target, path) {
+        Some(v) if v > 0.0 && integer => (1.0, (2.0 * v).max(4.0)),
+        Some(v) if v > 0.0 && path == "rate" => (v / 4.0, 2.0 * v),
+        Some(v) if v > 0.0 => (v / 2.0, 2.0 * v),
+        _ => (1.0, 10.0),
+    }
 }
 
 /// `v` as the inspector's number box would hold it.
@@ -571,6 +608,17 @@ mod tests {
                 .starts_with("workers,mean [ms],mean ±95% [ms],p50 [ms]")
         );
         assert_eq!(r.to_csv().lines().count(), 4);
+    }
+
+    #[test]
+    fn the_page_starts_on_a_sensible_parameter_and_range() {
+        let t = fixtures::three_tier();
+        assert_eq!(default_param(&t, "users").as_deref(), Some("rate"));
+        assert_eq!(default_param(&t, "app1").as_deref(), Some("workers"));
+        assert_eq!(current(&t, "users", "rate"), Some(200.0));
+        assert_eq!(suggest(&t, "users", "rate"), (50.0, 400.0));
+        assert_eq!(suggest(&t, "app1", "workers"), (1.0, 8.0));
+        assert_eq!(suggest(&t, "app1", "service_time.median_ms"), (7.5, 30.0));
     }
 
     #[test]
