@@ -12,6 +12,7 @@ pub mod gallery;
 pub mod gif;
 pub mod icons;
 pub mod inspector;
+pub mod jobs;
 pub mod lab;
 pub mod layout;
 pub mod live;
@@ -25,6 +26,7 @@ pub mod session;
 pub mod share_ui;
 pub mod shell;
 pub mod state;
+pub mod sweep;
 pub mod tabs;
 pub mod waterfall;
 

@@ -112,7 +112,7 @@ pub fn parse_compare_args(args: &[String]) -> Result<CompareArgs, String> {
         let mut rest = Vec::new();
         let mut it = args.iter().peekable();
         while let Some(a) = it.next() {
-            if a == "--seeds" && !it.peek().is_some_and(|v| v.parse::<u32>().is_ok()) {
+            if a == "--seeds" && it.peek().is_none_or(|v| v.parse::<u32>().is_err()) {
                 // `--seeds` alone: the default, so a file after it is not taken for the count.
                 rest.extend(["--seeds".to_string(), DEFAULT_REPLICATIONS.to_string()]);
             } else if a.starts_with("--") {
