@@ -9,9 +9,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use playground_core::compare::overlay::{Overlay, overlay};
 use playground_core::compare::{self, Compare, Comparison, decode_ab, is_ab};
 use playground_core::cost;
 use playground_core::editor::{Action, Tone};
+use playground_core::replicate::Headline;
 use playground_core::replicate::{DEFAULT_REPLICATIONS, Replications, Summary, seeds};
 use playground_core::stats::Interval;
 use playground_core::{Report, Topology};
@@ -27,6 +29,8 @@ pub struct Compared {
     result: Comparison,
     /// monthly cost per seed of A, of B
     cost: (Vec<f64>, Vec<f64>),
+    /// A's and B's p99 and throughput over time, for the overlaid charts
+    overlays: Vec<Overlay>,
 }
 
 /// Where a lab run stands.
@@ -74,7 +78,14 @@ fn compare_job(a: Rc<Topology>, b: Rc<Topology>) -> Result<Job, String> {
                     compare::monthly_costs(&a, ra),
                     compare::monthly_costs(&b, rb),
                 );
-                Status::Compared(Rc::new(Compared { result, cost }))
+                let overlays = [Headline::P99, Headline::Throughput]
+                    .map(|f| overlay(ra, rb, f))
+                    .to_vec();
+                Status::Compared(Rc::new(Compared {
+                    result,
+                    cost,
+                    overlays,
+                }))
             }))
         },
         move || c2.borrow().progress(),
@@ -166,6 +177,7 @@ fn compare_table(c: &Compared) -> Html {
                 </tbody>
             </table>
             </div>
+            { crate::abchart::charts(&c.overlays) }
             if !r.nodes.is_empty() {
                 <h3 class="inspect-section">{ "Changed most" }</h3>
                 <ul class="compare-nodes">

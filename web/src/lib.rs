@@ -3,6 +3,7 @@
 //! Views translate DOM events into typed actions and render state; every rule about diagrams and
 //! simulations lives in the core crate.
 
+pub mod abchart;
 pub mod app;
 pub mod canvas;
 pub mod challenge;
