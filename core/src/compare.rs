@@ -12,6 +12,8 @@
 //! seed at a time in slices, alternating, for the page's frames. Both variants travel in one address:
 //! `#ab=<A's share payload>~<B's>` ([`ab_fragment`], [`decode_ab`]).
 
+pub mod overlay;
+
 use serde::Serialize;
 
 use crate::replicate::{self, Headline, ReplicationError, Replications, Summary};

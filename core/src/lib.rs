@@ -39,6 +39,7 @@ pub mod scenarios;
 pub mod share;
 pub mod sim;
 pub mod stats;
+pub mod sweep;
 pub mod time;
 pub mod topology;
 pub mod trace;

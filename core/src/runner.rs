@@ -2,6 +2,8 @@
 //! building and running a topology from JSON text, and formatting. The `playground` binary adds only what
 //! the library may not do: reading the file and the wall clock.
 
+pub mod lab;
+
 use crate::limits::{self, MAX_RUN_MEMORY};
 use crate::replicate::{self, DEFAULT_REPLICATIONS, MAX_REPLICATIONS, Replications, Summary};
 use crate::report::Report;
@@ -17,6 +19,10 @@ pub const USAGE: &str =
                                headline figure as mean ± 95 % interval
        playground trace FILE [--slowest [N]] [--seed N] [--duration SECONDS]
                                the slowest request's waterfall (or the N slowest), as text
+       playground sweep FILE --node ID --param NAME --from A --to B --points N [--seeds K] [--log] [--out CSV]
+                               one parameter over a range, K seeds a point (default 10): CSV with units
+       playground compare A.json B.json [--seeds K] [--json]
+                               A/B on the same seeds: B − A paired by seed, significant or not
        playground check CHALLENGE (FILE | --start | --reference) [--json]
        playground challenges   list the challenges
        playground kinds        list the node kinds

@@ -63,6 +63,13 @@ test('desktop: cost, 10 seeds with intervals, and a compare that finds the bette
   const same = await verdicts(page);
   assert.ok(Object.values(same).every((v) => v === 'same'), `identical variants: ${JSON.stringify(same)}`);
   assert.match(await page.locator('tr[data-figure="p99"] .diff').textContent(), /^0\.00 ± 0\.00 ms/);
+  // The overlaid charts: A and B on the same axes; identical variants draw the very same line.
+  for (const fig of ['p99', 'throughput']) {
+    const line = (side) => page.locator(`[data-ab-chart="${fig}"] [data-side="${side}"]`).getAttribute('data-points');
+    const [a, b] = [await line('A'), await line('B')];
+    assert.ok(a.split(' ').length >= 5, `${fig}: A has points`);
+    assert.equal(a, b, `${fig}: identical variants overlay exactly`);
+  }
   await page.locator('[data-compare] h2').click();
   await page.keyboard.press('Control+z');
   assert.equal(await countBecomes(page.locator('[data-compare-same]'), 0), 0, 'B now differs from A');
@@ -71,6 +78,12 @@ test('desktop: cost, 10 seeds with intervals, and a compare that finds the bette
   assert.equal(v.mean, 'better', JSON.stringify(v));
   assert.equal(v.p99, 'better', JSON.stringify(v));
   assert.equal(v.monthly_cost, 'worse', 'four workers (m7i.xlarge) cost more than one (m7i.large)');
+  const meanOf = async (side) => {
+    const pts = (await page.locator(`[data-ab-chart="p99"] [data-side="${side}"]`).getAttribute('data-points'))
+      .split(' ').map((p) => Number(p.split(':')[1]));
+    return pts.reduce((x, y) => x + y, 0) / pts.length;
+  };
+  assert.ok(await meanOf('B') < await meanOf('A'), 'B (4 workers) draws a lower p99 line than A (1 worker)');
   assert.ok(await page.locator('[data-node-change="app"]').count() >= 1);
   await screenshot(page, 'compare-desktop');
   // The pair's link opens both in a fresh page: A in the view, B on the canvas.

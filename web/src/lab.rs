@@ -3,28 +3,25 @@
 //! interval) and "Compare" (core's `compare::Compare`: A, the diagram as it was, against B, the diagram on
 //! the canvas that the user edits, on the same seeds, with paired differences, significance, the node figures
 //! that changed most and the `#ab=` link carrying both). Runs go a slice of events at a time for about
-//! [`FRAME_MS`] per animation frame, so the page keeps drawing. A `#ab=` address opens the comparison: B on the
+//! `jobs::FRAME_MS` per animation frame, so the page keeps drawing. A `#ab=` address opens the comparison: B on the
 //! canvas (an undoable replacement), A in the view.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo::render::{AnimationFrame, request_animation_frame};
+use playground_core::compare::overlay::{Overlay, overlay};
 use playground_core::compare::{self, Compare, Comparison, decode_ab, is_ab};
 use playground_core::cost;
 use playground_core::editor::{Action, Tone};
+use playground_core::replicate::Headline;
 use playground_core::replicate::{DEFAULT_REPLICATIONS, Replications, Summary, seeds};
 use playground_core::stats::Interval;
 use playground_core::{Report, Topology};
 use yew::prelude::*;
 
+use crate::jobs::{self, Tick};
 use crate::run::RunCtx;
 use crate::state::Handle;
-
-/// Events per slice; slices repeat within a frame until [`FRAME_MS`] has passed.
-const SLICE_EVENTS: u64 = 20_000;
-/// Time spent running per animation frame [ms].
-const FRAME_MS: f64 = 12.0;
 
 /// A finished comparison with what the view shows beside it.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +29,8 @@ pub struct Compared {
     result: Comparison,
     /// monthly cost per seed of A, of B
     cost: (Vec<f64>, Vec<f64>),
+    /// A's and B's p99 and throughput over time, for the overlaid charts
+    overlays: Vec<Overlay>,
 }
 
 /// Where a lab run stands.
@@ -44,46 +43,8 @@ enum Status {
     Failed(String),
 }
 
-/// The run in progress: one step function and the frame that runs its next slice.
-struct Job {
-    step: Box<dyn FnMut(u64) -> Result<Option<Status>, String>>,
-    progress: Box<dyn Fn() -> f64>,
-    _frame: Option<AnimationFrame>,
-}
-
-type Slot = Rc<RefCell<Option<Job>>>;
-
-fn pump(slot: Slot, report: Callback<Status>) {
-    let start = crate::run::now_ms();
-    let outcome = {
-        let mut guard = slot.borrow_mut();
-        let Some(job) = guard.as_mut() else { return };
-        let mut out = Ok(None);
-        while matches!(out, Ok(None)) && crate::run::now_ms() - start < FRAME_MS {
-            out = (job.step)(SLICE_EVENTS);
-        }
-        match out {
-            Ok(None) => {
-                report.emit(Status::Running((job.progress)()));
-                None
-            }
-            Ok(Some(done)) => Some(done),
-            Err(e) => Some(Status::Failed(e)),
-        }
-    };
-    if let Some(done) = outcome {
-        slot.borrow_mut().take();
-        report.emit(done);
-        return;
-    }
-    let next = {
-        let (slot, report) = (slot.clone(), report.clone());
-        request_animation_frame(move |_| pump(slot, report))
-    };
-    if let Some(j) = slot.borrow_mut().as_mut() {
-        j._frame = Some(next);
-    }
-}
+type Job = jobs::Job<Status>;
+type Slot = jobs::Slot<Status>;
 
 fn replications_job(doc: &Topology) -> Result<Job, String> {
     let reps = Rc::new(RefCell::new(
@@ -91,16 +52,15 @@ fn replications_job(doc: &Topology) -> Result<Job, String> {
             .map_err(|e| e.to_string())?,
     ));
     let r2 = Rc::clone(&reps);
-    Ok(Job {
-        step: Box::new(move |budget| {
+    Ok(Job::new(
+        move |budget| {
             reps.borrow_mut()
                 .step(budget)
                 .map(|s| s.map(|s| Status::Seeds(Rc::new(s))))
                 .map_err(|e| e.to_string())
-        }),
-        progress: Box::new(move || r2.borrow().progress()),
-        _frame: None,
-    })
+        },
+        move || r2.borrow().progress(),
+    ))
 }
 
 fn compare_job(a: Rc<Topology>, b: Rc<Topology>) -> Result<Job, String> {
@@ -108,8 +68,8 @@ fn compare_job(a: Rc<Topology>, b: Rc<Topology>) -> Result<Job, String> {
         Compare::start(&a, &b, DEFAULT_REPLICATIONS).map_err(|e| e.to_string())?,
     ));
     let c2 = Rc::clone(&cmp);
-    Ok(Job {
-        step: Box::new(move |budget| {
+    Ok(Job::new(
+        move |budget| {
             let mut c = cmp.borrow_mut();
             let done = c.step(budget).map_err(|e| e.to_string())?;
             Ok(done.map(|result| {
@@ -118,12 +78,18 @@ fn compare_job(a: Rc<Topology>, b: Rc<Topology>) -> Result<Job, String> {
                     compare::monthly_costs(&a, ra),
                     compare::monthly_costs(&b, rb),
                 );
-                Status::Compared(Rc::new(Compared { result, cost }))
+                let overlays = [Headline::P99, Headline::Throughput]
+                    .map(|f| overlay(ra, rb, f))
+                    .to_vec();
+                Status::Compared(Rc::new(Compared {
+                    result,
+                    cost,
+                    overlays,
+                }))
             }))
-        }),
-        progress: Box::new(move || c2.borrow().progress()),
-        _frame: None,
-    })
+        },
+        move || c2.borrow().progress(),
+    ))
 }
 
 /// The diagram's monthly cost line: the total, and per million requests served once a run has a report.
@@ -211,6 +177,7 @@ fn compare_table(c: &Compared) -> Html {
                 </tbody>
             </table>
             </div>
+            { crate::abchart::charts(&c.overlays) }
             if !r.nodes.is_empty() {
                 <h3 class="inspect-section">{ "Changed most" }</h3>
                 <ul class="compare-nodes">
@@ -270,17 +237,19 @@ pub fn LabPanel() -> Html {
     };
     let report_cb = {
         let status = status.clone();
-        Callback::from(move |s: Status| status.set(s))
+        Callback::from(move |t: Tick<Status>| {
+            status.set(match t {
+                Tick::Running(f) => Status::Running(f),
+                Tick::Done(s) => s,
+                Tick::Failed(e) => Status::Failed(e),
+            });
+        })
     };
     let start = |make: Rc<dyn Fn() -> Result<Job, String>>| {
         let (slot, report) = (slot.clone(), report_cb.clone());
         Callback::from(move |_: MouseEvent| match make() {
-            Ok(job) => {
-                *slot.borrow_mut() = Some(job);
-                report.emit(Status::Running(0.0));
-                pump(slot.clone(), report.clone());
-            }
-            Err(e) => report.emit(Status::Failed(e)),
+            Ok(job) => jobs::start(&slot, job, &report),
+            Err(e) => report.emit(Tick::Failed(e)),
         })
     };
     let doc = Rc::clone(&state.ed.doc);
@@ -344,6 +313,7 @@ pub fn LabPanel() -> Html {
                     onclick={on_seeds}>{ format!("Run {DEFAULT_REPLICATIONS} seeds") }</button>
                 <button type="button" class="btn" data-action="compare" onclick={on_open}
                     title="Compare this diagram (A) with a variant (B) you edit, on the same seeds">{ "Compare…" }</button>
+                <crate::sweep::SweepLab />
             </div>
             if !comparing { { for running.clone() } { for failed.clone() } }
             if let (Status::Seeds(s), false) = (&*status, comparing) { { seeds_table(s) } }

@@ -3,6 +3,7 @@
 //! Views translate DOM events into typed actions and render state; every rule about diagrams and
 //! simulations lives in the core crate.
 
+pub mod abchart;
 pub mod app;
 pub mod canvas;
 pub mod challenge;
@@ -12,6 +13,7 @@ pub mod gallery;
 pub mod gif;
 pub mod icons;
 pub mod inspector;
+pub mod jobs;
 pub mod lab;
 pub mod layout;
 pub mod live;
@@ -25,6 +27,7 @@ pub mod session;
 pub mod share_ui;
 pub mod shell;
 pub mod state;
+pub mod sweep;
 pub mod tabs;
 pub mod waterfall;
 

@@ -1,7 +1,8 @@
 //! The headless runner: `playground run FILE [--seed N] [--seeds K] [--duration SECONDS] [--warmup SECONDS] [--max-memory MB]
 //! [--json]`, `playground trace FILE [--slowest [N]]` for the slowest requests' waterfalls, and
 //! `playground check CHALLENGE FILE` (a design judged against a challenge's goals; exit 1 when a
-//! goal fails).
+//! goal fails), `playground sweep FILE --node ID --param NAME --from A --to B --points N` (CSV) and
+//! `playground compare A.json B.json` (`runner::lab`).
 //! It reads a topology, validates it, runs it to the end and prints a table or one JSON object (see
 //! `docs/report-format.md`). Bad input gives a message naming the field and a non-zero exit, never a panic.
 //! Only this binary reads files and the wall clock; the logic lives in `playground_core::runner`.
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use playground_core::runner::{
-    CheckWhat, USAGE, check_text, format_report, format_summary, is_challenge_file,
+    CheckWhat, USAGE, check_text, format_report, format_summary, is_challenge_file, lab,
     list_challenges, parse_check_args, parse_run_args, parse_trace_args, replicate_text, run_text,
     trace_text,
 };
@@ -34,6 +35,43 @@ fn run(args: &[String]) -> Result<String, String> {
         eprintln!("{w}");
     }
     Ok(format_report(&out.report, args.json))
+}
+
+fn read(file: &str) -> Result<String, String> {
+    std::fs::read_to_string(file).map_err(|e| format!("cannot read `{file}`: {e}"))
+}
+
+/// `playground sweep`: the CSV, or `""` when it went to `--out`.
+fn sweep(args: &[String]) -> Result<String, String> {
+    let args = lab::parse_sweep_args(args)?;
+    let (result, warnings) = lab::sweep_text(&args, &read(&args.run.file)?)?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    let csv = result.to_csv();
+    match &args.out {
+        Some(out) => {
+            std::fs::write(out, csv).map_err(|e| format!("cannot write `{out}`: {e}"))?;
+            Ok(String::new())
+        }
+        None => Ok(csv),
+    }
+}
+
+fn compare(args: &[String]) -> Result<String, String> {
+    let args = lab::parse_compare_args(args)?;
+    let (out, warnings) = lab::compare_text(&args, &read(&args.a.file)?, &read(&args.b)?)?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    Ok(if args.a.json {
+        format!(
+            "{}\n",
+            serde_json::to_string(&out).map_err(|e| e.to_string())?
+        )
+    } else {
+        out.to_table()
+    })
 }
 
 fn trace(args: &[String]) -> Result<String, String> {
@@ -76,10 +114,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().map(String::as_str);
     match command {
-        Some(c @ ("run" | "trace")) => match if c == "run" {
-            run(&args[1..])
-        } else {
-            trace(&args[1..])
+        Some(c @ ("run" | "trace" | "sweep" | "compare")) => match match c {
+            "run" => run(&args[1..]),
+            "trace" => trace(&args[1..]),
+            "sweep" => sweep(&args[1..]),
+            _ => compare(&args[1..]),
         } {
             Ok(text) => {
                 // A closed pipe (`| head`) is not worth a panic.

@@ -37,6 +37,7 @@ mod runner;
 mod scenarios;
 mod security_cost;
 mod share;
+mod sweep;
 mod theory;
 mod tidy;
 mod validation;
