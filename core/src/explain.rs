@@ -12,6 +12,7 @@
 pub mod fanout;
 pub mod links;
 mod locks;
+mod proxy;
 pub mod recent;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
@@ -446,6 +447,7 @@ pub fn explain_run(
     out.extend(resilience_findings(report, &saturated));
     out.extend(fanout::fan_out_findings(report));
     out.extend(links::link_findings(report));
+    out.extend(proxy::proxy_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

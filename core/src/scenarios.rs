@@ -218,6 +218,7 @@ const SCENARIOS: &[Scenario] = &[
         watch: &[
             "Sent, completed and rate limited for each user.",
             "Admitted and rate-limited at the limiter.",
+            "The why panel, naming the proxy whose one address the limit counts.",
         ],
         json: include_str!("../../examples/scenarios/forward-proxy.json"),
     },

@@ -195,3 +195,35 @@ fn the_forward_proxy_changes_do_what_they_say() {
         );
     }
 }
+
+/// The why panel names the proxy: "33 % of the requests of the 4 clients behind proxy were refused (… rate
+/// limited or blocked): they all leave from its one exit address" — the share quoted is the report's own (the
+/// office's refused ÷ sent, rounded), on every seed; without the proxy there is no such finding.
+#[test]
+fn the_why_panel_names_the_proxy_behind_the_refusals() {
+    use playground_core::explain::explain;
+    for seed in [1, 2, 3] {
+        let mut t: Topology = by_name("forward-proxy").expect("scenario").topology();
+        t.settings.seed = seed;
+        let r = run(&t).expect("runs");
+        let (sent, _, limited) = office(&r);
+        let said: Vec<String> = explain(&t, &r).into_iter().map(|f| f.text).collect();
+        let f = said
+            .iter()
+            .find(|s| s.contains("clients behind proxy"))
+            .unwrap_or_else(|| panic!("seed {seed}: {said:?}"));
+        let pct = (limited as f64 / sent as f64 * 100.0).round();
+        assert!(
+            f.starts_with(&format!("{pct:.0} % of the requests of the 4 clients behind proxy were refused ({limited} rate")),
+            "seed {seed}: {f}"
+        );
+        assert!(f.contains("one exit address"), "{f}");
+    }
+    let t: Topology = by_name("cache-levels").expect("scenario").topology();
+    let r = run(&t).expect("runs");
+    assert!(
+        !explain(&t, &r)
+            .iter()
+            .any(|f| f.text.contains("exit address"))
+    );
+}
