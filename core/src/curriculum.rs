@@ -167,7 +167,7 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::Security,
         15,
         "Security",
-        "Firewalls, authentication at the gateway, floods.",
+        "Firewalls, authentication at the gateway, floods, password hashing.",
         true,
     ),
     info(
@@ -231,6 +231,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("queue-burst", Chapter::Messaging),
     ("pubsub-fanout", Chapter::Messaging),
     ("firewall", Chapter::Security),
+    ("password-hashing", Chapter::Security),
     ("rate-limiting", Chapter::Reliability),
     ("circuit-breaker", Chapter::Reliability),
     ("bulkhead", Chapter::Reliability),

@@ -13,6 +13,7 @@ pub mod fanout;
 pub mod links;
 mod locks;
 pub mod recent;
+mod security;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
 use crate::report::{Outcome, Report, SeriesPoint};
@@ -446,6 +447,7 @@ pub fn explain_run(
     out.extend(resilience_findings(report, &saturated));
     out.extend(fanout::fan_out_findings(report));
     out.extend(links::link_findings(report));
+    out.extend(security::login_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

@@ -521,6 +521,33 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/firewall.json"),
     },
     Scenario {
+        name: "password-hashing",
+        title: "bcrypt cost: logins vs attackers",
+        topic: "Security: password hashing",
+        explanation: "Three login endpoints of 4 workers get 30 logins a second each and differ only in the \
+            password hash's work factor: each login spends the hash's CPU time on a worker, so an endpoint serves \
+            at most 4 ÷ (1 ms + hash) logins a second, 364 at 10 ms, 40 at 100 ms and 16 at 250 ms. At 10 ms a \
+            login takes about 11 ms, at 100 ms the workers are about 75 % busy and p99 is over twice the hash, \
+            and at 250 ms the endpoint is saturated: it serves about 16 a second, turns away over a third of \
+            the logins and p99 is over 5 s. At the bottom an attacker guessing 100 passwords a second from one \
+            address gets about 5 a second through a limit of 5 per address, while with the stolen hashes one \
+            64-core machine tries 640 a second at 100 ms (64 million with a plain SHA-256 of 1 µs).",
+        try_this: &[
+            "Set the 250 ms endpoint's `password_hash_ms` to 100: it keeps up again and turns nobody away.",
+            "Give the 250 ms endpoint 8 `workers`: it can do 32 logins a second and serves over 28 of the 30, \
+             at twice the CPU.",
+            "Raise the rate limiter's `limit` to 1000: the attacker gets as many guesses as the endpoint \
+             serves, about 40 a second.",
+        ],
+        watch: &[
+            "Each login endpoint's p99 and utilisation: the work factor sets both.",
+            "A selected login endpoint's line in the metrics panel: the most logins a second, and the \
+             attacker's guesses offline and online.",
+            "The why panel's finding that logins are CPU-bound.",
+        ],
+        json: include_str!("../../examples/scenarios/password-hashing.json"),
+    },
+    Scenario {
         name: "api-gateway",
         title: "An API gateway: one entry point",
         topic: "API management: gateways",

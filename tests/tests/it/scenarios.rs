@@ -19,7 +19,7 @@ use playground_core::share::{decode, share_url_fragment};
 use playground_core::{Report, Topology, run, validate};
 
 /// Seeds every effect is checked with; the texts' claims must hold for each.
-const SEEDS: [u64; 3] = [1, 2, 3];
+pub(crate) const SEEDS: [u64; 3] = [1, 2, 3];
 
 /// How close "about x" must be: 10 % of x.
 const ABOUT: f64 = 0.10;
@@ -1381,6 +1381,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("hot-row-locks", crate::lock_scenarios::hot_row_locks),
     ("browser-cache", crate::http_cache::browser_cache),
     ("firewall", firewall),
+    ("password-hashing", crate::security_cost::password_hashing),
     ("api-gateway", api_gateway),
     ("cap-partition", crate::cap_scenarios::cap_partition),
     (
