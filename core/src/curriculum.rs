@@ -167,7 +167,7 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::Security,
         15,
         "Security",
-        "Firewalls, authentication at the gateway, floods, password hashing.",
+        "Firewalls, authentication at the gateway, floods, password hashing, TLS termination.",
         true,
     ),
     info(
@@ -232,6 +232,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("pubsub-fanout", Chapter::Messaging),
     ("firewall", Chapter::Security),
     ("password-hashing", Chapter::Security),
+    ("tls-termination", Chapter::Security),
     ("rate-limiting", Chapter::Reliability),
     ("circuit-breaker", Chapter::Reliability),
     ("bulkhead", Chapter::Reliability),

@@ -448,6 +448,7 @@ pub fn explain_run(
     out.extend(fanout::fan_out_findings(report));
     out.extend(links::link_findings(report));
     out.extend(security::login_findings(topology, report));
+    out.extend(security::tls_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

@@ -232,13 +232,13 @@ pub const PARAMS: &[Limit] = &[
     // Gateway, firewall, rate limiter.
     lim("process_ms", 0.0, MAX_MS, "ms", "API gateway"),
     lim("jwt_verify_ms", 0.0, MAX_MS, "ms", "API gateway"),
-    lim("tls_handshake_ms", 0.0, MAX_MS, "ms", "API gateway"),
+    lim("tls_handshake_ms", 0.0, MAX_MS, "ms", "API gateway, server"),
     lim(
         "keepalive_s",
         0.0,
         MAX_SECONDS,
         "s",
-        "API gateway (> 0 with TLS)",
+        "API gateway, server (> 0 with TLS)",
     ),
     lim("inspect_ms", 0.0, MAX_MS, "ms", "firewall"),
     lim("ip_rate_limit", 1.0, 1e9, "requests", "firewall"),

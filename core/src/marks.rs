@@ -344,7 +344,7 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
     }
     let login = crate::security::login(doc, id).map(|l| login_line(&l));
     let service = n.service().map(|s| {
-        format!(
+        let mut line = format!(
             "{} shed · {} bulkhead rejected · {} effects · {} duplicate effects · {} deduplicated · {} in-progress conflicts",
             s.shed,
             s.bulkhead_rejected,
@@ -352,7 +352,11 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
             s.duplicate_effects,
             s.deduplicated,
             s.in_progress_conflicts
-        )
+        );
+        if s.handshakes > 0 {
+            line.push_str(&format!(" · {} TLS handshakes", s.handshakes));
+        }
+        line
     });
     let parts: Vec<String> = [login, service].into_iter().flatten().collect();
     (!parts.is_empty()).then(|| format!("{id}: {}", parts.join(" · ")))
@@ -942,6 +946,11 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "logins are cpu-bound",
         Need::Finding("logins are CPU-bound"),
     ),
+    (
+        "tls handshakes",
+        Need::Block(&[Kind::ApiGateway, Kind::Server]),
+    ),
+    ("terminates tls", Need::Finding("terminates TLS")),
     ("on the device", Need::Node("http_fresh", &[Kind::Client])),
     (
         "revalidations",

@@ -548,6 +548,32 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/password-hashing.json"),
     },
     Scenario {
+        name: "tls-termination",
+        title: "TLS termination: at the edge or on every server",
+        topic: "Security: the cost of TLS",
+        explanation: "Two copies of one site get 400 requests a second from 4,000 addresses; an address comes \
+            back every 10 s on average, so about 3 in 5 requests find their connection closed after the 5 s \
+            keep-alive and need a full TLS handshake, 5 ms of CPU. At the top the gateway terminates TLS: the \
+            app servers behind it only do their 5 ms of work and are about 25 % busy, while the gateway does \
+            about 250 handshakes a second on its own workers. At the bottom the load balancer passes TLS \
+            through (ip_hash keeps an address on one server) and each app server shakes hands itself, about \
+            125 times a second, so it is about 41 % busy: handshakes × 5 ms ÷ 4 workers, 16 points of CPU \
+            spent on TLS.",
+        try_this: &[
+            "Set tls-a's `keepalive_s` to 60: connections outlive the gaps, under 1 in 5 of its requests \
+             needs a handshake and it is under a third busy while tls-b stays about 41 %.",
+            "Set the gateway's `tls_handshake_ms` to 1 (an ECDSA certificate instead of RSA): the gateway \
+             is about 4 % busy.",
+        ],
+        watch: &[
+            "Each app server's utilisation: about 25 % behind the gateway, about 41 % where it terminates TLS.",
+            "The TLS handshakes in the gateway's and the servers' lines in the metrics panel (select one).",
+            "The why panel's finding that a server terminates TLS itself, and what share of its workers it \
+             costs.",
+        ],
+        json: include_str!("../../examples/scenarios/tls-termination.json"),
+    },
+    Scenario {
         name: "api-gateway",
         title: "An API gateway: one entry point",
         topic: "API management: gateways",

@@ -1382,6 +1382,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("browser-cache", crate::http_cache::browser_cache),
     ("firewall", firewall),
     ("password-hashing", crate::security_cost::password_hashing),
+    ("tls-termination", crate::security_cost::tls_termination),
     ("api-gateway", api_gateway),
     ("cap-partition", crate::cap_scenarios::cap_partition),
     (

@@ -142,3 +142,125 @@ fn the_password_hashing_try_this_changes_do_what_they_say() {
         assert!((per_s - 40.0).abs() <= 4.0, "seed {seed}: {per_s}");
     }
 }
+
+/// One login-free API server, 4 workers, constant 5 ms of work, 100 requests a second from 1000 addresses
+/// (each every 10 s, connections kept 5 s), run twice on the same seed: terminating TLS itself (a 5 ms
+/// handshake) and not. Nothing random depends on TLS, so the runs see the same requests, and the server's
+/// utilisation differs by exactly the handshakes' CPU: Δρ = handshakes/s × 5 ms ÷ 4 workers. Tolerance 0.5 %
+/// of Δρ: a service straddling the window's ends is counted in part.
+#[test]
+fn terminating_tls_on_a_server_costs_handshakes_times_their_cpu_over_workers() {
+    let topo = |tls_ms: f64| {
+        let t = json!({
+            "settings": {"seed": 3, "duration_s": 60, "warmup_s": 5, "series_interval_s": 0, "trace_capacity": 0},
+            "nodes": [
+                {"id": "users", "kind": "client", "params": {"rate": 100, "addresses": 1000}},
+                {"id": "api", "kind": "server", "params": {"workers": 4,
+                    "service_time": {"type": "constant", "ms": 5}, "tls_handshake_ms": tls_ms, "keepalive_s": 5}}
+            ],
+            "edges": [{"from": "users", "to": "api"}]
+        });
+        run(&Topology::from_json(&t.to_string()).expect("parses")).expect("valid")
+    };
+    let (plain, tls) = (topo(0.0), topo(5.0));
+    let handshakes = tls.nodes["api"].service().map_or(0, |s| s.handshakes);
+    assert_eq!(plain.nodes["api"].service(), None, "no TLS, no block");
+    assert_eq!(plain.nodes["api"].arrivals, tls.nodes["api"].arrivals);
+    // Each address sends every 10 s on average: the connection is gone (idle over 5 s) for about e^(-0.5)
+    // = 61 % of requests.
+    let share = handshakes as f64 / tls.nodes["api"].served as f64;
+    assert!(
+        (share - (-0.5f64).exp()).abs() < 0.03,
+        "handshake share {share}"
+    );
+    let per_s = handshakes as f64 / window(&tls);
+    let predicted = per_s * 0.005 / 4.0;
+    let measured = tls.nodes["api"].utilization - plain.nodes["api"].utilization;
+    assert!(
+        (measured - predicted).abs() <= 0.005 * predicted,
+        "Δρ {measured:.5}, predicted {predicted:.5} ({per_s:.1} handshakes/s)"
+    );
+}
+
+/// "About 3 in 5 requests find their connection closed after the 5 s keep-alive" (e^(-10 s⁻¹/10 × 5) =
+/// 0.61); "the app servers behind [the gateway] are about 25 % busy, while the gateway does about 250
+/// handshakes a second"; the TLS-terminating servers shake hands "about 125 times a second, so [each] is about
+/// 41 % busy: handshakes × 5 ms ÷ 4 workers, 16 points" — that last is checked exactly: each server's
+/// utilisation = (served + handshakes) × 5 ms ÷ (4 × window), within 0.5 % (services straddling the window's
+/// ends); the why panel names both servers as terminating TLS.
+pub(crate) fn tls_termination(r: &Report, c: &mut Claims) {
+    let w = window(r);
+    let gw = r.nodes["gateway"].gateway().cloned().unwrap_or_default();
+    c.about(
+        "gateway: share of requests with a handshake",
+        gw.handshakes as f64 / r.nodes["gateway"].arrivals as f64,
+        0.6,
+    );
+    c.about(
+        "gateway: handshakes a second",
+        gw.handshakes as f64 / w,
+        250.0,
+    );
+    for id in ["edge-a", "edge-b"] {
+        c.about(&format!("{id}: utilisation"), r.nodes[id].utilization, 0.25);
+    }
+    for id in ["tls-a", "tls-b"] {
+        let n = &r.nodes[id];
+        let h = n.service().map_or(0, |s| s.handshakes) as f64;
+        c.about(&format!("{id}: handshakes a second"), h / w, 125.0);
+        c.about(&format!("{id}: utilisation"), n.utilization, 0.41);
+        let predicted = (n.served as f64 + h) * 0.005 / (4.0 * w);
+        c.check(
+            (n.utilization - predicted).abs() <= 0.005 * predicted,
+            &format!("{id}: utilisation = (served + handshakes) × 5 ms ÷ 4 workers"),
+            format!("{:.5} vs {predicted:.5}", n.utilization),
+        );
+        c.about(
+            &format!("{id}: TLS's points of CPU"),
+            h / w * 0.005 / 4.0,
+            0.16,
+        );
+    }
+    let findings = explain(&by_name("tls-termination").expect("scenario").topology(), r);
+    let named = findings
+        .iter()
+        .filter(|f| f.text.contains("terminates TLS itself"))
+        .count();
+    c.check(
+        named == 2,
+        "a finding per TLS-terminating server",
+        format!("{named}"),
+    );
+}
+
+#[test]
+fn terminating_tls_at_the_edge_frees_the_servers_handshake_cpu() {
+    check_claims("tls-termination", tls_termination);
+}
+
+/// Try: tls-a's keep-alive 60 s: "under 1 in 5 of its requests needs a handshake and it is under a third busy
+/// while tls-b stays about 41 %"; the gateway's handshake at 1 ms: "the gateway is about 4 % busy" ((400 ×
+/// 0.2 ms + 250 × 1 ms) ÷ 8 workers = 4.1 %).
+#[test]
+fn the_tls_termination_try_this_changes_do_what_they_say() {
+    for seed in SEEDS {
+        let r = variant("tls-termination", seed, "tls-a", "keepalive_s", json!(60));
+        let a = &r.nodes["tls-a"];
+        let h = a.service().map_or(0, |s| s.handshakes) as f64;
+        assert!(h / (a.served as f64) < 0.2, "seed {seed}: {h}");
+        assert!(a.utilization < 1.0 / 3.0, "seed {seed}: {}", a.utilization);
+        assert!(
+            (r.nodes["tls-b"].utilization - 0.41).abs() < 0.041,
+            "seed {seed}"
+        );
+        let r = variant(
+            "tls-termination",
+            seed,
+            "gateway",
+            "tls_handshake_ms",
+            json!(1),
+        );
+        let u = r.nodes["gateway"].utilization;
+        assert!((u - 0.04).abs() <= 0.004, "seed {seed}: {u}");
+    }
+}
