@@ -167,7 +167,7 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::Security,
         15,
         "Security",
-        "Firewalls, authentication at the gateway, floods, password hashing, TLS termination.",
+        "Firewalls, authentication at the gateway, floods, password hashing, TLS termination, JWT or sessions.",
         true,
     ),
     info(
@@ -233,6 +233,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("firewall", Chapter::Security),
     ("password-hashing", Chapter::Security),
     ("tls-termination", Chapter::Security),
+    ("jwt-vs-session", Chapter::Security),
     ("rate-limiting", Chapter::Reliability),
     ("circuit-breaker", Chapter::Reliability),
     ("bulkhead", Chapter::Reliability),

@@ -951,6 +951,7 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Block(&[Kind::ApiGateway, Kind::Server]),
     ),
     ("terminates tls", Need::Finding("terminates TLS")),
+    ("session lookups", Need::Block(&[Kind::ApiGateway])),
     ("on the device", Need::Node("http_fresh", &[Kind::Client])),
     (
         "revalidations",
