@@ -207,6 +207,13 @@ pub const PARAMS: &[Limit] = &[
     lim("key_space", 1.0, 1e12, "keys", "database"),
     lim("tx_rows", 1.0, 16.0, "rows", "database"),
     lim("tx_retries", 0.0, 100.0, "retries", "database"),
+    lim(
+        "copies_per_update",
+        1.0,
+        1000.0,
+        "rows",
+        "database (denormalised)",
+    ),
     lim("max_age_s", 0.0, MAX_SECONDS, "s", "client `http_cache`"),
     lim("password_hash_ms", 0.0, 60_000.0, "ms", "server"),
     lim("row_bytes", 0.0, 1e6, "bytes", "database"),
