@@ -223,6 +223,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("vertical-vs-horizontal", Chapter::DatabaseScaling),
     ("read-replicas", Chapter::DatabaseScaling),
     ("sharding-hot-key", Chapter::DatabaseScaling),
+    ("denormalisation", Chapter::DatabaseScaling),
     ("load-balancing", Chapter::LoadBalancing),
     ("server-failure", Chapter::LoadBalancing),
     ("cache-patterns", Chapter::Caching),
