@@ -235,6 +235,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("password-hashing", Chapter::Security),
     ("tls-termination", Chapter::Security),
     ("jwt-vs-session", Chapter::Security),
+    ("oauth-login", Chapter::Security),
     ("rate-limiting", Chapter::Reliability),
     ("circuit-breaker", Chapter::Reliability),
     ("bulkhead", Chapter::Reliability),

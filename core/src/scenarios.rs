@@ -597,6 +597,25 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/jwt-vs-session.json"),
     },
     Scenario {
+        name: "oauth-login",
+        title: "An OAuth login as round trips",
+        topic: "Security: OAuth authorization code",
+        explanation: "Signing in with OAuth is a chain of calls: the browser asks the app, the app sends the \
+            user to the auth server for consent and gets a code back, trades the code for a token server to \
+            server, and makes its first API call with the token. Every hop is a round trip over a 10 ms link, so \
+            the login takes 4 round trips, 80 ms of network, plus each step's work, 1 + 5 + 3 + 2 ms: 91 ms in \
+            all, on an idle system exactly.",
+        try_this: &[
+            "Set the token exchange's `service_time` to a constant 50 ms: every login takes 47 ms longer.",
+            "Change the link latency in the settings to 50 ms: the network part grows to 400 ms of the mean.",
+        ],
+        watch: &[
+            "The latency split in the metrics panel: network versus in nodes, 80 ms and 11 ms.",
+            "The mean time of each step on the auth server and the API.",
+        ],
+        json: include_str!("../../examples/scenarios/oauth-login.json"),
+    },
+    Scenario {
         name: "denormalisation",
         title: "Normalised vs denormalised",
         topic: "Database scaling: denormalisation",

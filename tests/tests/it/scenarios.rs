@@ -1384,6 +1384,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("password-hashing", crate::security_cost::password_hashing),
     ("tls-termination", crate::security_cost::tls_termination),
     ("jwt-vs-session", crate::security_cost::jwt_vs_session),
+    ("oauth-login", crate::security_cost::oauth_login),
     ("denormalisation", crate::database::denormalisation),
     ("api-gateway", api_gateway),
     ("cap-partition", crate::cap_scenarios::cap_partition),

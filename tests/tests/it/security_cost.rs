@@ -320,3 +320,59 @@ fn the_session_lookup_adds_exactly_its_round_trip_on_an_idle_system() {
         assert!((per_s - 400.0).abs() <= 40.0, "seed {seed}: {per_s}");
     }
 }
+
+/// "4 round trips, 80 ms of network, plus each step's work, 1 + 5 + 3 + 2 ms: 91 ms in all, on an idle system
+/// exactly": constant latencies and service times, logins 200 ms apart, so nothing waits; the login's
+/// latency is Σ hops (2 × 10 ms + the step's service), to 1 µs.
+pub(crate) fn oauth_login(r: &Report, c: &mut Claims) {
+    let exact = |measured: f64, stated: f64| (measured - stated).abs() < 1e-3;
+    c.check(
+        exact(r.latency_ms.mean, 4.0 * 20.0 + 11.0),
+        "a login takes 91 ms",
+        format!("{}", r.latency_ms.mean),
+    );
+    c.check(
+        exact(r.latency_ms.network_mean, 80.0),
+        "80 ms of network",
+        format!("{}", r.latency_ms.network_mean),
+    );
+    for (id, ms) in [("authorize", 5.0), ("token", 3.0), ("api", 2.0)] {
+        c.check(
+            exact(r.nodes[id].mean_time_ms, ms),
+            &format!("{id} takes {ms} ms"),
+            format!("{}", r.nodes[id].mean_time_ms),
+        );
+    }
+}
+
+#[test]
+fn an_oauth_login_takes_the_sum_of_its_round_trips() {
+    check_claims("oauth-login", oauth_login);
+}
+
+/// Try: the token exchange at 50 ms makes every login "47 ms longer"; the link at 50 ms makes the network
+/// part "400 ms".
+#[test]
+fn the_oauth_try_this_changes_do_what_they_say() {
+    let r = variant(
+        "oauth-login",
+        1,
+        "token",
+        "service_time",
+        json!({"type": "constant", "ms": 50}),
+    );
+    assert!(
+        (r.latency_ms.mean - 138.0).abs() < 1e-3,
+        "{}",
+        r.latency_ms.mean
+    );
+    let mut t = by_name("oauth-login").expect("scenario").topology();
+    t.settings.link.latency =
+        serde_json::from_value(json!({"type": "constant", "ms": 50})).expect("a dist");
+    let r = run(&t).expect("runs");
+    assert!(
+        (r.latency_ms.network_mean - 400.0).abs() < 1e-3,
+        "{}",
+        r.latency_ms.network_mean
+    );
+}
