@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod client;
+pub(crate) mod connections;
 pub mod database;
 pub mod dns;
 pub mod forward_proxy;

@@ -14,6 +14,7 @@ pub mod links;
 mod locks;
 mod proxy;
 pub mod recent;
+mod security;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
 use crate::report::{Outcome, Report, SeriesPoint};
@@ -448,6 +449,8 @@ pub fn explain_run(
     out.extend(fanout::fan_out_findings(report));
     out.extend(links::link_findings(report));
     out.extend(proxy::proxy_findings(topology, report));
+    out.extend(security::login_findings(topology, report));
+    out.extend(security::tls_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

@@ -36,6 +36,7 @@ pub mod resilience;
 pub mod rng;
 pub mod runner;
 pub mod scenarios;
+pub mod security;
 pub mod share;
 pub mod sim;
 pub mod stats;

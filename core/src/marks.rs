@@ -342,16 +342,76 @@ pub fn node_block(doc: &Topology, id: &str, n: &NodeReport) -> Option<String> {
         }
         return Some(line);
     }
-    let s = n.service()?;
-    Some(format!(
-        "{id}: {} shed · {} bulkhead rejected · {} effects · {} duplicate effects · {} deduplicated · {} in-progress conflicts",
-        s.shed,
-        s.bulkhead_rejected,
-        s.effects,
-        s.duplicate_effects,
-        s.deduplicated,
-        s.in_progress_conflicts
-    ))
+    let login = crate::security::login(doc, id).map(|l| login_line(&l));
+    let service = n.service().map(|s| {
+        let mut line = format!(
+            "{} shed · {} bulkhead rejected · {} effects · {} duplicate effects · {} deduplicated · {} in-progress conflicts",
+            s.shed,
+            s.bulkhead_rejected,
+            s.effects,
+            s.duplicate_effects,
+            s.deduplicated,
+            s.in_progress_conflicts
+        );
+        if s.handshakes > 0 {
+            line.push_str(&format!(" · {} TLS handshakes", s.handshakes));
+        }
+        line
+    });
+    let parts: Vec<String> = [login, service].into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| format!("{id}: {}", parts.join(" · ")))
+}
+
+/// A login endpoint's part of its block: the hash per login, the capacity it leaves, and the attacker's
+/// guesses a second offline and online (`crate::security`).
+fn login_line(l: &crate::security::Login) -> String {
+    let limit = l.limit.as_ref().map_or_else(
+        || "no rate limit".to_string(),
+        |(by, _)| format!("limit {by}"),
+    );
+    format!(
+        "login: {} ms hashing per login · at most {:.1} logins/s · attacker offline {:.0} guesses/s ({} cores) · \
+         online {:.1} guesses/s per address ({limit})",
+        l.hash_ms,
+        l.capacity_per_s,
+        l.offline_guesses_per_s,
+        crate::security::ATTACKER_CORES,
+        l.online_guesses_per_s
+    )
+}
+
+/// A login endpoint's figures for the inspector (`crate::security`): the hash per login, the most logins a
+/// second it serves, the attacker's guesses a second offline and online; empty for any other node.
+pub fn login_figures(doc: &Topology, id: &str) -> Vec<Figure> {
+    let Some(l) = crate::security::login(doc, id) else {
+        return Vec::new();
+    };
+    vec![
+        figure(
+            "login_hash",
+            "password hash per login",
+            format!("{}", l.hash_ms),
+            "ms",
+        ),
+        figure(
+            "login_capacity",
+            "most logins served",
+            format!("{:.1}", l.capacity_per_s),
+            "/s",
+        ),
+        figure(
+            "offline_guesses",
+            "attacker's guesses offline (64 cores)",
+            format!("{:.0}", l.offline_guesses_per_s),
+            "/s",
+        ),
+        figure(
+            "online_guesses",
+            "attacker's guesses online, per address",
+            format!("{:.1}", l.online_guesses_per_s),
+            "/s",
+        ),
+    ]
 }
 
 /// A percentage as the figures show it: `34 %`, `<1 %` for a non-zero share under one percent.
@@ -934,6 +994,17 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     ("deadlocks", Need::Node("deadlocks", &[Kind::Database])),
     ("aborts", Need::Node("tx_aborts", &[Kind::Database])),
     ("lock contention finding", Need::Finding("lock contention")),
+    ("guesses offline", Need::Block(&[Kind::Server])),
+    (
+        "logins are cpu-bound",
+        Need::Finding("logins are CPU-bound"),
+    ),
+    (
+        "tls handshakes",
+        Need::Block(&[Kind::ApiGateway, Kind::Server]),
+    ),
+    ("terminates tls", Need::Finding("terminates TLS")),
+    ("session lookups", Need::Block(&[Kind::ApiGateway])),
     ("on the device", Need::Node("http_fresh", &[Kind::Client])),
     (
         "revalidations",

@@ -612,6 +612,122 @@ const SCENARIOS: &[Scenario] = &[
         json: include_str!("../../examples/scenarios/firewall.json"),
     },
     Scenario {
+        name: "password-hashing",
+        title: "bcrypt cost: logins vs attackers",
+        topic: "Security: password hashing",
+        explanation: "Three login endpoints of 4 workers get 30 logins a second each and differ only in the \
+            password hash's work factor: each login spends the hash's CPU time on a worker, so an endpoint serves \
+            at most 4 ÷ (1 ms + hash) logins a second, 364 at 10 ms, 40 at 100 ms and 16 at 250 ms. At 10 ms a \
+            login takes about 11 ms, at 100 ms the workers are about 75 % busy and p99 is over twice the hash, \
+            and at 250 ms the endpoint is saturated: it serves about 16 a second, turns away over a third of \
+            the logins and p99 is over 5 s. At the bottom an attacker guessing 100 passwords a second from one \
+            address gets about 5 a second through a limit of 5 per address, while with the stolen hashes one \
+            64-core machine tries 640 a second at 100 ms (64 million with a plain SHA-256 of 1 µs).",
+        try_this: &[
+            "Set the 250 ms endpoint's `password_hash_ms` to 100: it keeps up again and turns nobody away.",
+            "Give the 250 ms endpoint 8 `workers`: it can do 32 logins a second and serves over 28 of the 30, \
+             at twice the CPU.",
+            "Raise the rate limiter's `limit` to 1000: the attacker gets as many guesses as the endpoint \
+             serves, about 40 a second.",
+        ],
+        watch: &[
+            "Each login endpoint's p99 and utilisation: the work factor sets both.",
+            "A selected login endpoint's line in the metrics panel: the most logins a second, and the \
+             attacker's guesses offline and online.",
+            "The why panel's finding that logins are CPU-bound.",
+        ],
+        json: include_str!("../../examples/scenarios/password-hashing.json"),
+    },
+    Scenario {
+        name: "tls-termination",
+        title: "TLS termination: at the edge or on every server",
+        topic: "Security: the cost of TLS",
+        explanation: "Two copies of one site get 400 requests a second from 4,000 addresses; an address comes \
+            back every 10 s on average, so about 3 in 5 requests find their connection closed after the 5 s \
+            keep-alive and need a full TLS handshake, 5 ms of CPU. At the top the gateway terminates TLS: the \
+            app servers behind it only do their 5 ms of work and are about 25 % busy, while the gateway does \
+            about 250 handshakes a second on its own workers. At the bottom the load balancer passes TLS \
+            through (ip_hash keeps an address on one server) and each app server shakes hands itself, about \
+            125 times a second, so it is about 41 % busy: handshakes × 5 ms ÷ 4 workers, 16 points of CPU \
+            spent on TLS.",
+        try_this: &[
+            "Set tls-a's `keepalive_s` to 60: connections outlive the gaps, under 1 in 5 of its requests \
+             needs a handshake and it is under a third busy while tls-b stays about 41 %.",
+            "Set the gateway's `tls_handshake_ms` to 1 (an ECDSA certificate instead of RSA): the gateway \
+             is about 4 % busy.",
+        ],
+        watch: &[
+            "Each app server's utilisation: about 25 % behind the gateway, about 41 % where it terminates TLS.",
+            "The TLS handshakes in the gateway's and the servers' lines in the metrics panel (select one).",
+            "The why panel's finding that a server terminates TLS itself, and what share of its workers it \
+             costs.",
+        ],
+        json: include_str!("../../examples/scenarios/tls-termination.json"),
+    },
+    Scenario {
+        name: "jwt-vs-session",
+        title: "JWT or a session store: authenticating each request",
+        topic: "Security: tokens and sessions",
+        explanation: "Two copies of one API get 200 requests a second through a gateway that authenticates \
+            each: at the top a request carries a JSON Web Token whose signature the gateway checks in 0.1 ms of \
+            its own CPU, asking nobody, and at the bottom a session id that the gateway looks up in the \
+            session store, a network round trip per request. So the session store takes about 200 lookups a \
+            second, one per request, and a request takes about 4.4 ms longer: 2 × 2 ms of links plus the \
+            store's 0.5 ms, less the 0.1 ms signature check. That is the price of revoking a session at once; \
+            a JWT stays valid until it expires.",
+        try_this: &[
+            "Set the bottom gateway's `auth` to `jwt`: the session store gets no lookups and both halves take \
+             the same time.",
+            "Raise the bottom users' `rate` to 400: the store's lookups double with it, about 400 a second.",
+        ],
+        watch: &[
+            "The mean time of each gateway: about 4.4 ms apart.",
+            "Arrivals at each API and at the session store: one lookup per request.",
+            "The session lookups in the bottom gateway's line in the metrics panel (select it).",
+        ],
+        json: include_str!("../../examples/scenarios/jwt-vs-session.json"),
+    },
+    Scenario {
+        name: "oauth-login",
+        title: "An OAuth login as round trips",
+        topic: "Security: OAuth authorization code",
+        explanation: "Signing in with OAuth is a chain of calls: the browser asks the app, the app sends the \
+            user to the auth server for consent and gets a code back, trades the code for a token server to \
+            server, and makes its first API call with the token. Every hop is a round trip over a 10 ms link, so \
+            the login takes 4 round trips, 80 ms of network, plus each step's work, 1 + 5 + 3 + 2 ms: 91 ms in \
+            all, on an idle system exactly.",
+        try_this: &[
+            "Set the token exchange's `service_time` to a constant 50 ms: every login takes 47 ms longer.",
+            "Change the link latency in the settings to 50 ms: the network part grows to 400 ms of the mean.",
+        ],
+        watch: &[
+            "The latency split in the metrics panel: network versus in nodes, 80 ms and 11 ms.",
+            "The mean time of each step on the auth server and the API.",
+        ],
+        json: include_str!("../../examples/scenarios/oauth-login.json"),
+    },
+    Scenario {
+        name: "denormalisation",
+        title: "Normalised vs denormalised",
+        topic: "Database scaling: denormalisation",
+        explanation: "Four copies of one SQL table of 10,000 rows, where a read needs columns from 3 tables: \
+            normalised, a read joins them, one index lookup each (about 2.5 ms), and an update writes one row \
+            (1.8 ms); denormalised, the columns are copied into the row a read needs, so a read is one lookup \
+            (about 1.2 ms) but every update writes all 3 copies (5.4 ms). With 90 % reads (the shop) the \
+            denormalised table answers in about 1.6 ms on average against about 2.4 ms. With 70 % writes (the \
+            ledger) it is the other way round: about 4.1 ms against about 2.0 ms.",
+        try_this: &[
+            "Set the ledger's denormalised `copies_per_update` to 1: its updates cost what the normalised \
+             ones do and it becomes the faster of the two.",
+            "Set the shop's normalised `join_tables` to 6: its mean time is over 4 ms.",
+        ],
+        watch: &[
+            "The mean time of each database.",
+            "The reads and writes of each database (select one).",
+        ],
+        json: include_str!("../../examples/scenarios/denormalisation.json"),
+    },
+    Scenario {
         name: "api-gateway",
         title: "An API gateway: one entry point",
         topic: "API management: gateways",

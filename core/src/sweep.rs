@@ -614,7 +614,7 @@ mod tests {
     fn the_page_starts_on_a_sensible_parameter_and_range() {
         let t = fixtures::three_tier();
         assert_eq!(default_param(&t, "users").as_deref(), Some("rate"));
-        assert_eq!(default_param(&t, "app1").as_deref(), Some("workers"));
+        assert_eq!(default_param(&t, "app1").as_deref(), Some("instances"));
         assert_eq!(current(&t, "users", "rate"), Some(200.0));
         assert_eq!(suggest(&t, "users", "rate"), (50.0, 400.0));
         assert_eq!(suggest(&t, "app1", "workers"), (1.0, 8.0));

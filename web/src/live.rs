@@ -1008,7 +1008,12 @@ pub fn FaultPanel() -> Html {
             .filter(|r| !r.is_empty()),
         Target::Edge(_) => None,
     };
-    fault_buttons(&run, &target, edge, region)
+    // A login endpoint's security arithmetic (core's `marks::login_figures`) joins its figures.
+    let login = match &target {
+        Target::Node(id) => marks::login_figures(&state.ed.doc, id),
+        Target::Edge(_) => Vec::new(),
+    };
+    fault_buttons(&run, &target, edge, region, login)
 }
 
 /// The partition tool: cut `nodes` (or their `region`) off from the rest of the diagram while the run goes on,
@@ -1048,6 +1053,7 @@ fn fault_buttons(
     target: &Target,
     edge: Option<&Edge>,
     region: Option<String>,
+    login: Vec<marks::Figure>,
 ) -> Html {
     if run.snap.status == Status::Idle {
         return html! {
@@ -1093,7 +1099,8 @@ fn fault_buttons(
     // the run, then its kind's own (core's `marks::node_figures`).
     let stats = match (target, run.snap.report.as_deref()) {
         (Target::Node(id), Some(r)) => r.nodes.get(id).map(|n| {
-            let rows = marks::node_figures(n, run.snap.recent.nodes.get(id));
+            let mut rows = marks::node_figures(n, run.snap.recent.nodes.get(id));
+            rows.extend(login);
             html! {
                 <dl class="node-stats" data-node-stats={id.clone()}>
                     { for rows.into_iter().map(|f| html! {

@@ -14,6 +14,7 @@
 
 pub mod buffer;
 pub mod cost;
+pub mod denormalise;
 pub mod locks;
 pub mod replication;
 pub mod sharding;
@@ -118,6 +119,18 @@ pub struct DatabaseParams {
     /// (`database/buffer.rs`); `null` = none, default null
     #[serde(default)]
     pub buffer_cache: Option<BufferCacheParams>,
+    /// denormalised: the columns a read would join are copied into its row, so a read looks up one table
+    /// instead of `join_tables`, and an update writes `copies_per_update` rows (`database/denormalise.rs`),
+    /// default false
+    #[serde(default)]
+    pub denormalised: bool,
+    /// denormalised: rows an update writes, the row and its copies [1..1000], default 1
+    #[serde(default = "one_copy")]
+    pub copies_per_update: u32,
+}
+
+fn one_copy() -> u32 {
+    1
 }
 
 impl Default for DatabaseParams {
@@ -153,6 +166,8 @@ impl Default for DatabaseParams {
             hot_bytes: 0,
             vertical_partition: false,
             buffer_cache: None,
+            denormalised: false,
+            copies_per_update: 1,
         }
     }
 }
@@ -173,6 +188,7 @@ impl DatabaseParams {
         };
         at_least_one("workers", u64::from(self.workers));
         at_least_one("join_tables", u64::from(self.join_tables));
+        at_least_one("copies_per_update", u64::from(self.copies_per_update));
         at_least_one("shards", u64::from(self.shards));
         at_least_one("virtual_nodes", u64::from(self.virtual_nodes));
         at_least_one("key_space", self.key_space);
@@ -237,6 +253,7 @@ impl DatabaseParams {
             ("tx_retries", f64::from(self.tx_retries)),
             ("row_bytes", self.row_bytes as f64),
             ("hot_bytes", self.hot_bytes as f64),
+            ("copies_per_update", f64::from(self.copies_per_update)),
         ];
         if let Some(q) = self.queue_capacity {
             ranges.push(("queue_capacity", f64::from(q)));
@@ -368,6 +385,8 @@ pub(crate) struct Database {
     queue_cap: Option<u32>,
     costs: Option<Costs>,
     table: Table,
+    /// rows an update writes (1, or the copies of a denormalised row)
+    writes_per_update: f64,
     workers: u32,
     router: Router,
     shards: Vec<Shard>,
@@ -477,10 +496,11 @@ impl Database {
             error_p: p.error_probability,
             queue_cap: p.queue_capacity,
             costs: p.preset.costs(),
+            writes_per_update: f64::from(denormalise::writes_per_update(p)),
             table: Table {
                 indexed: p.indexed,
                 indexes: p.indexes,
-                join_tables: p.join_tables.max(1),
+                join_tables: denormalise::read_tables(p),
                 scan_bytes: if p.vertical_partition && p.hot_bytes > 0 {
                     p.hot_bytes
                 } else {
@@ -673,7 +693,7 @@ impl Database {
             Some(c) => {
                 let cost = match j.op {
                     Op::Read => c.read(&self.table, self.shards[shard].rows),
-                    Op::Write => c.write(&self.table),
+                    Op::Write => c.write(&self.table) * self.writes_per_update,
                 };
                 if self.mean_ms > 0.0 {
                     self.service
@@ -1270,6 +1290,8 @@ impl DatabaseParams {
             ),
             Term::new("buffer_cache", "Buffer cache (pages in memory)")
                 .optional(default_json::<BufferCacheParams>, &BufferCacheParams::VOCAB),
+            Term::new("denormalised", "Denormalised (copies instead of joins)"),
+            Term::new("copies_per_update", "Rows an update writes (denormalised)").integer(),
         ],
     };
 }

@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::connections::Connections;
 use crate::components::interface::{Build, Component, Finding, Levels, mismatch};
 use crate::components::pool::{Arrived, WorkerPool};
 use crate::components::rate_limiter::{Decision, Limiter, LimiterParams, LimiterReport, Who};
@@ -302,16 +303,12 @@ fn session_key(client: u32, addr: u32) -> u64 {
     SESSION_TAG | (u64::from(client & 0x7fff_ffff) << 32) | u64::from(addr)
 }
 
-/// Connections tracked before the closed ones are swept out for the first time.
-const MIN_SWEEP: usize = 64;
-
 /// The API gateway's state machine.
 pub(crate) struct Gateway {
     pool: WorkerPool<Job>,
     process: SimTime,
     jwt_verify: SimTime,
     handshake: SimTime,
-    keepalive: SimTime,
     auth: Auth,
     tls: bool,
     /// `[route index][read, write]` → port; the last row is for a route index beyond the path table (the
@@ -322,9 +319,8 @@ pub(crate) struct Gateway {
     next: u32,
     /// the session store's port (auth = session)
     store: Option<u32>,
-    /// open TLS connections: (client, address) → last use
-    conns: BTreeMap<(u32, u32), SimTime>,
-    sweep_at: usize,
+    /// open TLS connections per client address
+    conns: Connections,
     lookups: Vec<Option<Lookup>>,
     free_lookups: Vec<u32>,
     /// the rate-limit policy, when it has one
@@ -377,15 +373,13 @@ impl Gateway {
             process: SimTime::from_ms(p.process_ms),
             jwt_verify: SimTime::from_ms(p.jwt_verify_ms),
             handshake: SimTime::from_ms(p.tls_handshake_ms),
-            keepalive: SimTime::from_secs(p.keepalive_s),
             auth: p.auth,
             tls: p.tls,
             table,
             spread,
             next: 0,
             store,
-            conns: BTreeMap::new(),
-            sweep_at: MIN_SWEEP,
+            conns: Connections::new(SimTime::from_secs(p.keepalive_s)),
             lookups: Vec::new(),
             free_lookups: Vec::new(),
             limiter: p.rate_limit.as_ref().map(Limiter::new),
@@ -419,12 +413,6 @@ impl Gateway {
     #[cfg(test)]
     pub fn pending_lookups(&self) -> u32 {
         self.lookups.len() as u32 - self.free_lookups.len() as u32
-    }
-
-    fn open(&self, key: (u32, u32), now: SimTime) -> bool {
-        self.conns
-            .get(&key)
-            .is_some_and(|&last| now.since(last) < self.keepalive)
     }
 
     /// A request arrives.
@@ -491,7 +479,7 @@ impl Gateway {
         }
         let conn = (job.client, job.addr);
         let tracked = self.tls && !job.internal;
-        let handshake = tracked && !self.open(conn, ctx.now);
+        let handshake = tracked && !self.conns.is_open(conn, ctx.now);
         if handshake {
             cpu = cpu.add(self.handshake);
         }
@@ -499,24 +487,13 @@ impl Gateway {
             Arrived::Started | Arrived::Queued => {
                 if tracked {
                     self.counts.handshakes += u64::from(handshake);
-                    self.conns.insert(conn, ctx.now);
-                    self.sweep(ctx.now);
+                    self.conns.touch(conn, ctx.now);
                 }
             }
             Arrived::Full(job) => ctx.out.push(Action::Fail {
                 req: job.req,
                 outcome: Outcome::Rejected,
             }),
-        }
-    }
-
-    /// Forgets closed connections once the map has doubled since the last sweep (amortised O(log n)).
-    fn sweep(&mut self, now: SimTime) {
-        if self.conns.len() >= self.sweep_at {
-            let keepalive = self.keepalive;
-            self.conns
-                .retain(|_, &mut last| now.since(last) < keepalive);
-            self.sweep_at = (2 * self.conns.len()).max(MIN_SWEEP);
         }
     }
 
@@ -672,7 +649,6 @@ impl Gateway {
         }
         self.free_held = (0..self.held.len() as u32).rev().collect();
         self.conns.clear();
-        self.sweep_at = MIN_SWEEP;
     }
 
     /// The node comes back, empty.
@@ -683,13 +659,8 @@ impl Gateway {
 
     /// The counts so far; `connections` counts those still open at `now`.
     pub fn report(&self, now: SimTime) -> GatewayReport {
-        let open = self
-            .conns
-            .values()
-            .filter(|&&last| now.since(last) < self.keepalive)
-            .count();
         GatewayReport {
-            connections: open as u64,
+            connections: self.conns.open_at(now),
             ..self.counts.clone()
         }
     }
@@ -1024,7 +995,7 @@ mod tests {
             let now = SimTime(u64::from(addr) * NANOS_PER_SEC / 10);
             r.through(now, addr, from(0, addr, Op::Read, 0));
         }
-        assert!(r.g.conns.len() < 200, "{} tracked", r.g.conns.len());
+        assert!(r.g.conns.tracked() < 200, "{} tracked", r.g.conns.tracked());
         assert_eq!(r.g.report(SimTime(1000 * NANOS_PER_SEC)).connections, 9);
     }
 

@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::connections::Connections;
 use crate::components::interface::{Build, Component, Finding, Incoming, Levels, Plan, mismatch};
 use crate::components::{
     Action, Ctx, NodeDetail, Params, check_dist, check_num, check_prob, check_range,
@@ -126,6 +127,19 @@ pub struct ServerParams {
     /// fixed fleet, default `null`
     #[serde(default)]
     pub autoscale: Option<Autoscale>,
+    /// the server terminates TLS itself: the CPU of a full handshake, paid by a request whose client address
+    /// has no open connection, added to its service time and divided by `speed` [ms]; 0 = TLS ends before it
+    /// (at a gateway) or there is none, default 0
+    #[serde(default)]
+    pub tls_handshake_ms: f64,
+    /// with `tls_handshake_ms`: a client address's connection is reused while idle less than this (HTTP
+    /// keep-alive) [s], default 60
+    #[serde(default = "default_keepalive_s")]
+    pub keepalive_s: f64,
+}
+
+fn default_keepalive_s() -> f64 {
+    60.0
 }
 
 fn default_response_bytes() -> u32 {
@@ -191,6 +205,8 @@ pub(crate) struct Job {
     pub idem: u64,
     pub key: u64,
     pub op: Op,
+    /// it opens a TLS connection: a full handshake before its work (`tls_handshake_ms`)
+    pub handshake: bool,
 }
 
 /// A server's resilience counts over the measurement window (the report's `service` block).
@@ -211,6 +227,9 @@ pub struct ServiceReport {
     /// queued copies of hedged calls removed unserved because another copy had answered (tied requests)
     #[serde(default, skip_serializing_if = "is_zero")]
     pub cancelled: u64,
+    /// full TLS handshakes it did (a server that terminates TLS: `tls_handshake_ms`)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub handshakes: u64,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -239,6 +258,8 @@ impl Default for ServerParams {
             password_hash_ms: 0.0,
             instances: 1,
             autoscale: None,
+            tls_handshake_ms: 0.0,
+            keepalive_s: default_keepalive_s(),
         }
     }
 }
@@ -254,6 +275,14 @@ impl ServerParams {
         check_prob(&mut out, "error_probability", self.error_probability);
         check_num(&mut out, "speed", self.speed, 0.0);
         check_num(&mut out, "password_hash_ms", self.password_hash_ms, 0.0);
+        check_num(&mut out, "tls_handshake_ms", self.tls_handshake_ms, 0.0);
+        check_num(&mut out, "keepalive_s", self.keepalive_s, 0.0);
+        if self.tls_handshake_ms > 0.0 && self.keepalive_s.is_finite() && self.keepalive_s <= 0.0 {
+            out.push((
+                "keepalive_s".into(),
+                "`keepalive_s` must be positive".into(),
+            ));
+        }
         if self.speed.is_finite() && self.speed <= 0.0 {
             out.push(("speed".into(), "`speed` must be positive".into()));
         }
@@ -283,6 +312,8 @@ impl ServerParams {
             ("workers", f64::from(self.workers)),
             ("speed", self.speed),
             ("password_hash_ms", self.password_hash_ms),
+            ("tls_handshake_ms", self.tls_handshake_ms),
+            ("keepalive_s", self.keepalive_s),
             ("fan_out", f64::from(self.fan_out)),
             ("first_k", f64::from(self.first_k)),
             ("response_bytes", f64::from(self.response_bytes)),
@@ -416,6 +447,8 @@ pub(crate) struct Server {
     mean_service: SimTime,
     /// password hashing per request [ms at speed 1] (0: not a login endpoint)
     hash_ms: f64,
+    /// terminating TLS: the handshake's CPU [ms at speed 1] and the connections open per client address
+    tls: Option<(f64, Connections)>,
     bulkhead: Option<u32>,
     /// workers waiting on each port
     waiting_on: Vec<u32>,
@@ -474,6 +507,12 @@ impl Server {
             shed: p.shed_expired,
             mean_service: SimTime::from_ms(p.service_time.mean_ms() / p.speed),
             hash_ms: p.password_hash_ms,
+            tls: (p.tls_handshake_ms > 0.0).then(|| {
+                (
+                    p.tls_handshake_ms,
+                    Connections::new(SimTime::from_secs(p.keepalive_s)),
+                )
+            }),
             bulkhead: p.bulkhead,
             waiting_on: vec![0; ports as usize],
             side_effects: p.side_effects,
@@ -530,6 +569,7 @@ impl Server {
             || self.bulkhead.is_some()
             || self.effects.is_some()
             || self.counters.cancelled > 0
+            || self.tls.is_some()
     }
 
     /// The port a request calls first: 0, or for `calls: one` the edge its key falls on.
@@ -561,6 +601,13 @@ impl Server {
             d.add(SimTime::from_ms(self.hash_ms * self.factor))
         } else {
             d
+        };
+        let d = match &self.tls {
+            Some((ms, _)) if job.handshake => {
+                self.counters.handshakes += u64::from(self.counting);
+                d.add(SimTime::from_ms(ms * self.factor))
+            }
+            _ => d,
         };
         ctx.out.push(Action::ServiceDone {
             at: ctx.now.add(d),
@@ -891,6 +938,9 @@ impl Server {
     /// return.
     pub fn kill(&mut self, ctx: &mut Ctx<'_>) {
         self.alive = false;
+        if let Some((_, conns)) = &mut self.tls {
+            conns.clear();
+        }
         self.epoch = self.epoch.wrapping_add(1);
         while let Some(job) = self.queue.pop_front() {
             self.fail(ctx, &job, Outcome::Error);
@@ -938,9 +988,13 @@ impl ServiceReport {
             self.deduplicated,
             self.in_progress_conflicts,
         ]);
-        // Only tied hedges cancel: other diagrams keep their digests.
+        // Only tied hedges cancel and only TLS-terminating servers shake hands: other diagrams keep their
+        // digests.
         if self.cancelled > 0 {
             h.u64(self.cancelled);
+        }
+        if self.handshakes > 0 {
+            h.u64(self.handshakes);
         }
     }
 
@@ -958,6 +1012,9 @@ impl ServiceReport {
         );
         if self.cancelled > 0 {
             s.push_str(&format!("  cancelled {}", self.cancelled));
+        }
+        if self.handshakes > 0 {
+            s.push_str(&format!("  TLS handshakes {}", self.handshakes));
         }
         s
     }
@@ -1059,12 +1116,22 @@ impl Component for Server {
     fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
         self.counting = ctx.counting;
         self.meter(ctx.now);
+        let handshake = match &mut self.tls {
+            Some((_, conns)) if !inc.internal => {
+                let conn = (inc.client, inc.addr);
+                let new = !conns.is_open(conn, ctx.now);
+                conns.touch(conn, ctx.now);
+                new
+            }
+            _ => false,
+        };
         let job = Job {
             req,
             deadline: inc.deadline,
             idem: inc.idem,
             key: inc.key,
             op: inc.op,
+            handshake,
         };
         Server::on_request(self, ctx, job)
     }
@@ -1193,6 +1260,8 @@ impl ServerParams {
                 .live(),
             Term::new("speed", "Speed").unit("×").live(),
             Term::new("password_hash_ms", "Password hash per login (work factor)"),
+            Term::new("tls_handshake_ms", "TLS handshake here (0: ends before)"),
+            Term::new("keepalive_s", "TLS keep-alive"),
             Term::new("error_probability", "Error probability")
                 .unit("0–1")
                 .live(),
@@ -1251,6 +1320,7 @@ mod tests {
             idem: u64::from(req),
             key: 0,
             op: Op::Read,
+            handshake: false,
         }
     }
 

@@ -19,7 +19,7 @@ use playground_core::share::{decode, share_url_fragment};
 use playground_core::{Report, Topology, run, validate};
 
 /// Seeds every effect is checked with; the texts' claims must hold for each.
-const SEEDS: [u64; 3] = [1, 2, 3];
+pub(crate) const SEEDS: [u64; 3] = [1, 2, 3];
 
 /// How close "about x" must be: 10 % of x.
 const ABOUT: f64 = 0.10;
@@ -1383,6 +1383,11 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("cache-levels", crate::cache_level_scenarios::cache_levels),
     ("forward-proxy", crate::cache_level_scenarios::forward_proxy),
     ("firewall", firewall),
+    ("password-hashing", crate::security_cost::password_hashing),
+    ("tls-termination", crate::security_cost::tls_termination),
+    ("jwt-vs-session", crate::security_cost::jwt_vs_session),
+    ("oauth-login", crate::security_cost::oauth_login),
+    ("denormalisation", crate::database::denormalisation),
     ("api-gateway", api_gateway),
     ("cap-partition", crate::cap_scenarios::cap_partition),
     (
