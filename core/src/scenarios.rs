@@ -8,7 +8,7 @@
 use crate::topology::Topology;
 
 /// One gallery entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scenario {
     /// URL slug, unique: the page opens it from `#scenario=<name>`
     pub name: &'static str,
@@ -24,6 +24,69 @@ pub struct Scenario {
     pub watch: &'static [&'static str],
     /// the diagram, topology format v1
     json: &'static str,
+    /// the lab view the gallery opens with it, if any (the diagram is then variant A or the swept design)
+    pub lab: Option<Lab>,
+}
+
+/// A lab view a scenario opens with: an A/B comparison against a second diagram, or a parameter sweep.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lab {
+    /// Compare the scenario's diagram (A) with variant `b` on the same seeds.
+    Compare {
+        /// variant B, topology format v1 (`examples/scenarios/variants/<name>-b.json`, compiled in)
+        b: &'static str,
+    },
+    /// Sweep one parameter of one node of the scenario's diagram.
+    Sweep {
+        /// the node's id
+        node: &'static str,
+        /// the parameter's path, as [`crate::sweep::params`] names it
+        param: &'static str,
+        /// first value
+        from: f64,
+        /// last value
+        to: f64,
+        /// number of points
+        points: u32,
+        /// replications per point
+        seeds: u32,
+    },
+}
+
+impl Lab {
+    /// Variant B of a comparison, parsed; `None` for a sweep.
+    pub fn variant_b(&self) -> Option<Topology> {
+        match self {
+            Lab::Compare { b } => Some(
+                Topology::from_json(b)
+                    .expect("a built-in variant parses (checked by tests/it/scenarios.rs)"),
+            ),
+            Lab::Sweep { .. } => None,
+        }
+    }
+
+    /// The sweep's spec (linear scale); `None` for a comparison.
+    pub fn sweep_spec(&self) -> Option<crate::sweep::SweepSpec> {
+        match *self {
+            Lab::Sweep {
+                node,
+                param,
+                from,
+                to,
+                points,
+                seeds,
+            } => Some(crate::sweep::SweepSpec {
+                target: node.to_string(),
+                param: param.to_string(),
+                from,
+                to,
+                points,
+                scale: crate::sweep::Scale::Linear,
+                seeds,
+            }),
+            Lab::Compare { .. } => None,
+        }
+    }
 }
 
 impl Scenario {
@@ -68,6 +131,7 @@ const SCENARIOS: &[Scenario] = &[
             "The web server's utilisation, about 25 %.",
         ],
         json: include_str!("../../examples/scenarios/client-server.json"),
+        lab: None,
     },
     Scenario {
         name: "dns-ttl",
@@ -88,6 +152,7 @@ const SCENARIOS: &[Scenario] = &[
             "The resolver's mean time: what one lookup costs.",
         ],
         json: include_str!("../../examples/scenarios/dns-ttl.json"),
+        lab: None,
     },
     Scenario {
         name: "multi-region",
@@ -109,6 +174,7 @@ const SCENARIOS: &[Scenario] = &[
             "The network part of the mean latency in the metrics panel.",
         ],
         json: include_str!("../../examples/scenarios/multi-region.json"),
+        lab: None,
     },
     Scenario {
         name: "load-balancing",
@@ -128,6 +194,7 @@ const SCENARIOS: &[Scenario] = &[
             "The slow servers: utilisation, queue and dropped requests.",
         ],
         json: include_str!("../../examples/scenarios/load-balancing.json"),
+        lab: None,
     },
     Scenario {
         name: "cache-patterns",
@@ -148,6 +215,7 @@ const SCENARIOS: &[Scenario] = &[
             "Lost writes on the write-behind cache.",
         ],
         json: include_str!("../../examples/scenarios/cache-patterns.json"),
+        lab: None,
     },
     Scenario {
         name: "browser-cache",
@@ -171,6 +239,7 @@ const SCENARIOS: &[Scenario] = &[
             "Arrivals at each node: the site hears about 32 requests a second, not 62.",
         ],
         json: include_str!("../../examples/scenarios/browser-cache.json"),
+        lab: None,
     },
     Scenario {
         name: "eviction-policies",
@@ -189,6 +258,7 @@ const SCENARIOS: &[Scenario] = &[
             "Arrivals at each database: one per miss.",
         ],
         json: include_str!("../../examples/scenarios/eviction-policies.json"),
+        lab: None,
     },
     Scenario {
         name: "vertical-vs-horizontal",
@@ -208,6 +278,7 @@ const SCENARIOS: &[Scenario] = &[
             "Utilisation of the big server and of each small server.",
         ],
         json: include_str!("../../examples/scenarios/vertical-vs-horizontal.json"),
+        lab: None,
     },
     Scenario {
         name: "server-failure",
@@ -227,6 +298,7 @@ const SCENARIOS: &[Scenario] = &[
             "App server 2's utilisation falling to zero and coming back after 40 s.",
         ],
         json: include_str!("../../examples/scenarios/server-failure.json"),
+        lab: None,
     },
     Scenario {
         name: "queue-burst",
@@ -248,6 +320,7 @@ const SCENARIOS: &[Scenario] = &[
             "The order queue's mean wait and the orders' end-to-end latency (a few ms: the ack).",
         ],
         json: include_str!("../../examples/scenarios/queue-burst.json"),
+        lab: None,
     },
     Scenario {
         name: "pubsub-fanout",
@@ -269,6 +342,7 @@ const SCENARIOS: &[Scenario] = &[
             "Checkout's latency in the metrics panel.",
         ],
         json: include_str!("../../examples/scenarios/pubsub-fanout.json"),
+        lab: None,
     },
     Scenario {
         name: "read-replicas",
@@ -291,6 +365,7 @@ const SCENARIOS: &[Scenario] = &[
             "Mean and p99 time of the sync database against the async one.",
         ],
         json: include_str!("../../examples/scenarios/read-replicas.json"),
+        lab: None,
     },
     Scenario {
         name: "sharding-hot-key",
@@ -311,6 +386,7 @@ const SCENARIOS: &[Scenario] = &[
             "Mean and p99 time of the two stores.",
         ],
         json: include_str!("../../examples/scenarios/sharding-hot-key.json"),
+        lab: None,
     },
     Scenario {
         name: "hot-row-locks",
@@ -335,6 +411,7 @@ const SCENARIOS: &[Scenario] = &[
             "The lock contention finding in the why panel, naming the hot row.",
         ],
         json: include_str!("../../examples/scenarios/hot-row-locks.json"),
+        lab: None,
     },
     Scenario {
         name: "retry-storm",
@@ -357,6 +434,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel's retry-storm finding.",
         ],
         json: include_str!("../../examples/scenarios/retry-storm.json"),
+        lab: None,
     },
     Scenario {
         name: "rate-limiting",
@@ -379,6 +457,7 @@ const SCENARIOS: &[Scenario] = &[
             "The limiters' admitted and rate-limited counts.",
         ],
         json: include_str!("../../examples/scenarios/rate-limiting.json"),
+        lab: None,
     },
     Scenario {
         name: "circuit-breaker",
@@ -400,6 +479,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel's circuit-breaker finding.",
         ],
         json: include_str!("../../examples/scenarios/circuit-breaker.json"),
+        lab: None,
     },
     Scenario {
         name: "bulkhead",
@@ -418,6 +498,7 @@ const SCENARIOS: &[Scenario] = &[
             "The bottom API's bulkhead rejections in its figures and the why panel.",
         ],
         json: include_str!("../../examples/scenarios/bulkhead.json"),
+        lab: None,
     },
     Scenario {
         name: "idempotency",
@@ -437,6 +518,7 @@ const SCENARIOS: &[Scenario] = &[
              was still in progress.",
         ],
         json: include_str!("../../examples/scenarios/idempotency.json"),
+        lab: None,
     },
     Scenario {
         name: "tail-at-scale",
@@ -460,6 +542,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel's fan-out tail finding for the top root.",
         ],
         json: include_str!("../../examples/scenarios/tail-at-scale.json"),
+        lab: None,
     },
     Scenario {
         name: "sequential-vs-parallel",
@@ -480,6 +563,7 @@ const SCENARIOS: &[Scenario] = &[
             "The bottom page's call plan figures: its wait against one call's.",
         ],
         json: include_str!("../../examples/scenarios/sequential-vs-parallel.json"),
+        lab: None,
     },
     Scenario {
         name: "sql-vs-nosql",
@@ -500,6 +584,7 @@ const SCENARIOS: &[Scenario] = &[
             "Reads and writes in each database's figures.",
         ],
         json: include_str!("../../examples/scenarios/sql-vs-nosql.json"),
+        lab: None,
     },
     Scenario {
         name: "firewall",
@@ -519,6 +604,7 @@ const SCENARIOS: &[Scenario] = &[
             "The WAF's blocks by rule: signature, rate and block list.",
         ],
         json: include_str!("../../examples/scenarios/firewall.json"),
+        lab: None,
     },
     Scenario {
         name: "api-gateway",
@@ -538,6 +624,7 @@ const SCENARIOS: &[Scenario] = &[
             "The arrivals at each node: the session store gets one lookup per request that passed the limit.",
         ],
         json: include_str!("../../examples/scenarios/api-gateway.json"),
+        lab: None,
     },
     Scenario {
         name: "cap-partition",
@@ -559,6 +646,7 @@ const SCENARIOS: &[Scenario] = &[
             "Time to converge after heal on both stores.",
         ],
         json: include_str!("../../examples/scenarios/cap-partition.json"),
+        lab: None,
     },
     Scenario {
         name: "tunable-consistency",
@@ -578,6 +666,7 @@ const SCENARIOS: &[Scenario] = &[
             "Stale reads of the ONE store, and none for QUORUM and ALL.",
         ],
         json: include_str!("../../examples/scenarios/tunable-consistency.json"),
+        lab: None,
     },
     Scenario {
         name: "read-repair",
@@ -597,6 +686,58 @@ const SCENARIOS: &[Scenario] = &[
             "Time to converge after heal: not yet for the first two, within 1.5 s with anti-entropy.",
         ],
         json: include_str!("../../examples/scenarios/read-repair.json"),
+        lab: None,
+    },
+    Scenario {
+        name: "cache-worth-it",
+        title: "Is the cache worth it?",
+        topic: "Caching strategies",
+        explanation: "Design A sends every request through the app server to a database that is busy over 75 % \
+            of the time; design B puts a cache-aside cache in between, so only misses and writes reach the \
+            database. The Compare view runs both on the same seeds: B's p99 is at least 15 ms lower and the \
+            difference is significant, for $12.23 more a month (the cache is billed its least, 1 GB at \
+            $12.23 per GB-month). That keeps the cost per million requests served within 2 % of A's.",
+        try_this: &[
+            "Press Run in the Compare view and read the p99 row and the monthly cost row.",
+            "In B, shrink the cache's capacity to 100 keys and compare again: how much of the gain is left?",
+            "In both, lower the users' rate to 100 requests per second: is the cache still worth its price?",
+        ],
+        watch: &[
+            "The database's utilisation: over 75 % in A, under 45 % in B.",
+            "The end-to-end latency rows of the comparison: B's p99 lower, marked significant.",
+        ],
+        json: include_str!("../../examples/scenarios/cache-worth-it.json"),
+        lab: Some(Lab::Compare {
+            b: include_str!("../../examples/scenarios/variants/cache-worth-it-b.json"),
+        }),
+    },
+    Scenario {
+        name: "how-many-servers",
+        title: "How many servers do I need?",
+        topic: "Load balancers and reverse proxies",
+        explanation: "Users send 400 requests a second through a load balancer to a pool of app server workers, \
+            each request taking 20 ms on average, so the pool needs 400 × 0.02 = 8 workers' worth of work \
+            every second. The Sweep view runs 4 to 16 workers: at 8 or fewer the utilisation 8 / workers \
+            reaches 100 %, the queue grows without end and the p99 is over twice the lightly loaded one (the \
+            knee is at 8). From 9 workers up it keeps up, and from 10 on more workers barely help.",
+        try_this: &[
+            "Press Run in the Sweep view and hover the points either side of the knee.",
+            "Set the users' rate to 600 and sweep again: does rate × 0.02 still predict the knee?",
+            "Sweep the users' rate instead, from 100 to 700, at 12 workers.",
+        ],
+        watch: &[
+            "The app servers' utilisation: about 67 % at 12 workers (8 / 12).",
+            "The end-to-end latency curve of the sweep and its knee at 8 workers.",
+        ],
+        json: include_str!("../../examples/scenarios/how-many-servers.json"),
+        lab: Some(Lab::Sweep {
+            node: "servers",
+            param: "workers",
+            from: 4.0,
+            to: 16.0,
+            points: 13,
+            seeds: 5,
+        }),
     },
 ];
 

@@ -19,6 +19,7 @@ mod examples;
 mod findings;
 mod fuzz;
 mod http_cache;
+mod lab_scenarios;
 mod limits;
 mod live;
 mod lock_scenarios;
