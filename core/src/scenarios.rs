@@ -695,8 +695,8 @@ const SCENARIOS: &[Scenario] = &[
         explanation: "Design A sends every request through the app server to a database that is busy over 75 % \
             of the time; design B puts a cache-aside cache in between, so only misses and writes reach the \
             database. The Compare view runs both on the same seeds: B's p99 is at least 15 ms lower and the \
-            difference is significant, for $12.23 more a month (the cache is billed its least, 1 GB at \
-            $12.23 per GB-month). That keeps the cost per million requests served within 2 % of A's.",
+            difference is significant, for $12.23 more a month in fixed costs (the cache is billed its \
+            least, 1 GB at $12.23 per GB-month). That keeps the cost per million requests served within 2 % of A's.",
         try_this: &[
             "Press Run in the Compare view and read the p99 row and the monthly cost row.",
             "In B, shrink the cache's capacity to 100 keys and compare again: how much of the gain is left?",

@@ -71,9 +71,9 @@ fn cache_worth_it_variant_b_is_a_plus_a_cache() {
     assert_eq!(format!("{:?}", a.settings), format!("{:?}", b.settings));
 }
 
-/// "B's p99 is at least 15 ms lower and the difference is significant, for $12.23 more a month … That keeps
-/// the cost per million requests served within 2 % of A's." Watch: "… under 45 % in B", "B's p99 lower,
-/// marked significant". Each base seed: 5 paired seeds, the paired 95 % interval of B − A.
+/// "B's p99 is at least 15 ms lower and the difference is significant, for $12.23 more a month in fixed
+/// costs … That keeps the cost per million requests served within 2 % of A's." Watch: "… under 45 % in B",
+/// "B's p99 lower, marked significant". Each base seed: 5 paired seeds, the paired 95 % interval of B − A.
 #[test]
 fn cache_worth_it_b_is_significantly_faster_for_the_stated_price() {
     let (a, l) = lab("cache-worth-it");
