@@ -8,7 +8,7 @@
 use crate::topology::Topology;
 
 /// One gallery entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scenario {
     /// URL slug, unique: the page opens it from `#scenario=<name>`
     pub name: &'static str,
@@ -24,6 +24,69 @@ pub struct Scenario {
     pub watch: &'static [&'static str],
     /// the diagram, topology format v1
     json: &'static str,
+    /// the lab view the gallery opens with it, if any (the diagram is then variant A or the swept design)
+    pub lab: Option<Lab>,
+}
+
+/// A lab view a scenario opens with: an A/B comparison against a second diagram, or a parameter sweep.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lab {
+    /// Compare the scenario's diagram (A) with variant `b` on the same seeds.
+    Compare {
+        /// variant B, topology format v1 (`examples/scenarios/variants/<name>-b.json`, compiled in)
+        b: &'static str,
+    },
+    /// Sweep one parameter of one node of the scenario's diagram.
+    Sweep {
+        /// the node's id
+        node: &'static str,
+        /// the parameter's path, as [`crate::sweep::params`] names it
+        param: &'static str,
+        /// first value
+        from: f64,
+        /// last value
+        to: f64,
+        /// number of points
+        points: u32,
+        /// replications per point
+        seeds: u32,
+    },
+}
+
+impl Lab {
+    /// Variant B of a comparison, parsed; `None` for a sweep.
+    pub fn variant_b(&self) -> Option<Topology> {
+        match self {
+            Lab::Compare { b } => Some(
+                Topology::from_json(b)
+                    .expect("a built-in variant parses (checked by tests/it/scenarios.rs)"),
+            ),
+            Lab::Sweep { .. } => None,
+        }
+    }
+
+    /// The sweep's spec (linear scale); `None` for a comparison.
+    pub fn sweep_spec(&self) -> Option<crate::sweep::SweepSpec> {
+        match *self {
+            Lab::Sweep {
+                node,
+                param,
+                from,
+                to,
+                points,
+                seeds,
+            } => Some(crate::sweep::SweepSpec {
+                target: node.to_string(),
+                param: param.to_string(),
+                from,
+                to,
+                points,
+                scale: crate::sweep::Scale::Linear,
+                seeds,
+            }),
+            Lab::Compare { .. } => None,
+        }
+    }
 }
 
 impl Scenario {
@@ -68,6 +131,7 @@ const SCENARIOS: &[Scenario] = &[
             "The web server's utilisation, about 25 %.",
         ],
         json: include_str!("../../examples/scenarios/client-server.json"),
+        lab: None,
     },
     Scenario {
         name: "dns-ttl",
@@ -88,6 +152,7 @@ const SCENARIOS: &[Scenario] = &[
             "The resolver's mean time: what one lookup costs.",
         ],
         json: include_str!("../../examples/scenarios/dns-ttl.json"),
+        lab: None,
     },
     Scenario {
         name: "multi-region",
@@ -109,6 +174,7 @@ const SCENARIOS: &[Scenario] = &[
             "The network part of the mean latency in the metrics panel.",
         ],
         json: include_str!("../../examples/scenarios/multi-region.json"),
+        lab: None,
     },
     Scenario {
         name: "load-balancing",
@@ -128,6 +194,7 @@ const SCENARIOS: &[Scenario] = &[
             "The slow servers: utilisation, queue and dropped requests.",
         ],
         json: include_str!("../../examples/scenarios/load-balancing.json"),
+        lab: None,
     },
     Scenario {
         name: "cache-patterns",
@@ -148,6 +215,7 @@ const SCENARIOS: &[Scenario] = &[
             "Lost writes on the write-behind cache.",
         ],
         json: include_str!("../../examples/scenarios/cache-patterns.json"),
+        lab: None,
     },
     Scenario {
         name: "browser-cache",
@@ -171,6 +239,7 @@ const SCENARIOS: &[Scenario] = &[
             "Arrivals at each node: the site hears about 32 requests a second, not 62.",
         ],
         json: include_str!("../../examples/scenarios/browser-cache.json"),
+        lab: None,
     },
     Scenario {
         name: "cache-levels",
@@ -199,6 +268,7 @@ const SCENARIOS: &[Scenario] = &[
             "The hit ratio of the CDN edge and of the app cache.",
         ],
         json: include_str!("../../examples/scenarios/cache-levels.json"),
+        lab: None,
     },
     Scenario {
         name: "forward-proxy",
@@ -221,6 +291,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel, naming the proxy whose one address the limit counts.",
         ],
         json: include_str!("../../examples/scenarios/forward-proxy.json"),
+        lab: None,
     },
     Scenario {
         name: "eviction-policies",
@@ -239,6 +310,7 @@ const SCENARIOS: &[Scenario] = &[
             "Arrivals at each database: one per miss.",
         ],
         json: include_str!("../../examples/scenarios/eviction-policies.json"),
+        lab: None,
     },
     Scenario {
         name: "vertical-vs-horizontal",
@@ -258,6 +330,7 @@ const SCENARIOS: &[Scenario] = &[
             "Utilisation of the big server and of each small server.",
         ],
         json: include_str!("../../examples/scenarios/vertical-vs-horizontal.json"),
+        lab: None,
     },
     Scenario {
         name: "fixed-vs-autoscaling",
@@ -280,6 +353,7 @@ const SCENARIOS: &[Scenario] = &[
             "The mean instances the group is billed for, and the cost line in the metrics panel.",
         ],
         json: include_str!("../../examples/scenarios/fixed-vs-autoscaling.json"),
+        lab: None,
     },
     Scenario {
         name: "slow-scale-out",
@@ -299,6 +373,7 @@ const SCENARIOS: &[Scenario] = &[
             "The scaling actions out / in and the instances ready of each group.",
         ],
         json: include_str!("../../examples/scenarios/slow-scale-out.json"),
+        lab: None,
     },
     Scenario {
         name: "server-failure",
@@ -318,6 +393,7 @@ const SCENARIOS: &[Scenario] = &[
             "App server 2's utilisation falling to zero and coming back after 40 s.",
         ],
         json: include_str!("../../examples/scenarios/server-failure.json"),
+        lab: None,
     },
     Scenario {
         name: "queue-burst",
@@ -339,6 +415,7 @@ const SCENARIOS: &[Scenario] = &[
             "The order queue's mean wait and the orders' end-to-end latency (a few ms: the ack).",
         ],
         json: include_str!("../../examples/scenarios/queue-burst.json"),
+        lab: None,
     },
     Scenario {
         name: "pubsub-fanout",
@@ -360,6 +437,7 @@ const SCENARIOS: &[Scenario] = &[
             "Checkout's latency in the metrics panel.",
         ],
         json: include_str!("../../examples/scenarios/pubsub-fanout.json"),
+        lab: None,
     },
     Scenario {
         name: "read-replicas",
@@ -382,6 +460,7 @@ const SCENARIOS: &[Scenario] = &[
             "Mean and p99 time of the sync database against the async one.",
         ],
         json: include_str!("../../examples/scenarios/read-replicas.json"),
+        lab: None,
     },
     Scenario {
         name: "sharding-hot-key",
@@ -402,6 +481,7 @@ const SCENARIOS: &[Scenario] = &[
             "Mean and p99 time of the two stores.",
         ],
         json: include_str!("../../examples/scenarios/sharding-hot-key.json"),
+        lab: None,
     },
     Scenario {
         name: "hot-row-locks",
@@ -426,6 +506,7 @@ const SCENARIOS: &[Scenario] = &[
             "The lock contention finding in the why panel, naming the hot row.",
         ],
         json: include_str!("../../examples/scenarios/hot-row-locks.json"),
+        lab: None,
     },
     Scenario {
         name: "retry-storm",
@@ -448,6 +529,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel's retry-storm finding.",
         ],
         json: include_str!("../../examples/scenarios/retry-storm.json"),
+        lab: None,
     },
     Scenario {
         name: "rate-limiting",
@@ -470,6 +552,7 @@ const SCENARIOS: &[Scenario] = &[
             "The limiters' admitted and rate-limited counts.",
         ],
         json: include_str!("../../examples/scenarios/rate-limiting.json"),
+        lab: None,
     },
     Scenario {
         name: "circuit-breaker",
@@ -491,6 +574,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel's circuit-breaker finding.",
         ],
         json: include_str!("../../examples/scenarios/circuit-breaker.json"),
+        lab: None,
     },
     Scenario {
         name: "bulkhead",
@@ -509,6 +593,7 @@ const SCENARIOS: &[Scenario] = &[
             "The bottom API's bulkhead rejections in its figures and the why panel.",
         ],
         json: include_str!("../../examples/scenarios/bulkhead.json"),
+        lab: None,
     },
     Scenario {
         name: "idempotency",
@@ -528,6 +613,7 @@ const SCENARIOS: &[Scenario] = &[
              was still in progress.",
         ],
         json: include_str!("../../examples/scenarios/idempotency.json"),
+        lab: None,
     },
     Scenario {
         name: "tail-at-scale",
@@ -551,6 +637,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel's fan-out tail finding for the top root.",
         ],
         json: include_str!("../../examples/scenarios/tail-at-scale.json"),
+        lab: None,
     },
     Scenario {
         name: "sequential-vs-parallel",
@@ -571,6 +658,7 @@ const SCENARIOS: &[Scenario] = &[
             "The bottom page's call plan figures: its wait against one call's.",
         ],
         json: include_str!("../../examples/scenarios/sequential-vs-parallel.json"),
+        lab: None,
     },
     Scenario {
         name: "sql-vs-nosql",
@@ -591,6 +679,7 @@ const SCENARIOS: &[Scenario] = &[
             "Reads and writes in each database's figures.",
         ],
         json: include_str!("../../examples/scenarios/sql-vs-nosql.json"),
+        lab: None,
     },
     Scenario {
         name: "firewall",
@@ -610,6 +699,7 @@ const SCENARIOS: &[Scenario] = &[
             "The WAF's blocks by rule: signature, rate and block list.",
         ],
         json: include_str!("../../examples/scenarios/firewall.json"),
+        lab: None,
     },
     Scenario {
         name: "password-hashing",
@@ -637,6 +727,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel's finding that logins are CPU-bound.",
         ],
         json: include_str!("../../examples/scenarios/password-hashing.json"),
+        lab: None,
     },
     Scenario {
         name: "tls-termination",
@@ -663,6 +754,7 @@ const SCENARIOS: &[Scenario] = &[
              costs.",
         ],
         json: include_str!("../../examples/scenarios/tls-termination.json"),
+        lab: None,
     },
     Scenario {
         name: "jwt-vs-session",
@@ -686,6 +778,7 @@ const SCENARIOS: &[Scenario] = &[
             "The session lookups in the bottom gateway's line in the metrics panel (select it).",
         ],
         json: include_str!("../../examples/scenarios/jwt-vs-session.json"),
+        lab: None,
     },
     Scenario {
         name: "oauth-login",
@@ -705,6 +798,7 @@ const SCENARIOS: &[Scenario] = &[
             "The mean time of each step on the auth server and the API.",
         ],
         json: include_str!("../../examples/scenarios/oauth-login.json"),
+        lab: None,
     },
     Scenario {
         name: "denormalisation",
@@ -726,6 +820,7 @@ const SCENARIOS: &[Scenario] = &[
             "The reads and writes of each database (select one).",
         ],
         json: include_str!("../../examples/scenarios/denormalisation.json"),
+        lab: None,
     },
     Scenario {
         name: "api-gateway",
@@ -745,6 +840,7 @@ const SCENARIOS: &[Scenario] = &[
             "The arrivals at each node: the session store gets one lookup per request that passed the limit.",
         ],
         json: include_str!("../../examples/scenarios/api-gateway.json"),
+        lab: None,
     },
     Scenario {
         name: "cap-partition",
@@ -766,6 +862,7 @@ const SCENARIOS: &[Scenario] = &[
             "Time to converge after heal on both stores.",
         ],
         json: include_str!("../../examples/scenarios/cap-partition.json"),
+        lab: None,
     },
     Scenario {
         name: "tunable-consistency",
@@ -785,6 +882,7 @@ const SCENARIOS: &[Scenario] = &[
             "Stale reads of the ONE store, and none for QUORUM and ALL.",
         ],
         json: include_str!("../../examples/scenarios/tunable-consistency.json"),
+        lab: None,
     },
     Scenario {
         name: "read-repair",
@@ -804,6 +902,58 @@ const SCENARIOS: &[Scenario] = &[
             "Time to converge after heal: not yet for the first two, within 1.5 s with anti-entropy.",
         ],
         json: include_str!("../../examples/scenarios/read-repair.json"),
+        lab: None,
+    },
+    Scenario {
+        name: "cache-worth-it",
+        title: "Is the cache worth it?",
+        topic: "Caching strategies",
+        explanation: "Design A sends every request through the app server to a database that is busy over 75 % \
+            of the time; design B puts a cache-aside cache in between, so only misses and writes reach the \
+            database. The Compare view runs both on the same seeds: B's p99 is at least 15 ms lower and the \
+            difference is significant, for $12.23 more a month in fixed costs (the cache is billed its \
+            least, 1 GB at $12.23 per GB-month). That keeps the cost per million requests served within 2 % of A's.",
+        try_this: &[
+            "Press Run in the Compare view and read the p99 row and the monthly cost row.",
+            "In B, shrink the cache's capacity to 100 keys and compare again: how much of the gain is left?",
+            "In both, lower the users' rate to 100 requests per second: is the cache still worth its price?",
+        ],
+        watch: &[
+            "The database's utilisation: over 75 % in A, under 45 % in B.",
+            "The end-to-end latency rows of the comparison: B's p99 lower, marked significant.",
+        ],
+        json: include_str!("../../examples/scenarios/cache-worth-it.json"),
+        lab: Some(Lab::Compare {
+            b: include_str!("../../examples/scenarios/variants/cache-worth-it-b.json"),
+        }),
+    },
+    Scenario {
+        name: "how-many-servers",
+        title: "How many servers do I need?",
+        topic: "Load balancers and reverse proxies",
+        explanation: "Users send 400 requests a second through a load balancer to a group of app servers that \
+            each serve one request at a time, 20 ms on average, so the group needs 400 × 0.02 = 8 servers' worth of \
+            work every second. The Sweep view runs 4 to 16 servers: at 8 or fewer the utilisation 8 / servers \
+            reaches 100 %, the queue grows without end and the p99 is over twice the lightly loaded one (the \
+            knee is at 8). From 9 servers up it keeps up, and from 10 on more servers barely help.",
+        try_this: &[
+            "Press Run in the Sweep view and hover the points either side of the knee.",
+            "Set the users' rate to 600 and sweep again: does rate × 0.02 still predict the knee?",
+            "Sweep the users' rate instead, from 100 to 700, at 12 servers.",
+        ],
+        watch: &[
+            "The app servers' utilisation: about 67 % at 12 servers (8 / 12).",
+            "The end-to-end latency curve of the sweep and its knee at 8 servers.",
+        ],
+        json: include_str!("../../examples/scenarios/how-many-servers.json"),
+        lab: Some(Lab::Sweep {
+            node: "servers",
+            param: "instances",
+            from: 4.0,
+            to: 16.0,
+            points: 13,
+            seeds: 5,
+        }),
     },
 ];
 

@@ -5,7 +5,7 @@
 // desktop, a tablet and a phone; the compare view fits the screen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openWithDiagram, screenshot, countBecomes } from './support.mjs';
+import { useSite, openWithDiagram, openPage, screenshot, countBecomes } from './support.mjs';
 
 const site = useSite();
 const RUN_CAP = 60000;
@@ -125,3 +125,17 @@ for (const [label, viewport] of [['tablet', { width: 820, height: 1180 }], ['pho
     await context.close();
   });
 }
+
+test('the gallery scenario "Is the cache worth it?" opens the Compare view: A without, B with the cache', async () => {
+  const { context, page, errors } = await openPage(site.browser, `${site.url}#scenario=cache-worth-it`, { viewport: { width: 1440, height: 900 } });
+  await page.locator('[data-compare]').waitFor({ timeout: 15000 });
+  // B, on the canvas, is A plus the cache; the view says they differ.
+  await page.locator('[data-node-id="cache"]').waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('[data-compare-same]').count(), 0, 'B is not a copy of A');
+  await runCompare(page);
+  const v = await verdicts(page);
+  assert.equal(v.p99, 'better', `the cache lowers p99 significantly: ${JSON.stringify(v)}`);
+  assert.equal(v.monthly_cost, 'worse', 'and costs more a month');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

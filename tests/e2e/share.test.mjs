@@ -3,7 +3,7 @@
 // intact, every scenario opens from the gallery, JSON export → import round-trips, SVG and PNG download.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   useSite, openPage, openWithDiagram, screenshot, gridDiagram, countBecomes, STORAGE_KEY, ROOT, SHOTS,
@@ -37,9 +37,12 @@ async function shareLink(page) {
   return area.inputValue();
 }
 
+const variantB = (name) => join(ROOT, 'examples', 'scenarios', 'variants', `${name}-b.json`);
 const SCENARIOS = readdirSync(join(ROOT, 'examples', 'scenarios'))
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ name: f.replace(/\.json$/, ''), doc: JSON.parse(readFileSync(join(ROOT, 'examples', 'scenarios', f), 'utf8')) }));
+  .map((f) => f.replace(/\.json$/, ''))
+  // An A/B scenario opens the Compare view with its B (examples/scenarios/variants/) on the canvas.
+  .map((name) => ({ name, doc: JSON.parse(readFileSync(existsSync(variantB(name)) ? variantB(name) : join(ROOT, 'examples', 'scenarios', `${name}.json`), 'utf8')) }));
 
 test('a shared link opens in a fresh browser with the same diagram, seed and numbers', async () => {
   const a = await openPage(site.browser, site.url);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useSite, openWithDiagram, screenshot, countBecomes, percentile, ROOT, STORAGE_KEY } from './support.mjs';
+import { useSite, openWithDiagram, openPage, screenshot, countBecomes, percentile, ROOT, STORAGE_KEY } from './support.mjs';
 
 const site = useSite();
 const RUN_CAP = 60000;
@@ -89,7 +89,8 @@ test('desktop: an M/M/1 rate sweep plots finite, rising latency with its knee; h
   await page.locator('[data-field="sweep-other"]').selectOption('2');
   assert.equal(await countBecomes(page.locator('[data-sweep-chart="other"] [data-series="cost"]'), 1), 1);
   await screenshot(page, 'sweep-desktop');
-  // Cancel a longer run.
+  // Cancel a longer run (40 points × 20 seeds: seconds, so Cancel is there to press).
+  await setField(page, 'sweep-points', 40);
   await setField(page, 'sweep-seeds', 20);
   await page.locator('[data-action="run-sweep"]').click();
   await page.locator('[data-action="cancel-sweep"]').click();
@@ -142,5 +143,22 @@ test('measure: a 10-point × 10-seed sweep of the three-tier example (SWEEP_MEAS
   console.log(`three-tier sweep, users.rate 100..1000, 10 points × 10 seeds (60 s simulated each): wall ${wall.toFixed(1)} s; ` +
     `${gaps.length} frames, gap p50 ${percentile(gaps, 50).toFixed(1)} ms, p95 ${percentile(gaps, 95).toFixed(1)} ms, max ${Math.max(...gaps).toFixed(1)} ms; ` +
     `knee at ${await page.locator('[data-sweep-chart="latency"] [data-sweep-knee]').getAttribute('data-sweep-knee')} req/s; points ${ps.length}`);
+  await context.close();
+});
+
+test('the gallery scenario "How many servers do I need?" opens the Sweep view preset; its knee is at 8 servers', async () => {
+  const { context, page, errors } = await openPage(site.browser, `${site.url}#scenario=how-many-servers`, { viewport: { width: 1440, height: 900 } });
+  await page.locator('[data-sweep-view]').waitFor({ timeout: 15000 });
+  const field = (id) => page.locator(`[data-field="${id}"]`).inputValue();
+  assert.deepEqual(
+    [await field('sweep-node'), await field('sweep-param'), await field('sweep-from'), await field('sweep-to'), await field('sweep-points'), await field('sweep-seeds')],
+    ['servers', 'instances', '4', '16', '13', '5'],
+  );
+  await page.locator('[data-action="run-sweep"]').click();
+  await page.locator('[data-sweep="done"]').waitFor({ timeout: 2 * RUN_CAP });
+  assert.equal((await points(page)).length, 13);
+  // 400 req/s × 20 ms = 8 servers of work: at 8 or fewer ρ ≥ 1 and p99 past twice the floor.
+  assert.equal(await page.locator('[data-sweep-chart="latency"] [data-sweep-knee]').getAttribute('data-sweep-knee'), '8');
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -88,3 +88,15 @@ pub fn start<S: 'static>(slot: &Slot<S>, job: Job<S>, report: &Callback<Tick<S>>
     report.emit(Tick::Running(0.0));
     pump(slot.clone(), report.clone());
 }
+
+/// The visited gallery scenario that opens a lab view, with the address fragment it came from (the key the
+/// views open their preset on: a new visit opens it again, a rerender does not).
+pub fn visited_lab(
+    session: Option<&crate::session::SessionHandle>,
+) -> Option<(String, &'static playground_core::scenarios::Scenario)> {
+    use playground_core::editor::opening::Visit;
+    match session.and_then(|s| s.visit.clone()) {
+        Some((Visit::Scenario(s), hash)) if s.lab.is_some() => Some((hash, s)),
+        _ => None,
+    }
+}

@@ -21,6 +21,7 @@ use yew::prelude::*;
 
 use crate::jobs::{self, Tick};
 use crate::run::RunCtx;
+use crate::session::SessionHandle;
 use crate::state::Handle;
 
 /// A finished comparison with what the view shows beside it.
@@ -229,6 +230,23 @@ pub fn LabPanel() -> Html {
                         ),
                     }),
                 }
+            }
+        });
+    }
+    {
+        // A gallery scenario with a comparison opens it: A the scenario's diagram, B on the canvas.
+        let (state, variant_a, status) = (state.clone(), variant_a.clone(), status.clone());
+        let visit = jobs::visited_lab(use_context::<SessionHandle>().as_ref());
+        let key = visit.as_ref().map(|(hash, _)| hash.clone());
+        use_effect_with(key, move |_| {
+            let b = visit.and_then(|(_, s)| s.lab.and_then(|l| l.variant_b()).map(|b| (s, b)));
+            if let (Some(state), Some((s, b))) = (state, b) {
+                let a = s.topology();
+                if *state.ed.doc == a {
+                    state.dispatch(Action::Replace(Box::new(b)));
+                }
+                variant_a.set(Some(Rc::new(a)));
+                status.set(Status::Idle);
             }
         });
     }

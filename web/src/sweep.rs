@@ -35,6 +35,19 @@ struct Form {
 }
 
 impl Form {
+    /// The form filled in from a scenario's preset.
+    fn preset(spec: &SweepSpec) -> Form {
+        Form {
+            target: spec.target.clone(),
+            param: spec.param.clone(),
+            from: spec.from.to_string(),
+            to: spec.to.to_string(),
+            points: spec.points.to_string(),
+            seeds: spec.seeds.to_string(),
+            log: spec.scale == Scale::Log,
+        }
+    }
+
     /// The form for `target` (its default parameter and suggested range).
     fn for_target(doc: &Topology, target: &str, keep: Option<&Form>) -> Form {
         let param = sweep::default_param(doc, target).unwrap_or_default();
@@ -333,8 +346,9 @@ fn charts(
             </div>
             { chart("other", &second, r, hover, on_hover) }
             if let Some(i) = r.knee {
-                <p class="lab-note" data-sweep-knee-note="">{ format!("The knee: from {} {} on, p99 is more than twice its lowest value in this sweep ({} ms).",
-                    plot::short(r.points[i].value), r.param.unit,
+                <p class="lab-note" data-sweep-knee-note="">{ format!("The knee: from {} {}, p99 is more than twice its lowest value in this sweep ({} ms).",
+                    format!("{} {}", plot::short(r.points[i].value), r.param.unit).trim_end(),
+                    if r.points.last().map(|p| p.figure(Headline::P99).mean) >= r.points.first().map(|p| p.figure(Headline::P99).mean) { "on" } else { "down" },
                     plot::short(r.points.iter().map(|p| p.figure(Headline::P99).mean).fold(f64::INFINITY, f64::min))) }</p>
             } else {
                 <p class="lab-note" data-sweep-knee-note="none">{ "No knee: p99 stays within twice its lowest value over this range." }</p>
@@ -376,6 +390,20 @@ pub fn SweepLab() -> Html {
         use_effect_with((), move |_| {
             move || {
                 slot.borrow_mut().take();
+            }
+        });
+    }
+    {
+        // A gallery scenario with a sweep opens the view preset with its node, parameter and range.
+        let (open, form, status) = (open.clone(), form.clone(), status.clone());
+        let visit = jobs::visited_lab(use_context::<crate::session::SessionHandle>().as_ref());
+        let key = visit.as_ref().map(|(hash, _)| hash.clone());
+        use_effect_with(key, move |_| {
+            let spec = visit.and_then(|(_, s)| s.lab.and_then(|l| l.sweep_spec()));
+            if let Some(spec) = spec {
+                form.set(Some(Form::preset(&spec)));
+                status.set(Status::Idle);
+                open.set(true);
             }
         });
     }

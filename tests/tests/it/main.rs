@@ -23,6 +23,7 @@ mod findings;
 mod forward_proxy;
 mod fuzz;
 mod http_cache;
+mod lab_scenarios;
 mod limits;
 mod live;
 mod lock_scenarios;

@@ -213,6 +213,24 @@ fn every_scenario_file_is_listed() {
             s.name
         );
     }
+    // examples/scenarios/variants/ holds exactly the B sides of the A/B scenarios, each as compiled in.
+    let mut variants: Vec<String> = std::fs::read_dir(dir.join("variants"))
+        .expect("examples/scenarios/variants is readable")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    variants.sort();
+    let mut listed = Vec::new();
+    for s in all() {
+        if let Some(playground_core::scenarios::Lab::Compare { b }) = s.lab {
+            let file = format!("{}-b.json", s.name);
+            let text = std::fs::read_to_string(dir.join("variants").join(&file))
+                .expect("a variant file is readable");
+            assert_eq!(text, b, "{}: the compiled-in B is the file", s.name);
+            listed.push(file);
+        }
+    }
+    listed.sort();
+    assert_eq!(variants, listed);
 }
 
 /// Mean utilisation of node `id` over the series points in (`from_s`, `to_s`].
@@ -1400,6 +1418,8 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
         crate::autoscale::fixed_vs_autoscaling,
     ),
     ("slow-scale-out", crate::autoscale::slow_scale_out),
+    ("cache-worth-it", crate::lab_scenarios::cache_worth_it),
+    ("how-many-servers", crate::lab_scenarios::how_many_servers),
 ];
 
 #[test]
