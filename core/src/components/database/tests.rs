@@ -1,3 +1,5 @@
+//! The database's unit tests: replica reads, cross-shard reads, failover, a kill, synchronous replication.
+
 use super::*;
 use crate::rng::SimRng;
 
