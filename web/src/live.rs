@@ -3,7 +3,7 @@
 //! buttons the inspector shows while a run exists. They read the run's [`Snap`] and send [`Cmd`]s.
 
 use playground_core::components::database::Isolation;
-use playground_core::components::server::fleet::FleetReport;
+use playground_core::components::server::fleet::{FleetPoint, FleetReport};
 use playground_core::editor::{Action, Target};
 use playground_core::explain::Level;
 use playground_core::marks::{self, Mechanisms};
@@ -441,8 +441,25 @@ fn node_lines(series: &Series, id: &str) -> Option<[Vec<(f64, f64)>; 2]> {
     Some([q, u])
 }
 
+/// The mean number of instances serving over `(a, b]` [s], from the fleet's step timeline.
+fn mean_ready(timeline: &[FleetPoint], a: f64, b: f64) -> f64 {
+    if b <= a {
+        return 0.0;
+    }
+    let mut area = 0.0;
+    for (k, p) in timeline.iter().enumerate() {
+        let until = timeline.get(k + 1).map_or(f64::INFINITY, |n| n.t_s);
+        let (lo, hi) = (p.t_s.max(a), until.min(b));
+        if hi > lo {
+            area += (hi - lo) * f64::from(p.ready);
+        }
+    }
+    area / (b - a)
+}
+
 /// An autoscaled server's line and chart: its ready instances (a step line from the fleet's timeline) and its
-/// load in instances (busy workers ÷ workers per instance: the series' utilisation is over `max` × `workers`).
+/// load in instances (busy workers ÷ workers per instance: the interval's utilisation, which is over the
+/// instances serving, times their mean number over the interval).
 fn fleet_metrics(id: &str, f: &FleetReport, r: &Report) -> Html {
     let mut inst: Vec<(f64, f64)> = Vec::new();
     for p in &f.timeline {
@@ -463,7 +480,12 @@ fn fleet_metrics(id: &str, f: &FleetReport, r: &Report) -> Html {
             r.series
                 .points
                 .iter()
-                .filter_map(|p| Some((p.t_s, p.nodes.get(i)?.utilization * f64::from(f.max))))
+                .scan(0.0, |from, p| {
+                    let span = (*from, p.t_s);
+                    *from = p.t_s;
+                    Some((span, p.nodes.get(i).map_or(0.0, |s| s.utilization)))
+                })
+                .map(|((a, b), u)| (b, u * mean_ready(&f.timeline, a, b)))
                 .collect()
         })
         .unwrap_or_default();

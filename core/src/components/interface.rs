@@ -243,6 +243,13 @@ pub(crate) trait Component {
         false
     }
 
+    /// The worker time its serving workers offered since the last call [ns × workers], for a kind whose
+    /// workers change during a run (an autoscaled fleet: only ready instances count); `None` when it is always
+    /// `workers()` (the series then takes interval × `workers()`).
+    fn open_worker_ns(&mut self, _now: SimTime) -> Option<u128> {
+        None
+    }
+
     /// Workers (0 for kinds without).
     fn workers(&self) -> u32 {
         0

@@ -69,6 +69,7 @@ macro_rules! node_kinds {
             probe(up: &dyn Fn(u32) -> bool) -> ();
             cancel(ctx: &mut Ctx<'_>, req: u32) -> bool;
             retune(params: &Params) -> bool;
+            open_worker_ns(now: SimTime) -> Option<u128>;
         );
         node_kinds!(@views [$($variant)*]
             workers() -> u32;

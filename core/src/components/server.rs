@@ -1188,6 +1188,11 @@ impl Component for Server {
         Server::workers(self)
     }
 
+    fn open_worker_ns(&mut self, now: SimTime) -> Option<u128> {
+        self.meter(now);
+        self.fleet.as_deref_mut().map(fleet::Fleet::take_open)
+    }
+
     fn levels(&self) -> Option<Levels> {
         Some(Levels {
             busy: self.busy(),

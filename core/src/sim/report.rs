@@ -21,8 +21,9 @@ impl Sim {
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for i in 0..self.nodes.len() {
             self.touch(i as u32);
+            let open = self.nodes[i].open_worker_ns(self.queue.now);
             let st = &mut self.meters.stats[i];
-            let cap = interval.0 as f64 * f64::from(st.workers);
+            let cap = open.map_or(interval.0 as f64 * f64::from(st.workers), |o| o as f64);
             let utilization = if cap > 0.0 {
                 st.tick_busy_area as f64 / cap
             } else {
@@ -105,10 +106,11 @@ impl Sim {
                     dropped: st.dropped,
                     errors: st.errors,
                     waited: st.waited,
-                    utilization: if st.workers > 0 {
-                        per(busy) / f64::from(st.workers)
-                    } else {
-                        0.0
+                    // An autoscaled fleet's is over the instances serving (its own meter), not its `max`.
+                    utilization: match detail.as_ref().and_then(NodeDetail::fleet) {
+                        Some(f) => f.utilization,
+                        None if st.workers > 0 => per(busy) / f64::from(st.workers),
+                        None => 0.0,
                     },
                     mean_queue: per(queue),
                     mean_in_node: per(in_node),

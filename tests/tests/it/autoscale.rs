@@ -412,26 +412,40 @@ fn scale_in_drains_and_loses_nothing() {
     }
 }
 
-/// The fleet's utilisation is over the instances serving: with `min` = `max` = 2 nothing scales and it
-/// equals the node's utilisation (over `max` × `workers`); with `max` 8 and the fleet held at 2 by a high
-/// target it is 4 times the node's (to 1e-9).
+/// An autoscaled node's utilisation is over the instances serving, not over `max`: with `min` = `max` = 2, and
+/// with `max` 8 and the fleet held at 2 by a high target, the node's utilisation equals the fleet's (to 1e-9),
+/// and so does the mean of the series' intervals (each interval's busy time over the worker time of the
+/// instances then serving, 2 throughout: equal-length intervals, so their mean is the window's ratio, to 1e-6).
 #[test]
 fn the_fleet_utilisation_is_over_the_instances_serving() {
-    for (max, ratio) in [(2u32, 1.0), (8, 4.0)] {
-        let t = topo(
+    for max in [2u32, 8] {
+        let mut t = topo(
             json!({"rate": 100}),
             json!({"workers": 2, "autoscale": {"min": 2, "max": max, "track": {"type": "cpu", "target_utilization": 1}}}),
             30.0,
             3,
         );
+        t.settings.series_interval_s = 1.0;
         let r = run(&t).expect("valid");
         let f = fleet(&r);
         assert_eq!(f.scale_outs + f.scale_ins, 0, "{f:?}");
         let node = r.nodes["app"].utilization;
         assert!(
-            (f.utilization - node * ratio).abs() < 1e-9,
-            "{} vs {node} × {ratio}",
+            (f.utilization - node).abs() < 1e-9,
+            "max {max}: {} vs {node}",
             f.utilization
+        );
+        let i = r.series.node_ids.iter().position(|n| n == "app");
+        let series: Vec<f64> = r
+            .series
+            .points
+            .iter()
+            .map(|p| p.nodes[i.expect("app in the series")].utilization)
+            .collect();
+        let mean = series.iter().sum::<f64>() / series.len() as f64;
+        assert!(
+            (mean - node).abs() < 1e-6,
+            "max {max}: series {mean} vs {node}"
         );
     }
 }

@@ -239,7 +239,7 @@ pub struct FleetReport {
     /// `instance_seconds` over the window's length: what the node costs in instances
     pub mean_instances: f64,
     /// worker time taken over the worker time of the instances serving, in the window [0..1] (the node's
-    /// `utilization` is over `max` × `workers`)
+    /// `utilization` is this figure)
     pub utilization: f64,
     /// scaling actions out and in over the run
     pub scale_outs: u64,
@@ -315,6 +315,8 @@ pub(super) struct Fleet {
     ready_n: u32,
     window_busy: u128,
     window_open: u128,
+    /// the worker time of the instances serving since the series last took it [ns × workers]
+    open_since_taken: u128,
     /// billing: instance time in the measurement window so far [ns], up to `billed`
     window: (SimTime, SimTime),
     billed: SimTime,
@@ -348,6 +350,7 @@ impl Fleet {
             ready_n: start,
             window_busy: 0,
             window_open: 0,
+            open_since_taken: 0,
             window,
             billed: SimTime::ZERO,
             instance_ns: 0,
@@ -399,10 +402,17 @@ impl Fleet {
         let dt = u128::from(now.since(self.metered).0);
         self.busy_area += dt * u128::from(self.taken);
         self.queue_area += dt * u128::from(queue);
+        self.open_since_taken += dt * u128::from(self.ready_n) * u128::from(self.workers);
         let (busy, open) = self.window_tail(now);
         self.window_busy += busy;
         self.window_open += open;
         self.metered = now;
+    }
+
+    /// The worker time of the instances serving since the last call (metered up to the caller's clock): a
+    /// series interval's capacity, so the node's utilisation is over the instances serving.
+    pub fn take_open(&mut self) -> u128 {
+        std::mem::take(&mut self.open_since_taken)
     }
 
     /// The window's worker time taken and open from the last meter to `now`.
