@@ -226,6 +226,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("read-replicas", Chapter::DatabaseScaling),
     ("sharding-hot-key", Chapter::DatabaseScaling),
     ("denormalisation", Chapter::DatabaseScaling),
+    ("vertical-partition", Chapter::DatabaseScaling),
     ("load-balancing", Chapter::LoadBalancing),
     ("server-failure", Chapter::LoadBalancing),
     ("how-many-servers", Chapter::LoadBalancing),

@@ -1406,6 +1406,10 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("jwt-vs-session", crate::security_cost::jwt_vs_session),
     ("oauth-login", crate::security_cost::oauth_login),
     ("denormalisation", crate::database::denormalisation),
+    (
+        "vertical-partition",
+        crate::partition_scenarios::vertical_partition,
+    ),
     ("api-gateway", api_gateway),
     ("cap-partition", crate::cap_scenarios::cap_partition),
     (
