@@ -22,6 +22,7 @@ mod examples;
 mod findings;
 mod forward_proxy;
 mod fuzz;
+mod golden;
 mod http_cache;
 mod lab_scenarios;
 mod limits;
