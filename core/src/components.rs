@@ -736,6 +736,14 @@ impl NodeDetail {
         }
     }
 
+    /// A client's connections (`connections`).
+    pub fn connections(&self) -> Option<&client::ConnReport> {
+        match self {
+            NodeDetail::Client(c) => c.connections.as_ref(),
+            _ => None,
+        }
+    }
+
     /// A client's own end-to-end counts.
     pub fn requests(&self) -> Option<&Requests> {
         match self {
@@ -753,6 +761,9 @@ impl NodeDetail {
                     d.digest(h);
                 }
                 if let Some(x) = &c.http_cache {
+                    x.digest(h);
+                }
+                if let Some(x) = &c.connections {
                     x.digest(h);
                 }
             }
