@@ -166,12 +166,18 @@ impl Sim {
         let now = self.queue.now;
         let q = self.reqs.get(req);
         let (addr, generation) = (q.addr, q.generation);
+        let answered = q.measured && q.state == ReqState::Live;
+        let took = now.since(q.start).0;
         let Some(pool) = self.nodes[from as usize]
             .as_client()
             .and_then(|c| c.conns.as_mut())
         else {
             return;
         };
+        if answered {
+            pool.counters.answered += 1;
+            pool.counters.answered_ns += took;
+        }
         let Some(line) = pool.lines.get_mut(&(addr, edge)) else {
             return;
         };

@@ -8,6 +8,8 @@ use playground_core::fixtures::{THREE_TIER_DIGEST, poisson_client, server, three
 use playground_core::{Dist, Report, Topology, run};
 use serde_json::{Value, json};
 
+use crate::scenarios::{Claims, SEEDS, check_claims, variant};
+
 const L_MS: f64 = 5.0;
 
 /// Client → server over a link of constant one-way latency `L_MS`, the server answering in a constant
@@ -179,4 +181,97 @@ fn a_diagram_without_connections_is_unchanged() {
     let r = run(&three_tier()).expect("valid");
     assert_eq!(r.digest(), THREE_TIER_DIGEST);
     assert!(r.nodes.values().all(|n| n.connections().is_none()));
+}
+
+fn client_conns<'a>(
+    r: &'a Report,
+    id: &str,
+) -> &'a playground_core::components::client::ConnReport {
+    r.nodes[id]
+        .connections()
+        .unwrap_or_else(|| panic!("{id} has connections"))
+}
+
+/// "HTTP vs HTTPS: what a handshake costs": 1,000 users at 100/s in all, so each user's requests are Poisson
+/// at λ = 0.1/s; keep-alive T = 10 s (and a 10 s warm-up, so every measured request could have had a
+/// previous one in the last T): a request opens a connection when its user sent nothing in the T before it,
+/// probability e^(−λT) = e^−1 = 0.368, plus the few that find their user's connection busy (λ × ~0.15 s ≈
+/// 1.5 %): "about 37 %" (within 10 %). Every request on an open connection takes 2L + S = 110 ms exactly
+/// (constant links and service, 64 workers for about 1 busy: no queue), a new one (1 + k) × 100 ms more, so
+/// the client's mean is exactly 110 + share × (1 + k) × 100 (checked to 0.01 ms) and about 150, 185, 225 ms
+/// for k = 0, 1, 2; its round trips are (1 + k) per connection opened, exactly; requests per connection
+/// = 1 ÷ share, about 2.6.
+pub(crate) fn http_vs_https(r: &Report, c: &mut Claims) {
+    for (id, k, mean) in [
+        ("http-users", 0u64, 150.0),
+        ("tls13-users", 1, 185.0),
+        ("tls12-users", 2, 225.0),
+    ] {
+        let p = client_conns(r, id);
+        c.about(
+            &format!("{id}: share of requests that paid a handshake"),
+            p.handshake_share,
+            0.37,
+        );
+        c.at_least(
+            &format!("{id}: share at least e^−1 less 4 binomial standard errors"),
+            p.handshake_share,
+            (-1.0f64).exp() - 4.0 * (0.368 * 0.632 / p.requests as f64).sqrt(),
+        );
+        c.about(&format!("{id}: mean request time"), p.mean_ms, mean);
+        c.expected(
+            &format!("{id}: mean = 110 + share × (1 + k) × 100 ms"),
+            p.mean_ms,
+            110.0 + p.handshake_share * (1 + k) as f64 * 100.0,
+            0.0025,
+        );
+        c.check(
+            p.handshake_round_trips == p.opened * (1 + k),
+            &format!("{id}: {} round trips per connection opened", 1 + k),
+            format!("{p:?}"),
+        );
+        c.about(
+            &format!("{id}: requests per connection"),
+            p.requests_per_connection,
+            2.6,
+        );
+    }
+}
+
+#[test]
+fn the_http_vs_https_scenario_prices_each_handshake_round_trip() {
+    check_claims("http-vs-https", http_vs_https);
+}
+
+/// The try-this items. Keep-alive 120 s outlives the run, so only a user's first request (in the window) opens
+/// a connection: a request at t ∈ [10, 60] s had none before with probability e^(−λt), averaged over the
+/// window (1/50) ∫ e^(−0.1 t) dt = 0.2 (e^−1 − e^−6) = 0.073, plus ≈ 1.4 % that find their connection busy:
+/// "about 1 in 12" (0.083 within 10 %), and a mean of about 110 + 0.087 × 300 ≈ 135 ms. HTTPS for the HTTP
+/// users: their mean is about the TLS 1.3 users' 185 ms.
+#[test]
+fn the_http_vs_https_scenarios_changes_do_what_they_say() {
+    for seed in SEEDS {
+        let longer = variant(
+            "http-vs-https",
+            seed,
+            "tls12-users",
+            "connections",
+            json!({"https": true, "tls_version": "1.2", "keepalive_s": 120}),
+        );
+        let p = client_conns(&longer, "tls12-users");
+        assert!(
+            (p.handshake_share - 1.0 / 12.0).abs() <= 0.1 / 12.0,
+            "seed {seed}: {p:?}"
+        );
+        assert!((p.mean_ms - 135.0).abs() <= 13.5, "seed {seed}: {p:?}");
+        let https = variant(
+            "http-vs-https",
+            seed,
+            "http-users",
+            "connections",
+            json!({"https": true, "keepalive_s": 10}),
+        );
+        let p = client_conns(&https, "http-users");
+        assert!((p.mean_ms - 185.0).abs() <= 18.5, "seed {seed}: {p:?}");
+    }
 }

@@ -153,6 +153,9 @@ pub(crate) struct PoolCounters {
     pub paid_handshake: u64,
     pub pool_waits: u64,
     pub pool_wait_ns: u64,
+    /// responses back while the client still waited, and their time since the request was sent
+    pub answered: u64,
+    pub answered_ns: u64,
 }
 
 /// A client's pools: one [`Line`] per (client address, outgoing edge).
@@ -243,6 +246,9 @@ pub struct ConnReport {
     pub pool_wait_mean_ms: f64,
     /// connections open at the end
     pub open: u64,
+    /// mean time from a request's send to its response, over the responses its client still waited for
+    /// (this client's end-to-end mean, handshakes and pool waits included) [ms]
+    pub mean_ms: f64,
 }
 
 impl ConnReport {
@@ -271,6 +277,11 @@ impl ConnReport {
                 0.0
             },
             open: p.open_at(now),
+            mean_ms: if k.answered > 0 {
+                ms(k.answered_ns) / k.answered as f64
+            } else {
+                0.0
+            },
         }
     }
 
@@ -283,6 +294,6 @@ impl ConnReport {
             self.pool_waits,
             self.open,
         ]);
-        h.f64s(&[self.handshake_ms, self.pool_wait_mean_ms]);
+        h.f64s(&[self.handshake_ms, self.pool_wait_mean_ms, self.mean_ms]);
     }
 }
