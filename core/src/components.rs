@@ -163,7 +163,9 @@ pub const KINDS: &[KindInfo] = &[
         name: "load_balancer",
         title: "Load balancer",
         category: Category::Network,
-        hint: "Spreads requests over its backends and stops sending to ones its health checks find dead.",
+        hint: "Spreads requests over its backends and stops sending to ones its health checks find dead. \
+            A reverse proxy is a load balancer that terminates TLS (`terminates_tls`): clients shake hands \
+            with it, and its backends see one pooled connection from it; `sticky` pins each user to a backend.",
         connects_to: &[
             Kind::LoadBalancer,
             Kind::Server,

@@ -982,14 +982,13 @@ const SCENARIOS: &[Scenario] = &[
         title: "HTTP vs HTTPS: what a handshake costs",
         topic: "Networking: connections, TCP and TLS handshakes",
         explanation: "Three copies of one site, each 50 ms away (one way) from 1,000 users who send 100 \
-            requests a second between them, so a user comes back every 10 s on average. A browser keeps its \
-            connection open 10 s after its last use (keep-alive), so a request finds it closed when its user's \
-            previous request was over 10 s ago: e^−1, about 37 % of requests open a new connection (a few \
-            more open a second one while the first is busy). A request on an open connection takes \
-            2 × 50 + 10 = 110 ms. A new one first pays round trips of 100 ms: 1 for TCP over plain HTTP \
-            (210 ms), 2 with TLS 1.3 (310 ms), 3 with TLS 1.2 (410 ms). So a request takes about 150 ms on \
-            average over HTTP, about 185 ms over HTTPS with TLS 1.3 and about 225 ms with TLS 1.2, and a \
-            connection carries about 2.6 requests.",
+            requests a second between them, keep a browser's connection open 10 s after its last use \
+            (keep-alive); a user comes back every 10 s on average, so about 37 % of requests (e^−1, and a few \
+            that open a second connection while the first is busy) find theirs closed and open a new one. A \
+            request on an open connection takes 2 × 50 + 10 = 110 ms, while a new connection first pays round \
+            trips of 100 ms (1 for TCP over plain HTTP, 2 with TLS 1.3, 3 with TLS 1.2): 210, 310 or 410 ms. \
+            On average a request takes about 150 ms over HTTP, about 185 ms over HTTPS with TLS 1.3 and about \
+            225 ms with TLS 1.2, and a connection carries about 2.6 requests.",
         try_this: &[
             "Set the TLS 1.2 users' `connections` keep-alive (`keepalive_s`) to 120: only a user's first \
              request opens a connection, about 1 in 12, and their mean falls to about 135 ms.",
