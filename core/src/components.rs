@@ -163,7 +163,9 @@ pub const KINDS: &[KindInfo] = &[
         name: "load_balancer",
         title: "Load balancer",
         category: Category::Network,
-        hint: "Spreads requests over its backends and stops sending to ones its health checks find dead.",
+        hint: "Spreads requests over its backends and stops sending to ones its health checks find dead. \
+            A reverse proxy is a load balancer that terminates TLS (`terminates_tls`): clients shake hands \
+            with it, and its backends see one pooled connection from it; `sticky` pins each user to a backend.",
         connects_to: &[
             Kind::LoadBalancer,
             Kind::Server,
@@ -736,6 +738,14 @@ impl NodeDetail {
         }
     }
 
+    /// A client's connections (`connections`).
+    pub fn connections(&self) -> Option<&client::ConnReport> {
+        match self {
+            NodeDetail::Client(c) => c.connections.as_ref(),
+            _ => None,
+        }
+    }
+
     /// A client's own end-to-end counts.
     pub fn requests(&self) -> Option<&Requests> {
         match self {
@@ -753,6 +763,9 @@ impl NodeDetail {
                     d.digest(h);
                 }
                 if let Some(x) = &c.http_cache {
+                    x.digest(h);
+                }
+                if let Some(x) = &c.connections {
                     x.digest(h);
                 }
             }

@@ -427,6 +427,21 @@ pub const PARAMS: &[Limit] = &[
         "ms",
         "edge `hedge` fixed delay",
     ),
+    // Client connections (conn).
+    lim(
+        "connections.pool_size",
+        1.0,
+        1000.0,
+        "connections",
+        "client `connections` (per user and host)",
+    ),
+    lim(
+        "connections.keepalive_s",
+        0.0,
+        MAX_SECONDS,
+        "s",
+        "client `connections`",
+    ),
 ];
 
 /// A run's traffic duration (`settings.duration_s`, and the run controls' duration).

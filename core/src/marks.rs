@@ -621,6 +621,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             "",
         ));
     }
+    if let Some(c) = n.connections() {
+        out.extend(connection_figures(c));
+    }
     if let Some(c) = n.cache() {
         let dns = !matches!(
             Some(n.kind),
@@ -1123,6 +1126,31 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "read latency p50",
         Need::Node("kv_read_p50", &[Kind::KvStore]),
     ),
+    // A client's connections (conn).
+    (
+        "paid a handshake",
+        Need::Node("conn_handshake_share", &[Kind::Client]),
+    ),
+    (
+        "handshake round trips",
+        Need::Node("conn_round_trips", &[Kind::Client]),
+    ),
+    (
+        "connections opened",
+        Need::Node("conn_opened", &[Kind::Client]),
+    ),
+    (
+        "requests per connection",
+        Need::Node("conn_per_connection", &[Kind::Client]),
+    ),
+    (
+        "waits for a free connection",
+        Need::Node("conn_pool_waits", &[Kind::Client]),
+    ),
+    (
+        "mean request time",
+        Need::Node("conn_mean", &[Kind::Client]),
+    ),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.
@@ -1203,6 +1231,48 @@ fn lock_figures(l: &crate::components::database::LockReport) -> Vec<Figure> {
             "writes failed after their retries",
             l.gave_up.to_string(),
             "",
+        ),
+    ]
+}
+
+/// A client's connections (`connections`): opened, handshakes and their round trips, pool waits.
+fn connection_figures(c: &crate::components::client::ConnReport) -> Vec<Figure> {
+    vec![
+        figure(
+            "conn_opened",
+            "connections opened",
+            c.opened.to_string(),
+            "",
+        ),
+        figure(
+            "conn_handshake_share",
+            "requests that paid a handshake",
+            format!("{} ({:.1} %)", c.paid_handshake, c.handshake_share * 100.0),
+            "",
+        ),
+        figure(
+            "conn_round_trips",
+            "handshake round trips (time)",
+            format!("{} ({:.0} ms)", c.handshake_round_trips, c.handshake_ms),
+            "",
+        ),
+        figure(
+            "conn_per_connection",
+            "requests per connection",
+            format!("{:.2}", c.requests_per_connection),
+            "",
+        ),
+        figure(
+            "conn_pool_waits",
+            "waits for a free connection (mean)",
+            format!("{} ({:.1} ms)", c.pool_waits, c.pool_wait_mean_ms),
+            "",
+        ),
+        figure(
+            "conn_mean",
+            "mean request time",
+            format!("{:.1}", c.mean_ms),
+            "ms",
         ),
     ]
 }

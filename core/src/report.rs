@@ -382,6 +382,10 @@ impl NodeReport {
     pub fn kv(&self) -> Option<&crate::components::KvReport> {
         self.detail.as_ref()?.kv()
     }
+    /// A client's connections (`connections`).
+    pub fn connections(&self) -> Option<&crate::components::client::ConnReport> {
+        self.detail.as_ref()?.connections()
+    }
 }
 
 fn is_zero(v: &u64) -> bool {

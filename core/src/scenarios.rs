@@ -977,6 +977,33 @@ const SCENARIOS: &[Scenario] = &[
             seeds: 5,
         }),
     },
+    Scenario {
+        name: "http-vs-https",
+        title: "HTTP vs HTTPS: what a handshake costs",
+        topic: "Networking: connections, TCP and TLS handshakes",
+        explanation: "Three copies of one site, each 50 ms away (one way) from 1,000 users who send 100 \
+            requests a second between them, keep a browser's connection open 10 s after its last use \
+            (keep-alive); a user comes back every 10 s on average, so about 37 % of requests (e^−1, and a few \
+            that open a second connection while the first is busy) find theirs closed and open a new one. A \
+            request on an open connection takes 2 × 50 + 10 = 110 ms, while a new connection first pays round \
+            trips of 100 ms (1 for TCP over plain HTTP, 2 with TLS 1.3, 3 with TLS 1.2): 210, 310 or 410 ms. \
+            On average a request takes about 150 ms over HTTP, about 185 ms over HTTPS with TLS 1.3 and about \
+            225 ms with TLS 1.2, and a connection carries about 2.6 requests.",
+        try_this: &[
+            "Set the TLS 1.2 users' `connections` keep-alive (`keepalive_s`) to 120: only a user's first \
+             request opens a connection, about 1 in 12, and their mean falls to about 135 ms.",
+            "Set the HTTP users' `connections` to `https: true`: they pay the TLS 1.3 users' round trips, \
+             about 185 ms.",
+        ],
+        watch: &[
+            "The requests that paid a handshake in each client's figures (select it): about 37 %.",
+            "The handshake round trips and the mean request time of each client: 1, 2 and 3 round trips per \
+             new connection.",
+            "The requests per connection: about 2.6.",
+        ],
+        json: include_str!("../../examples/scenarios/http-vs-https.json"),
+        lab: None,
+    },
 ];
 
 #[cfg(test)]

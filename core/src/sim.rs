@@ -23,6 +23,7 @@
 mod build;
 mod calls;
 mod clients;
+mod conns;
 mod exemplars;
 mod faults;
 mod plans;
@@ -125,6 +126,12 @@ enum Ev {
     BranchFailed {
         group: u32,
         round: u32,
+    },
+    /// the connection client request `req` (of `generation`) waits for is open: it leaves over `edge`
+    Connected {
+        req: u32,
+        generation: u32,
+        edge: u32,
     },
 }
 
@@ -671,6 +678,11 @@ impl Sim {
             Ev::BranchFailed { group, round } => {
                 self.branch_answered(group, round, crate::request::Outcome::Error, 0, 0, false)
             }
+            Ev::Connected {
+                req,
+                generation,
+                edge,
+            } => self.on_connected(req, generation, edge),
         }
     }
 

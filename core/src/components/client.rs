@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::components::cache::{CacheCounters, CacheReport};
+use crate::components::connections::pool::Pool;
+pub use crate::components::connections::pool::{ConnParams, ConnReport, HttpVersion, TlsVersion};
 use crate::components::interface::{Build, Component, mismatch};
 use crate::components::{Ctx, Kind, Params, check_num, check_prob, check_range};
 use crate::dist::{ZIPF_MAX_KEYS, Zipf, exponential};
@@ -64,6 +66,10 @@ pub struct ClientParams {
     /// default null
     #[serde(default)]
     pub http_cache: Option<HttpCacheParams>,
+    /// its connections: HTTPS or HTTP, TLS 1.3 or 1.2, HTTP/1.1 or 2, a pool per user, keep-alive
+    /// (`connections/pool.rs`); `null` = none (requests go out with no connection set-up), default null
+    #[serde(default)]
+    pub connections: Option<ConnParams>,
 }
 
 fn root_path() -> String {
@@ -90,6 +96,7 @@ impl Default for ClientParams {
             api_keys: 1,
             malicious_fraction: 0.0,
             http_cache: None,
+            connections: None,
         }
     }
 }
@@ -163,6 +170,9 @@ impl ClientParams {
         let mut out = Vec::new();
         if let Some(h) = &self.http_cache {
             h.problems(&mut out);
+        }
+        if let Some(c) = &self.connections {
+            c.problems(&mut out);
         }
         check_num(&mut out, "rate", self.rate, 0.0);
         check_range(&mut out, "rate", self.rate);
@@ -308,6 +318,8 @@ pub(crate) struct Client {
     pub dns: Option<ClientDns>,
     /// its HTTP cache, when it has one
     pub http: Option<HttpCache>,
+    /// its connection pools, when it has `connections`
+    pub conns: Option<Pool>,
 }
 
 /// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
@@ -347,6 +359,9 @@ pub struct ClientDetail {
     /// its HTTP cache
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_cache: Option<HttpCacheReport>,
+    /// its connections
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<ConnReport>,
 }
 
 impl Client {
@@ -359,6 +374,7 @@ impl Client {
                 .as_ref()
                 .map(|d| CacheReport::new(&d.counters, u32::from(d.live(now)))),
             http_cache: self.http.as_ref().map(HttpCacheReport::new),
+            connections: self.conns.as_ref().map(|p| ConnReport::new(p, now)),
         }
     }
 }
@@ -457,6 +473,7 @@ impl Client {
             boost: 1.0,
             dns: None,
             http: p.http_cache.as_ref().map(HttpCache::new),
+            conns: p.connections.as_ref().map(Pool::new),
         }
     }
 
@@ -618,6 +635,8 @@ impl ClientParams {
                 .optional(default_json::<RetryPolicy>, &RetryPolicy::VOCAB),
             Term::new("http_cache", "Browser HTTP cache")
                 .optional(default_json::<HttpCacheParams>, &HttpCacheParams::VOCAB),
+            Term::new("connections", "Connections (HTTPS, keep-alive, pool)")
+                .optional(default_json::<ConnParams>, &ConnParams::VOCAB),
             Term::new("addresses", "Client addresses"),
             Term::new("api_keys", "API keys"),
             Term::new("path", "Request path").text("/", false),

@@ -1,7 +1,9 @@
 //! TLS connections kept alive per client address: where TLS terminates (an API gateway at the edge, or a
 //! server that terminates it itself), a request whose client address has no open connection pays a full
 //! handshake, and a connection idle for `keepalive` closes. One tracker, shared by every kind that terminates
-//! TLS.
+//! TLS. A client's own connections (its pool per user and host, the handshakes' round trips) are in `pool`.
+
+pub mod pool;
 
 use std::collections::BTreeMap;
 

@@ -4,6 +4,8 @@
 //! down after `unhealthy_threshold` failed probes in a row, so a dead backend keeps receiving traffic until
 //! then. A probe fails when the backend is dead or the link to it is cut.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::components::interface::{Build, Component, Incoming, mismatch};
@@ -22,6 +24,14 @@ pub struct LbParams {
     pub virtual_nodes: u32,
     /// health checking, default every 1000 ms, down after 3 failures, up after 2 successes
     pub health_check: HealthCheck,
+    /// sticky sessions (session affinity): each user (client address) stays on the backend it was first
+    /// sent to while that backend is healthy, default false
+    #[serde(default)]
+    pub sticky: bool,
+    /// a reverse proxy: it terminates the clients' TLS, and its backends see one pooled connection from it
+    /// (its own address as the client, so a server's `tls_handshake_ms` is paid once), default false
+    #[serde(default)]
+    pub terminates_tls: bool,
 }
 
 impl Default for LbParams {
@@ -30,6 +40,8 @@ impl Default for LbParams {
             strategy: Strategy::RoundRobin,
             virtual_nodes: 100,
             health_check: HealthCheck::default(),
+            sticky: false,
+            terminates_tls: false,
         }
     }
 }
@@ -154,6 +166,9 @@ pub(crate) struct LoadBalancer {
     /// (point, backend), sorted by point
     ring: Vec<(u64, u32)>,
     pub alive: bool,
+    /// with `sticky`: each user's backend
+    pins: Option<BTreeMap<(u32, u32), u32>>,
+    terminates_tls: bool,
 }
 
 impl LoadBalancer {
@@ -181,6 +196,8 @@ impl LoadBalancer {
             current: vec![0; n],
             ring,
             alive: true,
+            pins: p.sticky.then(BTreeMap::new),
+            terminates_tls: p.terminates_tls,
         }
     }
 
@@ -284,15 +301,36 @@ impl LoadBalancer {
         unreachable!("k is below the number of healthy backends")
     }
 
-    /// A request arrives: forward it to a backend, or fail it when none is healthy.
-    pub fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, addr: u32) {
-        match self.pick(ctx, addr) {
+    /// With `sticky`: `user`'s backend while it is healthy, else a new pick, pinned.
+    fn pick_sticky(&mut self, ctx: &mut Ctx<'_>, user: (u32, u32)) -> Option<u32> {
+        if let Some(&b) = self.pins.as_ref().and_then(|p| p.get(&user))
+            && self.healthy[b as usize]
+        {
+            return Some(b);
+        }
+        let b = self.pick(ctx, user.1)?;
+        if let Some(p) = &mut self.pins {
+            p.insert(user, b);
+        }
+        Some(b)
+    }
+
+    /// A request of `user` (client node, address) arrives: forward it to a backend, or fail it when none
+    /// is healthy.
+    pub fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, user: (u32, u32)) {
+        let picked = if self.pins.is_some() {
+            self.pick_sticky(ctx, user)
+        } else {
+            self.pick(ctx, user.1)
+        };
+        match picked {
             Some(b) => {
                 self.active[b as usize] += 1;
-                ctx.out.push(Action::Forward {
-                    req,
-                    port: b,
-                    slot: b,
+                let (port, slot) = (b, b);
+                ctx.out.push(if self.terminates_tls {
+                    Action::Egress { req, port, slot }
+                } else {
+                    Action::Forward { req, port, slot }
                 });
             }
             None => ctx.out.push(Action::Fail {
@@ -353,7 +391,7 @@ impl Component for LoadBalancer {
     }
 
     fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
-        LoadBalancer::on_request(self, ctx, req, inc.addr);
+        LoadBalancer::on_request(self, ctx, req, (inc.client, inc.addr));
         false
     }
 
@@ -416,6 +454,8 @@ impl LbParams {
             Term::new("strategy", "Strategy").choices(choices::<Strategy>),
             Term::new("health_check", "Health check").nested(&HealthCheck::VOCAB),
             Term::new("virtual_nodes", "Virtual nodes"),
+            Term::new("sticky", "Sticky sessions (pin each user)"),
+            Term::new("terminates_tls", "Terminates TLS (reverse proxy)"),
         ],
     };
 }
@@ -455,7 +495,7 @@ mod tests {
                     counting: true,
                 },
                 r,
-                r,
+                (0, r),
             );
         }
         out.iter()

@@ -17,6 +17,7 @@
 
 pub(crate) mod fan_out;
 pub mod fleet;
+pub mod sessions;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -34,6 +35,8 @@ use crate::resilience::default_json;
 use crate::time::SimTime;
 use crate::vocab::{Choices, Term, Vocab, choices};
 use fleet::{Autoscale, Fleet, FleetReport};
+use sessions::SessionTable;
+pub use sessions::Sessions;
 
 /// A non-blocking server's call over port `p` carries slot `FREED_CALL + p`: no worker waits for it (worker
 /// slots are below it; `NO_SLOT` is above every port).
@@ -136,6 +139,10 @@ pub struct ServerParams {
     /// keep-alive) [s], default 60
     #[serde(default = "default_keepalive_s")]
     pub keepalive_s: f64,
+    /// where users' sessions live: `none` (default), `stateful` (in memory, lost when it dies) or `store`
+    /// (a session store it calls on each request; `server/sessions.rs`)
+    #[serde(default)]
+    pub sessions: Sessions,
 }
 
 fn default_keepalive_s() -> f64 {
@@ -230,6 +237,15 @@ pub struct ServiceReport {
     /// full TLS handshakes it did (a server that terminates TLS: `tls_handshake_ms`)
     #[serde(default, skip_serializing_if = "is_zero")]
     pub handshakes: u64,
+    /// sessions created here (`sessions: stateful`: a user's request found none here)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sessions_created: u64,
+    /// users logged out: sessions lost when the server died (`sessions: stateful`)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub logged_out: u64,
+    /// sessions held at the end (`sessions: stateful`)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sessions_held: u64,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -260,6 +276,7 @@ impl Default for ServerParams {
             autoscale: None,
             tls_handshake_ms: 0.0,
             keepalive_s: default_keepalive_s(),
+            sessions: Sessions::None,
         }
     }
 }
@@ -449,6 +466,8 @@ pub(crate) struct Server {
     hash_ms: f64,
     /// terminating TLS: the handshake's CPU [ms at speed 1] and the connections open per client address
     tls: Option<(f64, Connections)>,
+    /// its users' sessions, when it keeps them in memory
+    sessions: Option<SessionTable>,
     bulkhead: Option<u32>,
     /// workers waiting on each port
     waiting_on: Vec<u32>,
@@ -513,6 +532,7 @@ impl Server {
                     Connections::new(SimTime::from_secs(p.keepalive_s)),
                 )
             }),
+            sessions: (p.sessions == Sessions::Stateful).then(SessionTable::default),
             bulkhead: p.bulkhead,
             waiting_on: vec![0; ports as usize],
             side_effects: p.side_effects,
@@ -570,6 +590,7 @@ impl Server {
             || self.effects.is_some()
             || self.counters.cancelled > 0
             || self.tls.is_some()
+            || self.sessions.is_some()
     }
 
     /// The port a request calls first: 0, or for `calls: one` the edge its key falls on.
@@ -941,6 +962,9 @@ impl Server {
         if let Some((_, conns)) = &mut self.tls {
             conns.clear();
         }
+        if let Some(t) = &mut self.sessions {
+            t.lose(self.counting, &mut self.counters);
+        }
         self.epoch = self.epoch.wrapping_add(1);
         while let Some(job) = self.queue.pop_front() {
             self.fail(ctx, &job, Outcome::Error);
@@ -996,6 +1020,7 @@ impl ServiceReport {
         if self.handshakes > 0 {
             h.u64(self.handshakes);
         }
+        sessions::digest(self, h);
     }
 
     /// Its part of the node's guard line in the runner's table.
@@ -1016,6 +1041,7 @@ impl ServiceReport {
         if self.handshakes > 0 {
             s.push_str(&format!("  TLS handshakes {}", self.handshakes));
         }
+        s.push_str(&sessions::table_part(self));
         s
     }
 }
@@ -1125,6 +1151,11 @@ impl Component for Server {
             }
             _ => false,
         };
+        if let Some(t) = &mut self.sessions
+            && !inc.internal
+        {
+            t.seen((inc.client, inc.addr), ctx.counting, &mut self.counters);
+        }
         let job = Job {
             req,
             deadline: inc.deadline,
@@ -1227,9 +1258,9 @@ impl Component for Server {
             }));
         }
         self.reports_service().then(|| {
-            NodeDetail::Service(ServiceDetail {
-                service: self.counters.clone(),
-            })
+            let mut service = self.counters.clone();
+            service.sessions_held = self.sessions.as_ref().map_or(0, SessionTable::held);
+            NodeDetail::Service(ServiceDetail { service })
         })
     }
 }
@@ -1267,6 +1298,7 @@ impl ServerParams {
             Term::new("password_hash_ms", "Password hash per login (work factor)"),
             Term::new("tls_handshake_ms", "TLS handshake here (0: ends before)"),
             Term::new("keepalive_s", "TLS keep-alive"),
+            Term::new("sessions", "Sessions").choices(choices::<Sessions>),
             Term::new("error_probability", "Error probability")
                 .unit("0–1")
                 .live(),

@@ -2,7 +2,7 @@
 //! request's arrival at a node and its response retracing the path, and releasing what a lost request held.
 
 use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, ctx, wire};
-use crate::components::{Action, Incoming, Kind};
+use crate::components::{Action, Incoming, Kind, NO_SLOT};
 use crate::ids::{NodeIdx, RequestId};
 use crate::request::{Hop, NO_CALL, NO_VIA, Op, Outcome, ReqState};
 use crate::time::SimTime;
@@ -143,6 +143,18 @@ impl Sim {
     /// with a call policy — as a call whose attempts go out for it while it waits at `from`.
     pub(super) fn forward(&mut self, from: u32, req: u32, port: u32, slot: u32) {
         let e = self.graph.out_edges[(self.graph.out_start[from as usize] + port) as usize];
+        // A client with `connections` sends over its pool (`sim/conns.rs`).
+        if slot == NO_SLOT
+            && self.graph.kinds[from as usize] == Kind::Client
+            && self.pool_takes(from, req, e)
+        {
+            return;
+        }
+        self.send_on(from, req, e, slot);
+    }
+
+    /// Sends `req` from `from` over edge `e` now (see [`Sim::forward`]).
+    pub(super) fn send_on(&mut self, from: u32, req: u32, e: u32, slot: u32) {
         let q = self.reqs.get_mut(req);
         let here = q.here;
         q.path.push(Hop {
@@ -386,6 +398,7 @@ impl Sim {
                 self.reqs.free(req);
                 self.on_dns_answer(node, (outcome == Outcome::Ok).then_some(version));
             } else {
+                self.release(node, req, hop.edge);
                 self.resolve(req, outcome);
             }
             return;

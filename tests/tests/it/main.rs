@@ -12,6 +12,7 @@ mod cap;
 mod cap_scenarios;
 mod cdn;
 mod challenges;
+mod connections;
 mod cost;
 mod database;
 mod determinism;
