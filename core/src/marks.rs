@@ -542,7 +542,11 @@ pub fn per_client(r: &Report) -> Vec<(String, Vec<Figure>)> {
     let rows: Vec<(String, Vec<Figure>)> = r
         .nodes
         .iter()
-        .filter_map(|(id, n)| Some((id.clone(), client_figures(n.requests()?))))
+        .filter_map(|(id, n)| {
+            let mut f = client_figures(n.requests()?);
+            f.extend(n.screen().map(screen_figures).unwrap_or_default());
+            Some((id.clone(), f))
+        })
         .collect();
     if rows.len() > 1 { rows } else { Vec::new() }
 }
@@ -737,7 +741,56 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             });
         }
     }
+    if let Some(s) = n.screen() {
+        out.extend(screen_figures(s));
+    }
     out
+}
+
+/// A screen client's figures (`client.screen`): screens done and failed, screen time (mean, p99) and, per
+/// completed screen, round trips, bytes received (of them over-fetched) and back-end calls.
+pub fn screen_figures(s: &crate::components::client::ScreenReport) -> Vec<Figure> {
+    vec![
+        figure(
+            "screens",
+            "screens completed (failed)",
+            format!("{} ({})", s.completed, s.failed),
+            "",
+        ),
+        figure(
+            "screen_time",
+            "screen time, mean",
+            format!("{:.1}", s.mean_ms),
+            "ms",
+        ),
+        figure(
+            "screen_p99",
+            "screen time, p99",
+            format!("{:.1}", s.p99_ms),
+            "ms",
+        ),
+        figure(
+            "screen_round_trips",
+            "round trips per screen",
+            format!("{:.2}", s.round_trips_per_screen),
+            "",
+        ),
+        figure(
+            "screen_bytes",
+            "bytes per screen (over-fetched)",
+            format!(
+                "{:.0} ({:.0})",
+                s.bytes_per_screen, s.over_fetched_per_screen
+            ),
+            "",
+        ),
+        figure(
+            "screen_backend_calls",
+            "back-end calls per screen",
+            format!("{:.2}", s.backend_calls_per_screen),
+            "",
+        ),
+    ]
 }
 
 /// A parallel or `first_k` call plan's figures: how many calls each request sends and waits for, the plan's

@@ -382,6 +382,13 @@ impl NodeReport {
     pub fn kv(&self) -> Option<&crate::components::KvReport> {
         self.detail.as_ref()?.kv()
     }
+    /// A client's screens (REST or GraphQL): round trips, bytes, back-end calls and time per screen.
+    pub fn screen(&self) -> Option<&crate::components::client::ScreenReport> {
+        match self.detail.as_ref()? {
+            crate::components::NodeDetail::Client(c) => c.screen.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 fn is_zero(v: &u64) -> bool {

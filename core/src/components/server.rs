@@ -17,6 +17,7 @@
 
 pub(crate) mod fan_out;
 pub mod fleet;
+pub mod graphql;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -34,6 +35,7 @@ use crate::resilience::default_json;
 use crate::time::SimTime;
 use crate::vocab::{Choices, Term, Vocab, choices};
 use fleet::{Autoscale, Fleet, FleetReport};
+use graphql::{GraphQlParams, Resolver};
 
 /// A non-blocking server's call over port `p` carries slot `FREED_CALL + p`: no worker waits for it (worker
 /// slots are below it; `NO_SLOT` is above every port).
@@ -136,6 +138,10 @@ pub struct ServerParams {
     /// keep-alive) [s], default 60
     #[serde(default = "default_keepalive_s")]
     pub keepalive_s: f64,
+    /// a GraphQL resolver: each request is a query whose list and nested fields it resolves with several
+    /// calls to its back end (`server/graphql.rs`); `null` = none, default `null`
+    #[serde(default)]
+    pub graphql: Option<GraphQlParams>,
 }
 
 fn default_keepalive_s() -> f64 {
@@ -230,6 +236,12 @@ pub struct ServiceReport {
     /// full TLS handshakes it did (a server that terminates TLS: `tls_handshake_ms`)
     #[serde(default, skip_serializing_if = "is_zero")]
     pub handshakes: u64,
+    /// GraphQL queries it began resolving (`graphql`)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub graphql_queries: u64,
+    /// the back-end calls its resolver made for them
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub graphql_calls: u64,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -260,6 +272,7 @@ impl Default for ServerParams {
             autoscale: None,
             tls_handshake_ms: 0.0,
             keepalive_s: default_keepalive_s(),
+            graphql: None,
         }
     }
 }
@@ -306,6 +319,9 @@ impl ServerParams {
         }
         if let Some(a) = &self.autoscale {
             a.problems(&mut out);
+        }
+        if let Some(g) = &self.graphql {
+            g.problems(&mut out);
         }
         let mut ranges = vec![
             ("instances", f64::from(self.instances)),
@@ -463,6 +479,8 @@ pub(crate) struct Server {
     epoch: u32,
     /// the autoscaled fleet (`None`: a fixed one)
     fleet: Option<Box<Fleet>>,
+    /// the GraphQL resolver (`None`: a plain server)
+    resolver: Option<Box<Resolver>>,
     /// counts (the engine adds them up only inside the measurement window: see `counting`)
     pub counters: ServiceReport,
     /// whether counts are being taken (the engine sets it from the measurement window)
@@ -540,6 +558,11 @@ impl Server {
             alive: true,
             epoch: 0,
             fleet,
+            resolver: p
+                .graphql
+                .as_ref()
+                .filter(|_| p.plan(ports).is_none())
+                .map(|g| Box::new(Resolver::new(g))),
             counters: ServiceReport::default(),
             counting: true,
         }
@@ -570,6 +593,7 @@ impl Server {
             || self.effects.is_some()
             || self.counters.cancelled > 0
             || self.tls.is_some()
+            || self.resolver.is_some()
     }
 
     /// The port a request calls first: 0, or for `calls: one` the edge its key falls on.
@@ -833,10 +857,12 @@ impl Server {
             }
         } else if self.blocking {
             let port = self.first_port(job.key);
+            self.resolve_begin(req);
             self.call(ctx, slot, port);
         } else {
             // Non-blocking: the worker is freed; the calls go out one after another as each answers.
             let port = self.first_port(job.key);
+            self.resolve_begin(req);
             ctx.out.push(Action::Forward {
                 req,
                 port,
@@ -858,10 +884,21 @@ impl Server {
             // Non-blocking: the worker was freed when the call went out. With `calls: every` the next edge is
             // called once this one has answered successfully; the response leaves after the last.
             let port = slot - FREED_CALL;
+            let again = outcome == Outcome::Ok && self.alive && self.resolve_again(req);
+            if !again {
+                self.resolve_end(req);
+            }
             if !self.alive {
                 ctx.out.push(Action::Respond {
                     req,
                     outcome: Outcome::Error,
+                });
+            } else if again {
+                self.count_resolver_call();
+                ctx.out.push(Action::Forward {
+                    req,
+                    port,
+                    slot: FREED_CALL + port,
                 });
             } else if outcome == Outcome::Ok
                 && self.calls == Calls::Sequential
@@ -885,12 +922,23 @@ impl Server {
         for p in self.ports_of(port) {
             self.waiting_on[p] -= 1;
         }
+        let again = outcome == Outcome::Ok
+            && port != ALL_PORTS
+            && self.alive
+            && s.epoch == self.epoch
+            && self.resolve_again(req);
+        if !again {
+            self.resolve_end(req);
+        }
         if !self.alive || s.epoch != self.epoch {
             ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
             });
             self.release(ctx, slot);
+        } else if again {
+            self.count_resolver_call();
+            self.call(ctx, slot, port);
         } else if outcome == Outcome::Ok
             && port != ALL_PORTS
             && self.calls == Calls::Sequential
@@ -905,6 +953,7 @@ impl Server {
 
     /// A call this server made was lost and its client gave up: free the waiting worker.
     pub fn abandon(&mut self, ctx: &mut Ctx<'_>, req: u32, slot: u32) {
+        self.resolve_end(req);
         if slot >= FREED_CALL {
             return; // a non-blocking call holds no worker
         }
@@ -996,6 +1045,9 @@ impl ServiceReport {
         if self.handshakes > 0 {
             h.u64(self.handshakes);
         }
+        if self.graphql_queries > 0 {
+            h.u64s(&[self.graphql_queries, self.graphql_calls]);
+        }
     }
 
     /// Its part of the node's guard line in the runner's table.
@@ -1015,6 +1067,12 @@ impl ServiceReport {
         }
         if self.handshakes > 0 {
             s.push_str(&format!("  TLS handshakes {}", self.handshakes));
+        }
+        if self.graphql_queries > 0 {
+            s.push_str(&format!(
+                "  GraphQL queries {} (back-end calls {})",
+                self.graphql_queries, self.graphql_calls
+            ));
         }
         s
     }
@@ -1097,6 +1155,14 @@ impl Component for Server {
                     " scales between {} and {} instances: `autoscale.max` below `min` is taken as {}",
                     a.min, a.max, a.min
                 ),
+            });
+        }
+        if p.graphql.is_some() && matches!(p.calls, Calls::Parallel | Calls::FirstK) {
+            out.push(Finding {
+                warning: true,
+                field: Some("graphql"),
+                text: " resolves GraphQL, which needs a `sequential` or `one` call plan: its plan ignores it"
+                    .into(),
             });
         }
         if p.partial_ms.is_some() && p.calls != Calls::Parallel {
@@ -1291,6 +1357,8 @@ impl ServerParams {
             Term::new("instances", "Instances").integer(),
             Term::new("autoscale", "Autoscaling")
                 .optional(default_json::<Autoscale>, &Autoscale::VOCAB),
+            Term::new("graphql", "GraphQL resolver")
+                .optional(default_json::<GraphQlParams>, &GraphQlParams::VOCAB),
         ],
     };
 }

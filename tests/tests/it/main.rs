@@ -37,6 +37,7 @@ mod resilience;
 mod robustness;
 mod runner;
 mod scenarios;
+mod screens;
 mod security_cost;
 mod share;
 mod sweep;
