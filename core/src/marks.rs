@@ -539,12 +539,24 @@ pub fn client_figures(q: &crate::report::Requests) -> Vec<Figure> {
 /// Every client's own figures, for diagrams with more than one client (a comparison scenario feeds each
 /// variant from its own client, so the totals alone would sum both systems).
 pub fn per_client(r: &Report) -> Vec<(String, Vec<Figure>)> {
+    let any_screen = r.nodes.values().any(|n| n.screen().is_some());
     let rows: Vec<(String, Vec<Figure>)> = r
         .nodes
         .iter()
         .filter_map(|(id, n)| {
             let mut f = client_figures(n.requests()?);
-            f.extend(n.screen().map(screen_figures).unwrap_or_default());
+            // Screen clients add their screen figures; the others a dash in each of those columns.
+            if any_screen {
+                f.extend(n.screen().map(screen_figures).unwrap_or_else(|| {
+                    screen_figures(&crate::components::client::ScreenReport::default())
+                        .into_iter()
+                        .map(|x| Figure {
+                            value: "—".into(),
+                            ..x
+                        })
+                        .collect()
+                }));
+            }
             Some((id.clone(), f))
         })
         .collect();
@@ -1176,6 +1188,20 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "read latency p50",
         Need::Node("kv_read_p50", &[Kind::KvStore]),
     ),
+    // REST vs GraphQL: a client's screens.
+    (
+        "round trips per screen",
+        Need::Node("screen_round_trips", &[Kind::Client]),
+    ),
+    (
+        "bytes per screen",
+        Need::Node("screen_bytes", &[Kind::Client]),
+    ),
+    (
+        "back-end calls per screen",
+        Need::Node("screen_backend_calls", &[Kind::Client]),
+    ),
+    ("screen time", Need::Node("screen_time", &[Kind::Client])),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

@@ -9,6 +9,8 @@ use playground_core::components::client::ScreenReport;
 use playground_core::{Report, Topology, run};
 use serde_json::{Value, json};
 
+use crate::scenarios::{Claims, SEEDS, check_claims};
+
 /// One-way link latency of every edge [ms].
 const L: f64 = 5.0;
 /// The API server's service time [ms].
@@ -292,4 +294,110 @@ fn explicit_nulls_change_nothing() {
     nulls["nodes"][1]["params"]["graphql"] = Value::Null;
     assert_eq!(go(&plain).digest(), go(&nulls).digest());
     assert!(go(&plain).nodes["c"].screen().is_none());
+}
+
+/// The gallery scenario "REST vs GraphQL for one screen" as worded: per screen 3 round trips, 22 528 bytes
+/// (19 712 over-fetched) and 3 back-end calls for both REST apps; 1 round trip, 2 816 bytes and 11 back-end
+/// calls (1 + 10 items) for the N+1 GraphQL app, 2 for the batched one — exact (counts that do not depend on
+/// timing, on every seed). Screen times "about" (within 10 %): one GET = 2 × 40 + 5 + 2 × 0.5 + 10 = 96 ms,
+/// 3 in a row 288 ms, at once 96 ms; GraphQL 80 + 5 + 11 × 11 = 206 ms, batched 80 + 5 + 2 × 11 = 107 ms
+/// (service times are constant and the load light, so a wait is rare).
+pub(crate) fn rest_vs_graphql(r: &Report, c: &mut Claims) {
+    let s = |id: &str| r.nodes[id].screen().cloned();
+    for (id, trips, bytes, over, calls, ms) in [
+        ("rest-seq", 3.0, 22_528.0, 19_712.0, 3.0, 288.0),
+        ("rest-par", 3.0, 22_528.0, 19_712.0, 3.0, 96.0),
+        ("gql", 1.0, 2_816.0, 0.0, 11.0, 206.0),
+        ("gql-batched", 1.0, 2_816.0, 0.0, 2.0, 107.0),
+    ] {
+        let Some(x) = s(id) else {
+            c.check(false, &format!("{id} reports its screens"), String::new());
+            continue;
+        };
+        c.check(
+            x.completed > 50 && x.failed == 0,
+            &format!("{id}'s screens complete"),
+            format!("{x:?}"),
+        );
+        for (what, got, want) in [
+            ("round trips per screen", x.round_trips_per_screen, trips),
+            ("bytes per screen", x.bytes_per_screen, bytes),
+            (
+                "over-fetched bytes per screen",
+                x.over_fetched_per_screen,
+                over,
+            ),
+            (
+                "back-end calls per screen",
+                x.backend_calls_per_screen,
+                calls,
+            ),
+        ] {
+            c.check(
+                (got - want).abs() < 1e-9,
+                &format!("{id}: {what} {want}"),
+                format!("{got}"),
+            );
+        }
+        c.about(&format!("{id} screen time [ms]"), x.mean_ms, ms);
+    }
+}
+
+#[test]
+fn rest_vs_graphql_claims_hold_on_every_seed() {
+    check_claims("rest-vs-graphql", rest_vs_graphql);
+}
+
+/// The try-this lines. (1) A 1 Mbit/s phone link: REST's whole resources queue on it — the parallel screen
+/// sends 22 528 bytes, 180 ms at 1 Mbit/s on top of its 96 ms — "over 300 ms"; the batched GraphQL screen's
+/// 2 816 bytes take 22.5 ms (plus its 1 024-byte request's 8 ms), 107 + 30.5 ≈ 138 ms: "under 150 ms".
+/// (2) A browser cache (max-age 60 s) over 20 screens: after each screen's first visit its GETs are fresh on
+/// the device, so the REST apps make "under 1 round trip per screen"; each GraphQL screen still makes exactly
+/// 1 (a POST is never cached): its cache sees no lookup.
+#[test]
+fn rest_vs_graphql_try_this_holds() {
+    for seed in SEEDS {
+        let mut t = playground_core::scenarios::by_name("rest-vs-graphql")
+            .expect("the scenario exists")
+            .topology();
+        t.settings.seed = seed;
+        for e in &mut t.edges {
+            if e.latency.is_some() {
+                e.bandwidth_mbps = Some(1.0);
+            }
+        }
+        let r = run(&t).expect("valid");
+        let par = screen_of(&r, "rest-par").mean_ms;
+        let batched = screen_of(&r, "gql-batched").mean_ms;
+        assert!(par > 300.0, "seed {seed}: REST parallel {par} ms");
+        assert!(batched < 150.0, "seed {seed}: batched GraphQL {batched} ms");
+
+        let mut t = playground_core::scenarios::by_name("rest-vs-graphql")
+            .expect("the scenario exists")
+            .topology();
+        t.settings.seed = seed;
+        for n in &mut t.nodes {
+            if n.kind == "client" {
+                n.params
+                    .insert("http_cache".into(), json!({"max_age_s": 60}));
+                n.params
+                    .insert("keys".into(), json!({"type": "uniform", "count": 20}));
+            }
+        }
+        let r = run(&t).expect("valid");
+        for id in ["rest-seq", "rest-par"] {
+            let x = screen_of(&r, id).round_trips_per_screen;
+            assert!(x < 1.0, "seed {seed}: {id} {x} round trips per screen");
+        }
+        for id in ["gql", "gql-batched"] {
+            let x = screen_of(&r, id).round_trips_per_screen;
+            assert!((x - 1.0).abs() < 1e-12, "seed {seed}: {id} {x}");
+            let h = r.nodes[id].http_cache().cloned().expect("a cache");
+            assert_eq!(h.fresh_hits + h.misses + h.revalidations, 0, "{id}");
+        }
+    }
+}
+
+fn screen_of(r: &Report, id: &str) -> ScreenReport {
+    r.nodes[id].screen().cloned().expect("a screen client")
 }

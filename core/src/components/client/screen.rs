@@ -331,7 +331,7 @@ impl Screens {
 
 /// A client's screens in the report (`screen`): counts over screens started in the window; the sums and
 /// means are over completed screens.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenReport {
     /// how the screen fetches its resources
