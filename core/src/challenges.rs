@@ -156,6 +156,10 @@ const FILES: &[(&str, &str)] = &[
         "partition-writes",
         include_str!("challenges/data/partition-writes.json"),
     ),
+    (
+        "n-plus-one",
+        include_str!("challenges/data/n-plus-one.json"),
+    ),
 ];
 
 impl Challenge {

@@ -768,6 +768,9 @@ impl NodeDetail {
                 if let Some(x) = &c.connections {
                     x.digest(h);
                 }
+                if let Some(x) = &c.screen {
+                    x.digest(h);
+                }
             }
             NodeDetail::Gateway(g) => {
                 g.gateway.digest(h);
@@ -823,6 +826,7 @@ impl NodeDetail {
                         ),
                     )
                 }))
+                .chain(c.screen.iter().map(|s| guard(vec![s.table_part()])))
                 .collect(),
             NodeDetail::Gateway(g) => {
                 let mut parts = vec![g.gateway.table_part()];

@@ -90,8 +90,9 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::ApiDesign,
         4,
         "API design",
-        "Coming later: REST, GraphQL and real-time API styles.",
-        false,
+        "REST and GraphQL for one screen: round trips, bytes, over-fetching, the N+1 resolver and batching, \
+         and what a cache may keep; real-time API styles are still to come.",
+        true,
     ),
     info(
         Chapter::DataStorage,
@@ -255,6 +256,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("tunable-consistency", Chapter::DistributedSystems),
     ("read-repair", Chapter::DistributedSystems),
     ("http-vs-https", Chapter::Networking),
+    ("rest-vs-graphql", Chapter::ApiDesign),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

@@ -14,6 +14,7 @@ pub mod links;
 mod locks;
 mod proxy;
 pub mod recent;
+mod screens;
 mod security;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
@@ -451,6 +452,7 @@ pub fn explain_run(
     out.extend(proxy::proxy_findings(topology, report));
     out.extend(security::login_findings(topology, report));
     out.extend(security::tls_findings(topology, report));
+    out.extend(screens::screen_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

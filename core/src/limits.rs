@@ -442,6 +442,21 @@ pub const PARAMS: &[Limit] = &[
         "s",
         "client `connections`",
     ),
+    // REST vs GraphQL: a client's screen, a server's resolver.
+    lim(
+        "screen.resource_bytes",
+        0.0,
+        1e9,
+        "bytes",
+        "client `screen.resources` (each resource's size and used size)",
+    ),
+    lim(
+        "graphql.items",
+        0.0,
+        crate::components::server::graphql::MAX_ITEMS as f64,
+        "items",
+        "server `graphql` (1 + items back-end calls per query)",
+    ),
 ];
 
 /// A run's traffic duration (`settings.duration_s`, and the run controls' duration).

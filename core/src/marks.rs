@@ -539,10 +539,26 @@ pub fn client_figures(q: &crate::report::Requests) -> Vec<Figure> {
 /// Every client's own figures, for diagrams with more than one client (a comparison scenario feeds each
 /// variant from its own client, so the totals alone would sum both systems).
 pub fn per_client(r: &Report) -> Vec<(String, Vec<Figure>)> {
+    let any_screen = r.nodes.values().any(|n| n.screen().is_some());
     let rows: Vec<(String, Vec<Figure>)> = r
         .nodes
         .iter()
-        .filter_map(|(id, n)| Some((id.clone(), client_figures(n.requests()?))))
+        .filter_map(|(id, n)| {
+            let mut f = client_figures(n.requests()?);
+            // Screen clients add their screen figures; the others a dash in each of those columns.
+            if any_screen {
+                f.extend(n.screen().map(screen_figures).unwrap_or_else(|| {
+                    screen_figures(&crate::components::client::ScreenReport::default())
+                        .into_iter()
+                        .map(|x| Figure {
+                            value: "—".into(),
+                            ..x
+                        })
+                        .collect()
+                }));
+            }
+            Some((id.clone(), f))
+        })
         .collect();
     if rows.len() > 1 { rows } else { Vec::new() }
 }
@@ -740,7 +756,56 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             });
         }
     }
+    if let Some(s) = n.screen() {
+        out.extend(screen_figures(s));
+    }
     out
+}
+
+/// A screen client's figures (`client.screen`): screens done and failed, screen time (mean, p99) and, per
+/// completed screen, round trips, bytes received (of them over-fetched) and back-end calls.
+pub fn screen_figures(s: &crate::components::client::ScreenReport) -> Vec<Figure> {
+    vec![
+        figure(
+            "screens",
+            "screens completed (failed)",
+            format!("{} ({})", s.completed, s.failed),
+            "",
+        ),
+        figure(
+            "screen_time",
+            "screen time, mean",
+            format!("{:.1}", s.mean_ms),
+            "ms",
+        ),
+        figure(
+            "screen_p99",
+            "screen time, p99",
+            format!("{:.1}", s.p99_ms),
+            "ms",
+        ),
+        figure(
+            "screen_round_trips",
+            "round trips per screen",
+            format!("{:.2}", s.round_trips_per_screen),
+            "",
+        ),
+        figure(
+            "screen_bytes",
+            "bytes per screen (over-fetched)",
+            format!(
+                "{:.0} ({:.0})",
+                s.bytes_per_screen, s.over_fetched_per_screen
+            ),
+            "",
+        ),
+        figure(
+            "screen_backend_calls",
+            "back-end calls per screen",
+            format!("{:.2}", s.backend_calls_per_screen),
+            "",
+        ),
+    ]
 }
 
 /// A parallel or `first_k` call plan's figures: how many calls each request sends and waits for, the plan's
@@ -1151,6 +1216,20 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "mean request time",
         Need::Node("conn_mean", &[Kind::Client]),
     ),
+    // REST vs GraphQL: a client's screens.
+    (
+        "round trips per screen",
+        Need::Node("screen_round_trips", &[Kind::Client]),
+    ),
+    (
+        "bytes per screen",
+        Need::Node("screen_bytes", &[Kind::Client]),
+    ),
+    (
+        "back-end calls per screen",
+        Need::Node("screen_backend_calls", &[Kind::Client]),
+    ),
+    ("screen time", Need::Node("screen_time", &[Kind::Client])),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

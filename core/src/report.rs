@@ -386,6 +386,13 @@ impl NodeReport {
     pub fn connections(&self) -> Option<&crate::components::client::ConnReport> {
         self.detail.as_ref()?.connections()
     }
+    /// A client's screens (REST or GraphQL): round trips, bytes, back-end calls and time per screen.
+    pub fn screen(&self) -> Option<&crate::components::client::ScreenReport> {
+        match self.detail.as_ref()? {
+            crate::components::NodeDetail::Client(c) => c.screen.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 fn is_zero(v: &u64) -> bool {

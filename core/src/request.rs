@@ -151,6 +151,9 @@ pub(crate) struct Request {
     /// the size of the response it carries back [bytes], set by the node that answers it (a server's
     /// `response_bytes`); 0 until then
     pub resp: u32,
+    /// the response body its client asks for (a screen's resource, or a GraphQL query's fields) [bytes],
+    /// which the answering server sends instead of its `response_bytes`; 0 = the server's own
+    pub body: u32,
     /// bumped every time the slab slot is reused, so stale deadline entries are recognised
     pub generation: u32,
     pub op: Op,
@@ -211,6 +214,7 @@ impl Request {
             addr: 0,
             size: 0,
             resp: 0,
+            body: 0,
             generation: 0,
             op: Op::Read,
             attempt: 0,

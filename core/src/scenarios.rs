@@ -1002,6 +1002,33 @@ const SCENARIOS: &[Scenario] = &[
             "The requests per connection: about 2.6.",
         ],
         json: include_str!("../../examples/scenarios/http-vs-https.json"),
+        name: "rest-vs-graphql",
+        title: "REST vs GraphQL for one screen",
+        topic: "API design: REST and GraphQL",
+        explanation: "A phone app's home screen needs three resources over a mobile link 40 ms each way: the \
+            user (2 KB, of which the screen shows 256 bytes), the feed (16 KB, shows 2 KB) and the notifications \
+            (4 KB, shows 512 bytes); the REST API answers each GET with the whole resource after one 10 ms call \
+            to the data service, so a screen is 3 round trips, 22 528 bytes (19 712 of them over-fetched) and \
+            3 back-end calls, about 288 ms with one GET after another and about 96 ms with all three at once. \
+            The GraphQL apps send one POST asking only for the fields shown: 1 round trip and 2 816 bytes, but \
+            the first GraphQL server resolves the feed's 10 posts' authors one call at a time (the N+1 \
+            pattern), 11 back-end calls in a row, and its screen takes about 206 ms. With a DataLoader batching \
+            the authors into one call it makes 2 back-end calls and takes about 107 ms, while REST's GETs \
+            remain the only answers a browser cache or a CDN may keep.",
+        try_this: &[
+            "Give the four phone links a bandwidth of 1 Mbit/s: REST's over-fetched bytes now take time on the \
+             wire, and the parallel REST screen takes over 300 ms while the batched GraphQL one stays under \
+             150 ms.",
+            "Give every app a browser cache (max-age 60 s) and 20 distinct screens (`keys.count` 20): the REST \
+             apps make under 1 round trip per screen, answered on the device, while each GraphQL screen still \
+             makes its 1: a POST is never cached.",
+        ],
+        watch: &[
+            "Round trips per screen and bytes per screen of each app (its over-fetched bytes in brackets).",
+            "Back-end calls per screen: 3, 3, 11 and 2.",
+            "Screen time, mean and p99, of each app.",
+        ],
+        json: include_str!("../../examples/scenarios/rest-vs-graphql.json"),
         lab: None,
     },
 ];

@@ -28,6 +28,7 @@ mod exemplars;
 mod faults;
 mod plans;
 mod report;
+mod screens;
 mod transport;
 mod wire;
 pub use wire::send_ns;

@@ -468,6 +468,20 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
             paths.push(c.path.clone());
         }
     }
+    // Then every screen's resource paths (after the clients' own, so those keep their indices).
+    for m in nodes.iter().flatten() {
+        if let Params::Client(c) = &m.params
+            && let Some(sc) = &c.screen
+        {
+            for r in crate::components::client::screen::parse_resources(&sc.resources)
+                .unwrap_or_default()
+            {
+                if !paths.contains(&r.path) {
+                    paths.push(r.path);
+                }
+            }
+        }
+    }
 
     // Shape: the half-built diagram, by the registry's rules, then each kind's own check of its parameters
     // against what it is connected to.

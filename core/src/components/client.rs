@@ -18,8 +18,10 @@ use crate::time::{NANOS_PER_SEC, SimTime, f64_to_nanos};
 use crate::vocab::{Family, Term, Vocab};
 
 pub mod http_cache;
+pub mod screen;
 pub(crate) use http_cache::{HttpCache, Lookup};
 pub use http_cache::{HttpCacheParams, HttpCacheReport};
+pub use screen::{Api, ScreenParams, ScreenReport};
 
 /// Client parameters. JSON field names as below; every field has a default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,6 +72,10 @@ pub struct ClientParams {
     /// (`connections/pool.rs`); `null` = none (requests go out with no connection set-up), default null
     #[serde(default)]
     pub connections: Option<ConnParams>,
+    /// a screen: each arrival is one user action that fetches several resources over REST or GraphQL
+    /// (`client/screen.rs`); `null` = each arrival is one request, default null
+    #[serde(default)]
+    pub screen: Option<ScreenParams>,
 }
 
 fn root_path() -> String {
@@ -97,6 +103,7 @@ impl Default for ClientParams {
             malicious_fraction: 0.0,
             http_cache: None,
             connections: None,
+            screen: None,
         }
     }
 }
@@ -173,6 +180,9 @@ impl ClientParams {
         }
         if let Some(c) = &self.connections {
             c.problems(&mut out);
+        }
+        if let Some(sc) = &self.screen {
+            sc.problems(&mut out);
         }
         check_num(&mut out, "rate", self.rate, 0.0);
         check_range(&mut out, "rate", self.rate);
@@ -320,6 +330,8 @@ pub(crate) struct Client {
     pub http: Option<HttpCache>,
     /// its connection pools, when it has `connections`
     pub conns: Option<Pool>,
+    /// its screens, when each arrival is one
+    pub screen: Option<Box<screen::Screens>>,
 }
 
 /// A client's DNS state: its browser/OS cache of one name and the requests waiting for a lookup.
@@ -362,6 +374,9 @@ pub struct ClientDetail {
     /// its connections
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<ConnReport>,
+    /// its screens: round trips, bytes, back-end calls and time per screen
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen: Option<ScreenReport>,
 }
 
 impl Client {
@@ -375,6 +390,7 @@ impl Client {
                 .map(|d| CacheReport::new(&d.counters, u32::from(d.live(now)))),
             http_cache: self.http.as_ref().map(HttpCacheReport::new),
             connections: self.conns.as_ref().map(|p| ConnReport::new(p, now)),
+            screen: self.screen.as_ref().map(|s| s.report()),
         }
     }
 }
@@ -387,6 +403,10 @@ impl Component for Client {
         let p = b.ports;
         let mut client = Client::new(c, p.len() as u32, b.window.1);
         client.route = b.paths.iter().position(|x| *x == c.path).unwrap_or(0) as u32;
+        client.screen = c
+            .screen
+            .as_ref()
+            .map(|sc| Box::new(screen::Screens::new(sc, b.paths)));
         let resolver = p.iter().position(|t| t.kind == Kind::DnsResolver);
         let cdns: Vec<u32> = (0..p.len() as u32)
             .filter(|&i| p[i as usize].kind == Kind::CdnEdge)
@@ -474,6 +494,7 @@ impl Client {
             dns: None,
             http: p.http_cache.as_ref().map(HttpCache::new),
             conns: p.connections.as_ref().map(Pool::new),
+            screen: None,
         }
     }
 
@@ -622,6 +643,39 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Draws what the next screen asks: its key, client address and port (the read, not static, not
+    /// hostile). The draws are a screen client's own: a client without a screen never makes them.
+    pub fn screen_request(&self, rng: &mut SimRng) -> NewRequest {
+        let key = match &self.keys {
+            KeySampler::Uniform(n) => rng.below(*n),
+            KeySampler::Zipf(z) => z.sample(rng),
+        };
+        let addr = rng.below(u64::from(self.addresses)) as u32;
+        let pick = |rng: &mut SimRng, n: u32| {
+            if n > 1 {
+                rng.below(u64::from(n)) as u32
+            } else {
+                0
+            }
+        };
+        let port = match &self.service_ports {
+            Some(list) if !list.is_empty() => list[pick(rng, list.len() as u32) as usize],
+            _ => pick(rng, self.ports),
+        };
+        NewRequest {
+            key,
+            op: Op::Read,
+            addr,
+            size: self.size,
+            port,
+            is_static: false,
+            malicious: false,
+            api_key: addr % self.api_keys,
+        }
+    }
+}
+
 impl ClientParams {
     /// How the inspector names a client's parameters.
     pub const VOCAB: Vocab = Vocab {
@@ -637,6 +691,8 @@ impl ClientParams {
                 .optional(default_json::<HttpCacheParams>, &HttpCacheParams::VOCAB),
             Term::new("connections", "Connections (HTTPS, keep-alive, pool)")
                 .optional(default_json::<ConnParams>, &ConnParams::VOCAB),
+            Term::new("screen", "Screen (REST or GraphQL)")
+                .optional(default_json::<ScreenParams>, &ScreenParams::VOCAB),
             Term::new("addresses", "Client addresses"),
             Term::new("api_keys", "API keys"),
             Term::new("path", "Request path").text("/", false),

@@ -18,6 +18,7 @@
 pub(crate) mod fan_out;
 pub mod fleet;
 pub mod sessions;
+pub mod graphql;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -37,6 +38,7 @@ use crate::vocab::{Choices, Term, Vocab, choices};
 use fleet::{Autoscale, Fleet, FleetReport};
 use sessions::SessionTable;
 pub use sessions::Sessions;
+use graphql::{GraphQlParams, Resolver};
 
 /// A non-blocking server's call over port `p` carries slot `FREED_CALL + p`: no worker waits for it (worker
 /// slots are below it; `NO_SLOT` is above every port).
@@ -143,6 +145,10 @@ pub struct ServerParams {
     /// (a session store it calls on each request; `server/sessions.rs`)
     #[serde(default)]
     pub sessions: Sessions,
+    /// a GraphQL resolver: each request is a query whose list and nested fields it resolves with several
+    /// calls to its back end (`server/graphql.rs`); `null` = none, default `null`
+    #[serde(default)]
+    pub graphql: Option<GraphQlParams>,
 }
 
 fn default_keepalive_s() -> f64 {
@@ -246,6 +252,12 @@ pub struct ServiceReport {
     /// sessions held at the end (`sessions: stateful`)
     #[serde(default, skip_serializing_if = "is_zero")]
     pub sessions_held: u64,
+    /// GraphQL queries it began resolving (`graphql`)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub graphql_queries: u64,
+    /// the back-end calls its resolver made for them
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub graphql_calls: u64,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -277,6 +289,7 @@ impl Default for ServerParams {
             tls_handshake_ms: 0.0,
             keepalive_s: default_keepalive_s(),
             sessions: Sessions::None,
+            graphql: None,
         }
     }
 }
@@ -323,6 +336,9 @@ impl ServerParams {
         }
         if let Some(a) = &self.autoscale {
             a.problems(&mut out);
+        }
+        if let Some(g) = &self.graphql {
+            g.problems(&mut out);
         }
         let mut ranges = vec![
             ("instances", f64::from(self.instances)),
@@ -482,6 +498,8 @@ pub(crate) struct Server {
     epoch: u32,
     /// the autoscaled fleet (`None`: a fixed one)
     fleet: Option<Box<Fleet>>,
+    /// the GraphQL resolver (`None`: a plain server)
+    resolver: Option<Box<Resolver>>,
     /// counts (the engine adds them up only inside the measurement window: see `counting`)
     pub counters: ServiceReport,
     /// whether counts are being taken (the engine sets it from the measurement window)
@@ -560,6 +578,11 @@ impl Server {
             alive: true,
             epoch: 0,
             fleet,
+            resolver: p
+                .graphql
+                .as_ref()
+                .filter(|_| p.plan(ports).is_none())
+                .map(|g| Box::new(Resolver::new(g))),
             counters: ServiceReport::default(),
             counting: true,
         }
@@ -591,6 +614,7 @@ impl Server {
             || self.counters.cancelled > 0
             || self.tls.is_some()
             || self.sessions.is_some()
+            || self.resolver.is_some()
     }
 
     /// The port a request calls first: 0, or for `calls: one` the edge its key falls on.
@@ -854,10 +878,12 @@ impl Server {
             }
         } else if self.blocking {
             let port = self.first_port(job.key);
+            self.resolve_begin(req);
             self.call(ctx, slot, port);
         } else {
             // Non-blocking: the worker is freed; the calls go out one after another as each answers.
             let port = self.first_port(job.key);
+            self.resolve_begin(req);
             ctx.out.push(Action::Forward {
                 req,
                 port,
@@ -879,10 +905,21 @@ impl Server {
             // Non-blocking: the worker was freed when the call went out. With `calls: every` the next edge is
             // called once this one has answered successfully; the response leaves after the last.
             let port = slot - FREED_CALL;
+            let again = outcome == Outcome::Ok && self.alive && self.resolve_again(req);
+            if !again {
+                self.resolve_end(req);
+            }
             if !self.alive {
                 ctx.out.push(Action::Respond {
                     req,
                     outcome: Outcome::Error,
+                });
+            } else if again {
+                self.count_resolver_call();
+                ctx.out.push(Action::Forward {
+                    req,
+                    port,
+                    slot: FREED_CALL + port,
                 });
             } else if outcome == Outcome::Ok
                 && self.calls == Calls::Sequential
@@ -906,12 +943,23 @@ impl Server {
         for p in self.ports_of(port) {
             self.waiting_on[p] -= 1;
         }
+        let again = outcome == Outcome::Ok
+            && port != ALL_PORTS
+            && self.alive
+            && s.epoch == self.epoch
+            && self.resolve_again(req);
+        if !again {
+            self.resolve_end(req);
+        }
         if !self.alive || s.epoch != self.epoch {
             ctx.out.push(Action::Fail {
                 req,
                 outcome: Outcome::Error,
             });
             self.release(ctx, slot);
+        } else if again {
+            self.count_resolver_call();
+            self.call(ctx, slot, port);
         } else if outcome == Outcome::Ok
             && port != ALL_PORTS
             && self.calls == Calls::Sequential
@@ -926,6 +974,7 @@ impl Server {
 
     /// A call this server made was lost and its client gave up: free the waiting worker.
     pub fn abandon(&mut self, ctx: &mut Ctx<'_>, req: u32, slot: u32) {
+        self.resolve_end(req);
         if slot >= FREED_CALL {
             return; // a non-blocking call holds no worker
         }
@@ -1021,6 +1070,9 @@ impl ServiceReport {
             h.u64(self.handshakes);
         }
         sessions::digest(self, h);
+        if self.graphql_queries > 0 {
+            h.u64s(&[self.graphql_queries, self.graphql_calls]);
+        }
     }
 
     /// Its part of the node's guard line in the runner's table.
@@ -1042,6 +1094,12 @@ impl ServiceReport {
             s.push_str(&format!("  TLS handshakes {}", self.handshakes));
         }
         s.push_str(&sessions::table_part(self));
+        if self.graphql_queries > 0 {
+            s.push_str(&format!(
+                "  GraphQL queries {} (back-end calls {})",
+                self.graphql_queries, self.graphql_calls
+            ));
+        }
         s
     }
 }
@@ -1123,6 +1181,14 @@ impl Component for Server {
                     " scales between {} and {} instances: `autoscale.max` below `min` is taken as {}",
                     a.min, a.max, a.min
                 ),
+            });
+        }
+        if p.graphql.is_some() && matches!(p.calls, Calls::Parallel | Calls::FirstK) {
+            out.push(Finding {
+                warning: true,
+                field: Some("graphql"),
+                text: " resolves GraphQL, which needs a `sequential` or `one` call plan: its plan ignores it"
+                    .into(),
             });
         }
         if p.partial_ms.is_some() && p.calls != Calls::Parallel {
@@ -1323,6 +1389,8 @@ impl ServerParams {
             Term::new("instances", "Instances").integer(),
             Term::new("autoscale", "Autoscaling")
                 .optional(default_json::<Autoscale>, &Autoscale::VOCAB),
+            Term::new("graphql", "GraphQL resolver")
+                .optional(default_json::<GraphQlParams>, &GraphQlParams::VOCAB),
         ],
     };
 }

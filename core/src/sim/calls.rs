@@ -271,8 +271,15 @@ impl Sim {
         let p = self.reqs.get(parent);
         let (key, client, addr, size, op, hops, internal) =
             (p.key, p.client, p.addr, p.size, p.op, p.hops, p.internal);
-        let (idem, api_key, route, malicious, validator, via) =
-            (p.idem, p.api_key, p.route, p.malicious, p.validator, p.via);
+        let (idem, api_key, route, malicious, validator, via, body) = (
+            p.idem,
+            p.api_key,
+            p.route,
+            p.malicious,
+            p.validator,
+            p.via,
+            p.body,
+        );
         let child = self.reqs.alloc();
         let q = self.reqs.get_mut(child);
         q.id = self.next_id;
@@ -284,6 +291,7 @@ impl Sim {
         q.addr = addr;
         q.size = size;
         q.resp = 0;
+        q.body = body;
         q.op = op;
         q.attempt = attempt;
         q.hops = hops;

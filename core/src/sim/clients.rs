@@ -3,7 +3,7 @@
 
 use super::{Ev, Sim};
 use crate::components::NO_SLOT;
-use crate::components::client::Lookup;
+use crate::components::client::{Api, Lookup, NewRequest};
 use crate::components::dns;
 use crate::request::{Op, Outcome, ReqState};
 use crate::trace::HopOutcome;
@@ -33,15 +33,41 @@ impl Sim {
         if !alive || c.epoch != epoch {
             return;
         }
+        if c.screen.is_some() {
+            self.on_screen_fire(node, epoch);
+            return;
+        }
         let nr = c.new_request(&mut self.rng);
         let next = c.next_arrival(now, &mut self.rng);
+        let route = c.route;
+        let cacheable = nr.op == Op::Read && !nr.is_static;
+        self.start_request(node, &nr, route, 0, cacheable);
+        if let Some(t) = next {
+            self.schedule(t, Ev::ClientFire { node, epoch });
+        }
+    }
+
+    /// Starts client `node`'s request `nr` (on path `route`, asking for a response body of `body` bytes, 0 =
+    /// the server's own): counts it sent, arms its deadline, and answers it from the browser's HTTP cache
+    /// (when `cacheable`) or sends it. Returns its slab index and whether it left the device.
+    pub(super) fn start_request(
+        &mut self,
+        node: u32,
+        nr: &NewRequest,
+        route: u32,
+        body: u32,
+        cacheable: bool,
+    ) -> (u32, bool) {
+        let now = self.queue.now;
+        let Some(c) = self.nodes[node as usize].as_client() else {
+            unreachable!("only a client starts a client request")
+        };
         // A retrying client's call layer times out each attempt; the request itself lives as long as its
         // retries may take.
         let (deadline, timer) = match c.lifetime {
             Some(l) => (now.add(l), false),
             None => (now.add(c.timeout), true),
         };
-        let route = c.route;
         let measured = self.meters.window.contains(now);
 
         let r = self.reqs.alloc();
@@ -55,6 +81,7 @@ impl Sim {
         q.addr = nr.addr;
         q.size = nr.size;
         q.resp = 0;
+        q.body = body;
         q.op = nr.op;
         q.attempt = 0;
         q.hops = 0;
@@ -90,7 +117,7 @@ impl Sim {
                 self.schedule(deadline, Ev::ClientTimer { node });
             }
         }
-        let cached = if nr.op == Op::Read && !nr.is_static {
+        let cached = if cacheable {
             self.http_lookup(node, nr.key, measured)
         } else {
             None
@@ -101,14 +128,13 @@ impl Sim {
         if cached == Some(Lookup::Fresh) {
             // A fresh entry of the browser's HTTP cache: the read never leaves the device.
             self.resolve(r, Outcome::Ok);
+            return (r, false);
         } else if nr.is_static {
             self.forward(node, r, nr.port, NO_SLOT);
         } else {
             self.send_resolved(node, r, nr.port);
         }
-        if let Some(t) = next {
-            self.schedule(t, Ev::ClientFire { node, epoch });
-        }
+        (r, true)
     }
 
     /// What client `node`'s HTTP cache does with a read of `key` now (`None` without one); counts the lookup.
@@ -186,21 +212,34 @@ impl Sim {
         let now = self.queue.now;
         let q = self.reqs.get(req);
         let client = q.client;
+        // For a screen's request: its id, and whether its answer brought a body over the network.
+        let mut screen = None;
         if q.state == ReqState::Live {
             self.span_end(req, outcome);
             let q = self.reqs.get(req);
             self.outstanding -= 1;
             let e = &mut self.meters.e2e;
             e.tick[outcome] += 1;
+            let (id, networked) = (q.id, now > q.start);
+            // A GraphQL query is a POST: no HTTP cache stores its answer.
+            let api = self.nodes[client as usize]
+                .as_client()
+                .and_then(|c| c.screen.as_ref())
+                .map(|s| s.api);
+            let mut not_modified = false;
             if outcome == Outcome::Ok
                 && q.op == Op::Read
                 && now > q.start
+                && api != Some(Api::Graphql)
                 && let Some(h) = self.nodes[client as usize]
                     .as_client()
                     .and_then(|c| c.http.as_mut())
             {
                 // An answer from the network (a local hit resolves at once): stored, or a 304.
-                h.answered(q.key, q.start, q.version, q.measured, q.validator != 0);
+                not_modified = h.answered(q.key, q.start, q.version, q.measured, q.validator != 0);
+            }
+            if api.is_some() {
+                screen = Some((id, networked && !not_modified));
             }
             let q = self.reqs.get(req);
             let e = &mut self.meters.e2e;
@@ -230,6 +269,9 @@ impl Sim {
             }
             dl.q.pop_front();
         }
+        if let Some((id, body)) = screen {
+            self.screen_answered(client, id, outcome, body);
+        }
     }
 
     pub(super) fn on_client_timer(&mut self, node: u32) {
@@ -256,13 +298,16 @@ impl Sim {
                 self.meters.e2e.totals.outcomes[Outcome::TimedOut] += 1;
                 self.meters.by_client[node as usize].outcomes[Outcome::TimedOut] += 1;
             }
-            let state = q.state;
+            let (state, id) = (q.state, q.id);
             self.trace_hop(r, node, node, now, HopOutcome::TimedOut);
             match state {
                 ReqState::Live => self.reqs.get_mut(r).state = ReqState::TimedOut,
                 ReqState::Lost => self.unwind(r),
                 // A deadline is queued once, so it cannot pass twice.
                 ReqState::TimedOut => {}
+            }
+            if state != ReqState::TimedOut {
+                self.screen_answered(node, id, Outcome::TimedOut, false);
             }
         }
     }

@@ -194,6 +194,7 @@ impl Sim {
         if counted && let Some(m) = self.groups.meters[n].as_deref_mut() {
             m.branches += u64::from(total);
         }
+        self.screen_call(node, req, u64::from(total));
         for port in 0..ports {
             for _ in 0..plan.copies {
                 self.send_branch(node, req, port, tag(g, round));

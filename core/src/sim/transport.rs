@@ -120,6 +120,7 @@ impl Sim {
         q.addr = 0;
         q.size = 0;
         q.resp = 0;
+        q.body = 0;
         q.op = op;
         q.attempt = 0;
         q.hops = 0;
@@ -142,6 +143,7 @@ impl Sim {
     /// Sends `req` from `from` over its `port`-th outgoing edge: straight over the link, or — over an edge
     /// with a call policy — as a call whose attempts go out for it while it waits at `from`.
     pub(super) fn forward(&mut self, from: u32, req: u32, port: u32, slot: u32) {
+        self.screen_call(from, req, 1);
         let e = self.graph.out_edges[(self.graph.out_start[from as usize] + port) as usize];
         // A client with `connections` sends over its pool (`sim/conns.rs`).
         if slot == NO_SLOT

@@ -122,7 +122,7 @@ impl Sim {
     }
 
     /// Stamps `req`'s response size as node `node` answers it successfully (a server's `response_bytes`,
-    /// exponential sizes drawn here); nothing in a diagram without bandwidths.
+    /// exponential sizes drawn here, or the body a screen's request asks for); nothing in a diagram without bandwidths.
     pub(super) fn size_response(&mut self, node: u32, req: u32) {
         let Some(w) = self.wire.as_deref() else {
             return;
@@ -130,7 +130,10 @@ impl Sim {
         let Some((bytes, sizes)) = w.sizes[node as usize] else {
             return;
         };
+        let body = self.reqs.get(req).body;
         let resp = match sizes {
+            // A screen's request: the resource (or the fields) its client asked for.
+            _ if body > 0 => body,
             Sizes::Constant => bytes,
             Sizes::Exponential => {
                 let x = crate::dist::exponential(&mut self.rng, f64::from(bytes)).round();

@@ -52,6 +52,7 @@ const START_FAILS: &[(&str, &[usize])] = &[
     ("gateway-limit", &[0, 1]),
     ("idempotency", &[0]),
     ("partition-writes", &[0]),
+    ("n-plus-one", &[0]),
 ];
 
 #[test]
@@ -136,7 +137,7 @@ fn at_least_25_challenges_and_every_modelled_chapter_has_a_scenario_and_a_challe
             assert!(s.challenges.is_empty() && s.scenarios.is_empty());
         }
     }
-    assert_eq!(CHAPTERS.iter().filter(|c| c.modelled).count(), 12);
+    assert_eq!(CHAPTERS.iter().filter(|c| c.modelled).count(), 13);
 }
 
 #[test]
@@ -356,6 +357,13 @@ fn the_numbers_each_brief_states_hold_for_its_start() {
                     r.seed
                 ));
             }
+        }
+    }
+    // n-plus-one: "21 calls in a row, over 300 ms a screen" (80 + 5 + 21 × 11 = 316 ms with no wait).
+    for r in start_runs("n-plus-one") {
+        let s = r.nodes["app"].screen().expect("a screen client");
+        if s.backend_calls_per_screen != 21.0 || s.mean_ms <= 300.0 {
+            f.push(format!("n-plus-one seed {}: {s:?}", r.seed));
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));

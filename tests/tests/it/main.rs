@@ -39,6 +39,7 @@ mod resilience;
 mod robustness;
 mod runner;
 mod scenarios;
+mod screens;
 mod security_cost;
 mod share;
 mod sweep;

@@ -41,7 +41,10 @@ pub(crate) fn too_many_calls(
             }
             match (fans(params[f]), params[f]) {
                 (Some(k), _) => next[f] += k * c[t],
-                (None, Some(Params::Server(s))) if s.calls == Calls::Sequential => next[f] += c[t],
+                // A GraphQL resolver calls its back end once per call of its query.
+                (None, Some(Params::Server(s))) if s.calls == Calls::Sequential => {
+                    next[f] += f64::from(s.graphql.as_ref().map_or(1, |g| g.calls())) * c[t]
+                }
                 _ => best[f] = best[f].max(c[t]),
             }
         }
