@@ -1002,6 +1002,9 @@ const SCENARIOS: &[Scenario] = &[
             "The requests per connection: about 2.6.",
         ],
         json: include_str!("../../examples/scenarios/http-vs-https.json"),
+        lab: None,
+    },
+    Scenario {
         name: "rest-vs-graphql",
         title: "REST vs GraphQL for one screen",
         topic: "API design: REST and GraphQL",
