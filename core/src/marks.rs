@@ -737,6 +737,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             });
         }
     }
+    if let Some(w) = n.detail.as_ref().and_then(NodeDetail::webhooks) {
+        out.extend(crate::components::webhook_provider::figures(w));
+    }
     out
 }
 
@@ -1123,6 +1126,31 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "read latency p50",
         Need::Node("kv_read_p50", &[Kind::KvStore]),
     ),
+    (
+        "dead events",
+        Need::Node("wh_dead", &[Kind::WebhookProvider]),
+    ),
+    (
+        "delivered after retries",
+        Need::Node("wh_delivered", &[Kind::WebhookProvider]),
+    ),
+    (
+        "delivery delay",
+        Need::Node("wh_delay", &[Kind::WebhookProvider]),
+    ),
+    (
+        "empty polls",
+        Need::Node("wh_empty_polls", &[Kind::WebhookProvider]),
+    ),
+    (
+        "duplicates sent",
+        Need::Node("wh_duplicates", &[Kind::WebhookProvider]),
+    ),
+    (
+        "attempts per event",
+        Need::Node("wh_attempts", &[Kind::WebhookProvider]),
+    ),
+    ("webhook finding", Need::Finding("redelivered")),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

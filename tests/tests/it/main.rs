@@ -45,3 +45,4 @@ mod tidy;
 mod validation;
 mod watch;
 mod waterfall;
+mod webhooks;
