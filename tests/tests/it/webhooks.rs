@@ -301,3 +301,118 @@ fn polling_waits_half_an_interval_and_finds_empty_polls() {
         }
     }
 }
+
+/// The provider's log in a scenario's report.
+fn log_of(r: &Report, id: &str) -> WebhookReport {
+    r.nodes[id]
+        .detail
+        .as_ref()
+        .and_then(NodeDetail::webhooks)
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} reports its delivery log"))
+}
+
+/// "Its retries outlast the 20 s outage and every payment is delivered, none dead … A pushed payment arrives
+/// in one round trip (a median under 100 ms) where a polled one waits for the next poll (a median over half a
+/// second), and outside the outage e^(−2) = 14 % of the polls come back empty. The shop takes over 1 s on
+/// 2.3 % of deliveries, so the provider times out and sends a payment the shop had already processed again:
+/// the shop's idempotency keys answer these duplicates without charging twice."
+///
+/// Empty polls: binomial over the polls outside the outage (all but its 20), within 4 standard errors of
+/// e^(−λP) = e^(−2). Timeouts: an attempt that reaches the live shop (attempts − failed ones) times out when
+/// its log-normal handling (median 50 ms, σ 1.5) passes 1 s − 10 ms of links: P(Z > ln(990/50)/1.5 =
+/// 1.9907) = 0.02326, binomial within 4 standard errors. The rest are the bounds as worded.
+pub(crate) fn webhooks_vs_polling(r: &Report, c: &mut crate::scenarios::Claims) {
+    let push = log_of(r, "payments");
+    let poll = log_of(r, "payments2");
+    c.check(
+        push.dead == 0 && push.pending == 0 && push.delivered == push.events,
+        "every pushed payment delivered, none dead",
+        format!("{push:?}"),
+    );
+    c.under("pushed median delay [ms]", push.p50_delay_ms, 100.0);
+    c.over("polled median delay [ms]", poll.p50_delay_ms, 500.0);
+    let outside = (poll.polls - 20) as f64;
+    let p = theory::empty_poll_share(2.0, 1.0);
+    c.expected(
+        "share of polls outside the outage that come back empty",
+        poll.empty_polls as f64 / outside,
+        p,
+        (p * (1.0 - p) / outside).sqrt(),
+    );
+    let reached = (push.attempts - push.failed_attempts) as f64;
+    let q = 0.02326;
+    c.expected(
+        "attempts timed out (handling over 1 s)",
+        push.timeouts as f64,
+        reached * q,
+        (reached * q * (1.0 - q)).sqrt(),
+    );
+    let shop = r.nodes["shop"].service().cloned().unwrap_or_default();
+    c.check(
+        push.duplicates > 0 && push.duplicates <= push.late_answers,
+        "payments the shop had processed sent again (after a timeout)",
+        format!("{push:?}"),
+    );
+    c.check(
+        shop.duplicate_effects == 0 && shop.deduplicated > 0,
+        "duplicates answered by the idempotency keys, none charged twice",
+        format!("{shop:?}"),
+    );
+}
+
+#[test]
+fn webhooks_retry_through_an_outage_and_dedupe_where_polling_waits() {
+    crate::scenarios::check_claims("webhooks-vs-polling", webhooks_vs_polling);
+}
+
+/// Try: `retry.max_attempts` 4 (1 + 2 + 4 = 7 s of retries) cannot outlast the 20 s outage: the payments of
+/// its first 13 s (about 26) are dead and the why panel names them; without the top shop's idempotency keys
+/// each duplicate is a duplicate effect; a 10 s poll interval leaves fewer empty polls (e^(−20) ≈ 0) and a
+/// median delay over 4 s (half the interval, 5 s, for events outside the outage).
+#[test]
+fn webhooks_vs_polling_try_this() {
+    use crate::scenarios::variant;
+    for seed in crate::scenarios::SEEDS {
+        let retry = json!({"max_attempts": 4, "jitter": "none",
+                           "backoff": {"type": "exponential", "base_ms": 1000, "cap_ms": 16000}});
+        let t = playground_core::scenarios::by_name("webhooks-vs-polling")
+            .expect("the scenario")
+            .topology();
+        let r = variant("webhooks-vs-polling", seed, "payments", "retry", retry);
+        let w = log_of(&r, "payments");
+        assert!(w.dead >= 10, "seed {seed}: {w:?}");
+        let findings = playground_core::explain::explain(&t, &r);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.text.contains("failed for good after 4 attempts")),
+            "seed {seed}: {findings:?}"
+        );
+        let r = variant(
+            "webhooks-vs-polling",
+            seed,
+            "shop",
+            "idempotency",
+            Value::Null,
+        );
+        let (w, s) = (log_of(&r, "payments"), r.nodes["shop"].service().cloned());
+        let s = s.expect("the shop still has side effects");
+        assert!(
+            s.duplicate_effects > 0 && s.duplicate_effects <= w.duplicates,
+            "seed {seed}: {w:?} {s:?}"
+        );
+        let r = variant(
+            "webhooks-vs-polling",
+            seed,
+            "payments2",
+            "poll_interval_ms",
+            json!(10000),
+        );
+        let w = log_of(&r, "payments2");
+        assert!(
+            w.empty_polls == 0 && w.p50_delay_ms > 4000.0,
+            "seed {seed}: {w:?}"
+        );
+    }
+}
