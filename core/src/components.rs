@@ -24,6 +24,7 @@ pub mod pool;
 pub mod rate_limiter;
 pub mod server;
 pub mod waf;
+pub mod webhook_provider;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +44,7 @@ pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicP
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
+pub use webhook_provider::{Delivery, WebhookParams, WebhookReport};
 
 pub(crate) use crate::checks::{check_dist, check_num, check_prob, check_range};
 pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};
@@ -84,6 +86,9 @@ pub enum Kind {
     KvStore,
     /// A proxy on the users' side: one more hop, a shared cache, one exit address for everyone behind it.
     ForwardProxy,
+    /// A provider outside the system (a payment provider) whose events reach a consumer by signed webhook
+    /// deliveries with retries, or by the consumer polling its API.
+    WebhookProvider,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -416,6 +421,27 @@ pub const KINDS: &[KindInfo] = &[
         vocab: &ForwardProxyParams::VOCAB,
         source: false,
     },
+    KindInfo {
+        kind: Kind::WebhookProvider,
+        name: "webhook_provider",
+        title: "Webhook provider",
+        category: Category::Messaging,
+        hint: "A provider outside your system (payments, say) where events happen: it POSTs each one, signed, \
+               to your endpoint and retries with backoff until a 2xx comes back within its timeout. At least \
+               once: a delivery that timed out after you processed it comes again, so dedupe by its key. Or \
+               switch it to polling: you ask its API for new events every few seconds.",
+        connects_to: &[
+            Kind::Server,
+            Kind::LoadBalancer,
+            Kind::ApiGateway,
+            Kind::Waf,
+            Kind::RateLimiter,
+        ],
+        unconnected: Some("notifies no one: connect it to the endpoint that receives its events"),
+        single_output: true,
+        vocab: &WebhookParams::VOCAB,
+        source: true,
+    },
 ];
 
 impl Kind {
@@ -526,6 +552,8 @@ kind_params! {
     KvStore(KvParams) = KvParams::default();
     /// a forward proxy
     ForwardProxy(ForwardProxyParams) = ForwardProxyParams::default();
+    /// a webhook provider
+    WebhookProvider(WebhookParams) = WebhookParams::default();
 }
 
 impl Params {
@@ -620,6 +648,8 @@ pub enum NodeDetail {
     Cache(cache::CacheDetail),
     /// a replicated key-value store
     Kv(kv::KvDetail),
+    /// a webhook provider's delivery log
+    Webhook(webhook_provider::WebhookDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -745,6 +775,13 @@ impl NodeDetail {
             _ => None,
         }
     }
+    /// A webhook provider's delivery log.
+    pub fn webhooks(&self) -> Option<&WebhookReport> {
+        match self {
+            NodeDetail::Webhook(w) => Some(&w.webhooks),
+            _ => None,
+        }
+    }
 
     /// A client's own end-to-end counts.
     pub fn requests(&self) -> Option<&Requests> {
@@ -791,6 +828,7 @@ impl NodeDetail {
             NodeDetail::Limiter(l) => l.limiter.digest(h),
             NodeDetail::Cache(c) => c.cache.digest(h),
             NodeDetail::Kv(k) => k.kv.digest(h),
+            NodeDetail::Webhook(w) => w.webhooks.digest(h),
         }
     }
 
@@ -850,6 +888,7 @@ impl NodeDetail {
                 .into_iter()
                 .collect(),
             NodeDetail::Kv(k) => vec![(TableSection::Databases, k.kv.table_lines(id))],
+            NodeDetail::Webhook(w) => vec![(TableSection::Messaging, w.webhooks.table_line(id))],
         }
     }
 }

@@ -335,6 +335,8 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
             let (w, u) = per_million(monthly, usd);
             (w, 0.0, u)
         }
+        // A webhook provider is an outside party (a payment provider): not the site's bill.
+        Params::WebhookProvider(_) => return None,
         // A forward proxy sits on the users' side: not the site's bill.
         Params::Client(_)
         | Params::DnsResolver(_)

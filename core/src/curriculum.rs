@@ -140,8 +140,9 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::Webhooks,
         11,
         "Webhooks",
-        "Coming later: a provider calling your server when an event occurs.",
-        false,
+        "A provider calling your endpoint when an event occurs: signed deliveries, retries with backoff, \
+         at-least-once duplicates and dedupe; against polling its API.",
+        true,
     ),
     info(
         Chapter::ArchitecturePatterns,
@@ -257,6 +258,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("read-repair", Chapter::DistributedSystems),
     ("http-vs-https", Chapter::Networking),
     ("rest-vs-graphql", Chapter::ApiDesign),
+    ("webhooks-vs-polling", Chapter::Webhooks),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

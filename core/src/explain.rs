@@ -16,6 +16,7 @@ mod proxy;
 pub mod recent;
 mod screens;
 mod security;
+mod webhooks;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
 use crate::report::{Outcome, Report, SeriesPoint};
@@ -453,6 +454,7 @@ pub fn explain_run(
     out.extend(security::login_findings(topology, report));
     out.extend(security::tls_findings(topology, report));
     out.extend(screens::screen_findings(topology, report));
+    out.extend(webhooks::webhook_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

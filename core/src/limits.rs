@@ -457,6 +457,17 @@ pub const PARAMS: &[Limit] = &[
         "items",
         "server `graphql` (1 + items back-end calls per query)",
     ),
+    // Webhook provider.
+    lim("event_rate", 0.0, 1e5, "events/s", "webhook provider"),
+    lim(
+        "delivery_timeout_ms",
+        0.001,
+        MAX_MS,
+        "ms",
+        "webhook provider",
+    ),
+    lim("poll_interval_ms", 1.0, MAX_MS, "ms", "webhook provider"),
+    lim("max_events", 1.0, 1e9, "events", "webhook provider"),
 ];
 
 /// A run's traffic duration (`settings.duration_s`, and the run controls' duration).

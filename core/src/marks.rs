@@ -759,6 +759,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
     if let Some(s) = n.screen() {
         out.extend(screen_figures(s));
     }
+    if let Some(w) = n.detail.as_ref().and_then(NodeDetail::webhooks) {
+        out.extend(crate::components::webhook_provider::figures(w));
+    }
     out
 }
 
@@ -1230,6 +1233,31 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("screen_backend_calls", &[Kind::Client]),
     ),
     ("screen time", Need::Node("screen_time", &[Kind::Client])),
+    (
+        "dead events",
+        Need::Node("wh_dead", &[Kind::WebhookProvider]),
+    ),
+    (
+        "delivered after retries",
+        Need::Node("wh_delivered", &[Kind::WebhookProvider]),
+    ),
+    (
+        "delivery delay",
+        Need::Node("wh_delay", &[Kind::WebhookProvider]),
+    ),
+    (
+        "empty polls",
+        Need::Node("wh_empty_polls", &[Kind::WebhookProvider]),
+    ),
+    (
+        "duplicates sent",
+        Need::Node("wh_duplicates", &[Kind::WebhookProvider]),
+    ),
+    (
+        "attempts per event",
+        Need::Node("wh_attempts", &[Kind::WebhookProvider]),
+    ),
+    ("webhook finding", Need::Finding("redelivered")),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

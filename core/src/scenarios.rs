@@ -1032,6 +1032,32 @@ const SCENARIOS: &[Scenario] = &[
             "Screen time, mean and p99, of each app.",
         ],
         json: include_str!("../../examples/scenarios/rest-vs-graphql.json"),
+        name: "webhooks-vs-polling",
+        title: "Webhooks vs polling a payment provider",
+        topic: "Webhooks: retries, at-least-once delivery and dedupe, against polling",
+        explanation: "A payment provider tells a shop about 2 payments a second, and both shops are down from \
+            100 s to 120 s: on top the provider POSTs each payment, signed, and retries one not answered 2xx \
+            within 1 s after 1, 2, 4 and 8 s and then every 16 s (8 attempts, 63 s), so its retries outlast the \
+            20 s outage and every payment is delivered, none dead; below the shop polls the provider's API every \
+            second instead. A pushed payment arrives in one round trip (a median under 100 ms) where a polled \
+            one waits for the next poll (a median over half a second), and outside the outage e^(−2) = 14 % of \
+            the polls come back empty. The shop takes over 1 s on 2.3 % of deliveries, so the provider times \
+            out and sends a payment the shop had already processed again: the shop's idempotency keys answer \
+            these duplicates without charging twice.",
+        try_this: &[
+            "Lower the top provider's `retry.max_attempts` to 4 (7 s of retries): payments from the start of \
+             the outage are dead, and the why panel says so.",
+            "Remove the top shop's idempotency keys: each duplicate becomes a duplicate effect, a customer \
+             charged twice.",
+            "Set the bottom provider's `poll_interval_ms` to 10000: fewer empty polls, but payments wait \
+             seconds.",
+        ],
+        watch: &[
+            "The top provider's dead events, the ones delivered after retries and its duplicates sent.",
+            "Each provider's delivery delay (mean, median, p99) and the bottom one's empty polls.",
+            "The top shop's dedupe store and the why panel's webhook finding.",
+        ],
+        json: include_str!("../../examples/scenarios/webhooks-vs-polling.json"),
         lab: None,
     },
 ];

@@ -63,6 +63,10 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::ForwardProxy => {
             "M2 5h3 M2 12h3 M2 19h3 M5 5l4 5 M5 19l4-5 M5 12h4 M9 8h6v8H9z M15 12h7 M19 9.5l2.5 2.5-2.5 2.5"
         }
+        // a lightning bolt (the event) leaving an envelope, with a return arrow (the retry)
+        Kind::WebhookProvider => {
+            "M3 7h10v9H3z M3 7l5 4 5-4 M17 3l-3 6h4l-3 6 M21 17a4 4 0 0 1-7 2.5 M14 17v2.5h2.5"
+        }
     }
 }
 

@@ -42,6 +42,17 @@ pub(crate) enum Action {
         port: u32,
         slot: u32,
     },
+    /// Start a request of the node's own like `Spawn`, as one more attempt of the node's own logical request
+    /// `of` (a number the node gives it): every attempt of `of` carries the same idempotency key, so a
+    /// server's dedupe store sees a redelivery as a repeat (a webhook provider's retries). The keys are the
+    /// engine's, in a space of the node's own that no client request shares.
+    SpawnAttempt {
+        key: u64,
+        op: Op,
+        port: u32,
+        slot: u32,
+        of: u64,
+    },
     /// A request the node started itself is answered and done: free it.
     Absorb { req: u32 },
     /// A resolver answers a lookup with `value` (a packed TTL and GeoDNS flag, see `dns::pack`).

@@ -17,6 +17,7 @@ use super::messaging::Broker;
 use super::rate_limiter::RateLimiter;
 use super::server::Server;
 use super::waf::Waf;
+use super::webhook_provider::WebhookProvider;
 use super::{Kind, NodeDetail, Params};
 use crate::request::Outcome;
 use crate::time::SimTime;
@@ -122,6 +123,7 @@ node_kinds! {
     Limiter(RateLimiter) for RateLimiter;
     Kv(KvStore) for KvStore;
     Proxy(ForwardProxy) for ForwardProxy;
+    Webhook(WebhookProvider) for WebhookProvider;
 }
 
 impl NodeRt {

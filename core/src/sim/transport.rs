@@ -45,6 +45,13 @@ impl Sim {
                     port,
                     slot,
                 } => self.spawn(node, key, op, port, slot),
+                Action::SpawnAttempt {
+                    key,
+                    op,
+                    port,
+                    slot,
+                    of,
+                } => self.spawn_with(node, key, op, port, slot, Some(own_idem(node, of))),
                 Action::Absorb { req } => self.reqs.free(req),
                 Action::Answer { req, value } => {
                     self.reqs.get_mut(req).version = value;
@@ -108,6 +115,11 @@ impl Sim {
 
     /// Starts a request of `node`'s own (no client, no deadline) and sends it over `port`.
     pub(super) fn spawn(&mut self, node: u32, key: u64, op: Op, port: u32, slot: u32) {
+        self.spawn_with(node, key, op, port, slot, None);
+    }
+
+    /// The same, with the idempotency key `idem` when given (else its own id, like a first attempt).
+    fn spawn_with(&mut self, node: u32, key: u64, op: Op, port: u32, slot: u32, idem: Option<u64>) {
         let now = self.queue.now;
         let r = self.reqs.alloc();
         let q = self.reqs.get_mut(r);
@@ -130,7 +142,7 @@ impl Sim {
         q.internal = true;
         q.version = 0;
         q.net = 0;
-        q.idem = q.id;
+        q.idem = idem.unwrap_or(q.id);
         q.api_key = 0;
         q.route = 0;
         q.malicious = false;
@@ -410,4 +422,10 @@ impl Sim {
         self.run_actions(node);
         self.set_levels(node);
     }
+}
+
+/// The idempotency key of node `node`'s own logical request `of` ([`Action::SpawnAttempt`]): the top bit (no
+/// request id reaches it), the node in the next 23 bits, `of` in the low 40.
+fn own_idem(node: u32, of: u64) -> u64 {
+    (1 << 63) | (u64::from(node & 0x7f_ffff) << 40) | (of & ((1 << 40) - 1))
 }

@@ -196,6 +196,11 @@ fn around(kind: Kind, params: Map<String, Value>) -> Topology {
             nodes.push(Node::new("s", "server"));
             edges.push(Edge::new("x", "s"));
         }
+        Kind::WebhookProvider => {
+            // A source of its own: the provider delivers to a server.
+            nodes = vec![x, Node::new("s", "server")];
+            edges.push(Edge::new("x", "s"));
+        }
         Kind::DnsServer => {
             nodes.push(Node::new("r", "dns_resolver"));
             nodes.push(x);

@@ -48,3 +48,4 @@ mod tidy;
 mod validation;
 mod watch;
 mod waterfall;
+mod webhooks;

@@ -1426,6 +1426,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("how-many-servers", crate::lab_scenarios::how_many_servers),
     ("http-vs-https", crate::connections::http_vs_https),
     ("rest-vs-graphql", crate::screens::rest_vs_graphql),
+    ("webhooks-vs-polling", crate::webhooks::webhooks_vs_polling),
 ];
 
 #[test]
