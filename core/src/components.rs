@@ -20,6 +20,7 @@ pub mod kv;
 pub mod load_balancer;
 pub mod messaging;
 pub(crate) mod node;
+pub mod object_store;
 pub mod pool;
 pub mod rate_limiter;
 pub mod server;
@@ -40,6 +41,7 @@ pub use gateway::{Auth, GatewayParams, GatewayReport};
 pub use kv::{Consistency, KvParams, KvReport, Mode, Resolution};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
+pub use object_store::{ObjectSizes, ObjectStoreParams, ObjectStoreReport, UploadMode};
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
@@ -84,6 +86,8 @@ pub enum Kind {
     KvStore,
     /// A proxy on the users' side: one more hop, a shared cache, one exit address for everyone behind it.
     ForwardProxy,
+    /// An S3-like bucket: objects from KB to GB, multipart uploads, uploads through the app or pre-signed.
+    ObjectStore,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -152,6 +156,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::RateLimiter,
             Kind::KvStore,
             Kind::ForwardProxy,
+            Kind::ObjectStore,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -194,6 +199,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Topic,
             Kind::Stream,
             Kind::KvStore,
+            Kind::ObjectStore,
         ],
         unconnected: None,
         single_output: false,
@@ -267,6 +273,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::ApiGateway,
             Kind::Waf,
             Kind::RateLimiter,
+            Kind::ObjectStore,
         ],
         unconnected: None,
         single_output: false,
@@ -414,6 +421,20 @@ pub const KINDS: &[KindInfo] = &[
         vocab: &ForwardProxyParams::VOCAB,
         source: false,
     },
+    KindInfo {
+        kind: Kind::ObjectStore,
+        name: "object_store",
+        title: "Object storage (S3)",
+        category: Category::Data,
+        hint: "A bucket of files (objects) from KB to GB: uploads take time on the links they cross, big \
+               files go up in parts several at once, and with pre-signed URLs the app only signs while \
+               the client sends the file straight to the bucket. Put a CDN edge in front for downloads.",
+        connects_to: &[Kind::Database],
+        unconnected: None,
+        single_output: false,
+        vocab: &ObjectStoreParams::VOCAB,
+        source: false,
+    },
 ];
 
 impl Kind {
@@ -524,6 +545,8 @@ kind_params! {
     KvStore(KvParams) = KvParams::default();
     /// a forward proxy
     ForwardProxy(ForwardProxyParams) = ForwardProxyParams::default();
+    /// an object store
+    ObjectStore(ObjectStoreParams) = ObjectStoreParams::default();
 }
 
 impl Params {
@@ -618,6 +641,8 @@ pub enum NodeDetail {
     Cache(cache::CacheDetail),
     /// a replicated key-value store
     Kv(kv::KvDetail),
+    /// an object store
+    ObjectStore(object_store::ObjectStoreDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -728,6 +753,14 @@ impl NodeDetail {
         }
     }
 
+    /// An object store's figures.
+    pub fn object_store(&self) -> Option<&ObjectStoreReport> {
+        match self {
+            NodeDetail::ObjectStore(o) => Some(&o.object_store),
+            _ => None,
+        }
+    }
+
     /// A client's browser HTTP cache.
     pub fn http_cache(&self) -> Option<&client::HttpCacheReport> {
         match self {
@@ -775,6 +808,7 @@ impl NodeDetail {
             NodeDetail::Limiter(l) => l.limiter.digest(h),
             NodeDetail::Cache(c) => c.cache.digest(h),
             NodeDetail::Kv(k) => k.kv.digest(h),
+            NodeDetail::ObjectStore(o) => o.object_store.digest(h),
         }
     }
 
@@ -833,6 +867,9 @@ impl NodeDetail {
                 .into_iter()
                 .collect(),
             NodeDetail::Kv(k) => vec![(TableSection::Databases, k.kv.table_lines(id))],
+            NodeDetail::ObjectStore(o) => {
+                vec![(TableSection::Databases, o.object_store.table_line(id))]
+            }
         }
     }
 }

@@ -20,6 +20,7 @@
 //! checks), `exemplars` (request trees kept for their waterfall), `wire` (bandwidths, bytes) and `report` (runtime state into a
 //! [`Report`]).
 
+mod body;
 mod build;
 mod calls;
 mod clients;
@@ -125,6 +126,10 @@ enum Ev {
     BranchFailed {
         group: u32,
         round: u32,
+    },
+    /// piece `pull` of a body (`body.rs`) reached the end of a hop
+    Body {
+        pull: u32,
     },
 }
 
@@ -388,6 +393,8 @@ pub struct Sim {
     partitions: faults::Partitions,
     /// links' bandwidths and bytes (only in a diagram with a bandwidth)
     wire: Option<Box<wire::Wire>>,
+    /// bodies pulled, redirects followed, bodies kept (`body.rs`; empty unless a node uses them)
+    bodies: body::Bodies,
 }
 
 impl std::fmt::Debug for Sim {
@@ -596,7 +603,7 @@ impl Sim {
     /// Bytes held by the main structures.
     pub fn memory(&self) -> MemoryUse {
         MemoryUse {
-            requests: self.reqs.bytes(),
+            requests: self.reqs.bytes() + self.bodies.bytes(),
             events: self.queue.heap.capacity() * std::mem::size_of::<Event>(),
             deadlines: self
                 .deadlines
@@ -671,6 +678,7 @@ impl Sim {
             Ev::BranchFailed { group, round } => {
                 self.branch_answered(group, round, crate::request::Outcome::Error, 0, 0, false)
             }
+            Ev::Body { pull } => self.body_hop(pull),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Transport: carrying out a node's actions, requests over links (latency, loss, cuts, the hop limit), a
 //! request's arrival at a node and its response retracing the path, and releasing what a lost request held.
 
-use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, ctx, wire};
+use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, body, ctx, wire};
 use crate::components::{Action, Incoming, Kind};
 use crate::ids::{NodeIdx, RequestId};
 use crate::request::{Hop, NO_CALL, NO_VIA, Op, Outcome, ReqState};
@@ -37,6 +37,7 @@ impl Sim {
                         self.nodes[node as usize].stale_hit(self.queue.now);
                     }
                     self.reqs.get_mut(req).cache_hit = true;
+                    self.cached_body(req);
                     self.respond(node, req, Outcome::Ok, false);
                 }
                 Action::Spawn {
@@ -51,6 +52,9 @@ impl Sim {
                     self.respond(node, req, Outcome::Ok, false);
                 }
                 Action::Scatter { req, slot } => self.scatter(node, req, slot),
+                Action::Pull { .. } | Action::Redirect { .. } | Action::Reply { .. } => {
+                    body::run(self, node, a)
+                }
             }
         }
         self.actions = acts;
@@ -385,7 +389,7 @@ impl Sim {
             if internal {
                 self.reqs.free(req);
                 self.on_dns_answer(node, (outcome == Outcome::Ok).then_some(version));
-            } else {
+            } else if !self.follow_redirect(node, req, outcome) {
                 self.resolve(req, outcome);
             }
             return;

@@ -130,6 +130,10 @@ impl Sim {
         let Some((bytes, sizes)) = w.sizes[node as usize] else {
             return;
         };
+        if self.body_kept(req) {
+            // A body a node below set (an object store's download) passes through unchanged.
+            return;
+        }
         let resp = match sizes {
             Sizes::Constant => bytes,
             Sizes::Exponential => {
