@@ -20,6 +20,7 @@ pub mod kv;
 pub mod load_balancer;
 pub mod messaging;
 pub(crate) mod node;
+pub mod object_store;
 pub mod pool;
 pub mod rate_limiter;
 pub mod server;
@@ -41,6 +42,7 @@ pub use gateway::{Auth, GatewayParams, GatewayReport};
 pub use kv::{Consistency, KvParams, KvReport, Mode, Resolution};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
+pub use object_store::{ObjectSizes, ObjectStoreParams, ObjectStoreReport, UploadMode};
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
@@ -89,6 +91,8 @@ pub enum Kind {
     /// A provider outside the system (a payment provider) whose events reach a consumer by signed webhook
     /// deliveries with retries, or by the consumer polling its API.
     WebhookProvider,
+    /// An S3-like bucket: objects from KB to GB, multipart uploads, uploads through the app or pre-signed.
+    ObjectStore,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -157,6 +161,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::RateLimiter,
             Kind::KvStore,
             Kind::ForwardProxy,
+            Kind::ObjectStore,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -201,6 +206,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Topic,
             Kind::Stream,
             Kind::KvStore,
+            Kind::ObjectStore,
         ],
         unconnected: None,
         single_output: false,
@@ -274,6 +280,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::ApiGateway,
             Kind::Waf,
             Kind::RateLimiter,
+            Kind::ObjectStore,
         ],
         unconnected: None,
         single_output: false,
@@ -441,6 +448,18 @@ pub const KINDS: &[KindInfo] = &[
         single_output: true,
         vocab: &WebhookParams::VOCAB,
         source: true,
+        kind: Kind::ObjectStore,
+        name: "object_store",
+        title: "Object storage (S3)",
+        category: Category::Data,
+        hint: "A bucket of files (objects) from KB to GB: uploads take time on the links they cross, big \
+               files go up in parts several at once, and with pre-signed URLs the app only signs while \
+               the client sends the file straight to the bucket. Put a CDN edge in front for downloads.",
+        connects_to: &[Kind::Database],
+        unconnected: None,
+        single_output: false,
+        vocab: &ObjectStoreParams::VOCAB,
+        source: false,
     },
 ];
 
@@ -554,6 +573,8 @@ kind_params! {
     ForwardProxy(ForwardProxyParams) = ForwardProxyParams::default();
     /// a webhook provider
     WebhookProvider(WebhookParams) = WebhookParams::default();
+    /// an object store
+    ObjectStore(ObjectStoreParams) = ObjectStoreParams::default();
 }
 
 impl Params {
@@ -650,6 +671,8 @@ pub enum NodeDetail {
     Kv(kv::KvDetail),
     /// a webhook provider's delivery log
     Webhook(webhook_provider::WebhookDetail),
+    /// an object store
+    ObjectStore(object_store::ObjectStoreDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -760,6 +783,14 @@ impl NodeDetail {
         }
     }
 
+    /// An object store's figures.
+    pub fn object_store(&self) -> Option<&ObjectStoreReport> {
+        match self {
+            NodeDetail::ObjectStore(o) => Some(&o.object_store),
+            _ => None,
+        }
+    }
+
     /// A client's browser HTTP cache.
     pub fn http_cache(&self) -> Option<&client::HttpCacheReport> {
         match self {
@@ -829,6 +860,7 @@ impl NodeDetail {
             NodeDetail::Cache(c) => c.cache.digest(h),
             NodeDetail::Kv(k) => k.kv.digest(h),
             NodeDetail::Webhook(w) => w.webhooks.digest(h),
+            NodeDetail::ObjectStore(o) => o.object_store.digest(h),
         }
     }
 
@@ -889,6 +921,9 @@ impl NodeDetail {
                 .collect(),
             NodeDetail::Kv(k) => vec![(TableSection::Databases, k.kv.table_lines(id))],
             NodeDetail::Webhook(w) => vec![(TableSection::Messaging, w.webhooks.table_line(id))],
+            NodeDetail::ObjectStore(o) => {
+                vec![(TableSection::Databases, o.object_store.table_line(id))]
+            }
         }
     }
 }

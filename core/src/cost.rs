@@ -116,6 +116,12 @@ pub const KV_WRITE_USD_PER_MILLION: f64 = 0.625;
 pub const EGRESS_REGION_USD_PER_GB: f64 = 0.02;
 /// Data to the internet [USD per GB] (EC2 data transfer out, first 10 TB a month).
 pub const EGRESS_INTERNET_USD_PER_GB: f64 = 0.09;
+/// Object storage (AWS S3 Standard, us-east-1): stored data [USD per GB-month].
+pub const OBJECT_USD_PER_GB_MONTH: f64 = 0.023;
+/// Object storage: PUT requests, one per part [USD per million] ($0.005 per 1,000).
+pub const OBJECT_PUT_USD_PER_MILLION: f64 = 5.0;
+/// Object storage: GET requests [USD per million] ($0.0004 per 1,000).
+pub const OBJECT_GET_USD_PER_MILLION: f64 = 0.40;
 
 /// The smallest size with at least `vcpu` vCPUs, and how many of it; past the largest size, copies of the
 /// largest.
@@ -337,6 +343,7 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
         }
         // A webhook provider is an outside party (a payment provider): not the site's bill.
         Params::WebhookProvider(_) => return None,
+        Params::ObjectStore(p) => object_store_cost(&p, node, report),
         // A forward proxy sits on the users' side: not the site's bill.
         Params::Client(_)
         | Params::DnsResolver(_)
@@ -349,6 +356,35 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
         fixed,
         usage: if report.is_some() { usage } else { 0.0 },
     })
+}
+
+/// An object store's month: the objects the run stored (each of the size law's mean) held for the month,
+/// a PUT per part and a GET per download at the run's rates. Egress of downloads is not priced here.
+fn object_store_cost(
+    p: &crate::components::ObjectStoreParams,
+    node: &Node,
+    report: Option<&Report>,
+) -> (String, f64, f64) {
+    let Some((o, r)) = report.and_then(|r| {
+        let o = r.nodes.get(&node.id)?.detail.as_ref()?.object_store()?;
+        Some((o, r))
+    }) else {
+        return ("storage and requests (run it to see)".into(), 0.0, 0.0);
+    };
+    let gb = o.objects as f64 * p.object_sizes.mean() / BYTES_PER_GB;
+    let puts = per_month(o.parts, r);
+    let gets = per_month(o.downloads, r);
+    (
+        format!(
+            "{gb:.3} GB stored, {:.2} M PUTs, {:.2} M GETs",
+            puts / 1e6,
+            gets / 1e6
+        ),
+        0.0,
+        gb * OBJECT_USD_PER_GB_MONTH
+            + puts / 1e6 * OBJECT_PUT_USD_PER_MILLION
+            + gets / 1e6 * OBJECT_GET_USD_PER_MILLION,
+    )
 }
 
 /// The diagram's monthly cost: every node's, and egress when a report gives the traffic.

@@ -468,6 +468,32 @@ pub const PARAMS: &[Limit] = &[
     ),
     lim("poll_interval_ms", 1.0, MAX_MS, "ms", "webhook provider"),
     lim("max_events", 1.0, 1e9, "events", "webhook provider"),
+    // Object storage.
+    lim("object_sizes.bytes", 1.0, 4e9, "bytes", "object store"),
+    lim("object_sizes.min_bytes", 1.0, 4e9, "bytes", "object store"),
+    lim(
+        "object_sizes.max_bytes",
+        1.0,
+        4e9,
+        "bytes",
+        "object store (at least `min_bytes`)",
+    ),
+    lim("request_ms", 0.0, MAX_MS, "ms", "object store"),
+    lim(
+        "stream_mbps",
+        0.0,
+        1e6,
+        "Mbit/s",
+        "object store (0 = unlimited)",
+    ),
+    lim(
+        "part_bytes",
+        0.0,
+        4e9,
+        "bytes",
+        "object store (0 = never multipart)",
+    ),
+    lim("parallel_parts", 1.0, 1000.0, "parts", "object store"),
 ];
 
 /// A run's traffic duration (`settings.duration_s`, and the run controls' duration).

@@ -113,6 +113,22 @@ impl Path {
         }
     }
 
+    /// Hops on the path.
+    #[inline]
+    pub fn depth(&self) -> u32 {
+        self.len
+    }
+
+    /// Hop `i` (0 = the first), which must be on the path.
+    #[inline]
+    pub fn at(&self, i: usize) -> Hop {
+        if i < INLINE_HOPS {
+            self.inline[i]
+        } else {
+            self.spill[i - INLINE_HOPS]
+        }
+    }
+
     /// The first hop (the one its sender holds it by).
     #[inline]
     pub fn first(&self) -> Option<Hop> {

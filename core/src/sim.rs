@@ -20,6 +20,7 @@
 //! checks), `exemplars` (request trees kept for their waterfall), `wire` (bandwidths, bytes) and `report` (runtime state into a
 //! [`Report`]).
 
+mod body;
 mod build;
 mod calls;
 mod clients;
@@ -133,6 +134,10 @@ enum Ev {
         req: u32,
         generation: u32,
         edge: u32,
+    },
+    /// piece `pull` of a body (`body.rs`) reached the end of a hop
+    Body {
+        pull: u32,
     },
 }
 
@@ -396,6 +401,8 @@ pub struct Sim {
     partitions: faults::Partitions,
     /// links' bandwidths and bytes (only in a diagram with a bandwidth)
     wire: Option<Box<wire::Wire>>,
+    /// bodies pulled, redirects followed, bodies kept (`body.rs`; empty unless a node uses them)
+    bodies: body::Bodies,
 }
 
 impl std::fmt::Debug for Sim {
@@ -604,7 +611,7 @@ impl Sim {
     /// Bytes held by the main structures.
     pub fn memory(&self) -> MemoryUse {
         MemoryUse {
-            requests: self.reqs.bytes(),
+            requests: self.reqs.bytes() + self.bodies.bytes(),
             events: self.queue.heap.capacity() * std::mem::size_of::<Event>(),
             deadlines: self
                 .deadlines
@@ -684,6 +691,7 @@ impl Sim {
                 generation,
                 edge,
             } => self.on_connected(req, generation, edge),
+            Ev::Body { pull } => self.body_hop(pull),
         }
     }
 

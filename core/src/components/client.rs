@@ -412,7 +412,12 @@ impl Component for Client {
             .filter(|&i| p[i as usize].kind == Kind::CdnEdge)
             .collect();
         let service: Vec<u32> = (0..p.len() as u32)
-            .filter(|&i| !matches!(p[i as usize].kind, Kind::DnsResolver | Kind::CdnEdge))
+            .filter(|&i| {
+                !matches!(
+                    p[i as usize].kind,
+                    Kind::DnsResolver | Kind::CdnEdge | Kind::ObjectStore
+                )
+            })
             .collect();
         let nearest_of = |ports: &[u32]| {
             crate::regions::nearest(b.region, ports.iter().map(|&i| p[i as usize].region))

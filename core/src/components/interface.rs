@@ -60,6 +60,16 @@ pub(crate) enum Action {
     /// Send copies of `req` over every port at once, as the node's [`Plan`] says; the plan's end comes back
     /// as one response to `req` with `slot` (through [`Component::on_response`]).
     Scatter { req: u32, slot: u32 },
+    /// Ask for `bytes` of `req`'s body (a file after its headers): they cross each link of the request's path
+    /// in turn from where it started, and [`Component::on_body`] gets `tag` when they are here
+    /// (`sim/body.rs`).
+    Pull { req: u32, bytes: u32, tag: u32 },
+    /// Answer `req` with a redirect to this node (a pre-signed URL): the answer goes back headers only and the
+    /// request's client sends it again straight here, over its own edge (an error when it has none).
+    Redirect { req: u32 },
+    /// Answer `req` successfully with a body of `bytes` (a download), which the servers it passes back
+    /// through keep and a cache's later copy of its key carries.
+    Reply { req: u32, bytes: u32 },
 }
 
 /// How a node's calls sent with [`Action::Scatter`] go out and end: `copies` calls over each port at once,
@@ -231,6 +241,10 @@ pub(crate) trait Component {
     ) {
         ctx.out.push(Action::Respond { req, outcome });
     }
+
+    /// A piece of a request's body this node asked for with [`Action::Pull`] (under `tag`) is here, or (`ok`
+    /// false) a cut link refused it.
+    fn on_body(&mut self, _ctx: &mut Ctx<'_>, _req: u32, _tag: u32, _ok: bool) {}
 
     /// A timer this node set with [`Action::ServiceDone`] fires.
     fn on_timer(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _token: u32) {}

@@ -14,6 +14,7 @@ use super::interface::{Build, Component, Ctx, Finding, Incoming, Levels, Plan};
 use super::kv::KvStore;
 use super::load_balancer::LoadBalancer;
 use super::messaging::Broker;
+use super::object_store::ObjectStore;
 use super::rate_limiter::RateLimiter;
 use super::server::Server;
 use super::waf::Waf;
@@ -71,6 +72,7 @@ macro_rules! node_kinds {
             cancel(ctx: &mut Ctx<'_>, req: u32) -> bool;
             retune(params: &Params) -> bool;
             open_worker_ns(now: SimTime) -> Option<u128>;
+            on_body(ctx: &mut Ctx<'_>, req: u32, tag: u32, ok: bool) -> ();
         );
         node_kinds!(@views [$($variant)*]
             workers() -> u32;
@@ -124,6 +126,7 @@ node_kinds! {
     Kv(KvStore) for KvStore;
     Proxy(ForwardProxy) for ForwardProxy;
     Webhook(WebhookProvider) for WebhookProvider;
+    ObjStore(ObjectStore) for ObjectStore;
 }
 
 impl NodeRt {

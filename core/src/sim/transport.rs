@@ -3,6 +3,8 @@
 
 use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, ctx, wire};
 use crate::components::{Action, Incoming, Kind, NO_SLOT};
+use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, body, ctx, wire};
+use crate::components::{Action, Incoming, Kind};
 use crate::ids::{NodeIdx, RequestId};
 use crate::request::{Hop, NO_CALL, NO_VIA, Op, Outcome, ReqState};
 use crate::time::SimTime;
@@ -37,6 +39,7 @@ impl Sim {
                         self.nodes[node as usize].stale_hit(self.queue.now);
                     }
                     self.reqs.get_mut(req).cache_hit = true;
+                    self.cached_body(req);
                     self.respond(node, req, Outcome::Ok, false);
                 }
                 Action::Spawn {
@@ -58,6 +61,9 @@ impl Sim {
                     self.respond(node, req, Outcome::Ok, false);
                 }
                 Action::Scatter { req, slot } => self.scatter(node, req, slot),
+                Action::Pull { .. } | Action::Redirect { .. } | Action::Reply { .. } => {
+                    body::run(self, node, a)
+                }
             }
         }
         self.actions = acts;
@@ -413,6 +419,7 @@ impl Sim {
                 self.on_dns_answer(node, (outcome == Outcome::Ok).then_some(version));
             } else {
                 self.release(node, req, hop.edge);
+            } else if !self.follow_redirect(node, req, outcome) {
                 self.resolve(req, outcome);
             }
             return;

@@ -31,6 +31,7 @@ mod live;
 mod lock_scenarios;
 mod locks;
 mod messaging;
+mod object_store;
 mod partition_scenarios;
 mod rate_limiter;
 mod regions;
