@@ -24,6 +24,8 @@ pub mod pool;
 pub mod rate_limiter;
 pub mod server;
 pub mod waf;
+pub mod projection;
+pub mod saga;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +45,8 @@ pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicP
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
+pub use projection::{ProjectionParams, ProjectionReport};
+pub use saga::{Coordination, SagaParams, SagaReport};
 
 pub(crate) use crate::checks::{check_dist, check_num, check_prob, check_range};
 pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};
@@ -84,6 +88,10 @@ pub enum Kind {
     KvStore,
     /// A proxy on the users' side: one more hop, a shared cache, one exit address for everyone behind it.
     ForwardProxy,
+    /// A business transaction across services as steps with compensating actions (a saga).
+    Saga,
+    /// A read model built from an event log (the query side of CQRS), behind the log by its lag.
+    Projection,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -152,6 +160,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::RateLimiter,
             Kind::KvStore,
             Kind::ForwardProxy,
+            Kind::Saga,
+            Kind::Projection,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -194,6 +204,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Topic,
             Kind::Stream,
             Kind::KvStore,
+            Kind::Saga,
+            Kind::Projection,
         ],
         unconnected: None,
         single_output: false,
@@ -307,7 +319,7 @@ pub const KINDS: &[KindInfo] = &[
         category: Category::Messaging,
         hint: "A partitioned log: messages with the same key keep their order in one partition; each \
                consumer group reads at its own offset, and its lag is how far behind it is.",
-        connects_to: &[Kind::Server, Kind::LoadBalancer],
+        connects_to: &[Kind::Server, Kind::LoadBalancer, Kind::Projection],
         unconnected: Some("has no consumer: connect it to the service that processes its messages"),
         single_output: false,
         vocab: &StreamParams::VOCAB,
@@ -328,6 +340,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Database,
             Kind::Queue,
             Kind::Topic,
+            Kind::Saga,
+            Kind::Projection,
         ],
         unconnected: Some("routes to no service: every request it receives fails"),
         single_output: false,
@@ -412,6 +426,42 @@ pub const KINDS: &[KindInfo] = &[
         unconnected: Some("leads nowhere: connect it to the site its users reach through it"),
         single_output: true,
         vocab: &ForwardProxyParams::VOCAB,
+        source: false,
+    },
+    KindInfo {
+        kind: Kind::Saga,
+        name: "saga",
+        title: "Saga",
+        category: Category::Compute,
+        hint: "Runs a business transaction across services as steps, one per outgoing edge in order (order, \
+               payment, stock, shipping); when a step fails, the steps already applied are undone by their \
+               compensating actions in reverse order. Orchestrated by this node, or choreographed by events.",
+        connects_to: &[
+            Kind::Server,
+            Kind::LoadBalancer,
+            Kind::Database,
+            Kind::KvStore,
+            Kind::Queue,
+            Kind::Topic,
+            Kind::Stream,
+        ],
+        unconnected: Some("has no steps: connect it to the services it calls, in order"),
+        single_output: false,
+        vocab: &SagaParams::VOCAB,
+        source: false,
+    },
+    KindInfo {
+        kind: Kind::Projection,
+        name: "projection",
+        title: "Projection (read model)",
+        category: Category::Data,
+        hint: "The query side of CQRS: a read model a stream's events are applied to, some time after they \
+               were appended; reads are answered from it and are stale while it lags behind the log. After a \
+               crash it rebuilds by replaying the whole log.",
+        connects_to: &[],
+        unconnected: None,
+        single_output: false,
+        vocab: &ProjectionParams::VOCAB,
         source: false,
     },
 ];
@@ -524,6 +574,10 @@ kind_params! {
     KvStore(KvParams) = KvParams::default();
     /// a forward proxy
     ForwardProxy(ForwardProxyParams) = ForwardProxyParams::default();
+    /// a saga
+    Saga(SagaParams) = SagaParams::default();
+    /// a projection (a read model)
+    Projection(ProjectionParams) = ProjectionParams::default();
 }
 
 impl Params {
@@ -618,6 +672,10 @@ pub enum NodeDetail {
     Cache(cache::CacheDetail),
     /// a replicated key-value store
     Kv(kv::KvDetail),
+    /// a saga
+    Saga(saga::SagaDetail),
+    /// a projection
+    Projection(projection::ProjectionDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -728,6 +786,22 @@ impl NodeDetail {
         }
     }
 
+    /// A saga node's sagas.
+    pub fn saga(&self) -> Option<&SagaReport> {
+        match self {
+            NodeDetail::Saga(s) => Some(&s.saga),
+            _ => None,
+        }
+    }
+
+    /// A projection's events, reads and rebuilds.
+    pub fn projection(&self) -> Option<&ProjectionReport> {
+        match self {
+            NodeDetail::Projection(p) => Some(&p.projection),
+            _ => None,
+        }
+    }
+
     /// A client's browser HTTP cache.
     pub fn http_cache(&self) -> Option<&client::HttpCacheReport> {
         match self {
@@ -775,6 +849,8 @@ impl NodeDetail {
             NodeDetail::Limiter(l) => l.limiter.digest(h),
             NodeDetail::Cache(c) => c.cache.digest(h),
             NodeDetail::Kv(k) => k.kv.digest(h),
+            NodeDetail::Saga(s) => s.saga.digest(h),
+            NodeDetail::Projection(p) => p.projection.digest(h),
         }
     }
 
@@ -833,6 +909,8 @@ impl NodeDetail {
                 .into_iter()
                 .collect(),
             NodeDetail::Kv(k) => vec![(TableSection::Databases, k.kv.table_lines(id))],
+            NodeDetail::Saga(s) => vec![(TableSection::Guards, s.saga.table_line(id))],
+            NodeDetail::Projection(p) => vec![(TableSection::Databases, p.projection.table_line(id))],
         }
     }
 }

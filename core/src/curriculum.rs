@@ -254,6 +254,8 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("cap-partition", Chapter::DistributedSystems),
     ("tunable-consistency", Chapter::DistributedSystems),
     ("read-repair", Chapter::DistributedSystems),
+    ("saga-compensation", Chapter::DistributedSystems),
+    ("cqrs-read-model", Chapter::Messaging),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

@@ -9,6 +9,8 @@ use crate::components::{Kind, NodeDetail, Params, parse_params};
 use crate::report::{EdgeReport, NodeReport, Report};
 use crate::topology::Topology;
 
+mod events;
+
 /// The resilience and security mechanisms a diagram uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mechanisms {
@@ -737,6 +739,7 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             });
         }
     }
+    out.extend(events::figures(n));
     out
 }
 
@@ -932,6 +935,9 @@ pub fn card_figure(
             ));
         }
     }
+    if let Some(f) = events::card_figure(n) {
+        return Some(f);
+    }
     if let Some(k) = n.kv() {
         let refused = k.refused_reads + k.refused_writes;
         if k.lost_updates > 0 {
@@ -1123,6 +1129,24 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "read latency p50",
         Need::Node("kv_read_p50", &[Kind::KvStore]),
     ),
+    ("sagas completed", Need::Node("saga_completed", &[Kind::Saga])),
+    (
+        "sagas compensated",
+        Need::Node("saga_compensated", &[Kind::Saga]),
+    ),
+    (
+        "compensations run",
+        Need::Node("saga_compensations", &[Kind::Saga]),
+    ),
+    (
+        "time inconsistent",
+        Need::Node("saga_inconsistent", &[Kind::Saga]),
+    ),
+    ("saga messages", Need::Node("saga_messages", &[Kind::Saga])),
+    ("projection lag", Need::Node("proj_lag", &[Kind::Projection])),
+    ("stale share", Need::Node("proj_stale", &[Kind::Projection])),
+    ("events behind", Need::Node("proj_behind", &[Kind::Projection])),
+    ("rebuild time", Need::Node("proj_rebuild", &[Kind::Projection])),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

@@ -63,6 +63,14 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::ForwardProxy => {
             "M2 5h3 M2 12h3 M2 19h3 M5 5l4 5 M5 19l4-5 M5 12h4 M9 8h6v8H9z M15 12h7 M19 9.5l2.5 2.5-2.5 2.5"
         }
+        // three steps forward along the top, the undo arrow back along the bottom
+        Kind::Saga => {
+            "M3 5h4v4H3z M10 5h4v4h-4z M17 5h4v4h-4z M7 7h3 M14 7h3 M19 12v3a3 3 0 0 1-3 3H6 M8 15.5L5.5 18 8 20.5"
+        }
+        // a log of events (left) folded into a table (right)
+        Kind::Projection => {
+            "M3 4h5v16H3z M3 9h5 M3 14h5 M8 12h4 M10.5 10l2 2-2 2 M14 6h7v12h-7z M14 10h7 M14 14h7 M17.5 6v12"
+        }
     }
 }
 

@@ -14,6 +14,8 @@ use super::interface::{Build, Component, Ctx, Finding, Incoming, Levels, Plan};
 use super::kv::KvStore;
 use super::load_balancer::LoadBalancer;
 use super::messaging::Broker;
+use super::projection::Projection;
+use super::saga::Saga;
 use super::rate_limiter::RateLimiter;
 use super::server::Server;
 use super::waf::Waf;
@@ -122,6 +124,8 @@ node_kinds! {
     Limiter(RateLimiter) for RateLimiter;
     Kv(KvStore) for KvStore;
     Proxy(ForwardProxy) for ForwardProxy;
+    Saga(Saga) for Saga;
+    Projection(Projection) for Projection;
 }
 
 impl NodeRt {
