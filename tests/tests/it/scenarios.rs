@@ -1424,6 +1424,11 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("slow-scale-out", crate::autoscale::slow_scale_out),
     ("cache-worth-it", crate::lab_scenarios::cache_worth_it),
     ("how-many-servers", crate::lab_scenarios::how_many_servers),
+    (
+        "saga-compensation",
+        crate::event_sourcing::saga_compensation,
+    ),
+    ("cqrs-read-model", crate::event_sourcing::cqrs_read_model),
 ];
 
 #[test]
