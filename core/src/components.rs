@@ -26,6 +26,8 @@ pub mod rate_limiter;
 pub mod server;
 pub mod waf;
 pub mod webhook_provider;
+pub mod projection;
+pub mod saga;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +49,8 @@ pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
 pub use webhook_provider::{Delivery, WebhookParams, WebhookReport};
+pub use projection::{ProjectionParams, ProjectionReport};
+pub use saga::{Coordination, SagaParams, SagaReport};
 
 pub(crate) use crate::checks::{check_dist, check_num, check_prob, check_range};
 pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};
@@ -93,6 +97,10 @@ pub enum Kind {
     WebhookProvider,
     /// An S3-like bucket: objects from KB to GB, multipart uploads, uploads through the app or pre-signed.
     ObjectStore,
+    /// A business transaction across services as steps with compensating actions (a saga).
+    Saga,
+    /// A read model built from an event log (the query side of CQRS), behind the log by its lag.
+    Projection,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -162,6 +170,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::KvStore,
             Kind::ForwardProxy,
             Kind::ObjectStore,
+            Kind::Saga,
+            Kind::Projection,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -207,6 +217,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Stream,
             Kind::KvStore,
             Kind::ObjectStore,
+            Kind::Saga,
+            Kind::Projection,
         ],
         unconnected: None,
         single_output: false,
@@ -321,7 +333,7 @@ pub const KINDS: &[KindInfo] = &[
         category: Category::Messaging,
         hint: "A partitioned log: messages with the same key keep their order in one partition; each \
                consumer group reads at its own offset, and its lag is how far behind it is.",
-        connects_to: &[Kind::Server, Kind::LoadBalancer],
+        connects_to: &[Kind::Server, Kind::LoadBalancer, Kind::Projection],
         unconnected: Some("has no consumer: connect it to the service that processes its messages"),
         single_output: false,
         vocab: &StreamParams::VOCAB,
@@ -342,6 +354,8 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Database,
             Kind::Queue,
             Kind::Topic,
+            Kind::Saga,
+            Kind::Projection,
         ],
         unconnected: Some("routes to no service: every request it receives fails"),
         single_output: false,
@@ -459,6 +473,39 @@ pub const KINDS: &[KindInfo] = &[
         unconnected: None,
         single_output: false,
         vocab: &ObjectStoreParams::VOCAB,
+        kind: Kind::Saga,
+        name: "saga",
+        title: "Saga",
+        category: Category::Compute,
+        hint: "Runs a business transaction across services as steps, one per outgoing edge in order (order, \
+               payment, stock, shipping); when a step fails, the steps already applied are undone by their \
+               compensating actions in reverse order. Orchestrated by this node, or choreographed by events.",
+        connects_to: &[
+            Kind::Server,
+            Kind::LoadBalancer,
+            Kind::Database,
+            Kind::KvStore,
+            Kind::Queue,
+            Kind::Topic,
+            Kind::Stream,
+        ],
+        unconnected: Some("has no steps: connect it to the services it calls, in order"),
+        single_output: false,
+        vocab: &SagaParams::VOCAB,
+        source: false,
+    },
+    KindInfo {
+        kind: Kind::Projection,
+        name: "projection",
+        title: "Projection (read model)",
+        category: Category::Data,
+        hint: "The query side of CQRS: a read model a stream's events are applied to, some time after they \
+               were appended; reads are answered from it and are stale while it lags behind the log. After a \
+               crash it rebuilds by replaying the whole log.",
+        connects_to: &[],
+        unconnected: None,
+        single_output: false,
+        vocab: &ProjectionParams::VOCAB,
         source: false,
     },
 ];
@@ -575,6 +622,10 @@ kind_params! {
     WebhookProvider(WebhookParams) = WebhookParams::default();
     /// an object store
     ObjectStore(ObjectStoreParams) = ObjectStoreParams::default();
+    /// a saga
+    Saga(SagaParams) = SagaParams::default();
+    /// a projection (a read model)
+    Projection(ProjectionParams) = ProjectionParams::default();
 }
 
 impl Params {
@@ -673,6 +724,10 @@ pub enum NodeDetail {
     Webhook(webhook_provider::WebhookDetail),
     /// an object store
     ObjectStore(object_store::ObjectStoreDetail),
+    /// a saga
+    Saga(saga::SagaDetail),
+    /// a projection
+    Projection(projection::ProjectionDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -790,6 +845,21 @@ impl NodeDetail {
             _ => None,
         }
     }
+    /// A saga node's sagas.
+    pub fn saga(&self) -> Option<&SagaReport> {
+        match self {
+            NodeDetail::Saga(s) => Some(&s.saga),
+            _ => None,
+        }
+    }
+
+    /// A projection's events, reads and rebuilds.
+    pub fn projection(&self) -> Option<&ProjectionReport> {
+        match self {
+            NodeDetail::Projection(p) => Some(&p.projection),
+            _ => None,
+        }
+    }
 
     /// A client's browser HTTP cache.
     pub fn http_cache(&self) -> Option<&client::HttpCacheReport> {
@@ -861,6 +931,8 @@ impl NodeDetail {
             NodeDetail::Kv(k) => k.kv.digest(h),
             NodeDetail::Webhook(w) => w.webhooks.digest(h),
             NodeDetail::ObjectStore(o) => o.object_store.digest(h),
+            NodeDetail::Saga(s) => s.saga.digest(h),
+            NodeDetail::Projection(p) => p.projection.digest(h),
         }
     }
 
@@ -924,6 +996,8 @@ impl NodeDetail {
             NodeDetail::ObjectStore(o) => {
                 vec![(TableSection::Databases, o.object_store.table_line(id))]
             }
+            NodeDetail::Saga(s) => vec![(TableSection::Guards, s.saga.table_line(id))],
+            NodeDetail::Projection(p) => vec![(TableSection::Databases, p.projection.table_line(id))],
         }
     }
 }

@@ -349,6 +349,8 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
         | Params::DnsResolver(_)
         | Params::RateLimiter(_)
         | Params::ForwardProxy(_) => return None,
+        // A saga's steps and a projection's events are billed where they run: the services and the stream.
+        Params::Saga(_) | Params::Projection(_) => return None,
     };
     Some(NodeCost {
         node: node.id.clone(),

@@ -259,6 +259,8 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("http-vs-https", Chapter::Networking),
     ("rest-vs-graphql", Chapter::ApiDesign),
     ("webhooks-vs-polling", Chapter::Webhooks),
+    ("saga-compensation", Chapter::DistributedSystems),
+    ("cqrs-read-model", Chapter::Messaging),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

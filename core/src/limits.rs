@@ -494,6 +494,10 @@ pub const PARAMS: &[Limit] = &[
         "object store (0 = never multipart)",
     ),
     lim("parallel_parts", 1.0, 1000.0, "parts", "object store"),
+    // Sagas and projections.
+    lim("compensation_retry_ms", 1.0, MAX_MS, "ms", "saga"),
+    lim("event_delay_ms", 0.0, MAX_MS, "ms", "projection"),
+    lim("apply_ms", 0.0, 60_000.0, "ms", "projection"),
 ];
 
 /// A run's traffic duration (`settings.duration_s`, and the run controls' duration).

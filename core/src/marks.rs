@@ -9,6 +9,8 @@ use crate::components::{Kind, NodeDetail, Params, parse_params};
 use crate::report::{EdgeReport, NodeReport, Report};
 use crate::topology::Topology;
 
+mod events;
+
 /// The resilience and security mechanisms a diagram uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mechanisms {
@@ -762,6 +764,7 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
     if let Some(w) = n.detail.as_ref().and_then(NodeDetail::webhooks) {
         out.extend(crate::components::webhook_provider::figures(w));
     }
+    out.extend(events::figures(n));
     out
 }
 
@@ -1002,6 +1005,9 @@ pub fn card_figure(
                 ),
             ));
         }
+    }
+    if let Some(f) = events::card_figure(n) {
+        return Some(f);
     }
     if let Some(k) = n.kv() {
         let refused = k.refused_reads + k.refused_writes;
@@ -1258,6 +1264,24 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("wh_attempts", &[Kind::WebhookProvider]),
     ),
     ("webhook finding", Need::Finding("redelivered")),
+    ("sagas completed", Need::Node("saga_completed", &[Kind::Saga])),
+    (
+        "sagas compensated",
+        Need::Node("saga_compensated", &[Kind::Saga]),
+    ),
+    (
+        "compensations run",
+        Need::Node("saga_compensations", &[Kind::Saga]),
+    ),
+    (
+        "time inconsistent",
+        Need::Node("saga_inconsistent", &[Kind::Saga]),
+    ),
+    ("saga messages", Need::Node("saga_messages", &[Kind::Saga])),
+    ("projection lag", Need::Node("proj_lag", &[Kind::Projection])),
+    ("stale share", Need::Node("proj_stale", &[Kind::Projection])),
+    ("events behind", Need::Node("proj_behind", &[Kind::Projection])),
+    ("rebuild time", Need::Node("proj_rebuild", &[Kind::Projection])),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

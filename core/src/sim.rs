@@ -351,8 +351,9 @@ struct Calls {
     free: Vec<u32>,
 }
 
-/// The data's committed versions: a database stamps each successful answer with its key's version, and
-/// cache hits older than it are stale. Kept only when the diagram has a cache (so others pay nothing).
+/// The data's committed versions: a database (or an event store: a stream feeding a projection) stamps each
+/// successful answer with its key's version, and cache hits (a projection's reads) older than it are stale.
+/// Kept only when the diagram has a cache or a projection (so others pay nothing).
 struct Versions {
     track: bool,
     /// committed writes per key, over all databases

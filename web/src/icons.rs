@@ -67,6 +67,14 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::WebhookProvider => {
             "M3 7h10v9H3z M3 7l5 4 5-4 M17 3l-3 6h4l-3 6 M21 17a4 4 0 0 1-7 2.5 M14 17v2.5h2.5"
         }
+        // three steps forward along the top, the undo arrow back along the bottom
+        Kind::Saga => {
+            "M3 5h4v4H3z M10 5h4v4h-4z M17 5h4v4h-4z M7 7h3 M14 7h3 M19 12v3a3 3 0 0 1-3 3H6 M8 15.5L5.5 18 8 20.5"
+        }
+        // a log of events (left) folded into a table (right)
+        Kind::Projection => {
+            "M3 4h5v16H3z M3 9h5 M3 14h5 M8 12h4 M10.5 10l2 2-2 2 M14 6h7v12h-7z M14 10h7 M14 14h7 M17.5 6v12"
+        }
     }
 }
 

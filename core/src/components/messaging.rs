@@ -389,7 +389,14 @@ impl Component for Broker {
         match b.params {
             Params::Queue(p) => Ok(Broker::Queue(queue::Queue::new(p, ports))),
             Params::Topic(_) => Ok(Broker::Topic(topic::Topic::new(ports))),
-            Params::Stream(p) => Ok(Broker::Stream(stream::Stream::new(p, ports))),
+            Params::Stream(p) => {
+                let mut s = stream::Stream::new(p, ports);
+                s.event_store = b
+                    .ports
+                    .iter()
+                    .any(|p| p.kind == crate::components::Kind::Projection);
+                Ok(Broker::Stream(s))
+            }
             other => Err(mismatch("broker", other)),
         }
     }
@@ -446,6 +453,12 @@ impl Component for Broker {
 
     fn backlog(&self) -> u64 {
         Broker::backlog(self)
+    }
+
+    /// A stream that feeds a projection is the data's store (an event store): each write it appends is a
+    /// committed version of its key, which the projection's reads are checked against.
+    fn stores_data(&self) -> bool {
+        matches!(self, Broker::Stream(s) if s.event_store)
     }
 
     fn detail(&self, now: SimTime, _window_ns: u64, targets: &[&str]) -> Option<NodeDetail> {

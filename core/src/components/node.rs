@@ -15,6 +15,8 @@ use super::kv::KvStore;
 use super::load_balancer::LoadBalancer;
 use super::messaging::Broker;
 use super::object_store::ObjectStore;
+use super::projection::Projection;
+use super::saga::Saga;
 use super::rate_limiter::RateLimiter;
 use super::server::Server;
 use super::waf::Waf;
@@ -127,6 +129,8 @@ node_kinds! {
     Proxy(ForwardProxy) for ForwardProxy;
     Webhook(WebhookProvider) for WebhookProvider;
     ObjStore(ObjectStore) for ObjectStore;
+    Saga(Saga) for Saga;
+    Projection(Projection) for Projection;
 }
 
 impl NodeRt {

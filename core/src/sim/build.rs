@@ -171,7 +171,10 @@ impl Sim {
             exemplars: super::exemplars::Exemplars::new(series_interval),
             versions: Versions {
                 track: model.nodes.iter().any(|m| {
-                    matches!(m.kind, Kind::Cache | Kind::CdnEdge | Kind::ForwardProxy)
+                    matches!(
+                        m.kind,
+                        Kind::Cache | Kind::CdnEdge | Kind::ForwardProxy | Kind::Projection
+                    )
                         || matches!(&m.params, crate::components::Params::Client(c)
                                 if c.http_cache.as_ref().is_some_and(|h| h.etag))
                 }),

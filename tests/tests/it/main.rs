@@ -19,6 +19,7 @@ mod determinism;
 mod dns;
 mod draw;
 mod engine;
+mod event_sourcing;
 mod examples;
 mod findings;
 mod forward_proxy;

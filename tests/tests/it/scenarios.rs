@@ -1427,6 +1427,11 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("http-vs-https", crate::connections::http_vs_https),
     ("rest-vs-graphql", crate::screens::rest_vs_graphql),
     ("webhooks-vs-polling", crate::webhooks::webhooks_vs_polling),
+    (
+        "saga-compensation",
+        crate::event_sourcing::saga_compensation,
+    ),
+    ("cqrs-read-model", crate::event_sourcing::cqrs_read_model),
 ];
 
 #[test]

@@ -102,6 +102,8 @@ pub(crate) struct Stream {
     alive: bool,
     /// counts over the whole run
     pub counters: MsgCounters,
+    /// it feeds a projection: its appended writes are the data's committed versions (`stores_data`)
+    pub event_store: bool,
 }
 
 impl Stream {
@@ -119,6 +121,7 @@ impl Stream {
             groups: vec![GroupCounters::default(); groups as usize],
             alive: true,
             counters: MsgCounters::default(),
+            event_store: false,
         }
     }
 
