@@ -462,6 +462,8 @@ pub const KINDS: &[KindInfo] = &[
         single_output: true,
         vocab: &WebhookParams::VOCAB,
         source: true,
+    },
+    KindInfo {
         kind: Kind::ObjectStore,
         name: "object_store",
         title: "Object storage (S3)",
@@ -473,6 +475,9 @@ pub const KINDS: &[KindInfo] = &[
         unconnected: None,
         single_output: false,
         vocab: &ObjectStoreParams::VOCAB,
+        source: false,
+    },
+    KindInfo {
         kind: Kind::Saga,
         name: "saga",
         title: "Saga",

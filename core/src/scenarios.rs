@@ -1032,6 +1032,9 @@ const SCENARIOS: &[Scenario] = &[
             "Screen time, mean and p99, of each app.",
         ],
         json: include_str!("../../examples/scenarios/rest-vs-graphql.json"),
+        lab: None,
+    },
+    Scenario {
         name: "webhooks-vs-polling",
         title: "Webhooks vs polling a payment provider",
         topic: "Webhooks: retries, at-least-once delivery and dedupe, against polling",
@@ -1058,6 +1061,9 @@ const SCENARIOS: &[Scenario] = &[
             "The top shop's dedupe store and the why panel's webhook finding.",
         ],
         json: include_str!("../../examples/scenarios/webhooks-vs-polling.json"),
+        lab: None,
+    },
+    Scenario {
         name: "saga-compensation",
         title: "A saga that compensates",
         topic: "Distributed systems: sagas",

@@ -1,10 +1,8 @@
 //! Transport: carrying out a node's actions, requests over links (latency, loss, cuts, the hop limit), a
 //! request's arrival at a node and its response retracing the path, and releasing what a lost request held.
 
-use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, ctx, wire};
-use crate::components::{Action, Incoming, Kind, NO_SLOT};
 use super::{BRANCH_SLOT, CALL_SLOT, Ev, Sim, body, ctx, wire};
-use crate::components::{Action, Incoming, Kind};
+use crate::components::{Action, Incoming, Kind, NO_SLOT};
 use crate::ids::{NodeIdx, RequestId};
 use crate::request::{Hop, NO_CALL, NO_VIA, Op, Outcome, ReqState};
 use crate::time::SimTime;
@@ -419,8 +417,9 @@ impl Sim {
                 self.on_dns_answer(node, (outcome == Outcome::Ok).then_some(version));
             } else {
                 self.release(node, req, hop.edge);
-            } else if !self.follow_redirect(node, req, outcome) {
-                self.resolve(req, outcome);
+                if !self.follow_redirect(node, req, outcome) {
+                    self.resolve(req, outcome);
+                }
             }
             return;
         }
