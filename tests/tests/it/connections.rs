@@ -275,3 +275,115 @@ fn the_http_vs_https_scenarios_changes_do_what_they_say() {
         assert!((p.mean_ms - 185.0).abs() <= 18.5, "seed {seed}: {p:?}");
     }
 }
+
+/// 30 users (addresses) behind a round-robin load balancer over three servers that keep sessions in memory,
+/// 100 requests a second for 10 s, server `s1` killed at 5 s (by then all 30 users have been seen: the chance
+/// that one of them is not among 500 uniform draws is 30 × (29/30)^500 ≈ 10⁻⁶) and not revived.
+fn sessions_diagram(sticky: bool) -> Topology {
+    let mut t = Topology::default();
+    t.settings.duration_s = 10.0;
+    t.settings.warmup_s = 0.0;
+    t.settings.link.latency = Dist::Constant { ms: 1.0 };
+    t.settings.trace_capacity = 0;
+    t.nodes = vec![
+        poisson_client("c", 100.0)
+            .with("addresses", json!(30))
+            .with("timeout_ms", json!(5000)),
+        playground_core::topology::Node::new("lb", "load_balancer")
+            .with("strategy", json!("round_robin"))
+            .with("sticky", json!(sticky)),
+    ];
+    t.edges = vec![playground_core::topology::Edge::new("c", "lb")];
+    for s in ["s1", "s2", "s3"] {
+        t.nodes.push(
+            server(s, 4, None, &Dist::Constant { ms: 2.0 }).with("sessions", json!("stateful")),
+        );
+        t.edges.push(playground_core::topology::Edge::new("lb", s));
+    }
+    t.faults = vec![playground_core::topology::Fault {
+        at_s: 5.0,
+        action: playground_core::topology::FaultAction::Kill { node: "s1".into() },
+    }];
+    t
+}
+
+fn sessions(r: &Report, id: &str) -> (u64, u64, u64) {
+    let s = r.nodes[id]
+        .service()
+        .expect("a stateful server reports its sessions");
+    (s.sessions_created, s.sessions_held, s.logged_out)
+}
+
+/// Sticky: a new user is pinned round robin, so each server logs in exactly 10 of the 30 users; the kill
+/// logs out exactly s1's 10, and once the health checks take s1 out those 10 are pinned to s2 and s3 in
+/// turn (5 each) and log in again: s2 and s3 each create 15 sessions and hold 15 at the end. Not sticky:
+/// each user's requests go round all three, so s1 holds (nearly) every user's session and its kill logs out
+/// more than the 10 the sticky balancer lost (all 30 but the few users whose requests missed s1). Exact.
+#[test]
+fn a_sticky_balancer_keeps_a_users_session_and_a_kill_logs_out_its_users() {
+    let r = run(&sessions_diagram(true)).expect("valid");
+    let (created, _, logged_out) = sessions(&r, "s1");
+    assert_eq!((created, logged_out), (10, 10));
+    assert_eq!(sessions(&r, "s2"), (15, 15, 0));
+    assert_eq!(sessions(&r, "s3"), (15, 15, 0));
+    let r = run(&sessions_diagram(false)).expect("valid");
+    let (created, _, logged_out) = sessions(&r, "s1");
+    assert_eq!(created, logged_out);
+    assert!(logged_out > 25, "{logged_out}");
+}
+
+/// Stateless servers with a session store: nothing is held, nothing is logged out, and the store is called
+/// once per request the servers serve (sequential plan: every request calls the store's edge once).
+#[test]
+fn a_session_store_loses_nothing_when_a_server_dies() {
+    let mut t = sessions_diagram(false);
+    t.nodes.push(
+        playground_core::topology::Node::new("store", "cache")
+            .with("capacity", json!(100_000))
+            .with("ttl_ms", json!(null)),
+    );
+    for n in &mut t.nodes {
+        if n.kind == "server" {
+            n.params.insert("sessions".into(), json!("store"));
+        }
+    }
+    for s in ["s1", "s2", "s3"] {
+        t.edges
+            .push(playground_core::topology::Edge::new(s, "store"));
+    }
+    let r = run(&t).expect("valid");
+    let served: u64 = ["s1", "s2", "s3"].iter().map(|s| r.nodes[*s].served).sum();
+    assert!(
+        ["s1", "s2", "s3"]
+            .iter()
+            .all(|s| r.nodes[*s].service().is_none())
+    );
+    assert_eq!(r.nodes["store"].arrivals, served);
+}
+
+/// A reverse proxy: 50 users through a load balancer to one server that terminates TLS (1 ms of CPU a
+/// handshake, 60 s keep-alive per client address). Passed through, the server shakes hands once per user
+/// (1,000 requests over 10 s: every one of the 50 addresses is seen, the chance one is missed is
+/// 50 × (49/50)^1000 ≈ 10⁻⁷): 50 handshakes. Behind a load balancer that terminates TLS the server sees one
+/// pooled connection from it: 1 handshake. Exact.
+#[test]
+fn behind_a_tls_terminating_load_balancer_a_server_sees_one_pooled_connection() {
+    for (terminates, handshakes) in [(false, 50), (true, 1)] {
+        let mut t = Topology::default();
+        t.settings.duration_s = 10.0;
+        t.settings.trace_capacity = 0;
+        t.nodes = vec![
+            poisson_client("c", 100.0).with("addresses", json!(50)),
+            playground_core::topology::Node::new("lb", "load_balancer")
+                .with("terminates_tls", json!(terminates)),
+            server("s", 4, None, &Dist::Constant { ms: 1.0 }).with("tls_handshake_ms", json!(1.0)),
+        ];
+        t.edges = vec![
+            playground_core::topology::Edge::new("c", "lb"),
+            playground_core::topology::Edge::new("lb", "s"),
+        ];
+        let r = run(&t).expect("valid");
+        let s = r.nodes["s"].service().expect("a TLS server reports");
+        assert_eq!(s.handshakes, handshakes, "terminates_tls {terminates}");
+    }
+}
