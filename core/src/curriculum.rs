@@ -255,6 +255,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("tunable-consistency", Chapter::DistributedSystems),
     ("read-repair", Chapter::DistributedSystems),
     ("http-vs-https", Chapter::Networking),
+    ("sticky-sessions", Chapter::LoadBalancing),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

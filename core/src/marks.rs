@@ -624,6 +624,23 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
     if let Some(c) = n.connections() {
         out.extend(connection_figures(c));
     }
+    if let Some(s) = n
+        .service()
+        .filter(|s| s.sessions_created + s.sessions_held + s.logged_out > 0)
+    {
+        out.push(figure(
+            "sessions_held",
+            "sessions held (created)",
+            format!("{} ({})", s.sessions_held, s.sessions_created),
+            "",
+        ));
+        out.push(figure(
+            "logged_out",
+            "logged-out users (sessions lost)",
+            s.logged_out.to_string(),
+            "",
+        ));
+    }
     if let Some(c) = n.cache() {
         let dns = !matches!(
             Some(n.kind),
@@ -1150,6 +1167,14 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     (
         "mean request time",
         Need::Node("conn_mean", &[Kind::Client]),
+    ),
+    (
+        "logged-out users",
+        Need::Node("logged_out", &[Kind::Server]),
+    ),
+    (
+        "sessions held",
+        Need::Node("sessions_held", &[Kind::Server]),
     ),
 ];
 

@@ -1425,6 +1425,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("cache-worth-it", crate::lab_scenarios::cache_worth_it),
     ("how-many-servers", crate::lab_scenarios::how_many_servers),
     ("http-vs-https", crate::connections::http_vs_https),
+    ("sticky-sessions", crate::connections::sticky_sessions),
 ];
 
 #[test]
