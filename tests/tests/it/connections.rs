@@ -448,3 +448,46 @@ fn the_sticky_sessions_scenarios_changes_do_what_they_say() {
         assert!((calls - 400.0).abs() <= 40.0, "seed {seed}: {calls}");
     }
 }
+
+/// The why panel: in "HTTP vs HTTPS" each client's finding names its share of requests that paid a handshake
+/// (the report's `handshake_share`, as a whole percent) and its round trips per new connection (1 + k); the
+/// pool test's user, whose requests nearly all waited, gets the pool warning; in "Sticky sessions" the dead
+/// server's finding names exactly its logged-out users.
+#[test]
+fn the_why_panel_names_handshakes_pool_waits_and_logged_out_users() {
+    use playground_core::explain::explain;
+    use playground_core::scenarios::by_name;
+    let t = by_name("http-vs-https").expect("scenario").topology();
+    let r = run(&t).expect("valid");
+    let findings = explain(&t, &r);
+    for (id, rt) in [("http-users", 1), ("tls13-users", 2), ("tls12-users", 3)] {
+        let share = format!(
+            "{} %",
+            (client_conns(&r, id).handshake_share * 100.0).round()
+        );
+        assert!(
+            findings.iter().any(|f| f.text.starts_with(id)
+                && f.text.contains(&share)
+                && f.text.contains(&format!("({rt} round trips"))),
+            "{id}: {findings:?}"
+        );
+    }
+    let t = one_user(125.0, 2.0, 10.0, json!({"pool_size": 2}));
+    let r = run(&t).expect("valid");
+    assert!(
+        explain(&t, &r)
+            .iter()
+            .any(|f| f.text.contains("waited for a free connection")),
+        "pool"
+    );
+    let t = by_name("sticky-sessions").expect("scenario").topology();
+    let r = run(&t).expect("valid");
+    let lost = r.nodes["mem-1"].service().expect("sessions").logged_out;
+    let findings = explain(&t, &r);
+    assert!(
+        findings.iter().any(|f| f
+            .text
+            .starts_with(&format!("mem-1 died holding {lost} users' sessions"))),
+        "{findings:?}"
+    );
+}
