@@ -261,6 +261,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("webhooks-vs-polling", Chapter::Webhooks),
     ("saga-compensation", Chapter::DistributedSystems),
     ("cqrs-read-model", Chapter::Messaging),
+    ("sticky-sessions", Chapter::LoadBalancing),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

@@ -9,6 +9,7 @@
 //! them: you (by hand, during the run) or the diagram's (a scenario's) plan. Findings never contradict each
 //! other: "No bottleneck" is said only when no node is saturated and nothing was lost.
 
+mod connections;
 pub mod fanout;
 pub mod links;
 mod locks;
@@ -455,6 +456,7 @@ pub fn explain_run(
     out.extend(security::tls_findings(topology, report));
     out.extend(screens::screen_findings(topology, report));
     out.extend(webhooks::webhook_findings(topology, report));
+    out.extend(connections::connection_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

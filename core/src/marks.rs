@@ -4,6 +4,8 @@
 //! card shows (`429 ×123`, `403 ×45`, `shed 67`), the figures of a call edge and the one-line summaries of
 //! a selected gateway, firewall or service. Pure functions of the diagram and the report.
 
+mod connections;
+
 use crate::components::rate_limiter::LimiterReport;
 use crate::components::{Kind, NodeDetail, Params, parse_params};
 use crate::report::{EdgeReport, NodeReport, Report};
@@ -639,9 +641,7 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             "",
         ));
     }
-    if let Some(c) = n.connections() {
-        out.extend(connection_figures(c));
-    }
+    out.extend(connections::figures(n));
     if let Some(c) = n.cache() {
         let dns = !matches!(
             Some(n.kind),
@@ -1282,6 +1282,14 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     ("stale share", Need::Node("proj_stale", &[Kind::Projection])),
     ("events behind", Need::Node("proj_behind", &[Kind::Projection])),
     ("rebuild time", Need::Node("proj_rebuild", &[Kind::Projection])),
+    (
+        "logged-out users",
+        Need::Node("logged_out", &[Kind::Server]),
+    ),
+    (
+        "sessions held",
+        Need::Node("sessions_held", &[Kind::Server]),
+    ),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.
@@ -1362,48 +1370,6 @@ fn lock_figures(l: &crate::components::database::LockReport) -> Vec<Figure> {
             "writes failed after their retries",
             l.gave_up.to_string(),
             "",
-        ),
-    ]
-}
-
-/// A client's connections (`connections`): opened, handshakes and their round trips, pool waits.
-fn connection_figures(c: &crate::components::client::ConnReport) -> Vec<Figure> {
-    vec![
-        figure(
-            "conn_opened",
-            "connections opened",
-            c.opened.to_string(),
-            "",
-        ),
-        figure(
-            "conn_handshake_share",
-            "requests that paid a handshake",
-            format!("{} ({:.1} %)", c.paid_handshake, c.handshake_share * 100.0),
-            "",
-        ),
-        figure(
-            "conn_round_trips",
-            "handshake round trips (time)",
-            format!("{} ({:.0} ms)", c.handshake_round_trips, c.handshake_ms),
-            "",
-        ),
-        figure(
-            "conn_per_connection",
-            "requests per connection",
-            format!("{:.2}", c.requests_per_connection),
-            "",
-        ),
-        figure(
-            "conn_pool_waits",
-            "waits for a free connection (mean)",
-            format!("{} ({:.1} ms)", c.pool_waits, c.pool_wait_mean_ms),
-            "",
-        ),
-        figure(
-            "conn_mean",
-            "mean request time",
-            format!("{:.1}", c.mean_ms),
-            "ms",
         ),
     ]
 }

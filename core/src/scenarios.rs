@@ -1111,6 +1111,27 @@ const SCENARIOS: &[Scenario] = &[
             "The order list's rebuild time after its crash.",
         ],
         json: include_str!("../../examples/scenarios/cqrs-read-model.json"),
+        name: "sticky-sessions",
+        title: "Sticky sessions vs a session store when a server dies",
+        topic: "Load balancing: sessions and state",
+        explanation: "Two copies of one site serve 2,000 users (200 requests a second), and at 30 s one of \
+            their three servers dies. At the top each server keeps its users' sessions in memory and the load \
+            balancer is sticky (it pins each user to the server holding its session), so the users pinned to \
+            the dead server, a third of the 1,900 seen by then (2,000 × (1 − e^−3)), about 630, lose their \
+            session and are logged out. At the bottom the servers are stateless: each reads the session from \
+            a shared session store on every request (about 200 calls a second), so the load balancer may send \
+            a user anywhere and the kill logs out nobody.",
+        try_this: &[
+            "Turn the top load balancer's `sticky` off: a user's requests go round all three servers, each \
+             server logs in nearly every user, and the kill logs out over 1,000.",
+            "Raise the bottom users' `rate` to 400: the session store takes about 400 calls a second.",
+        ],
+        watch: &[
+            "The logged-out users of the top server that dies (select it): about 630.",
+            "Arrivals at each stateless server and at the session store: one store call per request.",
+            "The sessions held by the surviving top servers growing as the dead one's users log in again.",
+        ],
+        json: include_str!("../../examples/scenarios/sticky-sessions.json"),
         lab: None,
     },
 ];

@@ -1150,7 +1150,7 @@ impl Component for Server {
         let Params::Server(p) = b.params else {
             return Vec::new();
         };
-        let mut out = Vec::new();
+        let mut out: Vec<Finding> = sessions::check(p.sessions, b.ports).into_iter().collect();
         let calls = (b.ports.len() as u64) * u64::from(p.fan_out.max(1));
         if p.calls == Calls::FirstK && !b.ports.is_empty() && u64::from(p.first_k) > calls {
             out.push(Finding {

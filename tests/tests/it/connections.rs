@@ -275,3 +275,219 @@ fn the_http_vs_https_scenarios_changes_do_what_they_say() {
         assert!((p.mean_ms - 185.0).abs() <= 18.5, "seed {seed}: {p:?}");
     }
 }
+
+/// 30 users (addresses) behind a round-robin load balancer over three servers that keep sessions in memory,
+/// 100 requests a second for 10 s, server `s1` killed at 5 s (by then all 30 users have been seen: the chance
+/// that one of them is not among 500 uniform draws is 30 × (29/30)^500 ≈ 10⁻⁶) and not revived.
+fn sessions_diagram(sticky: bool) -> Topology {
+    let mut t = Topology::default();
+    t.settings.duration_s = 10.0;
+    t.settings.warmup_s = 0.0;
+    t.settings.link.latency = Dist::Constant { ms: 1.0 };
+    t.settings.trace_capacity = 0;
+    t.nodes = vec![
+        poisson_client("c", 100.0)
+            .with("addresses", json!(30))
+            .with("timeout_ms", json!(5000)),
+        playground_core::topology::Node::new("lb", "load_balancer")
+            .with("strategy", json!("round_robin"))
+            .with("sticky", json!(sticky)),
+    ];
+    t.edges = vec![playground_core::topology::Edge::new("c", "lb")];
+    for s in ["s1", "s2", "s3"] {
+        t.nodes.push(
+            server(s, 4, None, &Dist::Constant { ms: 2.0 }).with("sessions", json!("stateful")),
+        );
+        t.edges.push(playground_core::topology::Edge::new("lb", s));
+    }
+    t.faults = vec![playground_core::topology::Fault {
+        at_s: 5.0,
+        action: playground_core::topology::FaultAction::Kill { node: "s1".into() },
+    }];
+    t
+}
+
+fn sessions(r: &Report, id: &str) -> (u64, u64, u64) {
+    let s = r.nodes[id]
+        .service()
+        .expect("a stateful server reports its sessions");
+    (s.sessions_created, s.sessions_held, s.logged_out)
+}
+
+/// Sticky: a new user is pinned round robin, so each server logs in exactly 10 of the 30 users; the kill
+/// logs out exactly s1's 10, and once the health checks take s1 out those 10 are pinned to s2 and s3 in
+/// turn (5 each) and log in again: s2 and s3 each create 15 sessions and hold 15 at the end. Not sticky:
+/// each user's requests go round all three, so s1 holds (nearly) every user's session and its kill logs out
+/// more than the 10 the sticky balancer lost (all 30 but the few users whose requests missed s1). Exact.
+#[test]
+fn a_sticky_balancer_keeps_a_users_session_and_a_kill_logs_out_its_users() {
+    let r = run(&sessions_diagram(true)).expect("valid");
+    let (created, _, logged_out) = sessions(&r, "s1");
+    assert_eq!((created, logged_out), (10, 10));
+    assert_eq!(sessions(&r, "s2"), (15, 15, 0));
+    assert_eq!(sessions(&r, "s3"), (15, 15, 0));
+    let r = run(&sessions_diagram(false)).expect("valid");
+    let (created, _, logged_out) = sessions(&r, "s1");
+    assert_eq!(created, logged_out);
+    assert!(logged_out > 25, "{logged_out}");
+}
+
+/// Stateless servers with a session store: nothing is held, nothing is logged out, and the store is called
+/// once per request the servers serve (sequential plan: every request calls the store's edge once).
+#[test]
+fn a_session_store_loses_nothing_when_a_server_dies() {
+    let mut t = sessions_diagram(false);
+    t.nodes.push(
+        playground_core::topology::Node::new("store", "cache")
+            .with("capacity", json!(100_000))
+            .with("ttl_ms", json!(null)),
+    );
+    for n in &mut t.nodes {
+        if n.kind == "server" {
+            n.params.insert("sessions".into(), json!("store"));
+        }
+    }
+    for s in ["s1", "s2", "s3"] {
+        t.edges
+            .push(playground_core::topology::Edge::new(s, "store"));
+    }
+    let r = run(&t).expect("valid");
+    let served: u64 = ["s1", "s2", "s3"].iter().map(|s| r.nodes[*s].served).sum();
+    assert!(
+        ["s1", "s2", "s3"]
+            .iter()
+            .all(|s| r.nodes[*s].service().is_none())
+    );
+    assert_eq!(r.nodes["store"].arrivals, served);
+}
+
+/// A reverse proxy: 50 users through a load balancer to one server that terminates TLS (1 ms of CPU a
+/// handshake, 60 s keep-alive per client address). Passed through, the server shakes hands once per user
+/// (1,000 requests over 10 s: every one of the 50 addresses is seen, the chance one is missed is
+/// 50 × (49/50)^1000 ≈ 10⁻⁷): 50 handshakes. Behind a load balancer that terminates TLS the server sees one
+/// pooled connection from it: 1 handshake. Exact.
+#[test]
+fn behind_a_tls_terminating_load_balancer_a_server_sees_one_pooled_connection() {
+    for (terminates, handshakes) in [(false, 50), (true, 1)] {
+        let mut t = Topology::default();
+        t.settings.duration_s = 10.0;
+        t.settings.trace_capacity = 0;
+        t.nodes = vec![
+            poisson_client("c", 100.0).with("addresses", json!(50)),
+            playground_core::topology::Node::new("lb", "load_balancer")
+                .with("terminates_tls", json!(terminates)),
+            server("s", 4, None, &Dist::Constant { ms: 1.0 }).with("tls_handshake_ms", json!(1.0)),
+        ];
+        t.edges = vec![
+            playground_core::topology::Edge::new("c", "lb"),
+            playground_core::topology::Edge::new("lb", "s"),
+        ];
+        let r = run(&t).expect("valid");
+        let s = r.nodes["s"].service().expect("a TLS server reports");
+        assert_eq!(s.handshakes, handshakes, "terminates_tls {terminates}");
+    }
+}
+
+/// "Sticky sessions vs a session store when a server dies": 2,000 users at 200/s (each Poisson at 0.1/s);
+/// by the kill at 30 s a user has been seen with probability 1 − e^−3, and a sticky round-robin balancer pins
+/// new users to the three servers in turn, so the dead server holds a third of the seen users' sessions:
+/// 2,000 × (1 − e^−3) ÷ 3 = 633.5, within 4 standard errors of the binomial count of seen users
+/// (√(2,000 × 0.95 × 0.05) ÷ 3 = 3.2, plus 1 for the turn) and "about 630" within 10 %. The other servers
+/// lose nothing; the stateless servers hold and lose nothing; the store takes one call per request the
+/// stateless servers serve, about 200 a second (less the requests lost to the dead one for the 3 s its
+/// health checks take, 0.3 %).
+pub(crate) fn sticky_sessions(r: &Report, c: &mut Claims) {
+    let lost = |id: &str| r.nodes[id].service().map_or(0, |s| s.logged_out);
+    let expected = 2000.0 * (1.0 - (-3.0f64).exp()) / 3.0;
+    c.about("mem-1: logged-out users", lost("mem-1") as f64, 630.0);
+    c.expected(
+        "mem-1: logged-out users against 2,000 (1 − e^−3) / 3",
+        lost("mem-1") as f64,
+        expected,
+        (2000.0 * 0.95 * 0.05f64).sqrt() / 3.0 + 1.0,
+    );
+    for id in ["mem-2", "mem-3", "app-1", "app-2", "app-3"] {
+        c.check(
+            lost(id) == 0,
+            &format!("{id}: logs out nobody"),
+            String::new(),
+        );
+    }
+    for id in ["app-1", "app-2", "app-3"] {
+        c.check(
+            r.nodes[id].service().is_none(),
+            &format!("{id}: holds no session"),
+            String::new(),
+        );
+    }
+    let window = r.duration_s - r.warmup_s;
+    c.about(
+        "session store: calls a second",
+        r.nodes["session-store"].arrivals as f64 / window,
+        200.0,
+    );
+}
+
+#[test]
+fn the_sticky_sessions_scenario_logs_out_the_dead_servers_users_only() {
+    check_claims("sticky-sessions", sticky_sessions);
+}
+
+/// The try-this items. Not sticky: a user's requests land on the dead server in turn with the others, so it
+/// holds the session of a user with probability 1 − E[(2/3)^N] = 1 − e^(−3/3) = 0.63 (N ~ Poisson(3)
+/// requests by 30 s): about 1,260 users, "over 1,000". Twice the rate: the store's calls double, about 400
+/// a second (within 10 %).
+#[test]
+fn the_sticky_sessions_scenarios_changes_do_what_they_say() {
+    for seed in SEEDS {
+        let loose = variant("sticky-sessions", seed, "sticky-lb", "sticky", json!(false));
+        let lost = loose.nodes["mem-1"].service().map_or(0, |s| s.logged_out);
+        assert!(lost > 1000, "seed {seed}: {lost}");
+        let busy = variant("sticky-sessions", seed, "store-users", "rate", json!(400));
+        let calls = busy.nodes["session-store"].arrivals as f64 / (busy.duration_s - busy.warmup_s);
+        assert!((calls - 400.0).abs() <= 40.0, "seed {seed}: {calls}");
+    }
+}
+
+/// The why panel: in "HTTP vs HTTPS" each client's finding names its share of requests that paid a handshake
+/// (the report's `handshake_share`, as a whole percent) and its round trips per new connection (1 + k); the
+/// pool test's user, whose requests nearly all waited, gets the pool warning; in "Sticky sessions" the dead
+/// server's finding names exactly its logged-out users.
+#[test]
+fn the_why_panel_names_handshakes_pool_waits_and_logged_out_users() {
+    use playground_core::explain::explain;
+    use playground_core::scenarios::by_name;
+    let t = by_name("http-vs-https").expect("scenario").topology();
+    let r = run(&t).expect("valid");
+    let findings = explain(&t, &r);
+    for (id, rt) in [("http-users", 1), ("tls13-users", 2), ("tls12-users", 3)] {
+        let share = format!(
+            "{} %",
+            (client_conns(&r, id).handshake_share * 100.0).round()
+        );
+        assert!(
+            findings.iter().any(|f| f.text.starts_with(id)
+                && f.text.contains(&share)
+                && f.text.contains(&format!("({rt} round trips"))),
+            "{id}: {findings:?}"
+        );
+    }
+    let t = one_user(125.0, 2.0, 10.0, json!({"pool_size": 2}));
+    let r = run(&t).expect("valid");
+    assert!(
+        explain(&t, &r)
+            .iter()
+            .any(|f| f.text.contains("waited for a free connection")),
+        "pool"
+    );
+    let t = by_name("sticky-sessions").expect("scenario").topology();
+    let r = run(&t).expect("valid");
+    let lost = r.nodes["mem-1"].service().expect("sessions").logged_out;
+    let findings = explain(&t, &r);
+    assert!(
+        findings.iter().any(|f| f
+            .text
+            .starts_with(&format!("mem-1 died holding {lost} users' sessions"))),
+        "{findings:?}"
+    );
+}

@@ -166,7 +166,7 @@ fn drive(params: &mut Map<String, Value>, path: &str, x: f64, integer: bool) {
             set_path(params, "store_nodes", json!(m as u64));
         }
         // Zero is allowed where the mechanism is off.
-        "keepalive_s" if x == 0.0 => {
+        "keepalive_s" if x == 0.0 && !path.starts_with("connections.") => {
             set_path(params, "tls", json!(false));
         }
         "ip_window_s" | "block_s" if x == 0.0 => {

@@ -1432,6 +1432,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
         crate::event_sourcing::saga_compensation,
     ),
     ("cqrs-read-model", crate::event_sourcing::cqrs_read_model),
+    ("sticky-sessions", crate::connections::sticky_sessions),
 ];
 
 #[test]

@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::Kind;
+use crate::components::interface::{Finding, Port};
 use crate::components::server::ServiceReport;
 use crate::digest::Digest;
 use crate::vocab::Choices;
@@ -35,6 +37,20 @@ impl Choices for Sessions {
             Sessions::Store => "In a session store (stateless)",
         })
     }
+}
+
+/// `store` without an edge to a cache or key-value store to keep the sessions in: a warning.
+pub(crate) fn check(s: Sessions, ports: &[Port<'_>]) -> Option<Finding> {
+    let store = ports
+        .iter()
+        .any(|p| matches!(p.kind, Kind::Cache | Kind::KvStore));
+    (s == Sessions::Store && !store).then(|| Finding {
+        warning: true,
+        field: Some("sessions"),
+        text: " keeps sessions in a `store` but has no edge to a cache or key-value store to be its session \
+               store"
+            .into(),
+    })
 }
 
 /// A stateful server's sessions: the users (client node, client address) logged in here.
