@@ -56,13 +56,15 @@ pub(crate) enum ReqState {
     Lost,
 }
 
-/// One hop on the way down: the edge taken, the worker slot the caller keeps for it, and when the request
-/// had arrived at the caller (restored when the response comes back, to measure time in node).
+/// One hop on the way down: the edge taken, the worker slot the caller keeps for it, when the request had
+/// arrived at the caller (restored when the response comes back, to measure time in node), and its hop count
+/// as the caller sent it (what a resolver's next call over the same edge starts from: `Action::Recall`).
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Hop {
     pub edge: u32,
     pub slot: u32,
     pub here: SimTime,
+    pub hops: u8,
 }
 
 const INLINE_HOPS: usize = 4;
@@ -336,6 +338,7 @@ mod tests {
                 edge: e,
                 slot: e,
                 here: SimTime(u64::from(e)),
+                hops: 0,
             });
         }
         assert_eq!(p.last().map(|h| h.edge), Some(9));

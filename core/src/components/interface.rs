@@ -21,6 +21,10 @@ pub(crate) const NO_SLOT: u32 = u32::MAX;
 pub(crate) enum Action {
     /// Send request `req` over the node's `port`-th outgoing edge; `slot` comes back with the response.
     Forward { req: u32, port: u32, slot: u32 },
+    /// Send `req` over `port` again, like `Forward`, after its previous call from this node has answered (a
+    /// GraphQL resolver's next call): the calls that answered are not counted as hops towards the hop limit,
+    /// which stops loops, not a node's calls one after another.
+    Recall { req: u32, port: u32, slot: u32 },
     /// Send `req` on like `Forward`, as the node's own: from here on nodes see the node's one exit address
     /// as its client (a forward proxy).
     Egress { req: u32, port: u32, slot: u32 },

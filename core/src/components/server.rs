@@ -916,7 +916,7 @@ impl Server {
                 });
             } else if again {
                 self.count_resolver_call();
-                ctx.out.push(Action::Forward {
+                ctx.out.push(Action::Recall {
                     req,
                     port,
                     slot: FREED_CALL + port,
@@ -960,6 +960,7 @@ impl Server {
         } else if again {
             self.count_resolver_call();
             self.call(ctx, slot, port);
+            graphql::recall(ctx, req);
         } else if outcome == Outcome::Ok
             && port != ALL_PORTS
             && self.calls == Calls::Sequential

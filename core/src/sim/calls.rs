@@ -249,6 +249,7 @@ impl Sim {
             edge: e,
             slot: CALL_SLOT,
             here: self.queue.now,
+            hops: 0,
         };
         let attempt = (attempt - 1).min(255) as u8;
         self.child_request(parent, deadline, attempt, c, first_hop, role)
@@ -308,7 +309,8 @@ impl Sim {
         q.malicious = malicious;
         q.validator = validator;
         q.via = via;
-        q.path.push(first_hop);
+        // The child's first hop holds the hops its parent had, as a forward's does.
+        q.path.push(Hop { hops, ..first_hop });
         self.next_id += 1;
         self.span_child(child, parent, role);
         child

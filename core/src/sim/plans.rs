@@ -138,12 +138,13 @@ impl Sim {
         let total = ports * plan.copies;
         let first_edge = self.graph.out_edges[self.graph.out_start[n] as usize];
         let q = self.reqs.get_mut(req);
-        let here = q.here;
+        let (here, hops) = (q.here, q.hops);
         // The parent's hop for the plan: what its end is delivered over (to the node, with `slot`).
         q.path.push(Hop {
             edge: first_edge,
             slot,
             here,
+            hops,
         });
         let counted = self.meters.window.contains(now);
         let g = match self.groups.free.pop() {
@@ -213,6 +214,7 @@ impl Sim {
             edge: e,
             slot: BRANCH_SLOT,
             here: tag,
+            hops: 0,
         };
         let b = self.child_request(
             parent,

@@ -15,6 +15,12 @@ impl Sim {
         for a in acts.drain(..) {
             match a {
                 Action::Forward { req, port, slot } => self.run_forward(node, req, port, slot),
+                Action::Recall { req, port, slot } => {
+                    // Back to the hops it had on arriving here: one more than its caller had when it sent it.
+                    let q = self.reqs.get_mut(req);
+                    q.hops = q.path.last().map_or(0, |h| h.hops.saturating_add(1));
+                    self.run_forward(node, req, port, slot);
+                }
                 Action::Egress { req, port, slot } => {
                     self.reqs.get_mut(req).via = node;
                     self.run_forward(node, req, port, slot);
@@ -174,11 +180,12 @@ impl Sim {
     /// Sends `req` from `from` over edge `e` now (see [`Sim::forward`]).
     pub(super) fn send_on(&mut self, from: u32, req: u32, e: u32, slot: u32) {
         let q = self.reqs.get_mut(req);
-        let here = q.here;
+        let (here, hops) = (q.here, q.hops);
         q.path.push(Hop {
             edge: e,
             slot,
             here,
+            hops,
         });
         if self.graph.edges[e as usize].policy.is_some() {
             self.start_call(req, e);

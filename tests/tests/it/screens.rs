@@ -401,3 +401,20 @@ fn rest_vs_graphql_try_this_holds() {
 fn screen_of(r: &Report, id: &str) -> ScreenReport {
     r.nodes[id].screen().cloned().expect("a screen client")
 }
+
+/// A resolver's calls one after another are not hops: a query of 100 items makes its 101 calls (far past the
+/// hop limit of 16, which stops loops) and every screen completes, taking 2L + SA + 101 × (2L + SB) exactly.
+#[test]
+fn a_resolvers_calls_in_a_row_do_not_count_towards_the_hop_limit() {
+    let r = go(&diagram(
+        client("graphql", "constant"),
+        json!({"graphql": {"items": 100}}),
+        1,
+        (vec![], vec![]),
+    ));
+    let s = screen(&r);
+    assert_eq!((s.completed, s.failed), (99, 0), "{s:?}");
+    assert_eq!(r.requests.hop_limited, 0);
+    exact("calls", s.backend_calls_per_screen, 101.0);
+    exact("time", s.mean_ms, 2.0 * L + SA + 101.0 * (2.0 * L + SB));
+}

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::check_range;
+use crate::components::{Action, Ctx};
 use crate::vocab::{Term, Vocab};
 
 /// A server's GraphQL resolver (`graphql`; `null` = a plain server).
@@ -104,6 +105,17 @@ impl Resolver {
     /// Query `req` ended (failed, abandoned, or done): forget it.
     pub fn end(&mut self, req: u32) {
         self.left.remove(&req);
+    }
+}
+
+/// Turns the call just pushed for `req` (a `Forward`, unless a bulkhead failed it) into a `Recall`: the
+/// resolver's next call over the same edge, not a further hop.
+pub(super) fn recall(ctx: &mut Ctx<'_>, req: u32) {
+    if let Some(a) = ctx.out.last_mut()
+        && let Action::Forward { req: r, port, slot } = *a
+        && r == req
+    {
+        *a = Action::Recall { req, port, slot };
     }
 }
 
