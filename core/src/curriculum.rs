@@ -141,8 +141,8 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         11,
         "Webhooks",
         "A provider calling your endpoint when an event occurs: signed deliveries, retries with backoff, \
-         at-least-once duplicates and dedupe; against polling its API.",
-        true,
+         at-least-once duplicates and dedupe, against polling (a scenario; its challenge is still to come).",
+        false,
     ),
     info(
         Chapter::ArchitecturePatterns,

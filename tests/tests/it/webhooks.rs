@@ -416,3 +416,46 @@ fn webhooks_vs_polling_try_this() {
         );
     }
 }
+
+/// `examples/webhooks.json`: 1000 events to a shop whose log-normal handling (median 40 ms, σ 1.2) passes the
+/// 500 ms timeout on P(Z > ln(490/40)/1.2 = 2.088) = 1.84 % of deliveries. Exactly, whatever the draws: with
+/// the shop's idempotency keys every processed event is applied once (effects = processed, no duplicate
+/// effect, deduplicated = duplicates sent); the same diagram without them applies every duplicate again
+/// (duplicate effects = duplicates sent). Timeouts: binomial over the attempts that reached the shop, within 4
+/// standard errors.
+#[test]
+fn the_webhooks_example_dedupes_its_redeliveries() {
+    let text =
+        std::fs::read_to_string(playground_tests::repo_root().join("examples/webhooks.json"))
+            .expect("the example");
+    let mut t = Topology::from_json(&text).expect("parses");
+    for keyed in [true, false] {
+        if !keyed {
+            let shop = t.nodes.iter_mut().find(|n| n.id == "shop").expect("shop");
+            shop.params.remove("idempotency");
+        }
+        let r = run(&t).expect("valid");
+        let w = log_of(&r, "provider");
+        let s = r.nodes["shop"].service().cloned().expect("effects");
+        assert_eq!((w.events, w.delivered, w.dead), (1000, 1000, 0), "{w:?}");
+        assert!(w.duplicates > 0, "{w:?}");
+        if keyed {
+            assert_eq!(
+                (s.effects, s.duplicate_effects, s.deduplicated),
+                (w.processed, 0, w.duplicates),
+                "{s:?} {w:?}"
+            );
+        } else {
+            assert_eq!(s.duplicate_effects, w.duplicates, "{s:?} {w:?}");
+        }
+        let reached = (w.attempts - w.failed_attempts) as f64;
+        let q = 0.0184;
+        let se = (reached * q * (1.0 - q)).sqrt();
+        assert!(
+            (w.timeouts as f64 - reached * q).abs() <= 4.0 * se,
+            "timeouts {} vs {:.1} ± 4 × {se:.1}",
+            w.timeouts,
+            reached * q
+        );
+    }
+}
