@@ -22,6 +22,7 @@ pub mod messaging;
 pub(crate) mod node;
 pub mod pool;
 pub mod rate_limiter;
+pub mod realtime;
 pub mod server;
 pub mod waf;
 
@@ -41,6 +42,7 @@ pub use kv::{Consistency, KvParams, KvReport, Mode, Resolution};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
+pub use realtime::{FeedParams, FeedReport, Protocol, SubscribersParams, SubscribersReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
 
@@ -84,6 +86,10 @@ pub enum Kind {
     KvStore,
     /// A proxy on the users' side: one more hop, a shared cache, one exit address for everyone behind it.
     ForwardProxy,
+    /// N clients following an event feed by polling, long polling, server-sent events or WebSockets.
+    Subscribers,
+    /// A source of events (a chat room, a price feed) that answers polls and holds connections.
+    EventFeed,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -152,6 +158,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::RateLimiter,
             Kind::KvStore,
             Kind::ForwardProxy,
+            Kind::EventFeed,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -414,6 +421,34 @@ pub const KINDS: &[KindInfo] = &[
         vocab: &ForwardProxyParams::VOCAB,
         source: false,
     },
+    KindInfo {
+        kind: Kind::Subscribers,
+        name: "subscribers",
+        title: "Subscribers",
+        category: Category::Traffic,
+        hint: "N clients following an event feed: polling every P (most answers empty), long polling (held \
+               until an event or a timeout), or one held connection each (server-sent events, WebSocket) down \
+               which every event is pushed at once.",
+        connects_to: &[Kind::EventFeed],
+        unconnected: Some("follows nothing: connect it to an event feed"),
+        single_output: true,
+        vocab: &SubscribersParams::VOCAB,
+        source: true,
+    },
+    KindInfo {
+        kind: Kind::EventFeed,
+        name: "event_feed",
+        title: "Event feed",
+        category: Category::Messaging,
+        hint: "A chat room or a price feed: events at a rate (and each client request publishes one), sent to \
+               its subscribers as their protocol asks; it holds their long polls and connections, each costing \
+               memory, up to a connection limit.",
+        connects_to: &[],
+        unconnected: None,
+        single_output: false,
+        vocab: &FeedParams::VOCAB,
+        source: false,
+    },
 ];
 
 impl Kind {
@@ -524,6 +559,10 @@ kind_params! {
     KvStore(KvParams) = KvParams::default();
     /// a forward proxy
     ForwardProxy(ForwardProxyParams) = ForwardProxyParams::default();
+    /// subscribers of an event feed
+    Subscribers(SubscribersParams) = SubscribersParams::default();
+    /// an event feed
+    EventFeed(FeedParams) = FeedParams::default();
 }
 
 impl Params {
@@ -542,6 +581,7 @@ impl Params {
             Params::Waf(w) => u64::from(w.workers),
             Params::ForwardProxy(p) => u64::from(p.workers),
             Params::Queue(q) => u64::from(q.consumers),
+            Params::Subscribers(s) => u64::from(s.subscribers),
             _ => 0,
         }
     }
@@ -618,6 +658,10 @@ pub enum NodeDetail {
     Cache(cache::CacheDetail),
     /// a replicated key-value store
     Kv(kv::KvDetail),
+    /// subscribers of an event feed
+    Subscribers(realtime::SubscribersDetail),
+    /// an event feed
+    Feed(realtime::FeedDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -728,6 +772,22 @@ impl NodeDetail {
         }
     }
 
+    /// A subscribers node's figures.
+    pub fn subscribers(&self) -> Option<&SubscribersReport> {
+        match self {
+            NodeDetail::Subscribers(x) => Some(&x.subscribers),
+            _ => None,
+        }
+    }
+
+    /// An event feed's figures.
+    pub fn event_feed(&self) -> Option<&FeedReport> {
+        match self {
+            NodeDetail::Feed(x) => Some(&x.event_feed),
+            _ => None,
+        }
+    }
+
     /// A client's browser HTTP cache.
     pub fn http_cache(&self) -> Option<&client::HttpCacheReport> {
         match self {
@@ -775,6 +835,8 @@ impl NodeDetail {
             NodeDetail::Limiter(l) => l.limiter.digest(h),
             NodeDetail::Cache(c) => c.cache.digest(h),
             NodeDetail::Kv(k) => k.kv.digest(h),
+            NodeDetail::Subscribers(x) => x.subscribers.digest(h),
+            NodeDetail::Feed(x) => x.event_feed.digest(h),
         }
     }
 
@@ -833,6 +895,10 @@ impl NodeDetail {
                 .into_iter()
                 .collect(),
             NodeDetail::Kv(k) => vec![(TableSection::Databases, k.kv.table_lines(id))],
+            NodeDetail::Subscribers(x) => {
+                vec![(TableSection::Messaging, x.subscribers.table_line(id))]
+            }
+            NodeDetail::Feed(x) => vec![(TableSection::Messaging, x.event_feed.table_line(id))],
         }
     }
 }

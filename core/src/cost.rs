@@ -340,6 +340,8 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
         | Params::DnsResolver(_)
         | Params::RateLimiter(_)
         | Params::ForwardProxy(_) => return None,
+        // Subscribers are the users' devices; an event feed is not in the dated price table.
+        Params::Subscribers(_) | Params::EventFeed(_) => return None,
     };
     Some(NodeCost {
         node: node.id.clone(),

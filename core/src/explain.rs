@@ -13,6 +13,7 @@ pub mod fanout;
 pub mod links;
 mod locks;
 mod proxy;
+mod realtime;
 pub mod recent;
 mod security;
 
@@ -451,6 +452,7 @@ pub fn explain_run(
     out.extend(proxy::proxy_findings(topology, report));
     out.extend(security::login_findings(topology, report));
     out.extend(security::tls_findings(topology, report));
+    out.extend(realtime::realtime_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

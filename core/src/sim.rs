@@ -26,6 +26,7 @@ mod clients;
 mod exemplars;
 mod faults;
 mod plans;
+mod push;
 mod report;
 mod transport;
 mod wire;
@@ -125,6 +126,10 @@ enum Ev {
     BranchFailed {
         group: u32,
         round: u32,
+    },
+    /// server-sent message `id` (`push.rs`) reaches its caller
+    Push {
+        id: u32,
     },
 }
 
@@ -388,6 +393,8 @@ pub struct Sim {
     partitions: faults::Partitions,
     /// links' bandwidths and bytes (only in a diagram with a bandwidth)
     wire: Option<Box<wire::Wire>>,
+    /// server-sent messages on their way (only a kind that pushes sends any)
+    pushes: push::Pushes,
 }
 
 impl std::fmt::Debug for Sim {
@@ -603,7 +610,8 @@ impl Sim {
                 .iter()
                 .map(|d| d.q.capacity() * std::mem::size_of::<(SimTime, u32, u32)>())
                 .sum(),
-            queues: self.nodes.iter().map(NodeRt::queued_bytes).sum(),
+            queues: self.nodes.iter().map(NodeRt::queued_bytes).sum::<usize>()
+                + self.pushes.bytes(),
             exemplars: self.exemplars.bytes(),
         }
     }
@@ -671,6 +679,7 @@ impl Sim {
             Ev::BranchFailed { group, round } => {
                 self.branch_answered(group, round, crate::request::Outcome::Error, 0, 0, false)
             }
+            Ev::Push { id } => self.on_push(id),
         }
     }
 

@@ -63,6 +63,15 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::ForwardProxy => {
             "M2 5h3 M2 12h3 M2 19h3 M5 5l4 5 M5 19l4-5 M5 12h4 M9 8h6v8H9z M15 12h7 M19 9.5l2.5 2.5-2.5 2.5"
         }
+        // three devices, each waiting for news
+        Kind::Subscribers => {
+            "M2 6h5v11H2z M9.5 9h5v11h-5z M17 6h5v11h-5z M4 14.5h1 M11.5 17.5h1 M19 14.5h1"
+        }
+        // a broadcast: events going out to whoever listens
+        Kind::EventFeed => {
+            "M12 12a1.5 1.5 0 1 0 0 .01z M8.5 8.5a5 5 0 0 0 0 7 M15.5 8.5a5 5 0 0 1 0 7 M5.5 5.5a9 9 0 0 0 0 13 \
+             M18.5 5.5a9 9 0 0 1 0 13"
+        }
     }
 }
 

@@ -49,6 +49,10 @@ pub(crate) enum Action {
     /// Send copies of `req` over every port at once, as the node's [`Plan`] says; the plan's end comes back
     /// as one response to `req` with `slot` (through [`Component::on_response`]).
     Scatter { req: u32, slot: u32 },
+    /// Send a message of `bytes` carrying `value` back over the hop `req` arrived by, without answering `req`
+    /// (a server-sent event over a held connection); the caller gets it through [`Component::on_push`] with
+    /// the slot it sent `req` with, one link latency later (`sim/push.rs`).
+    Push { req: u32, value: u64, bytes: u32 },
 }
 
 /// How a node's calls sent with [`Action::Scatter`] go out and end: `copies` calls over each port at once,
@@ -220,6 +224,10 @@ pub(crate) trait Component {
     ) {
         ctx.out.push(Action::Respond { req, outcome });
     }
+
+    /// A message a node holding this node's request sent with [`Action::Push`] arrives; `slot` is the one the
+    /// request was sent with. A kind that never holds a connection open gets none.
+    fn on_push(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _value: u64) {}
 
     /// A timer this node set with [`Action::ServiceDone`] fires.
     fn on_timer(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _token: u32) {}

@@ -15,6 +15,8 @@ use super::kv::KvStore;
 use super::load_balancer::LoadBalancer;
 use super::messaging::Broker;
 use super::rate_limiter::RateLimiter;
+use super::realtime::feed::Feed;
+use super::realtime::subscribers::Subscribers;
 use super::server::Server;
 use super::waf::Waf;
 use super::{Kind, NodeDetail, Params};
@@ -70,6 +72,7 @@ macro_rules! node_kinds {
             cancel(ctx: &mut Ctx<'_>, req: u32) -> bool;
             retune(params: &Params) -> bool;
             open_worker_ns(now: SimTime) -> Option<u128>;
+            on_push(ctx: &mut Ctx<'_>, slot: u32, value: u64) -> ();
         );
         node_kinds!(@views [$($variant)*]
             workers() -> u32;
@@ -122,6 +125,8 @@ node_kinds! {
     Limiter(RateLimiter) for RateLimiter;
     Kv(KvStore) for KvStore;
     Proxy(ForwardProxy) for ForwardProxy;
+    Subscribers(Subscribers) for Subscribers;
+    Feed(Feed) for EventFeed;
 }
 
 impl NodeRt {

@@ -198,6 +198,7 @@ impl Sim {
                 model.edges.iter().map(|e| e.bandwidth_mbps).collect(),
                 &model.nodes,
             ),
+            pushes: super::push::Pushes::default(),
         };
         // Time zero, in node order: caches warm, databases arm their failure timers (neither draws).
         for i in 0..n as u32 {

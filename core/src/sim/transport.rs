@@ -51,6 +51,7 @@ impl Sim {
                     self.respond(node, req, Outcome::Ok, false);
                 }
                 Action::Scatter { req, slot } => self.scatter(node, req, slot),
+                Action::Push { req, value, bytes } => self.push(req, value, bytes),
             }
         }
         self.actions = acts;

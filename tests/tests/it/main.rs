@@ -31,6 +31,7 @@ mod locks;
 mod messaging;
 mod partition_scenarios;
 mod rate_limiter;
+mod realtime;
 mod regions;
 mod replications;
 mod resilience;
