@@ -896,9 +896,9 @@ impl NodeDetail {
                 .collect(),
             NodeDetail::Kv(k) => vec![(TableSection::Databases, k.kv.table_lines(id))],
             NodeDetail::Subscribers(x) => {
-                vec![(TableSection::Messaging, x.subscribers.table_line(id))]
+                vec![(TableSection::Guards, x.subscribers.table_line(id))]
             }
-            NodeDetail::Feed(x) => vec![(TableSection::Messaging, x.event_feed.table_line(id))],
+            NodeDetail::Feed(x) => vec![(TableSection::Guards, x.event_feed.table_line(id))],
         }
     }
 }

@@ -430,8 +430,8 @@ pub const PARAMS: &[Limit] = &[
     // Real-time updates.
     lim("subscribers", 1.0, 100_000.0, "", "subscribers"),
     lim("poll_interval_ms", 1.0, MAX_MS, "ms", "subscribers"),
-    lim("reconnect_ms", 0.0, MAX_MS, "ms", "subscribers"),
-    lim("reconnect_cap_ms", 0.0, MAX_MS, "ms", "subscribers"),
+    lim("reconnect_ms", 1.0, MAX_MS, "ms", "subscribers"),
+    lim("reconnect_cap_ms", 1.0, MAX_MS, "ms", "subscribers"),
     lim("header_bytes", 0.0, 1e6, "bytes", "subscribers"),
     lim("events_per_s", 0.0, 1000.0, "events/s", "event feed"),
     lim("message_bytes", 0.0, 1e8, "bytes", "event feed"),

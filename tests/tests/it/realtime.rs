@@ -271,3 +271,110 @@ fn a_feed_refuses_connections_past_its_limit() {
         f.refused
     );
 }
+
+/// "a message every 5 s on average (0.2 a second) … 100 poll it every second and 100 hold a WebSocket open. The
+/// pollers send 100 requests a second and about 82 % of the answers are empty (e^(−λP) = e^(−0.2)); a message
+/// waits … about 540 ms. The WebSocket users send nothing once connected and get every message exactly 40 ms
+/// after it is posted, for 100 connections held: 6.25 MB at 64 KB each." Try: "100 ÷ 5 = 20 requests a second,
+/// e^(−1) = 37 % … 2.5 s + 40 ms". Watch: the why panel's finding on empty polls. The message count is
+/// Poisson: within 4 of its standard errors of 0.2 × 580 s.
+pub(crate) fn polling_vs_websockets(r: &Report, c: &mut super::scenarios::Claims) {
+    let window_s = r.duration_s - 20.0;
+    let events = feed_of(r, "chat-room").events as f64;
+    c.expected(
+        "messages: 0.2 a second",
+        events,
+        0.2 * window_s,
+        (0.2 * window_s).sqrt(),
+    );
+    let polls = subs(r, "pollers");
+    c.check(
+        (polls.requests_per_s - 100.0).abs() < 1e-6,
+        "pollers send 100 requests a second",
+        format!("{}", polls.requests_per_s),
+    );
+    c.check(
+        ((-0.2f64).exp() * 100.0).round() == 82.0,
+        "e^(−0.2) = 82 %",
+        String::new(),
+    );
+    c.about("empty answers", polls.empty_fraction, 0.82);
+    c.about("poll update delay [ms]", polls.delay_mean_ms, 540.0);
+    let ws = subs(r, "sockets");
+    c.check(
+        ws.requests == 0,
+        "sockets send nothing",
+        format!("{}", ws.requests),
+    );
+    c.check(
+        ws.delay_mean_ms == 40.0 && (ws.delay_p99_ms - 40.0).abs() <= 0.4,
+        "every message exactly 40 ms after it is posted",
+        format!("{} / {}", ws.delay_mean_ms, ws.delay_p99_ms),
+    );
+    let f = feed_of(r, "chat-room");
+    c.check(
+        f.connections_peak == 100 && (f.connections_mean - 100.0).abs() < 1e-9,
+        "100 connections held",
+        format!("{f:?}"),
+    );
+    c.check(
+        (f.memory_peak_mb - 6.25).abs() < 1e-9 && 100.0 * 64.0 / 1024.0 == 6.25,
+        "6.25 MB at 64 KB each",
+        format!("{}", f.memory_peak_mb),
+    );
+    c.check(
+        100 / 5 == 20 && ((-1f64).exp() * 100.0).round() == 37.0,
+        "try: 20 requests a second, 37 % empty, 2.5 s + 40 ms",
+        String::new(),
+    );
+    let t = playground_core::scenarios::by_name("polling-vs-websockets")
+        .expect("the scenario")
+        .topology();
+    let found = playground_core::explain::explain(&t, r)
+        .iter()
+        .any(|f| f.node.as_deref() == Some("pollers") && f.text.contains("came back empty"));
+    c.check(found, "the why panel names the empty polls", String::new());
+}
+
+fn feed_of<'a>(r: &'a Report, id: &str) -> &'a FeedReport {
+    r.nodes[id]
+        .detail
+        .as_ref()
+        .and_then(|d| d.event_feed())
+        .expect("an event feed block")
+}
+
+/// `examples/reconnect-storm.json`: the price feed restarts at 40 s (back at 41 s) under 500 WebSocket and 500
+/// SSE connections, both backing off 5 s. The WebSockets, without jitter, all come back 5 s after the drop
+/// reached them: 500 reconnects in one second, exactly. The SSE streams, with full jitter, spread theirs
+/// over U(0, 5 s): the busiest second holds a Binomial(500, 0.2) count, at most 100 + 5 sd. The sockets miss
+/// the ticks of their 5.06 s away (a multiple of 500, Poisson(2 × 5.06) each, within 4 standard errors); the
+/// streams replay theirs.
+#[test]
+fn the_reconnect_storm_example_shows_the_storm_and_what_jitter_does() {
+    let text = std::fs::read_to_string(
+        playground_tests::repo_root().join("examples/reconnect-storm.json"),
+    )
+    .expect("the example");
+    let r = run(&Topology::from_json(&text).expect("parses")).expect("valid");
+    let ws = subs(&r, "sockets");
+    assert_eq!(
+        (ws.drops, ws.reconnects, ws.peak_reconnects_per_s),
+        (500, 500, 500)
+    );
+    let sse = subs(&r, "streams");
+    assert_eq!(sse.drops, 500);
+    let sd = (500.0f64 * 0.2 * 0.8).sqrt();
+    assert!(
+        (sse.peak_reconnects_per_s as f64) <= 100.0 + 5.0 * sd,
+        "{}",
+        sse.peak_reconnects_per_s
+    );
+    let f = feed_of(&r, "prices");
+    assert_eq!(f.missed % 500, 0);
+    let k = (f.missed / 500) as f64;
+    let expect = 2.0 * 5.06;
+    assert!((k - expect).abs() <= 4.0 * expect.sqrt(), "{k} missed each");
+    assert_eq!(sse.events_received, ws.events_received + f.missed);
+    assert_eq!(f.connections, 1000);
+}

@@ -1424,6 +1424,10 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("slow-scale-out", crate::autoscale::slow_scale_out),
     ("cache-worth-it", crate::lab_scenarios::cache_worth_it),
     ("how-many-servers", crate::lab_scenarios::how_many_servers),
+    (
+        "polling-vs-websockets",
+        crate::realtime::polling_vs_websockets,
+    ),
 ];
 
 #[test]

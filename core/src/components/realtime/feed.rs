@@ -14,8 +14,9 @@ use crate::time::SimTime;
 const EVENT_SLOT: u32 = u32::MAX;
 /// No request held.
 const NONE: u32 = u32::MAX;
-/// Subscribers per group the slot encoding leaves room for (2²⁴).
-const SUB_BITS: u32 = 24;
+/// Bits of a hold timer's slot that name the subscriber (at most 100 000 < 2¹⁷); the rest name its node's
+/// group (2¹⁵ groups, more than the nodes a diagram may have).
+const SUB_BITS: u32 = 17;
 /// Most log entries kept beyond the slowest subscriber's cursor before trimming is tried again.
 const TRIM_EVERY: usize = 4096;
 
@@ -30,6 +31,8 @@ struct Sub {
     protocol: Protocol,
     /// changes whenever `held` does, so a stale hold timeout is ignored
     token: u32,
+    /// its place in the feed's list of holders, while it holds one
+    at: u32,
 }
 
 /// One subscribers node's clients, by index.
@@ -52,6 +55,10 @@ pub(crate) struct Feed {
     log: VecDeque<SimTime>,
     base: u64,
     groups: Vec<Group>,
+    /// the subscribers holding a request, `(group, index)`, in no particular order (each knows its place)
+    holders: Vec<(u32, u32)>,
+    /// the log's length that makes trimming worth trying again
+    trim_at: usize,
     /// held now, and the level's time integral over the window
     connections: u64,
     area: u128,
@@ -73,6 +80,8 @@ impl Feed {
             log: VecDeque::new(),
             base: 0,
             groups: Vec::new(),
+            holders: Vec::new(),
+            trim_at: TRIM_EVERY,
             connections: 0,
             area: 0,
             last: window.0,
@@ -164,6 +173,13 @@ impl Feed {
         {
             s.held = NONE;
             s.token = s.token.wrapping_add(1);
+            let at = s.at as usize;
+            self.holders.swap_remove(at);
+            if let Some(&(mg, mi)) = self.holders.get(at)
+                && let Some(m) = self.groups[mg as usize].subs[mi as usize].as_mut()
+            {
+                m.at = at as u32;
+            }
             self.level(ctx.now, false, ctx.counting);
         }
     }
@@ -177,23 +193,21 @@ impl Feed {
     fn publish(&mut self, ctx: &mut Ctx<'_>) {
         self.log.push_back(ctx.now);
         self.c.events += u64::from(ctx.counting);
-        if self.alive && self.connections > 0 {
-            for g in 0..self.groups.len() {
-                for i in 0..self.groups[g].subs.len() {
-                    let Some(s) = self.groups[g].subs[i] else {
-                        continue;
-                    };
-                    if s.held == NONE {
-                        continue;
-                    }
-                    let n = self.send_pending(ctx, g, i, s.held);
-                    if s.protocol == Protocol::LongPoll {
-                        ctx.out.push(Action::Answer {
-                            req: s.held,
-                            value: n,
-                        });
-                        self.release(ctx, g, i);
-                    }
+        if self.alive && !self.holders.is_empty() {
+            // A copy: a long poll answered now leaves the list (the order is the list's, fixed by the run).
+            let holders = self.holders.clone();
+            for (g, i) in holders {
+                let (g, i) = (g as usize, i as usize);
+                let Some(s) = self.groups[g].subs[i] else {
+                    continue;
+                };
+                let n = self.send_pending(ctx, g, i, s.held);
+                if s.protocol == Protocol::LongPoll {
+                    ctx.out.push(Action::Answer {
+                        req: s.held,
+                        value: n,
+                    });
+                    self.release(ctx, g, i);
                 }
             }
         }
@@ -202,7 +216,7 @@ impl Feed {
 
     /// Drops log entries every subscriber that replays has been sent (a WebSocket subscriber never replays).
     fn trim(&mut self) {
-        if self.log.len() < TRIM_EVERY {
+        if self.log.len() < self.trim_at {
             return;
         }
         let head = self.head();
@@ -218,6 +232,8 @@ impl Feed {
         let n = (low - self.base) as usize;
         self.log.drain(..n);
         self.base = low;
+        // Tried again once the log has doubled: O(subscribers) per doubling, not per event.
+        self.trim_at = TRIM_EVERY.max(2 * self.log.len());
     }
 
     fn schedule_next(&mut self, ctx: &mut Ctx<'_>) {
@@ -252,6 +268,7 @@ impl Feed {
             held: NONE,
             protocol,
             token: 0,
+            at: 0,
         });
         s.protocol = protocol;
         let old = s.held;
@@ -326,7 +343,10 @@ impl Feed {
             .expect("a subscriber is added before it is held");
         s.held = req;
         s.token = s.token.wrapping_add(1);
-        s.token
+        s.at = self.holders.len() as u32;
+        let token = s.token;
+        self.holders.push((g as u32, i as u32));
+        token
     }
 }
 
@@ -389,21 +409,21 @@ impl Component for Feed {
     /// The feed dies: every held request and connection is dropped (the events' log is kept upstream).
     fn kill(&mut self, ctx: &mut Ctx<'_>) {
         self.alive = false;
-        for g in 0..self.groups.len() {
-            for i in 0..self.groups[g].subs.len() {
-                let Some(s) = self.groups[g].subs[i] else {
-                    continue;
-                };
-                if s.held != NONE {
-                    self.c.dropped += u64::from(ctx.counting);
-                    ctx.out.push(Action::Fail {
-                        req: s.held,
-                        outcome: Outcome::Error,
-                    });
-                    self.release(ctx, g, i);
-                }
+        let mut holders = std::mem::take(&mut self.holders);
+        holders.sort_unstable();
+        for &(g, i) in &holders {
+            if let Some(s) = self.groups[g as usize].subs[i as usize].as_mut() {
+                self.c.dropped += u64::from(ctx.counting);
+                ctx.out.push(Action::Fail {
+                    req: s.held,
+                    outcome: Outcome::Error,
+                });
+                s.held = NONE;
+                s.token = s.token.wrapping_add(1);
             }
         }
+        self.advance(ctx.now);
+        self.connections = 0;
     }
 
     fn revive(&mut self, _ctx: &mut Ctx<'_>) {
@@ -412,6 +432,7 @@ impl Component for Feed {
 
     fn queued_bytes(&self) -> usize {
         self.log.len() * std::mem::size_of::<SimTime>()
+            + self.holders.len() * std::mem::size_of::<(u32, u32)>()
             + self
                 .groups
                 .iter()

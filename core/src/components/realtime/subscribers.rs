@@ -53,6 +53,11 @@ fn slot(i: u32, generation: u32) -> u32 {
     (generation << SUB_BITS) | i
 }
 
+/// The generation after `g` (wrapping in the slot's bits).
+fn next(g: u32) -> u32 {
+    (g + 1) & ((1 << (32 - SUB_BITS)) - 1)
+}
+
 fn unslot(slot: u32) -> (usize, u32) {
     ((slot & ((1 << SUB_BITS) - 1)) as usize, slot >> SUB_BITS)
 }
@@ -107,7 +112,7 @@ impl Subscribers {
         }
         let c = u64::from(ctx.counting);
         let s = &mut self.subs[i];
-        s.generation = (s.generation + 1) & ((1 << (32 - SUB_BITS)) - 1);
+        s.generation = next(s.generation);
         if s.retrying {
             s.retrying = false;
             self.c.reconnects += c;
@@ -133,6 +138,8 @@ impl Subscribers {
     /// Subscriber `i`'s request failed or its stream dropped: it tries again after its backoff.
     fn retry(&mut self, ctx: &mut Ctx<'_>, i: usize) {
         let s = &mut self.subs[i];
+        // What is still on its way for the request that ended (an acceptance) no longer counts.
+        s.generation = next(s.generation);
         let (base, cap) = self.backoff;
         let wait = (base * libm::pow(2.0, f64::from(s.failures.min(30)))).min(cap.max(base));
         s.failures = s.failures.saturating_add(1);
