@@ -23,6 +23,7 @@ pub(crate) mod node;
 pub mod object_store;
 pub mod pool;
 pub mod rate_limiter;
+pub mod realtime;
 pub mod server;
 pub mod waf;
 pub mod webhook_provider;
@@ -46,6 +47,7 @@ pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
 pub use object_store::{ObjectSizes, ObjectStoreParams, ObjectStoreReport, UploadMode};
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
+pub use realtime::{FeedParams, FeedReport, Protocol, SubscribersParams, SubscribersReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
 pub use webhook_provider::{Delivery, WebhookParams, WebhookReport};
@@ -101,6 +103,10 @@ pub enum Kind {
     Saga,
     /// A read model built from an event log (the query side of CQRS), behind the log by its lag.
     Projection,
+    /// N clients following an event feed by polling, long polling, server-sent events or WebSockets.
+    Subscribers,
+    /// A source of events (a chat room, a price feed) that answers polls and holds connections.
+    EventFeed,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -172,6 +178,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::ObjectStore,
             Kind::Saga,
             Kind::Projection,
+            Kind::EventFeed,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -511,6 +518,31 @@ pub const KINDS: &[KindInfo] = &[
         unconnected: None,
         single_output: false,
         vocab: &ProjectionParams::VOCAB,
+        kind: Kind::Subscribers,
+        name: "subscribers",
+        title: "Subscribers",
+        category: Category::Traffic,
+        hint: "N clients following an event feed: polling every P (most answers empty), long polling (held \
+               until an event or a timeout), or one held connection each (server-sent events, WebSocket) down \
+               which every event is pushed at once.",
+        connects_to: &[Kind::EventFeed],
+        unconnected: Some("follows nothing: connect it to an event feed"),
+        single_output: true,
+        vocab: &SubscribersParams::VOCAB,
+        source: true,
+    },
+    KindInfo {
+        kind: Kind::EventFeed,
+        name: "event_feed",
+        title: "Event feed",
+        category: Category::Messaging,
+        hint: "A chat room or a price feed: events at a rate (and each client request publishes one), sent to \
+               its subscribers as their protocol asks; it holds their long polls and connections, each costing \
+               memory, up to a connection limit.",
+        connects_to: &[],
+        unconnected: None,
+        single_output: false,
+        vocab: &FeedParams::VOCAB,
         source: false,
     },
 ];
@@ -631,6 +663,10 @@ kind_params! {
     Saga(SagaParams) = SagaParams::default();
     /// a projection (a read model)
     Projection(ProjectionParams) = ProjectionParams::default();
+    /// subscribers of an event feed
+    Subscribers(SubscribersParams) = SubscribersParams::default();
+    /// an event feed
+    EventFeed(FeedParams) = FeedParams::default();
 }
 
 impl Params {
@@ -649,6 +685,7 @@ impl Params {
             Params::Waf(w) => u64::from(w.workers),
             Params::ForwardProxy(p) => u64::from(p.workers),
             Params::Queue(q) => u64::from(q.consumers),
+            Params::Subscribers(s) => u64::from(s.subscribers),
             _ => 0,
         }
     }
@@ -733,6 +770,10 @@ pub enum NodeDetail {
     Saga(saga::SagaDetail),
     /// a projection
     Projection(projection::ProjectionDetail),
+    /// subscribers of an event feed
+    Subscribers(realtime::SubscribersDetail),
+    /// an event feed
+    Feed(realtime::FeedDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -857,11 +898,25 @@ impl NodeDetail {
             _ => None,
         }
     }
+    /// A subscribers node's figures.
+    pub fn subscribers(&self) -> Option<&SubscribersReport> {
+        match self {
+            NodeDetail::Subscribers(x) => Some(&x.subscribers),
+            _ => None,
+        }
+    }
 
     /// A projection's events, reads and rebuilds.
     pub fn projection(&self) -> Option<&ProjectionReport> {
         match self {
             NodeDetail::Projection(p) => Some(&p.projection),
+            _ => None,
+        }
+    }
+    /// An event feed's figures.
+    pub fn event_feed(&self) -> Option<&FeedReport> {
+        match self {
+            NodeDetail::Feed(x) => Some(&x.event_feed),
             _ => None,
         }
     }
@@ -938,6 +993,8 @@ impl NodeDetail {
             NodeDetail::ObjectStore(o) => o.object_store.digest(h),
             NodeDetail::Saga(s) => s.saga.digest(h),
             NodeDetail::Projection(p) => p.projection.digest(h),
+            NodeDetail::Subscribers(x) => x.subscribers.digest(h),
+            NodeDetail::Feed(x) => x.event_feed.digest(h),
         }
     }
 
@@ -1003,6 +1060,10 @@ impl NodeDetail {
             }
             NodeDetail::Saga(s) => vec![(TableSection::Guards, s.saga.table_line(id))],
             NodeDetail::Projection(p) => vec![(TableSection::Databases, p.projection.table_line(id))],
+            NodeDetail::Subscribers(x) => {
+                vec![(TableSection::Guards, x.subscribers.table_line(id))]
+            }
+            NodeDetail::Feed(x) => vec![(TableSection::Guards, x.event_feed.table_line(id))],
         }
     }
 }

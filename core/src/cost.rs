@@ -351,6 +351,8 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
         | Params::ForwardProxy(_) => return None,
         // A saga's steps and a projection's events are billed where they run: the services and the stream.
         Params::Saga(_) | Params::Projection(_) => return None,
+        // Subscribers are the users' devices; an event feed is not in the dated price table.
+        Params::Subscribers(_) | Params::EventFeed(_) => return None,
     };
     Some(NodeCost {
         node: node.id.clone(),

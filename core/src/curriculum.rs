@@ -262,6 +262,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("saga-compensation", Chapter::DistributedSystems),
     ("cqrs-read-model", Chapter::Messaging),
     ("sticky-sessions", Chapter::LoadBalancing),
+    ("polling-vs-websockets", Chapter::Messaging),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

@@ -14,6 +14,7 @@ pub mod fanout;
 pub mod links;
 mod locks;
 mod proxy;
+mod realtime;
 pub mod recent;
 mod screens;
 mod security;
@@ -457,6 +458,7 @@ pub fn explain_run(
     out.extend(screens::screen_findings(topology, report));
     out.extend(webhooks::webhook_findings(topology, report));
     out.extend(connections::connection_findings(topology, report));
+    out.extend(realtime::realtime_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

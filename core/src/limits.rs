@@ -498,6 +498,17 @@ pub const PARAMS: &[Limit] = &[
     lim("compensation_retry_ms", 1.0, MAX_MS, "ms", "saga"),
     lim("event_delay_ms", 0.0, MAX_MS, "ms", "projection"),
     lim("apply_ms", 0.0, 60_000.0, "ms", "projection"),
+    // Real-time updates.
+    lim("subscribers", 1.0, 100_000.0, "", "subscribers"),
+    lim("poll_interval_ms", 1.0, MAX_MS, "ms", "subscribers"),
+    lim("reconnect_ms", 1.0, MAX_MS, "ms", "subscribers"),
+    lim("reconnect_cap_ms", 1.0, MAX_MS, "ms", "subscribers"),
+    lim("header_bytes", 0.0, 1e6, "bytes", "subscribers"),
+    lim("events_per_s", 0.0, 1000.0, "events/s", "event feed"),
+    lim("message_bytes", 0.0, 1e8, "bytes", "event feed"),
+    lim("hold_timeout_ms", 1.0, MAX_MS, "ms", "event feed"),
+    lim("max_connections", 0.0, 1e7, "", "event feed"),
+    lim("memory_per_connection_kb", 0.0, 1e6, "KB", "event feed"),
 ];
 
 /// A run's traffic duration (`settings.duration_s`, and the run controls' duration).

@@ -726,6 +726,12 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
     if let Some(p) = &n.plan {
         out.extend(plan_figures(p));
     }
+    if let Some(s) = n.detail.as_ref().and_then(NodeDetail::subscribers) {
+        out.extend(crate::components::realtime::subscriber_figures(s));
+    }
+    if let Some(f) = n.detail.as_ref().and_then(NodeDetail::event_feed) {
+        out.extend(crate::components::realtime::feed_figures(f));
+    }
     if let Some(m) = n.messaging() {
         for (key, label, v) in [
             ("published", "published", m.published),
@@ -1009,6 +1015,9 @@ pub fn card_figure(
     if let Some(f) = events::card_figure(n) {
         return Some(f);
     }
+    if let Some(s) = n.detail.as_ref().and_then(NodeDetail::subscribers) {
+        return crate::components::realtime::card(s);
+    }
     if let Some(k) = n.kv() {
         let refused = k.refused_reads + k.refused_writes;
         if k.lost_updates > 0 {
@@ -1290,6 +1299,31 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "sessions held",
         Need::Node("sessions_held", &[Kind::Server]),
     ),
+    (
+        "update delay",
+        Need::Node("rt_delay_mean", &[Kind::Subscribers]),
+    ),
+    (
+        "empty responses",
+        Need::Node("rt_empty", &[Kind::Subscribers]),
+    ),
+    (
+        "requests a second",
+        Need::Node("rt_requests_per_s", &[Kind::Subscribers]),
+    ),
+    (
+        "bytes a second",
+        Need::Node("rt_bytes_per_s", &[Kind::Subscribers]),
+    ),
+    (
+        "reconnects",
+        Need::Node("rt_reconnects", &[Kind::Subscribers]),
+    ),
+    (
+        "connections held",
+        Need::Node("rt_connections", &[Kind::EventFeed]),
+    ),
+    ("events missed", Need::Node("rt_missed", &[Kind::EventFeed])),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

@@ -1132,6 +1132,30 @@ const SCENARIOS: &[Scenario] = &[
             "The sessions held by the surviving top servers growing as the dead one's users log in again.",
         ],
         json: include_str!("../../examples/scenarios/sticky-sessions.json"),
+        name: "polling-vs-websockets",
+        title: "Polling vs WebSockets for a chat room",
+        topic: "WebSockets: polling, long polling and held connections",
+        explanation: "A chat room gets a message every 5 s on average (0.2 a second, at random) and 200 users \
+            follow it, 40 ms from the server: 100 poll it every second and 100 hold a WebSocket open. The \
+            pollers send 100 requests a second and about 82 % of the answers are empty (e^(−λP) = e^(−0.2)); \
+            a message waits for the next poll, half a second on average, plus the link: about 540 ms. The \
+            WebSocket users send nothing once connected and get every message exactly 40 ms after it is \
+            posted, for 100 connections held: 6.25 MB at 64 KB each.",
+        try_this: &[
+            "Set the pollers' `poll_interval_ms` to 5000: 100 ÷ 5 = 20 requests a second, e^(−1) = 37 % of \
+             them empty, and a message waits 2.5 s + 40 ms on average.",
+            "Set the pollers' `protocol` to `long_poll`: each request is held until a message comes (or the \
+             room's hold timeout), so few answers are empty and most messages arrive one link after they are \
+             posted.",
+            "Add a fault that kills `chat-room` at 300 s and revives it at 301 s, and switch the sockets' \
+             `jitter` off: every socket reconnects in the same second, a reconnect storm.",
+        ],
+        watch: &[
+            "The update delay of each subscribers node (select it): mean and p99.",
+            "The pollers' empty responses and requests a second, against the chat room's connections held.",
+            "The why panel: how many polls came back empty.",
+        ],
+        json: include_str!("../../examples/scenarios/polling-vs-websockets.json"),
         lab: None,
     },
 ];

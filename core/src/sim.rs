@@ -28,6 +28,7 @@ mod conns;
 mod exemplars;
 mod faults;
 mod plans;
+mod push;
 mod report;
 mod screens;
 mod transport;
@@ -138,6 +139,10 @@ enum Ev {
     /// piece `pull` of a body (`body.rs`) reached the end of a hop
     Body {
         pull: u32,
+    },
+    /// server-sent message `id` (`push.rs`) reaches its caller
+    Push {
+        id: u32,
     },
 }
 
@@ -404,6 +409,8 @@ pub struct Sim {
     wire: Option<Box<wire::Wire>>,
     /// bodies pulled, redirects followed, bodies kept (`body.rs`; empty unless a node uses them)
     bodies: body::Bodies,
+    /// server-sent messages on their way (only a kind that pushes sends any)
+    pushes: push::Pushes,
 }
 
 impl std::fmt::Debug for Sim {
@@ -619,7 +626,8 @@ impl Sim {
                 .iter()
                 .map(|d| d.q.capacity() * std::mem::size_of::<(SimTime, u32, u32)>())
                 .sum(),
-            queues: self.nodes.iter().map(NodeRt::queued_bytes).sum(),
+            queues: self.nodes.iter().map(NodeRt::queued_bytes).sum::<usize>()
+                + self.pushes.bytes(),
             exemplars: self.exemplars.bytes(),
         }
     }
@@ -693,6 +701,7 @@ impl Sim {
                 edge,
             } => self.on_connected(req, generation, edge),
             Ev::Body { pull } => self.body_hop(pull),
+            Ev::Push { id } => self.on_push(id),
         }
     }
 

@@ -75,6 +75,15 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::Projection => {
             "M3 4h5v16H3z M3 9h5 M3 14h5 M8 12h4 M10.5 10l2 2-2 2 M14 6h7v12h-7z M14 10h7 M14 14h7 M17.5 6v12"
         }
+        // three devices, each waiting for news
+        Kind::Subscribers => {
+            "M2 6h5v11H2z M9.5 9h5v11h-5z M17 6h5v11h-5z M4 14.5h1 M11.5 17.5h1 M19 14.5h1"
+        }
+        // a broadcast: events going out to whoever listens
+        Kind::EventFeed => {
+            "M12 12a1.5 1.5 0 1 0 0 .01z M8.5 8.5a5 5 0 0 0 0 7 M15.5 8.5a5 5 0 0 1 0 7 M5.5 5.5a9 9 0 0 0 0 13 \
+             M18.5 5.5a9 9 0 0 1 0 13"
+        }
     }
 }
 

@@ -74,6 +74,10 @@ pub(crate) enum Action {
     /// Answer `req` successfully with a body of `bytes` (a download), which the servers it passes back
     /// through keep and a cache's later copy of its key carries.
     Reply { req: u32, bytes: u32 },
+    /// Send a message of `bytes` carrying `value` back over the hop `req` arrived by, without answering `req`
+    /// (a server-sent event over a held connection); the caller gets it through [`Component::on_push`] with
+    /// the slot it sent `req` with, one link latency later (`sim/push.rs`).
+    Push { req: u32, value: u64, bytes: u32 },
 }
 
 /// How a node's calls sent with [`Action::Scatter`] go out and end: `copies` calls over each port at once,
@@ -249,6 +253,9 @@ pub(crate) trait Component {
     /// A piece of a request's body this node asked for with [`Action::Pull`] (under `tag`) is here, or (`ok`
     /// false) a cut link refused it.
     fn on_body(&mut self, _ctx: &mut Ctx<'_>, _req: u32, _tag: u32, _ok: bool) {}
+    /// A message a node holding this node's request sent with [`Action::Push`] arrives; `slot` is the one the
+    /// request was sent with. A kind that never holds a connection open gets none.
+    fn on_push(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _value: u64) {}
 
     /// A timer this node set with [`Action::ServiceDone`] fires.
     fn on_timer(&mut self, _ctx: &mut Ctx<'_>, _slot: u32, _token: u32) {}

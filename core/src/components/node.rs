@@ -18,6 +18,8 @@ use super::object_store::ObjectStore;
 use super::projection::Projection;
 use super::saga::Saga;
 use super::rate_limiter::RateLimiter;
+use super::realtime::feed::Feed;
+use super::realtime::subscribers::Subscribers;
 use super::server::Server;
 use super::waf::Waf;
 use super::webhook_provider::WebhookProvider;
@@ -75,6 +77,7 @@ macro_rules! node_kinds {
             retune(params: &Params) -> bool;
             open_worker_ns(now: SimTime) -> Option<u128>;
             on_body(ctx: &mut Ctx<'_>, req: u32, tag: u32, ok: bool) -> ();
+            on_push(ctx: &mut Ctx<'_>, slot: u32, value: u64) -> ();
         );
         node_kinds!(@views [$($variant)*]
             workers() -> u32;
@@ -131,6 +134,8 @@ node_kinds! {
     ObjStore(ObjectStore) for ObjectStore;
     Saga(Saga) for Saga;
     Projection(Projection) for Projection;
+    Subscribers(Subscribers) for Subscribers;
+    Feed(Feed) for EventFeed;
 }
 
 impl NodeRt {

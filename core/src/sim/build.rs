@@ -202,6 +202,7 @@ impl Sim {
                 &model.nodes,
             ),
             bodies: super::body::Bodies::default(),
+            pushes: super::push::Pushes::default(),
         };
         // Time zero, in node order: caches warm, databases arm their failure timers (neither draws).
         for i in 0..n as u32 {

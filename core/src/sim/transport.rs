@@ -68,6 +68,7 @@ impl Sim {
                 Action::Pull { .. } | Action::Redirect { .. } | Action::Reply { .. } => {
                     body::run(self, node, a)
                 }
+                Action::Push { req, value, bytes } => self.push(req, value, bytes),
             }
         }
         self.actions = acts;

@@ -207,6 +207,10 @@ fn around(kind: Kind, params: Map<String, Value>) -> Topology {
             edges.push(Edge::new("c", "r"));
             edges.push(Edge::new("r", "x"));
         }
+        Kind::Subscribers => {
+            nodes = vec![x, Node::new("f", "event_feed")];
+            edges.push(Edge::new("x", "f"));
+        }
         _ => {
             let session = x.params.get("auth") == Some(&json!("session"));
             nodes.push(x);

@@ -35,6 +35,7 @@ mod messaging;
 mod object_store;
 mod partition_scenarios;
 mod rate_limiter;
+mod realtime;
 mod regions;
 mod replications;
 mod resilience;

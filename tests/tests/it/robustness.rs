@@ -171,8 +171,10 @@ fn most_drawn_diagrams_build_and_move_traffic() {
         }
     }
     eprintln!("built {built}, busy {busy} of 200");
+    // The draw depends on the registry's size: with the two real-time kinds (subscribers only follow an event
+    // feed, so few drawn ones move traffic) 58 of this fixed draw are busy.
     assert!(
-        built >= 80 && busy >= 60,
+        built >= 80 && busy >= 55,
         "built {built}, busy {busy} of 200"
     );
 }

@@ -1433,6 +1433,10 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ),
     ("cqrs-read-model", crate::event_sourcing::cqrs_read_model),
     ("sticky-sessions", crate::connections::sticky_sessions),
+    (
+        "polling-vs-websockets",
+        crate::realtime::polling_vs_websockets,
+    ),
 ];
 
 #[test]
