@@ -9,6 +9,8 @@ use crate::components::{Kind, NodeDetail, Params, parse_params};
 use crate::report::{EdgeReport, NodeReport, Report};
 use crate::topology::Topology;
 
+mod object_store;
+
 /// The resilience and security mechanisms a diagram uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mechanisms {
@@ -737,6 +739,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
             });
         }
     }
+    if let Some(o) = n.detail.as_ref().and_then(NodeDetail::object_store) {
+        out.extend(object_store::figures(o));
+    }
     out
 }
 
@@ -959,6 +964,9 @@ pub fn card_figure(
             ));
         }
     }
+    if let Some(o) = n.detail.as_ref().and_then(NodeDetail::object_store) {
+        return object_store::card(o);
+    }
     None
 }
 
@@ -1122,6 +1130,22 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
     (
         "read latency p50",
         Need::Node("kv_read_p50", &[Kind::KvStore]),
+    ),
+    (
+        "uploads",
+        Need::Node("obj_uploads", &[Kind::ObjectStore]),
+    ),
+    (
+        "bytes avoided",
+        Need::Node("obj_app_bytes_avoided", &[Kind::ObjectStore]),
+    ),
+    (
+        "time per mb",
+        Need::Node("obj_ms_per_mb", &[Kind::ObjectStore]),
+    ),
+    (
+        "multipart",
+        Need::Node("obj_multipart", &[Kind::ObjectStore]),
     ),
 ];
 

@@ -63,6 +63,10 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::ForwardProxy => {
             "M2 5h3 M2 12h3 M2 19h3 M5 5l4 5 M5 19l4-5 M5 12h4 M9 8h6v8H9z M15 12h7 M19 9.5l2.5 2.5-2.5 2.5"
         }
+        // a bucket (tapering pail with its rim) and an arrow going up into it: an upload
+        Kind::ObjectStore => {
+            "M3 7c0-1.7 4-3 9-3s9 1.3 9 3-4 3-9 3-9-1.3-9-3z M3 7l2 12c.3 1.4 3.3 2 7 2s6.7-.6 7-2l2-12 M12 19v-7 M9 14.5l3-3 3 3"
+        }
     }
 }
 
