@@ -1131,10 +1131,7 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "read latency p50",
         Need::Node("kv_read_p50", &[Kind::KvStore]),
     ),
-    (
-        "uploads",
-        Need::Node("obj_uploads", &[Kind::ObjectStore]),
-    ),
+    ("uploads", Need::Node("obj_uploads", &[Kind::ObjectStore])),
     (
         "bytes avoided",
         Need::Node("obj_app_bytes_avoided", &[Kind::ObjectStore]),

@@ -1424,6 +1424,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("slow-scale-out", crate::autoscale::slow_scale_out),
     ("cache-worth-it", crate::lab_scenarios::cache_worth_it),
     ("how-many-servers", crate::lab_scenarios::how_many_servers),
+    ("upload-big-files", crate::object_store::upload_big_files),
 ];
 
 #[test]
