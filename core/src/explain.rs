@@ -15,6 +15,7 @@ mod locks;
 mod proxy;
 pub mod recent;
 mod security;
+mod uploads;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
 use crate::report::{Outcome, Report, SeriesPoint};
@@ -451,6 +452,7 @@ pub fn explain_run(
     out.extend(proxy::proxy_findings(topology, report));
     out.extend(security::login_findings(topology, report));
     out.extend(security::tls_findings(topology, report));
+    out.extend(uploads::upload_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

@@ -237,3 +237,85 @@ pub(crate) fn upload_big_files(r: &Report, c: &mut crate::scenarios::Claims) {
 fn uploading_straight_to_the_bucket_takes_the_files_off_the_app() {
     crate::scenarios::check_claims("upload-big-files", upload_big_files);
 }
+
+/// Downloads carry the object. Reads of one 1 MB key (10⁶ B), one a second for 10 s (9 reads), on 100 Mbit/s
+/// links: through an app server (whose own `response_bytes` are 4 096) every answer still carries the 10⁶ B
+/// object on both links back; through a CDN edge in front the first read misses and fetches the object from
+/// the bucket once, every later one is a hit answered at the edge with the same 10⁶ B, so the user's link
+/// carries 9 × 10⁶ B back and the bucket's only 10⁶ B (the bucket counts 1 download).
+#[test]
+fn downloads_carry_the_object_and_a_cdn_copy_carries_it_too() {
+    let reads = |t: &mut Topology| {
+        t.nodes[0] = t.nodes[0]
+            .clone()
+            .with("read_fraction", json!(1.0))
+            .with("keys", json!({"type": "uniform", "count": 1}));
+    };
+    let mut t = base(1.0, 10.0, 1.0);
+    reads(&mut t);
+    t.nodes
+        .push(server("app", 1, None, &Dist::Constant { ms: 2.0 }));
+    t.nodes.push(store("s3", 1_000_000));
+    t.edges = vec![edge("c", "app", 100.0), edge("app", "s3", 100.0)];
+    let r = run(&t).expect("valid");
+    let links = &r.network.as_ref().expect("network").links;
+    assert_eq!(r.requests.completed(), 9);
+    assert_eq!(links["c->app"].responses.bytes, 9_000_000);
+    assert_eq!(links["app->s3"].responses.bytes, 9_000_000);
+    let o = figures(&r, "s3");
+    assert_eq!((o.downloads, o.bytes_out), (9, 9_000_000));
+
+    let mut t = base(1.0, 10.0, 1.0);
+    reads(&mut t);
+    t.nodes[0] = t.nodes[0].clone().with("static_fraction", json!(1.0));
+    t.nodes
+        .push(playground_core::topology::Node::new("cdn", "cdn_edge"));
+    t.nodes.push(store("s3", 1_000_000));
+    t.edges = vec![edge("c", "cdn", 100.0), edge("cdn", "s3", 100.0)];
+    let r = run(&t).expect("valid");
+    let links = &r.network.as_ref().expect("network").links;
+    assert_eq!(r.requests.completed(), 9);
+    let cdn = r.nodes["cdn"]
+        .cache()
+        .expect("a CDN edge reports its cache");
+    assert_eq!((cdn.hits, cdn.misses), (8, 1));
+    assert_eq!(links["c->cdn"].responses.bytes, 9_000_000);
+    assert_eq!(links["cdn->s3"].responses.bytes, 1_000_000);
+    let o = figures(&r, "s3");
+    assert_eq!((o.downloads, o.bytes_out), (1, 1_000_000));
+}
+
+/// The "why" panel on the scenario: the bucket behind the streaming app says its 239 uploads of 20 MB (4 780
+/// MB, uploads every 250 ms over 60 s less the last one still in flight at the end) passed through the app,
+/// with the app's 230 ms a worker an upload; the pre-signed bucket says the app only signed them and did not
+/// carry 2 × 4 780 = 9 560 MB. Counts exact (constant arrivals), the times as the node reports them.
+#[test]
+fn the_why_panel_names_uploads_through_the_app_and_the_signing_app() {
+    let s = playground_core::scenarios::by_name("upload-big-files").expect("scenario");
+    let t = s.topology();
+    let r = run(&t).expect("valid");
+    let text: Vec<String> = playground_core::explain::explain(&t, &r)
+        .into_iter()
+        .map(|f| f.text)
+        .collect();
+    let all = text.join("\n");
+    assert!(
+        all.contains(
+            "bucket-via: 239 uploads (4780.0 MB) passed through the app server (app-via holds a worker 230 ms \
+             an upload, busy 23 %)"
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("bucket-direct: the app only signed 239 uploads (pre-signed URLs)")
+            && all.contains("9560.0 MB the app did not carry"),
+        "{all}"
+    );
+    // Without an object store nothing of the kind is said.
+    let plain = run(&playground_core::fixtures::three_tier()).expect("valid");
+    assert!(
+        !playground_core::explain::explain(&playground_core::fixtures::three_tier(), &plain)
+            .iter()
+            .any(|f| f.text.contains("pre-signed")),
+    );
+}
