@@ -254,7 +254,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("cap-partition", Chapter::DistributedSystems),
     ("tunable-consistency", Chapter::DistributedSystems),
     ("read-repair", Chapter::DistributedSystems),
-    ("upload-big-files", Chapter::FileStorage),
+    ("upload-big-files", Chapter::DataStorage),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.
