@@ -263,6 +263,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("cqrs-read-model", Chapter::Messaging),
     ("sticky-sessions", Chapter::LoadBalancing),
     ("polling-vs-websockets", Chapter::Messaging),
+    ("upload-big-files", Chapter::DataStorage),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

@@ -19,6 +19,7 @@ pub mod recent;
 mod screens;
 mod security;
 mod webhooks;
+mod uploads;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
 use crate::report::{Outcome, Report, SeriesPoint};
@@ -459,6 +460,7 @@ pub fn explain_run(
     out.extend(webhooks::webhook_findings(topology, report));
     out.extend(connections::connection_findings(topology, report));
     out.extend(realtime::realtime_findings(topology, report));
+    out.extend(uploads::upload_findings(topology, report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

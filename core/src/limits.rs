@@ -491,7 +491,7 @@ pub const PARAMS: &[Limit] = &[
         0.0,
         4e9,
         "bytes",
-        "object store (0 = never multipart)",
+        "object store (0 = never multipart, else at least 100 000)",
     ),
     lim("parallel_parts", 1.0, 1000.0, "parts", "object store"),
     // Sagas and projections.

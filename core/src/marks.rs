@@ -12,6 +12,7 @@ use crate::report::{EdgeReport, NodeReport, Report};
 use crate::topology::Topology;
 
 mod events;
+mod object_store;
 
 /// The resilience and security mechanisms a diagram uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -771,6 +772,9 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
         out.extend(crate::components::webhook_provider::figures(w));
     }
     out.extend(events::figures(n));
+    if let Some(o) = n.detail.as_ref().and_then(NodeDetail::object_store) {
+        out.extend(object_store::figures(o));
+    }
     out
 }
 
@@ -1044,6 +1048,9 @@ pub fn card_figure(
                 format!("{} keys differ between replicas now", k.diverged_keys),
             ));
         }
+    }
+    if let Some(o) = n.detail.as_ref().and_then(NodeDetail::object_store) {
+        return object_store::card(o);
     }
     None
 }
@@ -1324,6 +1331,19 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("rt_connections", &[Kind::EventFeed]),
     ),
     ("events missed", Need::Node("rt_missed", &[Kind::EventFeed])),
+    ("uploads", Need::Node("obj_uploads", &[Kind::ObjectStore])),
+    (
+        "bytes avoided",
+        Need::Node("obj_app_bytes_avoided", &[Kind::ObjectStore]),
+    ),
+    (
+        "time per mb",
+        Need::Node("obj_ms_per_mb", &[Kind::ObjectStore]),
+    ),
+    (
+        "multipart",
+        Need::Node("obj_multipart", &[Kind::ObjectStore]),
+    ),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

@@ -1156,6 +1156,29 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel: how many polls came back empty.",
         ],
         json: include_str!("../../examples/scenarios/polling-vs-websockets.json"),
+        name: "upload-big-files",
+        title: "Upload big files: through the app or straight to the bucket",
+        topic: "File storage: object storage and pre-signed uploads",
+        explanation: "Two copies of one upload path, each taking 4 uploads a second of 20 MB videos over 1 Gbit/s \
+            links, sent to the bucket in 4 parts of 5 MB at once. Through the app, every file crosses the app \
+            server's links in and out, 80 MB/s each way, and a worker is held for the whole upload, about 230 ms: \
+            the app is busy about 23 %; with a pre-signed URL the app only signs, about 4 ms of a worker (under \
+            1 % busy), and no byte of the files touches it. A user waits about 232 ms through the app and about \
+            193 ms straight to the bucket, one link fewer for the file.",
+        try_this: &[
+            "Set both users' `rate` to 6: the app's link fills with files while the signing app stays nearly \
+             idle.",
+            "Set `parallel_parts` of both buckets to 1: the parts go one after another and the upload time per MB \
+             grows.",
+            "Set the buckets' `object_sizes` to log-uniform from 10 KB to 1 GB: most files are small, a few are \
+             huge, and the huge ones hold the app's workers longest.",
+        ],
+        watch: &[
+            "The mean time of each app server: a worker held for the whole upload, or just to sign.",
+            "The uploads of each bucket, direct or through the app, and its time per MB.",
+            "The app server bytes avoided on the pre-signed bucket.",
+        ],
+        json: include_str!("../../examples/scenarios/upload-big-files.json"),
         lab: None,
     },
 ];

@@ -84,6 +84,10 @@ fn kind_path(kind: Kind) -> &'static str {
             "M12 12a1.5 1.5 0 1 0 0 .01z M8.5 8.5a5 5 0 0 0 0 7 M15.5 8.5a5 5 0 0 1 0 7 M5.5 5.5a9 9 0 0 0 0 13 \
              M18.5 5.5a9 9 0 0 1 0 13"
         }
+        // a bucket (tapering pail with its rim) and an arrow going up into it: an upload
+        Kind::ObjectStore => {
+            "M3 7c0-1.7 4-3 9-3s9 1.3 9 3-4 3-9 3-9-1.3-9-3z M3 7l2 12c.3 1.4 3.3 2 7 2s6.7-.6 7-2l2-12 M12 19v-7 M9 14.5l3-3 3 3"
+        }
     }
 }
 

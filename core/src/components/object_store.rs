@@ -26,6 +26,10 @@ use crate::request::{Op, Outcome};
 use crate::time::SimTime;
 use crate::vocab::{Choices, Family, Term, Vocab, choices};
 
+/// The smallest multipart part [bytes] (S3's is 5 MiB; smaller here for teaching, large enough that a part
+/// is never a handful of bytes).
+pub const MIN_PART_BYTES: u32 = 100_000;
+
 /// Object store parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -184,6 +188,12 @@ impl ObjectStoreParams {
             out.push((
                 "stream_mbps".into(),
                 "`stream_mbps` must be 0 (unlimited) or at least 0.001".into(),
+            ));
+        }
+        if self.part_bytes > 0 && self.part_bytes < MIN_PART_BYTES {
+            out.push((
+                "part_bytes".into(),
+                format!("`part_bytes` must be 0 (no multipart) or at least {MIN_PART_BYTES}"),
             ));
         }
         if self.parallel_parts == 0 {

@@ -172,6 +172,15 @@ fn drive(params: &mut Map<String, Value>, path: &str, x: f64, integer: bool) {
         "ip_window_s" | "block_s" if x == 0.0 => {
             set_path(params, "ip_rate_limit", Value::Null);
         }
+        // An object store's largest object is at least its smallest.
+        "min_bytes" if x >= 1.0 => {
+            let max = gen_value(params, &join("max_bytes")).max(x);
+            set_path(params, &join("max_bytes"), json!(max as u64));
+        }
+        "max_bytes" if x >= 1.0 => {
+            let min = gen_value(params, &join("min_bytes")).min(x);
+            set_path(params, &join("min_bytes"), json!(min as u64));
+        }
         _ => {}
     }
 }

@@ -1437,6 +1437,7 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
         "polling-vs-websockets",
         crate::realtime::polling_vs_websockets,
     ),
+    ("upload-big-files", crate::object_store::upload_big_files),
 ];
 
 #[test]
