@@ -23,6 +23,7 @@ pub(crate) mod node;
 pub mod pool;
 pub mod rate_limiter;
 pub mod server;
+pub mod service_registry;
 pub mod waf;
 
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,7 @@ pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicP
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
+pub use service_registry::{DiscoveryReport, RegistryParams};
 
 pub(crate) use crate::checks::{check_dist, check_num, check_prob, check_range};
 pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};
@@ -84,6 +86,8 @@ pub enum Kind {
     KvStore,
     /// A proxy on the users' side: one more hop, a shared cache, one exit address for everyone behind it.
     ForwardProxy,
+    /// Service discovery: instances heartbeat with a TTL, callers pick from a cached copy of the list.
+    ServiceRegistry,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -152,6 +156,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::RateLimiter,
             Kind::KvStore,
             Kind::ForwardProxy,
+            Kind::ServiceRegistry,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -194,6 +199,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Topic,
             Kind::Stream,
             Kind::KvStore,
+            Kind::ServiceRegistry,
         ],
         unconnected: None,
         single_output: false,
@@ -328,6 +334,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Database,
             Kind::Queue,
             Kind::Topic,
+            Kind::ServiceRegistry,
         ],
         unconnected: Some("routes to no service: every request it receives fails"),
         single_output: false,
@@ -412,6 +419,20 @@ pub const KINDS: &[KindInfo] = &[
         unconnected: Some("leads nowhere: connect it to the site its users reach through it"),
         single_output: true,
         vocab: &ForwardProxyParams::VOCAB,
+        source: false,
+    },
+    KindInfo {
+        kind: Kind::ServiceRegistry,
+        name: "service_registry",
+        title: "Service registry",
+        category: Category::Network,
+        hint: "Service discovery: each instance heartbeats, the registry lists it until a TTL after the last \
+               one, and callers send round robin over a copy of the list they refresh now and then, so a dead \
+               instance keeps getting requests until the TTL and the next refresh have passed.",
+        connects_to: &[Kind::Server],
+        unconnected: Some("lists no instances: connect it to the servers of the service"),
+        single_output: false,
+        vocab: &RegistryParams::VOCAB,
         source: false,
     },
 ];
@@ -524,6 +545,8 @@ kind_params! {
     KvStore(KvParams) = KvParams::default();
     /// a forward proxy
     ForwardProxy(ForwardProxyParams) = ForwardProxyParams::default();
+    /// a service registry
+    ServiceRegistry(RegistryParams) = RegistryParams::default();
 }
 
 impl Params {
@@ -618,6 +641,10 @@ pub enum NodeDetail {
     Cache(cache::CacheDetail),
     /// a replicated key-value store
     Kv(kv::KvDetail),
+    /// a service registry
+    Discovery(service_registry::DiscoveryDetail),
+    /// a monolith: a server with modules
+    Modules(server::modules::ModulesDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -708,6 +735,7 @@ impl NodeDetail {
         match self {
             NodeDetail::Service(s) => Some(&s.service),
             NodeDetail::Fleet(f) => f.service.as_ref(),
+            NodeDetail::Modules(m) => m.service.as_ref(),
             _ => None,
         }
     }
@@ -716,6 +744,7 @@ impl NodeDetail {
     pub fn fleet(&self) -> Option<&server::fleet::FleetReport> {
         match self {
             NodeDetail::Fleet(f) => Some(&f.fleet),
+            NodeDetail::Modules(m) => m.fleet.as_ref(),
             _ => None,
         }
     }
@@ -724,6 +753,22 @@ impl NodeDetail {
     pub fn kv(&self) -> Option<&KvReport> {
         match self {
             NodeDetail::Kv(k) => Some(&k.kv),
+            _ => None,
+        }
+    }
+
+    /// A service registry's heartbeats, cached copy and stale sends.
+    pub fn discovery(&self) -> Option<&DiscoveryReport> {
+        match self {
+            NodeDetail::Discovery(d) => Some(&d.discovery),
+            _ => None,
+        }
+    }
+
+    /// A monolith's modules: each one's share of the worker time.
+    pub fn modules(&self) -> Option<&server::modules::ModulesReport> {
+        match self {
+            NodeDetail::Modules(m) => Some(&m.modules),
             _ => None,
         }
     }
@@ -775,6 +820,16 @@ impl NodeDetail {
             NodeDetail::Limiter(l) => l.limiter.digest(h),
             NodeDetail::Cache(c) => c.cache.digest(h),
             NodeDetail::Kv(k) => k.kv.digest(h),
+            NodeDetail::Discovery(d) => d.discovery.digest(h),
+            NodeDetail::Modules(m) => {
+                m.modules.digest(h);
+                if let Some(f) = &m.fleet {
+                    f.digest(h);
+                }
+                if let Some(s) = &m.service {
+                    s.digest(h);
+                }
+            }
         }
     }
 
@@ -833,6 +888,13 @@ impl NodeDetail {
                 .into_iter()
                 .collect(),
             NodeDetail::Kv(k) => vec![(TableSection::Databases, k.kv.table_lines(id))],
+            NodeDetail::Discovery(d) => vec![guard(vec![d.discovery.table_part()])],
+            NodeDetail::Modules(m) => {
+                let mut parts = vec![m.modules.table_part()];
+                parts.extend(m.fleet.iter().map(|f| f.table_part()));
+                parts.extend(m.service.iter().map(ServiceReport::table_part));
+                vec![guard(parts)]
+            }
         }
     }
 }

@@ -117,6 +117,10 @@ pub const EGRESS_REGION_USD_PER_GB: f64 = 0.02;
 /// Data to the internet [USD per GB] (EC2 data transfer out, first 10 TB a month).
 pub const EGRESS_INTERNET_USD_PER_GB: f64 = 0.09;
 
+/// A service registry's registered instance [USD per month] (AWS Cloud Map; lookups from cached copies are
+/// not priced).
+pub const REGISTRY_USD_PER_INSTANCE_MONTH: f64 = 0.10;
+
 /// The smallest size with at least `vcpu` vCPUs, and how many of it; past the largest size, copies of the
 /// largest.
 pub fn pick_size(sizes: &[Size], vcpu: u32) -> (Size, u32) {
@@ -124,6 +128,20 @@ pub fn pick_size(sizes: &[Size], vcpu: u32) -> (Size, u32) {
     match sizes.iter().find(|s| s.vcpu >= vcpu) {
         Some(&s) => (s, 1),
         None => (largest, vcpu.div_ceil(largest.vcpu)),
+    }
+}
+
+/// The vCPUs of the smallest size with at least `gib` of memory (past the largest, of enough copies of it);
+/// 0 for none. A monolith's instance carries every module's memory (`server/modules.rs`), which may need a
+/// bigger size than its workers do.
+pub fn memory_vcpus(sizes: &[Size], gib: f64) -> u32 {
+    let largest = sizes[sizes.len() - 1];
+    if gib <= 0.0 || !gib.is_finite() {
+        return 0;
+    }
+    match sizes.iter().find(|s| f64::from(s.memory_gib) >= gib) {
+        Some(s) => s.vcpu,
+        None => largest.vcpu * (gib / f64::from(largest.memory_gib)).ceil().min(1e6) as u32,
     }
 }
 
@@ -231,11 +249,13 @@ fn fleet_cost(
     p: &crate::components::server::ServerParams,
     fleet: Option<&crate::components::server::fleet::FleetReport>,
 ) -> (String, f64, f64) {
+    let memory = crate::components::server::modules::memory_gib(&p.modules);
+    let vcpu = vcpus(p.workers, p.speed).max(memory_vcpus(&SERVER_SIZES, memory));
     let Some(a) = &p.autoscale else {
-        let (w, f) = instances(&SERVER_SIZES, vcpus(p.workers, p.speed), p.instances.max(1));
+        let (w, f) = instances(&SERVER_SIZES, vcpu, p.instances.max(1));
         return (w, f, 0.0);
     };
-    let (s, n) = pick_size(&SERVER_SIZES, vcpus(p.workers, p.speed));
+    let (s, n) = pick_size(&SERVER_SIZES, vcpu);
     let mean = fleet.map_or_else(
         || f64::from(p.instances.clamp(a.min.max(1), a.most())),
         |f| f.mean_instances,
@@ -334,6 +354,14 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
             let usd = r * KV_READ_USD_PER_MILLION + (1.0 - r) * KV_WRITE_USD_PER_MILLION;
             let (w, u) = per_million(monthly, usd);
             (w, 0.0, u)
+        }
+        Params::ServiceRegistry(_) => {
+            let n = doc.edges.iter().filter(|e| e.from == node.id).count() as f64;
+            (
+                format!("{n} instances × ${REGISTRY_USD_PER_INSTANCE_MONTH:.2}/month"),
+                n * REGISTRY_USD_PER_INSTANCE_MONTH,
+                0.0,
+            )
         }
         // A forward proxy sits on the users' side: not the site's bill.
         Params::Client(_)

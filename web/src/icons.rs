@@ -63,6 +63,10 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::ForwardProxy => {
             "M2 5h3 M2 12h3 M2 19h3 M5 5l4 5 M5 19l4-5 M5 12h4 M9 8h6v8H9z M15 12h7 M19 9.5l2.5 2.5-2.5 2.5"
         }
+        // a list of three instances, a heartbeat tick beside each
+        Kind::ServiceRegistry => {
+            "M3 4h12v16H3z M6 8h6 M6 12h6 M6 16h6 M17 8h2l1-2 1 4 1-2h1 M17 16h2l1-2 1 4 1-2h1"
+        }
     }
 }
 

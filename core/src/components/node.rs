@@ -16,6 +16,7 @@ use super::load_balancer::LoadBalancer;
 use super::messaging::Broker;
 use super::rate_limiter::RateLimiter;
 use super::server::Server;
+use super::service_registry::Registry;
 use super::waf::Waf;
 use super::{Kind, NodeDetail, Params};
 use crate::request::Outcome;
@@ -122,6 +123,7 @@ node_kinds! {
     Limiter(RateLimiter) for RateLimiter;
     Kv(KvStore) for KvStore;
     Proxy(ForwardProxy) for ForwardProxy;
+    Registry(Registry) for ServiceRegistry;
 }
 
 impl NodeRt {

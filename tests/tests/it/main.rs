@@ -45,3 +45,6 @@ mod tidy;
 mod validation;
 mod watch;
 mod waterfall;
+mod discovery;
+mod monolith;
+mod arch_scenarios;

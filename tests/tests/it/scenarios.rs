@@ -1424,6 +1424,11 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
     ("slow-scale-out", crate::autoscale::slow_scale_out),
     ("cache-worth-it", crate::lab_scenarios::cache_worth_it),
     ("how-many-servers", crate::lab_scenarios::how_many_servers),
+    ("stale-registry", crate::arch_scenarios::stale_registry),
+    (
+        "monolith-vs-microservices",
+        crate::arch_scenarios::monolith_vs_microservices,
+    ),
 ];
 
 #[test]
