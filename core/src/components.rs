@@ -43,8 +43,8 @@ pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use server::{ServerParams, ServiceReport};
-pub use waf::{WafParams, WafReport};
 pub use service_registry::{DiscoveryReport, RegistryParams};
+pub use waf::{WafParams, WafReport};
 
 pub(crate) use crate::checks::{check_dist, check_num, check_prob, check_range};
 pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};

@@ -1167,10 +1167,7 @@ fn architecture_figures(n: &NodeReport) -> Vec<Figure> {
         ));
     }
     if let Some(m) = detail.and_then(NodeDetail::modules)
-        && let Some(top) = m
-            .modules
-            .iter()
-            .max_by(|a, b| a.share.total_cmp(&b.share))
+        && let Some(top) = m.modules.iter().max_by(|a, b| a.share.total_cmp(&b.share))
     {
         out.push(figure(
             "module_share",

@@ -983,12 +983,11 @@ const SCENARIOS: &[Scenario] = &[
         topic: "Architecture: service discovery",
         explanation: "Two copies of one orders service, four instances each, get 400 requests a second, and \
             instance 2 of each dies at 25.5 s. At the top callers find the instances through a service \
-            registry: each instance heartbeats every 5 s, the registry lists it until 16 s after its last \
-            heartbeat, and callers send round robin over a copy of the list they refresh every 10 s. The dead \
-            instance's last heartbeat was at 25 s and the registry expires it at 41 s, but the callers' copy \
-            holds it until the refresh at 50 s: for 24.5 s every fourth request goes to a dead instance, about \
-            2,450 errors, about 900 of them after the registry had already expired it, and the copy drops it \
-            25 s after its last heartbeat. At the bottom a load balancer finds the instances itself \
+            registry (a heartbeat every 5 s, listed until 16 s after the last one, the callers' copy of the \
+            list refreshed every 10 s): the last heartbeat was at 25 s and the registry expires it at 41 s, but \
+            the copy holds it until the refresh at 50 s, so for 24.5 s every fourth request goes to a dead \
+            instance, about 2,450 errors (about 900 of them after the registry had expired it), and the copy \
+            drops it 25 s after its last heartbeat. At the bottom a load balancer finds the instances itself \
             (server-side discovery): it probes every 2 s and takes an instance out after 3 failed probes, at \
             30 s, so about 450 requests fail.",
         try_this: &[
@@ -1011,18 +1010,18 @@ const SCENARIOS: &[Scenario] = &[
         topic: "Architecture: monolith and microservices",
         explanation: "The same shop two ways, 100 requests a second each, with search the hot feature: 40 ms \
             of CPU a request against catalog's 4 and cart's 2. At the top a monolith runs the three modules in \
-            process after its own 2 ms and 1 ms of serialisation, 49 ms a request with no network between \
-            modules, and every copy carries every module's memory, 18 GiB, so a copy is an m7i.2xlarge. To \
-            hold the hot search it runs 2 copies of everything: about 61 % busy, search about 82 % of its \
-            worker time, $588.67 a month. At the bottom each module is a service and each call adds two 0.5 ms \
-            links and 1 ms of serialisation: catalog and cart stay at one small copy (about 25 % and 15 % \
-            busy) and only search runs 3 copies, about 68 % busy; six m7i.large, $441.50 a month. Before \
-            search got hot (6 ms) both cost $294.34: absorbing it costs the monolith one more 2xlarge, the \
-            services two more large ones.",
+            process after its own 2 ms and 1 ms of serialisation (49 ms a request, no network between modules) \
+            and every copy carries every module's memory, 18 GiB, so a copy is an m7i.2xlarge; to hold the hot \
+            search it runs 2 copies of everything: about 61 % busy, search about 82 % of its worker time, \
+            $588.67 a month. At the bottom each module is a service and each call adds two 0.5 ms links and \
+            1 ms of serialisation: catalog and cart stay at one small copy (about 25 % and 15 % busy) and only \
+            search runs 3 copies, about 68 % busy, six m7i.large for $441.50 a month; before search got hot \
+            (6 ms) both cost $294.34, so absorbing it costs the monolith one more 2xlarge and the services \
+            two more large ones.",
         try_this: &[
             "Set the monolith's `instances` to 1: one copy cannot hold the hot search and its queue fills.",
-            "Set search's `instances` to 2: search alone is over 100 % loaded and queues, while catalog and \
-             cart are untouched.",
+            "Set search's `instances` to 2: search alone is offered more than its 4 workers can do, over \
+             95 % busy with a queue, while catalog and cart are untouched.",
         ],
         watch: &[
             "The monolith's module share: search takes about 82 % of its workers.",

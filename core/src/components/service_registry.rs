@@ -115,9 +115,9 @@ impl DiscoveryReport {
 
     /// Its part of the node's guard line in the runner's table.
     pub fn table_part(&self) -> String {
-        let stale = self
-            .last_stale_s
-            .map_or(String::new(), |s| format!("  last dropped {s:.2} s after its heartbeat"));
+        let stale = self.last_stale_s.map_or(String::new(), |s| {
+            format!("  last dropped {s:.2} s after its heartbeat")
+        });
         format!(
             "registered {}/{}  cached {}  refreshes {}  dropped {}  stale sends {}  failed calls {}  no \
              instance {}{stale}",

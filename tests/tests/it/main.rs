@@ -1,5 +1,6 @@
 //! The one cross-crate test binary; each concern is a module of its own.
 
+mod arch_scenarios;
 mod autoscale;
 mod bandwidth;
 mod breaker;
@@ -15,6 +16,7 @@ mod challenges;
 mod cost;
 mod database;
 mod determinism;
+mod discovery;
 mod dns;
 mod draw;
 mod engine;
@@ -29,6 +31,7 @@ mod live;
 mod lock_scenarios;
 mod locks;
 mod messaging;
+mod monolith;
 mod partition_scenarios;
 mod rate_limiter;
 mod regions;
@@ -45,6 +48,3 @@ mod tidy;
 mod validation;
 mod watch;
 mod waterfall;
-mod discovery;
-mod monolith;
-mod arch_scenarios;

@@ -65,10 +65,6 @@ fn services_pay_two_link_latencies_and_serialisation_per_call() {
         "{}",
         s.latency_ms.mean
     );
-    assert!(
-        (m.latency_ms.max - m.latency_ms.mean).abs() < 1e-6,
-        "no request waited"
-    );
     let d = m.nodes["mono"]
         .detail
         .as_ref()

@@ -51,7 +51,12 @@ pub fn parse_modules(text: &str) -> Result<Vec<Module>, String> {
             .strip_suffix("ms")
             .and_then(|v| v.parse::<f64>().ok())
             .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("module {n}: time `{}` must read like `4ms` or `~4ms`", words[1]))?;
+            .ok_or_else(|| {
+                format!(
+                    "module {n}: time `{}` must read like `4ms` or `~4ms`",
+                    words[1]
+                )
+            })?;
         if let Some(m) = out_of_range("time", ms, &MODULE_MS) {
             return Err(format!("module {n}: {m}"));
         }
@@ -211,7 +216,11 @@ impl Modules {
 
 impl super::Server {
     /// A service of `d` (own work) plus the serialisation CPU and the modules' work, all in this worker.
-    pub(super) fn in_process(&mut self, ctx: &mut crate::components::Ctx<'_>, d: SimTime) -> SimTime {
+    pub(super) fn in_process(
+        &mut self,
+        ctx: &mut crate::components::Ctx<'_>,
+        d: SimTime,
+    ) -> SimTime {
         let d = if self.serial_ms > 0.0 {
             d.add(SimTime::from_ms(self.serial_ms * self.factor))
         } else {
@@ -240,9 +249,21 @@ mod tests {
         assert_eq!(m[1].time, Dist::Exponential { mean_ms: 24.0 });
         assert_eq!((m[1].memory_gib, m[2].memory_gib), (8.0, 0.0));
         assert_eq!(memory_gib("catalog 4ms 2GiB; search ~24ms 8GiB"), 10.0);
-        assert!(parse_modules("search").expect_err("no time").contains("module 1"));
-        assert!(parse_modules("a 1ms; b 4s").expect_err("unit").contains("module 2"));
-        assert!(parse_modules("a 1ms 9TiB").expect_err("memory").contains("memory"));
+        assert!(
+            parse_modules("search")
+                .expect_err("no time")
+                .contains("module 1")
+        );
+        assert!(
+            parse_modules("a 1ms; b 4s")
+                .expect_err("unit")
+                .contains("module 2")
+        );
+        assert!(
+            parse_modules("a 1ms 9TiB")
+                .expect_err("memory")
+                .contains("memory")
+        );
         assert!(parse_modules("").expect("empty").is_empty());
     }
 }
