@@ -1133,6 +1133,14 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("stale_sends", &[Kind::ServiceRegistry]),
     ),
     ("module share", Need::Node("module_share", &[Kind::Server])),
+    (
+        "dead instance finding",
+        Need::Finding("sent to a dead instance"),
+    ),
+    (
+        "monolith finding",
+        Need::Finding("is a monolith whose module"),
+    ),
 ];
 
 /// A service registry's figures (its copy, what reached a dead instance) and a monolith's (the module with

@@ -4,6 +4,7 @@
 
 use playground_core::Report;
 use playground_core::cost::node_cost;
+use playground_core::explain::explain;
 use playground_core::scenarios::by_name;
 use serde_json::json;
 
@@ -35,6 +36,16 @@ pub(crate) fn stale_registry(r: &Report, c: &mut Claims) {
         d.last_stale_s == Some(25.0),
         "dropped 25 s after the last heartbeat",
         format!("{:?}", d.last_stale_s),
+    );
+    let t = by_name("stale-registry").expect("scenario").topology();
+    let named = explain(&t, r)
+        .iter()
+        .filter(|f| f.text.contains("sent to a dead instance") && f.text.contains("25.0 s"))
+        .count();
+    c.check(
+        named == 1,
+        "the why panel names the dead instance's window",
+        format!("{named}"),
     );
 }
 
@@ -83,6 +94,15 @@ pub(crate) fn monolith_vs_microservices(r: &Report, c: &mut Claims) {
             .map(|id| node_cost(t, t.node(id).expect("node"), None).map_or(0.0, |c| c.fixed))
             .sum()
     };
+    let named = explain(&t, r)
+        .iter()
+        .filter(|f| f.text.contains("monolith whose module search"))
+        .count();
+    c.check(
+        named == 1,
+        "the why panel names the hot module",
+        format!("{named}"),
+    );
     let services = ["front", "catalog", "cart", "search"];
     let cents = |a: f64, b: f64| (a - b).abs() < 0.005;
     let mono = fixed(&["monolith"], &t);
