@@ -254,8 +254,8 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("cap-partition", Chapter::DistributedSystems),
     ("tunable-consistency", Chapter::DistributedSystems),
     ("read-repair", Chapter::DistributedSystems),
-    ("stale-registry", Chapter::ArchitecturePatterns),
-    ("monolith-vs-microservices", Chapter::ArchitecturePatterns),
+    ("stale-registry", Chapter::LoadBalancing),
+    ("monolith-vs-microservices", Chapter::DatabaseScaling),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.
