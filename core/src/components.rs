@@ -25,6 +25,7 @@ pub mod pool;
 pub mod rate_limiter;
 pub mod realtime;
 pub mod server;
+pub mod service_registry;
 pub mod waf;
 pub mod webhook_provider;
 pub mod projection;
@@ -49,6 +50,7 @@ pub use object_store::{ObjectSizes, ObjectStoreParams, ObjectStoreReport, Upload
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use realtime::{FeedParams, FeedReport, Protocol, SubscribersParams, SubscribersReport};
 pub use server::{ServerParams, ServiceReport};
+pub use service_registry::{DiscoveryReport, RegistryParams};
 pub use waf::{WafParams, WafReport};
 pub use webhook_provider::{Delivery, WebhookParams, WebhookReport};
 pub use projection::{ProjectionParams, ProjectionReport};
@@ -107,6 +109,8 @@ pub enum Kind {
     Subscribers,
     /// A source of events (a chat room, a price feed) that answers polls and holds connections.
     EventFeed,
+    /// Service discovery: instances heartbeat with a TTL, callers pick from a cached copy of the list.
+    ServiceRegistry,
 }
 
 /// The palette group a kind belongs to (one colour family each in the UI).
@@ -179,6 +183,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Saga,
             Kind::Projection,
             Kind::EventFeed,
+            Kind::ServiceRegistry,
         ],
         unconnected: Some("is not connected"),
         single_output: false,
@@ -226,6 +231,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::ObjectStore,
             Kind::Saga,
             Kind::Projection,
+            Kind::ServiceRegistry,
         ],
         unconnected: None,
         single_output: false,
@@ -363,6 +369,7 @@ pub const KINDS: &[KindInfo] = &[
             Kind::Topic,
             Kind::Saga,
             Kind::Projection,
+            Kind::ServiceRegistry,
         ],
         unconnected: Some("routes to no service: every request it receives fails"),
         single_output: false,
@@ -543,6 +550,17 @@ pub const KINDS: &[KindInfo] = &[
         unconnected: None,
         single_output: false,
         vocab: &FeedParams::VOCAB,
+        kind: Kind::ServiceRegistry,
+        name: "service_registry",
+        title: "Service registry",
+        category: Category::Network,
+        hint: "Service discovery: each instance heartbeats, the registry lists it until a TTL after the last \
+               one, and callers send round robin over a copy of the list they refresh now and then, so a dead \
+               instance keeps getting requests until the TTL and the next refresh have passed.",
+        connects_to: &[Kind::Server],
+        unconnected: Some("lists no instances: connect it to the servers of the service"),
+        single_output: false,
+        vocab: &RegistryParams::VOCAB,
         source: false,
     },
 ];
@@ -667,6 +685,8 @@ kind_params! {
     Subscribers(SubscribersParams) = SubscribersParams::default();
     /// an event feed
     EventFeed(FeedParams) = FeedParams::default();
+    /// a service registry
+    ServiceRegistry(RegistryParams) = RegistryParams::default();
 }
 
 impl Params {
@@ -774,6 +794,10 @@ pub enum NodeDetail {
     Subscribers(realtime::SubscribersDetail),
     /// an event feed
     Feed(realtime::FeedDetail),
+    /// a service registry
+    Discovery(service_registry::DiscoveryDetail),
+    /// a monolith: a server with modules
+    Modules(server::modules::ModulesDetail),
 }
 
 /// Where a block's line goes in the runner's table.
@@ -864,6 +888,7 @@ impl NodeDetail {
         match self {
             NodeDetail::Service(s) => Some(&s.service),
             NodeDetail::Fleet(f) => f.service.as_ref(),
+            NodeDetail::Modules(m) => m.service.as_ref(),
             _ => None,
         }
     }
@@ -872,6 +897,7 @@ impl NodeDetail {
     pub fn fleet(&self) -> Option<&server::fleet::FleetReport> {
         match self {
             NodeDetail::Fleet(f) => Some(&f.fleet),
+            NodeDetail::Modules(m) => m.fleet.as_ref(),
             _ => None,
         }
     }
@@ -905,6 +931,13 @@ impl NodeDetail {
             _ => None,
         }
     }
+    /// A service registry's heartbeats, cached copy and stale sends.
+    pub fn discovery(&self) -> Option<&DiscoveryReport> {
+        match self {
+            NodeDetail::Discovery(d) => Some(&d.discovery),
+            _ => None,
+        }
+    }
 
     /// A projection's events, reads and rebuilds.
     pub fn projection(&self) -> Option<&ProjectionReport> {
@@ -917,6 +950,13 @@ impl NodeDetail {
     pub fn event_feed(&self) -> Option<&FeedReport> {
         match self {
             NodeDetail::Feed(x) => Some(&x.event_feed),
+            _ => None,
+        }
+    }
+    /// A monolith's modules: each one's share of the worker time.
+    pub fn modules(&self) -> Option<&server::modules::ModulesReport> {
+        match self {
+            NodeDetail::Modules(m) => Some(&m.modules),
             _ => None,
         }
     }
@@ -995,6 +1035,16 @@ impl NodeDetail {
             NodeDetail::Projection(p) => p.projection.digest(h),
             NodeDetail::Subscribers(x) => x.subscribers.digest(h),
             NodeDetail::Feed(x) => x.event_feed.digest(h),
+            NodeDetail::Discovery(d) => d.discovery.digest(h),
+            NodeDetail::Modules(m) => {
+                m.modules.digest(h);
+                if let Some(f) = &m.fleet {
+                    f.digest(h);
+                }
+                if let Some(s) = &m.service {
+                    s.digest(h);
+                }
+            }
         }
     }
 
@@ -1064,6 +1114,13 @@ impl NodeDetail {
                 vec![(TableSection::Guards, x.subscribers.table_line(id))]
             }
             NodeDetail::Feed(x) => vec![(TableSection::Guards, x.event_feed.table_line(id))],
+            NodeDetail::Discovery(d) => vec![guard(vec![d.discovery.table_part()])],
+            NodeDetail::Modules(m) => {
+                let mut parts = vec![m.modules.table_part()];
+                parts.extend(m.fleet.iter().map(|f| f.table_part()));
+                parts.extend(m.service.iter().map(ServiceReport::table_part));
+                vec![guard(parts)]
+            }
         }
     }
 }

@@ -123,6 +123,10 @@ pub const OBJECT_PUT_USD_PER_MILLION: f64 = 5.0;
 /// Object storage: GET requests [USD per million] ($0.0004 per 1,000).
 pub const OBJECT_GET_USD_PER_MILLION: f64 = 0.40;
 
+/// A service registry's registered instance [USD per month] (AWS Cloud Map; lookups from cached copies are
+/// not priced).
+pub const REGISTRY_USD_PER_INSTANCE_MONTH: f64 = 0.10;
+
 /// The smallest size with at least `vcpu` vCPUs, and how many of it; past the largest size, copies of the
 /// largest.
 pub fn pick_size(sizes: &[Size], vcpu: u32) -> (Size, u32) {
@@ -130,6 +134,20 @@ pub fn pick_size(sizes: &[Size], vcpu: u32) -> (Size, u32) {
     match sizes.iter().find(|s| s.vcpu >= vcpu) {
         Some(&s) => (s, 1),
         None => (largest, vcpu.div_ceil(largest.vcpu)),
+    }
+}
+
+/// The vCPUs of the smallest size with at least `gib` of memory (past the largest, of enough copies of it);
+/// 0 for none. A monolith's instance carries every module's memory (`server/modules.rs`), which may need a
+/// bigger size than its workers do.
+pub fn memory_vcpus(sizes: &[Size], gib: f64) -> u32 {
+    let largest = sizes[sizes.len() - 1];
+    if gib <= 0.0 || !gib.is_finite() {
+        return 0;
+    }
+    match sizes.iter().find(|s| f64::from(s.memory_gib) >= gib) {
+        Some(s) => s.vcpu,
+        None => largest.vcpu * (gib / f64::from(largest.memory_gib)).ceil().min(1e6) as u32,
     }
 }
 
@@ -237,11 +255,13 @@ fn fleet_cost(
     p: &crate::components::server::ServerParams,
     fleet: Option<&crate::components::server::fleet::FleetReport>,
 ) -> (String, f64, f64) {
+    let memory = crate::components::server::modules::memory_gib(&p.modules);
+    let vcpu = vcpus(p.workers, p.speed).max(memory_vcpus(&SERVER_SIZES, memory));
     let Some(a) = &p.autoscale else {
-        let (w, f) = instances(&SERVER_SIZES, vcpus(p.workers, p.speed), p.instances.max(1));
+        let (w, f) = instances(&SERVER_SIZES, vcpu, p.instances.max(1));
         return (w, f, 0.0);
     };
-    let (s, n) = pick_size(&SERVER_SIZES, vcpus(p.workers, p.speed));
+    let (s, n) = pick_size(&SERVER_SIZES, vcpu);
     let mean = fleet.map_or_else(
         || f64::from(p.instances.clamp(a.min.max(1), a.most())),
         |f| f.mean_instances,
@@ -344,6 +364,14 @@ pub fn node_cost(doc: &Topology, node: &Node, report: Option<&Report>) -> Option
         // A webhook provider is an outside party (a payment provider): not the site's bill.
         Params::WebhookProvider(_) => return None,
         Params::ObjectStore(p) => object_store_cost(&p, node, report),
+        Params::ServiceRegistry(_) => {
+            let n = doc.edges.iter().filter(|e| e.from == node.id).count() as f64;
+            (
+                format!("{n} instances × ${REGISTRY_USD_PER_INSTANCE_MONTH:.2}/month"),
+                n * REGISTRY_USD_PER_INSTANCE_MONTH,
+                0.0,
+            )
+        }
         // A forward proxy sits on the users' side: not the site's bill.
         Params::Client(_)
         | Params::DnsResolver(_)

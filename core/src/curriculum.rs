@@ -264,6 +264,8 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("sticky-sessions", Chapter::LoadBalancing),
     ("polling-vs-websockets", Chapter::Messaging),
     ("upload-big-files", Chapter::DataStorage),
+    ("stale-registry", Chapter::LoadBalancing),
+    ("monolith-vs-microservices", Chapter::DatabaseScaling),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.

@@ -10,6 +10,7 @@
 //! other: "No bottleneck" is said only when no node is saturated and nothing was lost.
 
 mod connections;
+mod architecture;
 pub mod fanout;
 pub mod links;
 mod locks;
@@ -461,6 +462,7 @@ pub fn explain_run(
     out.extend(connections::connection_findings(topology, report));
     out.extend(realtime::realtime_findings(topology, report));
     out.extend(uploads::upload_findings(topology, report));
+    out.extend(architecture::architecture_findings(report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

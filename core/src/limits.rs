@@ -509,6 +509,17 @@ pub const PARAMS: &[Limit] = &[
     lim("hold_timeout_ms", 1.0, MAX_MS, "ms", "event feed"),
     lim("max_connections", 0.0, 1e7, "", "event feed"),
     lim("memory_per_connection_kb", 0.0, 1e6, "KB", "event feed"),
+    // Service discovery, monolith modules.
+    lim("ttl_s", 0.001, MAX_SECONDS, "s", "service registry"),
+    lim("heartbeat_s", 0.001, MAX_SECONDS, "s", "service registry"),
+    lim(
+        "refresh_s",
+        0.0,
+        MAX_SECONDS,
+        "s",
+        "service registry (0 = no cached copy)",
+    ),
+    lim("serialisation_ms", 0.0, MAX_MS, "ms", "server"),
 ];
 
 /// A run's traffic duration (`settings.duration_s`, and the run controls' duration).
@@ -562,6 +573,11 @@ pub const RECORD_TTL_S: Limit = lim(
     "a DNS record (`records`)",
 );
 
+/// A monolith module's time (`modules` of a server: `search 24ms`).
+pub const MODULE_MS: Limit = lim("modules.time", 0.0, MAX_MS, "ms", "a server's `modules`");
+/// A monolith module's memory (`search 24ms 8GiB`).
+pub const MODULE_GIB: Limit = lim("modules.memory", 0.0, 4096.0, "GiB", "a server's `modules`");
+
 /// The diagram-wide caps: counts, settings and faults.
 pub const DIAGRAM: &[Limit] = &[
     lim("nodes", 0.0, MAX_NODES as f64, "", "the diagram"),
@@ -584,6 +600,8 @@ pub const DIAGRAM: &[Limit] = &[
     FAULT_FACTOR,
     FAULT_DURATION_S,
     RECORD_TTL_S,
+    MODULE_MS,
+    MODULE_GIB,
 ];
 
 /// The documented range of the parameter at the dotted `path`: a row named by the path's last two segments

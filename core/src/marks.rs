@@ -622,6 +622,7 @@ pub fn node_figures(n: &NodeReport, recent: Option<&crate::explain::NodeRecent>)
     if let Some(f) = n.detail.as_ref().and_then(NodeDetail::fleet) {
         out.extend(fleet_figures(f));
     }
+    out.extend(architecture_figures(n));
     if let Some(h) = n.http_cache() {
         out.push(figure(
             "http_fresh",
@@ -1344,7 +1345,74 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "multipart",
         Need::Node("obj_multipart", &[Kind::ObjectStore]),
     ),
+    (
+        "stale window",
+        Need::Node("stale_window", &[Kind::ServiceRegistry]),
+    ),
+    (
+        "sent to expired",
+        Need::Node("stale_sends", &[Kind::ServiceRegistry]),
+    ),
+    ("module share", Need::Node("module_share", &[Kind::Server])),
+    (
+        "dead instance finding",
+        Need::Finding("sent to a dead instance"),
+    ),
+    (
+        "monolith finding",
+        Need::Finding("is a monolith whose module"),
+    ),
 ];
+
+/// A service registry's figures (its copy, what reached a dead instance) and a monolith's (the module with
+/// the largest share of its worker time, the memory each copy carries).
+fn architecture_figures(n: &NodeReport) -> Vec<Figure> {
+    let mut out = Vec::new();
+    let detail = n.detail.as_ref();
+    if let Some(d) = detail.and_then(NodeDetail::discovery) {
+        out.push(figure(
+            "registered",
+            "instances listed (in callers' copy)",
+            format!("{}/{} ({})", d.registered, d.instances, d.cached),
+            "",
+        ));
+        out.push(figure(
+            "stale_window",
+            "last dead instance dropped after its heartbeat",
+            d.last_stale_s.map_or("—".into(), |s| format!("{s:.1}")),
+            "s",
+        ));
+        out.push(figure(
+            "stale_sends",
+            "sent to expired instances",
+            d.stale_sends.to_string(),
+            "",
+        ));
+        out.push(figure(
+            "failed_calls",
+            "calls failed",
+            d.failed_calls.to_string(),
+            "",
+        ));
+    }
+    if let Some(m) = detail.and_then(NodeDetail::modules)
+        && let Some(top) = m.modules.iter().max_by(|a, b| a.share.total_cmp(&b.share))
+    {
+        out.push(figure(
+            "module_share",
+            "busiest module's share of the workers",
+            format!("{} {:.1}", top.name, top.share * 100.0),
+            "%",
+        ));
+        out.push(figure(
+            "module_memory",
+            "memory every copy carries",
+            format!("{:.0}", m.memory_gib),
+            "GiB",
+        ));
+    }
+    out
+}
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.
 fn fleet_figures(f: &crate::components::server::fleet::FleetReport) -> Vec<Figure> {

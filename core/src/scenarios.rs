@@ -1179,6 +1179,59 @@ const SCENARIOS: &[Scenario] = &[
             "The app server bytes avoided on the pre-signed bucket.",
         ],
         json: include_str!("../../examples/scenarios/upload-big-files.json"),
+        name: "stale-registry",
+        title: "A dead instance and a stale service registry",
+        topic: "Architecture: service discovery",
+        explanation: "Two copies of one orders service, four instances each, get 400 requests a second, and \
+            instance 2 of each dies at 25.5 s. At the top callers find the instances through a service \
+            registry (a heartbeat every 5 s, listed until 16 s after the last one, the callers' copy of the \
+            list refreshed every 10 s): the last heartbeat was at 25 s and the registry expires it at 41 s, but \
+            the copy holds it until the refresh at 50 s, so for 24.5 s every fourth request goes to a dead \
+            instance, about 2,450 errors (about 900 of them after the registry had expired it), and the copy \
+            drops it 25 s after its last heartbeat. At the bottom a load balancer finds the instances itself \
+            (server-side discovery): it probes every 2 s and takes an instance out after 3 failed probes, at \
+            30 s, so about 450 requests fail.",
+        try_this: &[
+            "Set the registry's `refresh_s` to 0 (no copy: every request reads the registry): the errors end \
+             at the expiry, 41 s, about 1,550 of them.",
+            "Set the registry's `ttl_s` to 6: it expires the instance at 31 s and the copy drops it at the \
+             refresh at 40 s, about 1,450 errors.",
+        ],
+        watch: &[
+            "The registry's stale window: its copy dropped the dead instance 25 s after its last heartbeat.",
+            "The requests sent to expired instances in the registry's figures (select it).",
+            "The failed requests in the time series: a long run at the top, a short one at the bottom.",
+            "The why panel's dead instance finding: the calls that failed and when the copy dropped it.",
+        ],
+        json: include_str!("../../examples/scenarios/stale-registry.json"),
+        lab: None,
+    },
+    Scenario {
+        name: "monolith-vs-microservices",
+        title: "Monolith vs microservices under a hot feature",
+        topic: "Architecture: monolith and microservices",
+        explanation: "The same shop two ways, 100 requests a second each, with search the hot feature: 40 ms \
+            of CPU a request against catalog's 4 and cart's 2. At the top a monolith runs the three modules in \
+            process after its own 2 ms and 1 ms of serialisation (49 ms a request, no network between modules) \
+            and every copy carries every module's memory, 18 GiB, so a copy is an m7i.2xlarge; to hold the hot \
+            search it runs 2 copies of everything: about 61 % busy, search about 82 % of its worker time, \
+            $588.67 a month. At the bottom each module is a service and each call adds two 0.5 ms links and \
+            1 ms of serialisation: catalog and cart stay at one small copy (about 25 % and 15 % busy) and only \
+            search runs 3 copies, about 68 % busy, six m7i.large for $441.50 a month; before search got hot \
+            (6 ms) both cost $294.34, so absorbing it costs the monolith one more 2xlarge and the services \
+            two more large ones.",
+        try_this: &[
+            "Set the monolith's `instances` to 1: one copy cannot hold the hot search and its queue fills.",
+            "Set search's `instances` to 2: search alone is offered more than its 4 workers can do, over \
+             95 % busy with a queue, while catalog and cart are untouched.",
+        ],
+        watch: &[
+            "The monolith's module share: search takes about 82 % of its workers.",
+            "Each server's utilisation: the monolith about 61 %, search about 68 %, catalog about 25 %.",
+            "The mean time of the monolith and of the front service.",
+            "The why panel's monolith finding: scaling for search adds copies of every module.",
+        ],
+        json: include_str!("../../examples/scenarios/monolith-vs-microservices.json"),
         lab: None,
     },
 ];

@@ -88,6 +88,10 @@ fn kind_path(kind: Kind) -> &'static str {
         Kind::ObjectStore => {
             "M3 7c0-1.7 4-3 9-3s9 1.3 9 3-4 3-9 3-9-1.3-9-3z M3 7l2 12c.3 1.4 3.3 2 7 2s6.7-.6 7-2l2-12 M12 19v-7 M9 14.5l3-3 3 3"
         }
+        // a list of three instances, a heartbeat tick beside each
+        Kind::ServiceRegistry => {
+            "M3 4h12v16H3z M6 8h6 M6 12h6 M6 16h6 M17 8h2l1-2 1 4 1-2h1 M17 16h2l1-2 1 4 1-2h1"
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use super::rate_limiter::RateLimiter;
 use super::realtime::feed::Feed;
 use super::realtime::subscribers::Subscribers;
 use super::server::Server;
+use super::service_registry::Registry;
 use super::waf::Waf;
 use super::webhook_provider::WebhookProvider;
 use super::{Kind, NodeDetail, Params};
@@ -136,6 +137,7 @@ node_kinds! {
     Projection(Projection) for Projection;
     Subscribers(Subscribers) for Subscribers;
     Feed(Feed) for EventFeed;
+    Registry(Registry) for ServiceRegistry;
 }
 
 impl NodeRt {

@@ -1,5 +1,6 @@
 //! The one cross-crate test binary; each concern is a module of its own.
 
+mod arch_scenarios;
 mod autoscale;
 mod bandwidth;
 mod breaker;
@@ -16,6 +17,7 @@ mod connections;
 mod cost;
 mod database;
 mod determinism;
+mod discovery;
 mod dns;
 mod draw;
 mod engine;
@@ -33,6 +35,7 @@ mod lock_scenarios;
 mod locks;
 mod messaging;
 mod object_store;
+mod monolith;
 mod partition_scenarios;
 mod rate_limiter;
 mod realtime;

@@ -1438,6 +1438,11 @@ const ALL_CLAIMS: &[(&str, ClaimsOf)] = &[
         crate::realtime::polling_vs_websockets,
     ),
     ("upload-big-files", crate::object_store::upload_big_files),
+    ("stale-registry", crate::arch_scenarios::stale_registry),
+    (
+        "monolith-vs-microservices",
+        crate::arch_scenarios::monolith_vs_microservices,
+    ),
 ];
 
 #[test]
