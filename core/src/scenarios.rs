@@ -1111,6 +1111,9 @@ const SCENARIOS: &[Scenario] = &[
             "The order list's rebuild time after its crash.",
         ],
         json: include_str!("../../examples/scenarios/cqrs-read-model.json"),
+        lab: None,
+    },
+    Scenario {
         name: "sticky-sessions",
         title: "Sticky sessions vs a session store when a server dies",
         topic: "Load balancing: sessions and state",
@@ -1132,6 +1135,9 @@ const SCENARIOS: &[Scenario] = &[
             "The sessions held by the surviving top servers growing as the dead one's users log in again.",
         ],
         json: include_str!("../../examples/scenarios/sticky-sessions.json"),
+        lab: None,
+    },
+    Scenario {
         name: "polling-vs-websockets",
         title: "Polling vs WebSockets for a chat room",
         topic: "WebSockets: polling, long polling and held connections",
@@ -1156,6 +1162,9 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel: how many polls came back empty.",
         ],
         json: include_str!("../../examples/scenarios/polling-vs-websockets.json"),
+        lab: None,
+    },
+    Scenario {
         name: "upload-big-files",
         title: "Upload big files: through the app or straight to the bucket",
         topic: "File storage: object storage and pre-signed uploads",
@@ -1179,6 +1188,9 @@ const SCENARIOS: &[Scenario] = &[
             "The app server bytes avoided on the pre-signed bucket.",
         ],
         json: include_str!("../../examples/scenarios/upload-big-files.json"),
+        lab: None,
+    },
+    Scenario {
         name: "stale-registry",
         title: "A dead instance and a stale service registry",
         topic: "Architecture: service discovery",
