@@ -22,14 +22,14 @@ pub mod messaging;
 pub(crate) mod node;
 pub mod object_store;
 pub mod pool;
+pub mod projection;
 pub mod rate_limiter;
 pub mod realtime;
+pub mod saga;
 pub mod server;
 pub mod service_registry;
 pub mod waf;
 pub mod webhook_provider;
-pub mod projection;
-pub mod saga;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,14 +47,14 @@ pub use kv::{Consistency, KvParams, KvReport, Mode, Resolution};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
 pub use object_store::{ObjectSizes, ObjectStoreParams, ObjectStoreReport, UploadMode};
+pub use projection::{ProjectionParams, ProjectionReport};
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
 pub use realtime::{FeedParams, FeedReport, Protocol, SubscribersParams, SubscribersReport};
+pub use saga::{Coordination, SagaParams, SagaReport};
 pub use server::{ServerParams, ServiceReport};
 pub use service_registry::{DiscoveryReport, RegistryParams};
 pub use waf::{WafParams, WafReport};
 pub use webhook_provider::{Delivery, WebhookParams, WebhookReport};
-pub use projection::{ProjectionParams, ProjectionReport};
-pub use saga::{Coordination, SagaParams, SagaReport};
 
 pub(crate) use crate::checks::{check_dist, check_num, check_prob, check_range};
 pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};
@@ -525,6 +525,9 @@ pub const KINDS: &[KindInfo] = &[
         unconnected: None,
         single_output: false,
         vocab: &ProjectionParams::VOCAB,
+        source: false,
+    },
+    KindInfo {
         kind: Kind::Subscribers,
         name: "subscribers",
         title: "Subscribers",
@@ -550,6 +553,9 @@ pub const KINDS: &[KindInfo] = &[
         unconnected: None,
         single_output: false,
         vocab: &FeedParams::VOCAB,
+        source: false,
+    },
+    KindInfo {
         kind: Kind::ServiceRegistry,
         name: "service_registry",
         title: "Service registry",

@@ -9,8 +9,8 @@
 //! them: you (by hand, during the run) or the diagram's (a scenario's) plan. Findings never contradict each
 //! other: "No bottleneck" is said only when no node is saturated and nothing was lost.
 
-mod connections;
 mod architecture;
+mod connections;
 pub mod fanout;
 pub mod links;
 mod locks;
@@ -19,8 +19,8 @@ mod realtime;
 pub mod recent;
 mod screens;
 mod security;
-mod webhooks;
 mod uploads;
+mod webhooks;
 
 use crate::components::{DatabaseParams, Kind, Params, parse_params};
 use crate::report::{Outcome, Report, SeriesPoint};
