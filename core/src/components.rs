@@ -21,11 +21,11 @@ pub mod load_balancer;
 pub mod messaging;
 pub(crate) mod node;
 pub mod pool;
+pub mod projection;
 pub mod rate_limiter;
+pub mod saga;
 pub mod server;
 pub mod waf;
-pub mod projection;
-pub mod saga;
 
 use serde::{Deserialize, Serialize};
 
@@ -42,11 +42,11 @@ pub use gateway::{Auth, GatewayParams, GatewayReport};
 pub use kv::{Consistency, KvParams, KvReport, Mode, Resolution};
 pub use load_balancer::{HealthCheck, LbParams, Strategy};
 pub use messaging::{MessagingReport, Overflow, QueueParams, StreamParams, TopicParams};
+pub use projection::{ProjectionParams, ProjectionReport};
 pub use rate_limiter::{Algorithm, LimitKey, LimiterParams, LimiterReport};
+pub use saga::{Coordination, SagaParams, SagaReport};
 pub use server::{ServerParams, ServiceReport};
 pub use waf::{WafParams, WafReport};
-pub use projection::{ProjectionParams, ProjectionReport};
-pub use saga::{Coordination, SagaParams, SagaReport};
 
 pub(crate) use crate::checks::{check_dist, check_num, check_prob, check_range};
 pub(crate) use interface::{Action, Ctx, Incoming, NO_SLOT};

@@ -9,6 +9,7 @@
 //! them: you (by hand, during the run) or the diagram's (a scenario's) plan. Findings never contradict each
 //! other: "No bottleneck" is said only when no node is saturated and nothing was lost.
 
+mod events;
 pub mod fanout;
 pub mod links;
 mod locks;
@@ -451,6 +452,7 @@ pub fn explain_run(
     out.extend(proxy::proxy_findings(topology, report));
     out.extend(security::login_findings(topology, report));
     out.extend(security::tls_findings(topology, report));
+    out.extend(events::event_findings(report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

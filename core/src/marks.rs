@@ -1129,7 +1129,10 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         "read latency p50",
         Need::Node("kv_read_p50", &[Kind::KvStore]),
     ),
-    ("sagas completed", Need::Node("saga_completed", &[Kind::Saga])),
+    (
+        "sagas completed",
+        Need::Node("saga_completed", &[Kind::Saga]),
+    ),
     (
         "sagas compensated",
         Need::Node("saga_compensated", &[Kind::Saga]),
@@ -1143,10 +1146,19 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("saga_inconsistent", &[Kind::Saga]),
     ),
     ("saga messages", Need::Node("saga_messages", &[Kind::Saga])),
-    ("projection lag", Need::Node("proj_lag", &[Kind::Projection])),
+    (
+        "projection lag",
+        Need::Node("proj_lag", &[Kind::Projection]),
+    ),
     ("stale share", Need::Node("proj_stale", &[Kind::Projection])),
-    ("events behind", Need::Node("proj_behind", &[Kind::Projection])),
-    ("rebuild time", Need::Node("proj_rebuild", &[Kind::Projection])),
+    (
+        "events behind",
+        Need::Node("proj_behind", &[Kind::Projection]),
+    ),
+    (
+        "rebuild time",
+        Need::Node("proj_rebuild", &[Kind::Projection]),
+    ),
 ];
 
 /// An autoscaled server's figures: instances now (booting, draining), the mean billed and the actions.

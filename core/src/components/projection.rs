@@ -294,12 +294,13 @@ impl Component for Projection {
             c.last_rebuild_ns = 0;
         } else {
             self.replay = Some((n, ctx.now));
-            self.pending.extend(self.log.iter().map(|&(key, write)| Pending {
-                ready: ctx.now,
-                key,
-                write,
-                arrived: None,
-            }));
+            self.pending
+                .extend(self.log.iter().map(|&(key, write)| Pending {
+                    ready: ctx.now,
+                    key,
+                    write,
+                    arrived: None,
+                }));
             self.counters.max_behind = self.counters.max_behind.max(self.behind());
         }
         self.kick(ctx);
@@ -332,7 +333,9 @@ impl Component for Projection {
 
     /// The log's copy (16 bytes an event), the waiting events and the read model's keys.
     fn queued_bytes(&self) -> usize {
-        self.log.len() * 16 + self.pending.len() * std::mem::size_of::<Pending>() + self.model.len() * 16
+        self.log.len() * 16
+            + self.pending.len() * std::mem::size_of::<Pending>()
+            + self.model.len() * 16
     }
 
     fn detail(&self, _now: SimTime, _window_ns: u64, _targets: &[&str]) -> Option<NodeDetail> {

@@ -77,7 +77,11 @@ impl SagaParams {
             self.compensation_retry_ms,
             0.0,
         );
-        check_range(&mut out, "compensation_retry_ms", self.compensation_retry_ms);
+        check_range(
+            &mut out,
+            "compensation_retry_ms",
+            self.compensation_retry_ms,
+        );
         out
     }
 
@@ -337,7 +341,9 @@ impl Saga {
                 .iter()
                 .enumerate()
                 .map(|(i, s)| SagaStepReport {
-                    node: targets.get(i).map_or_else(String::new, |t| (*t).to_string()),
+                    node: targets
+                        .get(i)
+                        .map_or_else(String::new, |t| (*t).to_string()),
                     calls: s.calls,
                     applied: s.applied,
                     failed: s.failed,

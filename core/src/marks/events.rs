@@ -35,12 +35,7 @@ pub(super) fn figures(n: &NodeReport) -> Vec<Figure> {
                 format!("{} ({})", s.compensations, s.compensation_failures),
                 "",
             ),
-            figure(
-                "saga_messages",
-                "saga messages",
-                s.messages.to_string(),
-                "",
-            ),
+            figure("saga_messages", "saga messages", s.messages.to_string(), ""),
             figure(
                 "saga_inconsistent",
                 "time inconsistent, mean per saga",

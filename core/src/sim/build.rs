@@ -174,8 +174,7 @@ impl Sim {
                     matches!(
                         m.kind,
                         Kind::Cache | Kind::CdnEdge | Kind::ForwardProxy | Kind::Projection
-                    )
-                        || matches!(&m.params, crate::components::Params::Client(c)
+                    ) || matches!(&m.params, crate::components::Params::Client(c)
                                 if c.http_cache.as_ref().is_some_and(|h| h.etag))
                 }),
                 by_key: BTreeMap::new(),

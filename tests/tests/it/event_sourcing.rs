@@ -58,7 +58,9 @@ fn set(t: &mut Topology, node: &str, field: &str, v: Value) {
 /// completed × steps + what the sagas in progress still hold); no step undone more often than applied.
 fn conserved(s: &SagaReport, steps: u64) -> Result<(), String> {
     if s.started != s.completed + s.compensated + s.in_progress {
-        return Err(format!("started ≠ completed + compensated + in progress: {s:?}"));
+        return Err(format!(
+            "started ≠ completed + compensated + in progress: {s:?}"
+        ));
     }
     if s.steps_applied - s.compensations != s.completed * steps + s.applied_outstanding {
         return Err(format!("a saga left half-compensated: {s:?}"));
@@ -198,8 +200,20 @@ fn orchestration_sends_two_messages_a_call_choreography_one_and_one_a_saga() {
         );
         assert_eq!(o.messages, 2 * calls);
         assert_eq!(
-            (c.started, c.completed, c.compensated, c.step_calls, c.compensation_calls),
-            (o.started, o.completed, o.compensated, o.step_calls, o.compensation_calls)
+            (
+                c.started,
+                c.completed,
+                c.compensated,
+                c.step_calls,
+                c.compensation_calls
+            ),
+            (
+                o.started,
+                o.completed,
+                o.compensated,
+                o.step_calls,
+                o.compensation_calls
+            )
         );
         assert_eq!(c.messages, calls + c.started);
     }
@@ -349,11 +363,7 @@ pub(crate) fn saga_compensation(r: &Report, c: &mut Claims) {
         + (1.0 - pay) * stock * (66.0 + retry(pay, 24.0))
         + (1.0 - pay) * (1.0 - stock) * ship * (89.0 + retry(stock, 9.0) + retry(pay, 24.0));
     c.about("the formula's mean inconsistent time [ms]", mean, 50.0);
-    c.about(
-        "mean time inconsistent [ms]",
-        s.mean_inconsistent_ms,
-        50.0,
-    );
+    c.about("mean time inconsistent [ms]", s.mean_inconsistent_ms, 50.0);
     c.check(
         s.messages == 2 * (s.step_calls + s.compensation_calls),
         "two messages a call when orchestrated",
@@ -435,8 +445,7 @@ pub(crate) fn cqrs_read_model(r: &Report, c: &mut Claims) {
         1000.0,
     );
     c.check(
-        list.rebuilds == 1
-            && (list.last_rebuild_ms - list.last_rebuild_events as f64).abs() < 1e-6,
+        list.rebuilds == 1 && (list.last_rebuild_ms - list.last_rebuild_events as f64).abs() < 1e-6,
         "the rebuild takes its events × 1 ms",
         format!("{list:?}"),
     );
