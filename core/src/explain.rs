@@ -11,6 +11,7 @@
 
 mod architecture;
 mod connections;
+mod events;
 pub mod fanout;
 pub mod links;
 mod locks;
@@ -463,6 +464,7 @@ pub fn explain_run(
     out.extend(realtime::realtime_findings(topology, report));
     out.extend(uploads::upload_findings(topology, report));
     out.extend(architecture::architecture_findings(report));
+    out.extend(events::event_findings(report));
 
     let r = &report.requests;
     let resolved = r.sent.saturating_sub(r.in_flight);

@@ -1067,15 +1067,13 @@ const SCENARIOS: &[Scenario] = &[
         name: "saga-compensation",
         title: "A saga that compensates",
         topic: "Distributed systems: sagas",
-        explanation: "Each checkout is a saga of four steps, one service each: create the order, take the \
-            payment, reserve the stock, book the shipping. No transaction spans them: when a step fails, the \
-            saga undoes the steps already applied by their compensating actions, in reverse (refund, then \
-            cancel the order). One payment in twenty is refused, one reservation in ten finds the item out of \
-            stock and one booking in fifty fails, so about 84 % of the sagas complete and the rest are \
-            compensated; a refund that fails is retried after 100 ms until it succeeds, so every saga ends \
-            completed or fully compensated and none is left half-done. Between the first step and the end \
-            the system is inconsistent (the money taken, the parcel not booked): 47 ms for a completed saga, \
-            about 50 ms on average.",
+        explanation: "Each checkout is a saga of four steps, one service each (create the order, take the \
+            payment, reserve the stock, book the shipping), and when a step fails the steps already applied are \
+            undone by their compensating actions in reverse, a failed refund retried after 100 ms until it \
+            succeeds. One payment in twenty is refused, one reservation in ten finds no stock and one booking in \
+            fifty fails, so about 84 % of the sagas complete and the rest end fully compensated, none half-done. \
+            Between the first step and the end the system is inconsistent (the money taken, the parcel not \
+            booked): 47 ms for a completed saga, about 50 ms on average.",
         try_this: &[
             "Switch the saga's coordination to choreography: the same steps and compensations take one \
              message a call plus one a saga instead of two a call, about 40 % fewer messages.",
@@ -1094,13 +1092,13 @@ const SCENARIOS: &[Scenario] = &[
         name: "cqrs-read-model",
         title: "CQRS: a read model that lags",
         topic: "Messaging: event sourcing and CQRS",
-        explanation: "Orders are written as events to a stream, the log of the write side; two projections \
-            build read models from it, and every read goes to one of them. The order list takes each event \
-            200 ms after it arrives, the order search 1 s after. Each of the 400 orders is written 0.5 times a \
-            second, so a read is stale (the log holds a write the projection has not applied) when its order \
-            was written within the lag D: with probability 1 − e^(−0.5 × D), 9.6 % of the list's reads and \
-            39 % of the search's. At 5 s the order list crashes and loses its read model; back at 6 s it \
-            replays the log from the start, about 1 000 events at 1 ms each: a rebuild of about 1 s.",
+        explanation: "Orders are written as events to a stream, the write side's log, and two projections \
+            build read models from it for the reads: the order list takes each event 200 ms after it arrives, \
+            the order search 1 s after. Each of the 400 orders is written 0.5 times a second, so a read is stale \
+            (the log holds a write not yet applied) when its order was written within the lag D, with \
+            probability 1 − e^(−0.5 × D): 9.6 % of the list's reads and 39 % of the search's. At 5 s the order \
+            list crashes and loses its read model; back at 6 s it replays the log from the start, about 1 000 \
+            events at 1 ms each: a rebuild of about 1 s.",
         try_this: &[
             "Set the order search's event delay to 200 ms: its stale share falls to the list's.",
             "Move the crash to 50 s: the log is ten times longer and so is the rebuild.",
