@@ -258,7 +258,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("read-repair", Chapter::DistributedSystems),
     ("http-vs-https", Chapter::Networking),
     ("rest-vs-graphql", Chapter::ApiDesign),
-    ("webhooks-vs-polling", Chapter::Webhooks),
+    ("webhooks-vs-polling", Chapter::Messaging),
     ("saga-compensation", Chapter::DistributedSystems),
     ("cqrs-read-model", Chapter::Messaging),
     ("sticky-sessions", Chapter::LoadBalancing),

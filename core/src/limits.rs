@@ -70,7 +70,13 @@ const fn lim(
 /// parameter that may be empty (`queue_capacity`, `bulkhead`) is bounded when it is set.
 pub const PARAMS: &[Limit] = &[
     // Traffic.
-    lim("rate", 0.0, MAX_RATE, "req/s", "client"),
+    lim(
+        "rate",
+        0.0,
+        MAX_RATE,
+        "req/s",
+        "client (a REST screen: rate × resources)",
+    ),
     lim("to_rate", 0.0, MAX_RATE, "req/s", "client `arrival` ramp"),
     lim("on_s", 0.001, MAX_SECONDS, "s", "client `arrival` bursty"),
     lim("off_s", 0.0, MAX_SECONDS, "s", "client `arrival` bursty"),
@@ -466,7 +472,13 @@ pub const PARAMS: &[Limit] = &[
         "ms",
         "webhook provider",
     ),
-    lim("poll_interval_ms", 1.0, MAX_MS, "ms", "webhook provider"),
+    lim(
+        "poll_interval_ms",
+        1.0,
+        MAX_MS,
+        "ms",
+        "webhook provider, subscribers",
+    ),
     lim("max_events", 1.0, 1e9, "events", "webhook provider"),
     // Object storage.
     lim("object_sizes.bytes", 1.0, 4e9, "bytes", "object store"),
@@ -500,7 +512,6 @@ pub const PARAMS: &[Limit] = &[
     lim("apply_ms", 0.0, 60_000.0, "ms", "projection"),
     // Real-time updates.
     lim("subscribers", 1.0, 100_000.0, "", "subscribers"),
-    lim("poll_interval_ms", 1.0, MAX_MS, "ms", "subscribers"),
     lim("reconnect_ms", 1.0, MAX_MS, "ms", "subscribers"),
     lim("reconnect_cap_ms", 1.0, MAX_MS, "ms", "subscribers"),
     lim("header_bytes", 0.0, 1e6, "bytes", "subscribers"),

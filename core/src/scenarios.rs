@@ -1156,7 +1156,7 @@ const SCENARIOS: &[Scenario] = &[
         ],
         watch: &[
             "The update delay of each subscribers node (select it): mean and p99.",
-            "The pollers' empty responses and requests a second, against the chat room's connections held.",
+            "The pollers' empty responses and poll requests a second, against the chat room's connections held.",
             "The why panel: how many polls came back empty.",
         ],
         json: include_str!("../../examples/scenarios/polling-vs-websockets.json"),

@@ -173,6 +173,17 @@ pub enum Keys {
 
 impl ClientParams {
     /// Range problems as `(field, message)`.
+    /// The requests each arrival sends when it is a REST screen (one per resource), the limit on `rate`
+    /// then being `MAX_RATE` divided by it; `None` for a plain client or a GraphQL screen (one request).
+    pub fn requests_per_screen(&self) -> Option<f64> {
+        let sc = self.screen.as_ref()?;
+        if sc.api == screen::Api::Graphql {
+            return None;
+        }
+        let n = screen::parse_resources(&sc.resources).ok()?.len();
+        (n > 1).then_some(n as f64)
+    }
+
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if let Some(h) = &self.http_cache {
@@ -186,6 +197,17 @@ impl ClientParams {
         }
         check_num(&mut out, "rate", self.rate, 0.0);
         check_range(&mut out, "rate", self.rate);
+        if let Some(n) = self.requests_per_screen() {
+            if self.rate * n > crate::limits::MAX_RATE {
+                out.push((
+                    "rate".into(),
+                    format!(
+                        "a REST screen sends {n} requests: the rate times {n} must be at most 1 000 000 \
+                         requests a second"
+                    ),
+                ));
+            }
+        }
         check_prob(&mut out, "read_fraction", self.read_fraction);
         check_prob(&mut out, "static_fraction", self.static_fraction);
         check_prob(&mut out, "malicious_fraction", self.malicious_fraction);

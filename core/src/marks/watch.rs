@@ -275,7 +275,7 @@ pub const WATCH_WORDS: &[(&str, Need)] = &[
         Need::Node("rt_empty", &[Kind::Subscribers]),
     ),
     (
-        "requests a second",
+        "poll requests a second",
         Need::Node("rt_requests_per_s", &[Kind::Subscribers]),
     ),
     (

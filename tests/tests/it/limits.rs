@@ -92,6 +92,14 @@ fn bounds(params: &Map<String, Value>, path: &str) -> (f64, f64) {
     {
         return (l.min, playground_core::dist::ZIPF_MAX_KEYS as f64);
     }
+    if path == "rate" {
+        // A REST screen sends one request per resource: its rate is capped so the requests stay in range.
+        let client: Option<playground_core::components::client::ClientParams> =
+            serde_json::from_value(Value::Object(params.clone())).ok();
+        if let Some(n) = client.as_ref().and_then(|c| c.requests_per_screen()) {
+            return (l.min, l.max / n);
+        }
+    }
     (l.min, l.max)
 }
 
