@@ -197,16 +197,16 @@ impl ClientParams {
         }
         check_num(&mut out, "rate", self.rate, 0.0);
         check_range(&mut out, "rate", self.rate);
-        if let Some(n) = self.requests_per_screen() {
-            if self.rate * n > crate::limits::MAX_RATE {
-                out.push((
-                    "rate".into(),
-                    format!(
-                        "a REST screen sends {n} requests: the rate times {n} must be at most 1 000 000 \
-                         requests a second"
-                    ),
-                ));
-            }
+        if let Some(n) = self.requests_per_screen()
+            && self.rate * n > crate::limits::MAX_RATE
+        {
+            out.push((
+                "rate".into(),
+                format!(
+                    "a REST screen sends {n} requests: the rate times {n} must be at most 1 000 000 \
+                     requests a second"
+                ),
+            ));
         }
         check_prob(&mut out, "read_fraction", self.read_fraction);
         check_prob(&mut out, "static_fraction", self.static_fraction);

@@ -46,8 +46,8 @@ fn services(search_ms: f64, arrival: &str) -> Topology {
     Topology::from_json(&t.to_string()).expect("parses")
 }
 
-/// Constant times, requests 100 ms apart (so none waits): the monolith's request takes L + (1 + 2 + 4 + 3
-/// + 12) + L = 23 ms, the services' the same plus, for each of the three calls, 2L of link and 1 ms of
+/// Constant times, requests 100 ms apart (so none waits): the monolith's request takes
+/// L + (1 + 2 + 4 + 3 + 12) + L = 23 ms, the services' the same plus, for each of the three calls, 2L of link and 1 ms of
 /// serialisation: 23 + 3 × (2 × 0.5 + 1) = 29 ms. Exact (to the nanosecond rounding of 1e-6 ms).
 #[test]
 fn services_pay_two_link_latencies_and_serialisation_per_call() {

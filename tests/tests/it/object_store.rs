@@ -172,8 +172,8 @@ fn presigned_uploads_take_the_body_off_the_app_server() {
 /// headers 1 024 B take 0.008 192 ms on a 1 Gbit/s link; a 5 MB part 40 ms. Through the app the 4 parts leave
 /// the user at once and queue on the user → app link (in at the app at 41, 81, 121, 161 ms), then on the
 /// app → bucket link (in at 82, 122, 162, 202 ms); each part's 400 Mbit/s stream takes 100 ms, so the body is
-/// in at 202 ms. The app's worker: 2 (CPU) + 1.008 (headers on) + 202 + 20 (commit) + 4 (metadata: 1 + 2 + 1)
-/// + 1 (answer) = 230.008 ms; pre-signed: 2 + 1.008 + 1 (the URL back) = 4.008 ms. Busy: 4/s × 0.230 s ÷ 4
+/// in at 202 ms. The app's worker: 2 (CPU) + 1.008 (headers on) + 202 + 20 (commit) + 4 (metadata: 1 + 2 + 1) +
+/// 1 (answer) = 230.008 ms; pre-signed: 2 + 1.008 + 1 (the URL back) = 4.008 ms. Busy: 4/s × 0.230 s ÷ 4
 /// workers = 23 %. A user: through the app 1.008 + 230.008 + 1.033 (the app's 4 096 B answer) = 232.05 ms;
 /// pre-signed 1.008 + 4.008 + 1.033 + 1.008 (headers to the bucket) + 161 (the parts straight in: 41, 81, 121,
 /// 161 ms, each stream 100 ms) + 20 + 4 + 1 = 193.06 ms. Files: 4/s × 20 MB = 80 MB/s into and out of the app;

@@ -269,7 +269,7 @@ fn polling_waits_half_an_interval_and_finds_empty_polls() {
             let what = format!("λ {rate}, P {poll_ms} ms, seed {seed}: {w:?}");
             assert_eq!((w.delivered, w.dead, w.pending), (w.events, 0, 0), "{what}");
             let polls = w.polls as f64;
-            assert_eq!(w.polls, (1200_000.0 / poll_ms) as u64, "{what}");
+            assert_eq!(w.polls, (1_200_000.0 / poll_ms) as u64, "{what}");
             let p = theory::empty_poll_share(rate, poll_ms / 1000.0);
             let se = (polls * p * (1.0 - p)).sqrt();
             assert!(
