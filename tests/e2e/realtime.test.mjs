@@ -76,7 +76,7 @@ test('polling vs WebSocket built in the page: empty polls, half a poll of delay,
   // The pollers: N ÷ P = 50 requests a second exactly; most answers empty; the delay about half a poll.
   await select(page, 'subscribers1');
   await page.locator('[data-figure="rt_empty"]').waitFor({ timeout: 5000 });
-  assert.equal(await figure(page, 'rt_requests_per_s'), '50.0');
+  assert.equal(await figure(page, 'rt_requests_per_s'), '50.0 /s');
   const empty = (await figure(page, 'rt_empty')).match(/^(\d+) \(([\d.]+) %\)$/);
   assert.ok(empty, await figure(page, 'rt_empty'));
   // e^(−0.2) = 82 %; a 60 s run has only about 12 messages, so the share is loose around it.
@@ -87,12 +87,12 @@ test('polling vs WebSocket built in the page: empty polls, half a poll of delay,
   // The sockets: every message one link (0.5 ms) after it was posted; the feed holds their 50 connections.
   await select(page, 'subscribers2');
   await page.locator('[data-figure="rt_delay_mean"]').waitFor({ timeout: 5000 });
-  assert.equal(await figure(page, 'rt_delay_mean'), '0.5');
+  assert.equal(await figure(page, 'rt_delay_mean'), '0.5 ms');
   assert.equal(await page.locator('[data-figure="rt_empty"]').count(), 0, 'no empty answers for a socket');
   await select(page, 'event_feed1');
   await page.locator('[data-figure="rt_connections"]').waitFor({ timeout: 5000 });
   assert.match(await figure(page, 'rt_connections'), /^[\d.]+ \(50\)$/);
-  assert.match(await figure(page, 'rt_memory'), /^3\.1$/, '50 × 64 KB = 3.1 MB');
+  assert.match(await figure(page, 'rt_memory'), /^3\.1 MB$/, '50 × 64 KB = 3.1 MB');
 
   // The why panel names the empty polls.
   const said = await page.locator('[data-panel="why"]').textContent();
@@ -115,7 +115,7 @@ test('polling-vs-websockets: screenshots of the scenario running at phone, table
     const { context, page, errors } = await openPage(site.browser, `${site.url}#scenario=polling-vs-websockets`, { viewport });
     await node(page, 'pollers').waitFor({ timeout: 15000 });
     const speed = page.locator('[data-field="speed"]');
-    if (await speed.isVisible()) await speed.selectOption('50');
+    if (await speed.isVisible()) await speed.selectOption('1000');
     await page.locator('[data-action="run"]').first().click();
     // Running until the pollers' card shows its share of empty answers.
     const pill = '[data-badge-for="pollers"] [data-card-figure="rt_empty"]';
