@@ -37,7 +37,9 @@ for (const [name, viewport] of [['desktop', { width: 1440, height: 900 }], ['tab
     assert.equal(Number(trips[1]), 3 * opened, 'three round trips per TLS 1.2 connection');
     // Each round trip is 2 × 50 ms.
     assert.ok(Math.abs(Number(trips[2]) - 100 * Number(trips[1])) <= 1, trips[0]);
-    const mean = Number(await figure(page, 'conn_mean'));
+    const meanText = await figure(page, 'conn_mean');
+    assert.match(meanText, /^[\d.]+ ms$/);
+    const mean = parseFloat(meanText);
     assert.ok(mean > 110 && mean < 410, `mean ${mean} ms`);
     await page.locator('[data-figure="conn_handshake_share"]').first().scrollIntoViewIfNeeded();
     console.log(`# screenshot: ${await screenshot(page, `connections-${name}`)}`);

@@ -1,5 +1,3 @@
-// NOT YET RUN: written for the page but not run before the deadline (the wasm build did not finish); rename to
-// screens.test.mjs once it has been run and passes.
 // End-to-end: REST vs GraphQL for one screen, built in the page. Two apps, a REST API, a GraphQL API and a
 // data service are dropped from the palette and connected with pointer drags; in the inspector each app gets a
 // screen (its optional object added, its API style chosen: REST with all GETs at once, GraphQL) and the GraphQL
