@@ -7,10 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useSite, openPage, centre, screenshot } from './support.mjs';
+import { figure } from './page-build.mjs';
 
 const site = useSite();
-
-const figure = async (page, key) => (await page.locator(`[data-figure="${key}"]`).first().textContent()).trim();
 
 for (const [name, viewport] of [['desktop', { width: 1440, height: 900 }], ['tablet', { width: 820, height: 1180 }], ['phone', { width: 390, height: 844 }]]) {
   test(`http-vs-https: the TLS 1.2 users' handshake figures (${name})`, async () => {

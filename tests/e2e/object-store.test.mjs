@@ -7,34 +7,10 @@
 // "Upload big files" scenario is run and shot at a phone, a tablet and a desktop size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openPage, screenshot, centre, drag } from './support.mjs';
+import { useSite, openPage, screenshot } from './support.mjs';
+import { palette, node, inspector, dropFromPalette, connect, select, setParam, figure, number } from './page-build.mjs';
 
 const site = useSite();
-
-const palette = (page, kind) => page.locator(`[data-region="palette"] [data-kind="${kind}"]`);
-const node = (page, id) => page.locator(`[data-node-id="${id}"]`);
-const inspector = (page) => page.locator('[data-region="inspector"]');
-
-async function dropFromPalette(page, kind, x, y) {
-  const canvas = await page.locator('svg.canvas').boundingBox();
-  await palette(page, kind).scrollIntoViewIfNeeded();
-  await drag(page, await centre(palette(page, kind)), { x: canvas.x + x, y: canvas.y + y }, { steps: 15 });
-}
-
-async function connect(page, fromId, toId) {
-  await drag(page, await centre(node(page, fromId).locator('.node-port')), await centre(node(page, toId).locator('.node-card')));
-  await page.locator(`[data-edge-id="${fromId}-${toId}"]`).waitFor({ state: 'attached' });
-}
-
-async function select(page, id) {
-  await page.mouse.click(...Object.values(await centre(node(page, id).locator('.node-label'))));
-}
-
-async function setParam(page, param, value) {
-  const field = inspector(page).locator(`[data-param="${param}"]`);
-  await field.fill(String(value));
-  await field.press('Enter');
-}
 
 /** Clicks a connection's line at the middle of its curve. */
 async function clickEdge(page, name) {
@@ -51,9 +27,6 @@ async function runToTheEnd(page) {
   await page.locator('[data-action="run"]').first().click();
   await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'finished', null, { timeout: 120000 });
 }
-
-const figure = async (page, key) => (await page.locator(`[data-figure="${key}"]`).first().textContent()).trim();
-const number = (s) => Number(s.replace(/[^\d.]/g, ''));
 
 test('a pre-signed upload built in the page: the bucket takes every file straight from the client', async () => {
   const { context, page, errors } = await openPage(site.browser, site.url, { viewport: { width: 1440, height: 900 } });

@@ -8,19 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useSite, openPage, screenshot, centre, drag } from './support.mjs';
+import { palette, node, inspector, dropFromPalette, setParam, runToTheEnd, figure } from './page-build.mjs';
 
 const site = useSite();
-
-const palette = (page, kind) => page.locator(`[data-region="palette"] [data-kind="${kind}"]`);
-const node = (page, id) => page.locator(`[data-node-id="${id}"]`);
-const inspector = (page) => page.locator('[data-region="inspector"]');
-
-/** Drags a palette item to a point of the canvas given relative to the canvas's top-left corner. */
-async function dropFromPalette(page, kind, x, y) {
-  const canvas = await page.locator('svg.canvas').boundingBox();
-  await palette(page, kind).scrollIntoViewIfNeeded();
-  await drag(page, await centre(palette(page, kind)), { x: canvas.x + x, y: canvas.y + y }, { steps: 15 });
-}
 
 async function connect(page, fromId, toId) {
   await drag(page, await centre(node(page, fromId).locator('.node-port')), await centre(node(page, toId).locator('.node-card')));
@@ -30,21 +20,6 @@ async function select(page, id) {
   await page.mouse.click(...Object.values(await centre(node(page, id).locator('.node-label'))));
   await inspector(page).locator('[data-param]').first().waitFor({ timeout: 5000 });
 }
-
-/** Sets a number field of the inspector and commits it with Enter. */
-async function setParam(page, param, value) {
-  const field = inspector(page).locator(`[data-param="${param}"]`);
-  await field.fill(String(value));
-  await field.press('Enter');
-}
-
-async function runToTheEnd(page) {
-  await page.locator('[data-field="speed"]').selectOption('1000');
-  await page.locator('[data-action="run"]').click();
-  await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'finished', null, { timeout: 120000 });
-}
-
-const figure = async (page, key) => (await page.locator(`[data-figure="${key}"]`).first().textContent()).trim();
 
 test('polling vs WebSocket built in the page: empty polls, half a poll of delay, one link for the sockets', async () => {
   const { context, page, errors } = await openPage(site.browser, site.url, { viewport: { width: 1440, height: 900 } });

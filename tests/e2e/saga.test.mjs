@@ -7,28 +7,10 @@
 // The CQRS scenario's projections show their stale shares and rebuild. Screenshots at three sizes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openPage, screenshot, centre, drag } from './support.mjs';
+import { useSite, openPage, screenshot } from './support.mjs';
+import { palette, node, dropFromPalette, connect, select, runToTheEnd, figure } from './page-build.mjs';
 
 const site = useSite();
-
-const palette = (page, kind) => page.locator(`[data-region="palette"] [data-kind="${kind}"]`);
-const node = (page, id) => page.locator(`[data-node-id="${id}"]`);
-
-/** Drags a palette item to a point of the canvas given relative to the canvas's top-left corner. */
-async function dropFromPalette(page, kind, x, y) {
-  const canvas = await page.locator('svg.canvas').boundingBox();
-  await palette(page, kind).scrollIntoViewIfNeeded();
-  await drag(page, await centre(palette(page, kind)), { x: canvas.x + x, y: canvas.y + y }, { steps: 15 });
-}
-
-async function connect(page, fromId, toId) {
-  await drag(page, await centre(node(page, fromId).locator('.node-port')), await centre(node(page, toId).locator('.node-card')));
-  await page.locator(`[data-edge-id="${fromId}-${toId}"]`).waitFor({ state: 'attached' });
-}
-
-async function select(page, id) {
-  await page.mouse.click(...Object.values(await centre(node(page, id).locator('.node-label'))));
-}
 
 /** Sets a number field of the inspector and commits it with Enter. */
 async function setParam(page, param, value) {
@@ -37,13 +19,6 @@ async function setParam(page, param, value) {
   await field.press('Enter');
 }
 
-async function runToTheEnd(page) {
-  await page.locator('[data-field="speed"]').selectOption('1000');
-  await page.locator('[data-action="run"]').click();
-  await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'finished', null, { timeout: 120000 });
-}
-
-const figure = async (page, key) => (await page.locator(`[data-figure="${key}"]`).first().textContent()).trim();
 const count = (text) => Number(text.match(/^(\d+)/)[1]);
 
 /** The saga's figures once the inspector shows them. */

@@ -8,34 +8,10 @@
 // per-client table in view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, openPage, screenshot, centre, drag } from './support.mjs';
+import { useSite, openPage, screenshot } from './support.mjs';
+import { palette, node, inspector, dropFromPalette, connect, select, setParam, runToTheEnd } from './page-build.mjs';
 
 const site = useSite();
-
-const palette = (page, kind) => page.locator(`[data-region="palette"] [data-kind="${kind}"]`);
-const node = (page, id) => page.locator(`[data-node-id="${id}"]`);
-const inspector = (page) => page.locator('[data-region="inspector"]');
-
-async function dropFromPalette(page, kind, x, y) {
-  const canvas = await page.locator('svg.canvas').boundingBox();
-  await palette(page, kind).scrollIntoViewIfNeeded();
-  await drag(page, await centre(palette(page, kind)), { x: canvas.x + x, y: canvas.y + y }, { steps: 15 });
-}
-
-async function connect(page, fromId, toId) {
-  await drag(page, await centre(node(page, fromId).locator('.node-port')), await centre(node(page, toId).locator('.node-card')));
-  await page.locator(`[data-edge-id="${fromId}-${toId}"]`).waitFor({ state: 'attached' });
-}
-
-async function select(page, id) {
-  await page.mouse.click(...Object.values(await centre(node(page, id).locator('.node-label'))));
-}
-
-async function setParam(page, param, value) {
-  const field = inspector(page).locator(`[data-param="${param}"]`);
-  await field.fill(String(value));
-  await field.press('Enter');
-}
 
 async function choose(page, param, value) {
   const field = inspector(page).locator(`select[data-param="${param}"]`);
@@ -46,12 +22,6 @@ async function choose(page, param, value) {
 async function addOptional(page, param) {
   await inspector(page).locator(`[data-optional="${param}"] [data-action="add"]`).click();
   await inspector(page).locator(`[data-optional="${param}"][data-present="true"]`).waitFor({ timeout: 5000 });
-}
-
-async function runToTheEnd(page) {
-  await page.locator('[data-field="speed"]').selectOption('1000');
-  await page.locator('[data-action="run"]').click();
-  await page.waitForFunction(() => document.querySelector('.run-controls')?.dataset.status === 'finished', null, { timeout: 120000 });
 }
 
 /** A figure of the selected node's inspector, as text. */

@@ -7,10 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useSite, openPage, screenshot, centre } from './support.mjs';
+import { node } from './page-build.mjs';
 
 const site = useSite();
-const node = (page, id) => page.locator(`[data-node-id="${id}"]`);
-
 async function select(page, id) {
   await page.mouse.click(...Object.values(await centre(node(page, id).locator('.node-label'))));
   await page.locator(`[data-node-stats="${id}"]`).waitFor({ timeout: 5000 });
