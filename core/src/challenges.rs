@@ -160,6 +160,14 @@ const FILES: &[(&str, &str)] = &[
         "n-plus-one",
         include_str!("challenges/data/n-plus-one.json"),
     ),
+    (
+        "webhook-duplicates",
+        include_str!("challenges/data/webhook-duplicates.json"),
+    ),
+    (
+        "chat-polling",
+        include_str!("challenges/data/chat-polling.json"),
+    ),
 ];
 
 impl Challenge {

@@ -561,6 +561,27 @@ pub fn why(goal: &Goal, world: &Topology, report: &Report, max: usize) -> Vec<St
     out
 }
 
+/// What the subscribers following event feed `feed` sent it: their requests a second, by protocol, and the
+/// share of their answers that came back empty.
+fn subscriber_requests(world: &Topology, report: &Report, feed: &str) -> Vec<String> {
+    world
+        .edges
+        .iter()
+        .filter(|e| e.to == feed)
+        .filter_map(|e| {
+            let s = report.nodes.get(&e.from)?.detail.as_ref()?.subscribers()?;
+            let how = crate::vocab::Choices::label(s.protocol).unwrap_or("");
+            Some(format!(
+                "{}'s {} subscribers ({how}) sent {} requests a second; {} of the answers came back empty",
+                e.from,
+                s.subscribers,
+                sig3(s.requests_per_s),
+                format_value(Unit::Share, s.empty_fraction, "")
+            ))
+        })
+        .collect()
+}
+
 /// Whether a measure's own figure explains it better than the findings.
 fn figures_first(m: &Measure) -> bool {
     matches!(
@@ -654,6 +675,12 @@ fn mechanism(goal: &Goal, world: &Topology, report: &Report) -> Vec<String> {
             if world.node(node).is_some_and(|n| n.kind == "dns_server") =>
         {
             dns(&mut out);
+            return out;
+        }
+        Measure::Arrivals { node } | Measure::Load { node }
+            if world.node(node).is_some_and(|n| n.kind == "event_feed") =>
+        {
+            out.extend(subscriber_requests(world, report, node));
             return out;
         }
         Measure::Latency { .. } => {
