@@ -160,6 +160,10 @@ const FILES: &[(&str, &str)] = &[
         "n-plus-one",
         include_str!("challenges/data/n-plus-one.json"),
     ),
+    (
+        "presigned-uploads",
+        include_str!("challenges/data/presigned-uploads.json"),
+    ),
 ];
 
 impl Challenge {

@@ -126,8 +126,8 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::FileStorage,
         9,
         "File storage",
-        "Coming later: blob storage and large files.",
-        false,
+        "Object storage: multipart uploads, pre-signed URLs instead of streaming through the app.",
+        true,
     ),
     info(
         Chapter::WebSockets,
@@ -263,7 +263,7 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("cqrs-read-model", Chapter::Messaging),
     ("sticky-sessions", Chapter::LoadBalancing),
     ("polling-vs-websockets", Chapter::Messaging),
-    ("upload-big-files", Chapter::DataStorage),
+    ("upload-big-files", Chapter::FileStorage),
     ("stale-registry", Chapter::LoadBalancing),
     ("monolith-vs-microservices", Chapter::DatabaseScaling),
 ];
