@@ -164,6 +164,10 @@ const FILES: &[(&str, &str)] = &[
         "presigned-uploads",
         include_str!("challenges/data/presigned-uploads.json"),
     ),
+    (
+        "stale-registry",
+        include_str!("challenges/data/stale-registry.json"),
+    ),
 ];
 
 impl Challenge {

@@ -148,8 +148,8 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::ArchitecturePatterns,
         12,
         "System architecture patterns",
-        "Coming later: monoliths and microservices.",
-        false,
+        "Monolith modules against microservices, service discovery through a registry and its stale copies.",
+        true,
     ),
     info(
         Chapter::Messaging,
@@ -264,8 +264,8 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("sticky-sessions", Chapter::LoadBalancing),
     ("polling-vs-websockets", Chapter::Messaging),
     ("upload-big-files", Chapter::FileStorage),
-    ("stale-registry", Chapter::LoadBalancing),
-    ("monolith-vs-microservices", Chapter::DatabaseScaling),
+    ("stale-registry", Chapter::ArchitecturePatterns),
+    ("monolith-vs-microservices", Chapter::ArchitecturePatterns),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.
