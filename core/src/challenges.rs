@@ -168,6 +168,14 @@ const FILES: &[(&str, &str)] = &[
         "chat-polling",
         include_str!("challenges/data/chat-polling.json"),
     ),
+    (
+        "presigned-uploads",
+        include_str!("challenges/data/presigned-uploads.json"),
+    ),
+    (
+        "stale-registry",
+        include_str!("challenges/data/stale-registry.json"),
+    ),
 ];
 
 impl Challenge {

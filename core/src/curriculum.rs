@@ -126,8 +126,8 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::FileStorage,
         9,
         "File storage",
-        "Coming later: blob storage and large files.",
-        false,
+        "Object storage: multipart uploads, pre-signed URLs instead of streaming through the app.",
+        true,
     ),
     info(
         Chapter::WebSockets,
@@ -149,8 +149,8 @@ pub static CHAPTERS: [ChapterInfo; 17] = [
         Chapter::ArchitecturePatterns,
         12,
         "System architecture patterns",
-        "Coming later: monoliths and microservices.",
-        false,
+        "Monolith modules against microservices, service discovery through a registry and its stale copies.",
+        true,
     ),
     info(
         Chapter::Messaging,
@@ -264,9 +264,9 @@ const SCENARIO_CHAPTERS: &[(&str, Chapter)] = &[
     ("cqrs-read-model", Chapter::Messaging),
     ("sticky-sessions", Chapter::LoadBalancing),
     ("polling-vs-websockets", Chapter::WebSockets),
-    ("upload-big-files", Chapter::DataStorage),
-    ("stale-registry", Chapter::LoadBalancing),
-    ("monolith-vs-microservices", Chapter::DatabaseScaling),
+    ("upload-big-files", Chapter::FileStorage),
+    ("stale-registry", Chapter::ArchitecturePatterns),
+    ("monolith-vs-microservices", Chapter::ArchitecturePatterns),
 ];
 
 /// The chapter of a built-in scenario, if it has been placed in one.
