@@ -4,8 +4,8 @@
 //! Timing uses `performance.now()`; the simulation itself never sees a clock. Results are also written as JSON
 //! into `#bench-results` (with `data-done` set) for `tests/e2e/bench-engine.mjs`.
 
-use playground_core::fixtures::{single_station, three_tier_bench};
-use playground_core::{Dist, Sim, Topology};
+use playground_core::fixtures::{many_pairs, single_station, three_tier_bench};
+use playground_core::{Dist, Sim, SimTime, Topology};
 use wasm_bindgen::JsCast;
 
 /// One measured scenario.
@@ -15,6 +15,8 @@ struct Row {
     requests: u64,
     simulated_s: f64,
     wall_ms: f64,
+    /// engine bytes per request in flight (the overload row only)
+    bytes_per_request: Option<f64>,
 }
 
 fn now_ms() -> f64 {
@@ -35,6 +37,27 @@ fn measure(name: &'static str, t: &Topology) -> Option<Row> {
         requests: r.requests.sent,
         simulated_s: r.end_s,
         wall_ms,
+        bytes_per_request: None,
+    })
+}
+
+/// Overload, as in the native benchmark: a million requests sent in one simulated second to a server that
+/// serves one a second; the engine's bytes (from `Sim::memory()`, wasm32 sizes) per request in flight.
+fn overload() -> Option<Row> {
+    let mut t = single_station(1_000_000.0, 1, None, Dist::constant_ms(1000.0), 2.0, 1);
+    t.settings.series_interval_s = 0.0;
+    let mut sim = Sim::new(&t).ok()?;
+    let start = now_ms();
+    let progress = sim.run_until(SimTime::from_secs(1.0), u64::MAX);
+    let wall_ms = now_ms() - start;
+    let held = sim.requests_held();
+    Some(Row {
+        name: "overload: 1 M requests in flight (1 s simulated)",
+        events: progress.events,
+        requests: u64::from(held),
+        simulated_s: 1.0,
+        wall_ms,
+        bytes_per_request: Some(sim.memory().total() as f64 / f64::from(held.max(1))),
     })
 }
 
@@ -52,6 +75,15 @@ fn scenarios() -> Vec<(&'static str, Topology)> {
         (
             "three-tier 10k/s, 8 servers (60 s simulated)",
             three_tier_bench(10_000.0, 8, 60.0, 1),
+        ),
+        // Scaling with node count, as natively: 100 000 req/s in total for 20 s over N/2 pairs.
+        (
+            "10 nodes (20 s simulated)",
+            many_pairs(5, 20_000.0, 20.0, 1),
+        ),
+        (
+            "1000 nodes (20 s simulated)",
+            many_pairs(500, 200.0, 20.0, 1),
         ),
     ]
 }
@@ -74,8 +106,14 @@ fn render(rows: &[Row]) -> (String, String) {
             eps / 1e6
         ));
         json.push(format!(
-            "{{\"name\":\"{}\",\"events\":{},\"requests\":{},\"simulated_s\":{},\"wall_ms\":{},\"events_per_s\":{}}}",
-            r.name, r.events, r.requests, r.simulated_s, r.wall_ms, eps
+            "{{\"name\":\"{}\",\"events\":{},\"requests\":{},\"simulated_s\":{},\"wall_ms\":{},\"events_per_s\":{},\"bytes_per_request\":{}}}",
+            r.name,
+            r.events,
+            r.requests,
+            r.simulated_s,
+            r.wall_ms,
+            eps,
+            r.bytes_per_request.map_or("null".to_string(), |b| format!("{b:.1}"))
         ));
     }
     html.push_str("</tbody></table>");
@@ -86,10 +124,11 @@ fn run_all() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let rows: Vec<Row> = scenarios()
+    let mut rows: Vec<Row> = scenarios()
         .iter()
         .filter_map(|(name, t)| measure(name, t))
         .collect();
+    rows.extend(overload());
     let (table, json) = render(&rows);
     if let Some(out) = document.get_element_by_id("bench-table") {
         out.set_inner_html(&table);
