@@ -52,24 +52,35 @@ impl Heap {
         let n = v.len();
         let mut i = 0;
         loop {
-            let first = ARITY * i + 1;
-            if first >= n {
-                break;
-            }
-            let kids = &v[first..(first + ARITY).min(n)];
-            let mut m = 0;
-            let mut key = kids[0].key;
-            for (c, k) in kids.iter().enumerate().skip(1) {
-                if k.key < key {
-                    m = c;
-                    key = k.key;
+            let c = ARITY * i + 1;
+            if let Some(kids) = v.get(c..c + ARITY) {
+                // Four children: the smallest in three comparisons.
+                let (k0, k1, k2, k3) = (kids[0].key, kids[1].key, kids[2].key, kids[3].key);
+                let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
+                let (b, kb) = if k3 < k2 { (3, k3) } else { (2, k2) };
+                let (m, km) = if kb < ka { (b, kb) } else { (a, ka) };
+                if km >= last.key {
+                    break;
                 }
-            }
-            if key >= last.key {
+                let e = kids[m];
+                v[i] = e;
+                i = c + m;
+            } else {
+                // One to three children, which are leaves.
+                if c < n {
+                    let mut m = c;
+                    for j in c + 1..n {
+                        if v[j].key < v[m].key {
+                            m = j;
+                        }
+                    }
+                    if v[m].key < last.key {
+                        v[i] = v[m];
+                        i = m;
+                    }
+                }
                 break;
             }
-            v[i] = kids[m];
-            i = first + m;
         }
         v[i] = last;
         Some(top)
