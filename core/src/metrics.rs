@@ -155,22 +155,20 @@ pub(crate) struct EndToEnd {
     pub net_sum_ns: u128,
     /// this series interval, by event time, measured or not
     pub tick: OutcomeCounts,
-    pub tick_hist: Histogram<u64>,
+    /// this series interval's successful latencies, measured or not
+    pub tick_latency: TickLatencies,
 }
 
 impl EndToEnd {
-    pub fn new() -> EndToEnd {
-        let h = || {
-            Histogram::new_with_bounds(1, HIST_MAX_NS, 3)
-                .expect("static histogram bounds are valid")
-        };
+    /// With a series (`series`), each interval's latencies are kept for its percentiles.
+    pub fn new(series: bool) -> EndToEnd {
         EndToEnd {
             totals: Requests::default(),
-            hist: h(),
+            hist: latency_histogram(),
             sum_ns: 0,
             net_sum_ns: 0,
             tick: OutcomeCounts::default(),
-            tick_hist: h(),
+            tick_latency: TickLatencies::new(series),
         }
     }
 
@@ -210,13 +208,88 @@ impl EndToEnd {
     }
 }
 
+fn latency_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, HIST_MAX_NS, 3).expect("static histogram bounds are valid")
+}
+
+/// One series interval's latencies, for its p50, p95 and p99. The values are kept and ranked at the tick:
+/// the q-quantile of an HDR histogram is the top of the bucket holding its k-th smallest value (k = ⌈q·n⌉,
+/// at least 1), so ranking gives exactly what recording them into `hist` would — without clearing its
+/// 270 KB of counts every interval. A value past the histogram's range (clamped by it) makes the interval
+/// go through `hist` itself.
+pub(crate) struct TickLatencies {
+    on: bool,
+    values: Vec<u64>,
+    /// a value above `HIST_MAX_NS` was recorded this interval
+    over: bool,
+    /// the bucketing (and the ranking, for an interval with a value past its range)
+    hist: Histogram<u64>,
+}
+
+impl TickLatencies {
+    fn new(on: bool) -> TickLatencies {
+        TickLatencies {
+            on,
+            values: Vec::new(),
+            over: false,
+            hist: latency_histogram(),
+        }
+    }
+
+    /// Records a latency [ns] (nothing without a series).
+    #[inline]
+    pub fn record(&mut self, ns: u64) {
+        if self.on {
+            let v = ns.max(1);
+            self.over |= v > HIST_MAX_NS;
+            self.values.push(v);
+        }
+    }
+
+    /// The interval's `quantiles` (ascending) [ms], 0 each without a latency; then starts the next interval.
+    pub fn take(&mut self, quantiles: [f64; 3]) -> [f64; 3] {
+        let mut out = [0.0; 3];
+        if self.values.is_empty() {
+            return out;
+        }
+        if self.over {
+            for &v in &self.values {
+                self.hist.saturating_record(v);
+            }
+            for (o, q) in out.iter_mut().zip(quantiles) {
+                *o = self.hist.value_at_quantile(q) as f64 / 1e6;
+            }
+            self.hist.reset();
+        } else {
+            let n = self.values.len();
+            let mut from = 0;
+            for (o, q) in out.iter_mut().zip(quantiles) {
+                // hdrhistogram's own count to reach: ⌈q·n⌉, at least 1.
+                let k = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+                let (_, v, _) = self.values[from..].select_nth_unstable(k - from);
+                *o = self.hist.highest_equivalent(*v) as f64 / 1e6;
+                from = k;
+            }
+        }
+        self.values.clear();
+        self.over = false;
+        out
+    }
+
+    /// Bytes held.
+    #[cfg(test)]
+    pub fn bytes(&self) -> usize {
+        self.values.capacity() * 8
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn latency_summary_has_each_percentile_in_its_place() {
-        let mut e = EndToEnd::new();
+        let mut e = EndToEnd::new(false);
         // 1 ms, 2 ms, ... 1000 ms: the q-quantile is q × 1000 ms, to the histogram's 3 significant digits.
         for ms in 1..=1000u64 {
             e.record_latency(ms * 1_000_000);
@@ -230,6 +303,47 @@ mod tests {
         assert!(near(p99, 990.0), "p99 {p99}");
         assert!(near(p999, 999.0), "p99.9 {p999}");
         assert!(near(max, 1000.0), "max {max}");
+    }
+
+    /// The ranked percentiles equal an HDR histogram's of the same values, bit for bit, over small and
+    /// large intervals, ties, one value, and values past the histogram's range.
+    #[test]
+    fn tick_percentiles_are_exactly_the_histograms() {
+        let mut rng = crate::rng::SimRng::new(7);
+        let qs = [0.5, 0.95, 0.99];
+        let mut t = TickLatencies::new(true);
+        for (round, n) in [1usize, 2, 3, 7, 100, 101, 999, 5000]
+            .into_iter()
+            .enumerate()
+        {
+            for over in [false, true] {
+                let mut h = latency_histogram();
+                for i in 0..n {
+                    let v = match i % 4 {
+                        0 => 1_000_000 + rng.below(5) * 1000,
+                        1 => rng.below(1 << 20),
+                        _ => rng.below(1 << 36),
+                    };
+                    let v = if over && i == n / 2 {
+                        HIST_MAX_NS * 3
+                    } else {
+                        v
+                    };
+                    t.record(v);
+                    h.saturating_record(v.max(1));
+                }
+                let want = qs.map(|q| h.value_at_quantile(q) as f64 / 1e6);
+                assert_eq!(t.take(qs), want, "round {round}, {n} values, over {over}");
+            }
+        }
+        assert_eq!(t.take(qs), [0.0; 3], "an empty interval");
+        let mut off = TickLatencies::new(false);
+        off.record(5);
+        assert_eq!(
+            (off.take(qs), off.bytes()),
+            ([0.0; 3], 0),
+            "no series keeps nothing"
+        );
     }
 
     #[test]

@@ -69,22 +69,55 @@ pub(crate) struct Hop {
 
 const INLINE_HOPS: usize = 4;
 
-/// A stack of hops: the first few inline, deeper ones in a spill vector whose capacity is kept on reuse.
+/// A hop as the path stores it (16 bytes): the edge index (below 2^24, `limits::MAX_EDGES`) with the hop
+/// count in the top byte.
+#[derive(Clone, Copy, Debug, Default)]
+struct Packed {
+    edge_hops: u32,
+    slot: u32,
+    here: SimTime,
+}
+
+impl Packed {
+    #[inline]
+    fn of(h: Hop) -> Packed {
+        debug_assert!(h.edge < 1 << 24, "edge indices fit in 24 bits");
+        Packed {
+            edge_hops: h.edge | (u32::from(h.hops) << 24),
+            slot: h.slot,
+            here: h.here,
+        }
+    }
+
+    #[inline]
+    fn hop(self) -> Hop {
+        Hop {
+            edge: self.edge_hops & 0x00ff_ffff,
+            slot: self.slot,
+            here: self.here,
+            hops: (self.edge_hops >> 24) as u8,
+        }
+    }
+}
+
+/// A stack of hops: the first few inline, deeper ones in a boxed spill vector (allocated by the first path
+/// that deep, its capacity kept on reuse).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Path {
     len: u32,
-    inline: [Hop; INLINE_HOPS],
-    spill: Vec<Hop>,
+    inline: [Packed; INLINE_HOPS],
+    spill: Option<Box<Vec<Packed>>>,
 }
 
 impl Path {
     #[inline]
     pub fn push(&mut self, hop: Hop) {
         let i = self.len as usize;
+        let p = Packed::of(hop);
         if i < INLINE_HOPS {
-            self.inline[i] = hop;
+            self.inline[i] = p;
         } else {
-            self.spill.push(hop);
+            self.spill.get_or_insert_default().push(p);
         }
         self.len += 1;
     }
@@ -97,9 +130,9 @@ impl Path {
         self.len -= 1;
         let i = self.len as usize;
         if i < INLINE_HOPS {
-            Some(self.inline[i])
+            Some(self.inline[i].hop())
         } else {
-            self.spill.pop()
+            self.spill.as_mut().and_then(|s| s.pop()).map(Packed::hop)
         }
     }
 
@@ -109,9 +142,9 @@ impl Path {
         if i == 0 {
             None
         } else if i <= INLINE_HOPS {
-            Some(self.inline[i - 1])
+            Some(self.inline[i - 1].hop())
         } else {
-            self.spill.last().copied()
+            self.spill.as_ref().and_then(|s| s.last()).map(|p| p.hop())
         }
     }
 
@@ -125,26 +158,33 @@ impl Path {
     #[inline]
     pub fn at(&self, i: usize) -> Hop {
         if i < INLINE_HOPS {
-            self.inline[i]
+            self.inline[i].hop()
         } else {
-            self.spill[i - INLINE_HOPS]
+            self.spill
+                .as_ref()
+                .expect("a hop past the inline ones is spilled")[i - INLINE_HOPS]
+                .hop()
         }
     }
 
     /// The first hop (the one its sender holds it by).
     #[inline]
     pub fn first(&self) -> Option<Hop> {
-        (self.len > 0).then(|| self.inline[0])
+        (self.len > 0).then(|| self.inline[0].hop())
     }
 
     pub fn clear(&mut self) {
         self.len = 0;
-        self.spill.clear();
+        if let Some(s) = &mut self.spill {
+            s.clear();
+        }
     }
 
-    /// Bytes owned on the heap (the spill vector's capacity).
+    /// Bytes owned on the heap (the spill vector and its capacity).
     pub fn heap_bytes(&self) -> usize {
-        self.spill.capacity() * std::mem::size_of::<Hop>()
+        self.spill.as_ref().map_or(0, |s| {
+            std::mem::size_of::<Vec<Packed>>() + s.capacity() * std::mem::size_of::<Packed>()
+        })
     }
 }
 
@@ -333,19 +373,43 @@ mod tests {
     #[test]
     fn path_spills_and_unspills_in_order() {
         let mut p = Path::default();
+        let hop = |e: u32| Hop {
+            edge: (e << 20) | e,
+            slot: u32::MAX - e,
+            here: SimTime(u64::MAX - u64::from(e)),
+            hops: 250 + e as u8 % 6,
+        };
         for e in 0..10 {
-            p.push(Hop {
-                edge: e,
-                slot: e,
-                here: SimTime(u64::from(e)),
-                hops: 0,
-            });
+            p.push(hop(e));
         }
-        assert_eq!(p.last().map(|h| h.edge), Some(9));
+        assert_eq!(p.last().map(|h| h.edge), Some(hop(9).edge));
+        assert_eq!(p.at(6).here, hop(6).here);
         for e in (0..10).rev() {
-            assert_eq!(p.pop().map(|h| h.edge), Some(e));
+            let h = p.pop().expect("pushed");
+            let want = hop(e);
+            assert_eq!(
+                (h.edge, h.slot, h.here, h.hops),
+                (want.edge, want.slot, want.here, want.hops)
+            );
         }
         assert!(p.pop().is_none());
+        assert!(
+            p.heap_bytes() > 0,
+            "the spill is kept for the next path that deep"
+        );
+    }
+
+    /// The sizes `Sim::memory()` and BENCHMARKS.md count per in-flight request: a hop packs into 16 bytes and
+    /// a path of up to four hops stays inside the slot.
+    #[test]
+    fn a_request_slot_holds_four_packed_hops_in_208_bytes() {
+        assert_eq!(std::mem::size_of::<Packed>(), 16);
+        assert_eq!(std::mem::size_of::<Path>(), 80);
+        assert!(
+            request_slot_bytes() <= 208,
+            "{} bytes",
+            request_slot_bytes()
+        );
     }
 
     #[test]

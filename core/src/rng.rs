@@ -45,13 +45,16 @@ impl SimRng {
         if n <= 1 {
             return 0;
         }
-        let threshold = n.wrapping_neg() % n;
-        loop {
-            let m = u128::from(self.next_u64()) * u128::from(n);
-            if (m as u64) >= threshold {
-                return (m >> 64) as u64;
+        // The threshold (2^64 mod n) is below n, so a draw whose low half is at least n is kept without
+        // computing it: the same draws kept and rejected as always dividing, one division in n/2^64 draws.
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
             }
         }
+        (m >> 64) as u64
     }
 
     /// True with probability `p` (clamped to `[0, 1]`).

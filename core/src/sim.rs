@@ -29,6 +29,7 @@ mod exemplars;
 mod faults;
 mod plans;
 mod push;
+mod queue;
 mod report;
 mod screens;
 mod transport;
@@ -38,8 +39,7 @@ pub use wire::send_ns;
 mod retune;
 pub use retune::{NotLive, changed_params, live_params};
 
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::components::node::NodeRt;
 use crate::components::{Action, Kind};
@@ -153,24 +153,6 @@ struct Event {
     ev: Ev,
 }
 
-impl PartialEq for Event {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl Eq for Event {}
-impl PartialOrd for Event {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Event {
-    /// Reversed, so the standard max-heap pops the earliest event.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
-    }
-}
-
 /// The topology could not be built into a simulation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BuildError {
@@ -266,7 +248,7 @@ pub struct MemoryUse {
     pub events: usize,
     /// the clients' deadline queues
     pub deadlines: usize,
-    /// queued requests: a server's `Job` (32 bytes) or another node's `u32` index per queued request; a
+    /// queued requests: a server's `Job` (24 bytes) or another node's `u32` index per queued request; a
     /// broker's messages (48 bytes each)
     pub queues: usize,
     /// the request trees recorded for a waterfall (`Sim::keep_requests`): those being recorded and those kept
@@ -300,7 +282,7 @@ struct Queue {
     seq: u64,
     /// when the last event processed happened (so an injected fault lands after every event already run)
     last: Option<SimTime>,
-    heap: BinaryHeap<Event>,
+    pending: queue::Pending,
     /// events processed so far
     events: u64,
 }
@@ -365,10 +347,11 @@ struct Versions {
     by_key: BTreeMap<u64, u64>,
 }
 
-/// A client's pending deadlines, in sending order (its timeout is fixed, so also in deadline order).
+/// A client's pending deadlines, in sending order (its timeout is fixed, so also in deadline order): each
+/// request's slab index and generation (its deadline is in its slot while the generation matches).
 #[derive(Default)]
 struct Deadlines {
-    q: VecDeque<(SimTime, u32, u32)>,
+    q: VecDeque<(u32, u32)>,
     armed: bool,
 }
 
@@ -447,9 +430,9 @@ impl Sim {
         while !self.finished {
             let next = self
                 .queue
-                .heap
-                .peek()
-                .map_or(SimTime::MAX, |e| SimTime((e.key >> 64) as u64));
+                .pending
+                .peek_key()
+                .map_or(SimTime::MAX, |k| SimTime((k >> 64) as u64));
             let now = self.queue.now;
             // Over when the traffic has ended and nothing is in flight, or when the drain limit passes.
             let end = if self.outstanding == 0 && next > self.traffic_end && self.backlog() == 0 {
@@ -476,7 +459,7 @@ impl Sim {
                 budget_exhausted = true;
                 break;
             }
-            let Some(ev) = self.queue.heap.pop() else {
+            let Some(ev) = self.queue.pending.pop() else {
                 break;
             };
             self.step(ev);
@@ -610,21 +593,25 @@ impl Sim {
         let index = self.faults.len() as u32;
         self.faults.push(op);
         let key = (u128::from(at.0) << 64) | u128::from(index);
-        self.queue.heap.push(Event {
-            key,
-            ev: Ev::Fault { index },
-        });
+        // The heap, always: its sequence is below those of events already due now.
+        self.queue.pending.push(
+            Event {
+                key,
+                ev: Ev::Fault { index },
+            },
+            false,
+        );
     }
 
     /// Bytes held by the main structures.
     pub fn memory(&self) -> MemoryUse {
         MemoryUse {
             requests: self.reqs.bytes() + self.bodies.bytes(),
-            events: self.queue.heap.capacity() * std::mem::size_of::<Event>(),
+            events: self.queue.pending.bytes(),
             deadlines: self
                 .deadlines
                 .iter()
-                .map(|d| d.q.capacity() * std::mem::size_of::<(SimTime, u32, u32)>())
+                .map(|d| d.q.capacity() * std::mem::size_of::<(u32, u32)>())
                 .sum(),
             queues: self.nodes.iter().map(NodeRt::queued_bytes).sum::<usize>()
                 + self.pushes.bytes(),
@@ -644,7 +631,7 @@ impl Sim {
         let q = &mut self.queue;
         let key = (u128::from(at.0) << 64) | u128::from(q.seq);
         q.seq += 1;
-        q.heap.push(Event { key, ev });
+        q.pending.push(Event { key, ev }, at == q.now);
     }
 
     fn step(&mut self, e: Event) {

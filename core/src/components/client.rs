@@ -665,7 +665,11 @@ impl Client {
             port,
             is_static,
             malicious,
-            api_key: addr % self.api_keys,
+            api_key: if self.api_keys > 1 {
+                addr % self.api_keys
+            } else {
+                0
+            },
         }
     }
 }
@@ -698,7 +702,11 @@ impl Client {
             port,
             is_static: false,
             malicious: false,
-            api_key: addr % self.api_keys,
+            api_key: if self.api_keys > 1 {
+                addr % self.api_keys
+            } else {
+                0
+            },
         }
     }
 }

@@ -216,16 +216,17 @@ impl Default for Idempotency {
     }
 }
 
-/// What a server knows of a request it takes (32 bytes: what a queued request costs in its queue).
+/// What a server knows of a request it takes (24 bytes: what a queued request costs in its queue).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Job {
     /// the request's slab index
     pub req: u32,
+    /// the port it calls first (`Server::first_port` of its key, fixed by the diagram; ports ≤ `MAX_EDGES`)
+    pub port: u16,
     /// when its caller stops waiting
     pub deadline: SimTime,
     /// its logical request (idempotency key)
     pub idem: u64,
-    pub key: u64,
     pub op: Op,
     /// it opens a TLS connection: a full handshake before its work (`tls_handshake_ms`)
     pub handshake: bool,
@@ -900,12 +901,12 @@ impl Server {
                 self.release(ctx, slot);
             }
         } else if self.blocking {
-            let port = self.first_port(job.key);
+            let port = u32::from(job.port);
             self.resolve_begin(req);
             self.call(ctx, slot, port);
         } else {
             // Non-blocking: the worker is freed; the calls go out one after another as each answers.
-            let port = self.first_port(job.key);
+            let port = u32::from(job.port);
             self.resolve_begin(req);
             ctx.out.push(Action::Forward {
                 req,
@@ -1250,7 +1251,7 @@ impl Component for Server {
             req,
             deadline: inc.deadline,
             idem: inc.idem,
-            key: inc.key,
+            port: self.first_port(inc.key) as u16,
             op: inc.op,
             handshake,
         };

@@ -1,7 +1,7 @@
 //! Building the runtime from a validated model: each node through its kind's `build`, the edges with their
 //! call policies, the meters, and the events at time zero.
 
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 use super::{
     Calls, Deadlines, EdgeRt, Ev, Graph, Meters, Queue, Sim, Versions, calls::PolicyRt, ctx,
@@ -134,7 +134,7 @@ impl Sim {
                 now: SimTime::ZERO,
                 seq: super::FIRST_SEQ,
                 last: None,
-                heap: BinaryHeap::new(),
+                pending: super::queue::Pending::default(),
                 events: 0,
             },
             graph: Graph {
@@ -155,7 +155,7 @@ impl Sim {
             actions: Vec::with_capacity(16),
             meters: Meters {
                 stats,
-                e2e: EndToEnd::new(),
+                e2e: EndToEnd::new(series_interval.0 > 0),
                 by_client: vec![Requests::default(); n],
                 series: Series {
                     interval_s: series_interval.as_secs(),

@@ -111,7 +111,7 @@ impl Sim {
         }
         if timer {
             let dl = &mut self.deadlines[node as usize];
-            dl.q.push_back((deadline, r, generation));
+            dl.q.push_back((r, generation));
             if !dl.armed {
                 dl.armed = true;
                 self.schedule(deadline, Ev::ClientTimer { node });
@@ -246,7 +246,7 @@ impl Sim {
             if outcome == Outcome::Ok {
                 e.totals.attacks_served += u64::from(q.measured && q.malicious);
                 let ns = now.since(q.start).0;
-                e.tick_hist.saturating_record(ns.max(1));
+                e.tick_latency.record(ns);
                 if q.measured {
                     e.record_latency(ns);
                     e.net_sum_ns += u128::from(q.net);
@@ -263,7 +263,7 @@ impl Sim {
         // Drop resolved entries from the front of the client's deadline queue, so its timer sleeps until
         // the oldest request still waiting.
         let dl = &mut self.deadlines[client as usize];
-        while let Some(&(_, r, generation)) = dl.q.front() {
+        while let Some(&(r, generation)) = dl.q.front() {
             if self.reqs.get(r).generation == generation {
                 break;
             }
@@ -277,11 +277,13 @@ impl Sim {
     pub(super) fn on_client_timer(&mut self, node: u32) {
         let now = self.queue.now;
         self.deadlines[node as usize].armed = false;
-        while let Some(&(deadline, r, generation)) = self.deadlines[node as usize].q.front() {
+        while let Some(&(r, generation)) = self.deadlines[node as usize].q.front() {
             if self.reqs.get(r).generation != generation {
                 self.deadlines[node as usize].q.pop_front();
                 continue;
             }
+            // The same request still: its deadline is the one it was queued with (set once, at its start).
+            let deadline = self.reqs.get(r).deadline;
             if deadline > now {
                 self.deadlines[node as usize].armed = true;
                 self.schedule(deadline, Ev::ClientTimer { node });

@@ -164,16 +164,16 @@ impl Sim {
     /// `connections`.
     pub(super) fn release(&mut self, from: u32, req: u32, edge: u32) {
         let now = self.queue.now;
-        let q = self.reqs.get(req);
-        let (addr, generation) = (q.addr, q.generation);
-        let answered = q.measured && q.state == ReqState::Live;
-        let took = now.since(q.start).0;
         let Some(pool) = self.nodes[from as usize]
             .as_client()
             .and_then(|c| c.conns.as_mut())
         else {
             return;
         };
+        let q = self.reqs.get(req);
+        let (addr, generation) = (q.addr, q.generation);
+        let answered = q.measured && q.state == ReqState::Live;
+        let took = now.since(q.start).0;
         if answered {
             pool.counters.answered += 1;
             pool.counters.answered_ns += took;

@@ -37,23 +37,16 @@ impl Sim {
             });
         }
         let e = &mut self.meters.e2e;
-        let q = |p: f64| {
-            if e.tick_hist.is_empty() {
-                0.0
-            } else {
-                e.tick_hist.value_at_quantile(p) as f64 / 1e6
-            }
-        };
+        let [p50_ms, p95_ms, p99_ms] = e.tick_latency.take([0.5, 0.95, 0.99]);
         let point = SeriesPoint {
             t_s: self.queue.now.as_secs(),
             outcomes: e.tick,
-            p50_ms: q(0.5),
-            p95_ms: q(0.95),
-            p99_ms: q(0.99),
+            p50_ms,
+            p95_ms,
+            p99_ms,
             nodes,
         };
         e.tick = Default::default();
-        e.tick_hist.reset();
         self.meters.series.points.push(point);
         self.schedule(self.queue.now.add(interval), Ev::Tick);
     }

@@ -96,32 +96,37 @@ impl Sim {
         outcome: HopOutcome,
     ) {
         if self.meters.trace.enabled() {
-            let q = self.reqs.get(req);
-            let id = q.id;
-            let kinds = &self.graph.kinds;
-            let dns = |n: u32| matches!(kinds[n as usize], Kind::DnsResolver | Kind::DnsServer);
-            let class = if dns(from) || dns(to) {
-                HopClass::Lookup
-            } else if q.internal {
-                HopClass::Internal
-            } else {
-                HopClass::Client
-            };
-            let outcome = if outcome == HopOutcome::Ok && q.cache_hit {
-                HopOutcome::CacheHit
-            } else {
-                outcome
-            };
-            self.meters.trace.push(HopRecord {
-                request: RequestId(id),
-                from: NodeIdx(from),
-                to: NodeIdx(to),
-                depart: self.queue.now,
-                arrive,
-                outcome,
-                class,
-            });
+            self.record_hop(req, from, to, arrive, outcome);
         }
+    }
+
+    #[inline(never)]
+    fn record_hop(&mut self, req: u32, from: u32, to: u32, arrive: SimTime, outcome: HopOutcome) {
+        let q = self.reqs.get(req);
+        let id = q.id;
+        let kinds = &self.graph.kinds;
+        let dns = |n: u32| matches!(kinds[n as usize], Kind::DnsResolver | Kind::DnsServer);
+        let class = if dns(from) || dns(to) {
+            HopClass::Lookup
+        } else if q.internal {
+            HopClass::Internal
+        } else {
+            HopClass::Client
+        };
+        let outcome = if outcome == HopOutcome::Ok && q.cache_hit {
+            HopOutcome::CacheHit
+        } else {
+            outcome
+        };
+        self.meters.trace.push(HopRecord {
+            request: RequestId(id),
+            from: NodeIdx(from),
+            to: NodeIdx(to),
+            depart: self.queue.now,
+            arrive,
+            outcome,
+            class,
+        });
     }
 
     /// Starts a request of `node`'s own (no client, no deadline) and sends it over `port`.

@@ -91,7 +91,16 @@ pub fn send_ns(bytes: u32, mbps: f64) -> u64 {
 impl Sim {
     /// Puts a message of `bytes` on edge `e` in direction `dir` now; returns when its last bit is out (now on
     /// an unlimited link, or in a diagram without bandwidths).
+    #[inline]
     pub(super) fn on_wire(&mut self, e: u32, dir: usize, bytes: u32) -> SimTime {
+        if self.wire.is_none() {
+            return self.queue.now;
+        }
+        self.on_bandwidth(e, dir, bytes)
+    }
+
+    #[inline(never)]
+    fn on_bandwidth(&mut self, e: u32, dir: usize, bytes: u32) -> SimTime {
         let now = self.queue.now;
         let window = self.meters.window;
         let Some(w) = self.wire.as_deref_mut() else {

@@ -9,7 +9,7 @@ fn job(req: u32) -> Job {
         req,
         deadline: SimTime::MAX,
         idem: u64::from(req),
-        key: 0,
+        port: 0,
         op: Op::Read,
         handshake: false,
     }
