@@ -3,8 +3,8 @@
 //! runs the learner's diagram under the challenge's own traffic, faults and network on every seed of
 //! [`CHECK_SEEDS`] and judges each goal on every seed, so a lucky seed cannot pass.
 //!
-//! Each challenge is one JSON file in `core/src/challenges/data/`, compiled in and listed in [`FILES`] in
-//! gallery order; `docs/challenges.md` documents the format. `tests/tests/it/challenges.rs` checks that every
+//! Each challenge is one JSON file in `core/src/challenges/data/` (compiled in, or in the page fetched: see
+//! [`crate::content`]), listed in [`FILES`] in gallery order; `docs/challenges.md` documents the format. `tests/tests/it/challenges.rs` checks that every
 //! reference solution passes every goal and every starting diagram fails the goals it is meant to fail, over
 //! these same seeds.
 
@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::content::{self, shipped};
 pub use crate::curriculum::Chapter;
 use crate::topology::{FaultAction, Topology};
 pub use check::{Check, CheckResult, GoalResult, Refusal, check};
@@ -55,110 +56,134 @@ pub struct Challenge {
 const FILES: &[(&str, &str)] = &[
     (
         "more-workers",
-        include_str!("challenges/data/more-workers.json"),
+        shipped!("core/src/challenges/data/more-workers.json"),
     ),
     (
         "faster-machine",
-        include_str!("challenges/data/faster-machine.json"),
+        shipped!("core/src/challenges/data/faster-machine.json"),
     ),
-    ("dns-ttl", include_str!("challenges/data/dns-ttl.json")),
+    ("dns-ttl", shipped!("core/src/challenges/data/dns-ttl.json")),
     (
         "dns-record",
-        include_str!("challenges/data/dns-record.json"),
+        shipped!("core/src/challenges/data/dns-record.json"),
     ),
-    ("near-data", include_str!("challenges/data/near-data.json")),
-    ("regions", include_str!("challenges/data/regions.json")),
-    ("add-index", include_str!("challenges/data/add-index.json")),
+    (
+        "near-data",
+        shipped!("core/src/challenges/data/near-data.json"),
+    ),
+    ("regions", shipped!("core/src/challenges/data/regions.json")),
+    (
+        "add-index",
+        shipped!("core/src/challenges/data/add-index.json"),
+    ),
     (
         "write-heavy",
-        include_str!("challenges/data/write-heavy.json"),
+        shipped!("core/src/challenges/data/write-heavy.json"),
     ),
-    ("no-spof", include_str!("challenges/data/no-spof.json")),
+    ("no-spof", shipped!("core/src/challenges/data/no-spof.json")),
     (
         "read-replicas",
-        include_str!("challenges/data/read-replicas.json"),
+        shipped!("core/src/challenges/data/read-replicas.json"),
     ),
     (
         "stale-reads",
-        include_str!("challenges/data/stale-reads.json"),
+        shipped!("core/src/challenges/data/stale-reads.json"),
     ),
     (
         "shard-writes",
-        include_str!("challenges/data/shard-writes.json"),
+        shipped!("core/src/challenges/data/shard-writes.json"),
     ),
-    ("hot-shard", include_str!("challenges/data/hot-shard.json")),
+    (
+        "hot-shard",
+        shipped!("core/src/challenges/data/hot-shard.json"),
+    ),
     (
         "denormalise",
-        include_str!("challenges/data/denormalise.json"),
+        shipped!("core/src/challenges/data/denormalise.json"),
     ),
-    ("scale-out", include_str!("challenges/data/scale-out.json")),
+    (
+        "scale-out",
+        shipped!("core/src/challenges/data/scale-out.json"),
+    ),
     (
         "lb-algorithm",
-        include_str!("challenges/data/lb-algorithm.json"),
+        shipped!("core/src/challenges/data/lb-algorithm.json"),
     ),
     (
         "health-checks",
-        include_str!("challenges/data/health-checks.json"),
+        shipped!("core/src/challenges/data/health-checks.json"),
     ),
-    ("add-cache", include_str!("challenges/data/add-cache.json")),
-    ("eviction", include_str!("challenges/data/eviction.json")),
+    (
+        "add-cache",
+        shipped!("core/src/challenges/data/add-cache.json"),
+    ),
+    (
+        "eviction",
+        shipped!("core/src/challenges/data/eviction.json"),
+    ),
     (
         "stale-cache",
-        include_str!("challenges/data/stale-cache.json"),
+        shipped!("core/src/challenges/data/stale-cache.json"),
     ),
     (
         "write-behind",
-        include_str!("challenges/data/write-behind.json"),
+        shipped!("core/src/challenges/data/write-behind.json"),
     ),
-    ("stampede", include_str!("challenges/data/stampede.json")),
-    ("cdn", include_str!("challenges/data/cdn.json")),
+    (
+        "stampede",
+        shipped!("core/src/challenges/data/stampede.json"),
+    ),
+    ("cdn", shipped!("core/src/challenges/data/cdn.json")),
     (
         "queue-burst",
-        include_str!("challenges/data/queue-burst.json"),
+        shipped!("core/src/challenges/data/queue-burst.json"),
     ),
-    ("fan-out", include_str!("challenges/data/fan-out.json")),
+    ("fan-out", shipped!("core/src/challenges/data/fan-out.json")),
     (
         "block-injection",
-        include_str!("challenges/data/block-injection.json"),
+        shipped!("core/src/challenges/data/block-injection.json"),
     ),
-    ("flood", include_str!("challenges/data/flood.json")),
+    ("flood", shipped!("core/src/challenges/data/flood.json")),
     (
         "gateway-auth",
-        include_str!("challenges/data/gateway-auth.json"),
+        shipped!("core/src/challenges/data/gateway-auth.json"),
     ),
-    ("retries", include_str!("challenges/data/retries.json")),
+    ("retries", shipped!("core/src/challenges/data/retries.json")),
     (
         "rate-limit",
-        include_str!("challenges/data/rate-limit.json"),
+        shipped!("core/src/challenges/data/rate-limit.json"),
     ),
     (
         "circuit-breaker",
-        include_str!("challenges/data/circuit-breaker.json"),
+        shipped!("core/src/challenges/data/circuit-breaker.json"),
     ),
-    ("bulkhead", include_str!("challenges/data/bulkhead.json")),
+    (
+        "bulkhead",
+        shipped!("core/src/challenges/data/bulkhead.json"),
+    ),
     (
         "retry-storm",
-        include_str!("challenges/data/retry-storm.json"),
+        shipped!("core/src/challenges/data/retry-storm.json"),
     ),
     (
         "gateway-routes",
-        include_str!("challenges/data/gateway-routes.json"),
+        shipped!("core/src/challenges/data/gateway-routes.json"),
     ),
     (
         "gateway-limit",
-        include_str!("challenges/data/gateway-limit.json"),
+        shipped!("core/src/challenges/data/gateway-limit.json"),
     ),
     (
         "idempotency",
-        include_str!("challenges/data/idempotency.json"),
+        shipped!("core/src/challenges/data/idempotency.json"),
     ),
     (
         "partition-writes",
-        include_str!("challenges/data/partition-writes.json"),
+        shipped!("core/src/challenges/data/partition-writes.json"),
     ),
     (
         "n-plus-one",
-        include_str!("challenges/data/n-plus-one.json"),
+        shipped!("core/src/challenges/data/n-plus-one.json"),
     ),
     (
         "webhook-duplicates",
@@ -179,7 +204,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 impl Challenge {
-    /// The file names the challenges are compiled from (without `.json`), in gallery order.
+    /// The file names of the challenges (without `.json`), in gallery order.
     pub fn file_names() -> impl Iterator<Item = &'static str> {
         FILES.iter().map(|(n, _)| *n)
     }
@@ -255,14 +280,17 @@ impl Challenge {
     }
 }
 
-/// Every built-in challenge, in gallery order.
+/// Every built-in challenge, in gallery order; none in the page until [`content::ready`].
 pub fn all() -> &'static [Challenge] {
     static ALL: OnceLock<Vec<Challenge>> = OnceLock::new();
+    if !content::ready() {
+        return &[];
+    }
     ALL.get_or_init(|| {
         FILES
             .iter()
-            .map(|(name, text)| {
-                serde_json::from_str(text).unwrap_or_else(|e| {
+            .map(|(name, file)| {
+                serde_json::from_str(content::lookup(file)).unwrap_or_else(|e| {
                     panic!("challenge {name} parses (checked by tests/it/challenges.rs): {e}")
                 })
             })

@@ -15,6 +15,7 @@ pub mod challenges;
 mod checks;
 pub mod compare;
 pub mod components;
+pub mod content;
 pub mod cost;
 pub mod curriculum;
 mod digest;

@@ -1,10 +1,11 @@
-//! The built-in scenarios of the gallery: each a diagram (`examples/scenarios/<name>.json`, compiled in) plus
+//! The built-in scenarios of the gallery: each a diagram (`examples/scenarios/<name>.json`, see [`content`]) plus
 //! a title, the curriculum topic it teaches, a short explanation, what to try and what to watch.
 //!
 //! A scenario that compares variants puts them side by side in one diagram (one client per variant feeding
 //! its own copy of the system), so one run shows the contrast. Every claim a text makes is checked by a
 //! named test in `tests/tests/it/scenarios.rs` that runs the diagram headless.
 
+use crate::content::{self, shipped};
 use crate::topology::Topology;
 
 /// One gallery entry.
@@ -22,7 +23,7 @@ pub struct Scenario {
     pub try_this: &'static [&'static str],
     /// what to look at in the metrics and "why" panels (2–4)
     pub watch: &'static [&'static str],
-    /// the diagram, topology format v1
+    /// the diagram, topology format v1 ([`content::lookup`] gives its text)
     json: &'static str,
     /// the lab view the gallery opens with it, if any (the diagram is then variant A or the swept design)
     pub lab: Option<Lab>,
@@ -33,7 +34,7 @@ pub struct Scenario {
 pub enum Lab {
     /// Compare the scenario's diagram (A) with variant `b` on the same seeds.
     Compare {
-        /// variant B, topology format v1 (`examples/scenarios/variants/<name>-b.json`, compiled in)
+        /// variant B, topology format v1 (`examples/scenarios/variants/<name>-b.json`; [`content::lookup`] gives its text)
         b: &'static str,
     },
     /// Sweep one parameter of one node of the scenario's diagram.
@@ -58,7 +59,7 @@ impl Lab {
     pub fn variant_b(&self) -> Option<Topology> {
         match self {
             Lab::Compare { b } => Some(
-                Topology::from_json(b)
+                Topology::from_json(content::lookup(b))
                     .expect("a built-in variant parses (checked by tests/it/scenarios.rs)"),
             ),
             Lab::Sweep { .. } => None,
@@ -90,14 +91,15 @@ impl Lab {
 }
 
 impl Scenario {
-    /// The scenario's diagram as shipped, in topology format v1.
+    /// The scenario's diagram as shipped, in topology format v1. Panics in the page before
+    /// [`content::ready`].
     pub fn json(&self) -> &'static str {
-        self.json
+        content::lookup(self.json)
     }
 
     /// The scenario's diagram.
     pub fn topology(&self) -> Topology {
-        Topology::from_json(self.json)
+        Topology::from_json(self.json())
             .expect("a built-in scenario parses (checked by tests/it/scenarios.rs)")
     }
 }
@@ -130,7 +132,7 @@ const SCENARIOS: &[Scenario] = &[
             "The latency split in the metrics panel: network versus in nodes.",
             "The web server's utilisation, about 25 %.",
         ],
-        json: include_str!("../../examples/scenarios/client-server.json"),
+        json: shipped!("examples/scenarios/client-server.json"),
         lab: None,
     },
     Scenario {
@@ -151,7 +153,7 @@ const SCENARIOS: &[Scenario] = &[
             "The DNS cache of each Users card: its misses are requests that waited for a lookup.",
             "The resolver's mean time: what one lookup costs.",
         ],
-        json: include_str!("../../examples/scenarios/dns-ttl.json"),
+        json: shipped!("examples/scenarios/dns-ttl.json"),
         lab: None,
     },
     Scenario {
@@ -173,7 +175,7 @@ const SCENARIOS: &[Scenario] = &[
             "Each CDN edge's hit ratio and mean time.",
             "The network part of the mean latency in the metrics panel.",
         ],
-        json: include_str!("../../examples/scenarios/multi-region.json"),
+        json: shipped!("examples/scenarios/multi-region.json"),
         lab: None,
     },
     Scenario {
@@ -193,7 +195,7 @@ const SCENARIOS: &[Scenario] = &[
             "Per-node p99 of each load balancer: the time its requests took.",
             "The slow servers: utilisation, queue and dropped requests.",
         ],
-        json: include_str!("../../examples/scenarios/load-balancing.json"),
+        json: shipped!("examples/scenarios/load-balancing.json"),
         lab: None,
     },
     Scenario {
@@ -214,7 +216,7 @@ const SCENARIOS: &[Scenario] = &[
             "Per-node mean time of each app server, and arrivals at each database.",
             "Lost writes on the write-behind cache.",
         ],
-        json: include_str!("../../examples/scenarios/cache-patterns.json"),
+        json: shipped!("examples/scenarios/cache-patterns.json"),
         lab: None,
     },
     Scenario {
@@ -238,7 +240,7 @@ const SCENARIOS: &[Scenario] = &[
             "Revalidations of the ETag browser: 304 not modified against 200.",
             "Arrivals at each node: the site hears about 32 requests a second, not 62.",
         ],
-        json: include_str!("../../examples/scenarios/browser-cache.json"),
+        json: shipped!("examples/scenarios/browser-cache.json"),
         lab: None,
     },
     Scenario {
@@ -267,7 +269,7 @@ const SCENARIOS: &[Scenario] = &[
             "The buffer cache hit ratio of the database.",
             "The hit ratio of the CDN edge and of the app cache.",
         ],
-        json: include_str!("../../examples/scenarios/cache-levels.json"),
+        json: shipped!("examples/scenarios/cache-levels.json"),
         lab: None,
     },
     Scenario {
@@ -290,7 +292,7 @@ const SCENARIOS: &[Scenario] = &[
             "Admitted and rate-limited at the limiter.",
             "The why panel, naming the proxy whose one address the limit counts.",
         ],
-        json: include_str!("../../examples/scenarios/forward-proxy.json"),
+        json: shipped!("examples/scenarios/forward-proxy.json"),
         lab: None,
     },
     Scenario {
@@ -309,7 +311,7 @@ const SCENARIOS: &[Scenario] = &[
             "The hit ratio of each cache.",
             "Arrivals at each database: one per miss.",
         ],
-        json: include_str!("../../examples/scenarios/eviction-policies.json"),
+        json: shipped!("examples/scenarios/eviction-policies.json"),
         lab: None,
     },
     Scenario {
@@ -329,7 +331,7 @@ const SCENARIOS: &[Scenario] = &[
             "Per-node p99: the big server versus the load balancer in front of the small ones.",
             "Utilisation of the big server and of each small server.",
         ],
-        json: include_str!("../../examples/scenarios/vertical-vs-horizontal.json"),
+        json: shipped!("examples/scenarios/vertical-vs-horizontal.json"),
         lab: None,
     },
     Scenario {
@@ -352,7 +354,7 @@ const SCENARIOS: &[Scenario] = &[
             "The p99 of the two servers.",
             "The mean instances the group is billed for, and the cost line in the metrics panel.",
         ],
-        json: include_str!("../../examples/scenarios/fixed-vs-autoscaling.json"),
+        json: shipped!("examples/scenarios/fixed-vs-autoscaling.json"),
         lab: None,
     },
     Scenario {
@@ -372,7 +374,7 @@ const SCENARIOS: &[Scenario] = &[
             "Requests dropped at each server.",
             "The scaling actions out / in and the instances ready of each group.",
         ],
-        json: include_str!("../../examples/scenarios/slow-scale-out.json"),
+        json: shipped!("examples/scenarios/slow-scale-out.json"),
         lab: None,
     },
     Scenario {
@@ -392,7 +394,7 @@ const SCENARIOS: &[Scenario] = &[
             "Throughput before, during and after the failure.",
             "App server 2's utilisation falling to zero and coming back after 40 s.",
         ],
-        json: include_str!("../../examples/scenarios/server-failure.json"),
+        json: shipped!("examples/scenarios/server-failure.json"),
         lab: None,
     },
     Scenario {
@@ -414,7 +416,7 @@ const SCENARIOS: &[Scenario] = &[
             "The order queue's depth over time: it rises in each burst and drains before the next.",
             "The order queue's mean wait and the orders' end-to-end latency (a few ms: the ack).",
         ],
-        json: include_str!("../../examples/scenarios/queue-burst.json"),
+        json: shipped!("examples/scenarios/queue-burst.json"),
         lab: None,
     },
     Scenario {
@@ -436,7 +438,7 @@ const SCENARIOS: &[Scenario] = &[
             "The analytics queue's depth and oldest message age against the email queue's.",
             "Checkout's latency in the metrics panel.",
         ],
-        json: include_str!("../../examples/scenarios/pubsub-fanout.json"),
+        json: shipped!("examples/scenarios/pubsub-fanout.json"),
         lab: None,
     },
     Scenario {
@@ -459,7 +461,7 @@ const SCENARIOS: &[Scenario] = &[
             "The primary's reads (none) and the replicas' share of the reads (half each).",
             "Mean and p99 time of the sync database against the async one.",
         ],
-        json: include_str!("../../examples/scenarios/read-replicas.json"),
+        json: shipped!("examples/scenarios/read-replicas.json"),
         lab: None,
     },
     Scenario {
@@ -480,7 +482,7 @@ const SCENARIOS: &[Scenario] = &[
             "Per-shard queries and utilisation in each database's section of the report.",
             "Mean and p99 time of the two stores.",
         ],
-        json: include_str!("../../examples/scenarios/sharding-hot-key.json"),
+        json: shipped!("examples/scenarios/sharding-hot-key.json"),
         lab: None,
     },
     Scenario {
@@ -505,7 +507,7 @@ const SCENARIOS: &[Scenario] = &[
             "Deadlocks and aborts per second of the transfers and of the serializable row.",
             "The lock contention finding in the why panel, naming the hot row.",
         ],
-        json: include_str!("../../examples/scenarios/hot-row-locks.json"),
+        json: shipped!("examples/scenarios/hot-row-locks.json"),
         lab: None,
     },
     Scenario {
@@ -528,7 +530,7 @@ const SCENARIOS: &[Scenario] = &[
             "Attempts per request (amplification) in the metrics panel and each client edge's call figures.",
             "The why panel's retry-storm finding.",
         ],
-        json: include_str!("../../examples/scenarios/retry-storm.json"),
+        json: shipped!("examples/scenarios/retry-storm.json"),
         lab: None,
     },
     Scenario {
@@ -551,7 +553,7 @@ const SCENARIOS: &[Scenario] = &[
             "Each client's own figures: sent, completed and rate limited (select a client).",
             "The limiters' admitted and rate-limited counts.",
         ],
-        json: include_str!("../../examples/scenarios/rate-limiting.json"),
+        json: shipped!("examples/scenarios/rate-limiting.json"),
         lab: None,
     },
     Scenario {
@@ -573,7 +575,7 @@ const SCENARIOS: &[Scenario] = &[
             "Dropped requests of the two APIs, and the breaker's fast failures in the edge figures.",
             "The why panel's circuit-breaker finding.",
         ],
-        json: include_str!("../../examples/scenarios/circuit-breaker.json"),
+        json: shipped!("examples/scenarios/circuit-breaker.json"),
         lab: None,
     },
     Scenario {
@@ -592,7 +594,7 @@ const SCENARIOS: &[Scenario] = &[
             "Requests served by the two search services.",
             "The bottom API's bulkhead rejections in its figures and the why panel.",
         ],
-        json: include_str!("../../examples/scenarios/bulkhead.json"),
+        json: shipped!("examples/scenarios/bulkhead.json"),
         lab: None,
     },
     Scenario {
@@ -612,7 +614,7 @@ const SCENARIOS: &[Scenario] = &[
             "Requests the bottom service answered from its dedupe store, and the ones refused while the first \
              was still in progress.",
         ],
-        json: include_str!("../../examples/scenarios/idempotency.json"),
+        json: shipped!("examples/scenarios/idempotency.json"),
         lab: None,
     },
     Scenario {
@@ -636,7 +638,7 @@ const SCENARIOS: &[Scenario] = &[
             "The hedged edge's second copies, the ones that won, and the extra load.",
             "The why panel's fan-out tail finding for the top root.",
         ],
-        json: include_str!("../../examples/scenarios/tail-at-scale.json"),
+        json: shipped!("examples/scenarios/tail-at-scale.json"),
         lab: None,
     },
     Scenario {
@@ -657,7 +659,7 @@ const SCENARIOS: &[Scenario] = &[
             "Mean and p99 time of the two pages (select a page).",
             "The bottom page's call plan figures: its wait against one call's.",
         ],
-        json: include_str!("../../examples/scenarios/sequential-vs-parallel.json"),
+        json: shipped!("examples/scenarios/sequential-vs-parallel.json"),
         lab: None,
     },
     Scenario {
@@ -678,7 +680,7 @@ const SCENARIOS: &[Scenario] = &[
             "Each database's mean time and utilisation.",
             "Reads and writes in each database's figures.",
         ],
-        json: include_str!("../../examples/scenarios/sql-vs-nosql.json"),
+        json: shipped!("examples/scenarios/sql-vs-nosql.json"),
         lab: None,
     },
     Scenario {
@@ -698,7 +700,7 @@ const SCENARIOS: &[Scenario] = &[
             "Each client's sent, completed and blocked counts (select a client).",
             "The WAF's blocks by rule: signature, rate and block list.",
         ],
-        json: include_str!("../../examples/scenarios/firewall.json"),
+        json: shipped!("examples/scenarios/firewall.json"),
         lab: None,
     },
     Scenario {
@@ -726,7 +728,7 @@ const SCENARIOS: &[Scenario] = &[
              attacker's guesses offline and online.",
             "The why panel's finding that logins are CPU-bound.",
         ],
-        json: include_str!("../../examples/scenarios/password-hashing.json"),
+        json: shipped!("examples/scenarios/password-hashing.json"),
         lab: None,
     },
     Scenario {
@@ -753,7 +755,7 @@ const SCENARIOS: &[Scenario] = &[
             "The why panel's finding that a server terminates TLS itself, and what share of its workers it \
              costs.",
         ],
-        json: include_str!("../../examples/scenarios/tls-termination.json"),
+        json: shipped!("examples/scenarios/tls-termination.json"),
         lab: None,
     },
     Scenario {
@@ -777,7 +779,7 @@ const SCENARIOS: &[Scenario] = &[
             "Arrivals at each API and at the session store: one lookup per request.",
             "The session lookups in the bottom gateway's line in the metrics panel (select it).",
         ],
-        json: include_str!("../../examples/scenarios/jwt-vs-session.json"),
+        json: shipped!("examples/scenarios/jwt-vs-session.json"),
         lab: None,
     },
     Scenario {
@@ -797,7 +799,7 @@ const SCENARIOS: &[Scenario] = &[
             "The latency split in the metrics panel: network versus in nodes, 80 ms and 11 ms.",
             "The mean time of each step on the auth server and the API.",
         ],
-        json: include_str!("../../examples/scenarios/oauth-login.json"),
+        json: shipped!("examples/scenarios/oauth-login.json"),
         lab: None,
     },
     Scenario {
@@ -819,7 +821,7 @@ const SCENARIOS: &[Scenario] = &[
             "The mean time of each database.",
             "The reads and writes of each database (select one).",
         ],
-        json: include_str!("../../examples/scenarios/denormalisation.json"),
+        json: shipped!("examples/scenarios/denormalisation.json"),
         lab: None,
     },
     Scenario {
@@ -841,7 +843,7 @@ const SCENARIOS: &[Scenario] = &[
             "The mean time of each database.",
             "The utilisation of each database (select one).",
         ],
-        json: include_str!("../../examples/scenarios/vertical-partition.json"),
+        json: shipped!("examples/scenarios/vertical-partition.json"),
         lab: None,
     },
     Scenario {
@@ -861,7 +863,7 @@ const SCENARIOS: &[Scenario] = &[
             "The gateway's routed counts per service and its rate-limited count.",
             "The arrivals at each node: the session store gets one lookup per request that passed the limit.",
         ],
-        json: include_str!("../../examples/scenarios/api-gateway.json"),
+        json: shipped!("examples/scenarios/api-gateway.json"),
         lab: None,
     },
     Scenario {
@@ -883,7 +885,7 @@ const SCENARIOS: &[Scenario] = &[
             "Lost updates on the AP store after the heal.",
             "Time to converge after heal on both stores.",
         ],
-        json: include_str!("../../examples/scenarios/cap-partition.json"),
+        json: shipped!("examples/scenarios/cap-partition.json"),
         lab: None,
     },
     Scenario {
@@ -903,7 +905,7 @@ const SCENARIOS: &[Scenario] = &[
             "Read latency p50 of each store.",
             "Stale reads of the ONE store, and none for QUORUM and ALL.",
         ],
-        json: include_str!("../../examples/scenarios/tunable-consistency.json"),
+        json: shipped!("examples/scenarios/tunable-consistency.json"),
         lab: None,
     },
     Scenario {
@@ -923,7 +925,7 @@ const SCENARIOS: &[Scenario] = &[
             "Keys diverged now on each store.",
             "Time to converge after heal: not yet for the first two, within 1.5 s with anti-entropy.",
         ],
-        json: include_str!("../../examples/scenarios/read-repair.json"),
+        json: shipped!("examples/scenarios/read-repair.json"),
         lab: None,
     },
     Scenario {
@@ -944,9 +946,9 @@ const SCENARIOS: &[Scenario] = &[
             "The database's utilisation: over 75 % in A, under 45 % in B.",
             "The end-to-end latency rows of the comparison: B's p99 lower, marked significant.",
         ],
-        json: include_str!("../../examples/scenarios/cache-worth-it.json"),
+        json: shipped!("examples/scenarios/cache-worth-it.json"),
         lab: Some(Lab::Compare {
-            b: include_str!("../../examples/scenarios/variants/cache-worth-it-b.json"),
+            b: shipped!("examples/scenarios/variants/cache-worth-it-b.json"),
         }),
     },
     Scenario {
@@ -967,7 +969,7 @@ const SCENARIOS: &[Scenario] = &[
             "The app servers' utilisation: about 67 % at 12 servers (8 / 12).",
             "The end-to-end latency curve of the sweep and its knee at 8 servers.",
         ],
-        json: include_str!("../../examples/scenarios/how-many-servers.json"),
+        json: shipped!("examples/scenarios/how-many-servers.json"),
         lab: Some(Lab::Sweep {
             node: "servers",
             param: "instances",
@@ -1001,7 +1003,7 @@ const SCENARIOS: &[Scenario] = &[
              new connection.",
             "The requests per connection: about 2.6.",
         ],
-        json: include_str!("../../examples/scenarios/http-vs-https.json"),
+        json: shipped!("examples/scenarios/http-vs-https.json"),
         lab: None,
     },
     Scenario {
@@ -1031,7 +1033,7 @@ const SCENARIOS: &[Scenario] = &[
             "Back-end calls per screen: 3, 3, 11 and 2.",
             "Screen time, mean and p99, of each app.",
         ],
-        json: include_str!("../../examples/scenarios/rest-vs-graphql.json"),
+        json: shipped!("examples/scenarios/rest-vs-graphql.json"),
         lab: None,
     },
     Scenario {
@@ -1060,7 +1062,7 @@ const SCENARIOS: &[Scenario] = &[
             "Each provider's delivery delay (mean, median, p99) and the bottom one's empty polls.",
             "The top shop's dedupe store and the why panel's webhook finding.",
         ],
-        json: include_str!("../../examples/scenarios/webhooks-vs-polling.json"),
+        json: shipped!("examples/scenarios/webhooks-vs-polling.json"),
         lab: None,
     },
     Scenario {
@@ -1085,7 +1087,7 @@ const SCENARIOS: &[Scenario] = &[
             "Compensations run (retried ones in brackets) and the time inconsistent per saga.",
             "Saga messages: two a call when orchestrated.",
         ],
-        json: include_str!("../../examples/scenarios/saga-compensation.json"),
+        json: shipped!("examples/scenarios/saga-compensation.json"),
         lab: None,
     },
     Scenario {
@@ -1108,7 +1110,7 @@ const SCENARIOS: &[Scenario] = &[
             "Projection lag and events behind.",
             "The order list's rebuild time after its crash.",
         ],
-        json: include_str!("../../examples/scenarios/cqrs-read-model.json"),
+        json: shipped!("examples/scenarios/cqrs-read-model.json"),
         lab: None,
     },
     Scenario {
@@ -1132,7 +1134,7 @@ const SCENARIOS: &[Scenario] = &[
             "Arrivals at each stateless server and at the session store: one store call per request.",
             "The sessions held by the surviving top servers growing as the dead one's users log in again.",
         ],
-        json: include_str!("../../examples/scenarios/sticky-sessions.json"),
+        json: shipped!("examples/scenarios/sticky-sessions.json"),
         lab: None,
     },
     Scenario {
@@ -1159,7 +1161,7 @@ const SCENARIOS: &[Scenario] = &[
             "The pollers' empty responses and poll requests a second, against the chat room's connections held.",
             "The why panel: how many polls came back empty.",
         ],
-        json: include_str!("../../examples/scenarios/polling-vs-websockets.json"),
+        json: shipped!("examples/scenarios/polling-vs-websockets.json"),
         lab: None,
     },
     Scenario {
@@ -1185,7 +1187,7 @@ const SCENARIOS: &[Scenario] = &[
             "The uploads of each bucket, direct or through the app, and its time per MB.",
             "The app server bytes avoided on the pre-signed bucket.",
         ],
-        json: include_str!("../../examples/scenarios/upload-big-files.json"),
+        json: shipped!("examples/scenarios/upload-big-files.json"),
         lab: None,
     },
     Scenario {
@@ -1213,7 +1215,7 @@ const SCENARIOS: &[Scenario] = &[
             "The failed requests in the time series: a long run at the top, a short one at the bottom.",
             "The why panel's dead instance finding: the calls that failed and when the copy dropped it.",
         ],
-        json: include_str!("../../examples/scenarios/stale-registry.json"),
+        json: shipped!("examples/scenarios/stale-registry.json"),
         lab: None,
     },
     Scenario {
@@ -1241,7 +1243,7 @@ const SCENARIOS: &[Scenario] = &[
             "The mean time of the monolith and of the front service.",
             "The why panel's monolith finding: scaling for search adds copies of every module.",
         ],
-        json: include_str!("../../examples/scenarios/monolith-vs-microservices.json"),
+        json: shipped!("examples/scenarios/monolith-vs-microservices.json"),
         lab: None,
     },
 ];

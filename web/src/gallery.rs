@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::challenge::load_progress;
 
 use crate::run::RunCtx;
-use crate::session::{self, SessionAction, SessionHandle};
+use crate::session::{self, Content, SessionAction, SessionHandle};
 use crate::state::Handle;
 
 /// The gallery dialog, shown while the session says so; Escape or the close button closes it.
@@ -130,7 +130,16 @@ pub fn Gallery() -> Html {
             </article>
         }
     };
-    let sections = curriculum::sections(&query);
+    // The cards open diagrams that arrive after start (`session::load_content`); until then, a line says so.
+    let waiting = (!playground_core::content::ready()).then(|| match &session.content {
+        Content::Failed(why) => why.clone(),
+        _ => "Loading the scenarios and challenges…".to_string(),
+    });
+    let sections = if waiting.is_some() {
+        Vec::new()
+    } else {
+        curriculum::sections(&query)
+    };
     let section = |sec: &Section| {
         let info = sec.chapter;
         let (solved, total) = progress.chapter_count(info.chapter);
@@ -179,7 +188,9 @@ pub fn Gallery() -> Html {
                     <button type="button" class="btn" data-action="close-gallery" title="Close (Esc)" onclick={close}>{ "Close" }</button>
                 </div>
                 <input type="search" class="gallery-search" data-gallery-search="" placeholder="Search scenarios and challenges" aria-label="Search the gallery" value={(*query).clone()} oninput={on_search} />
-                if sections.is_empty() {
+                if let Some(waiting) = waiting {
+                    <p class="gallery-empty" data-gallery-waiting="">{ waiting }</p>
+                } else if sections.is_empty() {
                     <p class="gallery-empty">{ "Nothing matches. Try another word." }</p>
                 }
                 { for sections.iter().map(section) }

@@ -5,13 +5,13 @@
 
 use std::rc::Rc;
 
-use playground_core::Topology;
 use playground_core::editor::opening::{
     self, GALLERY_SEEN_KEY, Opening, PREVIOUS_KEY, VISIT_KEY, Visit,
 };
 use playground_core::editor::recovery::{self, PANIC_KEY, Recovery, TEST_PANIC_KEY, TestPanic};
 use playground_core::editor::storage::{self, STORAGE_KEY};
 use playground_core::editor::{Action, Tone};
+use playground_core::{Topology, content};
 use yew::prelude::*;
 
 use crate::run::{Cmd, RunCtx};
@@ -47,6 +47,22 @@ pub struct Session {
     pub paste: bool,
     /// the restore list (File → Restore) is open
     pub restore: bool,
+    /// where the shipped diagrams are (`playground_core::content`): fetched after start
+    pub content: Content,
+    /// the address's scenario or challenge, waiting for them
+    pub pending: Option<String>,
+}
+
+/// The shipped diagrams (scenarios and challenges), fetched after start by [`load_content`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Content {
+    /// on their way
+    #[default]
+    Loading,
+    /// installed in core: scenarios open, the gallery lists challenges
+    Ready,
+    /// not loaded, and why
+    Failed(String),
 }
 
 /// A change of the session.
@@ -66,6 +82,8 @@ pub enum SessionAction {
     Restore(bool),
     /// Close every menu, panel and dialog (Escape).
     CloseAll,
+    /// The shipped diagrams arrived or failed; the address's waiting fragment is taken.
+    Content(Content),
     /// The clipboard answered for this link.
     Copied {
         /// the link that was copied
@@ -111,6 +129,10 @@ impl Reducible for Session {
                 next.paste = false;
                 next.restore = false;
             }
+            SessionAction::Content(c) => {
+                next.content = c;
+                next.pending = None;
+            }
             SessionAction::Copied { link, ok } => match &mut next.share {
                 Some(s) if s.link == link => s.copied = Some(ok),
                 _ => return self,
@@ -128,6 +150,8 @@ pub struct Boot {
     hash: String,
     opening: Opening,
     gallery: bool,
+    /// the address's scenario or challenge, opened once the shipped diagrams are there
+    pending: Option<String>,
     /// after a failure: what to open and say (`editor::recovery`)
     recovery: Option<Recovery>,
 }
@@ -189,12 +213,20 @@ impl Boot {
         } else {
             current_hash()
         };
-        let opening = opening::open_fragment(&hash, read(VISIT_KEY).as_deref());
-        let gallery = opening::gallery_on_start(
-            read(STORAGE_KEY).is_some(),
-            read(GALLERY_SEEN_KEY).is_some(),
-            &opening,
-        );
+        // A scenario or challenge waits for the shipped diagrams (`load_content`); the user's own diagram
+        // shows meanwhile.
+        let pending = (opening::needs_content(&hash) && !content::ready()).then(|| hash.clone());
+        let opening = if pending.is_some() {
+            Opening::Own
+        } else {
+            opening::open_fragment(&hash, read(VISIT_KEY).as_deref())
+        };
+        let gallery = pending.is_none()
+            && opening::gallery_on_start(
+                read(STORAGE_KEY).is_some(),
+                read(GALLERY_SEEN_KEY).is_some(),
+                &opening,
+            );
         if gallery {
             store(GALLERY_SEEN_KEY, "1");
         }
@@ -206,6 +238,7 @@ impl Boot {
             hash,
             opening,
             gallery: gallery && recovery.is_none(),
+            pending,
             recovery,
         }
     }
@@ -254,6 +287,12 @@ impl Boot {
                 _ => None,
             },
             gallery: self.gallery,
+            pending: self.pending.clone(),
+            content: if content::ready() {
+                Content::Ready
+            } else {
+                Content::Loading
+            },
             ..Session::default()
         }
     }
@@ -385,4 +424,55 @@ pub fn started() {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     }
+}
+
+/// Fetches the shipped diagrams (the bundle `web/content.mjs` writes and links from index.html as
+/// `#content-bundle`), installs them in core, then opens the address's waiting scenario or challenge.
+/// `latest` gives the handles as they are when the answer comes.
+pub fn load_content(
+    latest: impl Fn() -> Option<(Handle, SessionHandle, Option<RunCtx>)> + 'static,
+) {
+    let href = gloo::utils::document()
+        .get_element_by_id("content-bundle")
+        .and_then(|l| l.get_attribute("href"));
+    yew::platform::spawn_local(async move {
+        let outcome = match href {
+            Some(href) => fetch_text(&href).await.and_then(|t| content::install(&t)),
+            None => Err("the page links no examples bundle".to_string()),
+        };
+        let Some((state, session, run)) = latest() else {
+            return;
+        };
+        let pending = session.pending.clone();
+        match outcome {
+            Ok(()) => {
+                session.dispatch(SessionAction::Content(Content::Ready));
+                if let Some(hash) = pending {
+                    open_hash(&state, &session, run.as_ref(), hash);
+                }
+            }
+            Err(e) => {
+                let text = format!("The gallery's examples did not load: {e}.");
+                session.dispatch(SessionAction::Content(Content::Failed(text.clone())));
+                if pending.is_some() {
+                    state.dispatch(Action::Notify {
+                        tone: Tone::Error,
+                        text,
+                    });
+                }
+            }
+        }
+    });
+}
+
+/// The text at `href`, or why not.
+async fn fetch_text(href: &str) -> Result<String, String> {
+    let response = gloo::net::http::Request::get(href)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(format!("the server answered {}", response.status()));
+    }
+    response.text().await.map_err(|e| e.to_string())
 }

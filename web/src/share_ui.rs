@@ -492,6 +492,16 @@ pub fn Overlays() -> Html {
         *latest.borrow_mut() = Some((s.clone(), se.clone(), run.clone(), layout.clone()));
     }
     {
+        // The shipped diagrams, once after start; then the address's scenario or challenge opens.
+        let latest = latest.clone();
+        use_effect_with((), move |_| {
+            session::load_content(move || {
+                let l = latest.borrow().clone();
+                l.map(|(state, session, run, _)| (state, session, run))
+            })
+        });
+    }
+    {
         let latest = latest.clone();
         use_effect_with((), move |_| {
             let doc = gloo::utils::document();

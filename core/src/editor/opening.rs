@@ -121,6 +121,12 @@ pub fn open_fragment(hash: &str, saved_visit: Option<&str>) -> Opening {
     }
 }
 
+/// Whether `hash` asks for a scenario or a challenge, which the page can open only once the shipped diagrams
+/// are there ([`crate::content::ready`]); until then it opens the user's diagram and this fragment after.
+pub fn needs_content(hash: &str) -> bool {
+    ChallengeLink::parse(hash).is_some() || matches!(Fragment::parse(hash), Fragment::Scenario(_))
+}
+
 /// The address key of a challenge: `#challenge=<name>`.
 pub const CHALLENGE_KEY: &str = "challenge";
 
@@ -374,6 +380,19 @@ mod tests {
         assert_eq!(save_key(false), STORAGE_KEY);
         assert_ne!(VISIT_KEY, STORAGE_KEY);
         assert_ne!(PREVIOUS_KEY, STORAGE_KEY);
+    }
+
+    #[test]
+    fn scenarios_and_challenges_need_the_shipped_diagrams_and_links_do_not() {
+        assert!(needs_content("#scenario=client-server"));
+        assert!(needs_content("#challenge=more-workers"));
+        let c = &challenges::all()[0];
+        let design = ChallengeLink::fragment(&c.name, Some(&c.reference));
+        assert!(needs_content(&design));
+        let link = share::share_url_fragment(&c.start);
+        assert!(!needs_content(&link));
+        assert!(!needs_content(""));
+        assert!(!needs_content("#elsewhere"));
     }
 
     #[test]
