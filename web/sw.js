@@ -28,14 +28,19 @@ function keep(html) {
   return files;
 }
 
+/** Trunk's hashed file names (`playground-web-1a2b…_bg.wasm`): their content never changes under a name. */
+const HASHED = /-[0-9a-f]{16}(?:_bg)?\.[a-z]+$/;
+
 async function precache() {
   const cache = await caches.open(CACHE);
-  const page = await fetch('./', { cache: 'reload' });
+  const page = await fetch('./', { cache: 'no-cache' });
   if (!page.ok) throw new Error(`index.html: ${page.status}`);
   const html = await page.clone().text();
   await cache.put('./', page);
   const files = [...keep(html)].filter((u) => u !== new URL('./', self.registration.scope).href);
-  await cache.addAll(files.map((u) => new Request(u, { cache: 'reload' })));
+  // A hashed file the page has just loaded is taken from the HTTP cache (on a slow line the Wasm is not
+  // downloaded twice); anything else is revalidated.
+  await cache.addAll(files.map((u) => new Request(u, { cache: HASHED.test(new URL(u).pathname) ? 'default' : 'no-cache' })));
 }
 
 /** Drops cached files the newest index.html no longer links (an older build's hashed files). */

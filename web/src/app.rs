@@ -300,6 +300,16 @@ pub fn App() -> Html {
         .map(|l| (l.canvas.clone(), l.gif.clone()))
         .unwrap_or_default();
 
+    // The first render mounts what the shell showed (header, palette, canvas, the tab bar) and keeps the
+    // places of the rest; the inspector, metrics, dialogs and the gallery mount after that frame is painted,
+    // in a task of their own, so no one task of the start is long (BENCHMARKS.md, "Page start-up").
+    let all = use_state(|| false);
+    {
+        let all = all.clone();
+        use_effect_with((), move |_| crate::after_paint(move || all.set(true)));
+    }
+    let all = *all;
+
     let narrow = layout.tier == Tier::Narrow;
     let sheet = layout.sheet.map(Sheet::word);
     html! {
@@ -316,20 +326,22 @@ pub fn App() -> Html {
                     <div class="workspace">
                         <PaletteArea />
                         <CanvasArea />
-                        <InspectorArea />
+                        if all { <InspectorArea /> } else { <aside class="panel inspector" aria-hidden="true"></aside> }
                     </div>
-                    <MetricsArea />
+                    if all { <MetricsArea /> } else { <section class="metrics" aria-hidden="true"></section> }
                     if narrow {
-                        <WhyPanel />
+                        if all { <WhyPanel /> } else { <section class="why" aria-hidden="true"></section> }
                         <LiveStrip />
                         <TabBar />
                     }
-                    <Overlays />
-                    <ContextMenuView />
-                    <ShortcutSheet />
-                    <GifRecorder />
-                    <TabBanner />
-                    <RestoreDialog />
+                    if all {
+                        <Overlays />
+                        <ContextMenuView />
+                        <ShortcutSheet />
+                        <GifRecorder />
+                        <TabBanner />
+                        <RestoreDialog />
+                    }
                 </div>
             </ContextProvider<CanvasBox>>
         </ContextProvider<GifSlot>>

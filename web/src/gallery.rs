@@ -16,6 +16,9 @@ use crate::run::RunCtx;
 use crate::session::{self, Content, SessionAction, SessionHandle};
 use crate::state::Handle;
 
+/// Chapters a first opening shows at once (a phone's screen shows the first one or two).
+const FIRST_CHAPTERS: usize = 2;
+
 /// The gallery dialog, shown while the session says so; Escape or the close button closes it.
 #[component]
 pub fn Gallery() -> Html {
@@ -25,6 +28,18 @@ pub fn Gallery() -> Html {
     let dialog = use_node_ref();
     let query = use_state(String::new);
     let open = session.as_ref().is_some_and(|s| s.gallery);
+    // A first opening shows the first chapters, the rest a painted frame later: a first visit opens the
+    // gallery while the page starts, and all of it at once is one long task. Chapters out of view are not laid
+    // out until scrolled to (`content-visibility` in style.css).
+    let all = use_state(|| false);
+    {
+        let all = all.clone();
+        use_effect_with(open, move |open| {
+            if *open && !*all {
+                crate::after_paint(move || all.set(true));
+            }
+        });
+    }
     {
         // Focus moves into the dialog so keyboard users start on the first card.
         let dialog = dialog.clone();
@@ -193,7 +208,7 @@ pub fn Gallery() -> Html {
                 } else if sections.is_empty() {
                     <p class="gallery-empty">{ "Nothing matches. Try another word." }</p>
                 }
-                { for sections.iter().map(section) }
+                { for sections.iter().take(if *all { usize::MAX } else { FIRST_CHAPTERS }).map(section) }
             </section>
         </div>
     }

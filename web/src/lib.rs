@@ -33,15 +33,46 @@ pub mod waterfall;
 
 pub use app::App;
 
-/// Mounts the app on the document body in place of the loading screen, and registers the service worker that
-/// keeps the site for offline use. Called once by the binary.
+/// Mounts the app on the document body in place of the app shell (index.html: the header, palette and loading
+/// state painted before the Wasm arrived), and registers the service worker that keeps the site for offline
+/// use once the page has loaded. Called once by the binary.
 pub fn start() {
-    if let Some(loading) = gloo::utils::document().get_element_by_id("sdp-loading") {
-        loading.remove();
+    if let Some(shell) = gloo::utils::document().get_element_by_id("sdp-loading") {
+        shell.remove();
     }
     panic::install();
     yew::Renderer::<App>::new().render();
-    register_service_worker();
+    when_loaded(register_service_worker);
+}
+
+/// Runs `f` after the browser has painted the current frame: in a task of its own after the next animation
+/// frame, so the work `f` starts neither delays that paint nor joins the task before it. The first render
+/// uses it to mount the panels out of view a frame after the header, palette and canvas (`App`).
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let task = Closure::once_into_js(f);
+    let frame = Closure::once_into_js(move || {
+        if let Some(w) = web_sys::window() {
+            let _ =
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(task.unchecked_ref(), 0);
+        }
+    });
+    let _ = window.request_animation_frame(frame.unchecked_ref());
+}
+
+/// Runs `f` once the window's `load` event has fired (at once if it has): the service worker's install
+/// fetches must not compete with the page's own files on a slow line.
+fn when_loaded(f: impl FnOnce() + 'static) {
+    let document = gloo::utils::document();
+    if document.ready_state() == "complete" {
+        f();
+        return;
+    }
+    gloo::events::EventListener::once(&gloo::utils::window(), "load", move |_| f()).forget();
 }
 
 /// Registers `sw.js` (beside the page, so it works under any path). Browsers without service workers, and
