@@ -187,19 +187,19 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "webhook-duplicates",
-        include_str!("challenges/data/webhook-duplicates.json"),
+        shipped!("core/src/challenges/data/webhook-duplicates.json"),
     ),
     (
         "chat-polling",
-        include_str!("challenges/data/chat-polling.json"),
+        shipped!("core/src/challenges/data/chat-polling.json"),
     ),
     (
         "presigned-uploads",
-        include_str!("challenges/data/presigned-uploads.json"),
+        shipped!("core/src/challenges/data/presigned-uploads.json"),
     ),
     (
         "stale-registry",
-        include_str!("challenges/data/stale-registry.json"),
+        shipped!("core/src/challenges/data/stale-registry.json"),
     ),
 ];
 
