@@ -100,6 +100,7 @@ impl Sim {
         }
     }
 
+    /// The hop record itself (out of line: most runs keep no trace).
     #[inline(never)]
     fn record_hop(&mut self, req: u32, from: u32, to: u32, arrive: SimTime, outcome: HopOutcome) {
         let q = self.reqs.get(req);

@@ -99,6 +99,7 @@ impl Sim {
         self.on_bandwidth(e, dir, bytes)
     }
 
+    /// [`Sim::on_wire`] in a diagram with a bandwidth somewhere.
     #[inline(never)]
     fn on_bandwidth(&mut self, e: u32, dir: usize, bytes: u32) -> SimTime {
         let now = self.queue.now;
