@@ -301,8 +301,10 @@ pub fn App() -> Html {
         .unwrap_or_default();
 
     // The first render mounts what the shell showed (header, palette, canvas, the tab bar) and keeps the
-    // places of the rest; the inspector, metrics, dialogs and the gallery mount after that frame is painted,
-    // in a task of their own, so no one task of the start is long (BENCHMARKS.md, "Page start-up").
+    // places of the rest; the inspector, metrics and dialogs mount after that frame is painted, in a task of
+    // their own, so no one task of the start is long (BENCHMARKS.md, "Page start-up"). The overlays (with the
+    // gallery a first visit opens) come first: they are empty unless open, and the gallery adds its chapters
+    // a few per frame.
     let all = use_state(|| false);
     {
         let all = all.clone();
@@ -334,8 +336,9 @@ pub fn App() -> Html {
                         <LiveStrip />
                         <TabBar />
                     }
+                    // The gallery opens on a first visit: its first chapters come with the first frame.
+                    <Overlays />
                     if all {
-                        <Overlays />
                         <ContextMenuView />
                         <ShortcutSheet />
                         <GifRecorder />

@@ -18,6 +18,8 @@ use crate::state::Handle;
 
 /// Chapters a first opening shows at once (a phone's screen shows the first one or two).
 const FIRST_CHAPTERS: usize = 2;
+/// Chapters added each painted frame after that.
+const MORE_CHAPTERS: usize = 4;
 
 /// The gallery dialog, shown while the session says so; Escape or the close button closes it.
 #[component]
@@ -28,15 +30,16 @@ pub fn Gallery() -> Html {
     let dialog = use_node_ref();
     let query = use_state(String::new);
     let open = session.as_ref().is_some_and(|s| s.gallery);
-    // A first opening shows the first chapters, the rest a painted frame later: a first visit opens the
+    // A first opening shows the first chapters, then a few more each painted frame: a first visit opens the
     // gallery while the page starts, and all of it at once is one long task. Chapters out of view are not laid
     // out until scrolled to (`content-visibility` in style.css).
-    let all = use_state(|| false);
+    let shown = use_state(|| FIRST_CHAPTERS);
     {
-        let all = all.clone();
-        use_effect_with(open, move |open| {
-            if *open && !*all {
-                crate::after_paint(move || all.set(true));
+        let shown = shown.clone();
+        use_effect_with((open, *shown), move |(open, n)| {
+            if *open && *n < curriculum::CHAPTERS.len() {
+                let next = n + MORE_CHAPTERS;
+                crate::after_paint(move || shown.set(next));
             }
         });
     }
@@ -208,7 +211,7 @@ pub fn Gallery() -> Html {
                 } else if sections.is_empty() {
                     <p class="gallery-empty">{ "Nothing matches. Try another word." }</p>
                 }
-                { for sections.iter().take(if *all { usize::MAX } else { FIRST_CHAPTERS }).map(section) }
+                { for sections.iter().take(*shown).map(section) }
             </section>
         </div>
     }
