@@ -31,8 +31,7 @@ pub fn Gallery() -> Html {
     let query = use_state(String::new);
     let open = session.as_ref().is_some_and(|s| s.gallery);
     // A first opening shows the first chapters, then a few more each painted frame: a first visit opens the
-    // gallery while the page starts, and all of it at once is one long task. Chapters out of view are not laid
-    // out until scrolled to (`content-visibility` in style.css).
+    // gallery while the page starts, and all of it at once is one long task.
     let shown = use_state(|| FIRST_CHAPTERS);
     {
         let shown = shown.clone();
@@ -211,7 +210,8 @@ pub fn Gallery() -> Html {
                 } else if sections.is_empty() {
                     <p class="gallery-empty">{ "Nothing matches. Try another word." }</p>
                 }
-                { for sections.iter().take(*shown).map(section) }
+                // A list of its own, so chapters added later are appended, not the dialog rebuilt.
+                <div class="gallery-chapters">{ for sections.iter().take(*shown).map(section) }</div>
             </section>
         </div>
     }

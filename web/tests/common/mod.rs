@@ -19,5 +19,29 @@ pub async fn mount() -> web_sys::Element {
         .expect("append works");
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
+    // The inspector, metrics and dialogs mount a painted frame after the rest (`App`'s first render): wait
+    // for them, two seconds at most (the tests then assert what they need).
+    for _ in 0..100 {
+        if root
+            .query_selector("[data-region=\"metrics\"]")
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            break;
+        }
+        next_task().await;
+        yew::scheduler::flush().await;
+    }
     root
+}
+
+/// Resolves in a later task, 20 ms from now.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
