@@ -9,8 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { chromium } from 'playwright-core';
-import { DIST, ROOT, launch, serveDist, skipGallery } from './support.mjs';
+import { DIST, ROOT, launch, launchPersistent, serveDist, skipGallery } from './support.mjs';
 
 /** The .json files under `dir` (relative to the repository), recursively, as repository paths. */
 function jsonFiles(dir) {
@@ -27,7 +26,7 @@ test('the build ships every scenario and challenge unchanged in the bundle, and 
   assert.match(readFileSync(join(DIST, 'index.html'), 'utf8'), new RegExp(`<link rel="alternate" type="application/json" id="content-bundle" href="\\./${name}">`));
   const bundle = JSON.parse(readFileSync(join(DIST, name), 'utf8'));
   const want = [...jsonFiles('examples/scenarios'), ...jsonFiles('core/src/challenges/data')].sort();
-  assert.equal(want.length, 88, 'the count of shipped diagrams changed: update this number');
+  assert.equal(want.length, 92, 'the count of shipped diagrams changed: update this number');
   assert.deepEqual(Object.keys(bundle).sort(), want);
   const wasm = readFileSync(join(DIST, readdirSync(DIST).find((f) => f.endsWith('.wasm'))));
   for (const path of want) {
@@ -77,12 +76,7 @@ test('a scenario link waits for the bundle: the own diagram first, the gallery s
 test('offline after one visit: a scenario and a challenge open from the cached bundle', async () => {
   const site = await serveDist(DIST, { prefix: '/app/' });
   const profile = await mkdtemp(join(tmpdir(), 'sdp-content-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const context = await launchPersistent(profile);
   try {
     await skipGallery(context);
     const page = context.pages()[0] ?? (await context.newPage());

@@ -6,19 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { DIST, serveDist, skipGallery } from './support.mjs';
+import { DIST, launchPersistent, serveDist, skipGallery } from './support.mjs';
 
 test('offline after the first visit: a reload with no network starts the app from the cache', async () => {
   const site = await serveDist(DIST, { prefix: '/app/' });
   // A profile on disk, as a person has: Chromium does not offer to install from an incognito one.
   const profile = await mkdtemp(join(tmpdir(), 'sdp-offline-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const context = await launchPersistent(profile);
   await skipGallery(context);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];

@@ -61,19 +61,34 @@ export async function serveDist(dir = DIST, { prefix = '/', hold } = {}) {
 }
 
 /** Launches Debian's Chromium headless, never a downloaded browser. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * A browser with a profile on disk in `profile`, as a person has (a service worker and its caches survive a
+ * reload; Chromium does not offer to install from an incognito profile); 1280×800.
+ */
+export async function launchPersistent(profile) {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: CHROMIUM_ARGS,
   });
 }
 
