@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { DIST, ROOT, launch, launchPersistent, serveDist, skipGallery } from './support.mjs';
+import { DIST, ROOT, firstVisitWithWorker, launch, launchPersistent, serveDist, skipGallery } from './support.mjs';
 
 /** The .json files under `dir` (relative to the repository), recursively, as repository paths. */
 function jsonFiles(dir) {
@@ -78,14 +78,7 @@ test('offline after one visit: a scenario and a challenge open from the cached b
   const profile = await mkdtemp(join(tmpdir(), 'sdp-content-'));
   const context = await launchPersistent(profile);
   try {
-    await skipGallery(context);
-    const page = context.pages()[0] ?? (await context.newPage());
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(site.url);
-    await page.locator('[data-node-id="users"]').waitFor({ timeout: 15000 });
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
+    const { page, errors } = await firstVisitWithWorker(context, site.url);
     const cached = await page.evaluate(async () => (await (await caches.open('sdp-site-v1')).keys()).map((r) => new URL(r.url).pathname));
     assert.ok(cached.includes(`/app/${bundleName()}`), `the bundle is not cached: ${cached}`);
 

@@ -6,22 +6,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, launchPersistent, serveDist, skipGallery } from './support.mjs';
+import { DIST, firstVisitWithWorker, launchPersistent, serveDist } from './support.mjs';
 
 test('offline after the first visit: a reload with no network starts the app from the cache', async () => {
   const site = await serveDist(DIST, { prefix: '/app/' });
   // A profile on disk, as a person has: Chromium does not offer to install from an incognito one.
   const profile = await mkdtemp(join(tmpdir(), 'sdp-offline-'));
   const context = await launchPersistent(profile);
-  await skipGallery(context);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(site.url);
-  await page.locator('[data-node-id="users"]').waitFor({ timeout: 15000 });
   // The worker is installed (it cached every file index.html links) and controls the page.
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
+  const { page, errors } = await firstVisitWithWorker(context, site.url);
   const cached = await page.evaluate(async () => {
     const keys = await (await caches.open('sdp-site-v1')).keys();
     return keys.map((r) => new URL(r.url).pathname);

@@ -92,6 +92,22 @@ export async function launchPersistent(profile) {
   });
 }
 
+/**
+ * A first visit in a persistent `context` (see `launchPersistent`): skips the gallery, opens `url`, waits for
+ * the example diagram and for the service worker to control the page. Resolves to { page, errors }.
+ */
+export async function firstVisitWithWorker(context, url) {
+  await skipGallery(context);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.locator('[data-node-id="users"]').waitFor({ timeout: 15000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
+  return { page, errors };
+}
+
 /** The localStorage key that says the gallery was shown (core's `editor::opening::GALLERY_SEEN_KEY`). */
 export const GALLERY_SEEN_KEY = 'sdp.gallery.seen.v1';
 
