@@ -16,7 +16,8 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TYPES = {
+/** Content types by file ending (also `support.mjs`'s plain test server's). */
+export const TYPES = {
   '.webmanifest': 'application/manifest+json',
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -87,6 +88,12 @@ export function negotiate(accept = '') {
   return null;
 }
 
+/** The site path (`/…`) a request asks for under `prefix`, or null when it is outside it. */
+export function sitePath(req, prefix) {
+  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  return path.startsWith(prefix) ? '/' + path.slice(prefix.length) : null;
+}
+
 /**
  * Serves `dir` compressed on `port` (0: a free one) of 127.0.0.1, under `prefix`; `hold(path)` may return a
  * promise the response waits for. Resolves to { url, close, files }.
@@ -96,12 +103,11 @@ export async function serveCompressed(dir, { port = 0, prefix = '/', hold } = {}
   const files = await prepare(dir);
   const csp = files.get('/csp.txt')?.body.toString('utf8').trim();
   const server = createServer(async (req, res) => {
-    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (!path.startsWith(prefix)) {
+    let path = sitePath(req, prefix);
+    if (path === null) {
       res.writeHead(404).end('not found');
       return;
     }
-    path = '/' + path.slice(prefix.length);
     if (path.endsWith('/')) path += 'index.html';
     if (hold) await hold(path);
     const file = files.get(path);

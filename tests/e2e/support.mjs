@@ -5,21 +5,11 @@ import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
+import { TYPES, sitePath } from './serve-compressed.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = join(ROOT, 'dist');
 export const SHOTS = join(ROOT, 'target', 'e2e');
-
-const TYPES = {
-  '.webmanifest': 'application/manifest+json',
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
 
 /**
  * Serves `dir` (default `dist/`) on a free loopback port; resolves to { url, close }. With `prefix` (such as
@@ -28,12 +18,11 @@ const TYPES = {
  */
 export async function serveDist(dir = DIST, { prefix = '/', hold } = {}) {
   const server = createServer(async (req, res) => {
-    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (!path.startsWith(prefix)) {
+    const path = sitePath(req, prefix);
+    if (path === null) {
       res.writeHead(404).end('not found');
       return;
     }
-    path = '/' + path.slice(prefix.length);
     if (hold) await hold(path);
     const file = normalize(join(dir, path === '/' ? 'index.html' : path));
     if (!file.startsWith(dir)) {
