@@ -242,7 +242,7 @@ pub struct NodeGauge {
 /// Bytes held by the engine's main structures (from sizes and capacities).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryUse {
-    /// the request slab, its free list and spilled paths
+    /// the request slab (slots, the cold and spill side tables, their free lists)
     pub requests: usize,
     /// the event queue
     pub events: usize,

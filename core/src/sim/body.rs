@@ -97,7 +97,7 @@ impl Sim {
             return;
         };
         let q = self.reqs.get(p.req);
-        let path_len = q.path.depth();
+        let path_len = self.reqs.depth(p.req);
         let gone = !q.live || q.generation != p.generation;
         if gone || p.hop >= path_len {
             self.bodies.pulls[i as usize] = None;
@@ -112,7 +112,7 @@ impl Sim {
             self.set_levels(p.node);
             return;
         }
-        let e = q.path.at(p.hop as usize).edge;
+        let e = self.reqs.hop_at(p.req, p.hop as usize).edge;
         let edge = &self.graph.edges[e as usize];
         if edge.cut {
             // A cut link refuses the body: the node hears of it at once.

@@ -272,15 +272,8 @@ impl Sim {
         let p = self.reqs.get(parent);
         let (key, client, addr, size, op, hops, internal) =
             (p.key, p.client, p.addr, p.size, p.op, p.hops, p.internal);
-        let (idem, api_key, route, malicious, validator, via, body) = (
-            p.idem,
-            p.api_key,
-            p.route,
-            p.malicious,
-            p.validator,
-            p.via,
-            p.body,
-        );
+        let idem = self.reqs.idem(parent);
+        let pc = *self.reqs.cold(parent);
         let child = self.reqs.alloc();
         let q = self.reqs.get_mut(child);
         q.id = self.next_id;
@@ -292,7 +285,6 @@ impl Sim {
         q.addr = addr;
         q.size = size;
         q.resp = 0;
-        q.body = body;
         q.op = op;
         q.attempt = attempt;
         q.hops = hops;
@@ -300,17 +292,18 @@ impl Sim {
         q.state = ReqState::Live;
         q.outcome = Outcome::Ok;
         q.internal = internal;
-        q.version = 0;
         q.net = 0;
-        q.idem = idem;
-        q.call = call;
-        q.api_key = api_key;
-        q.route = route;
-        q.malicious = malicious;
-        q.validator = validator;
-        q.via = via;
+        let r = &mut self.reqs;
+        r.set_idem(child, idem);
+        r.set_call(child, call);
+        r.set_body(child, pc.body);
+        r.set_api_key(child, pc.api_key);
+        r.set_route(child, pc.route);
+        r.set_malicious(child, pc.malicious);
+        r.set_validator(child, pc.validator);
+        r.set_via(child, pc.via);
         // The child's first hop holds the hops its parent had, as a forward's does.
-        q.path.push(Hop { hops, ..first_hop });
+        r.push_hop(child, Hop { hops, ..first_hop });
         self.next_id += 1;
         self.span_child(child, parent, role);
         child
@@ -340,8 +333,8 @@ impl Sim {
     /// The copy of call `c` still out when its attempt was decided: nobody waits for it any more (it is
     /// freed when it comes back); tied, it is removed from the queue it waits in.
     fn orphan_copy(&mut self, c: u32, copy: u32, cancel: bool) {
+        self.reqs.set_call(copy, NO_CALL);
         let q = self.reqs.get_mut(copy);
-        q.call = NO_CALL;
         match q.state {
             ReqState::Live => q.state = ReqState::TimedOut,
             ReqState::Lost => {
@@ -350,7 +343,7 @@ impl Sim {
             }
             ReqState::TimedOut => {}
         }
-        let Some(hop) = self.reqs.get(copy).path.last().filter(|_| cancel) else {
+        let Some(hop) = self.reqs.last_hop(copy).filter(|_| cancel) else {
             return;
         };
         let node = self.graph.edges[hop.edge as usize].to;
@@ -385,9 +378,9 @@ impl Sim {
     pub(super) fn attempt_returned(&mut self, child: u32, e: u32) {
         let now = self.queue.now;
         let q = self.reqs.get(child);
-        let c = q.call;
-        let (outcome, version, cache_hit, net, start, resp) =
-            (q.outcome, q.version, q.cache_hit, q.net, q.start, q.resp);
+        let (c, version) = (self.reqs.cold(child).call, self.reqs.cold(child).version);
+        let (outcome, cache_hit, net, start, resp) =
+            (q.outcome, q.cache_hit, q.net, q.start, q.resp);
         self.reqs.free(child);
         if outcome == Outcome::Ok
             && let Some(h) = self.graph.edges[e as usize]
@@ -415,9 +408,9 @@ impl Sim {
         let p = self.reqs.get_mut(parent);
         p.net += net;
         if outcome == Outcome::Ok {
-            p.version = version;
             p.cache_hit = cache_hit;
             p.resp = resp;
+            self.reqs.set_version(parent, version);
         }
         self.record_breaker(c, outcome != Outcome::Ok);
         if outcome == Outcome::Ok {
@@ -433,13 +426,13 @@ impl Sim {
     /// A link lost a live attempt. With a timeout, the timeout will notice; without one the caller learns it
     /// at once (as a reset connection) — once no other copy of the attempt is out.
     pub(super) fn attempt_lost(&mut self, child: u32) {
-        let c = self.reqs.get(child).call;
+        let c = self.reqs.cold(child).call;
         let Call { edge, round, .. } = self.calls.list[c as usize];
         if self.policy_mut(edge).timeout.is_some() {
             self.reqs.get_mut(child).state = ReqState::Lost;
             return;
         }
-        self.reqs.get_mut(child).call = NO_CALL;
+        self.reqs.set_call(child, NO_CALL);
         self.unwind(child);
         let call = &mut self.calls.list[c as usize];
         if call.hedge == child {
@@ -472,8 +465,8 @@ impl Sim {
                 continue;
             }
             self.trace_hop(copy, from, from, self.queue.now, HopOutcome::TimedOut);
+            self.reqs.set_call(copy, NO_CALL);
             let q = self.reqs.get_mut(copy);
-            q.call = NO_CALL;
             match q.state {
                 ReqState::Live => q.state = ReqState::TimedOut,
                 ReqState::Lost => self.unwind(copy),
@@ -546,9 +539,11 @@ impl Sim {
                 self.orphan_copy(c, copy, tied);
             }
         }
-        let q = self.reqs.get_mut(call.parent);
-        q.outcome = outcome;
-        let hop = q.path.pop().expect("the parent's hop over the call's edge");
+        self.reqs.get_mut(call.parent).outcome = outcome;
+        let hop = self
+            .reqs
+            .pop_hop(call.parent)
+            .expect("the parent's hop over the call's edge");
         self.deliver(call.parent, hop);
     }
 }

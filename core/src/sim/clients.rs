@@ -81,7 +81,6 @@ impl Sim {
         q.addr = nr.addr;
         q.size = nr.size;
         q.resp = 0;
-        q.body = body;
         q.op = nr.op;
         q.attempt = 0;
         q.hops = 0;
@@ -89,14 +88,12 @@ impl Sim {
         q.state = ReqState::Live;
         q.outcome = Outcome::Ok;
         q.internal = false;
-        q.version = 0;
         q.net = 0;
-        q.idem = q.id;
-        q.api_key = nr.api_key;
-        q.route = route;
-        q.malicious = nr.malicious;
-        q.via = crate::request::NO_VIA;
         let generation = q.generation;
+        self.reqs.set_body(r, body);
+        self.reqs.set_api_key(r, nr.api_key);
+        self.reqs.set_route(r, route);
+        self.reqs.set_malicious(r, nr.malicious);
         self.next_id += 1;
         self.outstanding += 1;
         self.span_root(r);
@@ -123,7 +120,7 @@ impl Sim {
             None
         };
         if let Some(Lookup::Revalidate(v)) = cached {
-            self.reqs.get_mut(r).validator = v;
+            self.reqs.set_validator(r, v);
         }
         if cached == Some(Lookup::Fresh) {
             // A fresh entry of the browser's HTTP cache: the read never leaves the device.
@@ -236,15 +233,17 @@ impl Sim {
                     .and_then(|c| c.http.as_mut())
             {
                 // An answer from the network (a local hit resolves at once): stored, or a 304.
-                not_modified = h.answered(q.key, q.start, q.version, q.measured, q.validator != 0);
+                let c = self.reqs.cold(req);
+                not_modified = h.answered(q.key, q.start, c.version, q.measured, c.validator != 0);
             }
             if api.is_some() {
                 screen = Some((id, networked && !not_modified));
             }
             let q = self.reqs.get(req);
+            let malicious = self.reqs.cold(req).malicious;
             let e = &mut self.meters.e2e;
             if outcome == Outcome::Ok {
-                e.totals.attacks_served += u64::from(q.measured && q.malicious);
+                e.totals.attacks_served += u64::from(q.measured && malicious);
                 let ns = now.since(q.start).0;
                 e.tick_latency.record(ns);
                 if q.measured {
@@ -256,7 +255,7 @@ impl Sim {
                 e.totals.outcomes[outcome] += 1;
                 let mine = &mut self.meters.by_client[client as usize];
                 mine.outcomes[outcome] += 1;
-                mine.attacks_served += u64::from(outcome == Outcome::Ok && q.malicious);
+                mine.attacks_served += u64::from(outcome == Outcome::Ok && malicious);
             }
         }
         self.reqs.free(req);

@@ -137,15 +137,18 @@ impl Sim {
         };
         let total = ports * plan.copies;
         let first_edge = self.graph.out_edges[self.graph.out_start[n] as usize];
-        let q = self.reqs.get_mut(req);
+        let q = self.reqs.get(req);
         let (here, hops) = (q.here, q.hops);
         // The parent's hop for the plan: what its end is delivered over (to the node, with `slot`).
-        q.path.push(Hop {
-            edge: first_edge,
-            slot,
-            here,
-            hops,
-        });
+        self.reqs.push_hop(
+            req,
+            Hop {
+                edge: first_edge,
+                slot,
+                here,
+                hops,
+            },
+        );
         let counted = self.meters.window.contains(now);
         let g = match self.groups.free.pop() {
             Some(g) => g,
@@ -235,8 +238,8 @@ impl Sim {
     pub(super) fn branch_returned(&mut self, b: u32, hop: Hop) {
         let now = self.queue.now;
         let q = self.reqs.get(b);
-        let (outcome, net, version, cache_hit, start) =
-            (q.outcome, q.net, q.version, q.cache_hit, q.start);
+        let version = self.reqs.cold(b).version;
+        let (outcome, net, cache_hit, start) = (q.outcome, q.net, q.cache_hit, q.start);
         self.reqs.free(b);
         let node = self.graph.edges[hop.edge as usize].from as usize;
         if outcome == Outcome::Ok
@@ -254,9 +257,7 @@ impl Sim {
     pub(super) fn branch_lost(&mut self, b: u32) {
         let first = self
             .reqs
-            .get(b)
-            .path
-            .first()
+            .first_hop(b)
             .expect("a branch's first hop is on its path");
         let (group, round) = untag(first.here);
         self.unwind(b);
@@ -265,8 +266,11 @@ impl Sim {
 
     /// Whether `req` is a branch of a plan that its client still waits for (not an attempt of a call).
     pub(super) fn is_branch(&self, req: u32) -> bool {
-        let q = self.reqs.get(req);
-        q.call == NO_CALL && q.path.first().is_some_and(|h| h.slot == BRANCH_SLOT)
+        self.reqs.cold(req).call == NO_CALL
+            && self
+                .reqs
+                .first_hop(req)
+                .is_some_and(|h| h.slot == BRANCH_SLOT)
     }
 
     /// One branch of group `g` (of round `round`) answered with `outcome`.
@@ -351,10 +355,13 @@ impl Sim {
         q.outcome = outcome;
         if outcome == Outcome::Ok {
             q.net += grp.net;
-            q.version = grp.version;
             q.cache_hit = grp.cache_hit;
+            self.reqs.set_version(grp.parent, grp.version);
         }
-        let hop = q.path.pop().expect("the parent's hop for its plan");
+        let hop = self
+            .reqs
+            .pop_hop(grp.parent)
+            .expect("the parent's hop for its plan");
         self.deliver(grp.parent, hop);
     }
 }

@@ -28,7 +28,7 @@ impl Pushes {
 impl Sim {
     /// `node`, which holds `req`, sends `value` in a message of `bytes` to the node `req` came from.
     pub(super) fn push(&mut self, req: u32, value: u64, bytes: u32) {
-        let Some(hop) = self.reqs.get(req).path.last() else {
+        let Some(hop) = self.reqs.last_hop(req) else {
             return;
         };
         let edge = &self.graph.edges[hop.edge as usize];

@@ -163,7 +163,7 @@ impl Sim {
         if q.internal {
             return;
         }
-        let (client, idem) = (q.client, q.idem);
+        let (client, idem) = (q.client, self.reqs.idem(req));
         if let Some(s) = self.nodes[client as usize]
             .as_client()
             .and_then(|c| c.screen.as_deref_mut())

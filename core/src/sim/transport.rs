@@ -17,12 +17,15 @@ impl Sim {
                 Action::Forward { req, port, slot } => self.run_forward(node, req, port, slot),
                 Action::Recall { req, port, slot } => {
                     // Back to the hops it had on arriving here: one more than its caller had when it sent it.
-                    let q = self.reqs.get_mut(req);
-                    q.hops = q.path.last().map_or(0, |h| h.hops.saturating_add(1));
+                    let hops = self
+                        .reqs
+                        .last_hop(req)
+                        .map_or(0, |h| h.hops.saturating_add(1));
+                    self.reqs.get_mut(req).hops = hops;
                     self.run_forward(node, req, port, slot);
                 }
                 Action::Egress { req, port, slot } => {
-                    self.reqs.get_mut(req).via = node;
+                    self.reqs.set_via(req, node);
                     self.run_forward(node, req, port, slot);
                 }
                 Action::Respond { req, outcome } => {
@@ -61,7 +64,7 @@ impl Sim {
                 } => self.spawn_with(node, key, op, port, slot, Some(own_idem(node, of))),
                 Action::Absorb { req } => self.reqs.free(req),
                 Action::Answer { req, value } => {
-                    self.reqs.get_mut(req).version = value;
+                    self.reqs.set_version(req, value);
                     self.respond(node, req, Outcome::Ok, false);
                 }
                 Action::Scatter { req, slot } => self.scatter(node, req, slot),
@@ -149,7 +152,6 @@ impl Sim {
         q.addr = 0;
         q.size = 0;
         q.resp = 0;
-        q.body = 0;
         q.op = op;
         q.attempt = 0;
         q.hops = 0;
@@ -157,14 +159,10 @@ impl Sim {
         q.state = ReqState::Live;
         q.outcome = Outcome::Ok;
         q.internal = true;
-        q.version = 0;
         q.net = 0;
-        q.idem = idem.unwrap_or(q.id);
-        q.api_key = 0;
-        q.route = 0;
-        q.malicious = false;
-        q.validator = 0;
-        q.via = crate::request::NO_VIA;
+        if let Some(idem) = idem {
+            self.reqs.set_idem(r, idem);
+        }
         self.next_id += 1;
         self.forward(node, r, port, slot);
     }
@@ -186,14 +184,17 @@ impl Sim {
 
     /// Sends `req` from `from` over edge `e` now (see [`Sim::forward`]).
     pub(super) fn send_on(&mut self, from: u32, req: u32, e: u32, slot: u32) {
-        let q = self.reqs.get_mut(req);
+        let q = self.reqs.get(req);
         let (here, hops) = (q.here, q.hops);
-        q.path.push(Hop {
-            edge: e,
-            slot,
-            here,
-            hops,
-        });
+        self.reqs.push_hop(
+            req,
+            Hop {
+                edge: e,
+                slot,
+                here,
+                hops,
+            },
+        );
         if self.graph.edges[e as usize].policy.is_some() {
             self.start_call(req, e);
         } else {
@@ -246,21 +247,22 @@ impl Sim {
     pub(super) fn respond(&mut self, node: u32, req: u32, outcome: Outcome, caused: bool) {
         let now = self.queue.now;
         let in_window = self.meters.window.contains(now);
-        let q = self.reqs.get_mut(req);
-        let Some(hop) = q.path.last() else {
+        let Some(hop) = self.reqs.last_hop(req) else {
             // A request with no caller (never on a path): nothing to answer.
             return;
         };
+        let q = self.reqs.get_mut(req);
         q.outcome = outcome;
+        let here = q.here;
         if self.versions.track && outcome == Outcome::Ok && self.nodes[node as usize].stores_data()
         {
             let v = self.versions.by_key.entry(q.key).or_insert(0);
             if q.op == Op::Write {
                 *v += 1;
             }
-            q.version = *v;
+            let v = *v;
+            self.reqs.set_version(req, v);
         }
-        let here = q.here;
         let st = &mut self.meters.stats[node as usize];
         if self.meters.window.contains(here) {
             st.record_time(now.since(here).0);
@@ -312,7 +314,7 @@ impl Sim {
     pub(super) fn lose(&mut self, req: u32, from: u32, to: u32, arrive: SimTime) {
         self.trace_hop(req, from, to, arrive, HopOutcome::Lost);
         let q = self.reqs.get(req);
-        let (state, internal, call) = (q.state, q.internal, q.call);
+        let (state, internal, call) = (q.state, q.internal, self.reqs.cold(req).call);
         // An attempt counts with its call (attempts themselves are never `measured`: they are not requests of
         // a client's).
         if q.measured || (call != NO_CALL && self.calls.list[call as usize].counted) {
@@ -343,7 +345,7 @@ impl Sim {
 
     /// Releases what every node on `req`'s path holds for it, then frees it.
     pub(super) fn unwind(&mut self, req: u32) {
-        while let Some(hop) = self.reqs.get_mut(req).path.pop() {
+        while let Some(hop) = self.reqs.pop_hop(req) {
             if hop.slot == CALL_SLOT || hop.slot == BRANCH_SLOT {
                 // An attempt's or a branch's first hop: its caller holds the parent, not this request.
                 continue;
@@ -354,7 +356,7 @@ impl Sim {
             self.nodes[node as usize].abandon(&mut ctx, req, hop.slot);
             // The request's first hop is its origin's (a client, or a node's own request): it was never
             // counted in that node.
-            if self.reqs.get(req).path.last().is_some() {
+            if self.reqs.depth(req) > 0 {
                 self.meters.stats[node as usize].in_node -= 1;
             }
             self.run_actions(node);
@@ -366,24 +368,25 @@ impl Sim {
     pub(super) fn on_arrive(&mut self, req: u32, node: u32) {
         self.touch(node);
         let now = self.queue.now;
-        let q = self.reqs.get_mut(req);
-        q.here = now;
-        let caller = q
-            .path
-            .last()
+        let caller = self
+            .reqs
+            .last_hop(req)
             .map_or(u32::MAX, |h| self.graph.edges[h.edge as usize].from);
+        let idem = self.reqs.idem(req);
+        self.reqs.get_mut(req).here = now;
+        let (q, c) = (self.reqs.get(req), self.reqs.cold(req));
         let inc = Incoming {
             key: q.key,
             op: q.op,
             // Behind a forward proxy, what is seen is the proxy's one exit address.
-            client: if q.via == NO_VIA { q.client } else { q.via },
-            addr: if q.via == NO_VIA { q.addr } else { 0 },
-            api_key: q.api_key,
-            route: q.route,
-            malicious: q.malicious,
+            client: if c.via == NO_VIA { q.client } else { c.via },
+            addr: if c.via == NO_VIA { q.addr } else { 0 },
+            api_key: c.api_key,
+            route: c.route,
+            malicious: c.malicious,
             internal: q.internal,
             deadline: q.deadline,
-            idem: q.idem,
+            idem,
             caller,
         };
         let counting = self.meters.window.contains(now);
@@ -404,7 +407,7 @@ impl Sim {
     }
 
     pub(super) fn on_resp_arrive(&mut self, req: u32) {
-        let Some(hop) = self.reqs.get_mut(req).path.pop() else {
+        let Some(hop) = self.reqs.pop_hop(req) else {
             return;
         };
         if hop.slot == CALL_SLOT {
@@ -420,9 +423,10 @@ impl Sim {
             self.branch_returned(req, hop);
             return;
         }
+        let version = self.reqs.cold(req).version;
         let q = self.reqs.get_mut(req);
         q.here = hop.here;
-        let (outcome, version, internal) = (q.outcome, q.version, q.internal);
+        let (outcome, internal) = (q.outcome, q.internal);
         let node = self.graph.edges[hop.edge as usize].from;
         self.touch(node);
         if self.nodes[node as usize].as_client().is_some() {

@@ -140,7 +140,7 @@ impl Sim {
         let Some((bytes, sizes)) = w.sizes[node as usize] else {
             return;
         };
-        let body = self.reqs.get(req).body;
+        let body = self.reqs.cold(req).body;
         if self.body_kept(req) {
             // A body a node below set (an object store's download) passes through unchanged.
             return;
@@ -158,11 +158,12 @@ impl Sim {
                 }
             }
         };
-        let q = self.reqs.get_mut(req);
-        if q.validator == 0 || q.validator != q.version.saturating_add(1) {
-            q.resp = resp;
+        let c = self.reqs.cold(req);
+        if c.validator == 0 || c.validator != c.version.saturating_add(1) {
+            self.reqs.get_mut(req).resp = resp;
             return;
         }
+        let q = self.reqs.get_mut(req);
         // A conditional read whose version is unchanged: a 304, headers only.
         q.resp = resp.min(NOT_MODIFIED_BYTES);
         let (client, saved, measured) = (q.client, resp - q.resp, q.measured);

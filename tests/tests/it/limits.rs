@@ -812,3 +812,35 @@ fn two_queries_longer_than_the_clock_do_not_overflow_a_database() {
     // Two or more queries started (and saturated the clock) during the run.
     assert!(report.nodes["db"].arrivals >= 2, "{:?}", report.nodes["db"]);
 }
+
+/// The benchmarks' overload row (`core/benches/engine.rs`, the bench page): a million requests a second for
+/// one simulated second into a server that serves one a second, so 999,998 are in flight at the end. Each
+/// holds a slab slot (`request_slot_bytes()`, 104 bytes; the slab's capacity is the next power of two, 2^20),
+/// an 8-byte entry of its client's deadline queue (the same capacity) and the server's 24-byte queued `Job`;
+/// its path is one hop, inside the slot, and it sets no cold field. So per request in flight:
+/// (104 + 8) × 2^20 / 999,998 + 24 × 999,997 / 999,998 = 141.4 bytes, under the 150.
+#[test]
+fn the_overload_row_holds_under_150_bytes_per_request_in_flight() {
+    use playground_core::request::request_slot_bytes;
+    use playground_core::{Dist, fixtures};
+    let mut t = fixtures::single_station(1_000_000.0, 1, None, Dist::constant_ms(1000.0), 2.0, 1);
+    t.settings.series_interval_s = 0.0;
+    let mut sim = Sim::new(&t).expect("valid");
+    sim.run_until(SimTime::from_secs(1.0), u64::MAX);
+    let held = sim.requests_held();
+    assert_eq!(held, 999_998);
+    let m = sim.memory();
+    let cap = 1usize << 20;
+    assert_eq!(request_slot_bytes(), 104);
+    // The slab: its slots, and a free list of the few requests already answered.
+    assert!((cap * 104..cap * 104 + 64).contains(&m.requests), "{m:?}");
+    assert_eq!(m.deadlines, cap * 8, "{m:?}");
+    assert_eq!(m.queues, 999_997 * 24, "{m:?}");
+    let per = m.total() as f64 / f64::from(held);
+    let want = (104.0 + 8.0) * cap as f64 / 999_998.0 + 24.0 * 999_997.0 / 999_998.0;
+    assert!(
+        (per - want).abs() < 0.01,
+        "{per} bytes per request, {want} expected; {m:?}"
+    );
+    assert!(per <= 150.0, "{per} bytes per request in flight");
+}
