@@ -617,19 +617,42 @@ pub const DIAGRAM: &[Limit] = &[
 
 /// The documented range of the parameter at the dotted `path`: a row named by the path's last two segments
 /// (`budget.burst`) if there is one, else the row named by its last segment (`workers`, `mean_ms`).
+///
+/// Among several rows that fit, the first in [`PARAMS`]; found by binary search in [`by_name`] (building a
+/// 1,000-node diagram checks tens of thousands of parameters).
 pub fn param(path: &str) -> Option<&'static Limit> {
     let name = path.rsplit('.').next().unwrap_or(path);
-    let dotted = |l: &&Limit| {
-        l.name.contains('.')
-            && (path == l.name
-                || path
-                    .strip_suffix(l.name)
-                    .is_some_and(|head| head.ends_with('.')))
-    };
-    PARAMS
-        .iter()
-        .find(dotted)
-        .or_else(|| PARAMS.iter().find(|l| l.name == name))
+    // A dotted row matches the whole path or a tail of it that starts after a dot and holds a dot itself.
+    let mut dotted: Option<usize> = None;
+    let mut tail = path;
+    while let Some(dot) = tail.find('.') {
+        if let Some(i) = first_named(tail) {
+            dotted = Some(dotted.map_or(i, |d| d.min(i)));
+        }
+        tail = &tail[dot + 1..];
+    }
+    dotted.or_else(|| first_named(name)).map(|i| &PARAMS[i])
+}
+
+/// [`PARAMS`]' names with their rows' indices, sorted by name, then index.
+fn by_name() -> &'static [(&'static str, usize)] {
+    static INDEX: std::sync::OnceLock<Vec<(&'static str, usize)>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut v: Vec<(&'static str, usize)> = PARAMS
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name, i))
+            .collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// The index of the first row of [`PARAMS`] called exactly `name`.
+fn first_named(name: &str) -> Option<usize> {
+    let index = by_name();
+    let k = index.partition_point(|&(n, _)| n < name);
+    index.get(k).filter(|&&(n, _)| n == name).map(|&(_, i)| i)
 }
 
 /// The diagram-wide cap called `name` (`nodes`, `settings.trace_capacity`, `fault.factor`).
@@ -875,6 +898,59 @@ pub fn markdown_table() -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The lookup as a plain scan of the table, what [`super::param`] must agree with.
+    fn param_by_scan(path: &str) -> Option<&'static super::Limit> {
+        use super::PARAMS;
+        let name = path.rsplit('.').next().unwrap_or(path);
+        let dotted = |l: &&super::Limit| {
+            l.name.contains('.')
+                && (path == l.name
+                    || path
+                        .strip_suffix(l.name)
+                        .is_some_and(|head| head.ends_with('.')))
+        };
+        PARAMS
+            .iter()
+            .find(dotted)
+            .or_else(|| PARAMS.iter().find(|l| l.name == name))
+    }
+
+    #[test]
+    fn param_finds_the_row_a_scan_of_the_table_finds() {
+        let mut paths = vec![
+            String::new(),
+            ".".into(),
+            "..".into(),
+            "nope".into(),
+            "a.nope".into(),
+        ];
+        for l in super::PARAMS {
+            let last = l.name.rsplit('.').next().unwrap_or(l.name);
+            for p in [
+                l.name.to_string(),
+                format!("x.{}", l.name),
+                format!("retry.{}", l.name),
+                format!("a.b.{}", l.name),
+                format!("x{}", l.name),
+                format!("{}.x", l.name),
+                format!("budget.{last}"),
+                format!("autoscale.{last}"),
+                format!("edge.budget.{last}"),
+                last.to_string(),
+                format!(".{last}"),
+            ] {
+                paths.push(p);
+            }
+        }
+        let mut found = 0;
+        for p in &paths {
+            let (a, b) = (super::param(p), param_by_scan(p));
+            assert_eq!(a.map(|l| l.name), b.map(|l| l.name), "{p}");
+            found += usize::from(a.is_some());
+        }
+        assert!(found > super::PARAMS.len(), "{found} paths found a row");
+    }
+
     use super::*;
 
     #[test]
