@@ -293,6 +293,17 @@ impl Slab {
         r.cache_hit = false;
         r.generation = r.generation.wrapping_add(1);
         r.live = false;
+        if (r.cold & r.spill) != NONE {
+            self.release_side(i);
+        }
+        self.free.push(i);
+        self.live -= 1;
+    }
+
+    /// Gives back slot `i`'s cold entry and spill vector (out of line: most requests hold neither).
+    #[inline(never)]
+    fn release_side(&mut self, i: u32) {
+        let r = &mut self.items[i as usize];
         let (cold, spill) = (r.cold, r.spill);
         r.cold = NONE;
         r.spill = NONE;
@@ -303,8 +314,6 @@ impl Slab {
             self.spills[spill as usize].clear();
             self.free_spills.push(spill);
         }
-        self.free.push(i);
-        self.live -= 1;
     }
 
     #[inline]
@@ -382,21 +391,28 @@ impl Slab {
     #[inline]
     pub fn push_hop(&mut self, i: u32, hop: Hop) {
         let r = &mut self.items[i as usize];
-        let p = Packed::of(hop);
         if r.depth == 0 {
-            r.hop0 = p;
+            r.hop0 = Packed::of(hop);
+            r.depth = 1;
         } else {
-            if r.spill == NONE {
-                r.spill = if let Some(s) = self.free_spills.pop() {
-                    s
-                } else {
-                    self.spills.push(Vec::new());
-                    u32::try_from(self.spills.len() - 1)
-                        .expect("fewer than 4 billion requests in flight")
-                };
-            }
-            self.spills[r.spill as usize].push(p);
+            self.push_deep(i, hop);
         }
+    }
+
+    /// Pushes a hop past the first into slot `i`'s spill vector, taking one if it has none.
+    #[inline(never)]
+    fn push_deep(&mut self, i: u32, hop: Hop) {
+        let r = &mut self.items[i as usize];
+        if r.spill == NONE {
+            r.spill = if let Some(s) = self.free_spills.pop() {
+                s
+            } else {
+                self.spills.push(Vec::new());
+                u32::try_from(self.spills.len() - 1)
+                    .expect("fewer than 4 billion requests in flight")
+            };
+        }
+        self.spills[r.spill as usize].push(Packed::of(hop));
         r.depth = r.depth.checked_add(1).expect("a path under 65,536 hops");
     }
 
