@@ -1,5 +1,5 @@
-//! Where the shipped diagrams come from: the gallery's scenarios (`examples/scenarios/`) and the challenges
-//! (`core/src/challenges/data/`). With the feature `embed` (the default: the runner, the tests) they are
+//! Where the shipped diagrams come from: the gallery's scenarios (`examples/scenarios/`), their notes
+//! (`core/src/scenarios/notes.json`: explanation, try and watch) and the challenges (`core/src/challenges/data/`). With the feature `embed` (the default: the runner, the tests) they are
 //! compiled in. The page leaves it off, so its Wasm does not carry them: the build writes them into one bundle
 //! file beside the site (`web/content.mjs`), which the page fetches after start and hands to [`install`].
 //! Until then [`ready`] is false, the gallery lists no challenges and nothing opens a scenario.
