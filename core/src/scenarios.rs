@@ -147,18 +147,14 @@ fn notes() -> &'static BTreeMap<String, Notes> {
                 .filter_map(|x| x.as_str().map(str::to_string))
                 .collect()
         };
-        all.as_object()
-            .into_iter()
-            .flatten()
-            .map(|(name, n)| {
-                let notes = Notes {
-                    explanation: n["explanation"].as_str().unwrap_or_default().to_string(),
-                    try_this: texts(&n["try"]),
-                    watch: texts(&n["watch"]),
-                };
-                (name.clone(), notes)
-            })
-            .collect()
+        crate::sorting::map(all.as_object().into_iter().flatten().map(|(name, n)| {
+            let notes = Notes {
+                explanation: n["explanation"].as_str().unwrap_or_default().to_string(),
+                try_this: texts(&n["try"]),
+                watch: texts(&n["watch"]),
+            };
+            (name.clone(), notes)
+        }))
     })
 }
 

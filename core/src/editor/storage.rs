@@ -150,8 +150,7 @@ pub fn is_another_diagram(previous: &Topology, next: &Topology) -> bool {
     if previous.name != next.name {
         return true;
     }
-    let before: std::collections::BTreeSet<&str> =
-        previous.nodes.iter().map(|n| n.id.as_str()).collect();
+    let before = crate::sorting::set(previous.nodes.iter().map(|n| n.id.as_str()));
     let kept = next
         .nodes
         .iter()
