@@ -290,9 +290,11 @@ pub fn all() -> &'static [Challenge] {
         FILES
             .iter()
             .map(|(name, file)| {
-                serde_json::from_str(content::lookup(file)).unwrap_or_else(|e| {
-                    panic!("challenge {name} parses (checked by tests/it/challenges.rs): {e}")
-                })
+                serde_json::from_str::<serde_json::Value>(content::lookup(file))
+                    .and_then(serde_json::from_value)
+                    .unwrap_or_else(|e| {
+                        panic!("challenge {name} parses (checked by tests/it/challenges.rs): {e}")
+                    })
             })
             .collect()
     })
