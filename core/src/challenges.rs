@@ -290,11 +290,9 @@ pub fn all() -> &'static [Challenge] {
         FILES
             .iter()
             .map(|(name, file)| {
-                serde_json::from_str::<serde_json::Value>(content::lookup(file))
-                    .and_then(serde_json::from_value)
-                    .unwrap_or_else(|e| {
-                        panic!("challenge {name} parses (checked by tests/it/challenges.rs): {e}")
-                    })
+                crate::topology::read_json(content::lookup(file)).unwrap_or_else(|e| {
+                    panic!("challenge {name} parses (checked by tests/it/challenges.rs): {e}")
+                })
             })
             .collect()
     })

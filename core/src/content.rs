@@ -21,8 +21,8 @@ pub fn ready() -> bool {
 /// Installs the bundle's text (the page's fetch of the file `web/content.mjs` writes). A second call keeps
 /// the first bundle. Errs, with the parser's words, when the text is not a JSON object of strings.
 pub fn install(bundle: &str) -> Result<(), String> {
-    let files: BTreeMap<String, String> =
-        serde_json::from_str(bundle).map_err(|e| format!("the examples bundle is damaged: {e}"))?;
+    let files: BTreeMap<String, String> = crate::topology::read_json(bundle)
+        .map_err(|e| format!("the examples bundle is damaged: {e}"))?;
     let _ = BUNDLE.set(files);
     Ok(())
 }

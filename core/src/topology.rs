@@ -52,13 +52,21 @@ impl Default for Topology {
     }
 }
 
+/// Reads JSON text into `T` through a `serde_json::Value`, as every parse of the page's formats does (diagrams,
+/// challenges, autosaves, the content bundle): the Wasm then carries the `Value` deserializer of each type, not
+/// a second one for text. Syntax errors keep their line and column; other errors have no position.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::from_str::<serde_json::Value>(text)?)
+}
+
 impl Topology {
     /// Parses the JSON format. A syntax error names its line and column; a value of the wrong type or a
-    /// missing or unknown field is named without a position. The text is read into a `Value` first and the
-    /// diagram taken from that, so the page's Wasm carries one deserializer of the format (the `Value` one,
-    /// which node parameters and autosaves need anyway), not two; a key given twice counts once, the last.
+    /// missing or unknown field is named without a position ([`read_json`]: the text is read into a `Value`
+    /// first; a key given twice counts once, the last).
     pub fn from_json(text: &str) -> Result<Topology, serde_json::Error> {
-        serde_json::from_value(serde_json::from_str::<serde_json::Value>(text)?)
+        read_json(text)
     }
 
     /// Pretty JSON in the documented format.

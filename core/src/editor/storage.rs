@@ -98,7 +98,7 @@ pub struct HistoryEntry {
 
 /// The restore list in stored text (newest first); unreadable text is an empty list, never an error.
 pub fn history(text: Option<&str>) -> Vec<HistoryEntry> {
-    text.and_then(|t| serde_json::from_str(t).ok())
+    text.and_then(|t| crate::topology::read_json(t).ok())
         .unwrap_or_default()
 }
 
@@ -263,7 +263,7 @@ impl TabMessage {
 
     /// A message from its text, if it reads.
     pub fn parse(text: &str) -> Option<TabMessage> {
-        serde_json::from_str(text).ok()
+        crate::topology::read_json(text).ok()
     }
 }
 
