@@ -1,6 +1,6 @@
 // Trunk post_build hook (Trunk.toml): the shipped diagrams beside the Wasm instead of inside it. Writes every
-// scenario diagram (examples/scenarios/, variants included) and every challenge (core/src/challenges/data/)
-// into one bundle, `content-<sha256 prefix>.json` (a JSON object from each file's path in the repository to
+// scenario diagram (examples/scenarios/, variants included), the scenarios' notes (core/src/scenarios/) and
+// every challenge (core/src/challenges/data/) into one bundle, `content-<sha256 prefix>.json` (a JSON object from each file's path in the repository to
 // its text, core's `content` module), and links it from the staged index.html as
 // `<link rel="alternate" type="application/json" id="content-bundle" href="./content-….json">`: the browser
 // does not fetch such a link by itself, the page reads its address and fetches it after start, and the
@@ -29,7 +29,7 @@ function jsonFiles(dir) {
 }
 
 const files = {};
-for (const path of [...jsonFiles('examples/scenarios'), ...jsonFiles('core/src/challenges/data')]) {
+for (const path of [...jsonFiles('examples/scenarios'), ...jsonFiles('core/src/scenarios'), ...jsonFiles('core/src/challenges/data')]) {
   files[path] = readFileSync(join(root, path), 'utf8');
 }
 const text = JSON.stringify(files);

@@ -92,6 +92,8 @@ pub fn answered_at(r: &Report) -> Vec<Answered> {
             .position(|(k, _)| *k == l)
             .unwrap_or(LEVELS.len())
     };
-    out.sort_by(|a, b| rank(a.level).cmp(&rank(b.level)).then(a.node.cmp(&b.node)));
+    crate::sorting::sort_by(&mut out, |a, b| {
+        rank(a.level).cmp(&rank(b.level)).then(a.node.cmp(&b.node))
+    });
     out
 }

@@ -290,7 +290,7 @@ pub fn all() -> &'static [Challenge] {
         FILES
             .iter()
             .map(|(name, file)| {
-                serde_json::from_str(content::lookup(file)).unwrap_or_else(|e| {
+                crate::topology::read_json(content::lookup(file)).unwrap_or_else(|e| {
                     panic!("challenge {name} parses (checked by tests/it/challenges.rs): {e}")
                 })
             })

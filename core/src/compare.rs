@@ -222,7 +222,7 @@ fn node_changes(a: &[Report], b: &[Report]) -> Vec<NodeChange> {
         }
     }
     // A stable sort keeps node and figure order among equal changes.
-    out.sort_by(|x, y| y.0.total_cmp(&x.0));
+    crate::sorting::sort_by(&mut out, |x, y| y.0.total_cmp(&x.0));
     out.into_iter().take(NODE_CHANGES).map(|(_, c)| c).collect()
 }
 

@@ -1,5 +1,5 @@
-//! Where the shipped diagrams come from: the gallery's scenarios (`examples/scenarios/`) and the challenges
-//! (`core/src/challenges/data/`). With the feature `embed` (the default: the runner, the tests) they are
+//! Where the shipped diagrams come from: the gallery's scenarios (`examples/scenarios/`), their notes
+//! (`core/src/scenarios/notes.json`: explanation, try and watch) and the challenges (`core/src/challenges/data/`). With the feature `embed` (the default: the runner, the tests) they are
 //! compiled in. The page leaves it off, so its Wasm does not carry them: the build writes them into one bundle
 //! file beside the site (`web/content.mjs`), which the page fetches after start and hands to [`install`].
 //! Until then [`ready`] is false, the gallery lists no challenges and nothing opens a scenario.
@@ -21,8 +21,8 @@ pub fn ready() -> bool {
 /// Installs the bundle's text (the page's fetch of the file `web/content.mjs` writes). A second call keeps
 /// the first bundle. Errs, with the parser's words, when the text is not a JSON object of strings.
 pub fn install(bundle: &str) -> Result<(), String> {
-    let files: BTreeMap<String, String> =
-        serde_json::from_str(bundle).map_err(|e| format!("the examples bundle is damaged: {e}"))?;
+    let files: BTreeMap<String, String> = crate::topology::read_json(bundle)
+        .map_err(|e| format!("the examples bundle is damaged: {e}"))?;
     let _ = BUNDLE.set(files);
     Ok(())
 }

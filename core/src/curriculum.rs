@@ -304,7 +304,7 @@ pub fn sections(query: &str) -> Vec<Section> {
             let scenarios: Vec<&'static Scenario> = scenarios::all()
                 .iter()
                 .filter(|s| scenario_chapter(s.name) == Some(ch.chapter))
-                .filter(|s| matches(&[ch.title, s.title, s.topic, s.explanation]))
+                .filter(|s| matches(&[ch.title, s.title, s.topic, s.explanation()]))
                 .collect();
             let challenges: Vec<&'static Challenge> = challenges::all()
                 .iter()

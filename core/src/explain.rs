@@ -120,7 +120,7 @@ impl Faults {
             )
             .collect();
         // Stable: planned before hand-applied at the same instant, as the engine queues them.
-        list.sort_by(|a, b| a.at_s.total_cmp(&b.at_s));
+        crate::sorting::sort_by(&mut list, |a, b| a.at_s.total_cmp(&b.at_s));
         Faults {
             list,
             plan: if scenario {
@@ -512,7 +512,7 @@ pub fn explain_run(
             text,
         });
     }
-    out.sort_by_key(|f| std::cmp::Reverse(f.level));
+    crate::sorting::sort_by_key(&mut out, |f| std::cmp::Reverse(f.level));
     out
 }
 
@@ -1029,7 +1029,7 @@ fn latency_change(report: &Report) -> Option<String> {
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
+    crate::sorting::sort_by(&mut v, f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 

@@ -40,6 +40,7 @@ pub mod scenarios;
 pub mod security;
 pub mod share;
 pub mod sim;
+pub mod sorting;
 pub mod stats;
 pub mod sweep;
 pub mod time;

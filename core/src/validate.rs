@@ -605,7 +605,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
     }
 
     let mut diags = d.0;
-    diags.sort_by_key(|d| d.severity);
+    crate::sorting::sort_by_key(&mut diags, |d| d.severity);
     if has_errors(&diags) {
         return (None, diags);
     }
@@ -614,7 +614,7 @@ pub(crate) fn compile(t: &Topology) -> (Option<Model>, Vec<Diagnostic>) {
         .map(|n| n.expect("a node without errors resolved"))
         .collect();
     // Faults at the same instant apply in the order written.
-    faults.sort_by_key(|f| f.0);
+    crate::sorting::sort_by_key(&mut faults, |f| f.0);
     (
         Some(Model {
             nodes,

@@ -1,5 +1,6 @@
-// End-to-end: the shipped diagrams (scenarios and challenges) are not in the Wasm but in one bundle file beside
-// it (`web/content.mjs`, core's `content`), fetched after start. The bundle holds every file unchanged; a
+// End-to-end: the shipped diagrams (scenarios and challenges) and the scenarios' notes are not in the Wasm but in
+// one bundle file beside it (`web/content.mjs`, core's `content`), fetched after start. The bundle holds every
+// file unchanged; a
 // `#scenario=` or `#challenge=` address waits for it and then opens, with the user's own diagram shown
 // meanwhile; the gallery says it is loading until then; and after one visit the bundle comes from the service
 // worker's cache, so scenarios and challenges open offline.
@@ -25,16 +26,24 @@ test('the build ships every scenario and challenge unchanged in the bundle, and 
   assert.ok(name, 'dist/ holds a content-<hash>.json');
   assert.match(readFileSync(join(DIST, 'index.html'), 'utf8'), new RegExp(`<link rel="alternate" type="application/json" id="content-bundle" href="\\./${name}">`));
   const bundle = JSON.parse(readFileSync(join(DIST, name), 'utf8'));
-  const want = [...jsonFiles('examples/scenarios'), ...jsonFiles('core/src/challenges/data')].sort();
-  assert.equal(want.length, 92, 'the count of shipped diagrams changed: update this number');
+  const want = [...jsonFiles('examples/scenarios'), ...jsonFiles('core/src/scenarios'), ...jsonFiles('core/src/challenges/data')].sort();
+  assert.equal(want.length, 93, 'the count of shipped files changed: update this number');
   assert.deepEqual(Object.keys(bundle).sort(), want);
   const wasm = readFileSync(join(DIST, readdirSync(DIST).find((f) => f.endsWith('.wasm'))));
   for (const path of want) {
     const text = readFileSync(join(ROOT, path), 'utf8');
     assert.equal(bundle[path], text, path);
     // A diagram's node list is long and particular to it; compiled in, its text would be in the Wasm as is.
-    const sample = text.slice(text.indexOf('"nodes"'), text.indexOf('"nodes"') + 200);
-    assert.equal(wasm.includes(Buffer.from(sample)), false, `${path} is compiled into the Wasm`);
+    if (text.includes('"nodes"')) {
+      const sample = text.slice(text.indexOf('"nodes"'), text.indexOf('"nodes"') + 200);
+      assert.equal(wasm.includes(Buffer.from(sample)), false, `${path} is compiled into the Wasm`);
+    }
+  }
+  // The scenarios' notes: compiled in, each explanation, try and watch line would be in the Wasm as a string.
+  const notes = Object.values(JSON.parse(bundle['core/src/scenarios/notes.json']));
+  assert.equal(notes.length, 49, 'one entry per scenario');
+  for (const line of notes.flatMap((n) => [n.explanation, ...n.try, ...n.watch])) {
+    assert.equal(wasm.includes(Buffer.from(line)), false, `a scenario's note is compiled into the Wasm: ${line}`);
   }
 });
 

@@ -107,13 +107,13 @@ pub fn Gallery() -> Html {
             <article class="scenario-card" data-scenario={s.name} key={format!("scenario:{}", s.name)}>
                 <p class="scenario-topic">{ s.topic }</p>
                 <h4 class="scenario-title">{ s.title }</h4>
-                <p class="scenario-text">{ s.explanation }</p>
+                <p class="scenario-text">{ s.explanation() }</p>
                 <details class="scenario-more">
                     <summary>{ "Try this · watch" }</summary>
                     <h5>{ "Try this" }</h5>
-                    <ul>{ for s.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
+                    <ul>{ for s.try_this().iter().map(|t| html! { <li>{ t.as_str() }</li> }) }</ul>
                     <h5>{ "Watch" }</h5>
-                    <ul>{ for s.watch.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
+                    <ul>{ for s.watch().iter().map(|t| html! { <li>{ t.as_str() }</li> }) }</ul>
                 </details>
                 <button type="button" class="btn primary" data-action="open-scenario" onclick={on_click}>{ "Open" }</button>
             </article>

@@ -77,7 +77,9 @@ impl Palette {
         }
         let mut order: Vec<usize> = (0..buckets.len()).filter(|&i| buckets[i].0 > 0).collect();
         // Most common first; ties by bucket so the palette never depends on anything but the picture.
-        order.sort_by(|&a, &b| buckets[b].0.cmp(&buckets[a].0).then(a.cmp(&b)));
+        playground_core::sorting::sort_by(&mut order, |&a, &b| {
+            buckets[b].0.cmp(&buckets[a].0).then(a.cmp(&b))
+        });
         let mut colours: Vec<[u8; 3]> = fixed.to_vec();
         for i in order {
             if colours.len() >= usize::from(TRANSPARENT) {

@@ -467,11 +467,11 @@ pub fn ScenarioNotes() -> Html {
             <summary class="panel-title">{ "Scenario notes" }</summary>
             <p class="scenario-topic">{ s.topic }</p>
             <p class="scenario-notes-title">{ s.title }</p>
-            <p>{ s.explanation }</p>
+            <p>{ s.explanation() }</p>
             <h3>{ "Try this" }</h3>
-            <ul>{ for s.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
+            <ul>{ for s.try_this().iter().map(|t| html! { <li>{ t.as_str() }</li> }) }</ul>
             <h3>{ "Watch" }</h3>
-            <ul>{ for s.watch.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
+            <ul>{ for s.watch().iter().map(|t| html! { <li>{ t.as_str() }</li> }) }</ul>
         </details>
     }
 }

@@ -102,7 +102,7 @@ pub fn RequestWaterfalls() -> Html {
         .max_by_key(|t| (t.latency(), Reverse(t.id)))
         .cloned();
     let mut slowest: Vec<Arc<RequestTree>> = s.requests.iter().cloned().collect();
-    slowest.sort_by_key(|t| (Reverse(t.latency()), t.id));
+    playground_core::sorting::sort_by_key(&mut slowest, |t| (Reverse(t.latency()), t.id));
     slowest.truncate(LISTED);
     let recent_button = match recent {
         Some(t) => html! {

@@ -202,7 +202,7 @@ pub fn world(ch: &Challenge, design: &Topology) -> Result<Topology, Refusal> {
     for g in &ch.goals {
         needed.extend(g.measure.nodes());
     }
-    needed.sort_unstable();
+    crate::sorting::sort_by(&mut needed, Ord::cmp);
     needed.dedup();
     for id in needed {
         let Some(s) = start.node(id) else { continue };

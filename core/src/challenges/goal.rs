@@ -534,7 +534,7 @@ pub fn why(goal: &Goal, world: &Topology, report: &Report, max: usize) -> Vec<St
     if !kinds.is_empty() {
         picked.retain(|f| kind_of(f).is_some_and(|k| kinds.contains(&k)) || f.node.is_none());
     }
-    picked.sort_by_key(|f| rank(f));
+    crate::sorting::sort_by_key(&mut picked, |f| rank(f));
     let found = picked.iter().map(|f| f.text.clone());
     let figures = mechanism(goal, world, report);
     // Where the measure has a figure of its own (lost writes, stale hits, lookups), it comes first: it names

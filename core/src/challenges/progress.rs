@@ -39,7 +39,7 @@ impl Progress {
     /// The progress in `text` (what [`PROGRESS_KEY`] holds); nothing, garbage or a huge text is none.
     pub fn decode(text: Option<&str>) -> Progress {
         text.filter(|t| t.len() <= MAX_PROGRESS_CHARS)
-            .and_then(|t| serde_json::from_str(t).ok())
+            .and_then(|t| crate::topology::read_json(t).ok())
             .unwrap_or_default()
     }
 

@@ -182,7 +182,7 @@ impl LoadBalancer {
                     ring.push((hash_bytes(format!("{name}#{v}").as_bytes()), b as u32));
                 }
             }
-            ring.sort_unstable();
+            crate::sorting::sort_by(&mut ring, Ord::cmp);
         }
         LoadBalancer {
             strategy: p.strategy,

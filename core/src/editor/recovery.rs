@@ -93,7 +93,7 @@ impl PanicRecord {
 
 /// The record in stored text, if it reads.
 pub fn read(text: &str) -> Option<PanicRecord> {
-    serde_json::from_str(text).ok()
+    crate::topology::read_json(text).ok()
 }
 
 /// The diagram stored in an autosave slot's text (the user's slot holds topology JSON, a visit's slot a

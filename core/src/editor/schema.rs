@@ -137,7 +137,7 @@ pub fn fields(
     current: &Map<String, Value>,
 ) -> Vec<Field> {
     let mut keys: Vec<&String> = defaults.keys().collect();
-    keys.sort_by_key(|k| (vocab.position(k), (*k).clone()));
+    crate::sorting::sort_by_key(&mut keys, |k| (vocab.position(k), (*k).clone()));
     let mut out = Vec::new();
     for key in keys {
         let term = vocab.term(key);
@@ -255,7 +255,7 @@ fn push_fields(
                 .or(optional.as_ref().and_then(Value::as_object));
             let vocab = inner(term);
             let mut keys: Vec<&String> = obj.keys().collect();
-            keys.sort_by_key(|k| (vocab.position(k), (*k).clone()));
+            crate::sorting::sort_by_key(&mut keys, |k| (vocab.position(k), (*k).clone()));
             for k in keys {
                 let v = &obj[k.as_str()];
                 if k == "type" {

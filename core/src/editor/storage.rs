@@ -98,7 +98,7 @@ pub struct HistoryEntry {
 
 /// The restore list in stored text (newest first); unreadable text is an empty list, never an error.
 pub fn history(text: Option<&str>) -> Vec<HistoryEntry> {
-    text.and_then(|t| serde_json::from_str(t).ok())
+    text.and_then(|t| crate::topology::read_json(t).ok())
         .unwrap_or_default()
 }
 
@@ -150,8 +150,7 @@ pub fn is_another_diagram(previous: &Topology, next: &Topology) -> bool {
     if previous.name != next.name {
         return true;
     }
-    let before: std::collections::BTreeSet<&str> =
-        previous.nodes.iter().map(|n| n.id.as_str()).collect();
+    let before = crate::sorting::set(previous.nodes.iter().map(|n| n.id.as_str()));
     let kept = next
         .nodes
         .iter()
@@ -264,7 +263,7 @@ impl TabMessage {
 
     /// A message from its text, if it reads.
     pub fn parse(text: &str) -> Option<TabMessage> {
-        serde_json::from_str(text).ok()
+        crate::topology::read_json(text).ok()
     }
 }
 

@@ -52,26 +52,22 @@ impl Counts {
 }
 
 fn counts(report: &Report) -> BTreeMap<String, Counts> {
-    report
-        .nodes
-        .iter()
-        .map(|(id, n)| {
-            let c = n.cache();
-            (
-                id.clone(),
-                Counts {
-                    arrivals: n.arrivals,
-                    served: n.served,
-                    dropped: n.dropped,
-                    errors: n.errors,
-                    hits: c.map_or(0, |c| c.hits),
-                    misses: c.map_or(0, |c| c.misses),
-                    evictions: c.map_or(0, |c| c.evictions),
-                    expirations: c.map_or(0, |c| c.expirations),
-                },
-            )
-        })
-        .collect()
+    crate::sorting::map(report.nodes.iter().map(|(id, n)| {
+        let c = n.cache();
+        (
+            id.clone(),
+            Counts {
+                arrivals: n.arrivals,
+                served: n.served,
+                dropped: n.dropped,
+                errors: n.errors,
+                hits: c.map_or(0, |c| c.hits),
+                misses: c.map_or(0, |c| c.misses),
+                evictions: c.map_or(0, |c| c.evictions),
+                expirations: c.map_or(0, |c| c.expirations),
+            },
+        )
+    }))
 }
 
 /// The reports' totals at successive moments of one run, kept for as long as the window needs them. Record

@@ -162,12 +162,12 @@ fn every_scenario_parses_validates_and_has_its_texts() {
         );
         assert!(std::ptr::eq(by_name(n).expect("found by name"), s), "{n}");
         assert!(!s.title.is_empty() && !s.topic.is_empty(), "{n}");
-        let sentences = s.explanation.matches(". ").count() + 1;
+        let sentences = s.explanation().matches(". ").count() + 1;
         assert!(
-            !s.explanation.is_empty() && sentences <= 3,
+            !s.explanation().is_empty() && sentences <= 3,
             "{n}: explanation has {sentences} sentences"
         );
-        for list in [s.try_this, s.watch] {
+        for list in [s.try_this(), s.watch()] {
             assert!((2..=4).contains(&list.len()), "{n}: 2–4 items");
             assert!(list.iter().all(|x| !x.trim().is_empty()), "{n}");
         }
@@ -203,6 +203,8 @@ fn every_scenario_file_is_listed() {
     let mut names: Vec<String> = all().iter().map(|s| s.name.to_string()).collect();
     names.sort();
     assert_eq!(files, names);
+    // core/src/scenarios/notes.json holds the notes of exactly these scenarios.
+    assert_eq!(playground_core::scenarios::noted(), names);
     for s in all() {
         let text = std::fs::read_to_string(dir.join(format!("{}.json", s.name)))
             .expect("a scenario file is readable");

@@ -62,7 +62,7 @@ fn check(s: &Scenario) -> Vec<String> {
     t.settings.trace_capacity = 0;
     let r = run(&t).expect("a scenario runs");
     let mut missing = Vec::new();
-    for line in s.watch {
+    for line in s.watch() {
         let needs = watch_needs(line);
         if needs.is_empty() {
             missing.push(format!(

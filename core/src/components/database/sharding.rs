@@ -35,7 +35,7 @@ impl Ring {
                 points.push((hash_bytes(format!("shard-{s}#{v}").as_bytes()), s));
             }
         }
-        points.sort_unstable();
+        crate::sorting::sort_by(&mut points, Ord::cmp);
         Ring { points }
     }
 

@@ -410,7 +410,7 @@ impl Component for Feed {
     fn kill(&mut self, ctx: &mut Ctx<'_>) {
         self.alive = false;
         let mut holders = std::mem::take(&mut self.holders);
-        holders.sort_unstable();
+        crate::sorting::sort_by(&mut holders, Ord::cmp);
         for &(g, i) in &holders {
             if let Some(s) = self.groups[g as usize].subs[i as usize].as_mut() {
                 self.c.dropped += u64::from(ctx.counting);
