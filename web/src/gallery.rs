@@ -34,9 +34,11 @@ pub fn Gallery() -> Html {
     // gallery while the page starts, and all of it at once is one long task.
     let shown = use_state(|| FIRST_CHAPTERS);
     {
+        // Counted from when the chapters can be listed (the shipped diagrams are there), not from the opening.
         let shown = shown.clone();
-        use_effect_with((open, *shown), move |(open, n)| {
-            if *open && *n < curriculum::CHAPTERS.len() {
+        let listing = open && playground_core::content::ready();
+        use_effect_with((listing, *shown), move |(listing, n)| {
+            if *listing && *n < curriculum::CHAPTERS.len() {
                 let next = n + MORE_CHAPTERS;
                 crate::after_paint(move || shown.set(next));
             }
