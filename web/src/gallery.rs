@@ -18,8 +18,8 @@ use crate::state::Handle;
 
 /// Chapters a first opening shows at once (a phone's screen shows the first one or two).
 const FIRST_CHAPTERS: usize = 2;
-/// Chapters added each painted frame after that.
-const MORE_CHAPTERS: usize = 4;
+/// Chapters added each painted frame after that (one: each is a task short enough not to block input).
+const MORE_CHAPTERS: usize = 1;
 
 /// The gallery dialog, shown while the session says so; Escape or the close button closes it.
 #[component]

@@ -459,6 +459,17 @@ pub fn load_content(
             Some(href) => fetch_text(&href).await.and_then(|t| content::install(&t)),
             None => Err("the page links no examples bundle".to_string()),
         };
+        if outcome.is_ok() {
+            // The challenges are parsed in this task, and the gallery lists them in the next, after a
+            // painted frame: two shorter tasks instead of one long one while the page starts.
+            let _ = playground_core::challenges::all();
+            let painted = js_sys::Promise::new(&mut |resolve, _| {
+                crate::after_paint(move || {
+                    let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+                });
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
+        }
         let Some((state, session, run)) = latest() else {
             return;
         };
