@@ -321,3 +321,25 @@ test("a card of the shell's gallery clicked before the app starts opens its scen
     await site.close();
   }
 });
+
+test('with nothing held back the shell still paints before the app starts: the largest paint is the shell gallery\'s', async () => {
+  const site = await serveDist(DIST);
+  browser ??= await launch();
+  // Lighthouse's phone: the app must not replace a shell nobody saw (the loader waits for its first contentful
+  // paint before it fetches the Wasm, Trunk.toml), or its own gallery becomes a later, Wasm-bound largest paint.
+  const context = await browser.newContext({ viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
+  await context.addInitScript(() => {
+    window.__lcp = [];
+    new PerformanceObserver((l) => window.__lcp.push(...l.getEntries().map((e) => ({ t: e.startTime, size: e.size })))).observe({ type: 'largest-contentful-paint', buffered: true });
+    addEventListener('TrunkApplicationStarted', () => (window.__started = performance.now()));
+  });
+  const page = await context.newPage();
+  await page.goto(site.url);
+  await page.locator('[data-gallery] .gallery-chapter').nth(1).waitFor({ timeout: 30000 });
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  const { lcp, started } = await page.evaluate(() => ({ lcp: window.__lcp, started: window.__started }));
+  assert.ok(started > 0, 'the app started');
+  assert.ok(lcp.length > 0 && lcp.every((e) => e.t < started), `LCP entries ${JSON.stringify(lcp)}, app started at ${started}`);
+  await context.close();
+  await site.close();
+});
