@@ -304,7 +304,7 @@ pub fn App() -> Html {
     // places of the rest; the inspector, metrics and dialogs mount after that frame is painted, in tasks of
     // their own, so no one task of the start is long (BENCHMARKS.md, "Page start-up"). The overlays (with the
     // gallery a first visit opens) come first: they are empty unless open, and the gallery adds its chapters
-    // a few per frame.
+    // one per frame.
     // In three stages, a painted frame apart (each a task of its own): the inspector; the metrics and the why
     // panel; the dialogs.
     let stage = use_state(|| 0u8);
