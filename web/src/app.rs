@@ -305,8 +305,8 @@ pub fn App() -> Html {
     // their own, so no one task of the start is long (BENCHMARKS.md, "Page start-up"). The overlays (with the
     // gallery a first visit opens) come first: they are empty unless open, and the gallery adds its chapters
     // one per frame.
-    // In three stages, a painted frame apart (each a task of its own): the inspector; the metrics and the why
-    // panel; the dialogs.
+    // In three stages, a painted frame apart (each a task of its own): the inspector; the dialogs; the metrics
+    // and the why panel (last, so a mounted metrics panel means everything has mounted).
     let stage = use_state(|| 0u8);
     {
         let set = stage.clone();
@@ -317,7 +317,7 @@ pub fn App() -> Html {
             }
         });
     }
-    let (inspector, panels, all) = (*stage >= 1, *stage >= 2, *stage >= 3);
+    let (inspector, all, panels) = (*stage >= 1, *stage >= 2, *stage >= 3);
 
     let narrow = layout.tier == Tier::Narrow;
     let sheet = layout.sheet.map(Sheet::word);
