@@ -301,16 +301,23 @@ pub fn App() -> Html {
         .unwrap_or_default();
 
     // The first render mounts what the shell showed (header, palette, canvas, the tab bar) and keeps the
-    // places of the rest; the inspector, metrics and dialogs mount after that frame is painted, in a task of
+    // places of the rest; the inspector, metrics and dialogs mount after that frame is painted, in tasks of
     // their own, so no one task of the start is long (BENCHMARKS.md, "Page start-up"). The overlays (with the
     // gallery a first visit opens) come first: they are empty unless open, and the gallery adds its chapters
-    // a few per frame.
-    let all = use_state(|| false);
+    // one per frame.
+    // In three stages, a painted frame apart (each a task of its own): the inspector; the dialogs; the metrics
+    // and the why panel (last, so a mounted metrics panel means everything has mounted).
+    let stage = use_state(|| 0u8);
     {
-        let all = all.clone();
-        use_effect_with((), move |_| crate::after_paint(move || all.set(true)));
+        let set = stage.clone();
+        use_effect_with(*stage, move |n| {
+            let next = n + 1;
+            if next <= 3 {
+                crate::after_paint(move || set.set(next));
+            }
+        });
     }
-    let all = *all;
+    let (inspector, all, panels) = (*stage >= 1, *stage >= 2, *stage >= 3);
 
     let narrow = layout.tier == Tier::Narrow;
     let sheet = layout.sheet.map(Sheet::word);
@@ -328,11 +335,11 @@ pub fn App() -> Html {
                     <div class="workspace">
                         <PaletteArea />
                         <CanvasArea />
-                        if all { <InspectorArea /> } else { <aside class="panel inspector" aria-hidden="true"></aside> }
+                        if inspector { <InspectorArea /> } else { <aside class="panel inspector" aria-hidden="true"></aside> }
                     </div>
-                    if all { <MetricsArea /> } else { <section class="metrics" aria-hidden="true"></section> }
+                    if panels { <MetricsArea /> } else { <section class="metrics" aria-hidden="true"></section> }
                     if narrow {
-                        if all { <WhyPanel /> } else { <section class="why" aria-hidden="true"></section> }
+                        if panels { <WhyPanel /> } else { <section class="why" aria-hidden="true"></section> }
                         <LiveStrip />
                         <TabBar />
                     }

@@ -18,8 +18,8 @@ use crate::state::Handle;
 
 /// Chapters a first opening shows at once (a phone's screen shows the first one or two).
 const FIRST_CHAPTERS: usize = 2;
-/// Chapters added each painted frame after that.
-const MORE_CHAPTERS: usize = 4;
+/// Chapters added each painted frame after that (one: each is a task short enough not to block input).
+const MORE_CHAPTERS: usize = 1;
 
 /// The gallery dialog, shown while the session says so; Escape or the close button closes it.
 #[component]
@@ -34,9 +34,11 @@ pub fn Gallery() -> Html {
     // gallery while the page starts, and all of it at once is one long task.
     let shown = use_state(|| FIRST_CHAPTERS);
     {
+        // Counted from when the chapters can be listed (the shipped diagrams are there), not from the opening.
         let shown = shown.clone();
-        use_effect_with((open, *shown), move |(open, n)| {
-            if *open && *n < curriculum::CHAPTERS.len() {
+        let listing = open && playground_core::content::ready();
+        use_effect_with((listing, *shown), move |(listing, n)| {
+            if *listing && *n < curriculum::CHAPTERS.len() {
                 let next = n + MORE_CHAPTERS;
                 crate::after_paint(move || shown.set(next));
             }

@@ -33,16 +33,68 @@ pub mod waterfall;
 
 pub use app::App;
 
+use std::cell::RefCell;
+
 /// Mounts the app on the document body in place of the app shell (index.html: the header, palette and loading
-/// state painted before the Wasm arrived), and registers the service worker that keeps the site for offline
+/// state painted before the Wasm arrived; the shell's gallery goes when the app's is ready), and registers the service worker that keeps the site for offline
 /// use once the page has loaded. Called once by the binary.
 pub fn start() {
-    if let Some(shell) = gloo::utils::document().get_element_by_id("sdp-loading") {
+    let document = gloo::utils::document();
+    if let Some(shell) = document.get_element_by_id("sdp-loading") {
         shell.remove();
+    }
+    if let Some(gallery) = document.get_element_by_id("sdp-gallery") {
+        let top = gallery
+            .query_selector(".gallery")
+            .ok()
+            .flatten()
+            .map_or(0, |g| g.scroll_top());
+        gallery.remove();
+        SHELL_GALLERY.set(Some((gallery, top)));
     }
     panic::install();
     yew::Renderer::<App>::new().render();
     when_loaded(register_service_worker);
+}
+
+thread_local! {
+    /// The shell's copy of the gallery (index.html `#sdp-gallery`, painted on a first visit before the Wasm
+    /// arrived) and its scroll position, taken out of the page as the app mounts (Yew empties `<body>`).
+    static SHELL_GALLERY: RefCell<Option<(web_sys::Element, i32)>> = const { RefCell::new(None) };
+}
+
+/// Puts the shell's copy of the gallery back over the app's gallery while that one waits for its chapters
+/// (`keep`: the same cards in the same places, so the swap does not show), or retires it for good, passing
+/// its scroll position on to the app's gallery. `share_ui::Overlays` calls it whenever the gallery opens or
+/// closes or its chapters arrive.
+pub fn shell_gallery(keep: bool) {
+    SHELL_GALLERY.with_borrow_mut(|slot| {
+        let Some((shell, top)) = slot.as_ref() else {
+            return;
+        };
+        let dialog = |root: &web_sys::Element, sel: &str| root.query_selector(sel).ok().flatten();
+        if keep {
+            if !shell.is_connected() {
+                let _ = gloo::utils::body().append_child(shell);
+                if let Some(g) = dialog(shell, ".gallery") {
+                    g.set_scroll_top(*top);
+                }
+            }
+            return;
+        }
+        let top = match dialog(shell, ".gallery") {
+            Some(g) if shell.is_connected() => g.scroll_top(),
+            _ => *top,
+        };
+        let app = gloo::utils::document().query_selector("[data-gallery]");
+        if top > 0
+            && let Ok(Some(app)) = app
+        {
+            app.set_scroll_top(top);
+        }
+        shell.remove();
+        *slot = None;
+    });
 }
 
 /// Runs `f` after the browser has painted the current frame: in a task of its own after the next animation

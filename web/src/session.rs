@@ -84,6 +84,9 @@ pub enum SessionAction {
     CloseAll,
     /// The shipped diagrams arrived or failed; the address's waiting fragment is taken.
     Content(Content),
+    /// The address asks for a scenario or challenge before the shipped diagrams arrived: it opens when they
+    /// do (the gallery closes meanwhile, as opening one would).
+    Pending(String),
     /// The clipboard answered for this link.
     Copied {
         /// the link that was copied
@@ -132,6 +135,10 @@ impl Reducible for Session {
             SessionAction::Content(c) => {
                 next.content = c;
                 next.pending = None;
+            }
+            SessionAction::Pending(hash) => {
+                next.pending = Some(hash);
+                next.gallery = false;
             }
             SessionAction::Copied { link, ok } => match &mut next.share {
                 Some(s) if s.link == link => s.copied = Some(ok),
@@ -332,6 +339,18 @@ pub fn visit(
 /// Opens what an address fragment asks for (a `hashchange`): a visit, a message, or — when the fragment was
 /// removed — the user's own diagram.
 pub fn open_hash(state: &Handle, session: &SessionHandle, run: Option<&RunCtx>, hash: String) {
+    // A scenario or challenge asked for before the shipped diagrams are there (a gallery card of the page's
+    // shell clicked as the app starts) waits for them, as on load.
+    if opening::needs_content(&hash) && !content::ready() {
+        match &session.content {
+            Content::Failed(why) => state.dispatch(Action::Notify {
+                tone: Tone::Error,
+                text: why.clone(),
+            }),
+            _ => session.dispatch(SessionAction::Pending(hash)),
+        }
+        return;
+    }
     match opening::open_fragment(&hash, read(VISIT_KEY).as_deref()) {
         Opening::Visit { doc, visit: v, .. } => visit(state, session, run, *doc, v, hash),
         Opening::Problem { message, gallery } => {
@@ -440,6 +459,17 @@ pub fn load_content(
             Some(href) => fetch_text(&href).await.and_then(|t| content::install(&t)),
             None => Err("the page links no examples bundle".to_string()),
         };
+        if outcome.is_ok() {
+            // The challenges are parsed in this task, and the gallery lists them in the next, after a
+            // painted frame: two shorter tasks instead of one long one while the page starts.
+            let _ = playground_core::challenges::all();
+            let painted = js_sys::Promise::new(&mut |resolve, _| {
+                crate::after_paint(move || {
+                    let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+                });
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
+        }
         let Some((state, session, run)) = latest() else {
             return;
         };

@@ -492,6 +492,18 @@ pub fn Overlays() -> Html {
         *latest.borrow_mut() = Some((s.clone(), se.clone(), run.clone(), layout.clone()));
     }
     {
+        // On a first visit the page's shell painted the gallery's first screen (index.html): it stays over the
+        // app's gallery until that one lists the same chapters (or says why it cannot), so the swap does not
+        // show; it goes at once when the app opens no gallery.
+        let open = session.as_ref().is_some_and(|s| s.gallery);
+        let loading = session
+            .as_ref()
+            .is_some_and(|s| s.content == session::Content::Loading);
+        use_effect_with((open, loading), move |(open, loading)| {
+            crate::shell_gallery(*open && *loading)
+        });
+    }
+    {
         // The shipped diagrams, once after start; then the address's scenario or challenge opens.
         let latest = latest.clone();
         use_effect_with((), move |_| {
