@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { DIST, ROOT, firstVisitWithWorker, launch, launchPersistent, serveDist, skipGallery } from './support.mjs';
+import { DIST, ROOT, firstVisitWithWorker, launch, launchPersistent, serveDist, serveHolding, skipGallery } from './support.mjs';
 
 /** The .json files under `dir` (relative to the repository), recursively, as repository paths. */
 function jsonFiles(dir) {
@@ -48,9 +48,7 @@ test('the build ships every scenario and challenge unchanged in the bundle, and 
 });
 
 test('a scenario link waits for the bundle: the own diagram first, the gallery says it is loading, then the scenario', async () => {
-  let release;
-  const held = new Promise((ok) => (release = ok));
-  const site = await serveDist(DIST, { hold: (path) => (/^\/content-/.test(path) ? held : null) });
+  const { site, release } = await serveHolding(/^\/content-/);
   const browser = await launch();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

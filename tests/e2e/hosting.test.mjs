@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, serveDist, launch, skipGallery, screenshot, GALLERY_SEEN_KEY, STORAGE_KEY } from './support.mjs';
+import { DIST, serveDist, serveHolding, launch, skipGallery, screenshot, GALLERY_SEEN_KEY, STORAGE_KEY } from './support.mjs';
 
 let browser;
 after(async () => browser?.close());
@@ -48,9 +48,7 @@ test('the app shell shows until the Wasm starts, then the app replaces it', asyn
   assert.equal(inline.filter((t) => /classList\.add\('sdp-first'\)/.test(t)).length, 1, 'the first-visit check');
   assert.ok(!/\son[a-z]+=/.test(html.replace(/<script[\s\S]*?<\/script>/g, '')), 'no inline event handler');
   // Hold the Wasm back until the shell has been seen.
-  let release;
-  const held = new Promise((ok) => (release = ok));
-  const site = await serveDist(DIST, { hold: (path) => (path.endsWith('.wasm') ? held : undefined) });
+  const { site, release } = await serveHolding(/\.wasm$/);
   browser ??= await launch();
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   await skipGallery(context);
@@ -96,9 +94,7 @@ function boxes() {
 }
 
 test("the shell shows the app's palette and places: nothing moves when the app arrives, phone to desktop", async () => {
-  let release;
-  const held = new Promise((ok) => (release = ok));
-  const site = await serveDist(DIST, { hold: (path) => (path.endsWith('.wasm') ? held : undefined) });
+  const { site, release } = await serveHolding(/\.wasm$/);
   browser ??= await launch();
   const sizes = [[390, 844], [820, 1180], [1440, 900]];
   const pages = [];
@@ -128,9 +124,7 @@ test("the shell shows the app's palette and places: nothing moves when the app a
 });
 
 test("the shell's palette is the app's: every kind, in order, with its icon, name and hint", async () => {
-  let release;
-  const held = new Promise((ok) => (release = ok));
-  const site = await serveDist(DIST, { hold: (path) => (path.endsWith('.wasm') ? held : undefined) });
+  const { site, release } = await serveHolding(/\.wasm$/);
   browser ??= await launch();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await skipGallery(context);
@@ -180,16 +174,8 @@ function galleryParts() {
 }
 
 /** A site whose Wasm (`what` = 'wasm') or diagrams' bundle ('content') is held back until `release()`. */
-async function holding(what) {
-  let release;
-  const held = new Promise((ok) => (release = ok));
-  const test = what === 'wasm' ? (p) => p.endsWith('.wasm') : (p) => /^\/content-/.test(p);
-  const site = await serveDist(DIST, { hold: (path) => (test(path) ? held : undefined) });
-  return { site, release };
-}
-
 test("a first visit's shell shows the gallery's first screen, the app's own: nothing moves, and the largest paint stays the shell's", async () => {
-  const { site, release } = await holding('wasm');
+  const { site, release } = await serveHolding(/\.wasm$/);
   browser ??= await launch();
   const pages = [];
   for (const [width, height] of [[390, 844], [820, 1180], [1440, 900]]) {
@@ -243,7 +229,7 @@ test("the shell shows the gallery exactly when the app will open it: a first vis
   ];
   browser ??= await launch();
   for (const [what, stored, suffix, expected] of cases) {
-    const { site, release } = await holding('wasm');
+    const { site, release } = await serveHolding(/\.wasm$/);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript((items) => {
       if (sessionStorage.getItem('seeded')) return;
@@ -270,7 +256,7 @@ test("a card of the shell's gallery clicked before the app starts opens its scen
   browser ??= await launch();
   // Before the Wasm: the click hides the gallery at once (the loading state shows), and the app opens the card.
   {
-    const { site, release } = await holding('wasm');
+    const { site, release } = await serveHolding(/\.wasm$/);
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await page.goto(site.url, { waitUntil: 'domcontentloaded' });
@@ -287,7 +273,7 @@ test("a card of the shell's gallery clicked before the app starts opens its scen
   // After the Wasm, before the diagrams' bundle: the shell's copy still covers the app's waiting gallery, and a
   // challenge card clicked then opens once the bundle is there.
   {
-    const { site, release } = await holding('content');
+    const { site, release } = await serveHolding(/^\/content-/);
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const errors = [];
@@ -307,7 +293,7 @@ test("a card of the shell's gallery clicked before the app starts opens its scen
   }
   // Close before the Wasm: the gallery stays closed when the app starts, as if closed in the app.
   {
-    const { site, release } = await holding('wasm');
+    const { site, release } = await serveHolding(/\.wasm$/);
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     await page.goto(site.url, { waitUntil: 'domcontentloaded' });

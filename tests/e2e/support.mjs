@@ -60,6 +60,17 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/**
+ * Serves `dir` with the files whose path `held` matches (a RegExp: `/\.wasm$/` the Wasm, `/^\/content-/` the
+ * diagrams' bundle) held back until `release()` is called; resolves to { site, release }.
+ */
+export async function serveHolding(held, dir = DIST) {
+  let release;
+  const gate = new Promise((ok) => (release = ok));
+  const site = await serveDist(dir, { hold: (path) => (held.test(path) ? gate : undefined) });
+  return { site, release };
+}
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
