@@ -143,6 +143,15 @@ impl Dist {
         out
     }
 
+    /// For a constant, what [`Dist::sample`] gives at `factor` (it draws nothing): the same nanoseconds,
+    /// computed once.
+    pub fn constant(&self, factor: f64) -> Option<SimTime> {
+        match *self {
+            Dist::Constant { ms } => Some(SimTime(f64_to_nanos(ms * factor * NANOS_PER_MS as f64))),
+            _ => None,
+        }
+    }
+
     /// A sample [ms] as a float.
     #[inline]
     pub fn sample_ms(&self, rng: &mut SimRng) -> f64 {

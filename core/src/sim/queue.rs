@@ -143,6 +143,12 @@ impl Pending {
         Some(f)
     }
 
+    /// Takes the event with the smallest key, which the caller knows is there (it has just peeked it).
+    #[inline]
+    pub fn pop_first(&mut self) -> Event {
+        self.pop().expect("an event was peeked")
+    }
+
     /// Events queued.
     #[cfg(test)]
     pub fn len(&self) -> usize {
