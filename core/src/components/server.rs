@@ -498,9 +498,9 @@ pub(crate) struct Server {
     /// password hashing per request [ms at speed 1] (0: not a login endpoint)
     hash_ms: f64,
     /// terminating TLS: the handshake's CPU [ms at speed 1] and the connections open per client address
-    tls: Option<(f64, Connections)>,
+    tls: Option<Box<(f64, Connections)>>,
     /// its users' sessions, when it keeps them in memory
-    sessions: Option<SessionTable>,
+    sessions: Option<Box<SessionTable>>,
     bulkhead: Option<u32>,
     /// workers waiting on each port
     waiting_on: Vec<u32>,
@@ -565,12 +565,12 @@ impl Server {
             mean_service: SimTime::from_ms(p.service_time.mean_ms() / p.speed),
             hash_ms: p.password_hash_ms,
             tls: (p.tls_handshake_ms > 0.0).then(|| {
-                (
+                Box::new((
                     p.tls_handshake_ms,
                     Connections::new(SimTime::from_secs(p.keepalive_s)),
-                )
+                ))
             }),
-            sessions: (p.sessions == Sessions::Stateful).then(SessionTable::default),
+            sessions: (p.sessions == Sessions::Stateful).then(Box::default),
             bulkhead: p.bulkhead,
             waiting_on: vec![0; ports as usize],
             side_effects: p.side_effects,
@@ -669,7 +669,7 @@ impl Server {
         } else {
             d
         };
-        let d = match &self.tls {
+        let d = match self.tls.as_deref() {
             Some((ms, _)) if job.handshake => {
                 self.counters.handshakes += u64::from(self.counting);
                 d.add(SimTime::from_ms(ms * self.factor))
@@ -1033,7 +1033,7 @@ impl Server {
     /// return.
     pub fn kill(&mut self, ctx: &mut Ctx<'_>) {
         self.alive = false;
-        if let Some((_, conns)) = &mut self.tls {
+        if let Some((_, conns)) = self.tls.as_deref_mut() {
             conns.clear();
         }
         if let Some(t) = &mut self.sessions {
@@ -1233,7 +1233,7 @@ impl Component for Server {
     fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
         self.counting = ctx.counting;
         self.meter(ctx.now);
-        let handshake = match &mut self.tls {
+        let handshake = match self.tls.as_deref_mut() {
             Some((_, conns)) if !inc.internal => {
                 let conn = (inc.client, inc.addr);
                 let new = !conns.is_open(conn, ctx.now);
@@ -1357,7 +1357,7 @@ impl Component for Server {
         }
         self.reports_service().then(|| {
             let mut service = self.counters.clone();
-            service.sessions_held = self.sessions.as_ref().map_or(0, SessionTable::held);
+            service.sessions_held = self.sessions.as_deref().map_or(0, SessionTable::held);
             NodeDetail::Service(ServiceDetail { service })
         })
     }
