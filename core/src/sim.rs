@@ -445,16 +445,14 @@ impl Sim {
         let fast = until.min(self.drain_end);
         let traffic_end = self.traffic_end;
         while !self.finished {
-            let next = self
-                .queue
-                .pending
-                .peek_key()
-                .map_or(SimTime::MAX, |k| SimTime((k >> 64) as u64));
+            let key = self.queue.pending.next_key();
+            // Nothing queued: `u128::MAX`, whose time is `SimTime::MAX`.
+            let next = SimTime((key >> 64) as u64);
             if next <= fast
                 && (next <= traffic_end || self.outstanding != 0)
                 && processed < event_budget
             {
-                let ev = self.queue.pending.pop_first();
+                let ev = self.queue.pending.pop_next(key);
                 self.step(ev);
                 processed += 1;
                 continue;
