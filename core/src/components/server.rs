@@ -477,53 +477,55 @@ impl Effects {
     }
 }
 
-/// The server's state machine.
+/// The server's state machine. Laid out by hand (`repr(C)`): what a request's arrival and its service's end
+/// read comes first, in about four cache lines; what only some servers or some paths use comes after.
+#[repr(C)]
 pub(crate) struct Server {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    queue: VecDeque<Job>,
     service: Dist,
-    queue_cap: Option<u32>,
+    /// cumulative edge weights, for `calls: one`
+    weight_ends: Vec<u64>,
     error_p: f64,
     /// service-time multiplier: `slow / speed`
     factor: f64,
-    speed: f64,
-    blocking: bool,
-    ports: u32,
-    calls: Calls,
-    /// the engine's part of a `parallel` or `first_k` plan
-    plan: Option<Plan>,
-    /// cumulative edge weights, for `calls: one`
-    weight_ends: Vec<u64>,
-    shed: bool,
-    /// the mean service time at the current speed, what shedding expects a request still needs
-    mean_service: SimTime,
     /// password hashing per request [ms at speed 1] (0: not a login endpoint)
     hash_ms: f64,
+    serial_ms: f64,
+    /// the mean service time at the current speed, what shedding expects a request still needs
+    mean_service: SimTime,
+    /// the autoscaled fleet (`None`: a fixed one)
+    fleet: Option<Box<Fleet>>,
+    effects: Option<Box<Effects>>,
+    /// a monolith's modules, run in process after the own work; and the serialisation CPU [ms at speed 1]
+    modules: Option<Box<modules::Modules>>,
     /// terminating TLS: the handshake's CPU [ms at speed 1] and the connections open per client address
     tls: Option<Box<(f64, Connections)>>,
     /// its users' sessions, when it keeps them in memory
     sessions: Option<Box<SessionTable>>,
+    /// the GraphQL resolver (`None`: a plain server)
+    resolver: Option<Box<Resolver>>,
+    queue_cap: Option<u32>,
+    ports: u32,
+    /// slots serving (not waiting)
+    serving: u32,
+    epoch: u32,
+    calls: Calls,
+    shed: bool,
+    blocking: bool,
+    alive: bool,
+    /// whether counts are being taken (the engine sets it from the measurement window)
+    pub counting: bool,
+    side_effects: bool,
+    /// the engine's part of a `parallel` or `first_k` plan
+    plan: Option<Plan>,
+    speed: f64,
     bulkhead: Option<u32>,
     /// workers waiting on each port
     waiting_on: Vec<u32>,
-    side_effects: bool,
-    effects: Option<Box<Effects>>,
-    slots: Vec<Slot>,
-    free: Vec<u32>,
-    queue: VecDeque<Job>,
-    /// slots serving (not waiting)
-    serving: u32,
-    alive: bool,
-    epoch: u32,
-    /// the autoscaled fleet (`None`: a fixed one)
-    fleet: Option<Box<Fleet>>,
-    /// the GraphQL resolver (`None`: a plain server)
-    resolver: Option<Box<Resolver>>,
-    /// a monolith's modules, run in process after the own work; and the serialisation CPU [ms at speed 1]
-    modules: Option<Box<modules::Modules>>,
-    serial_ms: f64,
     /// counts (the engine adds them up only inside the measurement window: see `counting`)
     pub counters: ServiceReport,
-    /// whether counts are being taken (the engine sets it from the measurement window)
-    pub counting: bool,
 }
 
 impl Server {
