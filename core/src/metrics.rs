@@ -290,6 +290,31 @@ impl TickLatencies {
 mod tests {
     use super::*;
 
+    /// Each node's statistics start a cache line and span five: the layout the comment on `NodeStats`
+    /// describes (the areas in line 0; levels, clock and counts in line 1; the histogram from line 2).
+    #[test]
+    fn node_stats_start_a_cache_line_and_keep_the_hot_fields_in_the_first_two() {
+        assert_eq!(std::mem::align_of::<NodeStats>(), 64);
+        assert_eq!(std::mem::size_of::<NodeStats>(), 320);
+        let s = NodeStats::new(1);
+        let base = &s as *const NodeStats as usize;
+        let at = |p: usize| (p - base) / 64;
+        assert_eq!(at(&s.busy_area as *const u128 as usize), 0);
+        assert_eq!(at(&s.tick_busy_area as *const u128 as usize), 0);
+        for p in [
+            &s.time_sum as *const u128 as usize,
+            &s.last as *const SimTime as usize,
+            &s.busy as *const u32 as usize,
+            &s.in_node as *const u32 as usize,
+            &s.arrivals as *const u64 as usize,
+            &s.served as *const u64 as usize,
+            &s.time_count as *const u64 as usize,
+        ] {
+            assert_eq!(at(p), 1);
+        }
+        assert_eq!(at(&s.hist as *const Histogram<u32> as usize), 2);
+    }
+
     #[test]
     fn latency_summary_has_each_percentile_in_its_place() {
         let mut e = EndToEnd::new(false);
