@@ -22,7 +22,8 @@ pub(super) struct Heap {
 }
 
 impl Heap {
-    #[inline]
+    /// Out of line: the callers inline [`Pending::push`], whose FIFO side is a vector push.
+    #[inline(never)]
     pub fn push(&mut self, e: Event) {
         let mut i = self.v.len();
         self.v.push(e);
@@ -107,7 +108,7 @@ pub(super) struct Pending {
 
 impl Pending {
     /// Queues `e`; `due_now`: its time is the clock's and its sequence higher than every queued one's.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, e: Event, due_now: bool) {
         if due_now {
             self.now.push(e);
