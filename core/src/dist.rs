@@ -143,6 +143,15 @@ impl Dist {
         out
     }
 
+    /// For a constant, what [`Dist::sample`] gives at `factor` (it draws nothing): the same nanoseconds,
+    /// computed once.
+    pub fn constant(&self, factor: f64) -> Option<SimTime> {
+        match *self {
+            Dist::Constant { ms } => Some(SimTime(f64_to_nanos(ms * factor * NANOS_PER_MS as f64))),
+            _ => None,
+        }
+    }
+
     /// A sample [ms] as a float.
     #[inline]
     pub fn sample_ms(&self, rng: &mut SimRng) -> f64 {
@@ -272,6 +281,34 @@ fn dist_template(variant: &str, old: Option<&serde_json::Value>) -> serde_json::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `constant` is what `sample` gives for a constant, to the nanosecond, for latencies a diagram may hold
+    /// (0, sub-nanosecond, fractional and large milliseconds) at several factors; it draws nothing (the
+    /// generator's next value is unchanged), and is `None` for a distribution that draws.
+    #[test]
+    fn a_constant_computed_once_equals_its_sample() {
+        for ms in [
+            0.0,
+            1e-7,
+            0.0004,
+            0.5,
+            1.0,
+            2.5,
+            7.3,
+            33.333,
+            150.0,
+            86_400_000.0,
+        ] {
+            for factor in [1.0, 0.5, 3.0, 1.0 / 3.0] {
+                let d = Dist::constant_ms(ms);
+                let mut r = SimRng::new(5);
+                let sampled = d.sample(&mut r, factor);
+                assert_eq!(d.constant(factor), Some(sampled), "{ms} ms × {factor}");
+                assert_eq!(r.next_u64(), SimRng::new(5).next_u64());
+            }
+        }
+        assert_eq!(Dist::exponential_ms(1.0).constant(1.0), None);
+    }
 
     fn mean_of(d: &Dist, n: u32) -> f64 {
         let mut r = SimRng::new(11);

@@ -292,10 +292,23 @@ struct EdgeRt {
     from: u32,
     to: u32,
     latency: Dist,
+    /// the latency when it is a constant (what `latency.sample(_, 1.0)` gives, without the arithmetic)
+    fixed: Option<SimTime>,
     loss: f64,
     cut: bool,
     /// the caller's timeout, retries and breaker for calls over this edge
     policy: Option<Box<PolicyRt>>,
+}
+
+impl EdgeRt {
+    /// One message's time on the link (a sample of its latency).
+    #[inline]
+    fn delay(&self, rng: &mut SimRng) -> SimTime {
+        match self.fixed {
+            Some(t) => t,
+            None => self.latency.sample(rng, 1.0),
+        }
+    }
 }
 
 /// The diagram as the engine walks it: node ids, kinds and liveness, edges and each node's outgoing ports.
@@ -427,12 +440,23 @@ impl Sim {
     pub fn run_until(&mut self, until: SimTime, event_budget: u64) -> RunProgress {
         let mut processed = 0u64;
         let mut budget_exhausted = false;
+        // An event at or before `fast` (the target and the drain limit) that is before the traffic's end, or
+        // comes while requests are outstanding, cannot end the run: it runs without the checks below.
+        let fast = until.min(self.drain_end);
+        let traffic_end = self.traffic_end;
         while !self.finished {
-            let next = self
-                .queue
-                .pending
-                .peek_key()
-                .map_or(SimTime::MAX, |k| SimTime((k >> 64) as u64));
+            let key = self.queue.pending.next_key();
+            // Nothing queued: `u128::MAX`, whose time is `SimTime::MAX`.
+            let next = SimTime((key >> 64) as u64);
+            if next <= fast
+                && (next <= traffic_end || self.outstanding != 0)
+                && processed < event_budget
+            {
+                let ev = self.queue.pending.pop_next(key);
+                self.step(ev);
+                processed += 1;
+                continue;
+            }
             let now = self.queue.now;
             // Over when the traffic has ended and nothing is in flight, or when the drain limit passes.
             let end = if self.outstanding == 0 && next > self.traffic_end && self.backlog() == 0 {

@@ -347,11 +347,11 @@ pub(crate) struct Client {
     /// rate multiplier of the traffic spikes in force (1 without any)
     pub boost: f64,
     /// its DNS state, when it has a resolver to look its host up
-    pub dns: Option<ClientDns>,
+    pub dns: Option<Box<ClientDns>>,
     /// its HTTP cache, when it has one
-    pub http: Option<HttpCache>,
+    pub http: Option<Box<HttpCache>>,
     /// its connection pools, when it has `connections`
-    pub conns: Option<Pool>,
+    pub conns: Option<Box<Pool>>,
     /// its screens, when each arrival is one
     pub screen: Option<Box<screen::Screens>>,
 }
@@ -410,8 +410,8 @@ impl Client {
                 .dns
                 .as_ref()
                 .map(|d| CacheReport::new(&d.counters, u32::from(d.live(now)))),
-            http_cache: self.http.as_ref().map(HttpCacheReport::new),
-            connections: self.conns.as_ref().map(|p| ConnReport::new(p, now)),
+            http_cache: self.http.as_deref().map(HttpCacheReport::new),
+            connections: self.conns.as_deref().map(|p| ConnReport::new(p, now)),
             screen: self.screen.as_ref().map(|s| s.report()),
         }
     }
@@ -452,7 +452,7 @@ impl Component for Client {
             client.service_ports = Some(service.clone());
         }
         if let (Some(rp), Some(nearest)) = (resolver, nearest_of(&service)) {
-            client.dns = Some(ClientDns {
+            client.dns = Some(Box::new(ClientDns {
                 port: rp as u32,
                 key: crate::components::dns::name_key(&c.hostname),
                 expires: SimTime::ZERO,
@@ -461,7 +461,7 @@ impl Component for Client {
                 pending: Vec::new(),
                 in_flight: false,
                 counters: CacheCounters::default(),
-            });
+            }));
         }
         Ok(client)
     }
@@ -519,8 +519,8 @@ impl Client {
             epoch: 0,
             boost: 1.0,
             dns: None,
-            http: p.http_cache.as_ref().map(HttpCache::new),
-            conns: p.connections.as_ref().map(Pool::new),
+            http: p.http_cache.as_ref().map(|h| Box::new(HttpCache::new(h))),
+            conns: p.connections.as_ref().map(|c| Box::new(Pool::new(c))),
             screen: None,
         }
     }

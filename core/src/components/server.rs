@@ -477,53 +477,55 @@ impl Effects {
     }
 }
 
-/// The server's state machine.
+/// The server's state machine. Laid out by hand (`repr(C)`): what a request's arrival and its service's end
+/// read comes first, in about four cache lines; what only some servers or some paths use comes after.
+#[repr(C)]
 pub(crate) struct Server {
-    service: Dist,
-    queue_cap: Option<u32>,
-    error_p: f64,
-    /// service-time multiplier: `slow / speed`
-    factor: f64,
-    speed: f64,
-    blocking: bool,
-    ports: u32,
-    calls: Calls,
-    /// the engine's part of a `parallel` or `first_k` plan
-    plan: Option<Plan>,
-    /// cumulative edge weights, for `calls: one`
-    weight_ends: Vec<u64>,
-    shed: bool,
-    /// the mean service time at the current speed, what shedding expects a request still needs
-    mean_service: SimTime,
-    /// password hashing per request [ms at speed 1] (0: not a login endpoint)
-    hash_ms: f64,
-    /// terminating TLS: the handshake's CPU [ms at speed 1] and the connections open per client address
-    tls: Option<(f64, Connections)>,
-    /// its users' sessions, when it keeps them in memory
-    sessions: Option<SessionTable>,
-    bulkhead: Option<u32>,
-    /// workers waiting on each port
-    waiting_on: Vec<u32>,
-    side_effects: bool,
-    effects: Option<Box<Effects>>,
     slots: Vec<Slot>,
     free: Vec<u32>,
     queue: VecDeque<Job>,
-    /// slots serving (not waiting)
-    serving: u32,
-    alive: bool,
-    epoch: u32,
+    service: Dist,
+    /// cumulative edge weights, for `calls: one`
+    weight_ends: Vec<u64>,
+    error_p: f64,
+    /// service-time multiplier: `slow / speed`
+    factor: f64,
+    /// password hashing per request [ms at speed 1] (0: not a login endpoint)
+    hash_ms: f64,
+    serial_ms: f64,
+    /// the mean service time at the current speed, what shedding expects a request still needs
+    mean_service: SimTime,
     /// the autoscaled fleet (`None`: a fixed one)
     fleet: Option<Box<Fleet>>,
-    /// the GraphQL resolver (`None`: a plain server)
-    resolver: Option<Box<Resolver>>,
+    effects: Option<Box<Effects>>,
     /// a monolith's modules, run in process after the own work; and the serialisation CPU [ms at speed 1]
     modules: Option<Box<modules::Modules>>,
-    serial_ms: f64,
-    /// counts (the engine adds them up only inside the measurement window: see `counting`)
-    pub counters: ServiceReport,
+    /// terminating TLS: the handshake's CPU [ms at speed 1] and the connections open per client address
+    tls: Option<Box<(f64, Connections)>>,
+    /// its users' sessions, when it keeps them in memory
+    sessions: Option<Box<SessionTable>>,
+    /// the GraphQL resolver (`None`: a plain server)
+    resolver: Option<Box<Resolver>>,
+    queue_cap: Option<u32>,
+    ports: u32,
+    /// slots serving (not waiting)
+    serving: u32,
+    epoch: u32,
+    calls: Calls,
+    shed: bool,
+    blocking: bool,
+    alive: bool,
     /// whether counts are being taken (the engine sets it from the measurement window)
     pub counting: bool,
+    side_effects: bool,
+    /// the engine's part of a `parallel` or `first_k` plan
+    plan: Option<Plan>,
+    speed: f64,
+    bulkhead: Option<u32>,
+    /// workers waiting on each port
+    waiting_on: Vec<u32>,
+    /// counts (the engine adds them up only inside the measurement window: see `counting`)
+    pub counters: ServiceReport,
 }
 
 impl Server {
@@ -565,12 +567,12 @@ impl Server {
             mean_service: SimTime::from_ms(p.service_time.mean_ms() / p.speed),
             hash_ms: p.password_hash_ms,
             tls: (p.tls_handshake_ms > 0.0).then(|| {
-                (
+                Box::new((
                     p.tls_handshake_ms,
                     Connections::new(SimTime::from_secs(p.keepalive_s)),
-                )
+                ))
             }),
-            sessions: (p.sessions == Sessions::Stateful).then(SessionTable::default),
+            sessions: (p.sessions == Sessions::Stateful).then(Box::default),
             bulkhead: p.bulkhead,
             waiting_on: vec![0; ports as usize],
             side_effects: p.side_effects,
@@ -669,7 +671,7 @@ impl Server {
         } else {
             d
         };
-        let d = match &self.tls {
+        let d = match self.tls.as_deref() {
             Some((ms, _)) if job.handshake => {
                 self.counters.handshakes += u64::from(self.counting);
                 d.add(SimTime::from_ms(ms * self.factor))
@@ -1033,7 +1035,7 @@ impl Server {
     /// return.
     pub fn kill(&mut self, ctx: &mut Ctx<'_>) {
         self.alive = false;
-        if let Some((_, conns)) = &mut self.tls {
+        if let Some((_, conns)) = self.tls.as_deref_mut() {
             conns.clear();
         }
         if let Some(t) = &mut self.sessions {
@@ -1233,7 +1235,7 @@ impl Component for Server {
     fn on_request(&mut self, ctx: &mut Ctx<'_>, req: u32, inc: &Incoming) -> bool {
         self.counting = ctx.counting;
         self.meter(ctx.now);
-        let handshake = match &mut self.tls {
+        let handshake = match self.tls.as_deref_mut() {
             Some((_, conns)) if !inc.internal => {
                 let conn = (inc.client, inc.addr);
                 let new = !conns.is_open(conn, ctx.now);
@@ -1357,7 +1359,7 @@ impl Component for Server {
         }
         self.reports_service().then(|| {
             let mut service = self.counters.clone();
-            service.sessions_held = self.sessions.as_ref().map_or(0, SessionTable::held);
+            service.sessions_held = self.sessions.as_deref().map_or(0, SessionTable::held);
             NodeDetail::Service(ServiceDetail { service })
         })
     }

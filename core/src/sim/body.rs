@@ -125,7 +125,7 @@ impl Sim {
             self.set_levels(p.node);
             return;
         }
-        let lat = edge.latency.sample(&mut self.rng, 1.0);
+        let lat = edge.delay(&mut self.rng);
         let sent = self.on_wire(e, wire::REQUESTS, p.bytes);
         if let Some(Some(p)) = self.bodies.pulls.get_mut(i as usize) {
             p.hop += 1;

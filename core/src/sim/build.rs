@@ -119,6 +119,7 @@ impl Sim {
                     from: e.from,
                     to: e.to,
                     latency: e.latency.clone(),
+                    fixed: e.latency.constant(1.0),
                     loss: e.loss,
                     cut: false,
                     policy: policy.as_ref().map(|p| Box::new(PolicyRt::new(p))),

@@ -162,7 +162,19 @@ impl Sim {
     /// The response to client `from`'s request `req`, sent over edge `edge`, is back (or the request ends
     /// unsent): its connection is free for the next request waiting for one. Nothing for a client without
     /// `connections`.
+    #[inline]
     pub(super) fn release(&mut self, from: u32, req: u32, edge: u32) {
+        if self.nodes[from as usize]
+            .as_client_ref()
+            .is_some_and(|c| c.conns.is_some())
+        {
+            self.release_pooled(from, req, edge);
+        }
+    }
+
+    /// [`Sim::release`] for a client with `connections` (out of line: most have none).
+    #[inline(never)]
+    fn release_pooled(&mut self, from: u32, req: u32, edge: u32) {
         let now = self.queue.now;
         let Some(pool) = self.nodes[from as usize]
             .as_client()

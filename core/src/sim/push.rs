@@ -37,7 +37,7 @@ impl Sim {
             return;
         }
         let lost = edge.loss > 0.0 && self.rng.chance(edge.loss);
-        let lat = edge.latency.sample(&mut self.rng, 1.0);
+        let lat = edge.delay(&mut self.rng);
         let sent = self.on_wire(hop.edge, wire::RESPONSES, bytes);
         if lost {
             return;

@@ -22,7 +22,8 @@ pub(super) struct Heap {
 }
 
 impl Heap {
-    #[inline]
+    /// Out of line: the callers inline [`Pending::push`], whose FIFO side is a vector push.
+    #[inline(never)]
     pub fn push(&mut self, e: Event) {
         let mut i = self.v.len();
         self.v.push(e);
@@ -107,7 +108,7 @@ pub(super) struct Pending {
 
 impl Pending {
     /// Queues `e`; `due_now`: its time is the clock's and its sequence higher than every queued one's.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, e: Event, due_now: bool) {
         if due_now {
             self.now.push(e);
@@ -117,7 +118,7 @@ impl Pending {
     }
 
     /// The smallest key queued.
-    #[inline]
+    #[cfg(test)]
     pub fn peek_key(&self) -> Option<u128> {
         let h = self.heap.peek_key();
         match self.now.get(self.head) {
@@ -141,6 +142,32 @@ impl Pending {
             self.head = 0;
         }
         Some(f)
+    }
+
+    /// The smallest key queued, `u128::MAX` when nothing is (no event has that key: its sequence would be
+    /// `u64::MAX`).
+    #[inline]
+    pub fn next_key(&self) -> u128 {
+        let h = self.heap.v.first().map_or(u128::MAX, |e| e.key);
+        let f = self.now.get(self.head).map_or(u128::MAX, |e| e.key);
+        h.min(f)
+    }
+
+    /// Takes the event with key `key`, the smallest queued ([`Pending::next_key`], just read): the FIFO's
+    /// front when it has that key, else the heap's top.
+    #[inline]
+    pub fn pop_next(&mut self, key: u128) -> Event {
+        if let Some(&f) = self.now.get(self.head)
+            && f.key == key
+        {
+            self.head += 1;
+            if self.head == self.now.len() {
+                self.now.clear();
+                self.head = 0;
+            }
+            return f;
+        }
+        self.heap.pop().expect("the smallest key is the heap's")
     }
 
     /// Events queued.
@@ -196,7 +223,15 @@ mod tests {
                 model.insert(e.key);
                 q.push(e, false);
             }
-            if rng.chance(0.6) || round >= 19_000 {
+            assert_eq!(q.next_key(), model.first().copied().unwrap_or(u128::MAX));
+            if !model.is_empty() && rng.chance(0.3) {
+                // The engine's way: the smallest key, then the event with it.
+                let k = q.next_key();
+                assert_eq!(q.pop_next(k).key, k);
+                assert_eq!(model.pop_first(), Some(k));
+                now = (k >> 64) as u64;
+                pops += 1;
+            } else if rng.chance(0.6) || round >= 19_000 {
                 let got = q.pop().map(|e| e.key);
                 assert_eq!(got, model.pop_first(), "pop {pops}");
                 assert_eq!(q.peek_key(), model.first().copied());

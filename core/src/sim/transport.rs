@@ -11,8 +11,12 @@ use crate::trace::{HopClass, HopOutcome, HopRecord};
 impl Sim {
     /// Carries out the actions node `node`'s verb pushed, in order.
     pub(super) fn run_actions(&mut self, node: u32) {
+        if self.actions.is_empty() {
+            return;
+        }
+        // Taken, so a verb the actions call (a lost request unwinding its path) has a buffer of its own.
         let mut acts = std::mem::take(&mut self.actions);
-        for a in acts.drain(..) {
+        for &a in &acts {
             match a {
                 Action::Forward { req, port, slot } => self.run_forward(node, req, port, slot),
                 Action::Recall { req, port, slot } => {
@@ -74,6 +78,7 @@ impl Sim {
                 Action::Push { req, value, bytes } => self.push(req, value, bytes),
             }
         }
+        acts.clear();
         self.actions = acts;
     }
 
@@ -225,7 +230,7 @@ impl Sim {
             return;
         }
         let lost = edge.loss > 0.0 && self.rng.chance(edge.loss);
-        let lat = edge.latency.sample(&mut self.rng, 1.0);
+        let lat = edge.delay(&mut self.rng);
         let size = q.size;
         let now = self.queue.now;
         let sent = self.on_wire(e, wire::REQUESTS, size);
@@ -283,7 +288,7 @@ impl Sim {
         let edge = &self.graph.edges[hop_edge as usize];
         let caller = edge.from;
         let lost = edge.cut || (edge.loss > 0.0 && self.rng.chance(edge.loss));
-        let lat = edge.latency.sample(&mut self.rng, 1.0);
+        let lat = edge.delay(&mut self.rng);
         let bytes = if outcome == Outcome::Ok {
             self.reqs.get(req).resp
         } else {
