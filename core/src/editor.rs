@@ -16,13 +16,13 @@ pub mod storage;
 pub mod svg;
 pub mod tool;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
 use crate::components::{Kind, parse_params};
-use crate::sorting;
+use crate::sorting::Names;
 use crate::topology::{Edge, Node, Position, Topology};
 use crate::validate::{Diagnostic, Severity, Subject, validate};
 use edge_params::edge_with_params;
@@ -51,9 +51,9 @@ pub enum Target {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Selection {
     /// node ids
-    pub nodes: BTreeSet<String>,
+    pub nodes: Names,
     /// edge names
-    pub edges: BTreeSet<String>,
+    pub edges: Names,
 }
 
 impl Selection {
@@ -440,8 +440,8 @@ impl Editor {
                 true
             }
             Action::SelectAll => {
-                self.selection.nodes = sorting::set(self.doc.nodes.iter().map(|n| n.id.clone()));
-                self.selection.edges = sorting::set(self.doc.edges.iter().map(Edge::name));
+                self.selection.nodes = self.doc.nodes.iter().map(|n| n.id.clone()).collect();
+                self.selection.edges = self.doc.edges.iter().map(Edge::name).collect();
                 true
             }
             Action::ClearSelection => {
@@ -850,8 +850,8 @@ impl Editor {
         }
         self.commit(|d| *d = doc);
         self.selection = Selection {
-            nodes: sorting::set(ids.into_values()),
-            edges: BTreeSet::new(),
+            nodes: ids.into_values().collect(),
+            edges: Names::new(),
         };
     }
 
@@ -940,16 +940,16 @@ fn check_node_params(kind: Kind, params: &Map<String, Value>, path: &str) -> Res
 /// Removes the selected nodes and edges, the edges touching removed nodes, and faults naming them.
 fn remove(doc: &mut Topology, sel: &Selection) {
     doc.nodes.retain(|n| !sel.nodes.contains(&n.id));
-    let gone_edges = sorting::set(
-        doc.edges
-            .iter()
-            .filter(|e| {
-                sel.edges.contains(&e.name())
-                    || sel.nodes.contains(&e.from)
-                    || sel.nodes.contains(&e.to)
-            })
-            .map(Edge::name),
-    );
+    let gone_edges: Names = doc
+        .edges
+        .iter()
+        .filter(|e| {
+            sel.edges.contains(&e.name())
+                || sel.nodes.contains(&e.from)
+                || sel.nodes.contains(&e.to)
+        })
+        .map(Edge::name)
+        .collect();
     doc.edges.retain(|e| !gone_edges.contains(&e.name()));
     use crate::topology::FaultAction as F;
     doc.faults.retain_mut(|f| match &mut f.action {

@@ -402,7 +402,7 @@ fn delete_duplicate_copy_and_paste() {
     e.apply(Action::Paste);
     e.apply(Action::Paste);
     assert_eq!(e.doc.nodes.len(), 8);
-    let ids: BTreeSet<&str> = e.doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    let ids: std::collections::BTreeSet<&str> = e.doc.nodes.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids.len(), 8, "pasted ids are fresh");
     e.apply(Action::SelectOnly(Target::Node(a.clone())));
     e.apply(Action::DeleteSelection);
