@@ -14,7 +14,7 @@ use crate::icons::{category_class, path as icon_path};
 use crate::layout::{ContextMenu, LayoutAction, LayoutHandle};
 use crate::live::{RestartPrompt, TrafficLegend};
 use crate::overlay::{CardStates, LiveOverlay};
-use crate::panels::LinkBanner;
+use crate::panels::link_banner;
 use crate::state::{CanvasBox, Handle, TrafficCanvas};
 
 /// Props of one node card.
@@ -444,7 +444,7 @@ pub fn CanvasArea() -> Html {
                     </div>
                 }
                 <TrafficLegend />
-                <LinkBanner />
+                { link_banner(&state) }
                 <RestartPrompt />
                 { for notice }
                 { for confirm }

@@ -13,8 +13,8 @@ use playground_core::{Edge, FaultAction, HopOutcome, SimTime};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::layout::{Ctl, LayoutHandle, Sheet, Tier};
-use crate::panels::SheetHead;
+use crate::layout::{Ctl, LayoutHandle, Tier};
+use crate::panels::sheet_head;
 use crate::run::{CLASS_SHAPES, Cmd, OUTCOME_COLOURS, RunCtx, Snap, Status};
 use crate::shell::{PartProps, shown_here};
 use crate::state::Handle;
@@ -919,7 +919,7 @@ pub fn MetricsArea() -> Html {
     html! {
         <section class="metrics" id="sheet-metrics" data-region="metrics" aria-label="Metrics" data-status={s.status.word()}>
             <div class="metrics-main">
-                <SheetHead sheet={Sheet::Metrics} title="Metrics" />
+                { sheet_head(layout.as_ref(), "Metrics") }
                 <div class="metrics-head">
                     <h2 class="panel-title">{ "Metrics" }</h2>
                     if report.is_none() {
@@ -955,6 +955,7 @@ pub fn MetricsArea() -> Html {
 /// a bottom sheet of its own on a narrow screen.
 #[component]
 pub fn WhyPanel() -> Html {
+    let layout = use_context::<LayoutHandle>();
     let run = use_context::<RunCtx>();
     let state = use_context::<Handle>();
     let (Some(run), Some(state)) = (run, state) else {
@@ -982,7 +983,7 @@ pub fn WhyPanel() -> Html {
     });
     html! {
         <aside class="why" id="sheet-why" data-panel="why" aria-label="Why">
-            <SheetHead sheet={Sheet::Why} title="Why" />
+            { sheet_head(layout.as_ref(), "Why") }
             <h2 class="panel-title">{ "Why" }</h2>
             if run.snap.findings.is_empty() {
                 <p class="empty-hint">{ "Bottlenecks and losses are explained here during a run." }</p>

@@ -455,10 +455,9 @@ fn VisitBanner() -> Html {
 }
 
 /// While a scenario is open, its topic, explanation, what to try and what to watch, at the top of the
-/// inspector column (collapsible).
-#[component]
-pub fn ScenarioNotes() -> Html {
-    let session = use_context::<SessionHandle>();
+/// inspector column (collapsible). A function, not a component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's
+/// third pass").
+pub fn scenario_notes(session: Option<&SessionHandle>) -> Html {
     let Some((Visit::Scenario(s), _)) = session.and_then(|s| s.visit.clone()) else {
         return html! {};
     };
@@ -624,7 +623,7 @@ pub fn Overlays() -> Html {
     html! {
         <>
             <VisitBanner />
-            <crate::challenge::ChallengePanel floating=true />
+            { crate::challenge::challenge_panel(session.as_ref(), layout.as_ref(), true) }
             <SharePanel />
             <Gallery />
         </>
