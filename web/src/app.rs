@@ -14,7 +14,7 @@ use crate::canvas::CanvasArea;
 use crate::gif::{GifRecorder, GifSlot};
 use crate::inspector::InspectorArea;
 use crate::layout::{LayoutHandle, Sheet, Tier, use_layout};
-use crate::live::{MetricsArea, WhyPanel};
+use crate::live::{MetricsArea, why_panel};
 use crate::overlay::CardStates;
 use crate::palette::PaletteArea;
 use crate::panels::{ContextMenuView, ShortcutSheet, live_strip, tab_bar};
@@ -327,10 +327,18 @@ pub fn App() -> Html {
     } else {
         Html::default()
     };
-    let (strip, tabs) = if narrow {
-        (live_strip(&layout, &run), tab_bar(&layout, &state, &run))
+    let (strip, tabs, why) = if narrow {
+        (
+            live_strip(&layout, &run),
+            tab_bar(&layout, &state, &run),
+            if panels {
+                why_panel(Some(&layout), &run, &state)
+            } else {
+                Html::default()
+            },
+        )
     } else {
-        (Html::default(), Html::default())
+        (Html::default(), Html::default(), Html::default())
     };
     html! {
         <ContextProvider<Handle> context={state}>
@@ -350,7 +358,7 @@ pub fn App() -> Html {
                     </div>
                     if panels { <MetricsArea /> } else { <section class="metrics" aria-hidden="true"></section> }
                     if narrow {
-                        if panels { <WhyPanel /> } else { <section class="why" aria-hidden="true"></section> }
+                        if panels { { why } } else { <section class="why" aria-hidden="true"></section> }
                         { strip }
                         { tabs }
                     }

@@ -946,21 +946,18 @@ pub fn MetricsArea() -> Html {
                 { for fleet }
                 { for charts }
             </div>
-            if !narrow { <WhyPanel /> }
+            if !narrow {
+                if let Some(state) = &state { { why_panel(layout.as_ref(), &run, state) } }
+            }
         </section>
     }
 }
 
 /// The "why" findings: worst first; clicking one that names a node selects it. Inside the metrics panel, or
 /// a bottom sheet of its own on a narrow screen.
-#[component]
-pub fn WhyPanel() -> Html {
-    let layout = use_context::<LayoutHandle>();
-    let run = use_context::<RunCtx>();
-    let state = use_context::<Handle>();
-    let (Some(run), Some(state)) = (run, state) else {
-        return html! {};
-    };
+/// A function, not a component: a component of its own costs about 3 KB
+/// of Wasm (BENCHMARKS.md, "issue 22's third pass").
+pub fn why_panel(layout: Option<&LayoutHandle>, run: &RunCtx, state: &Handle) -> Html {
     let items = run.snap.findings.iter().map(|f| {
         let level = match f.level {
             Level::Critical => "critical",
@@ -983,7 +980,7 @@ pub fn WhyPanel() -> Html {
     });
     html! {
         <aside class="why" id="sheet-why" data-panel="why" aria-label="Why">
-            { sheet_head(layout.as_ref(), "Why") }
+            { sheet_head(layout, "Why") }
             <h2 class="panel-title">{ "Why" }</h2>
             if run.snap.findings.is_empty() {
                 <p class="empty-hint">{ "Bottlenecks and losses are explained here during a run." }</p>

@@ -419,12 +419,13 @@ fn SharePanel() -> Html {
     }
 }
 
-/// The banner of a diagram open alongside the user's own: where it came from, Back and Keep.
-#[component]
-fn VisitBanner() -> Html {
-    let state = use_context::<Handle>();
-    let session = use_context::<SessionHandle>();
-    let run = use_context::<RunCtx>();
+/// The banner of a diagram open alongside the user's own: where it came from, Back and Keep. A function, not a component: a component of its own costs about 3 KB
+/// of Wasm (BENCHMARKS.md, "issue 22's third pass").
+fn visit_banner(
+    state: Option<&Handle>,
+    session: Option<&SessionHandle>,
+    run: Option<&RunCtx>,
+) -> Html {
     let (Some(state), Some(session)) = (state, session) else {
         return html! {};
     };
@@ -432,7 +433,7 @@ fn VisitBanner() -> Html {
         return html! {};
     };
     let back = {
-        let (state, session, run) = (state.clone(), session.clone(), run.clone());
+        let (state, session, run) = (state.clone(), session.clone(), run.cloned());
         Callback::from(move |_: MouseEvent| session::back(&state, &session, run.as_ref()))
     };
     let keep = {
@@ -622,7 +623,7 @@ pub fn Overlays() -> Html {
     }
     html! {
         <>
-            <VisitBanner />
+            { visit_banner(state.as_ref(), session.as_ref(), run.as_ref()) }
             { crate::challenge::challenge_panel(session.as_ref(), layout.as_ref(), true) }
             <SharePanel />
             <Gallery />
