@@ -91,9 +91,9 @@ fn pump(slot: Slot, report: Callback<Verdict>) {
     }
 }
 
-/// The open challenge's panel; nothing when no challenge is open or when the other placement applies:
-/// `floating` over the canvas (narrow screens) rather than in the inspector column. A function, not a component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's
-/// third pass").
+/// The open challenge's panel; nothing when no challenge is open or when the other placement applies: `floating` over
+/// the canvas (narrow screens) rather than in the inspector column. A function, not a component: a component of its own
+/// costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's third pass").
 pub fn challenge_panel(
     session: Option<&SessionHandle>,
     layout: Option<&LayoutHandle>,

@@ -576,7 +576,7 @@ fn client_table(r: &Report) -> Option<Html> {
     })
 }
 
-/// The narrow screen's one line of the run (`LiveStrip`), also drawn under a recorded GIF: the clock, p99,
+/// The narrow screen's one line of the run (`panels::live_strip`), also drawn under a recorded GIF: the clock, p99,
 /// throughput and the unsuccessful requests.
 pub fn strip_text(s: &Snap) -> String {
     match s.report.as_deref() {

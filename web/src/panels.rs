@@ -116,9 +116,9 @@ pub fn tab_bar(layout: &LayoutHandle, state: &Handle, run: &RunCtx) -> Html {
     }
 }
 
-/// A narrow screen's one line of the run while it exists: clock, p99, throughput and unsuccessful requests;
-/// a tap opens the metrics sheet. A function of the App's own state, not a component: a component of its own costs about 3 KB of Wasm
-/// (BENCHMARKS.md, "issue 22's third pass"), and the App renders whenever what it shows changes.
+/// A narrow screen's one line of the run while it exists: clock, p99, throughput and unsuccessful requests; a tap opens
+/// the metrics sheet. A function of the App's own state, not a component: a component of its own costs about 3 KB of
+/// Wasm (BENCHMARKS.md, "issue 22's third pass"), and the App renders whenever what it shows changes.
 pub fn live_strip(layout: &LayoutHandle, run: &RunCtx) -> Html {
     if layout.tier != Tier::Narrow || run.snap.status == Status::Idle {
         return html! {};
@@ -136,8 +136,8 @@ pub fn live_strip(layout: &LayoutHandle, run: &RunCtx) -> Html {
     }
 }
 
-/// The banner while connecting without a pointer: from which card, and how to finish or cancel. A function, not a component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's
-/// third pass").
+/// The banner while connecting without a pointer: from which card, and how to finish or cancel. A function, not a
+/// component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's third pass").
 pub fn link_banner(state: &Handle) -> Html {
     let Some(from) = state.ed.linking.clone() else {
         return html! {};

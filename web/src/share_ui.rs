@@ -419,8 +419,8 @@ fn SharePanel() -> Html {
     }
 }
 
-/// The banner of a diagram open alongside the user's own: where it came from, Back and Keep. A function, not a component: a component of its own costs about 3 KB
-/// of Wasm (BENCHMARKS.md, "issue 22's third pass").
+/// The banner of a diagram open alongside the user's own: where it came from, Back and Keep. A function, not a
+/// component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's third pass").
 fn visit_banner(
     state: Option<&Handle>,
     session: Option<&SessionHandle>,
@@ -455,9 +455,9 @@ fn visit_banner(
     }
 }
 
-/// While a scenario is open, its topic, explanation, what to try and what to watch, at the top of the
-/// inspector column (collapsible). A function, not a component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's
-/// third pass").
+/// While a scenario is open, its topic, explanation, what to try and what to watch, at the top of the inspector column
+/// (collapsible). A function, not a component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue
+/// 22's third pass").
 pub fn scenario_notes(session: Option<&SessionHandle>) -> Html {
     let Some((Visit::Scenario(s), _)) = session.and_then(|s| s.visit.clone()) else {
         return html! {};
