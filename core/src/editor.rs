@@ -233,8 +233,9 @@ pub struct Editor {
     pub revision: u64,
     /// core's validation of `doc`
     pub diagnostics: Rc<Vec<Diagnostic>>,
-    /// worst severity per node id, for the marks on the cards
-    pub marks: Rc<BTreeMap<String, Severity>>,
+    /// worst severity per node id, sorted by id, for the marks on the cards ([`Editor::mark`]; a `Vec`, not
+    /// a `BTreeMap` compiled for this one type: the Wasm's size)
+    pub marks: Rc<Vec<(String, Severity)>>,
     /// what is selected
     pub selection: Selection,
     /// pan and zoom
@@ -263,13 +264,22 @@ pub struct Editor {
 }
 
 impl Editor {
+    /// The worst severity of node `id`'s diagnostics, if it has any.
+    pub fn mark(&self, id: &str) -> Option<Severity> {
+        let i = self
+            .marks
+            .binary_search_by(|(k, _)| k.as_str().cmp(id))
+            .ok()?;
+        Some(self.marks[i].1)
+    }
+
     /// An editor on `doc`, nothing selected, nothing to undo.
     pub fn new(doc: Topology) -> Editor {
         let mut ed = Editor {
             doc: Rc::new(doc),
             revision: 0,
             diagnostics: Rc::new(Vec::new()),
-            marks: Rc::new(BTreeMap::new()),
+            marks: Rc::default(),
             selection: Selection::default(),
             viewport: Viewport::default(),
             tool: Tool::Idle,
@@ -751,11 +761,13 @@ impl Editor {
 
     fn revalidate(&mut self) {
         let diags = validate(&self.doc);
-        let mut marks = BTreeMap::new();
+        let mut marks: Vec<(String, Severity)> = Vec::new();
         for d in &diags {
             if let Subject::Node(id) = &d.subject {
-                let e = marks.entry(id.clone()).or_insert(d.severity);
-                *e = (*e).min(d.severity);
+                match marks.binary_search_by(|(k, _)| k.cmp(id)) {
+                    Ok(i) => marks[i].1 = marks[i].1.min(d.severity),
+                    Err(i) => marks.insert(i, (id.clone(), d.severity)),
+                }
             }
         }
         self.diagnostics = Rc::new(diags);

@@ -639,7 +639,7 @@ fn diagnostics_mark_the_nodes_they_concern() {
     let mut t = Topology::default();
     t.nodes.push(Node::new("x", "mainframe"));
     let e = Editor::new(t);
-    assert_eq!(e.marks.get("x"), Some(&Severity::Error));
+    assert_eq!(e.mark("x"), Some(Severity::Error));
     assert!(!e.diagnostics.is_empty());
 }
 
