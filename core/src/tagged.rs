@@ -117,6 +117,9 @@ mod tests {
     use crate::resilience::hedge::HedgeAfter;
     use crate::topology::FaultAction;
 
+    /// Reads one object as a type and shows the result or the error.
+    type Reader = fn(&str) -> String;
+
     fn show<T: DeserializeOwned + Debug>(json: &str) -> String {
         let v: serde_json::Value = serde_json::from_str(json).expect("json");
         match serde_json::from_value::<T>(v) {
@@ -129,7 +132,7 @@ mod tests {
     /// 1527dce, before these enums were read here.
     #[test]
     fn every_enum_reads_what_the_derive_read() {
-        let cases: &[(fn(&str) -> String, &str, &str)] = &[
+        let cases: &[(Reader, &str, &str)] = &[
             (
                 show::<FaultAction>,
                 r#"{"type":"kill","node":"a"}"#,
