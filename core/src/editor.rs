@@ -16,13 +16,13 @@ pub mod storage;
 pub mod svg;
 pub mod tool;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
 use crate::components::{Kind, parse_params};
-use crate::sorting;
+use crate::sorting::Names;
 use crate::topology::{Edge, Node, Position, Topology};
 use crate::validate::{Diagnostic, Severity, Subject, validate};
 use edge_params::edge_with_params;
@@ -51,9 +51,9 @@ pub enum Target {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Selection {
     /// node ids
-    pub nodes: BTreeSet<String>,
+    pub nodes: Names,
     /// edge names
-    pub edges: BTreeSet<String>,
+    pub edges: Names,
 }
 
 impl Selection {
@@ -233,8 +233,9 @@ pub struct Editor {
     pub revision: u64,
     /// core's validation of `doc`
     pub diagnostics: Rc<Vec<Diagnostic>>,
-    /// worst severity per node id, for the marks on the cards
-    pub marks: Rc<BTreeMap<String, Severity>>,
+    /// worst severity per node id, sorted by id, for the marks on the cards ([`Editor::mark`]; a `Vec`, not
+    /// a `BTreeMap` compiled for this one type: the Wasm's size)
+    pub marks: Rc<Vec<(String, Severity)>>,
     /// what is selected
     pub selection: Selection,
     /// pan and zoom
@@ -263,13 +264,22 @@ pub struct Editor {
 }
 
 impl Editor {
+    /// The worst severity of node `id`'s diagnostics, if it has any.
+    pub fn mark(&self, id: &str) -> Option<Severity> {
+        let i = self
+            .marks
+            .binary_search_by(|(k, _)| k.as_str().cmp(id))
+            .ok()?;
+        Some(self.marks[i].1)
+    }
+
     /// An editor on `doc`, nothing selected, nothing to undo.
     pub fn new(doc: Topology) -> Editor {
         let mut ed = Editor {
             doc: Rc::new(doc),
             revision: 0,
             diagnostics: Rc::new(Vec::new()),
-            marks: Rc::new(BTreeMap::new()),
+            marks: Rc::default(),
             selection: Selection::default(),
             viewport: Viewport::default(),
             tool: Tool::Idle,
@@ -440,8 +450,8 @@ impl Editor {
                 true
             }
             Action::SelectAll => {
-                self.selection.nodes = sorting::set(self.doc.nodes.iter().map(|n| n.id.clone()));
-                self.selection.edges = sorting::set(self.doc.edges.iter().map(Edge::name));
+                self.selection.nodes = self.doc.nodes.iter().map(|n| n.id.clone()).collect();
+                self.selection.edges = self.doc.edges.iter().map(Edge::name).collect();
                 true
             }
             Action::ClearSelection => {
@@ -751,11 +761,13 @@ impl Editor {
 
     fn revalidate(&mut self) {
         let diags = validate(&self.doc);
-        let mut marks = BTreeMap::new();
+        let mut marks: Vec<(String, Severity)> = Vec::new();
         for d in &diags {
             if let Subject::Node(id) = &d.subject {
-                let e = marks.entry(id.clone()).or_insert(d.severity);
-                *e = (*e).min(d.severity);
+                match marks.binary_search_by(|(k, _)| k.cmp(id)) {
+                    Ok(i) => marks[i].1 = marks[i].1.min(d.severity),
+                    Err(i) => marks.insert(i, (id.clone(), d.severity)),
+                }
             }
         }
         self.diagnostics = Rc::new(diags);
@@ -850,8 +862,8 @@ impl Editor {
         }
         self.commit(|d| *d = doc);
         self.selection = Selection {
-            nodes: sorting::set(ids.into_values()),
-            edges: BTreeSet::new(),
+            nodes: ids.into_values().collect(),
+            edges: Names::new(),
         };
     }
 
@@ -940,16 +952,16 @@ fn check_node_params(kind: Kind, params: &Map<String, Value>, path: &str) -> Res
 /// Removes the selected nodes and edges, the edges touching removed nodes, and faults naming them.
 fn remove(doc: &mut Topology, sel: &Selection) {
     doc.nodes.retain(|n| !sel.nodes.contains(&n.id));
-    let gone_edges = sorting::set(
-        doc.edges
-            .iter()
-            .filter(|e| {
-                sel.edges.contains(&e.name())
-                    || sel.nodes.contains(&e.from)
-                    || sel.nodes.contains(&e.to)
-            })
-            .map(Edge::name),
-    );
+    let gone_edges: Names = doc
+        .edges
+        .iter()
+        .filter(|e| {
+            sel.edges.contains(&e.name())
+                || sel.nodes.contains(&e.from)
+                || sel.nodes.contains(&e.to)
+        })
+        .map(Edge::name)
+        .collect();
     doc.edges.retain(|e| !gone_edges.contains(&e.name()));
     use crate::topology::FaultAction as F;
     doc.faults.retain_mut(|f| match &mut f.action {

@@ -43,6 +43,7 @@ pub mod sim;
 pub mod sorting;
 pub mod stats;
 pub mod sweep;
+mod tagged;
 pub mod time;
 pub mod topology;
 pub mod trace;

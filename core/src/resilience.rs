@@ -10,6 +10,7 @@ pub mod retry;
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{check_num, check_prob, check_range};
+use crate::tagged;
 use crate::vocab::{Choices, Family, Term, Vocab, choices};
 
 pub use breaker::{Breaker, BreakerState, Permit};
@@ -48,22 +49,19 @@ impl Default for RetryPolicy {
 
 /// The wait before retry number `n` (0 for the first retry), before jitter. JSON: `{"type": "fixed",
 /// "delay_ms": 100}` or `{"type": "exponential", "base_ms": 100, "cap_ms": 10000}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Backoff {
     /// The same wait before every retry.
     Fixed {
         /// the wait [ms], default 100
-        #[serde(default = "hundred")]
         delay_ms: f64,
     },
     /// `min(cap_ms, base_ms · 2ⁿ)` before retry `n`.
     Exponential {
         /// the first wait [ms], default 100
-        #[serde(default = "hundred")]
         base_ms: f64,
         /// the longest wait [ms], default 10 000
-        #[serde(default = "ten_thousand")]
         cap_ms: f64,
     },
 }
@@ -82,6 +80,30 @@ fn hundred() -> f64 {
 }
 fn ten_thousand() -> f64 {
     10_000.0
+}
+
+static BACKOFF: tagged::Shape = tagged::Shape {
+    name: "Backoff",
+    tag: "type",
+    variants: &["fixed", "exponential"],
+    fields: Some(&[&["delay_ms"], &["base_ms", "cap_ms"]]),
+};
+
+/// Read by [`crate::tagged`].
+impl<'de> Deserialize<'de> for Backoff {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::read(d, &BACKOFF, |variant, f| {
+            Ok(match variant {
+                0 => Backoff::Fixed {
+                    delay_ms: f.or("delay_ms", hundred)?,
+                },
+                _ => Backoff::Exponential {
+                    base_ms: f.or("base_ms", hundred)?,
+                    cap_ms: f.or("cap_ms", ten_thousand)?,
+                },
+            })
+        })
+    }
 }
 
 /// How a backoff wait `d` is randomised (the names of the AWS Architecture Blog's "Exponential Backoff And

@@ -40,6 +40,111 @@ pub fn set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
     s
 }
 
+/// A set of names (node ids, edge names) kept as a sorted `Vec`: what `BTreeSet<String>` offers the editor, in
+/// the same order, without the B-tree's code for one more element type (its removal alone is several KB of
+/// Wasm). Lookups are binary searches; an insertion or removal moves the names after it (selections are small).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Names(Vec<String>);
+
+impl Names {
+    /// No names.
+    pub const fn new() -> Names {
+        Names(Vec::new())
+    }
+
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|n| n.as_str().cmp(name))
+    }
+
+    /// Adds `name`; whether it was not there.
+    pub fn insert(&mut self, name: String) -> bool {
+        match self.find(&name) {
+            Ok(_) => false,
+            Err(i) => {
+                self.0.insert(i, name);
+                true
+            }
+        }
+    }
+
+    /// Removes `name`; whether it was there.
+    pub fn remove(&mut self, name: &str) -> bool {
+        match self.find(name) {
+            Ok(i) => {
+                self.0.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Whether `name` is in.
+    pub fn contains(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// The names in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.0.iter()
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first name in order.
+    pub fn first(&self) -> Option<&String> {
+        self.0.first()
+    }
+
+    /// Keeps the names `keep` accepts.
+    pub fn retain(&mut self, keep: impl FnMut(&String) -> bool) {
+        self.0.retain(keep);
+    }
+
+    /// Removes every name.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl Extend<String> for Names {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, names: I) {
+        for n in names {
+            self.insert(n);
+        }
+    }
+}
+
+impl FromIterator<String> for Names {
+    fn from_iter<I: IntoIterator<Item = String>>(names: I) -> Names {
+        let mut s = Names::new();
+        s.extend(names);
+        s
+    }
+}
+
+impl<'a> IntoIterator for &'a Names {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(&self.0).finish()
+    }
+}
+
 /// The indices `0..n` in the stable order of `cmp` (the one instantiation of the standard library's sort).
 fn stable_order(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
@@ -115,5 +220,33 @@ mod tests {
         assert_eq!(map(items()), items().collect::<BTreeMap<_, _>>());
         let keys = || data(300, 4).into_iter().map(|(k, _)| k);
         assert_eq!(set(keys()), keys().collect::<BTreeSet<_>>());
+    }
+
+    #[test]
+    fn names_do_what_a_b_tree_set_does() {
+        // The same operations on both, from the LCG's sequence: insert, remove, lookups, order.
+        let mut names = Names::new();
+        let mut want = BTreeSet::new();
+        for (i, (k, at)) in data(500, 3).into_iter().enumerate() {
+            let name = format!("n{}", (k as usize * 37 + at) % 61);
+            if i % 3 == 2 {
+                assert_eq!(names.remove(&name), want.remove(&name), "{name}");
+            } else {
+                assert_eq!(names.insert(name.clone()), want.insert(name), "step {i}");
+            }
+            assert_eq!(names.len(), want.len());
+            assert_eq!(names.first(), want.first());
+        }
+        assert!(names.iter().eq(want.iter()));
+        for k in 0..70 {
+            let name = format!("n{k}");
+            assert_eq!(names.contains(&name), want.contains(&name), "{name}");
+        }
+        names.retain(|n| n.len() == 2);
+        want.retain(|n| n.len() == 2);
+        assert!(names.iter().eq(want.iter()));
+        assert_eq!(format!("{names:?}"), format!("{want:?}"));
+        let built: Names = ["b", "a", "b"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(built.iter().collect::<Vec<_>>(), ["a", "b"]);
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dist::Dist;
 use crate::resilience::{BreakerParams, HedgePolicy, RetryPolicy};
+use crate::tagged;
 
 /// The format version this crate writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -285,9 +286,9 @@ pub struct Fault {
     pub action: FaultAction,
 }
 
-/// What a fault does. JSON: `{"type": "kill", "node": "s1"}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// What a fault does. JSON: `{"type": "kill", "node": "s1"}` (read by [`crate::tagged`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum FaultAction {
     /// The node stops: it fails what it holds and everything that arrives, and generates nothing.
     Kill {
@@ -334,10 +335,10 @@ pub enum FaultAction {
         /// moves its boundary
         name: String,
         /// ids of the nodes inside the boundary, default none
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[serde(skip_serializing_if = "Vec::is_empty")]
         nodes: Vec<String>,
         /// a region inside the boundary (every node and replica placed there), default none
-        #[serde(default, skip_serializing_if = "String::is_empty")]
+        #[serde(skip_serializing_if = "String::is_empty")]
         region: String,
     },
     /// The partition of this name heals: its links work again (a partition not in force: nothing happens).
@@ -345,6 +346,68 @@ pub enum FaultAction {
         /// the partition's name
         name: String,
     },
+}
+
+static FAULT_ACTION: tagged::Shape = tagged::Shape {
+    name: "FaultAction",
+    tag: "type",
+    variants: &[
+        "kill",
+        "revive",
+        "slow",
+        "cut_link",
+        "heal_link",
+        "spike",
+        "partition",
+        "heal_partition",
+    ],
+    fields: Some(&[
+        &["node"],
+        &["node"],
+        &["node", "factor"],
+        &["edge"],
+        &["edge"],
+        &["factor", "duration_s"],
+        &["name", "nodes", "region"],
+        &["name"],
+    ]),
+};
+
+impl<'de> Deserialize<'de> for FaultAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::read(d, &FAULT_ACTION, |variant, f| {
+            Ok(match variant {
+                0 => FaultAction::Kill {
+                    node: f.req("node")?,
+                },
+                1 => FaultAction::Revive {
+                    node: f.req("node")?,
+                },
+                2 => FaultAction::Slow {
+                    node: f.req("node")?,
+                    factor: f.req("factor")?,
+                },
+                3 => FaultAction::CutLink {
+                    edge: f.req("edge")?,
+                },
+                4 => FaultAction::HealLink {
+                    edge: f.req("edge")?,
+                },
+                5 => FaultAction::Spike {
+                    factor: f.req("factor")?,
+                    duration_s: f.req("duration_s")?,
+                },
+                6 => FaultAction::Partition {
+                    name: f.req("name")?,
+                    nodes: f.or("nodes", Vec::new)?,
+                    region: f.or("region", String::new)?,
+                },
+                _ => FaultAction::HealPartition {
+                    name: f.req("name")?,
+                },
+            })
+        })
+    }
 }
 
 #[cfg(test)]

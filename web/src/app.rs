@@ -14,15 +14,15 @@ use crate::canvas::CanvasArea;
 use crate::gif::{GifRecorder, GifSlot};
 use crate::inspector::InspectorArea;
 use crate::layout::{LayoutHandle, Sheet, Tier, use_layout};
-use crate::live::{MetricsArea, WhyPanel};
+use crate::live::{MetricsArea, why_panel};
 use crate::overlay::CardStates;
 use crate::palette::PaletteArea;
-use crate::panels::{ContextMenuView, LiveStrip, ShortcutSheet, TabBar};
-use crate::restore::{RestoreDialog, TabBanner};
+use crate::panels::{ContextMenuView, ShortcutSheet, live_strip, tab_bar};
+use crate::restore::{TabBanner, restore_dialog};
 use crate::run::{Cmd, Live, RunCtx, Snap, request_frame, start_loop};
 use crate::session::{Boot, SessionHandle};
 use crate::share_ui::Overlays;
-use crate::shell::Header;
+use crate::shell::header;
 use crate::state::{CanvasBox, Handle, TrafficCanvas};
 
 /// Whether what lies at the page point (`x`, `y`) is the canvas area (not a sheet or menu over it).
@@ -321,6 +321,25 @@ pub fn App() -> Html {
 
     let narrow = layout.tier == Tier::Narrow;
     let sheet = layout.sheet.map(Sheet::word);
+    let top = header(&layout, &state);
+    let restore = if all {
+        restore_dialog(&state, &session)
+    } else {
+        Html::default()
+    };
+    let (strip, tabs, why) = if narrow {
+        (
+            live_strip(&layout, &run),
+            tab_bar(&layout, &state, &run),
+            if panels {
+                why_panel(Some(&layout), &run, &state)
+            } else {
+                Html::default()
+            },
+        )
+    } else {
+        (Html::default(), Html::default(), Html::default())
+    };
     html! {
         <ContextProvider<Handle> context={state}>
         <ContextProvider<SessionHandle> context={session}>
@@ -331,7 +350,7 @@ pub fn App() -> Html {
         <ContextProvider<GifSlot> context={gif}>
             <ContextProvider<CanvasBox> context={canvas}>
                 <div class="app" data-testid="app" data-tier={layout.tier.word()} data-sheet={sheet}>
-                    <Header />
+                    { top }
                     <div class="workspace">
                         <PaletteArea />
                         <CanvasArea />
@@ -339,9 +358,9 @@ pub fn App() -> Html {
                     </div>
                     if panels { <MetricsArea /> } else { <section class="metrics" aria-hidden="true"></section> }
                     if narrow {
-                        if panels { <WhyPanel /> } else { <section class="why" aria-hidden="true"></section> }
-                        <LiveStrip />
-                        <TabBar />
+                        if panels { { why } } else { <section class="why" aria-hidden="true"></section> }
+                        { strip }
+                        { tabs }
                     }
                     // The gallery opens on a first visit: its first chapters come with the first frame.
                     <Overlays />
@@ -350,7 +369,7 @@ pub fn App() -> Html {
                         <ShortcutSheet />
                         <GifRecorder />
                         <TabBanner />
-                        <RestoreDialog />
+                        { restore }
                     }
                 </div>
             </ContextProvider<CanvasBox>>

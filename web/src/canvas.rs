@@ -14,7 +14,7 @@ use crate::icons::{category_class, path as icon_path};
 use crate::layout::{ContextMenu, LayoutAction, LayoutHandle};
 use crate::live::{RestartPrompt, TrafficLegend};
 use crate::overlay::{CardStates, LiveOverlay};
-use crate::panels::LinkBanner;
+use crate::panels::link_banner;
 use crate::state::{CanvasBox, Handle, TrafficCanvas};
 
 /// Props of one node card.
@@ -307,7 +307,7 @@ pub fn CanvasArea() -> Html {
                 title={info.map(|i| i.title).unwrap_or("Unknown kind")}
                 label={display(n).to_string()} category={info.map(|i| i.category)}
                 x={pos.x} y={pos.y} selected={ed.selection.nodes.contains(&n.id)}
-                mark={ed.marks.get(&n.id).copied()} on_select={on_node_select.clone()}
+                mark={ed.mark(&n.id)} on_select={on_node_select.clone()}
                 live={card_states.0.get(&n.id).copied()} />
         }
     });
@@ -444,7 +444,7 @@ pub fn CanvasArea() -> Html {
                     </div>
                 }
                 <TrafficLegend />
-                <LinkBanner />
+                { link_banner(&state) }
                 <RestartPrompt />
                 { for notice }
                 { for confirm }

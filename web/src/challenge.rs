@@ -91,27 +91,22 @@ fn pump(slot: Slot, report: Callback<Verdict>) {
     }
 }
 
-/// Properties of [`ChallengePanel`].
-#[derive(Properties, PartialEq)]
-pub struct PanelProps {
-    /// floating over the canvas (narrow screens) rather than in the inspector column
-    #[prop_or_default]
-    pub floating: bool,
-}
-
-/// The open challenge's panel; nothing when no challenge is open or when the other placement applies.
-#[component]
-pub fn ChallengePanel(props: &PanelProps) -> Html {
-    let session = use_context::<SessionHandle>();
-    let layout = use_context::<LayoutHandle>();
-    let narrow = layout.as_ref().is_some_and(|l| l.tier == Tier::Narrow);
+/// The open challenge's panel; nothing when no challenge is open or when the other placement applies: `floating` over
+/// the canvas (narrow screens) rather than in the inspector column. A function, not a component: a component of its own
+/// costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's third pass").
+pub fn challenge_panel(
+    session: Option<&SessionHandle>,
+    layout: Option<&LayoutHandle>,
+    floating: bool,
+) -> Html {
+    let narrow = layout.is_some_and(|l| l.tier == Tier::Narrow);
     let Some((Visit::Challenge(c), hash)) = session.and_then(|s| s.visit.clone()) else {
         return html! {};
     };
-    if props.floating != narrow {
+    if floating != narrow {
         return html! {};
     }
-    html! { <ChallengeView key={c.name.clone()} challenge={c} hash={hash} floating={props.floating} /> }
+    html! { <ChallengeView key={c.name.clone()} challenge={c} hash={hash} floating={floating} /> }
 }
 
 /// Properties of [`ChallengeView`].

@@ -16,14 +16,14 @@ use std::rc::Rc;
 
 use playground_core::Topology;
 use playground_core::animation::Dot;
-use playground_core::editor::geometry::{NODE_H, NODE_W, Point};
+use playground_core::editor::geometry::{NODE_H, NODE_W};
 use playground_core::editor::{files, svg};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use crate::layout::{LayoutAction, LayoutHandle};
-use crate::run::{Badge, Cmd, OUTCOME_COLOURS, RunCtx, Status, paint_dots};
+use crate::run::{Badge, Cmd, OUTCOME_COLOURS, RunCtx, Status, Wires, paint_dots};
 use crate::state::Handle;
 
 /// Frames per second of the GIF (one every 100 ms; GIF delays are in hundredths of a second).
@@ -42,7 +42,7 @@ pub struct Scene<'a> {
     /// per engine node index, its card's position
     pub positions: &'a [Option<(f64, f64)>],
     /// per (from, to) engine indices, the wire's curve and whether it is run backwards
-    pub curves: &'a BTreeMap<(u32, u32), ([Point; 4], bool)>,
+    pub wires: &'a Wires,
     /// per node id, its live badge
     pub badges: &'a BTreeMap<String, Badge>,
     /// the metrics strip's text
@@ -201,7 +201,7 @@ impl Capture {
                 ctx.stroke();
             }
         }
-        paint_dots(ctx, scene.dots, scene.positions, scene.curves);
+        paint_dots(ctx, scene.dots, scene.positions, scene.wires);
         // The strip: what the numbers are at this moment.
         let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
         let top = h - f64::from(STRIP_H);

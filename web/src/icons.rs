@@ -122,21 +122,12 @@ pub fn category_class(c: Option<Category>) -> &'static str {
     }
 }
 
-/// A standalone icon (palette, inspector).
-#[derive(Properties, PartialEq)]
-pub struct IconProps {
-    /// kind name
-    pub kind: AttrValue,
-    /// its category
-    pub category: Option<Category>,
-}
-
-/// An inline SVG icon.
-#[component]
-pub fn Icon(props: &IconProps) -> Html {
+/// A standalone inline SVG icon (palette, inspector). A function, not a component: a component of its own
+/// costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's third pass").
+pub fn icon(kind: &str, category: Option<Category>) -> Html {
     html! {
         <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
-            <path d={path(&props.kind, props.category)} />
+            <path d={path(kind, category)} />
         </svg>
     }
 }

@@ -7,7 +7,7 @@ use playground_core::{Kind, Severity, Subject};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::icons::{Icon, category_class};
+use crate::icons::{category_class, icon};
 use crate::live::FaultPanel;
 use crate::state::Handle;
 
@@ -281,7 +281,7 @@ fn node_panel(state: &Handle, id: &str) -> Html {
     html! {
         <div class="inspect" key={format!("node:{id}")}>
             <div class={classes!("inspect-head", category_class(info.map(|i| i.category)))}>
-                <span class="inspect-icon"><Icon kind={n.kind.clone()} category={info.map(|i| i.category)} /></span>
+                <span class="inspect-icon">{ icon(&n.kind, info.map(|i| i.category)) }</span>
                 <div>
                     <p class="inspect-kind">{ info.map(|i| i.title).unwrap_or("Unknown kind") }</p>
                     <p class="inspect-id">{ format!("id {}", n.id) }</p>
@@ -383,6 +383,8 @@ fn problems(state: &Handle) -> Html {
 /// Right column: parameters of the selected node or edge, then the diagram's problems.
 #[component]
 pub fn InspectorArea() -> Html {
+    let layout = use_context::<crate::layout::LayoutHandle>();
+    let session = use_context::<crate::session::SessionHandle>();
     let Some(state) = use_context::<Handle>() else {
         return html! {};
     };
@@ -399,9 +401,9 @@ pub fn InspectorArea() -> Html {
     };
     html! {
         <aside class="panel inspector" id="sheet-inspector" data-region="inspector" aria-label="Inspector">
-            <crate::panels::SheetHead sheet={crate::layout::Sheet::Inspector} title="Inspector" />
-            <crate::share_ui::ScenarioNotes />
-            <crate::challenge::ChallengePanel />
+            { crate::panels::sheet_head(layout.as_ref(), "Inspector") }
+            { crate::share_ui::scenario_notes(session.as_ref()) }
+            { crate::challenge::challenge_panel(session.as_ref(), layout.as_ref(), false) }
             <h2 class="panel-title">{ "Inspector" }</h2>
             // Its own component: the run's summaries re-render the fault buttons, not the whole form.
             <FaultPanel />

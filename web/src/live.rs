@@ -13,8 +13,8 @@ use playground_core::{Edge, FaultAction, HopOutcome, SimTime};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::layout::{Ctl, LayoutHandle, Sheet, Tier};
-use crate::panels::SheetHead;
+use crate::layout::{Ctl, LayoutHandle, Tier};
+use crate::panels::sheet_head;
 use crate::run::{CLASS_SHAPES, Cmd, OUTCOME_COLOURS, RunCtx, Snap, Status};
 use crate::shell::{PartProps, shown_here};
 use crate::state::Handle;
@@ -576,7 +576,7 @@ fn client_table(r: &Report) -> Option<Html> {
     })
 }
 
-/// The narrow screen's one line of the run (`LiveStrip`), also drawn under a recorded GIF: the clock, p99,
+/// The narrow screen's one line of the run (`panels::live_strip`), also drawn under a recorded GIF: the clock, p99,
 /// throughput and the unsuccessful requests.
 pub fn strip_text(s: &Snap) -> String {
     match s.report.as_deref() {
@@ -919,7 +919,7 @@ pub fn MetricsArea() -> Html {
     html! {
         <section class="metrics" id="sheet-metrics" data-region="metrics" aria-label="Metrics" data-status={s.status.word()}>
             <div class="metrics-main">
-                <SheetHead sheet={Sheet::Metrics} title="Metrics" />
+                { sheet_head(layout.as_ref(), "Metrics") }
                 <div class="metrics-head">
                     <h2 class="panel-title">{ "Metrics" }</h2>
                     if report.is_none() {
@@ -946,20 +946,18 @@ pub fn MetricsArea() -> Html {
                 { for fleet }
                 { for charts }
             </div>
-            if !narrow { <WhyPanel /> }
+            if !narrow {
+                if let Some(state) = &state { { why_panel(layout.as_ref(), &run, state) } }
+            }
         </section>
     }
 }
 
 /// The "why" findings: worst first; clicking one that names a node selects it. Inside the metrics panel, or
 /// a bottom sheet of its own on a narrow screen.
-#[component]
-pub fn WhyPanel() -> Html {
-    let run = use_context::<RunCtx>();
-    let state = use_context::<Handle>();
-    let (Some(run), Some(state)) = (run, state) else {
-        return html! {};
-    };
+/// A function, not a component: a component of its own costs about 3 KB
+/// of Wasm (BENCHMARKS.md, "issue 22's third pass").
+pub fn why_panel(layout: Option<&LayoutHandle>, run: &RunCtx, state: &Handle) -> Html {
     let items = run.snap.findings.iter().map(|f| {
         let level = match f.level {
             Level::Critical => "critical",
@@ -982,7 +980,7 @@ pub fn WhyPanel() -> Html {
     });
     html! {
         <aside class="why" id="sheet-why" data-panel="why" aria-label="Why">
-            <SheetHead sheet={Sheet::Why} title="Why" />
+            { sheet_head(layout, "Why") }
             <h2 class="panel-title">{ "Why" }</h2>
             if run.snap.findings.is_empty() {
                 <p class="empty-hint">{ "Bottlenecks and losses are explained here during a run." }</p>

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use playground_core::editor::geometry::{self, NODE_H, NODE_W};
+use playground_core::editor::geometry::{self, NODE_H, NODE_W, Point};
 use playground_core::resilience::BreakerState;
 use yew::prelude::*;
 
@@ -166,102 +166,64 @@ fn fleet_marks(ready: u32, booting: u32) -> Html {
     }
 }
 
-/// Props of one connection's load band.
-#[derive(Properties, PartialEq)]
-pub struct LoadProps {
-    /// edge name
-    pub id: AttrValue,
-    /// SVG path data
-    pub d: AttrValue,
-    /// share of the busiest connection's messages since the last summary [0..1]
-    pub load: f64,
-}
+// The edges' marks are functions, not components: a component of its own costs about 3 KB of Wasm
+// (BENCHMARKS.md, "issue 22's third pass"), and each mark is a few elements the overlay diffs anyway.
 
-/// A translucent band along a connection, as wide as its share of the busiest connection's traffic.
-#[component]
-pub fn LoadView(p: &LoadProps) -> Html {
+/// A translucent band along connection `id` (SVG path `d`), as wide as its share `load` of the busiest
+/// connection's messages since the last summary [0..1].
+fn load_view(id: String, d: String, load: f64) -> Html {
     html! {
-        <path class="edge-load" data-load-for={p.id.clone()} data-load={format!("{:.1}", p.load)} d={p.d.clone()}
-            style={format!("stroke-width:{:.1}px", 1.0 + 5.0 * p.load.clamp(0.0, 1.0))} />
+        <path key={id.clone()} class="edge-load" data-load-for={id} data-load={format!("{load:.1}")} d={d}
+            style={format!("stroke-width:{:.1}px", 1.0 + 5.0 * load.clamp(0.0, 1.0))} />
     }
 }
 
-/// Props of one link's utilisation mark.
-#[derive(Properties, PartialEq)]
-pub struct LinkUtilProps {
-    /// edge name
-    pub id: AttrValue,
-    /// SVG path data of its connection
-    pub d: AttrValue,
-    /// the connection's middle (world px)
-    pub x: f64,
-    /// the connection's middle (world px)
-    pub y: f64,
-    /// share of the bandwidth in use lately (above 1: more offered than it can send)
-    pub util: f64,
-}
-
-/// A link with a bandwidth, coloured by how much of it is in use (green below 50 %, amber to 80 %, red
-/// above), with the share at its middle.
-#[component]
-pub fn LinkUtilView(p: &LinkUtilProps) -> Html {
-    let level = if p.util >= 0.8 {
+/// A link with a bandwidth (edge `id`, SVG path `d`, middle `at`), coloured by the share `util` of the
+/// bandwidth in use lately (green below 50 %, amber to 80 %, red above; above 1: more offered than it can
+/// send), with the share at its middle.
+fn link_util_view(id: String, d: String, at: Point, util: f64) -> Html {
+    let level = if util >= 0.8 {
         "high"
-    } else if p.util >= 0.5 {
+    } else if util >= 0.5 {
         "mid"
     } else {
         "low"
     };
     html! {
-        <g class={format!("link-util {level}")} data-link-util={p.id.clone()} data-util={format!("{:.2}", p.util)}>
-            <path class="link-util-line" d={p.d.clone()} />
-            <text class="link-util-text" x={format!("{}", p.x)} y={format!("{}", p.y - 8.0)} text-anchor="middle">
-                { format!("{:.0} %", (p.util * 100.0).min(999.0)) }
+        <g key={id.clone()} class={format!("link-util {level}")} data-link-util={id} data-util={format!("{util:.2}")}>
+            <path class="link-util-line" d={d} />
+            <text class="link-util-text" x={format!("{}", at.x)} y={format!("{}", at.y - 8.0)} text-anchor="middle">
+                { format!("{:.0} %", (util * 100.0).min(999.0)) }
             </text>
         </g>
     }
 }
 
-/// Props of one circuit breaker's mark.
-#[derive(Properties, PartialEq)]
-pub struct BreakerProps {
-    /// edge name
-    pub id: AttrValue,
-    /// SVG path data of its connection
-    pub d: AttrValue,
-    /// the connection's middle (world px)
-    pub x: f64,
-    /// the connection's middle (world px)
-    pub y: f64,
-    /// the breaker's state
-    pub state: BreakerState,
-}
-
-/// A breaker's state on its connection: a pill at the middle, and while it is not closed the connection
-/// restyled over the diagram's line (open: red dashes, calls fail fast; half-open: amber, trial calls).
-#[component]
-pub fn BreakerView(p: &BreakerProps) -> Html {
-    let word = p.state.name();
+/// A breaker's `state` on its connection (edge `id`, SVG path `d`, middle `at`): a pill at the middle, and
+/// while it is not closed the connection restyled over the diagram's line (open: red dashes, calls fail
+/// fast; half-open: amber, trial calls).
+fn breaker_view(id: String, d: String, at: Point, state: BreakerState) -> Html {
+    let word = state.name();
     // A switch: the lever down (closed, the circuit carries calls), up (open), half raised (half-open).
-    let lever = match p.state {
+    let lever = match state {
         BreakerState::Closed => "M1 6h12",
         BreakerState::Open => "M1 6h3.5l5-4.5 M9.5 6H13",
         BreakerState::HalfOpen => "M1 6h3.5l5.5-2.5 M9.5 6H13",
     };
     let w = word.chars().count() as f64 * CHAR_W + 30.0;
-    let title = match p.state {
+    let title = match state {
         BreakerState::Closed => "circuit breaker closed: calls go through",
         BreakerState::Open => "circuit breaker open: calls fail fast without being sent",
         BreakerState::HalfOpen => "circuit breaker half-open: a few trial calls decide",
     };
     html! {
-        <g class={classes!("breaker", word)} data-breaker-for={p.id.clone()} data-breaker-state={word}>
+        <g key={id.clone()} class={classes!("breaker", word)} data-breaker-for={id} data-breaker-state={word}>
             <title>{ title }</title>
-            if p.state != BreakerState::Closed {
-                <path class="breaker-under" d={p.d.clone()} />
-                <path class="breaker-line" d={p.d.clone()} />
+            if state != BreakerState::Closed {
+                <path class="breaker-under" d={d.clone()} />
+                <path class="breaker-line" d={d} />
             }
-            <g transform={format!("translate({:.1} {:.1})", p.x - w / 2.0, p.y - 9.0)}>
+            <g transform={format!("translate({:.1} {:.1})", at.x - w / 2.0, at.y - 9.0)}>
                 <rect class="breaker-pill" width={format!("{w:.1}")} height="18" rx="9" />
                 <path class="breaker-switch" transform="translate(5 3)" d={lever} />
                 <circle class="breaker-dot" cx="6" cy="9" r="1.6" />
@@ -294,7 +256,7 @@ pub fn LiveOverlay() -> Html {
         let load = snap.edge_load.get(&name).copied().filter(|l| *l > 0.0)?;
         let (a, b) = (doc.node(&e.from)?, doc.node(&e.to)?);
         let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
-        Some(html! { <LoadView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} load={load} /> })
+        Some(load_view(name, geometry::path_d(&c), load))
     });
     let utils = doc.edges.iter().filter_map(|e| {
         let name = e.name();
@@ -302,7 +264,7 @@ pub fn LiveOverlay() -> Html {
         let (a, b) = (doc.node(&e.from)?, doc.node(&e.to)?);
         let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
         let mid = geometry::bezier_at(&c, 0.5);
-        Some(html! { <LinkUtilView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} x={mid.x} y={mid.y} util={util} /> })
+        Some(link_util_view(name, geometry::path_d(&c), mid, util))
     });
     let breakers = doc.edges.iter().filter_map(|e| {
         let name = e.name();
@@ -310,7 +272,7 @@ pub fn LiveOverlay() -> Html {
         let (a, b) = (doc.node(&e.from)?, doc.node(&e.to)?);
         let c = geometry::edge_curve(ed.drawn_position(a), ed.drawn_position(b));
         let mid = geometry::bezier_at(&c, 0.5);
-        Some(html! { <BreakerView key={name.clone()} id={name.clone()} d={geometry::path_d(&c)} x={mid.x} y={mid.y} state={state} /> })
+        Some(breaker_view(name, geometry::path_d(&c), mid, state))
     });
     // A partition: the links it cuts dashed in red, a dashed boundary around each node inside it, and a
     // store it splits marked as such.

@@ -5,9 +5,9 @@ use playground_core::editor::{Action, Input};
 use playground_core::{Category, KINDS, Kind};
 use yew::prelude::*;
 
-use crate::icons::{Icon, category_class};
-use crate::layout::{LayoutAction, LayoutHandle, Sheet, Tier};
-use crate::panels::SheetHead;
+use crate::icons::{category_class, icon};
+use crate::layout::{LayoutAction, LayoutHandle, Tier};
+use crate::panels::sheet_head;
 use crate::state::{CanvasBox, Handle};
 
 const GROUPS: &[(Category, &str)] = &[
@@ -65,7 +65,7 @@ pub fn PaletteArea() -> Html {
                 <button type="button" class={classes!("palette-item", category_class(Some(info.category)))}
                     data-kind={info.name} title={format!("{} — drag onto the canvas, or click to add", info.hint)}
                     onpointerdown={down} onclick={click}>
-                    <span class="palette-icon"><Icon kind={info.name} category={Some(info.category)} /></span>
+                    <span class="palette-icon">{ icon(info.name, Some(info.category)) }</span>
                     <span class="palette-text">
                         <span class="palette-name">{ info.title }</span>
                         <span class="palette-hint">{ info.hint }</span>
@@ -76,7 +76,7 @@ pub fn PaletteArea() -> Html {
     };
     html! {
         <aside class="panel palette" id="sheet-palette" data-region="palette" aria-label="Component palette">
-            <SheetHead sheet={Sheet::Palette} title="Add a component" />
+            { sheet_head(layout.as_ref(), "Add a component") }
             <h2 class="panel-title">{ "Components" }</h2>
             { for GROUPS.iter().filter_map(|(cat, name)| {
                 let kinds: Vec<Kind> = KINDS.iter().filter(|k| k.category == *cat).map(|k| k.kind).collect();

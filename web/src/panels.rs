@@ -12,24 +12,13 @@ use crate::layout::{ContextMenu, LayoutAction, LayoutHandle, Sheet, Tier};
 use crate::run::{Cmd, RunCtx, Status};
 use crate::state::Handle;
 
-/// Props of a sheet's head.
-#[derive(Properties, PartialEq)]
-pub struct SheetHeadProps {
-    /// which sheet
-    pub sheet: Sheet,
-    /// its title
-    pub title: AttrValue,
-}
-
-/// A bottom sheet's title and close button (narrow screens only; elsewhere the panel's own title shows).
-#[component]
-pub fn SheetHead(p: &SheetHeadProps) -> Html {
-    let Some(layout) = use_context::<LayoutHandle>() else {
+/// A bottom sheet's title and close button (narrow screens only; elsewhere the panel's own title shows). A
+/// function of the panel's `layout`, not a component: a component of its own costs about 3 KB of Wasm
+/// (BENCHMARKS.md, "issue 22's third pass").
+pub fn sheet_head(layout: Option<&LayoutHandle>, title: &'static str) -> Html {
+    let Some(layout) = layout.filter(|l| l.tier == Tier::Narrow) else {
         return html! {};
     };
-    if layout.tier != Tier::Narrow {
-        return html! {};
-    }
     let close = {
         let layout = layout.clone();
         Callback::from(move |_: MouseEvent| layout.dispatch(LayoutAction::Sheet(None)))
@@ -37,8 +26,8 @@ pub fn SheetHead(p: &SheetHeadProps) -> Html {
     html! {
         <div class="sheet-head">
             <span class="sheet-grip" aria-hidden="true" />
-            <h2 class="sheet-title">{ p.title.clone() }</h2>
-            <button type="button" class="notice-close sheet-close" data-action="close-sheet" aria-label={format!("Close {}", p.title)} title="Close (Esc)" onclick={close}>{ "×" }</button>
+            <h2 class="sheet-title">{ title }</h2>
+            <button type="button" class="notice-close sheet-close" data-action="close-sheet" aria-label={format!("Close {title}")} title="Close (Esc)" onclick={close}>{ "×" }</button>
         </div>
     }
 }
@@ -81,24 +70,19 @@ pub fn reveal(state: &Handle, id: &str) {
 }
 
 /// The tab bar of a narrow screen: Add (palette), Inspect, Metrics, Why, each opening its bottom sheet.
-#[component]
-pub fn TabBar() -> Html {
-    let (Some(layout), Some(state)) = (use_context::<LayoutHandle>(), use_context::<Handle>())
-    else {
-        return html! {};
-    };
-    let run = use_context::<RunCtx>();
+/// A function of the App's own state, not a component: a component of its own costs about 3 KB of Wasm
+/// (BENCHMARKS.md, "issue 22's third pass"), and the App renders whenever what it shows changes.
+pub fn tab_bar(layout: &LayoutHandle, state: &Handle, run: &RunCtx) -> Html {
     if layout.tier != Tier::Narrow {
         return html! {};
     }
     let selected = !state.ed.selection.is_empty();
-    let findings = run.as_ref().map_or(0, |r| {
-        r.snap
-            .findings
-            .iter()
-            .filter(|f| f.level >= playground_core::explain::Level::Warning)
-            .count()
-    });
+    let findings = run
+        .snap
+        .findings
+        .iter()
+        .filter(|f| f.level >= playground_core::explain::Level::Warning)
+        .count();
     let tabs = Sheet::ALL.iter().map(|&sheet| {
         let open = layout.sheet == Some(sheet);
         let onclick = {
@@ -132,13 +116,10 @@ pub fn TabBar() -> Html {
     }
 }
 
-/// A narrow screen's one line of the run while it exists: clock, p99, throughput and unsuccessful requests;
-/// a tap opens the metrics sheet.
-#[component]
-pub fn LiveStrip() -> Html {
-    let (Some(layout), Some(run)) = (use_context::<LayoutHandle>(), use_context::<RunCtx>()) else {
-        return html! {};
-    };
+/// A narrow screen's one line of the run while it exists: clock, p99, throughput and unsuccessful requests; a tap opens
+/// the metrics sheet. A function of the App's own state, not a component: a component of its own costs about 3 KB of
+/// Wasm (BENCHMARKS.md, "issue 22's third pass"), and the App renders whenever what it shows changes.
+pub fn live_strip(layout: &LayoutHandle, run: &RunCtx) -> Html {
     if layout.tier != Tier::Narrow || run.snap.status == Status::Idle {
         return html! {};
     }
@@ -155,12 +136,9 @@ pub fn LiveStrip() -> Html {
     }
 }
 
-/// The banner while connecting without a pointer: from which card, and how to finish or cancel.
-#[component]
-pub fn LinkBanner() -> Html {
-    let Some(state) = use_context::<Handle>() else {
-        return html! {};
-    };
+/// The banner while connecting without a pointer: from which card, and how to finish or cancel. A function, not a
+/// component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's third pass").
+pub fn link_banner(state: &Handle) -> Html {
     let Some(from) = state.ed.linking.clone() else {
         return html! {};
     };

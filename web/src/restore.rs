@@ -84,14 +84,9 @@ pub fn TabBanner() -> Html {
     }
 }
 
-/// The restore list (File → Restore): the last diagrams autosave replaced, newest first.
-#[component]
-pub fn RestoreDialog() -> Html {
-    let state = use_context::<Handle>();
-    let session = use_context::<SessionHandle>();
-    let (Some(state), Some(session)) = (state, session) else {
-        return html! {};
-    };
+/// The restore list (File → Restore): the last diagrams autosave replaced, newest first. A function, not a component: a
+/// component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's third pass").
+pub fn restore_dialog(state: &Handle, session: &SessionHandle) -> Html {
     if !session.restore {
         return html! {};
     }

@@ -334,16 +334,13 @@ pub struct Live {
     dots: Vec<Dot>,
     /// per engine node index: card position (world px)
     positions: Vec<Option<(f64, f64)>>,
-    /// (from, to) engine indices → the edge's curve and whether the message runs it backwards
-    curves: BTreeMap<(u32, u32), ([Point; 4], bool)>,
-    /// (from, to) engine indices → edge name, for load
-    edge_names: BTreeMap<(u32, u32), String>,
+    /// (from, to) engine indices → the wire's curve, name and messages (one map, not three: each map type
+    /// costs its own copy of the B-tree's code in the Wasm)
+    wires: Wires,
     /// engine edge index → edge name, for breaker states
-    edge_by_index: BTreeMap<u32, String>,
+    edge_by_index: Vec<Option<String>>,
     /// what the diagram uses, recomputed when it changes
     mechanisms: Mechanisms,
-    /// messages per (from, to) since the last summary
-    hops: BTreeMap<(u32, u32), u64>,
     /// each link's sending time so far and the clock, at the last summary (links with a bandwidth)
     offered: (Vec<u64>, SimTime),
     viewport: Viewport,
@@ -401,11 +398,9 @@ impl Live {
             scenario: false,
             dots: Vec::new(),
             positions: Vec::new(),
-            curves: BTreeMap::new(),
-            edge_names: BTreeMap::new(),
-            edge_by_index: BTreeMap::new(),
+            wires: Wires::new(),
+            edge_by_index: Vec::new(),
             mechanisms,
-            hops: BTreeMap::new(),
             offered: (Vec::new(), SimTime::ZERO),
             viewport: Viewport::default(),
             canvas: NodeRef::default(),
@@ -441,7 +436,7 @@ impl Live {
     fn build(&mut self) -> bool {
         let topo = self.topology();
         self.flights.clear();
-        self.hops.clear();
+        clear_hops(&mut self.wires);
         self.offered = (Vec::new(), SimTime::ZERO);
         self.pacer.pause();
         self.report = None;
@@ -482,10 +477,16 @@ impl Live {
     }
 
     /// Recomputes where messages travel (card positions and edge curves by engine index).
+    fn edge_name(&self, i: u32) -> Option<&String> {
+        self.edge_by_index.get(i as usize).and_then(Option::as_ref)
+    }
+
     fn layout_indices(&mut self) {
         self.positions.clear();
-        self.curves.clear();
-        self.edge_names.clear();
+        // The messages counted since the last summary stay.
+        for w in self.wires.values_mut() {
+            (w.curve, w.name) = (None, None);
+        }
         self.edge_by_index.clear();
         let Some(sim) = &self.sim else {
             return;
@@ -504,11 +505,20 @@ impl Live {
                 continue;
             };
             let c = geometry::edge_curve(na.position, nb.position);
-            self.curves.insert((a.0, b.0), (c, false));
-            self.curves.entry((b.0, a.0)).or_insert((c, true));
-            self.edge_names.insert((a.0, b.0), e.name());
+            let forward = self.wires.entry((a.0, b.0)).or_default();
+            forward.curve = Some((c, false));
+            forward.name = Some(e.name());
+            self.wires
+                .entry((b.0, a.0))
+                .or_default()
+                .curve
+                .get_or_insert((c, true));
             if let Some(i) = sim.edge_index(&e.name()) {
-                self.edge_by_index.insert(i.0, e.name());
+                let i = i.0 as usize;
+                if self.edge_by_index.len() <= i {
+                    self.edge_by_index.resize(i + 1, None);
+                }
+                self.edge_by_index[i] = Some(e.name());
             }
         }
     }
@@ -674,7 +684,7 @@ impl Live {
                 self.status = Status::Idle;
                 self.faults.clear();
                 self.flights.clear();
-                self.hops.clear();
+                clear_hops(&mut self.wires);
                 self.report = None;
                 self.findings = Rc::default();
                 self.recent = Rc::default();
@@ -740,10 +750,10 @@ impl Live {
             return;
         };
         let now = sim.now();
-        let hops = &mut self.hops;
+        let wires = &mut self.wires;
         let records = sim.drain_trace().inspect(|r| {
             if r.outcome == HopOutcome::Request {
-                *hops.entry((r.from.0, r.to.0)).or_insert(0) += 1;
+                wires.entry((r.from.0, r.to.0)).or_default().hops += 1;
             }
         });
         self.flights.ingest(records, now);
@@ -827,7 +837,7 @@ impl Live {
         shown.cut = view
             .cut
             .iter()
-            .filter_map(|e| self.edge_by_index.get(&e.0).cloned())
+            .filter_map(|e| self.edge_name(e.0).cloned())
             .collect();
         shown
     }
@@ -879,25 +889,27 @@ impl Live {
             }
             self.recent = recent;
             for (i, state) in sim.breaker_states() {
-                if let Some(name) = self.edge_by_index.get(&i.0) {
+                if let Some(name) = self.edge_name(i.0) {
                     breakers.insert(name.clone(), state);
                 }
             }
-            let max = self.hops.values().copied().max().unwrap_or(0);
+            let max = self.wires.values().map(|w| w.hops).max().unwrap_or(0);
             if max > 0 {
-                for (pair, name) in &self.edge_names {
-                    let n = self.hops.get(pair).copied().unwrap_or(0);
+                for w in self.wires.values() {
+                    let (Some(name), n) = (&w.name, w.hops) else {
+                        continue;
+                    };
                     // Tenths: a thickness change smaller than that is not visible and would cost a repaint.
                     edge_load.insert(name.clone(), (n as f64 / max as f64 * 10.0).round() / 10.0);
                 }
             }
-            self.hops.clear();
+            clear_hops(&mut self.wires);
             if let Some(now_sent) = sim.link_offered_ns() {
                 let (before, at) = &self.offered;
                 let span = sim.now().since(*at).0;
                 if span > 0 {
                     for (i, &sent) in now_sent.iter().enumerate() {
-                        let name = self.edge_by_index.get(&(i as u32));
+                        let name = self.edge_name(i as u32);
                         let was = before.get(i).copied().unwrap_or(0);
                         if let Some(name) = name.filter(|_| sim.link_bandwidth(i) > 0.0) {
                             let u = sent.saturating_sub(was) as f64 / span as f64;
@@ -987,7 +999,7 @@ impl Live {
             dpr * v.pan.x,
             dpr * v.pan.y,
         );
-        paint_dots(ctx, &self.dots, &self.positions, &self.curves);
+        paint_dots(ctx, &self.dots, &self.positions, &self.wires);
     }
 
     /// Feeds the GIF recording, if one is under way, with this frame (it keeps one every 100 ms of wall time).
@@ -1011,7 +1023,7 @@ impl Live {
                 doc: &self.doc,
                 dots: &self.dots,
                 positions: &self.positions,
-                curves: &self.curves,
+                wires: &self.wires,
                 badges: &self.badges,
                 strip,
             },
@@ -1022,13 +1034,34 @@ impl Live {
     }
 }
 
+/// What the page knows of one (from, to) pair of engine node indices.
+#[derive(Default)]
+pub struct Wire {
+    /// the edge's curve, and whether messages from `from` to `to` run it backwards (both directions)
+    curve: Option<([Point; 4], bool)>,
+    /// the edge's name, for its load (its own direction only)
+    name: Option<String>,
+    /// messages since the last summary
+    hops: u64,
+}
+
+/// The wires by (from, to) engine node indices.
+pub type Wires = BTreeMap<(u32, u32), Wire>;
+
+/// Forgets the messages counted since the last summary.
+fn clear_hops(wires: &mut Wires) {
+    for w in wires.values_mut() {
+        w.hops = 0;
+    }
+}
+
 /// The world-to-canvas transform is set: draws the dots (colour by outcome, shape by traffic class) at their
 /// places on their wires. The page's traffic layer and the GIF recorder draw with it.
 pub fn paint_dots(
     ctx: &web_sys::CanvasRenderingContext2d,
     dots: &[Dot],
     positions: &[Option<(f64, f64)>],
-    curves: &BTreeMap<(u32, u32), ([Point; 4], bool)>,
+    wires: &Wires,
 ) {
     let r = 3.5;
     ctx.set_line_width(1.6);
@@ -1050,10 +1083,13 @@ pub fn paint_dots(
                         .flatten()
                         .map(|(x, y)| Point::new(x + NODE_W - 14.0, y + NODE_H - 10.0))
                 } else {
-                    curves.get(&(d.from.0, d.to.0)).map(|(c, back)| {
-                        let t = if *back { 1.0 - d.progress } else { d.progress };
-                        geometry::bezier_at(c, t)
-                    })
+                    wires
+                        .get(&(d.from.0, d.to.0))
+                        .and_then(|w| w.curve.as_ref())
+                        .map(|(c, back)| {
+                            let t = if *back { 1.0 - d.progress } else { d.progress };
+                            geometry::bezier_at(c, t)
+                        })
                 };
                 let Some(p) = at else {
                     continue;

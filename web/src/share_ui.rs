@@ -419,12 +419,13 @@ fn SharePanel() -> Html {
     }
 }
 
-/// The banner of a diagram open alongside the user's own: where it came from, Back and Keep.
-#[component]
-fn VisitBanner() -> Html {
-    let state = use_context::<Handle>();
-    let session = use_context::<SessionHandle>();
-    let run = use_context::<RunCtx>();
+/// The banner of a diagram open alongside the user's own: where it came from, Back and Keep. A function, not a
+/// component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue 22's third pass").
+fn visit_banner(
+    state: Option<&Handle>,
+    session: Option<&SessionHandle>,
+    run: Option<&RunCtx>,
+) -> Html {
     let (Some(state), Some(session)) = (state, session) else {
         return html! {};
     };
@@ -432,7 +433,7 @@ fn VisitBanner() -> Html {
         return html! {};
     };
     let back = {
-        let (state, session, run) = (state.clone(), session.clone(), run.clone());
+        let (state, session, run) = (state.clone(), session.clone(), run.cloned());
         Callback::from(move |_: MouseEvent| session::back(&state, &session, run.as_ref()))
     };
     let keep = {
@@ -454,11 +455,10 @@ fn VisitBanner() -> Html {
     }
 }
 
-/// While a scenario is open, its topic, explanation, what to try and what to watch, at the top of the
-/// inspector column (collapsible).
-#[component]
-pub fn ScenarioNotes() -> Html {
-    let session = use_context::<SessionHandle>();
+/// While a scenario is open, its topic, explanation, what to try and what to watch, at the top of the inspector column
+/// (collapsible). A function, not a component: a component of its own costs about 3 KB of Wasm (BENCHMARKS.md, "issue
+/// 22's third pass").
+pub fn scenario_notes(session: Option<&SessionHandle>) -> Html {
     let Some((Visit::Scenario(s), _)) = session.and_then(|s| s.visit.clone()) else {
         return html! {};
     };
@@ -623,8 +623,8 @@ pub fn Overlays() -> Html {
     }
     html! {
         <>
-            <VisitBanner />
-            <crate::challenge::ChallengePanel floating=true />
+            { visit_banner(state.as_ref(), session.as_ref(), run.as_ref()) }
+            { crate::challenge::challenge_panel(session.as_ref(), layout.as_ref(), true) }
             <SharePanel />
             <Gallery />
         </>

@@ -24,22 +24,15 @@ pub fn shown_here(layout: Option<&LayoutHandle>, ctl: Ctl, menu: bool) -> bool {
     in_menu(layout.map_or(Tier::Wide, |l| l.tier), ctl) == menu
 }
 
-/// The diagram's name, New, Undo, Redo and Zoom to fit.
-#[component]
-fn DiagramTools(p: &PartProps) -> Html {
-    let state = use_context::<Handle>();
-    let layout = use_context::<LayoutHandle>();
-    let Some(state) = state else {
-        return html! {};
-    };
-    let here = |c: Ctl| shown_here(layout.as_ref(), c, p.menu);
+/// The diagram's name, New, Undo, Redo and Zoom to fit: those in the overflow menu (`menu`) or those in the
+/// bar. A function of the App's own state, not a component (see [`header`]).
+fn diagram_tools(state: &Handle, layout: &LayoutHandle, menu: bool) -> Html {
+    let here = |c: Ctl| shown_here(Some(layout), c, menu);
     let act = |a: Action| {
         let state = state.clone();
         let layout = layout.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(l) = &layout {
-                l.dispatch(LayoutAction::Menu(false));
-            }
+            layout.dispatch(LayoutAction::Menu(false));
             state.dispatch(a.clone())
         })
     };
@@ -98,18 +91,13 @@ fn DiagramTools(p: &PartProps) -> Html {
 }
 
 /// Top bar: product mark, the bar's controls, and below 1100 px the overflow menu with the rest.
-#[component]
-pub fn Header() -> Html {
-    let layout = use_context::<LayoutHandle>();
-    let tier = layout.as_ref().map_or(Tier::Wide, |l| l.tier);
-    let open = layout.as_ref().is_some_and(|l| l.menu);
+/// A function of the App's own state, not a component: a component of its own costs about 3 KB of Wasm
+/// (BENCHMARKS.md, "issue 22's third pass"), and the App renders whenever what it shows changes.
+pub fn header(layout: &LayoutHandle, state: &Handle) -> Html {
+    let (tier, open) = (layout.tier, layout.menu);
     let toggle = {
-        let layout = layout.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(l) = &layout {
-                l.dispatch(LayoutAction::Menu(!l.menu));
-            }
-        })
+        let l = layout.clone();
+        Callback::from(move |_: MouseEvent| l.dispatch(LayoutAction::Menu(!l.menu)))
     };
     html! {
         <header class="topbar" data-region="header" data-tier={tier.word()}>
@@ -123,7 +111,7 @@ pub fn Header() -> Html {
                 <h1 class="brand-name">{ playground_core::PRODUCT_NAME }</h1>
                 <span class="brand-version">{ format!("v{}", playground_core::VERSION) }</span>
             </div>
-            <DiagramTools />
+            { diagram_tools(state, layout, false) }
             <ShareTools />
             <RunControls />
             if tier != Tier::Wide {
@@ -136,7 +124,7 @@ pub fn Header() -> Html {
             if open && tier != Tier::Wide {
                 <div class="more-menu" id="more-menu" role="region" aria-label="More controls" data-menu="more">
                     <p class="menu-heading">{ "Diagram" }</p>
-                    <DiagramTools menu=true />
+                    { diagram_tools(state, layout, true) }
                     <p class="menu-heading">{ "Share and files" }</p>
                     <ShareTools menu=true />
                     <p class="menu-heading">{ "Simulation" }</p>

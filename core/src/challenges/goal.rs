@@ -12,6 +12,7 @@ use crate::components::{CacheParams, Kind, Params, parse_params};
 use crate::dist::Dist;
 use crate::explain::{self, Finding, Level};
 use crate::report::{Outcome, Report};
+use crate::tagged;
 use crate::topology::Topology;
 
 /// Which figure of the end-to-end latency.
@@ -29,7 +30,7 @@ pub enum Percentile {
 }
 
 /// What a goal measures.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "measure", rename_all = "snake_case")]
 pub enum Measure {
     /// End-to-end latency of the completed requests of every client [ms].
@@ -103,8 +104,8 @@ pub enum Measure {
     },
 }
 
-/// One goal: a measure and its bound.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One goal: a measure and its bound (read by [`crate::tagged`]; fields a measure does not have are ignored).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Goal {
     /// what is measured
     #[serde(flatten)]
@@ -115,6 +116,79 @@ pub struct Goal {
     /// the measured value must be at least this
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_least: Option<f64>,
+}
+
+static GOAL: tagged::Shape = tagged::Shape {
+    name: "Measure",
+    tag: "measure",
+    variants: &[
+        "latency",
+        "node_p99",
+        "error_rate",
+        "stale_reads",
+        "lost_writes",
+        "duplicate_effects",
+        "attacks_served",
+        "hit_ratio",
+        "arrivals",
+        "dropped",
+        "authenticated",
+        "load",
+        "nodes",
+        "database_instances",
+        "param",
+    ],
+    fields: None,
+};
+
+impl<'de> Deserialize<'de> for Goal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::read(d, &GOAL, |variant, f| {
+            let measure = match variant {
+                0 => Measure::Latency {
+                    percentile: f.req("percentile")?,
+                },
+                1 => Measure::NodeP99 {
+                    node: f.req("node")?,
+                },
+                2 => Measure::ErrorRate {
+                    client: f.opt("client")?.flatten(),
+                },
+                3 => Measure::StaleReads,
+                4 => Measure::LostWrites,
+                5 => Measure::DuplicateEffects,
+                6 => Measure::AttacksServed,
+                7 => Measure::HitRatio {
+                    node: f.req("node")?,
+                },
+                8 => Measure::Arrivals {
+                    node: f.req("node")?,
+                },
+                9 => Measure::Dropped {
+                    node: f.req("node")?,
+                },
+                10 => Measure::Authenticated {
+                    node: f.req("node")?,
+                },
+                11 => Measure::Load {
+                    node: f.req("node")?,
+                },
+                12 => Measure::Nodes {
+                    kind: f.opt("kind")?.flatten(),
+                },
+                13 => Measure::DatabaseInstances,
+                _ => Measure::Param {
+                    kind: f.req("kind")?,
+                    param: f.req("param")?,
+                },
+            };
+            Ok(Goal {
+                measure,
+                at_most: f.opt("at_most")?.flatten(),
+                at_least: f.opt("at_least")?.flatten(),
+            })
+        })
+    }
 }
 
 /// How a measured value is shown.

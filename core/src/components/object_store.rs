@@ -23,6 +23,7 @@ use crate::components::interface::{Build, Component, Finding, mismatch};
 use crate::components::{Action, Ctx, Incoming, Kind, NodeDetail, Params, check_num, check_range};
 use crate::digest::Digest;
 use crate::request::{Op, Outcome};
+use crate::tagged;
 use crate::time::SimTime;
 use crate::vocab::{Choices, Family, Term, Vocab, choices};
 
@@ -70,8 +71,8 @@ impl Default for ObjectStoreParams {
 
 /// The objects' sizes. JSON: `{"type": "constant", "bytes": 1000000}` or
 /// `{"type": "log_uniform", "min_bytes": 10000, "max_bytes": 1000000000}`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ObjectSizes {
     /// Every object the same size.
     Constant {
@@ -85,6 +86,30 @@ pub enum ObjectSizes {
         /// the largest [bytes, 1..4·10⁹, at least `min_bytes`]
         max_bytes: u32,
     },
+}
+
+static OBJECT_SIZES: tagged::Shape = tagged::Shape {
+    name: "ObjectSizes",
+    tag: "type",
+    variants: &["constant", "log_uniform"],
+    fields: Some(&[&["bytes"], &["min_bytes", "max_bytes"]]),
+};
+
+/// Read by [`crate::tagged`].
+impl<'de> Deserialize<'de> for ObjectSizes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::read(d, &OBJECT_SIZES, |variant, f| {
+            Ok(match variant {
+                0 => ObjectSizes::Constant {
+                    bytes: f.req("bytes")?,
+                },
+                _ => ObjectSizes::LogUniform {
+                    min_bytes: f.req("min_bytes")?,
+                    max_bytes: f.req("max_bytes")?,
+                },
+            })
+        })
+    }
 }
 
 impl ObjectSizes {

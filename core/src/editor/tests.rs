@@ -402,7 +402,7 @@ fn delete_duplicate_copy_and_paste() {
     e.apply(Action::Paste);
     e.apply(Action::Paste);
     assert_eq!(e.doc.nodes.len(), 8);
-    let ids: BTreeSet<&str> = e.doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    let ids: std::collections::BTreeSet<&str> = e.doc.nodes.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids.len(), 8, "pasted ids are fresh");
     e.apply(Action::SelectOnly(Target::Node(a.clone())));
     e.apply(Action::DeleteSelection);
@@ -639,7 +639,7 @@ fn diagnostics_mark_the_nodes_they_concern() {
     let mut t = Topology::default();
     t.nodes.push(Node::new("x", "mainframe"));
     let e = Editor::new(t);
-    assert_eq!(e.marks.get("x"), Some(&Severity::Error));
+    assert_eq!(e.mark("x"), Some(Severity::Error));
     assert!(!e.diagnostics.is_empty());
 }
 

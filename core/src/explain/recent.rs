@@ -51,30 +51,44 @@ impl Counts {
     }
 }
 
-fn counts(report: &Report) -> BTreeMap<String, Counts> {
-    crate::sorting::map(report.nodes.iter().map(|(id, n)| {
-        let c = n.cache();
-        (
-            id.clone(),
-            Counts {
-                arrivals: n.arrivals,
-                served: n.served,
-                dropped: n.dropped,
-                errors: n.errors,
-                hits: c.map_or(0, |c| c.hits),
-                misses: c.map_or(0, |c| c.misses),
-                evictions: c.map_or(0, |c| c.evictions),
-                expirations: c.map_or(0, |c| c.expirations),
-            },
-        )
-    }))
+/// Each node's totals, in the order of the report's nodes (sorted by id, each once): a `Vec` searched by
+/// id rather than a `BTreeMap`, whose code would be compiled for this one type (the Wasm's size).
+type Totals = Vec<(String, Counts)>;
+
+/// The totals of node `id`.
+fn totals_of(totals: &Totals, id: &str) -> Option<Counts> {
+    let i = totals.binary_search_by(|(k, _)| k.as_str().cmp(id)).ok()?;
+    Some(totals[i].1)
+}
+
+fn counts(report: &Report) -> Totals {
+    report
+        .nodes
+        .iter()
+        .map(|(id, n)| {
+            let c = n.cache();
+            (
+                id.clone(),
+                Counts {
+                    arrivals: n.arrivals,
+                    served: n.served,
+                    dropped: n.dropped,
+                    errors: n.errors,
+                    hits: c.map_or(0, |c| c.hits),
+                    misses: c.map_or(0, |c| c.misses),
+                    evictions: c.map_or(0, |c| c.evictions),
+                    expirations: c.map_or(0, |c| c.expirations),
+                },
+            )
+        })
+        .collect()
 }
 
 /// The reports' totals at successive moments of one run, kept for as long as the window needs them. Record
 /// a report every so often (the page does at each summary); clear it when the run restarts.
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    samples: VecDeque<(f64, BTreeMap<String, Counts>)>,
+    samples: VecDeque<(f64, Totals)>,
 }
 
 impl History {
@@ -107,7 +121,7 @@ impl History {
 
     /// The sample the window ending at `now` starts from: the latest at or before `now − WINDOW_S`, else the
     /// earliest one older than `now`.
-    fn base(&self, now: f64) -> Option<&(f64, BTreeMap<String, Counts>)> {
+    fn base(&self, now: f64) -> Option<&(f64, Totals)> {
         self.samples
             .iter()
             .rev()
@@ -184,8 +198,10 @@ impl Recent {
         let trend = in_last(TREND_WINDOWS * WINDOW_S);
         let mut nodes = BTreeMap::new();
         for (id, n) in &report.nodes {
-            let c = now.get(id).copied().unwrap_or_default();
-            let d = base.and_then(|(_, b)| b.get(id)).map_or(c, |b| c.minus(*b));
+            let c = totals_of(&now, id).unwrap_or_default();
+            let d = base
+                .and_then(|(_, b)| totals_of(b, id))
+                .map_or(c, |b| c.minus(b));
             let index = report.series.node_ids.iter().position(|x| x == id);
             let sample = |pts: &[&crate::report::SeriesPoint]| -> Vec<(f64, f64, f64)> {
                 index

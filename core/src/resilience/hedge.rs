@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{check_num, check_range};
 use crate::metrics::HIST_MAX_NS;
+use crate::tagged;
 use crate::time::SimTime;
 use crate::vocab::{Family, Term, Vocab};
 
@@ -45,19 +46,17 @@ impl Default for HedgePolicy {
 
 /// When a hedge's second copy goes out. JSON: `{"type": "percentile", "p": 95}` or `{"type": "fixed",
 /// "ms": 10}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum HedgeAfter {
     /// this percentile of the latency the edge has observed (of the last 1000 copies that answered) [50..99.9]
     Percentile {
         /// the percentile, default 95
-        #[serde(default = "ninety_five")]
         p: f64,
     },
     /// a fixed delay [ms, 0..3600000; 0 sends both copies at once]
     Fixed {
         /// the delay [ms], default 10
-        #[serde(default = "ten")]
         ms: f64,
     },
 }
@@ -67,6 +66,29 @@ fn ninety_five() -> f64 {
 }
 fn ten() -> f64 {
     10.0
+}
+
+static HEDGE_AFTER: tagged::Shape = tagged::Shape {
+    name: "HedgeAfter",
+    tag: "type",
+    variants: &["percentile", "fixed"],
+    fields: Some(&[&["p"], &["ms"]]),
+};
+
+/// Read by [`crate::tagged`].
+impl<'de> Deserialize<'de> for HedgeAfter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::read(d, &HEDGE_AFTER, |variant, f| {
+            Ok(match variant {
+                0 => HedgeAfter::Percentile {
+                    p: f.or("p", ninety_five)?,
+                },
+                _ => HedgeAfter::Fixed {
+                    ms: f.or("ms", ten)?,
+                },
+            })
+        })
+    }
 }
 
 impl HedgePolicy {

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::SlotState;
 use crate::components::{Action, Ctx, check_num, check_range};
 use crate::digest::Digest;
+use crate::tagged;
 use crate::time::SimTime;
 use crate::vocab::{Family, Term, Vocab};
 
@@ -32,25 +33,22 @@ pub const MAX_RECORDS: usize = 10_000;
 
 /// What the policy tracks, and its target per instance. JSON: `{"type": "cpu", "target_utilization": 0.6}`,
 /// `{"type": "queue_per_instance", "target_queue": 5}`, `{"type": "rps_per_instance", "target_rps": 100}`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Track {
     /// the busy workers' share of the ready instances' workers
     Cpu {
         /// the utilisation to hold [0.01..1], default 0.6
-        #[serde(default = "sixty_percent")]
         target_utilization: f64,
     },
     /// requests waiting in the queue per ready instance
     QueuePerInstance {
         /// queued requests per instance to hold [0.01..10⁶], default 5
-        #[serde(default = "five")]
         target_queue: f64,
     },
     /// requests arriving per second per ready instance
     RpsPerInstance {
         /// requests per second per instance to hold [0.001..10⁶], default 100
-        #[serde(default = "hundred")]
         target_rps: f64,
     },
 }
@@ -63,6 +61,32 @@ fn five() -> f64 {
 }
 fn hundred() -> f64 {
     100.0
+}
+
+static TRACK: tagged::Shape = tagged::Shape {
+    name: "Track",
+    tag: "type",
+    variants: &["cpu", "queue_per_instance", "rps_per_instance"],
+    fields: Some(&[&["target_utilization"], &["target_queue"], &["target_rps"]]),
+};
+
+/// Read by [`crate::tagged`].
+impl<'de> Deserialize<'de> for Track {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::read(d, &TRACK, |variant, f| {
+            Ok(match variant {
+                0 => Track::Cpu {
+                    target_utilization: f.or("target_utilization", sixty_percent)?,
+                },
+                1 => Track::QueuePerInstance {
+                    target_queue: f.or("target_queue", five)?,
+                },
+                _ => Track::RpsPerInstance {
+                    target_rps: f.or("target_rps", hundred)?,
+                },
+            })
+        })
+    }
 }
 
 impl Default for Track {
