@@ -483,9 +483,10 @@ impl Sim {
                 budget_exhausted = true;
                 break;
             }
-            let Some(ev) = self.queue.pending.pop() else {
+            if key == u128::MAX {
                 break;
-            };
+            }
+            let ev = self.queue.pending.pop_next(key);
             self.step(ev);
             processed += 1;
         }

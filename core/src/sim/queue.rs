@@ -38,7 +38,7 @@ impl Heap {
         self.v[i] = e;
     }
 
-    #[inline]
+    #[cfg(test)]
     pub fn peek_key(&self) -> Option<u128> {
         self.v.first().map(|e| e.key)
     }
@@ -128,20 +128,10 @@ impl Pending {
     }
 
     /// Takes the event with the smallest key.
-    #[inline]
+    #[cfg(test)]
     pub fn pop(&mut self) -> Option<Event> {
-        let Some(&f) = self.now.get(self.head) else {
-            return self.heap.pop();
-        };
-        if self.heap.peek_key().is_some_and(|h| h < f.key) {
-            return self.heap.pop();
-        }
-        self.head += 1;
-        if self.head == self.now.len() {
-            self.now.clear();
-            self.head = 0;
-        }
-        Some(f)
+        let key = self.next_key();
+        (key != u128::MAX).then(|| self.pop_next(key))
     }
 
     /// The smallest key queued, `u128::MAX` when nothing is (no event has that key: its sequence would be

@@ -158,13 +158,13 @@ impl Sim {
     #[inline]
     pub(super) fn screen_call(&mut self, from: u32, req: u32, n: u64) {
         if self.graph.kinds[from as usize] == Kind::Server {
-            self.server_screen_call(from, req, n);
+            self.server_screen_call(req, n);
         }
     }
 
     /// [`Sim::screen_call`] for a server (out of line: most calls are not a server's).
     #[inline(never)]
-    fn server_screen_call(&mut self, _from: u32, req: u32, n: u64) {
+    fn server_screen_call(&mut self, req: u32, n: u64) {
         let q = self.reqs.get(req);
         if q.internal {
             return;
